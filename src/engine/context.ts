@@ -1,0 +1,114 @@
+import type { EventMatch } from '../store/event-match.ts';
+import type { Duration } from '../time/duration.ts';
+import type { BackoffOptions } from './retry.ts';
+import type { WorkflowRef } from './workflow.ts';
+
+/** What a step function receives. */
+export interface StepContext {
+  /** Aborted when the step times out, the run is cancelled, or the worker shuts down. */
+  signal: AbortSignal;
+  /** 1 on the first try, 2 on the first retry, … */
+  attempt: number;
+  /**
+   * `runId:seq`, stable across retries and replays of this step: pass it to external systems
+   * (payments, email) so that a step that runs twice has its effect once.
+   */
+  idempotencyKey: string;
+}
+
+export interface StepOptions {
+  /** Retries after the first failure (default 3). `TerminalError` is never retried. */
+  retries?: number;
+  /** Delay between tries: exponential from `initial` (default 100 ms) by `factor` (2) up to `max` (30 s). */
+  backoff?: BackoffOptions;
+  /** Per-try limit; a try that exceeds it fails with `StepTimeoutError` and its signal aborts. */
+  timeout?: Duration;
+}
+
+export interface RecvOptions {
+  /** Give up after this long and return `null`. Default: wait forever. */
+  timeout?: Duration;
+}
+
+export interface WaitForEventOptions {
+  /** Dotted paths into the event's `data` and the values they must equal, e.g. `{ticketId: 'T-1'}`. */
+  match?: EventMatch;
+  /** Give up after this long and return `null`. Default: wait forever. */
+  timeout?: Duration;
+  /** Also accept a matching event emitted up to this long *before* the wait began. Default 0. */
+  lookback?: Duration;
+}
+
+/** An event as `waitForEvent` returns it. */
+export interface ReceivedEvent<T = unknown> {
+  id: number;
+  name: string;
+  data: T;
+  /** Epoch ms at which it was emitted. */
+  at: number;
+}
+
+/** A child run started with `ctx.start`. */
+export interface ChildRun<O> {
+  readonly id: string;
+  /**
+   * Durably waits for the child to end. Resolves with its output; rejects with `RunFailedError`
+   * or `RunCancelledError`. Like every wait, the parent is suspended, not held in memory.
+   */
+  result(): Promise<O>;
+}
+
+/**
+ * The durable context a workflow receives. Every method is an *operation*: it takes the next
+ * position (`seq`) in the run's history, in call order, and its result is recorded there. When the
+ * run is replayed (after a wait, a crash or a restart), recorded results are returned without
+ * running anything again. Calling a different operation (kind or name) at a recorded position
+ * fails the run with `NonDeterminismError`: workflow code must make the same calls in the same
+ * order given the same recorded results. Use `ctx.now()`, `ctx.uuid()` and `ctx.random()`
+ * instead of `Date.now()`, `crypto.randomUUID()` and `Math.random()`.
+ */
+export interface WorkflowContext {
+  readonly runId: string;
+  readonly workflow: string;
+
+  /**
+   * Runs `fn` and records its result; on replay returns the recorded result without running it.
+   *
+   * Failure semantics: `fn` runs *at least once*. It can run twice if the process dies after
+   * `fn` returned and before its result committed (a window of one SQLite transaction), or if
+   * the worker lost its lease while `fn` ran; use `idempotencyKey` for external effects. A failing
+   * `fn` is retried per `options`; when retries run out, or on `TerminalError`, the failure is
+   * recorded and this rejects with `StepFailedError` (also on every replay). The result must be
+   * plain JSON; what is returned is the decoded JSON, identical on first run and replay.
+   */
+  step<T>(name: string, fn: (step: StepContext) => Promise<T> | T, options?: StepOptions): Promise<T>;
+
+  /** Durably sleeps. The run is suspended; a timer row in the store wakes it. */
+  sleep(duration: Duration): Promise<void>;
+
+  /**
+   * Takes the next message sent to this run on `topic` (FIFO). Messages sent before the call are
+   * kept and returned in order. Suspends until one arrives; returns `null` on timeout.
+   * Each message is delivered to exactly one `recv`, once.
+   */
+  recv<T = unknown>(topic: string, options?: RecvOptions): Promise<T | null>;
+
+  /**
+   * Waits for an event emitted with `heed.emit(name, data)` whose data matches. One event can
+   * resume many runs. Returns `null` on timeout. The first matching event wins.
+   */
+  waitForEvent<T = unknown>(name: string, options?: WaitForEventOptions): Promise<ReceivedEvent<T> | null>;
+
+  /** Publishes a status value (history kept); read with `heed.getStatus(runId, key)`. Once per call position. */
+  setStatus(key: string, value: unknown): Promise<void>;
+
+  /** Starts a child run (idempotently: its id defaults to `${runId}:${seq}`). Cancelling this run cancels it. */
+  start<I, O>(workflow: WorkflowRef<I, O>, input: I, options?: { id?: string }): Promise<ChildRun<O>>;
+
+  /** The current time in epoch ms, recorded on first run. */
+  now(): Promise<number>;
+  /** A random UUID, recorded on first run. */
+  uuid(): Promise<string>;
+  /** A random number in [0, 1), recorded on first run. */
+  random(): Promise<number>;
+}

@@ -1,0 +1,439 @@
+import {
+  HeedError,
+  InvalidArgumentError,
+  LeaseLostError,
+  NonDeterminismError,
+  NonErrorThrownError,
+  RunCancelledError,
+  RunFailedError,
+  SerializationError,
+  StepFailedError,
+  StepTimeoutError,
+  TerminalError,
+  RetryableError,
+} from '../errors.ts';
+import type { Claim, Completion, Operation, OperationKind, StatusEntry, Store, WaitRequest } from '../store/store.ts';
+import type { Clock } from '../time/clock.ts';
+import { type Duration, toMs } from '../time/duration.ts';
+import type {
+  ChildRun,
+  ReceivedEvent,
+  RecvOptions,
+  StepContext,
+  StepOptions,
+  WaitForEventOptions,
+  WorkflowContext,
+} from './context.ts';
+import { never } from './never.ts';
+import { delayAfter, retryPolicy } from './retry.ts';
+import { decode, decodeError, encode, encodeError, type ErrorData } from './serialization.ts';
+import type { WorkflowFn, WorkflowRef } from './workflow.ts';
+
+export interface ExecutionDeps {
+  store: Store;
+  clock: Clock;
+  /** Called when a wait with a deadline is registered, so the timer scheduler can re-arm. */
+  onDeadline(deadline: number): void;
+  /** Called after a status value is durably published. */
+  onStatus(entry: StatusEntry): void;
+}
+
+/** How an execution ended: the run finished, suspended on a wait, or was given up by this worker. */
+export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned';
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Errors that end the execution itself rather than being seen by workflow code. */
+type Fatal = { kind: 'fail'; error: Error } | { kind: 'abandon'; error: Error };
+
+/**
+ * One execution (first run or replay) of a claimed run: the `WorkflowContext` implementation.
+ *
+ * The workflow function runs until it returns, throws, or is *quiescent*: no operation in flight
+ * and at least one wait registered. Then the run is suspended and this object is dropped; pending
+ * waits return never-settling promises, so the function's frames become garbage.
+ */
+export class Execution implements WorkflowContext {
+  readonly runId: string;
+  readonly workflow: string;
+  readonly #claim: Claim;
+  readonly #deps: ExecutionDeps;
+  readonly #history = new Map<number, Operation>();
+  readonly #lastRecordedSeq: number;
+  readonly #abort = new AbortController();
+  readonly #stepErrors = new WeakMap<object, number>();
+  #seq = 0;
+  #inFlight = 0;
+  #waits = 0;
+  #fatal: Fatal | undefined;
+  #ended = false;
+  #wake: (() => void) | undefined;
+
+  constructor(claim: Claim, deps: ExecutionDeps) {
+    this.#claim = claim;
+    this.#deps = deps;
+    this.runId = claim.run.id;
+    this.workflow = claim.run.workflow;
+    for (const op of claim.history) this.#history.set(op.seq, op);
+    this.#lastRecordedSeq = claim.history.at(-1)?.seq ?? 0;
+  }
+
+  /** Stops this execution without writing anything more (cancellation, shutdown, lost lease). */
+  abandon(reason: Error): void {
+    this.#setFatal({ kind: 'abandon', error: reason });
+  }
+
+  get lease() {
+    return this.#claim.lease;
+  }
+
+  /**
+   * Runs the workflow function to completion or suspension and records the outcome.
+   * Never rejects: store failures abandon the execution, leaving the run recoverable by lease
+   * expiry.
+   */
+  async run(fn: WorkflowFn<unknown, unknown>): Promise<ExecutionOutcome> {
+    // A holder object, not a `let`: the body's closure assigns it while this method awaits.
+    const state: { settled?: Settled } = {};
+    const body = (async () => {
+      try {
+        state.settled = { ok: true, value: await fn(this, decode(this.#claim.run.input)) };
+      } catch (error) {
+        state.settled = { ok: false, error };
+      }
+      this.#poke();
+    })();
+    void body;
+    // Wait until the body settles, the execution is quiescent on waits, or a fatal error.
+    for (;;) {
+      if ((state.settled || this.#fatal) && this.#inFlight === 0) break;
+      if (this.#inFlight === 0 && this.#waits > 0) {
+        // Let pending microtasks and I/O callbacks run: code after a settled operation may start
+        // another one. Suspend only if nothing started and nothing else happened meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.#inFlight === 0 && !this.#fatal && !state.settled) break;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+    this.#ended = true;
+    const fatal = this.#fatal as Fatal | undefined;
+    try {
+      if (fatal?.kind === 'abandon') return 'abandoned';
+      const now = this.#deps.clock.now();
+      if (fatal) {
+        await this.#deps.store.completeRun(this.lease, { error: encodeError(fatal.error), failedSeq: null }, now);
+        return 'completed';
+      }
+      if (state.settled) {
+        await this.#deps.store.completeRun(this.lease, this.#completion(state.settled), now);
+        return 'completed';
+      }
+      return await this.#deps.store.suspendRun(this.lease, now);
+    } catch (error) {
+      if (error instanceof LeaseLostError) return 'abandoned';
+      throw error;
+    } finally {
+      this.#abort.abort(new HeedError('EXECUTION_ENDED', 'The execution ended'));
+    }
+  }
+
+  #completion(settled: Settled): Completion {
+    if (!settled.ok) {
+      const failedSeq =
+        typeof settled.error === 'object' && settled.error !== null ? this.#stepErrors.get(settled.error) : undefined;
+      return { error: encodeError(settled.error), failedSeq: failedSeq ?? null };
+    }
+    if (this.#seq < this.#lastRecordedSeq) {
+      const next = this.#history.get(this.#seq + 1);
+      const error = new NonDeterminismError(
+        `Run "${this.runId}" (workflow "${this.workflow}") finished without reaching recorded position ${this.#seq + 1}${next ? ` (${next.kind} "${next.name}")` : ''}; the workflow code changed or is not deterministic`,
+      );
+      return { error: encodeError(error), failedSeq: null };
+    }
+    try {
+      return { output: encode(settled.value, `The output of workflow "${this.workflow}"`) };
+    } catch (error) {
+      return { error: encodeError(error), failedSeq: null };
+    }
+  }
+
+  #poke(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #setFatal(fatal: Fatal): void {
+    if (!this.#fatal || (fatal.kind === 'abandon' && this.#fatal.kind !== 'abandon')) this.#fatal = fatal;
+    this.#abort.abort(fatal.error);
+    this.#poke();
+  }
+
+  /**
+   * Takes the next position and checks it against the history.
+   * @throws NonDeterminismError (also recorded as fatal: the run fails whatever the code does).
+   */
+  #next(kind: OperationKind, name: string): { seq: number; record: Operation | undefined } {
+    const seq = ++this.#seq;
+    const record = this.#history.get(seq);
+    if (record && (record.kind !== kind || record.name !== name)) {
+      const error = new NonDeterminismError(
+        `Run "${this.runId}" (workflow "${this.workflow}"): position ${seq} is ${kind} "${name}" in the code but ${record.kind} "${record.name}" in the recorded history; the workflow code changed or is not deterministic`,
+      );
+      this.#setFatal({ kind: 'fail', error });
+      throw error;
+    }
+    return { seq, record };
+  }
+
+  /**
+   * Runs an operation's live part, counting it in flight. Engine-level failures (lost lease,
+   * unserializable values, non-determinism) end the execution and leave the workflow hanging on
+   * a promise that never settles; other errors reach the workflow.
+   */
+  async #live<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#ended || this.#fatal) return never();
+    this.#inFlight++;
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.#setFatal({ kind: 'abandon', error });
+      else if (error instanceof SerializationError || error instanceof NonDeterminismError)
+        this.#setFatal({ kind: 'fail', error });
+      else throw error;
+      return never();
+    } finally {
+      this.#inFlight--;
+      this.#poke();
+    }
+  }
+
+  // ── steps ─────────────────────────────────────────────────────────────────────────────────
+
+  async step<T>(name: string, fn: (step: StepContext) => Promise<T> | T, options: StepOptions = {}): Promise<T> {
+    checkName(name, 'step name');
+    const policy = retryPolicy(options.retries, options.backoff);
+    const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, 'step timeout');
+    const { seq, record } = this.#next('step', name);
+    if (record) return this.#replayStep<T>(name, record, seq);
+    return this.#live(async () => {
+      const idempotencyKey = `${this.runId}:${seq}`;
+      for (let attempt = 1; ; attempt++) {
+        let value: T | undefined;
+        let failure: unknown;
+        let failed = false;
+        try {
+          value = await this.#attempt(name, fn, { attempt, idempotencyKey }, timeoutMs);
+        } catch (error) {
+          failed = true;
+          failure = error;
+        }
+        if (this.#fatal) return never<T>();
+        if (!failed) {
+          const output = encode(value, `The result of step "${name}"`);
+          await this.#deps.store.recordOperation(
+            this.lease,
+            { seq, kind: 'step', name, output, error: null },
+            this.#deps.clock.now(),
+          );
+          return decode<T>(output);
+        }
+        const error = failure instanceof Error ? failure : new NonErrorThrownError(name, failure);
+        if (error instanceof TerminalError || attempt > policy.retries) {
+          const recorded = JSON.stringify({ stepName: name, attempts: attempt, cause: JSON.parse(encodeError(error)) });
+          await this.#deps.store.recordOperation(
+            this.lease,
+            { seq, kind: 'step', name, output: null, error: recorded },
+            this.#deps.clock.now(),
+          );
+          return this.#replayStep<T>(
+            name,
+            { seq, kind: 'step', name, output: null, error: recorded, createdAt: 0 },
+            seq,
+          );
+        }
+        const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
+        await this.#delay(retryAfter ?? delayAfter(policy, attempt));
+      }
+    });
+  }
+
+  #replayStep<T>(name: string, record: Operation, seq: number): Promise<T> {
+    if (record.error === null) return Promise.resolve(decode<T>(record.output));
+    const data = JSON.parse(record.error) as { stepName?: string; attempts?: number; cause?: ErrorData };
+    const error = new StepFailedError(
+      data.stepName ?? name,
+      data.attempts ?? 1,
+      data.cause ? decodeError(JSON.stringify(data.cause)) : decodeError(record.error),
+    );
+    this.#stepErrors.set(error, seq);
+    return Promise.reject(error);
+  }
+
+  async #attempt<T>(
+    name: string,
+    fn: (step: StepContext) => Promise<T> | T,
+    info: { attempt: number; idempotencyKey: string },
+    timeoutMs: number | undefined,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(this.#abort.signal.reason);
+    this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+    let cancelTimer: (() => void) | undefined;
+    try {
+      const work = Promise.resolve().then(() => fn({ signal: controller.signal, ...info }));
+      if (timeoutMs === undefined) return await work;
+      const timeout = new Promise<never>((_, reject) => {
+        cancelTimer = this.#deps.clock.setTimer(timeoutMs, () => {
+          const error = new StepTimeoutError(name, timeoutMs);
+          controller.abort(error);
+          reject(error);
+        });
+      });
+      return await Promise.race([work, timeout]);
+    } finally {
+      cancelTimer?.();
+      this.#abort.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #delay(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cancel = this.#deps.clock.setTimer(ms, done);
+      const onAbort = () => {
+        cancel();
+        done();
+      };
+      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+      function done() {
+        resolve();
+      }
+    });
+  }
+
+  // ── waits ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Returns the recorded result of a wait, resolving or registering it on first encounter. */
+  async #wait(kind: OperationKind, name: string, build: (seq: number) => WaitRequest): Promise<Operation> {
+    const { seq, record } = this.#next(kind, name);
+    if (record) return record;
+    const request = build(seq);
+    const outcome = await this.#live(() => this.#deps.store.awaitWait(this.lease, request, this.#deps.clock.now()));
+    if (outcome.state === 'ready') return outcome.operation;
+    this.#waits++;
+    if (outcome.deadline !== null) this.#deps.onDeadline(outcome.deadline);
+    this.#poke();
+    return never();
+  }
+
+  async sleep(duration: Duration): Promise<void> {
+    const durationMs = toMs(duration, 'sleep duration');
+    await this.#wait('sleep', 'sleep', (seq) => ({ kind: 'sleep', seq, name: 'sleep', durationMs }));
+  }
+
+  async recv<T = unknown>(topic: string, options: RecvOptions = {}): Promise<T | null> {
+    checkName(topic, 'topic');
+    const timeoutMs = options.timeout === undefined ? null : toMs(options.timeout, 'recv timeout');
+    const op = await this.#wait('recv', topic, (seq) => ({ kind: 'recv', seq, name: topic, topic, timeoutMs }));
+    const received = decode<{ message: T } | null>(op.output);
+    return received ? received.message : null;
+  }
+
+  async waitForEvent<T = unknown>(name: string, options: WaitForEventOptions = {}): Promise<ReceivedEvent<T> | null> {
+    checkName(name, 'event name');
+    const match = options.match ?? {};
+    encode(match, 'waitForEvent match');
+    const timeoutMs = options.timeout === undefined ? null : toMs(options.timeout, 'waitForEvent timeout');
+    const lookbackMs = options.lookback === undefined ? 0 : toMs(options.lookback, 'waitForEvent lookback');
+    const op = await this.#wait('event', name, (seq) => ({
+      kind: 'event',
+      seq,
+      name,
+      eventName: name,
+      match,
+      timeoutMs,
+      lookbackMs,
+    }));
+    return decode<ReceivedEvent<T> | null>(op.output) ?? null;
+  }
+
+  // ── children ──────────────────────────────────────────────────────────────────────────────
+
+  async start<I, O>(workflow: WorkflowRef<I, O>, input: I, options: { id?: string } = {}): Promise<ChildRun<O>> {
+    const { seq, record } = this.#next('start', workflow.name);
+    let childId: string;
+    if (record) {
+      childId = decode<string>(record.output);
+    } else {
+      const id = options.id ?? `${this.runId}:${seq}`;
+      const encoded = encode(input, `The input of child workflow "${workflow.name}"`);
+      const child = await this.#live(() =>
+        this.#deps.store.startChild(
+          this.lease,
+          seq,
+          workflow.name,
+          { id, workflow: workflow.name, input: encoded },
+          this.#deps.clock.now(),
+        ),
+      );
+      childId = child.id;
+    }
+    return { id: childId, result: () => this.#childResult<O>(childId) };
+  }
+
+  async #childResult<O>(childId: string): Promise<O> {
+    const op = await this.#wait('child', childId, (seq) => ({ kind: 'child', seq, name: childId, childId }));
+    const ended = decode<{ status: string; output: string | null; error: string | null }>(op.output);
+    if (ended.status === 'succeeded') return decode<O>(ended.output);
+    if (ended.status === 'cancelled') throw new RunCancelledError(childId);
+    throw new RunFailedError(childId, ended.error ? decodeError(ended.error) : new Error('unknown error'));
+  }
+
+  // ── status and deterministic values ───────────────────────────────────────────────────────
+
+  async setStatus(key: string, value: unknown): Promise<void> {
+    checkName(key, 'status key');
+    const { seq, record } = this.#next('status', key);
+    if (record) return;
+    const encoded = encode(value, `Status "${key}"`);
+    const entry = await this.#live(() =>
+      this.#deps.store.publishStatus(this.lease, seq, key, encoded, this.#deps.clock.now()),
+    );
+    this.#deps.onStatus(entry);
+  }
+
+  now(): Promise<number> {
+    return this.#value('now', () => this.#deps.clock.now());
+  }
+
+  uuid(): Promise<string> {
+    return this.#value('uuid', () => crypto.randomUUID());
+  }
+
+  random(): Promise<number> {
+    return this.#value('random', () => Math.random());
+  }
+
+  async #value<T>(name: string, produce: () => T): Promise<T> {
+    const { seq, record } = this.#next('value', name);
+    if (record) return decode<T>(record.output);
+    const output = encode(produce(), name);
+    await this.#live(() =>
+      this.#deps.store.recordOperation(
+        this.lease,
+        { seq, kind: 'value', name, output, error: null },
+        this.#deps.clock.now(),
+      ),
+    );
+    return decode<T>(output);
+  }
+}
+
+function checkName(value: unknown, what: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  }
+}

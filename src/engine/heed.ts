@@ -1,0 +1,332 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import {
+  DuplicateWorkflowError,
+  InvalidArgumentError,
+  RunCancelledError,
+  RunStateError,
+  UnknownWorkflowError,
+} from '../errors.ts';
+import type { Page, RunQuery, StatusEntry, Store } from '../store/store.ts';
+import { type Clock, SystemClock } from '../time/clock.ts';
+import { type Duration, toMs } from '../time/duration.ts';
+import { RunHandle, type RunSource } from './run-handle.ts';
+import { type RunDetail, type RunInfo, toHistoryEntry, toRunInfo, toWaitInfo } from './run-info.ts';
+import { decode, encode } from './serialization.ts';
+import { TimerScheduler } from './timer-scheduler.ts';
+import { Worker } from './worker.ts';
+import type { StartOptions, Workflow, WorkflowFn, WorkflowRef } from './workflow.ts';
+
+export interface HeedOptions {
+  store: Store;
+  /** Default: the system clock. Tests pass a `VirtualClock`. */
+  clock?: Clock;
+  /** Runs executed at once by this process's worker (default 64). */
+  concurrency?: number;
+  /** How long a claimed run stays owned without a heartbeat before another worker may take it (default 30 s). */
+  lease?: Duration;
+  /** Fallback check for work made runnable by *other* processes sharing the store (default 1 s). */
+  pollInterval?: Duration;
+  /** Identifies this process's worker in leases. Default: host, pid and a random suffix. */
+  workerId?: string;
+  /** Background failures (store errors in the worker or scheduler). Default: `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** A published status value, decoded. */
+export interface StatusValue<T = unknown> {
+  id: number;
+  runId: string;
+  key: string;
+  value: T;
+  at: number;
+}
+
+/** Events of this process's engine, for live feeds (SSE) in the same process. */
+interface EngineEvents {
+  status: [StatusValue];
+  runEnded: [string];
+}
+
+/**
+ * The engine: register workflows, start runs, send messages, emit events, read statuses, and
+ * (after `start()`) execute runs. One instance per process and store; no global state.
+ */
+export class Heed {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
+  readonly #events = new EventEmitter<EngineEvents>();
+  readonly #worker: Worker;
+  readonly #timers: TimerScheduler;
+  readonly #pollMs: number;
+  readonly #onError: (error: unknown) => void;
+  #ready: Promise<void> | undefined;
+  #started = false;
+  #cancelPoll: (() => void) | undefined;
+
+  constructor(options: HeedOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? new SystemClock();
+    this.#pollMs = toMs(options.pollInterval ?? 1_000, 'pollInterval');
+    this.#onError = options.onError ?? ((error) => console.error('[heed]', error));
+    this.#events.setMaxListeners(0);
+    const concurrency = options.concurrency ?? 64;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidArgumentError(`concurrency must be a positive integer, got ${options.concurrency}`);
+    }
+    this.#timers = new TimerScheduler({
+      store: this.store,
+      clock: this.clock,
+      onWoken: () => this.#worker.poke(),
+      onError: this.#onError,
+    });
+    this.#worker = new Worker({
+      store: this.store,
+      clock: this.clock,
+      owner: options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+      workflows: this.#workflows,
+      concurrency,
+      leaseMs: toMs(options.lease ?? 30_000, 'lease'),
+      onDeadline: (deadline) => this.#timers.noteDeadline(deadline),
+      onStatus: (entry) => this.#events.emit('status', toStatusValue(entry)),
+      onExecutionEnd: (runId, outcome) => {
+        if (outcome === 'completed') this.#events.emit('runEnded', runId);
+      },
+      onError: this.#onError,
+    });
+  }
+
+  /**
+   * Registers a workflow under `name`. Register every workflow before `start()`; a worker only
+   * claims runs of workflows it has registered.
+   * @throws DuplicateWorkflowError, InvalidArgumentError
+   */
+  workflow<I = unknown, O = unknown>(name: string, fn: WorkflowFn<I, O>): Workflow<I, O> {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new InvalidArgumentError('workflow name must be a non-empty string');
+    if (typeof fn !== 'function') throw new InvalidArgumentError(`workflow "${name}" needs a function`);
+    if (this.#workflows.has(name)) throw new DuplicateWorkflowError(name);
+    this.#workflows.set(name, fn as WorkflowFn<unknown, unknown>);
+    return {
+      name,
+      start: (input, options) => this.#startRun<O>(name, input, options),
+      handle: (runId) => this.handle<O>(runId),
+    };
+  }
+
+  /**
+   * Starts a run of a registered workflow by name (what `POST /v1/runs` calls).
+   * @throws UnknownWorkflowError, SerializationError, RunStateError
+   */
+  startWorkflow<O = unknown>(name: string, input: unknown, options?: StartOptions): Promise<RunHandle<O>> {
+    if (!this.#workflows.has(name)) return Promise.reject(new UnknownWorkflowError(name));
+    return this.#startRun<O>(name, input, options);
+  }
+
+  /** A handle on any run by id. */
+  handle<O = unknown>(runId: string): RunHandle<O> {
+    return new RunHandle<O>(runId, this.#runSource);
+  }
+
+  /** Opens the store, starts the worker, the timer scheduler and the fallback poll. */
+  async start(): Promise<void> {
+    await this.#init();
+    if (this.#started) return;
+    this.#started = true;
+    this.#worker.start();
+    this.#timers.start();
+    this.#schedulePoll();
+  }
+
+  /**
+   * Stops gracefully: no new claims; running executions get `grace` (default 10 s) to reach a
+   * durable point, then are handed back to the store for the next worker. Closes the store.
+   */
+  async stop(options: { grace?: Duration } = {}): Promise<void> {
+    this.#started = false;
+    this.#cancelPoll?.();
+    this.#timers.stop();
+    await this.#worker.stop(toMs(options.grace ?? 10_000, 'grace'));
+    await this.store.close();
+  }
+
+  /** Resolves when this process has nothing running and nothing runnable (for tests and demos). */
+  async idle(): Promise<void> {
+    // Two passes: an execution ending can make another run (its parent) runnable.
+    await this.#worker.idle();
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.#worker.idle();
+  }
+
+  /**
+   * Sends `message` to the run's mailbox for `topic`. Delivered once, in order, to a `recv` of
+   * that topic, whether it is already waiting or calls later. With `idempotencyKey`, repeating
+   * the send is harmless: the duplicate is dropped and `{duplicate: true}` returned.
+   * @throws RunNotFoundError, SerializationError, InvalidArgumentError
+   */
+  async send(
+    runId: string,
+    topic: string,
+    message: unknown,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ duplicate: boolean }> {
+    if (typeof topic !== 'string' || topic.length === 0)
+      throw new InvalidArgumentError('topic must be a non-empty string');
+    const body = encode(message, 'message');
+    await this.#init();
+    const result = await this.store.sendMessage(
+      { runId, topic, body, idempotencyKey: options.idempotencyKey },
+      this.clock.now(),
+    );
+    if (result.woke) this.#worker.poke();
+    return { duplicate: result.duplicate };
+  }
+
+  /**
+   * Emits an event: stored, and every run whose `waitForEvent` matches it resumes.
+   * @throws SerializationError, InvalidArgumentError
+   */
+  async emit(name: string, data?: unknown): Promise<{ eventId: number; woken: number }> {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new InvalidArgumentError('event name must be a non-empty string');
+    const encoded = encode(data, 'event data');
+    await this.#init();
+    const result = await this.store.emitEvent(name, encoded, this.clock.now());
+    if (result.woken > 0) this.#worker.poke();
+    return result;
+  }
+
+  /** The latest value published under `key` by the run, or `undefined`. */
+  async getStatus<T = unknown>(runId: string, key: string): Promise<T | undefined> {
+    await this.#init();
+    const entry = await this.store.getStatus(runId, key);
+    return entry && decode<T>(entry.value);
+  }
+
+  /** Every value the run published (under `key`, or all keys), oldest first. */
+  async statusHistory(runId: string, key?: string): Promise<StatusValue[]> {
+    await this.#init();
+    return (await this.store.statusHistory(runId, key)).map(toStatusValue);
+  }
+
+  /** The durable change feed: statuses published after `after` (an entry id), in order. */
+  async statusChanges(options: { after?: number; runId?: string; limit?: number } = {}): Promise<StatusValue[]> {
+    await this.#init();
+    return (await this.store.statusChanges(options.after ?? 0, options.limit ?? 100, options.runId)).map(toStatusValue);
+  }
+
+  /**
+   * Live statuses published by runs executing in this process. Combine with `statusChanges`
+   * (from the last seen id) to never miss one. Returns an unsubscribe function.
+   */
+  onStatus(listener: (status: StatusValue) => void): () => void {
+    this.#events.on('status', listener);
+    return () => this.#events.off('status', listener);
+  }
+
+  /** Inspecting and controlling runs. */
+  readonly runs = {
+    /** The run with its open waits and history, or `undefined`. */
+    get: async (id: string): Promise<RunDetail | undefined> => {
+      await this.#init();
+      const run = await this.store.getRun(id);
+      if (!run) return undefined;
+      const [waits, history] = await Promise.all([this.store.listWaits(id), this.store.loadHistory(id)]);
+      return { ...toRunInfo(run), waitingOn: waits.map(toWaitInfo), history: history.map(toHistoryEntry) };
+    },
+    /** Runs newest first, filtered by status, workflow, or the kind of wait they are blocked on. */
+    list: async (query: RunQuery = {}): Promise<Page<RunInfo>> => {
+      await this.#init();
+      const page = await this.store.listRuns(query);
+      return { items: page.items.map((run) => toRunInfo(run)), nextCursor: page.nextCursor };
+    },
+    /**
+     * Cancels the run and its unfinished children: they stop waiting, their timers are dropped,
+     * a step in flight here gets its signal aborted and its result is discarded.
+     * Returns the ids cancelled (empty if the run had already ended).
+     * @throws RunNotFoundError
+     */
+    cancel: async (id: string): Promise<string[]> => {
+      await this.#init();
+      const ids = await this.store.cancelRun(id, this.clock.now());
+      for (const runId of ids) {
+        this.#worker.abandon(runId, new RunCancelledError(runId));
+        this.#events.emit('runEnded', runId);
+      }
+      if (ids.length > 0) this.#worker.poke(); // parents waiting on cancelled children
+      return ids;
+    },
+    /**
+     * Makes a failed or cancelled run runnable again. A run failed by a step is resumed at that
+     * step, which runs again; earlier recorded steps are not re-run.
+     * @throws RunNotFoundError, RunStateError
+     */
+    resume: async (id: string): Promise<RunInfo> => {
+      await this.#init();
+      const run = await this.store.resumeRun(id, this.clock.now());
+      this.#worker.poke();
+      return toRunInfo(run);
+    },
+  };
+
+  async #startRun<O>(name: string, input: unknown, options: StartOptions = {}): Promise<RunHandle<O>> {
+    const id = options.id ?? crypto.randomUUID();
+    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError('run id must be a non-empty string');
+    const encoded = encode(input, `The input of workflow "${name}"`);
+    await this.#init();
+    const { run, created } = await this.store.createRun({ id, workflow: name, input: encoded }, this.clock.now());
+    if (!created && run.workflow !== name) {
+      throw new RunStateError(`Run "${id}" already exists for workflow "${run.workflow}", not "${name}"`);
+    }
+    if (created) this.#worker.poke();
+    return this.handle<O>(id);
+  }
+
+  readonly #runSource: RunSource = {
+    getRun: async (id) => {
+      await this.#init();
+      return this.store.getRun(id);
+    },
+    waitForEnd: (id, ms) =>
+      new Promise<void>((resolve) => {
+        const onEnd = (ended: string) => {
+          if (ended === id) finish();
+        };
+        const timer = setTimeout(finish, ms);
+        this.#events.on('runEnded', onEnd);
+        const events = this.#events;
+        function finish() {
+          clearTimeout(timer);
+          events.off('runEnded', onEnd);
+          resolve();
+        }
+      }),
+    info: async (id) => {
+      await this.#init();
+      const run = await this.store.getRun(id);
+      return run && toRunInfo(run);
+    },
+    cancel: (id) => this.runs.cancel(id),
+  };
+
+  #init(): Promise<void> {
+    this.#ready ??= this.store.init();
+    return this.#ready;
+  }
+
+  #schedulePoll(): void {
+    this.#cancelPoll = this.clock.setTimer(this.#pollMs, () => {
+      if (!this.#started) return;
+      this.#worker.poke();
+      void this.#timers.rearm();
+      this.#schedulePoll();
+    });
+  }
+}
+
+function toStatusValue(entry: StatusEntry): StatusValue {
+  return { id: entry.id, runId: entry.runId, key: entry.key, value: decode(entry.value), at: entry.createdAt };
+}
+
+export type { WorkflowRef };

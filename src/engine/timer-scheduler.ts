@@ -1,0 +1,82 @@
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../time/clock.ts';
+
+const BATCH = 500;
+
+/**
+ * Durable timers live in the store as wait rows with a deadline. This scheduler keeps exactly one
+ * in-memory timer, armed for the earliest deadline; when it fires, due waits are marked fired and
+ * their runs woken in batches. Start-up reads one row (the earliest deadline), not every run.
+ */
+export class TimerScheduler {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #onWoken: () => void;
+  readonly #onError: (error: unknown) => void;
+  #cancel: (() => void) | undefined;
+  #armedAt: number | undefined;
+  #firing = false;
+  #stopped = true;
+
+  constructor(deps: { store: Store; clock: Clock; onWoken: () => void; onError: (error: unknown) => void }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#onWoken = deps.onWoken;
+    this.#onError = deps.onError;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    void this.rearm();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#cancel?.();
+    this.#cancel = undefined;
+    this.#armedAt = undefined;
+  }
+
+  /** Re-reads the earliest deadline from the store (start-up, and after other processes wrote). */
+  async rearm(): Promise<void> {
+    if (this.#stopped || this.#firing) return;
+    try {
+      const next = await this.#store.nextTimerDue();
+      if (next !== null) this.#arm(next);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  /** A wait with this deadline was just registered in this process. */
+  noteDeadline(deadline: number): void {
+    if (this.#stopped) return;
+    if (this.#armedAt === undefined || deadline < this.#armedAt) this.#arm(deadline);
+  }
+
+  #arm(at: number): void {
+    if (this.#armedAt !== undefined && this.#armedAt <= at && this.#cancel) return;
+    this.#cancel?.();
+    this.#armedAt = at;
+    this.#cancel = this.#clock.setTimer(at - this.#clock.now(), () => void this.#fire());
+  }
+
+  async #fire(): Promise<void> {
+    this.#cancel = undefined;
+    this.#armedAt = undefined;
+    if (this.#stopped) return;
+    this.#firing = true;
+    try {
+      for (;;) {
+        const fired = await this.#store.fireDueTimers(this.#clock.now(), BATCH);
+        if (fired > 0) this.#onWoken();
+        if (fired < BATCH) break;
+      }
+    } catch (error) {
+      this.#onError(error);
+    } finally {
+      this.#firing = false;
+    }
+    await this.rearm();
+  }
+}

@@ -1,0 +1,163 @@
+import { ClosedError } from '../errors.ts';
+import type { Claim, StatusEntry, Store } from '../store/store.ts';
+import type { Clock } from '../time/clock.ts';
+import { Execution, type ExecutionOutcome } from './execution.ts';
+import type { WorkflowFn } from './workflow.ts';
+
+export interface WorkerOptions {
+  store: Store;
+  clock: Clock;
+  owner: string;
+  workflows: ReadonlyMap<string, WorkflowFn<unknown, unknown>>;
+  concurrency: number;
+  leaseMs: number;
+  onDeadline(deadline: number): void;
+  onStatus(entry: StatusEntry): void;
+  onExecutionEnd(runId: string, outcome: ExecutionOutcome): void;
+  onError(error: unknown): void;
+}
+
+/**
+ * Claims runnable runs and executes them, up to `concurrency` at a time. It is woken by `poke()`
+ * whenever this process makes a run runnable (start, send, emit, a fired timer), so runs resume
+ * without polling; a slow fallback poll (owned by `Heed`) covers writes by other processes.
+ * One heartbeat timer extends the leases of every run it executes.
+ */
+export class Worker {
+  readonly #o: WorkerOptions;
+  readonly #active = new Map<string, Execution>();
+  #filling = false;
+  #again = false;
+  #running = false;
+  #cancelHeartbeat: (() => void) | undefined;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: WorkerOptions) {
+    this.#o = options;
+  }
+
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#scheduleHeartbeat();
+    this.poke();
+  }
+
+  /** Something may be runnable: claim and execute. Coalesces concurrent calls. */
+  poke(): void {
+    if (!this.#running) return;
+    if (this.#filling) {
+      this.#again = true;
+      return;
+    }
+    void this.#fill();
+  }
+
+  /** Abandons the local execution of a run that was cancelled elsewhere in this process. */
+  abandon(runId: string, reason: Error): void {
+    this.#active.get(runId)?.abandon(reason);
+  }
+
+  /** Resolves once nothing is executing and the last claim found nothing to run. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops claiming; waits up to `graceMs` for executions to reach a durable point; abandons the
+   * rest and hands their runs back (`pending`) so that the next worker resumes them at once.
+   * Steps interrupted here run again on the next worker (at-least-once).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#running = false;
+    this.#cancelHeartbeat?.();
+    const deadline = Date.now() + graceMs;
+    while (this.#active.size > 0 && Date.now() < deadline) {
+      await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
+    }
+    const leftover = [...this.#active.values()];
+    for (const execution of leftover) execution.abandon(new ClosedError('The worker is shutting down'));
+    await Promise.all(
+      leftover.map((execution) =>
+        this.#o.store.releaseRun(execution.lease, this.#o.clock.now()).catch(() => {
+          // Lease already lost: whoever holds the run now is responsible for it.
+        }),
+      ),
+    );
+    this.#flushIdle();
+  }
+
+  async #fill(): Promise<void> {
+    this.#filling = true;
+    try {
+      do {
+        this.#again = false;
+        while (this.#running && this.#active.size < this.#o.concurrency) {
+          const claims = await this.#o.store.claimRuns(
+            this.#o.owner,
+            [...this.#o.workflows.keys()],
+            this.#o.concurrency - this.#active.size,
+            this.#o.clock.now(),
+            this.#o.leaseMs,
+          );
+          for (const claim of claims) this.#launch(claim);
+          if (claims.length === 0) break;
+        }
+      } while (this.#again && this.#running);
+    } catch (error) {
+      if (!(error instanceof ClosedError)) this.#o.onError(error);
+    } finally {
+      this.#filling = false;
+      this.#flushIdle();
+    }
+  }
+
+  #launch(claim: Claim): void {
+    const fn = this.#o.workflows.get(claim.run.workflow);
+    if (!fn) return; // cannot happen: claims are filtered by registered workflow names
+    const execution = new Execution(claim, {
+      store: this.#o.store,
+      clock: this.#o.clock,
+      onDeadline: this.#o.onDeadline,
+      onStatus: this.#o.onStatus,
+    });
+    this.#active.set(claim.run.id, execution);
+    execution
+      .run(fn)
+      .then(
+        (outcome) => this.#o.onExecutionEnd(claim.run.id, outcome),
+        (error) => this.#o.onError(error),
+      )
+      .finally(() => {
+        this.#active.delete(claim.run.id);
+        this.poke();
+        this.#flushIdle();
+      });
+  }
+
+  #scheduleHeartbeat(): void {
+    const every = Math.max(10, Math.floor(this.#o.leaseMs / 3));
+    this.#cancelHeartbeat = this.#o.clock.setTimer(every, () => {
+      if (!this.#running) return;
+      const renew =
+        this.#active.size > 0 ? this.#o.store.renewLeases(this.#o.owner, this.#o.clock.now(), this.#o.leaseMs) : null;
+      void renew?.catch((error) => this.#o.onError(error));
+      this.#scheduleHeartbeat();
+    });
+  }
+
+  #isIdle(): boolean {
+    return this.#active.size === 0 && !this.#filling;
+  }
+
+  #flushIdle(): void {
+    if (!this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

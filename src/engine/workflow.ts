@@ -1,0 +1,29 @@
+import type { WorkflowContext } from './context.ts';
+import type { RunHandle } from './run-handle.ts';
+
+/** A workflow body: deterministic orchestration code; side effects belong in `ctx.step`. */
+export type WorkflowFn<I, O> = (ctx: WorkflowContext, input: I) => Promise<O>;
+
+/** Names a workflow and carries its input and output types. */
+export interface WorkflowRef<I, O> {
+  readonly name: string;
+  /** Type-level only; never set. */
+  readonly __types?: { input: I; output: O };
+}
+
+export interface StartOptions {
+  /** The run id. Starting again with an existing id returns the existing run. Default: a UUID. */
+  id?: string;
+}
+
+/** A registered workflow. */
+export interface Workflow<I, O> extends WorkflowRef<I, O> {
+  /**
+   * Starts a run, or returns the run that already has `options.id` (idempotent start).
+   * @throws SerializationError when `input` is not plain JSON (nothing is written);
+   *   RunStateError when the id belongs to a run of another workflow.
+   */
+  start(input: I, options?: StartOptions): Promise<RunHandle<O>>;
+  /** A handle on an existing run of this workflow (not checked until used). */
+  handle(runId: string): RunHandle<O>;
+}

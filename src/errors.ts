@@ -1,0 +1,182 @@
+/**
+ * Heed's error hierarchy. Every error Heed raises is a {@link HeedError} with a stable string
+ * `code`; the HTTP server maps codes to statuses in one place. User code throws
+ * {@link TerminalError} (do not retry) or {@link RetryableError} (retry, optionally after a delay).
+ */
+
+/** Base class of every error raised by Heed. `code` is stable and safe to switch on. */
+export class HeedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Thrown by user code inside a step: the step fails at once, without further retries. */
+export class TerminalError extends HeedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TERMINAL', message, options);
+  }
+}
+
+/** Thrown by user code inside a step: the step is retried, after `retryAfterMs` when given. */
+export class RetryableError extends HeedError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super('RETRYABLE', message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** The workflow called a different operation than its recorded history has at this position. */
+export class NonDeterminismError extends HeedError {
+  constructor(message: string) {
+    super('NON_DETERMINISM', message);
+  }
+}
+
+/** A workflow name was used that is not registered with this Heed instance. */
+export class UnknownWorkflowError extends HeedError {
+  constructor(name: string) {
+    super('UNKNOWN_WORKFLOW', `No workflow named "${name}" is registered`);
+  }
+}
+
+/** A workflow name was registered twice. */
+export class DuplicateWorkflowError extends HeedError {
+  constructor(name: string) {
+    super('DUPLICATE_WORKFLOW', `A workflow named "${name}" is already registered`);
+  }
+}
+
+/** A value that must be stored (input, step result, message, event) is not plain JSON. */
+export class SerializationError extends HeedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOT_SERIALIZABLE', message, options);
+  }
+}
+
+/** Input to a Heed API was malformed (bad duration, bad option, empty name, …). */
+export class InvalidArgumentError extends HeedError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** No run has the given id. */
+export class RunNotFoundError extends HeedError {
+  constructor(runId: string) {
+    super('RUN_NOT_FOUND', `No run with id "${runId}"`);
+  }
+}
+
+/** The run is not in a state that allows the operation (e.g. resuming a run that succeeded). */
+export class RunStateError extends HeedError {
+  constructor(message: string) {
+    super('RUN_STATE_CONFLICT', message);
+  }
+}
+
+/** Awaiting the result of a run that failed; `cause` is the run's error. */
+export class RunFailedError extends HeedError {
+  readonly runId: string;
+  constructor(runId: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super('RUN_FAILED', `Run "${runId}" failed: ${detail}`, { cause });
+    this.runId = runId;
+  }
+}
+
+/** Awaiting the result of a run that was cancelled. */
+export class RunCancelledError extends HeedError {
+  readonly runId: string;
+  constructor(runId: string) {
+    super('RUN_CANCELLED', `Run "${runId}" was cancelled`);
+    this.runId = runId;
+  }
+}
+
+/**
+ * A step failed for good (retries exhausted, or `TerminalError`). The same error, rebuilt from
+ * the record, is thrown on the first run and on every replay; `cause` is the step's last error.
+ */
+export class StepFailedError extends HeedError {
+  readonly stepName: string;
+  readonly attempts: number;
+  constructor(stepName: string, attempts: number, cause: Error) {
+    super(
+      'STEP_FAILED',
+      `Step "${stepName}" failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${cause.message}`,
+      { cause },
+    );
+    this.stepName = stepName;
+    this.attempts = attempts;
+  }
+}
+
+/** A step exceeded its `timeout`. Retryable like any other step failure. */
+export class StepTimeoutError extends HeedError {
+  constructor(stepName: string, timeoutMs: number) {
+    super('STEP_TIMEOUT', `Step "${stepName}" timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** A step threw something that is not an Error (a string, a number, …). */
+export class NonErrorThrownError extends HeedError {
+  readonly thrown: unknown;
+  constructor(stepName: string, thrown: unknown) {
+    super('NON_ERROR_THROWN', `Step "${stepName}" threw a non-Error value: ${describe(thrown)}`);
+    this.thrown = thrown;
+  }
+}
+
+/**
+ * This worker no longer owns the run (its lease expired and another worker took it, or the run
+ * was cancelled). The execution is abandoned; nothing it would have written is written.
+ */
+export class LeaseLostError extends HeedError {
+  constructor(runId: string) {
+    super('LEASE_LOST', `This worker no longer holds run "${runId}"`);
+  }
+}
+
+/** The store is unusable: corrupt file, not a database, or an I/O error. */
+export class StoreCorruptError extends HeedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_CORRUPT', message, options);
+  }
+}
+
+/** The store is locked by another process for longer than the configured busy timeout. */
+export class StoreLockedError extends HeedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_LOCKED', message, options);
+  }
+}
+
+/** The store was written by a newer version of Heed; this version must not touch it. */
+export class StoreVersionError extends HeedError {
+  constructor(found: number, supported: number) {
+    super(
+      'STORE_SCHEMA_TOO_NEW',
+      `The store has schema version ${found}, newer than the ${supported} this version of Heed understands; upgrade Heed`,
+    );
+  }
+}
+
+/** The Heed instance is stopped or the store is closed. */
+export class ClosedError extends HeedError {
+  constructor(message = 'Heed is stopped') {
+    super('CLOSED', message);
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

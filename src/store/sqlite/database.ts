@@ -1,0 +1,135 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { ClosedError, StoreCorruptError, StoreLockedError } from '../../errors.ts';
+
+export type Params = SQLInputValue[];
+export type Row = Record<string, SQLInputValue>;
+
+export interface DatabaseOptions {
+  /** How long to wait for another process's write lock before failing (ms). */
+  busyTimeoutMs: number;
+  /**
+   * `normal`: commits survive a crash of the process (SIGKILL), the last ones may be lost on a
+   * power failure (WAL with synchronous=NORMAL). `full`: fsync on every commit.
+   */
+  durability: 'normal' | 'full';
+}
+
+/**
+ * A thin layer over `node:sqlite`: WAL pragmas, a statement cache (every query is prepared once),
+ * `BEGIN IMMEDIATE` transactions, and translation of SQLite failures into Heed errors.
+ */
+export class Database {
+  readonly path: string;
+  #db: DatabaseSync | undefined;
+  #statements = new Map<string, StatementSync>();
+  #depth = 0;
+
+  constructor(path: string, options: DatabaseOptions) {
+    this.path = path;
+    this.#db = translate(path, () => new DatabaseSync(path, { timeout: options.busyTimeoutMs }));
+    translate(path, () => {
+      const db = this.#db as DatabaseSync;
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.exec('PRAGMA foreign_keys = ON');
+      // Touch the schema so that a file that is not a database fails here, at open.
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    });
+  }
+
+  /** Runs a statement; returns the number of changed rows. */
+  run(sql: string, ...params: Params): number {
+    return Number(this.#prepare(sql).run(...params).changes);
+  }
+
+  get<T = Row>(sql: string, ...params: Params): T | undefined {
+    return this.#prepare(sql).get(...params) as T | undefined;
+  }
+
+  all<T = Row>(sql: string, ...params: Params): T[] {
+    return this.#prepare(sql).all(...params) as T[];
+  }
+
+  exec(sql: string): void {
+    this.#open().exec(sql);
+  }
+
+  /**
+   * Runs `fn` in one write transaction (`BEGIN IMMEDIATE`: the write lock is taken up front, so
+   * two processes never deadlock upgrading read locks). Nested calls join the outer transaction.
+   * Any error rolls everything back and is rethrown, translated when it comes from SQLite.
+   */
+  transaction<T>(fn: () => T): T {
+    return translate(this.path, () => {
+      if (this.#depth > 0) return fn();
+      const db = this.#open();
+      db.exec('BEGIN IMMEDIATE');
+      this.#depth++;
+      try {
+        const result = fn();
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      } finally {
+        this.#depth--;
+      }
+    });
+  }
+
+  /** Runs a read (or single-statement write) with SQLite errors translated. */
+  read<T>(fn: () => T): T {
+    return translate(this.path, fn);
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  #open(): DatabaseSync {
+    if (!this.#db) throw new ClosedError(`The SQLite store ${this.path} is closed`);
+    return this.#db;
+  }
+
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#open().prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_CORRUPT = 11;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_NOTADB = 26;
+
+/** Calls `fn`, turning SQLite's corruption and locking failures into Heed errors. */
+function translate<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    const code = (error as { errcode?: number }).errcode;
+    const primary = typeof code === 'number' ? code & 0xff : undefined;
+    if (primary === SQLITE_NOTADB || primary === SQLITE_CORRUPT) {
+      throw new StoreCorruptError(`${path} is not a usable SQLite database (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    if (primary === SQLITE_CANTOPEN) {
+      throw new StoreCorruptError(`Cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
+      throw new StoreLockedError(`${path} is locked by another connection (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

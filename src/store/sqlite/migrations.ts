@@ -1,0 +1,130 @@
+import { StoreVersionError } from '../../errors.ts';
+import type { Database } from './database.ts';
+
+/**
+ * Numbered schema migrations. Each applies in its own transaction together with the bump of
+ * `PRAGMA user_version`, so a crash mid-migration leaves the previous version intact. Append
+ * only: never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'engine',
+    sql: `
+      CREATE TABLE runs (
+        id               TEXT PRIMARY KEY,
+        workflow         TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        input            TEXT,
+        output           TEXT,
+        error            TEXT,
+        failed_seq       INTEGER,
+        parent_id        TEXT,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        available_at     INTEGER NOT NULL,
+        lease_owner      TEXT,
+        lease_token      INTEGER NOT NULL DEFAULT 0,
+        lease_expires_at INTEGER,
+        wake_requested   INTEGER NOT NULL DEFAULT 0,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX runs_pending ON runs (available_at) WHERE status = 'pending';
+      CREATE INDEX runs_leased ON runs (lease_expires_at) WHERE status = 'running';
+      CREATE INDEX runs_by_status ON runs (status, created_at, id);
+      CREATE INDEX runs_by_workflow ON runs (workflow, created_at, id);
+      CREATE INDEX runs_by_created ON runs (created_at, id);
+      CREATE INDEX runs_by_parent ON runs (parent_id) WHERE parent_id IS NOT NULL;
+
+      CREATE TABLE operations (
+        run_id     TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        output     TEXT,
+        error      TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE waits (
+        run_id     TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        deadline   INTEGER,
+        fired      INTEGER NOT NULL DEFAULT 0,
+        topic      TEXT,
+        event_name TEXT,
+        match_key  TEXT,
+        event_id   INTEGER,
+        child_id   TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX waits_due ON waits (deadline) WHERE deadline IS NOT NULL AND fired = 0;
+      CREATE INDEX waits_event ON waits (event_name, match_key) WHERE kind = 'event' AND event_id IS NULL;
+      CREATE INDEX waits_child ON waits (child_id) WHERE kind = 'child';
+      CREATE INDEX waits_by_kind ON waits (kind, run_id);
+
+      CREATE TABLE messages (
+        id              INTEGER PRIMARY KEY,
+        run_id          TEXT NOT NULL,
+        topic           TEXT NOT NULL,
+        body            TEXT,
+        idempotency_key TEXT,
+        consumed_seq    INTEGER,
+        created_at      INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX messages_by_key ON messages (run_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX messages_unread ON messages (run_id, topic, id) WHERE consumed_seq IS NULL;
+
+      CREATE TABLE events (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        data       TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX events_by_name ON events (name, created_at);
+
+      CREATE TABLE event_shapes (
+        event_name TEXT NOT NULL,
+        shape      TEXT NOT NULL,
+        PRIMARY KEY (event_name, shape)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE statuses (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id     TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX statuses_by_run ON statuses (run_id, key, id);
+      CREATE INDEX statuses_by_run_id ON statuses (run_id, id);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the database to {@link SCHEMA_VERSION}.
+ * @throws StoreVersionError when the file was written by a newer Heed (nothing is touched).
+ */
+export function migrate(db: Database): void {
+  const current = userVersion(db);
+  if (current > SCHEMA_VERSION) throw new StoreVersionError(current, SCHEMA_VERSION);
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      // Re-check inside the write lock: another process may have migrated meanwhile.
+      if (userVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+    });
+  }
+}
+
+function userVersion(db: Database): number {
+  return Number(db.get<{ user_version: number }>('PRAGMA user_version')?.user_version ?? 0);
+}

@@ -1,0 +1,223 @@
+import { InvalidArgumentError, LeaseLostError } from '../../errors.ts';
+import type { Completion, Lease, NewRun, Page, RunQuery } from '../store.ts';
+import type { Database } from './database.ts';
+import { type RunRow, toRun } from './rows.ts';
+
+const RUN_COLUMNS =
+  'id, workflow, status, input, output, error, failed_seq, parent_id, attempts, lease_token, created_at, updated_at';
+
+/** Inserts a pending run unless the id exists. Returns whether it was inserted. */
+export function insertRun(db: Database, run: NewRun, now: number): boolean {
+  return (
+    db.run(
+      `INSERT INTO runs (id, workflow, status, input, parent_id, available_at, created_at, updated_at)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      run.id,
+      run.workflow,
+      run.input,
+      run.parentId ?? null,
+      now,
+      now,
+      now,
+    ) === 1
+  );
+}
+
+export function selectRun(db: Database, id: string): RunRow | undefined {
+  return db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, id);
+}
+
+/** Throws `LeaseLostError` unless the run is running under this exact lease. */
+export function assertLease(db: Database, lease: Lease): void {
+  const held = db.get(
+    `SELECT 1 AS held FROM runs WHERE id = ? AND lease_token = ? AND status = 'running'`,
+    lease.runId,
+    lease.token,
+  );
+  if (!held) throw new LeaseLostError(lease.runId);
+}
+
+/**
+ * Claims runnable runs: pending ones first by availability, then running ones whose lease
+ * expired under another owner (a crashed or frozen worker).
+ */
+export function claimRuns(
+  db: Database,
+  owner: string,
+  workflows: readonly string[],
+  limit: number,
+  now: number,
+  leaseMs: number,
+): RunRow[] {
+  return db.all<RunRow>(
+    `UPDATE runs SET status = 'running', lease_owner = ?, lease_token = lease_token + 1,
+            lease_expires_at = ?, attempts = attempts + 1, wake_requested = 0, updated_at = ?
+     WHERE id IN (
+       SELECT id FROM (
+         SELECT id FROM runs WHERE status = 'pending' AND available_at <= ?
+           AND workflow IN (SELECT value FROM json_each(?))
+         ORDER BY available_at LIMIT ?)
+       UNION ALL
+       SELECT id FROM (
+         SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < ? AND lease_owner <> ?
+           AND workflow IN (SELECT value FROM json_each(?))
+         ORDER BY lease_expires_at LIMIT ?)
+       LIMIT ?)
+     RETURNING ${RUN_COLUMNS}`,
+    owner,
+    now + leaseMs,
+    now,
+    now,
+    JSON.stringify(workflows),
+    limit,
+    now,
+    owner,
+    JSON.stringify(workflows),
+    limit,
+    limit,
+  );
+}
+
+export function renewLeases(db: Database, owner: string, now: number, leaseMs: number): void {
+  db.run(`UPDATE runs SET lease_expires_at = ? WHERE lease_owner = ? AND status = 'running'`, now + leaseMs, owner);
+}
+
+/** Makes a waiting run runnable; asks a running one to replay once it suspends. */
+export function wakeRun(db: Database, runId: string, now: number): boolean {
+  const woke = db.run(
+    `UPDATE runs SET status = 'pending', available_at = ?, updated_at = ? WHERE id = ? AND status = 'waiting'`,
+    now,
+    now,
+    runId,
+  );
+  if (woke) return true;
+  return db.run(`UPDATE runs SET wake_requested = 1 WHERE id = ? AND status = 'running'`, runId) === 1;
+}
+
+/** Ends an execution that waits. Fenced. */
+export function suspendRun(db: Database, lease: Lease, now: number): 'waiting' | 'pending' {
+  const row = db.get<{ status: 'waiting' | 'pending' }>(
+    `UPDATE runs SET status = CASE WHEN wake_requested = 1 THEN 'pending' ELSE 'waiting' END,
+            available_at = ?, wake_requested = 0, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+     WHERE id = ? AND lease_token = ? AND status = 'running'
+     RETURNING status`,
+    now,
+    now,
+    lease.runId,
+    lease.token,
+  );
+  if (!row) throw new LeaseLostError(lease.runId);
+  return row.status;
+}
+
+/** Gives a run back to the pool. Fenced. */
+export function releaseRun(db: Database, lease: Lease, now: number): void {
+  const changed = db.run(
+    `UPDATE runs SET status = 'pending', available_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+     WHERE id = ? AND lease_token = ? AND status = 'running'`,
+    now,
+    now,
+    lease.runId,
+    lease.token,
+  );
+  if (!changed) throw new LeaseLostError(lease.runId);
+}
+
+/** Records the run's end. Fenced. */
+export function finishRun(db: Database, lease: Lease, completion: Completion, now: number): void {
+  const isSuccess = 'output' in completion;
+  const changed = db.run(
+    `UPDATE runs SET status = ?, output = ?, error = ?, failed_seq = ?, lease_owner = NULL,
+            lease_expires_at = NULL, wake_requested = 0, updated_at = ?
+     WHERE id = ? AND lease_token = ? AND status = 'running'`,
+    isSuccess ? 'succeeded' : 'failed',
+    isSuccess ? completion.output : null,
+    isSuccess ? null : completion.error,
+    isSuccess ? null : completion.failedSeq,
+    now,
+    lease.runId,
+    lease.token,
+  );
+  if (!changed) throw new LeaseLostError(lease.runId);
+}
+
+/** The run and all its descendants that have not ended, deepest last. */
+export function selectLiveTree(db: Database, id: string): string[] {
+  return db
+    .all<{ id: string }>(
+      `WITH RECURSIVE tree(id) AS (
+         SELECT ? UNION ALL SELECT runs.id FROM runs JOIN tree ON runs.parent_id = tree.id
+       )
+       SELECT runs.id FROM runs JOIN tree ON runs.id = tree.id
+       WHERE runs.status NOT IN ('succeeded', 'failed', 'cancelled')`,
+      id,
+    )
+    .map((r) => r.id);
+}
+
+export function markCancelled(db: Database, id: string, now: number): void {
+  db.run(
+    `UPDATE runs SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, wake_requested = 0,
+            updated_at = ? WHERE id = ?`,
+    now,
+    id,
+  );
+}
+
+/** Makes a failed or cancelled run pending again. */
+export function markResumed(db: Database, id: string, now: number): void {
+  db.run(
+    `UPDATE runs SET status = 'pending', output = NULL, error = NULL, failed_seq = NULL, available_at = ?,
+            updated_at = ? WHERE id = ?`,
+    now,
+    now,
+    id,
+  );
+}
+
+/** One page of runs, newest first. */
+export function listRuns(db: Database, query: RunQuery): Page<ReturnType<typeof toRun>> {
+  const limit = query.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new InvalidArgumentError(`limit must be an integer from 1 to 1000, got ${query.limit}`);
+  }
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (query.status) where.push('status = ?') && params.push(query.status);
+  if (query.workflow) where.push('workflow = ?') && params.push(query.workflow);
+  if (query.parentId) where.push('parent_id = ?') && params.push(query.parentId);
+  if (query.waitingOn) {
+    where.push('id IN (SELECT run_id FROM waits WHERE kind = ?)');
+    params.push(query.waitingOn);
+  }
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor);
+    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+    params.push(createdAt, createdAt, id);
+  }
+  const rows = db.all<RunRow>(
+    `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ...params,
+    limit + 1,
+  );
+  const items = rows.slice(0, limit).map(toRun);
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { items, nextCursor: last ? encodeCursor(last.created_at, last.id) : null };
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidArgumentError(`cursor "${cursor}" is not a cursor returned by this API`);
+}

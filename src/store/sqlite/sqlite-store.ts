@@ -1,0 +1,272 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ClosedError, RunNotFoundError, RunStateError } from '../../errors.ts';
+import type {
+  Claim,
+  Completion,
+  JsonText,
+  Lease,
+  NewMessage,
+  NewRun,
+  Operation,
+  Page,
+  Run,
+  RunQuery,
+  StatusEntry,
+  Store,
+  Wait,
+  WaitOutcome,
+  WaitRequest,
+} from '../store.ts';
+import { Database, type DatabaseOptions } from './database.ts';
+import { insertEvent, matchWaits } from './events.ts';
+import { insertMessage, waitsOnTopic } from './mailbox.ts';
+import { migrate } from './migrations.ts';
+import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
+import { toRun } from './rows.ts';
+import * as runs from './runs.ts';
+import * as statuses from './statuses.ts';
+import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
+
+export interface SqliteStoreOptions extends Partial<DatabaseOptions> {}
+
+/**
+ * The embedded store: one SQLite file through Node's built-in `node:sqlite`, in WAL mode, every
+ * query prepared once, one transaction per operation. Several processes may share the file
+ * (SQLite serializes writers); leases keep two workers off the same run.
+ *
+ * `node:sqlite` is synchronous: each method does its work in one go on the calling thread, so
+ * no two transactions of this process ever interleave.
+ */
+export class SqliteStore implements Store {
+  readonly path: string;
+  readonly #options: DatabaseOptions;
+  #db: Database | undefined;
+  #closed = false;
+
+  /** @param path the database file (created with its folder if missing), or `':memory:'`. */
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.path = path;
+    this.#options = { busyTimeoutMs: options.busyTimeoutMs ?? 5_000, durability: options.durability ?? 'normal' };
+  }
+
+  /**
+   * Opens the file and migrates it.
+   * @throws StoreCorruptError (not a database, unreadable), StoreLockedError, StoreVersionError
+   */
+  async init(): Promise<void> {
+    if (this.#closed) throw new ClosedError(`The SQLite store ${this.path} is closed`);
+    if (this.#db) return;
+    if (this.path !== ':memory:' && !this.path.startsWith('file:')) mkdirSync(dirname(this.path), { recursive: true });
+    const db = new Database(this.path, this.#options);
+    try {
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#db = db;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
+    const db = this.#open();
+    return db.transaction(() => {
+      const created = runs.insertRun(db, run, now);
+      return { run: toRun(runs.selectRun(db, run.id) as runs_RunRow), created };
+    });
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const db = this.#open();
+    const row = db.read(() => runs.selectRun(db, id));
+    return row && toRun(row);
+  }
+
+  async listRuns(query: RunQuery): Promise<Page<Run>> {
+    const db = this.#open();
+    return db.read(() => runs.listRuns(db, query));
+  }
+
+  async loadHistory(runId: string): Promise<Operation[]> {
+    const db = this.#open();
+    return db.read(() => selectHistory(db, runId));
+  }
+
+  async listWaits(runId: string): Promise<Wait[]> {
+    const db = this.#open();
+    return db.read(() => selectWaits(db, runId));
+  }
+
+  async claimRuns(
+    owner: string,
+    workflows: readonly string[],
+    limit: number,
+    now: number,
+    leaseMs: number,
+  ): Promise<Claim[]> {
+    const db = this.#open();
+    return db.transaction(() =>
+      runs.claimRuns(db, owner, workflows, limit, now, leaseMs).map((row) => ({
+        run: toRun(row),
+        lease: { runId: row.id, token: row.lease_token },
+        history: selectHistory(db, row.id),
+      })),
+    );
+  }
+
+  async renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
+    const db = this.#open();
+    db.transaction(() => runs.renewLeases(db, owner, now, leaseMs));
+  }
+
+  async releaseRun(lease: Lease, now: number): Promise<void> {
+    const db = this.#open();
+    db.transaction(() => runs.releaseRun(db, lease, now));
+  }
+
+  async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt'>, now: number): Promise<void> {
+    const db = this.#open();
+    db.transaction(() => {
+      runs.assertLease(db, lease);
+      insertOperation(db, lease, operation, now);
+    });
+  }
+
+  async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
+    const db = this.#open();
+    return db.transaction(() => {
+      runs.assertLease(db, lease);
+      insertOperation(db, lease, { seq, kind: 'status', name: key, output: null, error: null }, now);
+      return statuses.insertStatus(db, lease.runId, key, value, now);
+    });
+  }
+
+  async startChild(lease: Lease, seq: number, name: string, child: NewRun, now: number): Promise<Run> {
+    const db = this.#open();
+    return db.transaction(() => {
+      runs.assertLease(db, lease);
+      runs.insertRun(db, { ...child, parentId: lease.runId }, now);
+      insertOperation(db, lease, { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null }, now);
+      return toRun(runs.selectRun(db, child.id) as runs_RunRow);
+    });
+  }
+
+  async awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome> {
+    const db = this.#open();
+    return db.transaction(() => {
+      runs.assertLease(db, lease);
+      return resolveOrRegister(db, lease, request, now);
+    });
+  }
+
+  async suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'> {
+    const db = this.#open();
+    return db.transaction(() => runs.suspendRun(db, lease, now));
+  }
+
+  async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
+    const db = this.#open();
+    db.transaction(() => {
+      runs.finishRun(db, lease, completion, now);
+      deleteWaits(db, lease.runId);
+      for (const parent of fireChildWaits(db, lease.runId)) runs.wakeRun(db, parent, now);
+    });
+  }
+
+  async sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }> {
+    const db = this.#open();
+    return db.transaction(() => {
+      if (!runs.selectRun(db, message.runId)) throw new RunNotFoundError(message.runId);
+      const id = insertMessage(db, message, now);
+      if (id === undefined) return { duplicate: true, woke: false };
+      const woke = waitsOnTopic(db, message.runId, message.topic) && runs.wakeRun(db, message.runId, now);
+      return { duplicate: false, woke };
+    });
+  }
+
+  async emitEvent(name: string, data: JsonText, now: number): Promise<{ eventId: number; woken: number }> {
+    const db = this.#open();
+    return db.transaction(() => {
+      const eventId = insertEvent(db, name, data, now);
+      const matched = matchWaits(db, eventId, name, data === null ? undefined : JSON.parse(data));
+      let woken = 0;
+      for (const runId of matched) if (runs.wakeRun(db, runId, now)) woken++;
+      return { eventId, woken };
+    });
+  }
+
+  async fireDueTimers(now: number, limit: number): Promise<number> {
+    const db = this.#open();
+    return db.transaction(() => {
+      const fired = fireDue(db, now, limit);
+      for (const runId of new Set(fired)) runs.wakeRun(db, runId, now);
+      return fired.length;
+    });
+  }
+
+  async nextTimerDue(): Promise<number | null> {
+    const db = this.#open();
+    return db.read(() => nextDeadline(db));
+  }
+
+  async cancelRun(id: string, now: number): Promise<string[]> {
+    const db = this.#open();
+    return db.transaction(() => {
+      const run = runs.selectRun(db, id);
+      if (!run) throw new RunNotFoundError(id);
+      const ids = runs.selectLiveTree(db, id);
+      for (const runId of ids) {
+        runs.markCancelled(db, runId, now);
+        deleteWaits(db, runId);
+        for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
+      }
+      return ids;
+    });
+  }
+
+  async resumeRun(id: string, now: number): Promise<Run> {
+    const db = this.#open();
+    return db.transaction(() => {
+      const run = runs.selectRun(db, id);
+      if (!run) throw new RunNotFoundError(id);
+      if (run.status !== 'failed' && run.status !== 'cancelled') {
+        throw new RunStateError(`Run "${id}" is ${run.status}; only failed or cancelled runs can be resumed`);
+      }
+      if (run.failed_seq !== null) deleteOperationsFrom(db, id, run.failed_seq);
+      runs.markResumed(db, id, now);
+      return toRun(runs.selectRun(db, id) as runs_RunRow);
+    });
+  }
+
+  async getStatus(runId: string, key: string): Promise<StatusEntry | undefined> {
+    const db = this.#open();
+    return db.read(() => statuses.latestStatus(db, runId, key));
+  }
+
+  async statusHistory(runId: string, key?: string): Promise<StatusEntry[]> {
+    const db = this.#open();
+    return db.read(() => statuses.statusHistory(db, runId, key));
+  }
+
+  async statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]> {
+    const db = this.#open();
+    return db.read(() => statuses.statusChanges(db, after, limit, runId));
+  }
+
+  #open(): Database {
+    if (!this.#db) {
+      throw new ClosedError(
+        this.#closed ? `The SQLite store ${this.path} is closed` : 'The store is not initialized: call init() first',
+      );
+    }
+    return this.#db;
+  }
+}
+
+type runs_RunRow = NonNullable<ReturnType<typeof runs.selectRun>>;

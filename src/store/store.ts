@@ -1,0 +1,215 @@
+/**
+ * The storage contract. Everything Heed persists goes through this interface, at the level of
+ * the domain (runs, recorded operations, waits, messages, events, statuses), never SQL. It is
+ * asynchronous so that a networked database can implement it. Every implementation must pass the
+ * shared contract suite in `test/store/contract.ts`.
+ *
+ * Values cross this boundary as JSON text (`JsonText`), already validated by the engine.
+ *
+ * Methods taking a {@link Lease} are *fenced*: they write only if the run is still `running`
+ * under that exact lease, and otherwise throw `LeaseLostError` having written nothing. Every
+ * method is atomic: it commits all of its effects or none.
+ */
+import type { EventMatch } from './event-match.ts';
+
+/** JSON text; `null` stands for `undefined`. */
+export type JsonText = string | null;
+
+export type RunStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export type WaitKind = 'sleep' | 'recv' | 'event' | 'child';
+export type OperationKind = 'step' | 'sleep' | 'recv' | 'event' | 'child' | 'start' | 'status' | 'value';
+
+/** A run: one execution of a workflow. */
+export interface Run {
+  id: string;
+  workflow: string;
+  status: RunStatus;
+  input: JsonText;
+  output: JsonText;
+  /** Error JSON (see `encodeError`) when `failed`. */
+  error: string | null;
+  parentId: string | null;
+  /** How many times a worker has claimed this run (first execution, replays, recoveries). */
+  attempts: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One recorded result in a run's history, at its position `seq`. */
+export interface Operation {
+  seq: number;
+  kind: OperationKind;
+  name: string;
+  output: JsonText;
+  /** Error JSON when the operation failed (a step that exhausted its retries). */
+  error: string | null;
+  createdAt: number;
+}
+
+/** What a suspended run waits on. */
+export interface Wait {
+  runId: string;
+  seq: number;
+  kind: WaitKind;
+  /** Epoch ms after which the wait times out (or, for `sleep`, ends). */
+  deadline: number | null;
+  topic: string | null;
+  eventName: string | null;
+  childId: string | null;
+  createdAt: number;
+}
+
+/** Proof that a worker holds a run. Writes under a stale lease fail with `LeaseLostError`. */
+export interface Lease {
+  runId: string;
+  token: number;
+}
+
+/** A run handed to a worker, with the history it replays from. */
+export interface Claim {
+  run: Run;
+  lease: Lease;
+  history: Operation[];
+}
+
+export interface NewRun {
+  id: string;
+  workflow: string;
+  input: JsonText;
+  parentId?: string | null;
+}
+
+/** A wait the engine asks the store to resolve now or register durably. */
+export type WaitRequest =
+  | { kind: 'sleep'; seq: number; name: string; durationMs: number }
+  | { kind: 'recv'; seq: number; name: string; topic: string; timeoutMs: number | null }
+  | {
+      kind: 'event';
+      seq: number;
+      name: string;
+      eventName: string;
+      match: EventMatch;
+      timeoutMs: number | null;
+      lookbackMs: number;
+    }
+  | { kind: 'child'; seq: number; name: string; childId: string };
+
+/**
+ * `ready`: the wait was satisfied (or timed out) and its result is now recorded as `operation`.
+ * `waiting`: it is registered durably; `deadline` is when it times out, if ever.
+ */
+export type WaitOutcome = { state: 'ready'; operation: Operation } | { state: 'waiting'; deadline: number | null };
+
+export interface RunQuery {
+  status?: RunStatus | undefined;
+  workflow?: string | undefined;
+  /** Only runs with an open wait of this kind. */
+  waitingOn?: WaitKind | undefined;
+  parentId?: string | undefined;
+  limit?: number | undefined;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** One published status value; `id` orders the global change feed. */
+export interface StatusEntry {
+  id: number;
+  runId: string;
+  key: string;
+  value: JsonText;
+  createdAt: number;
+}
+
+export interface NewMessage {
+  runId: string;
+  topic: string;
+  body: JsonText;
+  idempotencyKey?: string | undefined;
+}
+
+/** How a run ends. `failedSeq`: the history position whose error failed the run, if any. */
+export type Completion = { output: JsonText } | { error: string; failedSeq: number | null };
+
+export interface Store {
+  /** Opens the store and applies pending migrations. Idempotent. */
+  init(): Promise<void>;
+  /** Releases connections. Further calls throw `ClosedError`. */
+  close(): Promise<void>;
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────────
+  /** Creates a `pending` run, or returns the existing run with that id (`created: false`). */
+  createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }>;
+  getRun(id: string): Promise<Run | undefined>;
+  listRuns(query: RunQuery): Promise<Page<Run>>;
+  /** The run's recorded history in `seq` order. */
+  loadHistory(runId: string): Promise<Operation[]>;
+  /** The run's open waits. */
+  listWaits(runId: string): Promise<Wait[]>;
+
+  /**
+   * Claims up to `limit` runnable runs of the given workflows for `owner`: pending runs, and
+   * running runs whose lease expired and whose owner is not `owner`. Each claim bumps the lease
+   * token, so the previous holder's writes are fenced off.
+   */
+  claimRuns(owner: string, workflows: readonly string[], limit: number, now: number, leaseMs: number): Promise<Claim[]>;
+  /** Extends every lease `owner` holds. */
+  renewLeases(owner: string, now: number, leaseMs: number): Promise<void>;
+  /** Gives a run back (graceful shutdown): it becomes `pending` for any worker. Fenced. */
+  releaseRun(lease: Lease, now: number): Promise<void>;
+
+  // ── executing a run (fenced) ──────────────────────────────────────────────────────────────
+  /** Records one operation's result. Fails with `LeaseLostError` if `seq` is already recorded. */
+  recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt'>, now: number): Promise<void>;
+  /** Records the `status` operation and appends the value to the run's status history. */
+  publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry>;
+  /** Records the `start` operation and creates the child run (idempotently), atomically. */
+  startChild(lease: Lease, seq: number, name: string, child: NewRun, now: number): Promise<Run>;
+  /** Resolves a wait if it can be (recording the result), else registers it durably. */
+  awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome>;
+  /**
+   * Ends the current execution of a run that waits: `waiting`, or `pending` again when something
+   * woke it while it ran. Returns the new status.
+   */
+  suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'>;
+  /** Ends the run, removes its open waits and wakes parents waiting on it. */
+  completeRun(lease: Lease, completion: Completion, now: number): Promise<void>;
+
+  // ── from outside ──────────────────────────────────────────────────────────────────────────
+  /**
+   * Appends to the run's mailbox for `topic` and wakes it if it waits there. A second message
+   * with the same idempotency key for the same run is dropped (`duplicate: true`).
+   * @throws RunNotFoundError
+   */
+  sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }>;
+  /** Stores an event and wakes every run whose event wait matches it. Returns how many woke. */
+  emitEvent(name: string, data: JsonText, now: number): Promise<{ eventId: number; woken: number }>;
+  /** Marks up to `limit` due timers fired and wakes their runs. Returns how many timers fired. */
+  fireDueTimers(now: number, limit: number): Promise<number>;
+  /** The earliest deadline of an unfired timer, if any. */
+  nextTimerDue(): Promise<number | null>;
+  /**
+   * Cancels the run and its descendants that have not ended; their waits are removed.
+   * Returns the ids cancelled (empty when the run had already ended).
+   * @throws RunNotFoundError
+   */
+  cancelRun(id: string, now: number): Promise<string[]>;
+  /**
+   * Makes a failed or cancelled run runnable again. For a run failed by a step's error, that
+   * step's recorded failure is removed so that it runs again.
+   * @throws RunNotFoundError, RunStateError
+   */
+  resumeRun(id: string, now: number): Promise<Run>;
+
+  // ── status ────────────────────────────────────────────────────────────────────────────────
+  getStatus(runId: string, key: string): Promise<StatusEntry | undefined>;
+  statusHistory(runId: string, key?: string): Promise<StatusEntry[]>;
+  /** The change feed: entries with `id > after` in order, optionally of one run. */
+  statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]>;
+}
