@@ -315,13 +315,15 @@ export class Heed {
     return this.#ready;
   }
 
+  /** The fallback poll runs on real time: it looks for work written by other processes. */
   #schedulePoll(): void {
-    this.#cancelPoll = this.clock.setTimer(this.#pollMs, () => {
+    const handle = setTimeout(() => {
       if (!this.#started) return;
       this.#worker.poke();
       void this.#timers.rearm();
       this.#schedulePoll();
-    });
+    }, this.#pollMs);
+    this.#cancelPoll = () => clearTimeout(handle);
   }
 }
 

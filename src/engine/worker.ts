@@ -139,15 +139,21 @@ export class Worker {
       });
   }
 
+  /**
+   * Heartbeats run on real time, not the injected clock: they are about live processes. (With a
+   * virtual clock a lease may look expired after `advance`; only *other* owners may take it.)
+   */
   #scheduleHeartbeat(): void {
     const every = Math.max(10, Math.floor(this.#o.leaseMs / 3));
-    this.#cancelHeartbeat = this.#o.clock.setTimer(every, () => {
+    const handle = setTimeout(() => {
       if (!this.#running) return;
       const renew =
         this.#active.size > 0 ? this.#o.store.renewLeases(this.#o.owner, this.#o.clock.now(), this.#o.leaseMs) : null;
       void renew?.catch((error) => this.#o.onError(error));
       this.#scheduleHeartbeat();
-    });
+    }, every);
+    handle.unref();
+    this.#cancelHeartbeat = () => clearTimeout(handle);
   }
 
   #isIdle(): boolean {

@@ -9,7 +9,7 @@ interface PendingTimer {
 
 /**
  * A clock that only moves when told to. `advance('30m')` moves time forward and fires, in
- * order, every timer that became due. Use it in tests to exercise hours of timers instantly.
+ * order, every timer that became due. Timers set with no delay fire without advancing. Use it in tests to exercise hours of timers instantly.
  */
 export class VirtualClock implements Clock {
   #now: number;
@@ -25,7 +25,12 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
+  /** Timers due now (delay ≤ 0) fire on their own, soon after; later ones wait for `advance`. */
   setTimer(delayMs: number, fn: () => void): () => void {
+    if (delayMs <= 0) {
+      const handle = setImmediate(fn);
+      return () => clearImmediate(handle);
+    }
     const timer: PendingTimer = { at: this.#now + Math.max(0, delayMs), order: this.#order++, fn };
     this.#timers.push(timer);
     return () => {

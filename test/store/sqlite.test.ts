@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreCorruptError, StoreLockedError, StoreVersionError } from '../../src/errors.ts';
+import { SqliteStore } from '../../src/sqlite.ts';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.ts';
+import { describeStoreContract } from './contract.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'heed-sqlite-'));
+let counter = 0;
+const freshPath = () => join(dir, `store-${++counter}.db`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreContract('SQLite file', async () => {
+  const store = new SqliteStore(freshPath());
+  await store.init();
+  return store;
+});
+
+describe('SqliteStore on disk', () => {
+  it('creates missing folders and keeps data across reopen', async () => {
+    const path = join(dir, 'nested', 'deeper', 'heed.db');
+    const first = new SqliteStore(path);
+    await first.init();
+    await first.createRun({ id: 'r1', workflow: 'wf', input: '"x"' }, 1);
+    await first.close();
+    const second = new SqliteStore(path);
+    await second.init();
+    expect(await second.getRun('r1')).toMatchObject({ id: 'r1', input: '"x"' });
+    await second.close();
+  });
+
+  it('refuses a file that is not a database, leaving it untouched', async () => {
+    const path = freshPath();
+    writeFileSync(path, 'this is not sqlite '.repeat(100));
+    const store = new SqliteStore(path);
+    const error = await store.init().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    expect(error).toMatchObject({ code: 'STORE_CORRUPT' });
+    expect(String((error as Error).message)).toContain(path);
+  });
+
+  it('refuses a store written by a newer schema version', async () => {
+    const path = freshPath();
+    const raw = new DatabaseSync(path);
+    raw.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    const error = await new SqliteStore(path).init().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreVersionError);
+    expect(error).toMatchObject({ code: 'STORE_SCHEMA_TOO_NEW' });
+    const check = new DatabaseSync(path);
+    expect(check.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'runs'").get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('reports a database locked by another connection as STORE_LOCKED, writing nothing', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path, { busyTimeoutMs: 50 });
+    await store.init();
+    const other = new DatabaseSync(path);
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      const error = await store.createRun({ id: 'r1', workflow: 'wf', input: null }, 1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreLockedError);
+      expect(error).toMatchObject({ code: 'STORE_LOCKED' });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await store.getRun('r1')).toBeUndefined();
+    await store.createRun({ id: 'r1', workflow: 'wf', input: null }, 1);
+    expect(await store.getRun('r1')).toBeDefined();
+    await store.close();
+  });
+
+  it('migrates idempotently and throws CLOSED after close', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    await store.init();
+    await store.init();
+    await store.close();
+    await expect(store.getRun('x')).rejects.toMatchObject({ code: 'CLOSED' });
+    const again = new SqliteStore(path);
+    await again.init();
+    await again.close();
+  });
+});
