@@ -41,6 +41,9 @@ export interface ExecutionDeps {
 /** How an execution ended: the run finished, suspended on a wait, or was given up by this worker. */
 export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned';
 
+/** Thrown inside an operation's live part when the execution ended meanwhile. */
+const ENDED = Symbol('execution ended');
+
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Errors that end the execution itself rather than being seen by workflow code. */
@@ -200,6 +203,7 @@ export class Execution implements WorkflowContext {
     try {
       return await work();
     } catch (error) {
+      if (error === ENDED) return never();
       if (error instanceof LeaseLostError) this.#setFatal({ kind: 'abandon', error });
       else if (error instanceof SerializationError || error instanceof NonDeterminismError)
         this.#setFatal({ kind: 'fail', error });
@@ -231,7 +235,7 @@ export class Execution implements WorkflowContext {
           failed = true;
           failure = error;
         }
-        if (this.#fatal) return never<T>();
+        if (this.#fatal) throw ENDED; // #live turns this into a promise that never settles
         if (!failed) {
           const output = encode(value, `The result of step "${name}"`);
           await this.#deps.store.recordOperation(
@@ -257,6 +261,7 @@ export class Execution implements WorkflowContext {
         }
         const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
         await this.#delay(retryAfter ?? delayAfter(policy, attempt));
+        if (this.#fatal) throw ENDED;
       }
     });
   }
