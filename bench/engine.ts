@@ -12,8 +12,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { Heed, SystemClock } from '../src/index.ts';
 import { SqliteStore } from '../src/sqlite.ts';
-import type { WaitingResult } from './waiting.ts';
 import { bytes, countByStatus, fmt, nowMs, percentile, SCALE, scaled, sig, table, tempDir, timed } from './util.ts';
+import type { WaitingResult } from './waiting.ts';
 
 const CONCURRENCY = 64;
 const SIZES = {
@@ -273,6 +273,9 @@ function report(t: Throughput, l: Latency, b: Burst, w: WaitingResult, base: Bas
   const burstS = b.viaResultMs / 1000;
   const rssPerRun = (w.after.rss - w.before.rss) / w.runs;
   const heapPerRun = (w.after.heapUsed - w.before.heapUsed) / w.runs;
+  const secondHalf = w.runs - w.half.runs;
+  const rssMarginal = secondHalf > 0 ? (w.after.rss - w.half.rss) / secondHalf : Number.NaN;
+  const heapMarginal = secondHalf > 0 ? (w.after.heapUsed - w.half.heapUsed) / secondHalf : Number.NaN;
 
   const heedRows: string[][] = [
     [
@@ -289,7 +292,7 @@ function report(t: Throughput, l: Latency, b: Burst, w: WaitingResult, base: Bas
       '≤ 1 ms p50',
       mark(p50 <= 1),
     ],
-    ['One resume, send → result() (p99)', `${sig(p99)} ms`, '', ''],
+    ['One resume, send → result() (p99 / max)', `${sig(p99)} / ${sig(Math.max(...l.viaResult))} ms`, '', ''],
     [
       `Burst: ${fmt(b.runs)} runs resumed at once, until all result() resolved`,
       `${sig(burstS)} s (${fmt(b.runs / burstS)} resumes/s)`,
@@ -321,8 +324,18 @@ function report(t: Throughput, l: Latency, b: Burst, w: WaitingResult, base: Bas
       `Creating ${fmt(w.runs)} waiting runs (batches of 1,000, then idle())`,
       `${sig(w.createMs / 1000)} s (${fmt(w.runs / (w.createMs / 1000))} runs/s)`,
     ],
-    ['Memory before → after (RSS)', `${bytes(w.before.rss)} → ${bytes(w.after.rss)}`],
-    ['Memory before → after (heapUsed, after GC)', `${bytes(w.before.heapUsed)} → ${bytes(w.after.heapUsed)}`],
+    [
+      `RSS with 0 → ${fmt(w.half.runs)} → ${fmt(w.runs)} waiting`,
+      `${bytes(w.before.rss)} → ${bytes(w.half.rss)} → ${bytes(w.after.rss)}`,
+    ],
+    [
+      'heapUsed / heapTotal (V8 reserved) with 0 → all waiting, after GC',
+      `${bytes(w.before.heapUsed)} / ${bytes(w.before.heapTotal)} → ${bytes(w.after.heapUsed)} / ${bytes(w.after.heapTotal)}`,
+    ],
+    [
+      `Marginal memory per waiting run, ${fmt(w.half.runs)} → ${fmt(w.runs)} (RSS / heapUsed)`,
+      `${bytes(rssMarginal)} / ${bytes(heapMarginal)}`,
+    ],
     ['Runs counted `waiting` in the file', fmt(w.waitingCounted)],
     [`\`heed.stop()\` with ${fmt(w.runs)} waiting`, `${sig(w.stopMs)} ms`],
     ['Restart: second send → result()', `${sig(w.secondResumeMs)} ms`],

@@ -62,7 +62,7 @@ export async function pool(count: number, limit: number, task: (i: number) => Pr
  * the measured work really happened).
  */
 export function countByStatus(dbPath: string): Record<string, number> {
-  const db = new DatabaseSync(dbPath, { readOnly: true });
+  const db = new DatabaseSync(dbPath, { readOnly: true, timeout: 5_000 });
   try {
     const rows = db.prepare('SELECT status, count(*) AS n FROM runs GROUP BY status').all() as {
       status: string;
@@ -106,7 +106,7 @@ export function bytes(value: number): string {
   const abs = Math.abs(value);
   if (abs >= 1024 * 1024) return `${sig(value / (1024 * 1024))} MiB`;
   if (abs >= 1024) return `${sig(value / 1024)} KiB`;
-  return `${fmt(value, 0)} B`;
+  return `${fmt(Math.round(value) || 0, 0)} B`;
 }
 
 /** A GitHub-flavoured markdown table. */

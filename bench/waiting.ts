@@ -8,12 +8,22 @@ import { Heed, SystemClock } from '../src/index.ts';
 import { SqliteStore } from '../src/sqlite.ts';
 import { countByStatus, gc, nowMs, pool, timed } from './util.ts';
 
+export interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
 export interface WaitingResult {
   runs: number;
   gcExposed: boolean;
   createMs: number;
-  before: { rss: number; heapUsed: number };
-  after: { rss: number; heapUsed: number };
+  /** Before creating any waiting run, after GC. */
+  before: Memory;
+  /** With half of them waiting, after GC (for the marginal cost between half and all). */
+  half: Memory & { runs: number };
+  /** With all of them waiting, after GC. */
+  after: Memory;
   waitingCounted: number;
   stopMs: number;
   startMs: number;
@@ -23,6 +33,13 @@ export interface WaitingResult {
 
 const BATCH = 1_000;
 const START_CONCURRENCY = 100;
+
+/** Memory after a full GC. */
+function memory(): Memory {
+  gc();
+  const { rss, heapUsed, heapTotal } = process.memoryUsage();
+  return { rss, heapUsed, heapTotal };
+}
 
 function waiterWorkflow(heed: Heed) {
   return heed.workflow('waiter', async (ctx) => {
@@ -47,8 +64,8 @@ async function main(): Promise<void> {
   await Promise.all(warm.map((id) => heed.send(id, 'go', 0)));
   await heed.idle();
 
-  gc();
-  const m0 = process.memoryUsage();
+  const m0 = memory();
+  let half: WaitingResult['half'] | undefined;
 
   const ids = Array.from({ length: runs }, (_, i) => `wait-${i}`);
   const create = await timed(async () => {
@@ -56,11 +73,11 @@ async function main(): Promise<void> {
       const batch = ids.slice(offset, offset + BATCH);
       await pool(batch.length, START_CONCURRENCY, (i) => waiter.start(null, { id: batch[i] as string }));
       await heed.idle();
+      const done = Math.min(runs, offset + BATCH);
+      if (!half && done >= runs / 2) half = { ...memory(), runs: done };
     }
   });
-
-  gc();
-  const m1 = process.memoryUsage();
+  const m1 = memory();
   const waitingCounted = countByStatus(dbPath).waiting ?? 0;
 
   // Restart: a new engine on the same file with every run still waiting.
@@ -82,8 +99,9 @@ async function main(): Promise<void> {
     runs,
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
     createMs: create.ms,
-    before: { rss: m0.rss, heapUsed: m0.heapUsed },
-    after: { rss: m1.rss, heapUsed: m1.heapUsed },
+    before: m0,
+    half: half ?? { ...m1, runs },
+    after: m1,
     waitingCounted,
     stopMs: stop.ms,
     startMs: start.ms,

@@ -14,7 +14,7 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Heed, type StepContext } from '../../src/index.ts';
+import { Heed, type StepContext, type WorkflowContext } from '../../src/index.ts';
 import { SqliteStore } from '../../src/sqlite.ts';
 import type { EffectKind, EffectLine } from './effects.ts';
 
@@ -69,6 +69,11 @@ function tracked<T>(runId: string, step: string, work: (info: StepContext) => Pr
   };
 }
 
+/** `ctx.step(step, …)` with a {@link tracked} body. */
+function trackedStep<T>(ctx: WorkflowContext, step: string, work: (info: StepContext) => Promise<T> | T): Promise<T> {
+  return ctx.step(step, tracked(ctx.runId, step, work));
+}
+
 const heed = new Heed({
   store: new SqliteStore(dbPath),
   lease: '1s',
@@ -92,10 +97,7 @@ heed.workflow('pipeline', async (ctx, input: { x: number; delayMs?: number }) =>
 /** The middle step crashes the process right after its side effect, the first time only. */
 heed.workflow('crashy', async (ctx) => {
   const marker = join(workDir, `crashed-${ctx.runId}`);
-  await ctx.step(
-    'reserve',
-    tracked(ctx.runId, 'reserve', () => 'reserved'),
-  );
+  await trackedStep(ctx, 'reserve', () => 'reserved');
   const charged = await ctx.step('charge', (info) => {
     record('begin', ctx.runId, 'charge', info);
     say(`STEP-BEGIN ${ctx.runId} charge ${info.attempt}`);
@@ -110,55 +112,34 @@ heed.workflow('crashy', async (ctx) => {
     say(`STEP-END ${ctx.runId} charge`);
     return info.idempotencyKey;
   });
-  await ctx.step(
-    'notify',
-    tracked(ctx.runId, 'notify', () => 'notified'),
-  );
+  await trackedStep(ctx, 'notify', () => 'notified');
   return { charged };
 });
 
 /** Waits for a message; a second, short `recv` shows that no duplicate was delivered. */
 heed.workflow('inbox', async (ctx) => {
-  await ctx.step(
-    'prepare',
-    tracked(ctx.runId, 'prepare', () => 'prepared'),
-  );
+  await trackedStep(ctx, 'prepare', () => 'prepared');
   const reply = await ctx.recv<{ text: string }>('reply');
   const extra = await ctx.recv('reply', { timeout: '300ms' });
-  const handled = await ctx.step(
-    'handle',
-    tracked(ctx.runId, 'handle', () => `handled ${reply?.text}`),
-  );
+  const handled = await trackedStep(ctx, 'handle', () => `handled ${reply?.text}`);
   return { reply, extra, handled };
 });
 
 /** Durably sleeps two seconds between two steps. */
 heed.workflow('napper', async (ctx) => {
-  await ctx.step(
-    'before',
-    tracked(ctx.runId, 'before', () => 'before'),
-  );
+  await trackedStep(ctx, 'before', () => 'before');
   await ctx.sleep('2s');
-  const woke = await ctx.step(
-    'after',
-    tracked(ctx.runId, 'after', () => 'after'),
-  );
+  const woke = await trackedStep(ctx, 'after', () => 'after');
   return { woke };
 });
 
 /** Waits for the reply event of its ticket. */
 heed.workflow('ticket', async (ctx, input: { ticketId: string }) => {
-  await ctx.step(
-    'open',
-    tracked(ctx.runId, 'open', () => input.ticketId),
-  );
+  await trackedStep(ctx, 'open', () => input.ticketId);
   const event = await ctx.waitForEvent<{ ticketId: string; answer: string }>('ticket.reply', {
     match: { ticketId: input.ticketId },
   });
-  await ctx.step(
-    'close',
-    tracked(ctx.runId, 'close', () => event?.data.answer),
-  );
+  await trackedStep(ctx, 'close', () => event?.data.answer);
   return { name: event?.name, data: event?.data };
 });
 

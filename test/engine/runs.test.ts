@@ -63,7 +63,9 @@ describe('runs', () => {
     expect(error).toBeInstanceOf(RunFailedError);
     expect((error as RunFailedError).cause).toMatchObject({
       code: 'NON_DETERMINISM',
-      message: expect.stringContaining('position 1 is step "charge" in the code but step "reserve" in the recorded history'),
+      message: expect.stringContaining(
+        'position 1 is step "charge" in the code but step "reserve" in the recorded history',
+      ),
     });
   });
 
