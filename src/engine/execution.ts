@@ -41,6 +41,9 @@ export interface ExecutionDeps {
 /** How an execution ended: the run finished, suspended on a wait, or was given up by this worker. */
 export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned';
 
+/** The abort reason steps still running see when their execution has ended. */
+const EXECUTION_ENDED = new HeedError('EXECUTION_ENDED', 'The execution ended');
+
 /** Thrown inside an operation's live part when the execution ended meanwhile. */
 const ENDED = Symbol('execution ended');
 
@@ -139,7 +142,7 @@ export class Execution implements WorkflowContext {
       if (error instanceof LeaseLostError) return 'abandoned';
       throw error;
     } finally {
-      this.#abort.abort(new HeedError('EXECUTION_ENDED', 'The execution ended'));
+      this.#abort.abort(EXECUTION_ENDED);
     }
   }
 

@@ -27,7 +27,7 @@ export interface HeedOptions {
   lease?: Duration;
   /** Fallback check for work made runnable by *other* processes sharing the store (default 1 s). */
   pollInterval?: Duration;
-  /** Identifies this process's worker in leases. Default: host, pid and a random suffix. */
+  /** Names this process's worker in leases (a random suffix is always added). Default: host and pid. */
   workerId?: string;
   /** Background failures (store errors in the worker or scheduler). Default: `console.error`. */
   onError?: (error: unknown) => void;
@@ -45,7 +45,6 @@ export interface StatusValue<T = unknown> {
 /** Events of this process's engine, for live feeds (SSE) in the same process. */
 interface EngineEvents {
   status: [StatusValue];
-  runEnded: [string];
 }
 
 /**
@@ -64,6 +63,8 @@ export class Heed {
   #ready: Promise<void> | undefined;
   #started = false;
   #cancelPoll: (() => void) | undefined;
+  /** `result()` callers waiting for a run of this process to end, by run id. */
+  readonly #endWaiters = new Map<string, Set<() => void>>();
 
   constructor(options: HeedOptions) {
     this.store = options.store;
@@ -84,14 +85,16 @@ export class Heed {
     this.#worker = new Worker({
       store: this.store,
       clock: this.clock,
-      owner: options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+      // Unique per process even with a configured id: a restarted process must not inherit the
+      // leases of the one that crashed (it could neither reclaim nor let others reclaim them).
+      owner: `${options.workerId ?? `${hostname()}:${process.pid}`}:${crypto.randomUUID().slice(0, 8)}`,
       workflows: this.#workflows,
       concurrency,
       leaseMs: toMs(options.lease ?? 30_000, 'lease'),
       onDeadline: (deadline) => this.#timers.noteDeadline(deadline),
       onStatus: (entry) => this.#events.emit('status', toStatusValue(entry)),
       onExecutionEnd: (runId, outcome) => {
-        if (outcome === 'completed') this.#events.emit('runEnded', runId);
+        if (outcome === 'completed') this.#runEnded(runId);
       },
       onError: this.#onError,
     });
@@ -252,7 +255,7 @@ export class Heed {
       const ids = await this.store.cancelRun(id, this.clock.now());
       for (const runId of ids) {
         this.#worker.abandon(runId, new RunCancelledError(runId));
-        this.#events.emit('runEnded', runId);
+        this.#runEnded(runId);
       }
       if (ids.length > 0) this.#worker.poke(); // parents waiting on cancelled children
       return ids;
@@ -288,20 +291,32 @@ export class Heed {
       await this.#init();
       return this.store.getRun(id);
     },
-    waitForEnd: (id, ms) =>
-      new Promise<void>((resolve) => {
-        const onEnd = (ended: string) => {
-          if (ended === id) finish();
-        };
-        const timer = setTimeout(finish, ms);
-        this.#events.on('runEnded', onEnd);
-        const events = this.#events;
-        function finish() {
-          clearTimeout(timer);
-          events.off('runEnded', onEnd);
-          resolve();
-        }
-      }),
+    watchEnd: (id) => {
+      const set = this.#endWaiters.get(id) ?? new Set<() => void>();
+      this.#endWaiters.set(id, set);
+      let wake: () => void = () => {};
+      let ended = false;
+      const notify = () => {
+        ended = true;
+        wake();
+      };
+      set.add(notify);
+      return {
+        wait: (ms) =>
+          new Promise<void>((resolve) => {
+            if (ended) return resolve();
+            const timer = setTimeout(resolve, ms);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          }),
+        dispose: () => {
+          set.delete(notify);
+          if (set.size === 0 && this.#endWaiters.get(id) === set) this.#endWaiters.delete(id);
+        },
+      };
+    },
     info: async (id) => {
       await this.#init();
       const run = await this.store.getRun(id);
@@ -309,6 +324,10 @@ export class Heed {
     },
     cancel: (id) => this.runs.cancel(id),
   };
+
+  #runEnded(runId: string): void {
+    for (const notify of this.#endWaiters.get(runId) ?? []) notify();
+  }
 
   #init(): Promise<void> {
     this.#ready ??= this.store.init();

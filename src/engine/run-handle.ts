@@ -7,8 +7,11 @@ import { decode, decodeError } from './serialization.ts';
 /** What a handle needs from the engine. */
 export interface RunSource {
   getRun(id: string): Promise<Run | undefined>;
-  /** Resolves when the run may have ended (in this process), or after `ms` at the latest. */
-  waitForEnd(id: string, ms: number): Promise<void>;
+  /**
+   * Starts watching for the run to end in this process. Watch *before* reading the run, so that
+   * an end between the read and the wait is not missed.
+   */
+  watchEnd(id: string): { wait(ms: number): Promise<void>; dispose(): void };
   info(id: string): Promise<RunInfo | undefined>;
   cancel(id: string): Promise<string[]>;
 }
@@ -34,14 +37,19 @@ export class RunHandle<O> {
   async result(options: { timeout?: Duration } = {}): Promise<O> {
     const deadline = options.timeout === undefined ? Infinity : Date.now() + toMs(options.timeout, 'timeout');
     for (;;) {
-      const run = await this.#source.getRun(this.id);
-      if (!run) throw new RunNotFoundError(this.id);
-      if (run.status === 'succeeded') return decode<O>(run.output);
-      if (run.status === 'failed') throw new RunFailedError(this.id, decodeError(run.error ?? '{}'));
-      if (run.status === 'cancelled') throw new RunCancelledError(this.id);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new HeedError('RESULT_TIMEOUT', `Run "${this.id}" has not ended yet`);
-      await this.#source.waitForEnd(this.id, Math.min(left, CROSS_PROCESS_CHECK_MS));
+      const watch = this.#source.watchEnd(this.id);
+      try {
+        const run = await this.#source.getRun(this.id);
+        if (!run) throw new RunNotFoundError(this.id);
+        if (run.status === 'succeeded') return decode<O>(run.output);
+        if (run.status === 'failed') throw new RunFailedError(this.id, decodeError(run.error ?? '{}'));
+        if (run.status === 'cancelled') throw new RunCancelledError(this.id);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new HeedError('RESULT_TIMEOUT', `Run "${this.id}" has not ended yet`);
+        await watch.wait(Math.min(left, CROSS_PROCESS_CHECK_MS));
+      } finally {
+        watch.dispose();
+      }
     }
   }
 

@@ -28,6 +28,7 @@ export class Worker {
   readonly #active = new Map<string, Execution>();
   #filling = false;
   #again = false;
+  #claimScheduled = false;
   #running = false;
   #cancelHeartbeat: (() => void) | undefined;
   #idleWaiters: (() => void)[] = [];
@@ -134,8 +135,7 @@ export class Worker {
       )
       .finally(() => {
         this.#active.delete(claim.run.id);
-        this.poke();
-        this.#flushIdle();
+        this.#scheduleClaim();
       });
   }
 
@@ -156,8 +156,22 @@ export class Worker {
     this.#cancelHeartbeat = () => clearTimeout(handle);
   }
 
+  /**
+   * After executions end, claim once on the next turn rather than once per ending execution:
+   * a burst of completions then refills every free slot with one query.
+   */
+  #scheduleClaim(): void {
+    if (this.#claimScheduled) return;
+    this.#claimScheduled = true;
+    setImmediate(() => {
+      this.#claimScheduled = false;
+      this.poke();
+      this.#flushIdle();
+    });
+  }
+
   #isIdle(): boolean {
-    return this.#active.size === 0 && !this.#filling;
+    return this.#active.size === 0 && !this.#filling && !this.#claimScheduled;
   }
 
   #flushIdle(): void {

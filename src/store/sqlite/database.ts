@@ -16,13 +16,15 @@ export interface DatabaseOptions {
 
 /**
  * A thin layer over `node:sqlite`: WAL pragmas, a statement cache (every query is prepared once),
- * `BEGIN IMMEDIATE` transactions, and translation of SQLite failures into Heed errors.
+ * group commit of writes, and translation of SQLite failures into Heed errors.
  */
 export class Database {
   readonly path: string;
   #db: DatabaseSync | undefined;
   #statements = new Map<string, StatementSync>();
   #depth = 0;
+  #groupOpen = false;
+  #committers: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(path: string, options: DatabaseOptions) {
     this.path = path;
@@ -55,13 +57,71 @@ export class Database {
   }
 
   /**
-   * Runs `fn` in one write transaction (`BEGIN IMMEDIATE`: the write lock is taken up front, so
-   * two processes never deadlock upgrading read locks). Nested calls join the outer transaction.
-   * Any error rolls everything back and is rethrown, translated when it comes from SQLite.
+   * Group commit. Runs `fn` at once, atomically, in a savepoint of a write transaction shared by
+   * every write made in the same turn of the event loop; that transaction commits on the next
+   * turn, and the returned promise resolves only then. Callers therefore never act on a write
+   * before it is durable, while N writes cost one commit. If `fn` throws, only its own savepoint
+   * is rolled back and the promise rejects; if the COMMIT fails, every write of the group rejects.
+   *
+   * Reads on this connection see the group's writes before they commit; a failed COMMIT (disk
+   * full, I/O error) is the only way such a write can vanish, and its writers are told.
+   */
+  write<T>(fn: () => T): Promise<T> {
+    let result: T;
+    try {
+      result = translate(this.path, () => this.#inSavepoint(fn));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<T>((resolve, reject) => this.#committers.push({ resolve: () => resolve(result), reject }));
+  }
+
+  #inSavepoint<T>(fn: () => T): T {
+    if (this.#depth > 0) return fn();
+    const db = this.#open();
+    if (!this.#groupOpen) {
+      // IMMEDIATE takes the write lock up front: two processes never deadlock upgrading locks.
+      db.exec('BEGIN IMMEDIATE');
+      this.#groupOpen = true;
+      setImmediate(() => this.#commitGroup());
+    }
+    this.#prepare('SAVEPOINT op').run();
+    this.#depth++;
+    try {
+      const value = fn();
+      this.#prepare('RELEASE op').run();
+      return value;
+    } catch (error) {
+      this.#prepare('ROLLBACK TO op').run();
+      this.#prepare('RELEASE op').run();
+      throw error;
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #commitGroup(): void {
+    const committers = this.#committers;
+    this.#committers = [];
+    if (!this.#groupOpen) return;
+    this.#groupOpen = false;
+    try {
+      translate(this.path, () => this.#open().exec('COMMIT'));
+    } catch (error) {
+      if (this.#db?.isTransaction) this.#db.exec('ROLLBACK');
+      for (const c of committers) c.reject(error);
+      return;
+    }
+    for (const c of committers) c.resolve();
+  }
+
+  /**
+   * Runs `fn` in its own write transaction, synchronously (migrations). Commits any open group
+   * first. Any error rolls everything back and is rethrown, translated when it comes from SQLite.
    */
   transaction<T>(fn: () => T): T {
+    this.#commitGroup();
     return translate(this.path, () => {
-      if (this.#depth > 0) return fn();
       const db = this.#open();
       db.exec('BEGIN IMMEDIATE');
       this.#depth++;
@@ -84,6 +144,7 @@ export class Database {
   }
 
   close(): void {
+    this.#commitGroup();
     this.#statements.clear();
     this.#db?.close();
     this.#db = undefined;

@@ -54,12 +54,12 @@ export function claimRuns(
             lease_expires_at = ?, attempts = attempts + 1, wake_requested = 0, updated_at = ?
      WHERE id IN (
        SELECT id FROM (
-         SELECT id FROM runs WHERE status = 'pending' AND available_at <= ?
+         SELECT id FROM runs INDEXED BY runs_pending WHERE status = 'pending' AND available_at <= ?
            AND workflow IN (SELECT value FROM json_each(?))
          ORDER BY available_at LIMIT ?)
        UNION ALL
        SELECT id FROM (
-         SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < ? AND lease_owner <> ?
+         SELECT id FROM runs INDEXED BY runs_leased WHERE status = 'running' AND lease_expires_at < ? AND lease_owner <> ?
            AND workflow IN (SELECT value FROM json_each(?))
          ORDER BY lease_expires_at LIMIT ?)
        LIMIT ?)

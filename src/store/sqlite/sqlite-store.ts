@@ -32,11 +32,13 @@ export interface SqliteStoreOptions extends Partial<DatabaseOptions> {}
 
 /**
  * The embedded store: one SQLite file through Node's built-in `node:sqlite`, in WAL mode, every
- * query prepared once, one transaction per operation. Several processes may share the file
- * (SQLite serializes writers); leases keep two workers off the same run.
+ * query prepared once. Each method is atomic (a savepoint); writes made in the same event-loop
+ * turn share one commit (group commit) and each resolves only once that commit is durable.
+ * Several processes may share the file (SQLite serializes writers); leases keep two workers off
+ * the same run.
  *
  * `node:sqlite` is synchronous: each method does its work in one go on the calling thread, so
- * no two transactions of this process ever interleave.
+ * no two operations of this process ever interleave.
  */
 export class SqliteStore implements Store {
   readonly path: string;
@@ -76,7 +78,7 @@ export class SqliteStore implements Store {
 
   async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       const created = runs.insertRun(db, run, now);
       return { run: toRun(runs.selectRun(db, run.id) as runs_RunRow), created };
     });
@@ -111,7 +113,7 @@ export class SqliteStore implements Store {
     leaseMs: number,
   ): Promise<Claim[]> {
     const db = this.#open();
-    return db.transaction(() =>
+    return db.write(() =>
       runs.claimRuns(db, owner, workflows, limit, now, leaseMs).map((row) => ({
         run: toRun(row),
         lease: { runId: row.id, token: row.lease_token },
@@ -122,17 +124,17 @@ export class SqliteStore implements Store {
 
   async renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
     const db = this.#open();
-    db.transaction(() => runs.renewLeases(db, owner, now, leaseMs));
+    await db.write(() => runs.renewLeases(db, owner, now, leaseMs));
   }
 
   async releaseRun(lease: Lease, now: number): Promise<void> {
     const db = this.#open();
-    db.transaction(() => runs.releaseRun(db, lease, now));
+    await db.write(() => runs.releaseRun(db, lease, now));
   }
 
   async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt'>, now: number): Promise<void> {
     const db = this.#open();
-    db.transaction(() => {
+    await db.write(() => {
       runs.assertLease(db, lease);
       insertOperation(db, lease, operation, now);
     });
@@ -140,7 +142,7 @@ export class SqliteStore implements Store {
 
   async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       runs.assertLease(db, lease);
       insertOperation(db, lease, { seq, kind: 'status', name: key, output: null, error: null }, now);
       return statuses.insertStatus(db, lease.runId, key, value, now);
@@ -149,7 +151,7 @@ export class SqliteStore implements Store {
 
   async startChild(lease: Lease, seq: number, name: string, child: NewRun, now: number): Promise<Run> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       runs.assertLease(db, lease);
       runs.insertRun(db, { ...child, parentId: lease.runId }, now);
       insertOperation(db, lease, { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null }, now);
@@ -159,7 +161,7 @@ export class SqliteStore implements Store {
 
   async awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       runs.assertLease(db, lease);
       return resolveOrRegister(db, lease, request, now);
     });
@@ -167,12 +169,12 @@ export class SqliteStore implements Store {
 
   async suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'> {
     const db = this.#open();
-    return db.transaction(() => runs.suspendRun(db, lease, now));
+    return db.write(() => runs.suspendRun(db, lease, now));
   }
 
   async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
     const db = this.#open();
-    db.transaction(() => {
+    await db.write(() => {
       runs.finishRun(db, lease, completion, now);
       deleteWaits(db, lease.runId);
       for (const parent of fireChildWaits(db, lease.runId)) runs.wakeRun(db, parent, now);
@@ -181,7 +183,7 @@ export class SqliteStore implements Store {
 
   async sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       if (!runs.selectRun(db, message.runId)) throw new RunNotFoundError(message.runId);
       const id = insertMessage(db, message, now);
       if (id === undefined) return { duplicate: true, woke: false };
@@ -192,7 +194,7 @@ export class SqliteStore implements Store {
 
   async emitEvent(name: string, data: JsonText, now: number): Promise<{ eventId: number; woken: number }> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       const eventId = insertEvent(db, name, data, now);
       const matched = matchWaits(db, eventId, name, data === null ? undefined : JSON.parse(data));
       let woken = 0;
@@ -203,7 +205,7 @@ export class SqliteStore implements Store {
 
   async fireDueTimers(now: number, limit: number): Promise<number> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       const fired = fireDue(db, now, limit);
       for (const runId of new Set(fired)) runs.wakeRun(db, runId, now);
       return fired.length;
@@ -217,7 +219,7 @@ export class SqliteStore implements Store {
 
   async cancelRun(id: string, now: number): Promise<string[]> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       const run = runs.selectRun(db, id);
       if (!run) throw new RunNotFoundError(id);
       const ids = runs.selectLiveTree(db, id);
@@ -232,7 +234,7 @@ export class SqliteStore implements Store {
 
   async resumeRun(id: string, now: number): Promise<Run> {
     const db = this.#open();
-    return db.transaction(() => {
+    return db.write(() => {
       const run = runs.selectRun(db, id);
       if (!run) throw new RunNotFoundError(id);
       if (run.status !== 'failed' && run.status !== 'cancelled') {
