@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { Heed, SystemClock } from '../src/index.ts';
 import { SqliteStore } from '../src/sqlite.ts';
 import { bytes, countByStatus, fmt, nowMs, percentile, SCALE, scaled, sig, table, tempDir, timed } from './util.ts';
-import type { WaitingResult } from './waiting.ts';
+import type { Memory, WaitingResult } from './waiting.ts';
 
 const CONCURRENCY = 64;
 const SIZES = {
@@ -180,6 +180,19 @@ async function benchWaiting(dir: string): Promise<WaitingResult> {
   return JSON.parse(line) as WaitingResult;
 }
 
+/** Memory of a freshly started worker process on `dbPath` (see `waiting.ts --fresh`). */
+async function freshProcessMemory(dbPath: string): Promise<Memory> {
+  const script = join(import.meta.dirname, 'waiting.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', script, '--fresh', dbPath]);
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Memory;
+}
+
+export interface FreshMemory {
+  empty: Memory;
+  full: Memory;
+  waiting: number;
+}
+
 // ── 6. baselines on this machine ──────────────────────────────────────────────────────────────
 
 interface Baseline {
@@ -263,7 +276,16 @@ async function benchBaseline(dir: string): Promise<Baseline> {
 
 const mark = (ok: boolean) => (ok ? 'yes' : 'no');
 
-function report(t: Throughput, l: Latency, b: Burst, w: WaitingResult, base: Baseline, totalS: number): string {
+function report(
+  t: Throughput,
+  l: Latency,
+  b: Burst,
+  w: WaitingResult,
+  f: FreshMemory,
+  base: Baseline,
+  totalS: number,
+): string {
+  const freshPerRun = (f.full.rss - f.empty.rss) / Math.max(1, f.waiting);
   const wfPerS = t.workflows / (t.ms / 1000);
   const steps = t.workflows * STEPS_PER_WORKFLOW;
   const stepsPerS = steps / (t.ms / 1000);
@@ -300,7 +322,13 @@ function report(t: Throughput, l: Latency, b: Burst, w: WaitingResult, base: Bas
       mark(burstS <= 0.2 * (b.runs / 1_000)),
     ],
     [
-      `Memory per waiting run, RSS (${fmt(w.runs)} waiting)`,
+      `Memory per waiting run: RSS of a freshly started worker, ${fmt(f.waiting)} waiting vs none`,
+      `${bytes(freshPerRun)} (${bytes(f.empty.rss)} → ${bytes(f.full.rss)})`,
+      '≤ 0.5 KiB',
+      mark(freshPerRun <= 512),
+    ],
+    [
+      `RSS growth of the process that created the ${fmt(w.runs)} waiting runs, per run`,
       `${bytes(rssPerRun)}`,
       '≤ 0.5 KiB',
       mark(rssPerRun <= 512),
@@ -435,8 +463,14 @@ async function main(): Promise<void> {
     const burst = await benchBurst(dir.path);
     log(`waiting: ${SIZES.waiting} runs (child process)`);
     const waiting = await benchWaiting(dir.path);
+    log('memory of fresh worker processes: empty store, then the store with every run waiting');
+    const freshMemory: FreshMemory = {
+      empty: await freshProcessMemory(join(dir.path, 'empty.db')),
+      full: await freshProcessMemory(join(dir.path, 'waiting.db')),
+      waiting: countByStatus(join(dir.path, 'waiting.db')).waiting ?? 0,
+    };
     const totalS = (nowMs() - started) / 1000;
-    process.stdout.write(report(throughput, latency, burst, waiting, baseline, totalS));
+    process.stdout.write(report(throughput, latency, burst, waiting, freshMemory, baseline, totalS));
   } finally {
     dir.remove();
   }

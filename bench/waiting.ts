@@ -48,7 +48,25 @@ function waiterWorkflow(heed: Heed) {
   });
 }
 
+/**
+ * `--fresh <db path>`: what a worker process that just started holds, with whatever is waiting in
+ * the file: start the engine, resume one run to prove it serves, GC, print memory as JSON.
+ */
+async function fresh(dbPath: string): Promise<void> {
+  const heed = new Heed({ store: new SqliteStore(dbPath), clock: new SystemClock(), concurrency: 64 });
+  const waiter = waiterWorkflow(heed);
+  await heed.start();
+  const probe = await waiter.start(null, { id: `probe-${process.pid}` });
+  await heed.idle();
+  await heed.send(probe.id, 'go', 1);
+  await probe.result();
+  const m = memory();
+  await heed.stop();
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--fresh') return fresh(process.argv[3] as string);
   const [dbPath, runsArg] = process.argv.slice(2);
   if (!dbPath || !runsArg) throw new Error('usage: waiting.ts <db path> <runs>');
   const runs = Number(runsArg);
