@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.ts';
 
-/** A duration: milliseconds as a number, or a string such as `'250ms'`, `'5m'`, `'4h'`, `'1d 2h'`. */
+/** A duration: milliseconds (a number or a numeric string), or a string such as `'250ms'`, `'5m'`, `'4h'`, `'1d 2h'`. */
 export type Duration = number | string;
 
 const UNIT_MS: Record<string, number> = {
@@ -33,6 +33,7 @@ export function toMs(duration: Duration, what = 'duration'): number {
     );
   }
   const text = duration.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Math.round(Number(text));
   let total = 0;
   let matched = 0;
   PART.lastIndex = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { RunFailedError, StepFailedError, TerminalError } from '../../src/index.ts';
+import { RetryableError, RunFailedError, StepFailedError, TerminalError } from '../../src/index.ts';
 import { testEngine } from '../helpers.ts';
 
 describe('steps', () => {
@@ -64,6 +64,26 @@ describe('steps', () => {
     await clock.advance('1ms');
     expect(await run.result()).toBe('up');
     expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('waits the delay a RetryableError asks for', async () => {
+    const { heed, clock } = testEngine();
+    const attempts: number[] = [];
+    const wf = heed.workflow('rate-limited', async (ctx) =>
+      ctx.step('api', ({ attempt }) => {
+        attempts.push(attempt);
+        if (attempt === 1) throw new RetryableError('429', { retryAfterMs: 60_000 });
+        return 'ok';
+      }),
+    );
+    await heed.start();
+    const run = await wf.start(null);
+    await vi.waitFor(() => expect(attempts).toEqual([1]));
+    await clock.advance('59s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(attempts).toEqual([1]);
+    await clock.advance('1s');
+    expect(await run.result()).toBe('ok');
   });
 
   it('records a failure after retries run out; the workflow can catch it, also on replay', async () => {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { toMs } from '../../src/time/duration.ts';
+
+describe('durations', () => {
+  it.each([
+    [250, 250],
+    ['250ms', 250],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['4h', 14_400_000],
+    ['2d', 172_800_000],
+    ['1w', 604_800_000],
+    ['1h 30m', 5_400_000],
+    ['1.5h', 5_400_000],
+    ['0', 0],
+    ['1500', 1500],
+  ] as const)('%s is %i ms', (input, expected) => {
+    expect(toMs(input)).toBe(expected);
+  });
+
+  it.each(['', 'soon', '5 minutes', '-5m', '5m garbage', '5x'])('rejects %j clearly', (input) => {
+    expect(() => toMs(input, 'timeout')).toThrow(`timeout "${input}" is not a duration`);
+  });
+
+  it('rejects negative and non-finite numbers', () => {
+    expect(() => toMs(-1)).toThrow(/non-negative/);
+    expect(() => toMs(Number.NaN)).toThrow(/non-negative/);
+    expect(() => toMs(Number.POSITIVE_INFINITY)).toThrow(/non-negative/);
+  });
+});
