@@ -240,7 +240,14 @@ async function benchBaseline(dir: string): Promise<Baseline> {
   await store.init();
   const now = Date.now();
   await store.createRun({ id: 'r', workflow: 'w', input: null }, now);
-  const [claim] = await store.claimRuns('bench', ['w'], 1, now, 60_000);
+  const [claim] = await store.claimRuns({
+    owner: 'bench',
+    workflows: ['w'],
+    limit: 1,
+    now,
+    leaseMs: 60_000,
+    maxRecoveries: 20,
+  });
   if (!claim) throw new Error('baseline: claim failed');
   const ops = SIZES.storeOps;
   const record = await timed(async () => {
@@ -254,7 +261,14 @@ async function benchBaseline(dir: string): Promise<Baseline> {
   const lifecycle = await timed(async () => {
     for (let i = 0; i < runs; i++) {
       await store.createRun({ id: `l-${i}`, workflow: 'w', input: null }, now);
-      const [c] = await store.claimRuns('bench', ['w'], 1, now, 60_000);
+      const [c] = await store.claimRuns({
+        owner: 'bench',
+        workflows: ['w'],
+        limit: 1,
+        now,
+        leaseMs: 60_000,
+        maxRecoveries: 20,
+      });
       if (!c) throw new Error('baseline: claim failed');
       for (let seq = 1; seq <= STEPS_PER_WORKFLOW; seq++) {
         await store.recordOperation(c.lease, { seq, kind: 'step', name: 's', output: '1', error: null }, now);

@@ -25,6 +25,11 @@ export interface HeedOptions {
   concurrency?: number;
   /** How long a claimed run stays owned without a heartbeat before another worker may take it (default 30 s). */
   lease?: Duration;
+  /**
+   * A run taken over this many times from workers that died or stalled while executing it is
+   * failed with `TOO_MANY_RECOVERIES` instead of crashing the next worker too (default 20).
+   */
+  maxRecoveries?: number;
   /** Fallback check for work made runnable by *other* processes sharing the store (default 1 s). */
   pollInterval?: Duration;
   /** Names this process's worker in leases (a random suffix is always added). Default: host and pid. */
@@ -91,6 +96,7 @@ export class Heed {
       workflows: this.#workflows,
       concurrency,
       leaseMs: toMs(options.lease ?? 30_000, 'lease'),
+      maxRecoveries: options.maxRecoveries ?? 20,
       onDeadline: (deadline) => this.#timers.noteDeadline(deadline),
       onStatus: (entry) => this.#events.emit('status', toStatusValue(entry)),
       onExecutionEnd: (runId, outcome) => {
@@ -157,6 +163,7 @@ export class Heed {
   /** Resolves when this process has nothing running and nothing runnable (for tests and demos). */
   async idle(): Promise<void> {
     // Two passes: an execution ending can make another run (its parent) runnable.
+    await this.#timers.settled();
     await this.#worker.idle();
     await new Promise((resolve) => setImmediate(resolve));
     await this.#worker.idle();

@@ -11,6 +11,7 @@ export interface RunInfo<O = unknown> {
   error: ErrorData | undefined;
   parentId: string | null;
   attempts: number;
+  recoveries: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -48,6 +49,7 @@ export function toRunInfo<O>(run: Run): RunInfo<O> {
     error: run.error === null ? undefined : (JSON.parse(run.error) as ErrorData),
     parentId: run.parentId,
     attempts: run.attempts,
+    recoveries: run.recoveries,
     createdAt: run.createdAt,
     updatedAt: run.updatedAt,
   };

@@ -15,7 +15,7 @@ export class TimerScheduler {
   readonly #onError: (error: unknown) => void;
   #cancel: (() => void) | undefined;
   #armedAt: number | undefined;
-  #firing = false;
+  #firing: Promise<void> | undefined;
   #stopped = true;
 
   constructor(deps: { store: Store; clock: Clock; onWoken: () => void; onError: (error: unknown) => void }) {
@@ -58,14 +58,22 @@ export class TimerScheduler {
     if (this.#armedAt !== undefined && this.#armedAt <= at && this.#cancel) return;
     this.#cancel?.();
     this.#armedAt = at;
-    this.#cancel = this.#clock.setTimer(at - this.#clock.now(), () => void this.#fire());
+    this.#cancel = this.#clock.setTimer(at - this.#clock.now(), () => {
+      this.#firing = this.#fire().finally(() => {
+        this.#firing = undefined;
+      });
+    });
+  }
+
+  /** Resolves once a firing in progress (marking due timers, waking runs) is done. */
+  async settled(): Promise<void> {
+    await this.#firing;
   }
 
   async #fire(): Promise<void> {
     this.#cancel = undefined;
     this.#armedAt = undefined;
     if (this.#stopped) return;
-    this.#firing = true;
     try {
       for (;;) {
         const fired = await this.#store.fireDueTimers(this.#clock.now(), BATCH);
@@ -74,9 +82,11 @@ export class TimerScheduler {
       }
     } catch (error) {
       this.#onError(error);
-    } finally {
-      this.#firing = false;
     }
-    await this.rearm();
+    const next = await this.#store.nextTimerDue().catch((error: unknown) => {
+      this.#onError(error);
+      return null;
+    });
+    if (next !== null && !this.#stopped) this.#arm(next);
   }
 }

@@ -11,6 +11,7 @@ export interface WorkerOptions {
   workflows: ReadonlyMap<string, WorkflowFn<unknown, unknown>>;
   concurrency: number;
   leaseMs: number;
+  maxRecoveries: number;
   onDeadline(deadline: number): void;
   onStatus(entry: StatusEntry): void;
   onExecutionEnd(runId: string, outcome: ExecutionOutcome): void;
@@ -98,13 +99,14 @@ export class Worker {
       do {
         this.#again = false;
         while (this.#running && this.#active.size < this.#o.concurrency) {
-          const claims = await this.#o.store.claimRuns(
-            this.#o.owner,
-            [...this.#o.workflows.keys()],
-            this.#o.concurrency - this.#active.size,
-            this.#o.clock.now(),
-            this.#o.leaseMs,
-          );
+          const claims = await this.#o.store.claimRuns({
+            owner: this.#o.owner,
+            workflows: [...this.#o.workflows.keys()],
+            limit: this.#o.concurrency - this.#active.size,
+            now: this.#o.clock.now(),
+            leaseMs: this.#o.leaseMs,
+            maxRecoveries: this.#o.maxRecoveries,
+          });
           for (const claim of claims) this.#launch(claim);
           if (claims.length === 0) break;
         }

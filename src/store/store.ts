@@ -33,6 +33,8 @@ export interface Run {
   parentId: string | null;
   /** How many times a worker has claimed this run (first execution, replays, recoveries). */
   attempts: number;
+  /** How many of those claims took the run from a worker whose lease expired (crashed or stalled). */
+  recoveries: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -72,6 +74,15 @@ export interface Claim {
   run: Run;
   lease: Lease;
   history: Operation[];
+}
+
+export interface ClaimRequest {
+  owner: string;
+  workflows: readonly string[];
+  limit: number;
+  now: number;
+  leaseMs: number;
+  maxRecoveries: number;
 }
 
 export interface NewRun {
@@ -155,10 +166,12 @@ export interface Store {
 
   /**
    * Claims up to `limit` runnable runs of the given workflows for `owner`: pending runs, and
-   * running runs whose lease expired and whose owner is not `owner`. Each claim bumps the lease
-   * token, so the previous holder's writes are fenced off.
+   * running runs whose lease expired and whose owner is not `owner` (a recovery). Each claim
+   * bumps the lease token, so the previous holder's writes are fenced off. A run whose lease
+   * expired after `maxRecoveries` recoveries is failed (`TOO_MANY_RECOVERIES`) instead: it
+   * probably kills or stalls whatever worker runs it.
    */
-  claimRuns(owner: string, workflows: readonly string[], limit: number, now: number, leaseMs: number): Promise<Claim[]>;
+  claimRuns(request: ClaimRequest): Promise<Claim[]>;
   /** Extends every lease `owner` holds. */
   renewLeases(owner: string, now: number, leaseMs: number): Promise<void>;
   /** Gives a run back (graceful shutdown): it becomes `pending` for any worker. Fenced. */

@@ -12,6 +12,17 @@ const T0 = 1_000_000;
 const LEASE = 30_000;
 const W = ['wf'];
 
+function claimRequest(
+  owner: string,
+  workflows: string[],
+  limit: number,
+  now: number,
+  leaseMs: number,
+  maxRecoveries = 5,
+) {
+  return { owner, workflows, limit, now, leaseMs, maxRecoveries };
+}
+
 export function describeStoreContract(name: string, makeStore: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
@@ -24,7 +35,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
 
     async function claimOne(id: string, owner = 'w1', now = T0): Promise<Claim> {
-      const claims = await store.claimRuns(owner, W, 10, now, LEASE);
+      const claims = await store.claimRuns(claimRequest(owner, W, 10, now, LEASE));
       const claim = claims.find((c) => c.run.id === id);
       if (!claim) throw new Error(`run ${id} was not claimed; got ${claims.map((c) => c.run.id).join(',')}`);
       return claim;
@@ -48,23 +59,23 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       it('claims only pending runs of the given workflows, each once', async () => {
         await store.createRun({ id: 'a', workflow: 'wf', input: null }, T0);
         await store.createRun({ id: 'b', workflow: 'other', input: null }, T0);
-        const claims = await store.claimRuns('w1', W, 10, T0, LEASE);
+        const claims = await store.claimRuns(claimRequest('w1', W, 10, T0, LEASE));
         expect(claims.map((c) => c.run.id)).toEqual(['a']);
         expect(claims[0]?.run).toMatchObject({ status: 'running', attempts: 1 });
         expect(claims[0]?.history).toEqual([]);
-        expect(await store.claimRuns('w2', W, 10, T0, LEASE)).toEqual([]);
+        expect(await store.claimRuns(claimRequest('w2', W, 10, T0, LEASE))).toEqual([]);
       });
 
       it('respects the claim limit', async () => {
         for (let i = 0; i < 5; i++) await store.createRun({ id: `r${i}`, workflow: 'wf', input: null }, T0 + i);
-        expect(await store.claimRuns('w1', W, 2, T0 + 10, LEASE)).toHaveLength(2);
-        expect(await store.claimRuns('w1', W, 10, T0 + 10, LEASE)).toHaveLength(3);
+        expect(await store.claimRuns(claimRequest('w1', W, 2, T0 + 10, LEASE))).toHaveLength(2);
+        expect(await store.claimRuns(claimRequest('w1', W, 10, T0 + 10, LEASE))).toHaveLength(3);
       });
 
       it('lets another owner take an expired lease and fences the old holder', async () => {
         const old = await startAndClaim('r1');
-        expect(await store.claimRuns('w2', W, 10, T0 + LEASE - 1, LEASE)).toEqual([]);
-        expect(await store.claimRuns('w1', W, 10, T0 + LEASE + 1, LEASE)).toEqual([]); // never from itself
+        expect(await store.claimRuns(claimRequest('w2', W, 10, T0 + LEASE - 1, LEASE))).toEqual([]);
+        expect(await store.claimRuns(claimRequest('w1', W, 10, T0 + LEASE + 1, LEASE))).toEqual([]); // never from itself
         const taken = await claimOne('r1', 'w2', T0 + LEASE + 1);
         expect(taken.run.attempts).toBe(2);
         await expect(
@@ -74,10 +85,25 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect((await store.loadHistory('r1')).map((op) => op.output)).toEqual(['2']);
       });
 
+      it('fails a run whose workers keep dying after maxRecoveries recoveries', async () => {
+        await startAndClaim('poison');
+        let now = T0;
+        for (let i = 1; i <= 2; i++) {
+          now += LEASE + 1;
+          const [taken] = await store.claimRuns(claimRequest(`w${i + 1}`, W, 10, now, LEASE, 2));
+          expect(taken?.run).toMatchObject({ id: 'poison', recoveries: i });
+        }
+        now += LEASE + 1;
+        expect(await store.claimRuns(claimRequest('w9', W, 10, now, LEASE, 2))).toEqual([]);
+        const run = await store.getRun('poison');
+        expect(run?.status).toBe('failed');
+        expect(JSON.parse(run?.error ?? '{}')).toMatchObject({ code: 'TOO_MANY_RECOVERIES' });
+      });
+
       it('renews leases of an owner', async () => {
         await startAndClaim('r1');
         await store.renewLeases('w1', T0 + LEASE - 10, LEASE);
-        expect(await store.claimRuns('w2', W, 10, T0 + LEASE + 1, LEASE)).toEqual([]);
+        expect(await store.claimRuns(claimRequest('w2', W, 10, T0 + LEASE + 1, LEASE))).toEqual([]);
       });
 
       it('records operations in order and refuses a second record at the same position', async () => {

@@ -21,6 +21,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         failed_seq       INTEGER,
         parent_id        TEXT,
         attempts         INTEGER NOT NULL DEFAULT 0,
+        recoveries       INTEGER NOT NULL DEFAULT 0,
         available_at     INTEGER NOT NULL,
         lease_owner      TEXT,
         lease_token      INTEGER NOT NULL DEFAULT 0,

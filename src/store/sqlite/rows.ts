@@ -11,6 +11,7 @@ export interface RunRow {
   failed_seq: number | null;
   parent_id: string | null;
   attempts: number;
+  recoveries: number;
   lease_token: number;
   created_at: number;
   updated_at: number;
@@ -57,6 +58,7 @@ export function toRun(row: RunRow): Run {
     error: row.error,
     parentId: row.parent_id,
     attempts: row.attempts,
+    recoveries: row.recoveries,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

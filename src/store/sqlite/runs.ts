@@ -1,10 +1,10 @@
 import { InvalidArgumentError, LeaseLostError } from '../../errors.ts';
-import type { Completion, Lease, NewRun, Page, RunQuery } from '../store.ts';
+import type { ClaimRequest, Completion, Lease, NewRun, Page, RunQuery } from '../store.ts';
 import type { Database } from './database.ts';
 import { type RunRow, toRun } from './rows.ts';
 
 const RUN_COLUMNS =
-  'id, workflow, status, input, output, error, failed_seq, parent_id, attempts, lease_token, created_at, updated_at';
+  'id, workflow, status, input, output, error, failed_seq, parent_id, attempts, recoveries, lease_token, created_at, updated_at';
 
 /** Inserts a pending run unless the id exists. Returns whether it was inserted. */
 export function insertRun(db: Database, run: NewRun, now: number): boolean {
@@ -41,17 +41,12 @@ export function assertLease(db: Database, lease: Lease): void {
  * Claims runnable runs: pending ones first by availability, then running ones whose lease
  * expired under another owner (a crashed or frozen worker).
  */
-export function claimRuns(
-  db: Database,
-  owner: string,
-  workflows: readonly string[],
-  limit: number,
-  now: number,
-  leaseMs: number,
-): RunRow[] {
+export function claimRuns(db: Database, request: ClaimRequest): RunRow[] {
+  const { owner, workflows, limit, now, leaseMs } = request;
   return db.all<RunRow>(
     `UPDATE runs SET status = 'running', lease_owner = ?, lease_token = lease_token + 1,
-            lease_expires_at = ?, attempts = attempts + 1, wake_requested = 0, updated_at = ?
+            lease_expires_at = ?, attempts = attempts + 1, recoveries = recoveries + (status = 'running'),
+            wake_requested = 0, updated_at = ?
      WHERE id IN (
        SELECT id FROM (
          SELECT id FROM runs INDEXED BY runs_pending WHERE status = 'pending' AND available_at <= ?
@@ -76,6 +71,37 @@ export function claimRuns(
     limit,
     limit,
   );
+}
+
+/** Fails runs whose lease expired once more after `maxRecoveries` recoveries; returns their ids. */
+export function failExhaustedRecoveries(db: Database, request: ClaimRequest): string[] {
+  const { owner, workflows, now, maxRecoveries } = request;
+  const error = (recoveries: number) =>
+    JSON.stringify({
+      name: 'HeedError',
+      code: 'TOO_MANY_RECOVERIES',
+      message: `The run's worker died or stalled ${recoveries + 1} times while executing it (maxRecoveries is ${maxRecoveries}); giving up. Fix the cause and resume the run.`,
+    });
+  const rows = db.all<{ id: string; recoveries: number }>(
+    `SELECT id, recoveries FROM runs INDEXED BY runs_leased
+     WHERE status = 'running' AND lease_expires_at < ? AND lease_owner <> ? AND recoveries >= ?
+       AND workflow IN (SELECT value FROM json_each(?))
+     LIMIT 100`,
+    now,
+    owner,
+    maxRecoveries,
+    JSON.stringify(workflows),
+  );
+  for (const row of rows) {
+    db.run(
+      `UPDATE runs SET status = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL, wake_requested = 0,
+              updated_at = ? WHERE id = ?`,
+      error(row.recoveries),
+      now,
+      row.id,
+    );
+  }
+  return rows.map((r) => r.id);
 }
 
 export function renewLeases(db: Database, owner: string, now: number, leaseMs: number): void {

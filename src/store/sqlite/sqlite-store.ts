@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { ClosedError, RunNotFoundError, RunStateError } from '../../errors.ts';
 import type {
   Claim,
+  ClaimRequest,
   Completion,
   JsonText,
   Lease,
@@ -105,21 +106,19 @@ export class SqliteStore implements Store {
     return db.read(() => selectWaits(db, runId));
   }
 
-  async claimRuns(
-    owner: string,
-    workflows: readonly string[],
-    limit: number,
-    now: number,
-    leaseMs: number,
-  ): Promise<Claim[]> {
+  async claimRuns(request: ClaimRequest): Promise<Claim[]> {
     const db = this.#open();
-    return db.write(() =>
-      runs.claimRuns(db, owner, workflows, limit, now, leaseMs).map((row) => ({
+    return db.write(() => {
+      for (const runId of runs.failExhaustedRecoveries(db, request)) {
+        deleteWaits(db, runId);
+        for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, request.now);
+      }
+      return runs.claimRuns(db, request).map((row) => ({
         run: toRun(row),
         lease: { runId: row.id, token: row.lease_token },
         history: selectHistory(db, row.id),
-      })),
-    );
+      }));
+    });
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
