@@ -8,7 +8,6 @@ import {
   RunFailedError,
   SerializationError,
   StepFailedError,
-  StepTimeoutError,
   TerminalError,
   RetryableError,
 } from '../errors.ts';
@@ -26,6 +25,7 @@ import type {
 } from './context.ts';
 import { never } from './never.ts';
 import { delayAfter, retryPolicy } from './retry.ts';
+import { abortableDelay, attemptStep } from './step-attempt.ts';
 import { decode, decodeError, encode, encodeError, type ErrorData } from './serialization.ts';
 import type { WorkflowFn, WorkflowRef } from './workflow.ts';
 
@@ -233,7 +233,14 @@ export class Execution implements WorkflowContext {
         let failure: unknown;
         let failed = false;
         try {
-          value = await this.#attempt(name, fn, { attempt, idempotencyKey }, timeoutMs);
+          value = await attemptStep(fn, {
+            name,
+            attempt,
+            idempotencyKey,
+            timeoutMs,
+            clock: this.#deps.clock,
+            signal: this.#abort.signal,
+          });
         } catch (error) {
           failed = true;
           failure = error;
@@ -263,7 +270,7 @@ export class Execution implements WorkflowContext {
           );
         }
         const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
-        await this.#delay(retryAfter ?? delayAfter(policy, attempt));
+        await abortableDelay(this.#deps.clock, retryAfter ?? delayAfter(policy, attempt), this.#abort.signal);
         if (this.#fatal) throw ENDED;
       }
     });
@@ -279,47 +286,6 @@ export class Execution implements WorkflowContext {
     );
     this.#stepErrors.set(error, seq);
     return Promise.reject(error);
-  }
-
-  async #attempt<T>(
-    name: string,
-    fn: (step: StepContext) => Promise<T> | T,
-    info: { attempt: number; idempotencyKey: string },
-    timeoutMs: number | undefined,
-  ): Promise<T> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(this.#abort.signal.reason);
-    this.#abort.signal.addEventListener('abort', onAbort, { once: true });
-    let cancelTimer: (() => void) | undefined;
-    try {
-      const work = Promise.resolve().then(() => fn({ signal: controller.signal, ...info }));
-      if (timeoutMs === undefined) return await work;
-      const timeout = new Promise<never>((_, reject) => {
-        cancelTimer = this.#deps.clock.setTimer(timeoutMs, () => {
-          const error = new StepTimeoutError(name, timeoutMs);
-          controller.abort(error);
-          reject(error);
-        });
-      });
-      return await Promise.race([work, timeout]);
-    } finally {
-      cancelTimer?.();
-      this.#abort.signal.removeEventListener('abort', onAbort);
-    }
-  }
-
-  #delay(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const cancel = this.#deps.clock.setTimer(ms, done);
-      const onAbort = () => {
-        cancel();
-        done();
-      };
-      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
-      function done() {
-        resolve();
-      }
-    });
   }
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────

@@ -108,7 +108,7 @@ export class Database {
     try {
       translate(this.path, () => this.#open().exec('COMMIT'));
     } catch (error) {
-      if (this.#db?.isTransaction) this.#db.exec('ROLLBACK');
+      this.#rollbackQuietly();
       for (const c of committers) c.reject(error);
       return;
     }
@@ -130,12 +130,21 @@ export class Database {
         db.exec('COMMIT');
         return result;
       } catch (error) {
-        if (db.isTransaction) db.exec('ROLLBACK');
+        this.#rollbackQuietly();
         throw error;
       } finally {
         this.#depth--;
       }
     });
+  }
+
+  /** Ends a failed transaction; SQLite may already have rolled it back (then ROLLBACK errs). */
+  #rollbackQuietly(): void {
+    try {
+      this.#db?.exec('ROLLBACK');
+    } catch {
+      // No transaction was active any more.
+    }
   }
 
   /** Runs a read (or single-statement write) with SQLite errors translated. */
