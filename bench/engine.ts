@@ -247,6 +247,7 @@ async function benchBaseline(dir: string): Promise<Baseline> {
     now,
     leaseMs: 60_000,
     maxRecoveries: 20,
+    active: [],
   });
   if (!claim) throw new Error('baseline: claim failed');
   const ops = SIZES.storeOps;
@@ -268,6 +269,7 @@ async function benchBaseline(dir: string): Promise<Baseline> {
         now,
         leaseMs: 60_000,
         maxRecoveries: 20,
+        active: [],
       });
       if (!c) throw new Error('baseline: claim failed');
       for (let seq = 1; seq <= STEPS_PER_WORKFLOW; seq++) {

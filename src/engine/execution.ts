@@ -38,8 +38,12 @@ export interface ExecutionDeps {
   onStatus(entry: StatusEntry): void;
 }
 
-/** How an execution ended: the run finished, suspended on a wait, or was given up by this worker. */
-export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned';
+/**
+ * How an execution ended: the run finished, suspended on a wait, was given up (someone else
+ * owns it now: cancelled, lease lost, shutdown), or must be handed back (`released`: a store
+ * failure interrupted it; the worker returns it to `pending` so any worker retries it).
+ */
+export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned' | 'released';
 
 /** The abort reason steps still running see when their execution has ended. */
 const EXECUTION_ENDED = new HeedError('EXECUTION_ENDED', 'The execution ended');
@@ -50,7 +54,10 @@ const ENDED = Symbol('execution ended');
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Errors that end the execution itself rather than being seen by workflow code. */
-type Fatal = { kind: 'fail'; error: Error } | { kind: 'abandon'; error: Error };
+type Fatal = { kind: 'fail' | 'abandon' | 'release'; error: Error };
+
+/** Errors that are the workflow code's fault: they fail the run instead of being retried. */
+const FAILS_THE_RUN = new Set(['NOT_SERIALIZABLE', 'NON_DETERMINISM', 'RUN_STATE_CONFLICT', 'INVALID_ARGUMENT']);
 
 /**
  * One execution (first run or replay) of a claimed run: the `WorkflowContext` implementation.
@@ -93,6 +100,11 @@ export class Execution implements WorkflowContext {
     return this.#claim.lease;
   }
 
+  /** Why the execution ended early, if it did (reported when the run is handed back). */
+  get interruption(): Error | undefined {
+    return this.#fatal?.error;
+  }
+
   /**
    * Runs the workflow function to completion or suspension and records the outcome.
    * Never rejects: store failures abandon the execution, leaving the run recoverable by lease
@@ -128,6 +140,7 @@ export class Execution implements WorkflowContext {
     const fatal = this.#fatal as Fatal | undefined;
     try {
       if (fatal?.kind === 'abandon') return 'abandoned';
+      if (fatal?.kind === 'release') return 'released';
       const now = this.#deps.clock.now();
       if (fatal) {
         await this.#deps.store.completeRun(this.lease, { error: encodeError(fatal.error), failedSeq: null }, now);
@@ -140,7 +153,7 @@ export class Execution implements WorkflowContext {
       return await this.#deps.store.suspendRun(this.lease, now);
     } catch (error) {
       if (error instanceof LeaseLostError) return 'abandoned';
-      throw error;
+      throw error; // the worker reports it and hands the run back
     } finally {
       this.#abort.abort(EXECUTION_ENDED);
     }
@@ -207,10 +220,14 @@ export class Execution implements WorkflowContext {
       return await work();
     } catch (error) {
       if (error === ENDED) return never();
+      // A step's recorded failure is the workflow's to handle; anything else here came from the
+      // engine or the store and must not be seen by workflow code (a replay would not see it).
+      if (error instanceof StepFailedError) throw error;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      const code = (error as { code?: unknown }).code;
       if (error instanceof LeaseLostError) this.#setFatal({ kind: 'abandon', error });
-      else if (error instanceof SerializationError || error instanceof NonDeterminismError)
-        this.#setFatal({ kind: 'fail', error });
-      else throw error;
+      else if (typeof code === 'string' && FAILS_THE_RUN.has(code)) this.#setFatal({ kind: 'fail', error: failure });
+      else this.#setFatal({ kind: 'release', error: failure });
       return never();
     } finally {
       this.#inFlight--;
@@ -222,6 +239,7 @@ export class Execution implements WorkflowContext {
 
   async step<T>(name: string, fn: (step: StepContext) => Promise<T> | T, options: StepOptions = {}): Promise<T> {
     checkName(name, 'step name');
+    if (typeof fn !== 'function') throw new InvalidArgumentError(`step "${name}" needs a function`);
     const policy = retryPolicy(options.retries, options.backoff);
     const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, 'step timeout');
     const { seq, record } = this.#next('step', name);
@@ -319,7 +337,7 @@ export class Execution implements WorkflowContext {
   async waitForEvent<T = unknown>(name: string, options: WaitForEventOptions = {}): Promise<ReceivedEvent<T> | null> {
     checkName(name, 'event name');
     const match = options.match ?? {};
-    encode(match, 'waitForEvent match');
+    checkMatch(match);
     const timeoutMs = options.timeout === undefined ? null : toMs(options.timeout, 'waitForEvent timeout');
     const lookbackMs = options.lookback === undefined ? 0 : toMs(options.lookback, 'waitForEvent lookback');
     const op = await this.#wait('event', name, (seq) => ({
@@ -404,6 +422,21 @@ export class Execution implements WorkflowContext {
     );
     return decode<T>(output);
   }
+}
+
+/** A match is a plain object of dotted paths to defined JSON values. */
+function checkMatch(match: unknown): asserts match is Record<string, unknown> {
+  if (match === null || typeof match !== 'object' || Array.isArray(match)) {
+    throw new InvalidArgumentError(
+      `waitForEvent match must be an object of paths to values, like {ticketId: 'T-1'}, got ${JSON.stringify(match)}`,
+    );
+  }
+  for (const [path, value] of Object.entries(match)) {
+    if (path.length === 0 || value === undefined) {
+      throw new InvalidArgumentError(`waitForEvent match.${path} must be a non-empty path with a defined value`);
+    }
+  }
+  encode(match, 'waitForEvent match');
 }
 
 function checkName(value: unknown, what: string): void {

@@ -156,6 +156,7 @@ export class Heed {
     this.#started = false;
     this.#cancelPoll?.();
     this.#timers.stop();
+    await this.#timers.settled();
     await this.#worker.stop(toMs(options.grace ?? 10_000, 'grace'));
     await this.store.close();
   }

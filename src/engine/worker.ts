@@ -1,5 +1,5 @@
-import { ClosedError } from '../errors.ts';
-import type { Claim, StatusEntry, Store } from '../store/store.ts';
+import { ClosedError, LeaseLostError } from '../errors.ts';
+import type { Claim, Lease, StatusEntry, Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { Execution, type ExecutionOutcome } from './execution.ts';
 import type { WorkflowFn } from './workflow.ts';
@@ -27,7 +27,7 @@ export interface WorkerOptions {
 export class Worker {
   readonly #o: WorkerOptions;
   readonly #active = new Map<string, Execution>();
-  #filling = false;
+  #filling: Promise<void> | undefined;
   #again = false;
   #claimScheduled = false;
   #running = false;
@@ -55,7 +55,12 @@ export class Worker {
       this.#again = true;
       return;
     }
-    void this.#fill();
+    this.#filling = this.#fill().finally(() => {
+      this.#filling = undefined;
+      // A poke that arrived after the fill's last check must not be lost.
+      if (this.#again && this.#running) this.poke();
+      else this.#flushIdle();
+    });
   }
 
   /** Abandons the local execution of a run that was cancelled elsewhere in this process. */
@@ -77,6 +82,7 @@ export class Worker {
   async stop(graceMs: number): Promise<void> {
     this.#running = false;
     this.#cancelHeartbeat?.();
+    await this.#filling; // a claim in flight hands its runs back (see #fill)
     const deadline = Date.now() + graceMs;
     while (this.#active.size > 0 && Date.now() < deadline) {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
@@ -94,7 +100,6 @@ export class Worker {
   }
 
   async #fill(): Promise<void> {
-    this.#filling = true;
     try {
       do {
         this.#again = false;
@@ -106,17 +111,25 @@ export class Worker {
             now: this.#o.clock.now(),
             leaseMs: this.#o.leaseMs,
             maxRecoveries: this.#o.maxRecoveries,
+            active: [...this.#active.keys()],
           });
+          if (!this.#running) {
+            // stop() began while this claim was in flight: hand the runs straight back.
+            await Promise.all(claims.map((claim) => this.#release(claim.lease)));
+            break;
+          }
           for (const claim of claims) this.#launch(claim);
           if (claims.length === 0) break;
         }
       } while (this.#again && this.#running);
     } catch (error) {
       if (!(error instanceof ClosedError)) this.#o.onError(error);
-    } finally {
-      this.#filling = false;
-      this.#flushIdle();
     }
+  }
+
+  /** Best-effort hand-back of a run; if it fails, the lease expires and the run is recovered. */
+  async #release(lease: Lease): Promise<void> {
+    await this.#o.store.releaseRun(lease, this.#o.clock.now()).catch(() => {});
   }
 
   #launch(claim: Claim): void {
@@ -128,15 +141,27 @@ export class Worker {
       onDeadline: this.#o.onDeadline,
       onStatus: this.#o.onStatus,
     });
+    // An older execution of the same run may still be finishing (a step ignoring its abort
+    // signal after a cancel and resume): it is fenced off already; track the new one.
+    this.#active.get(claim.run.id)?.abandon(new LeaseLostError(claim.run.id));
     this.#active.set(claim.run.id, execution);
     execution
       .run(fn)
       .then(
-        (outcome) => this.#o.onExecutionEnd(claim.run.id, outcome),
-        (error) => this.#o.onError(error),
+        async (outcome) => {
+          if (outcome === 'released') {
+            this.#o.onError(execution.interruption);
+            await this.#release(execution.lease);
+          }
+          this.#o.onExecutionEnd(claim.run.id, outcome);
+        },
+        async (error: unknown) => {
+          this.#o.onError(error);
+          await this.#release(execution.lease);
+        },
       )
       .finally(() => {
-        this.#active.delete(claim.run.id);
+        if (this.#active.get(claim.run.id) === execution) this.#active.delete(claim.run.id);
         this.#scheduleClaim();
       });
   }
@@ -149,8 +174,8 @@ export class Worker {
     const every = Math.max(10, Math.floor(this.#o.leaseMs / 3));
     const handle = setTimeout(() => {
       if (!this.#running) return;
-      const renew =
-        this.#active.size > 0 ? this.#o.store.renewLeases(this.#o.owner, this.#o.clock.now(), this.#o.leaseMs) : null;
+      const leases = [...this.#active.values()].map((execution) => execution.lease);
+      const renew = leases.length > 0 ? this.#o.store.renewLeases(leases, this.#o.clock.now(), this.#o.leaseMs) : null;
       void renew?.catch((error) => this.#o.onError(error));
       this.#scheduleHeartbeat();
     }, every);
@@ -173,7 +198,7 @@ export class Worker {
   }
 
   #isIdle(): boolean {
-    return this.#active.size === 0 && !this.#filling && !this.#claimScheduled;
+    return this.#active.size === 0 && this.#filling === undefined && !this.#claimScheduled;
   }
 
   #flushIdle(): void {

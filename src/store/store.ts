@@ -83,6 +83,8 @@ export interface ClaimRequest {
   now: number;
   leaseMs: number;
   maxRecoveries: number;
+  /** Runs this owner is executing right now: never taken back from itself. */
+  active: readonly string[];
 }
 
 export interface NewRun {
@@ -166,14 +168,14 @@ export interface Store {
 
   /**
    * Claims up to `limit` runnable runs of the given workflows for `owner`: pending runs, and
-   * running runs whose lease expired and whose owner is not `owner` (a recovery). Each claim
+   * running runs whose lease expired (a recovery) unless `owner` is executing them (`active`). Each claim
    * bumps the lease token, so the previous holder's writes are fenced off. A run whose lease
    * expired after `maxRecoveries` recoveries is failed (`TOO_MANY_RECOVERIES`) instead: it
    * probably kills or stalls whatever worker runs it.
    */
   claimRuns(request: ClaimRequest): Promise<Claim[]>;
-  /** Extends every lease `owner` holds. */
-  renewLeases(owner: string, now: number, leaseMs: number): Promise<void>;
+  /** Extends the given leases (those still held; others are ignored). */
+  renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void>;
   /** Gives a run back (graceful shutdown): it becomes `pending` for any worker. Fenced. */
   releaseRun(lease: Lease, now: number): Promise<void>;
 

@@ -127,23 +127,22 @@ describe('runs', () => {
       const reply = await ctx.recv<number>('add');
       return n + (reply ?? 0);
     });
-    const parent = heed.workflow('parent', async (ctx: WorkflowContext) => {
+    const parent = heed.workflow('parent', async (ctx: WorkflowContext, input: { childId: string }) => {
       const a = await ctx.start(child, 1);
-      const b = await ctx.start(child, 10, { id: 'fixed-child' });
+      const b = await ctx.start(child, 10, { id: input.childId });
       return [await a.result(), await b.result()];
     });
     await heed.start();
-    const run = await parent.start(null, { id: 'p' });
+    const run = await parent.start({ childId: 'fixed-child' }, { id: 'p' });
     await heed.idle();
     expect((await heed.runs.list({ parentId: 'p' })).items.map((r) => r.id).sort()).toEqual(['fixed-child', 'p:1']);
     await heed.send('p:1', 'add', 1);
     await heed.send('fixed-child', 'add', 5);
     expect(await run.result()).toEqual([2, 15]);
 
-    const doomed = await parent.start(null, { id: 'q' });
+    const doomed = await parent.start({ childId: 'q-second' }, { id: 'q' });
     await heed.idle();
-    // 'fixed-child' already ended (it belongs to run p): only q and its live child are cancelled.
-    expect((await heed.runs.cancel('q')).sort()).toEqual(['q', 'q:1']);
+    expect((await heed.runs.cancel('q')).sort()).toEqual(['q', 'q-second', 'q:1']);
     await expect(doomed.result()).rejects.toBeInstanceOf(RunCancelledError);
     expect((await heed.runs.get('q:1'))?.status).toBe('cancelled');
   });

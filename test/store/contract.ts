@@ -19,8 +19,9 @@ function claimRequest(
   now: number,
   leaseMs: number,
   maxRecoveries = 5,
+  active: string[] = [],
 ) {
-  return { owner, workflows, limit, now, leaseMs, maxRecoveries };
+  return { owner, workflows, limit, now, leaseMs, maxRecoveries, active };
 }
 
 export function describeStoreContract(name: string, makeStore: StoreFactory): void {
@@ -75,7 +76,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       it('lets another owner take an expired lease and fences the old holder', async () => {
         const old = await startAndClaim('r1');
         expect(await store.claimRuns(claimRequest('w2', W, 10, T0 + LEASE - 1, LEASE))).toEqual([]);
-        expect(await store.claimRuns(claimRequest('w1', W, 10, T0 + LEASE + 1, LEASE))).toEqual([]); // never from itself
+        // Never from itself while it executes the run.
+        expect(await store.claimRuns(claimRequest('w1', W, 10, T0 + LEASE + 1, LEASE, 5, ['r1']))).toEqual([]);
         const taken = await claimOne('r1', 'w2', T0 + LEASE + 1);
         expect(taken.run.attempts).toBe(2);
         await expect(
@@ -100,10 +102,22 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(JSON.parse(run?.error ?? '{}')).toMatchObject({ code: 'TOO_MANY_RECOVERIES' });
       });
 
-      it('renews leases of an owner', async () => {
-        await startAndClaim('r1');
-        await store.renewLeases('w1', T0 + LEASE - 10, LEASE);
-        expect(await store.claimRuns(claimRequest('w2', W, 10, T0 + LEASE + 1, LEASE))).toEqual([]);
+      it('lets an owner take back its own expired run that it no longer executes', async () => {
+        await startAndClaim('orphan');
+        const [again] = await store.claimRuns(claimRequest('w1', W, 10, T0 + LEASE + 1, LEASE));
+        expect(again?.run).toMatchObject({ id: 'orphan', attempts: 2, recoveries: 1 });
+      });
+
+      it('renews exactly the given leases', async () => {
+        const kept = await startAndClaim('r1');
+        const stale = await startAndClaim('r2');
+        await store.releaseRun(stale, T0);
+        const [retaken] = await store.claimRuns(claimRequest('w3', W, 10, T0, LEASE));
+        expect(retaken?.run.id).toBe('r2');
+        await store.renewLeases([kept, stale], T0 + LEASE - 10, LEASE);
+        // r1 was renewed; the stale lease did not extend r2 (now w3's), whose lease expired on time.
+        const later = await store.claimRuns(claimRequest('w2', W, 10, T0 + LEASE + 1, LEASE));
+        expect(later.map((c) => c.run.id)).toEqual(['r2']);
       });
 
       it('records operations in order and refuses a second record at the same position', async () => {

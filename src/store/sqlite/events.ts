@@ -51,12 +51,27 @@ export function matchWaits(db: Database, eventId: number, name: string, data: un
   return runIds;
 }
 
-/** The oldest event named `name` since `since` whose data matches (the `lookback` window). */
-export function findRecentEvent(db: Database, name: string, match: EventMatch, since: number): EventRow | undefined {
+/**
+ * The oldest event named `name` since `since` whose data matches (the `lookback` window), leaving
+ * out events this run already received at another position.
+ */
+export function findRecentEvent(
+  db: Database,
+  runId: string,
+  name: string,
+  match: EventMatch,
+  since: number,
+): EventRow | undefined {
   for (const row of db.all<EventRow>(
-    'SELECT id, name, data, created_at FROM events WHERE name = ? AND created_at >= ? ORDER BY created_at, id',
+    `SELECT id, name, data, created_at FROM events
+     WHERE name = ? AND created_at >= ?
+       AND id NOT IN (
+         SELECT json_extract(output, '$.id') FROM operations
+         WHERE run_id = ? AND kind = 'event' AND output IS NOT NULL AND output <> 'null')
+     ORDER BY created_at, id`,
     name,
     since,
+    runId,
   )) {
     if (dataMatches(row.data === null ? undefined : JSON.parse(row.data), match)) return row;
   }

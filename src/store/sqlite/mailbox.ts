@@ -32,6 +32,11 @@ export function takeMessage(
   );
 }
 
+/** Puts back messages taken at positions `seq` and later (their records are being removed). */
+export function returnMessagesFrom(db: Database, runId: string, seq: number): void {
+  db.run('UPDATE messages SET consumed_seq = NULL WHERE run_id = ? AND consumed_seq >= ?', runId, seq);
+}
+
 /** True when the run has a registered `recv` wait on `topic`. */
 export function waitsOnTopic(db: Database, runId: string, topic: string): boolean {
   return !!db.get(`SELECT 1 AS yes FROM waits WHERE run_id = ? AND kind = 'recv' AND topic = ? LIMIT 1`, runId, topic);

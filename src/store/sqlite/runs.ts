@@ -54,7 +54,8 @@ export function claimRuns(db: Database, request: ClaimRequest): RunRow[] {
          ORDER BY available_at LIMIT ?)
        UNION ALL
        SELECT id FROM (
-         SELECT id FROM runs INDEXED BY runs_leased WHERE status = 'running' AND lease_expires_at < ? AND lease_owner <> ?
+         SELECT id FROM runs INDEXED BY runs_leased WHERE status = 'running' AND lease_expires_at < ?
+           AND (lease_owner <> ? OR id NOT IN (SELECT value FROM json_each(?))) AND recoveries < ?
            AND workflow IN (SELECT value FROM json_each(?))
          ORDER BY lease_expires_at LIMIT ?)
        LIMIT ?)
@@ -67,6 +68,8 @@ export function claimRuns(db: Database, request: ClaimRequest): RunRow[] {
     limit,
     now,
     owner,
+    JSON.stringify(request.active),
+    request.maxRecoveries,
     JSON.stringify(workflows),
     limit,
     limit,
@@ -84,11 +87,12 @@ export function failExhaustedRecoveries(db: Database, request: ClaimRequest): st
     });
   const rows = db.all<{ id: string; recoveries: number }>(
     `SELECT id, recoveries FROM runs INDEXED BY runs_leased
-     WHERE status = 'running' AND lease_expires_at < ? AND lease_owner <> ? AND recoveries >= ?
-       AND workflow IN (SELECT value FROM json_each(?))
-     LIMIT 100`,
+     WHERE status = 'running' AND lease_expires_at < ?
+       AND (lease_owner <> ? OR id NOT IN (SELECT value FROM json_each(?))) AND recoveries >= ?
+       AND workflow IN (SELECT value FROM json_each(?))`,
     now,
     owner,
+    JSON.stringify(request.active),
     maxRecoveries,
     JSON.stringify(workflows),
   );
@@ -104,8 +108,16 @@ export function failExhaustedRecoveries(db: Database, request: ClaimRequest): st
   return rows.map((r) => r.id);
 }
 
-export function renewLeases(db: Database, owner: string, now: number, leaseMs: number): void {
-  db.run(`UPDATE runs SET lease_expires_at = ? WHERE lease_owner = ? AND status = 'running'`, now + leaseMs, owner);
+/** Extends exactly the given leases (the executions a worker is running). */
+export function renewLeases(db: Database, leases: readonly Lease[], now: number, leaseMs: number): void {
+  for (const lease of leases) {
+    db.run(
+      `UPDATE runs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND status = 'running'`,
+      now + leaseMs,
+      lease.runId,
+      lease.token,
+    );
+  }
 }
 
 /** Makes a waiting run runnable; asks a running one to replay once it suspends. */
@@ -193,8 +205,8 @@ export function markCancelled(db: Database, id: string, now: number): void {
 /** Makes a failed or cancelled run pending again. */
 export function markResumed(db: Database, id: string, now: number): void {
   db.run(
-    `UPDATE runs SET status = 'pending', output = NULL, error = NULL, failed_seq = NULL, available_at = ?,
-            updated_at = ? WHERE id = ?`,
+    `UPDATE runs SET status = 'pending', output = NULL, error = NULL, failed_seq = NULL, recoveries = 0,
+            available_at = ?, updated_at = ? WHERE id = ?`,
     now,
     now,
     id,

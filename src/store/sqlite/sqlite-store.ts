@@ -21,7 +21,7 @@ import type {
 } from '../store.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import { insertEvent, matchWaits } from './events.ts';
-import { insertMessage, waitsOnTopic } from './mailbox.ts';
+import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
 import { migrate } from './migrations.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
 import { toRun } from './rows.ts';
@@ -121,9 +121,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  async renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
+  async renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void> {
     const db = this.#open();
-    await db.write(() => runs.renewLeases(db, owner, now, leaseMs));
+    await db.write(() => runs.renewLeases(db, leases, now, leaseMs));
   }
 
   async releaseRun(lease: Lease, now: number): Promise<void> {
@@ -152,7 +152,14 @@ export class SqliteStore implements Store {
     const db = this.#open();
     return db.write(() => {
       runs.assertLease(db, lease);
-      runs.insertRun(db, { ...child, parentId: lease.runId }, now);
+      if (!runs.insertRun(db, { ...child, parentId: lease.runId }, now)) {
+        const existing = runs.selectRun(db, child.id) as runs_RunRow;
+        if (existing.workflow !== child.workflow || existing.parent_id !== lease.runId) {
+          throw new RunStateError(
+            `Cannot start child "${child.id}" of workflow "${child.workflow}": that id belongs to a run of workflow "${existing.workflow}"${existing.parent_id === lease.runId ? '' : ' that is not a child of this run'}`,
+          );
+        }
+      }
       insertOperation(db, lease, { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null }, now);
       return toRun(runs.selectRun(db, child.id) as runs_RunRow);
     });
@@ -239,7 +246,10 @@ export class SqliteStore implements Store {
       if (run.status !== 'failed' && run.status !== 'cancelled') {
         throw new RunStateError(`Run "${id}" is ${run.status}; only failed or cancelled runs can be resumed`);
       }
-      if (run.failed_seq !== null) deleteOperationsFrom(db, id, run.failed_seq);
+      if (run.failed_seq !== null) {
+        deleteOperationsFrom(db, id, run.failed_seq);
+        returnMessagesFrom(db, id, run.failed_seq);
+      }
       runs.markResumed(db, id, now);
       return toRun(runs.selectRun(db, id) as runs_RunRow);
     });

@@ -26,11 +26,7 @@ export function resolveOrRegister(db: Database, lease: Lease, request: WaitReque
     runId,
     request.seq,
   );
-  if (existing && existing.kind !== request.kind) {
-    throw new NonDeterminismError(
-      `Run "${runId}": position ${request.seq} is a ${request.kind} wait ("${request.name}") but the run registered a ${existing.kind} wait there; the workflow code changed or is not deterministic`,
-    );
-  }
+  if (existing) assertSameWait(existing, request);
   const deadline = existing ? existing.deadline : deadlineOf(request, now);
 
   const ready = (output: string | null, error: string | null = null): WaitOutcome => {
@@ -56,7 +52,7 @@ export function resolveOrRegister(db: Database, lease: Lease, request: WaitReque
         eventId != null
           ? selectEvent(db, eventId)
           : !existing && request.lookbackMs > 0
-            ? findRecentEvent(db, request.eventName, request.match, now - request.lookbackMs)
+            ? findRecentEvent(db, runId, request.eventName, request.match, now - request.lookbackMs)
             : undefined;
       if (event) return ready(eventOutput(event));
       break;
@@ -71,9 +67,53 @@ export function resolveOrRegister(db: Database, lease: Lease, request: WaitReque
     case 'sleep':
       break;
   }
-  if (deadline !== null && deadline <= now) return ready(request.kind === 'sleep' ? null : 'null');
+  // Due by this worker's clock, or already fired by another whose clock runs ahead.
+  const due = (deadline !== null && deadline <= now) || (existing?.fired === 1 && request.kind !== 'child');
+  if (due) return ready(request.kind === 'sleep' ? null : 'null');
   if (!existing) insertWait(db, runId, request, deadline, now);
   return { state: 'waiting', deadline };
+}
+
+/** A replay must ask for the same wait that was registered at its position. */
+function assertSameWait(existing: WaitRow, request: WaitRequest): void {
+  const wanted = {
+    kind: request.kind,
+    topic: request.kind === 'recv' ? request.topic : null,
+    event_name: request.kind === 'event' ? request.eventName : null,
+    match_key: request.kind === 'event' ? matchKey(request.match) : null,
+    child_id: request.kind === 'child' ? request.childId : null,
+  };
+  const registered = {
+    kind: existing.kind,
+    topic: existing.topic,
+    event_name: existing.event_name,
+    match_key: existing.match_key,
+    child_id: existing.child_id,
+  };
+  if (JSON.stringify(wanted) !== JSON.stringify(registered)) {
+    throw new NonDeterminismError(
+      `Run "${existing.run_id}": position ${request.seq} asks for ${describeWait(wanted)} but the run registered ${describeWait(registered)} there; the workflow code changed or is not deterministic`,
+    );
+  }
+}
+
+function describeWait(wait: {
+  kind: string;
+  topic: string | null;
+  event_name: string | null;
+  match_key: string | null;
+  child_id: string | null;
+}): string {
+  switch (wait.kind) {
+    case 'recv':
+      return `recv("${wait.topic}")`;
+    case 'event':
+      return `waitForEvent("${wait.event_name}", match ${wait.match_key})`;
+    case 'child':
+      return `the child run "${wait.child_id}"`;
+    default:
+      return 'sleep';
+  }
 }
 
 function deadlineOf(request: WaitRequest, now: number): number | null {
