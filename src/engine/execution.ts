@@ -24,6 +24,8 @@ import type {
   WorkflowContext,
 } from './context.ts';
 import { never } from './never.ts';
+import { matchKey } from '../store/event-match.ts';
+import { ReplayOrder } from './replay-order.ts';
 import { delayAfter, retryPolicy } from './retry.ts';
 import { abortableDelay, attemptStep } from './step-attempt.ts';
 import { decode, decodeError, encode, encodeError, type ErrorData } from './serialization.ts';
@@ -75,6 +77,9 @@ export class Execution implements WorkflowContext {
   readonly #lastRecordedSeq: number;
   readonly #abort = new AbortController();
   readonly #stepErrors = new WeakMap<object, number>();
+  readonly #replay: ReplayOrder;
+  /** Waits on a mailbox topic or event key that are open in this execution, by key. */
+  readonly #openWaits = new Map<string, number>();
   #seq = 0;
   #inFlight = 0;
   #waits = 0;
@@ -89,6 +94,7 @@ export class Execution implements WorkflowContext {
     this.workflow = claim.run.workflow;
     for (const op of claim.history) this.#history.set(op.seq, op);
     this.#lastRecordedSeq = claim.history.at(-1)?.seq ?? 0;
+    this.#replay = new ReplayOrder(claim.history, () => this.#poke());
   }
 
   /** Stops this execution without writing anything more (cancellation, shutdown, lost lease). */
@@ -125,11 +131,14 @@ export class Execution implements WorkflowContext {
     // Wait until the body settles, the execution is quiescent on waits, or a fatal error.
     for (;;) {
       if ((state.settled || this.#fatal) && this.#inFlight === 0) break;
-      if (this.#inFlight === 0 && this.#waits > 0) {
+      const idle = this.#inFlight === 0 && !this.#replay.busy && !state.settled && !this.#fatal;
+      if (idle && (this.#waits > 0 || !this.#replay.atFrontier)) {
         // Let pending microtasks and I/O callbacks run: code after a settled operation may start
-        // another one. Suspend only if nothing started and nothing else happened meanwhile.
+        // another one. Decide only if nothing started and nothing else happened meanwhile.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.#inFlight === 0 && !this.#fatal && !state.settled) break;
+        const still = this.#inFlight === 0 && !this.#replay.busy && !state.settled && !this.#fatal;
+        if (still && !this.#replay.atFrontier) this.#stalled();
+        else if (still) break; // suspended on its waits
         continue;
       }
       await new Promise<void>((resolve) => {
@@ -137,6 +146,7 @@ export class Execution implements WorkflowContext {
       });
     }
     this.#ended = true;
+    this.#replay.stop();
     const fatal = this.#fatal as Fatal | undefined;
     try {
       if (fatal?.kind === 'abandon') return 'abandoned';
@@ -179,6 +189,15 @@ export class Execution implements WorkflowContext {
     }
   }
 
+  /** The replay cannot reach the next recorded operation: the code no longer calls it. */
+  #stalled(): void {
+    const next = this.#replay.nextUndelivered;
+    const error = new NonDeterminismError(
+      `Run "${this.runId}" (workflow "${this.workflow}") stopped before reaching its recorded ${next?.kind} "${next?.name}" at position ${next?.seq}; the workflow code changed or is not deterministic`,
+    );
+    this.#setFatal({ kind: 'fail', error });
+  }
+
   #poke(): void {
     const wake = this.#wake;
     this.#wake = undefined;
@@ -215,6 +234,11 @@ export class Execution implements WorkflowContext {
    */
   async #live<T>(work: () => Promise<T>): Promise<T> {
     if (this.#ended || this.#fatal) return never();
+    if (!this.#replay.atFrontier) {
+      // New work waits until every recorded result has been replayed (see ReplayOrder).
+      await this.#replay.whenAtFrontier();
+      if (this.#ended || this.#fatal) return never();
+    }
     this.#inFlight++;
     try {
       return await work();
@@ -243,7 +267,7 @@ export class Execution implements WorkflowContext {
     const policy = retryPolicy(options.retries, options.backoff);
     const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, 'step timeout');
     const { seq, record } = this.#next('step', name);
-    if (record) return this.#replayStep<T>(name, record, seq);
+    if (record) return this.#stepResult<T>(name, await this.#replay.deliver(record), seq);
     return this.#live(async () => {
       const idempotencyKey = `${this.runId}:${seq}`;
       for (let attempt = 1; ; attempt++) {
@@ -281,11 +305,7 @@ export class Execution implements WorkflowContext {
             { seq, kind: 'step', name, output: null, error: recorded },
             this.#deps.clock.now(),
           );
-          return this.#replayStep<T>(
-            name,
-            { seq, kind: 'step', name, output: null, error: recorded, createdAt: 0 },
-            seq,
-          );
+          throw this.#stepFailure(name, recorded, seq);
         }
         const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
         await abortableDelay(this.#deps.clock, retryAfter ?? delayAfter(policy, attempt), this.#abort.signal);
@@ -294,31 +314,64 @@ export class Execution implements WorkflowContext {
     });
   }
 
-  #replayStep<T>(name: string, record: Operation, seq: number): Promise<T> {
-    if (record.error === null) return Promise.resolve(decode<T>(record.output));
-    const data = JSON.parse(record.error) as { stepName?: string; attempts?: number; cause?: ErrorData };
+  #stepResult<T>(name: string, record: Operation, seq: number): T {
+    if (record.error !== null) throw this.#stepFailure(name, record.error, seq);
+    return decode<T>(record.output);
+  }
+
+  /** The error a failed step throws, rebuilt from its record: the same on first run and replay. */
+  #stepFailure(name: string, recorded: string, seq: number): StepFailedError {
+    const data = JSON.parse(recorded) as { stepName?: string; attempts?: number; cause?: ErrorData };
     const error = new StepFailedError(
       data.stepName ?? name,
       data.attempts ?? 1,
-      data.cause ? decodeError(JSON.stringify(data.cause)) : decodeError(record.error),
+      data.cause ? decodeError(JSON.stringify(data.cause)) : decodeError(recorded),
     );
     this.#stepErrors.set(error, seq);
-    return Promise.reject(error);
+    return error;
   }
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────────
 
   /** Returns the recorded result of a wait, resolving or registering it on first encounter. */
-  async #wait(kind: OperationKind, name: string, build: (seq: number) => WaitRequest): Promise<Operation> {
+  async #wait(
+    kind: OperationKind,
+    name: string,
+    build: (seq: number) => WaitRequest,
+    exclusiveKey?: string,
+  ): Promise<Operation> {
     const { seq, record } = this.#next(kind, name);
-    if (record) return record;
+    if (exclusiveKey !== undefined) this.#openExclusive(exclusiveKey, seq, name);
+    const resolved = (op: Operation) => {
+      if (exclusiveKey !== undefined) this.#openWaits.delete(exclusiveKey);
+      return op;
+    };
+    if (record) return resolved(await this.#replay.deliver(record));
     const request = build(seq);
     const outcome = await this.#live(() => this.#deps.store.awaitWait(this.lease, request, this.#deps.clock.now()));
-    if (outcome.state === 'ready') return outcome.operation;
+    if (outcome.state === 'ready') return resolved(outcome.operation);
     this.#waits++;
     if (outcome.deadline !== null) this.#deps.onDeadline(outcome.deadline);
     this.#poke();
     return never();
+  }
+
+  /**
+   * Two open waits on one mailbox topic (or one event key) in an execution would compete for the
+   * same messages; one that lost a `Promise.race` is never cancelled and would steal the next
+   * message. Refuse loudly instead.
+   */
+  #openExclusive(key: string, seq: number, name: string): void {
+    const open = this.#openWaits.get(key);
+    if (open !== undefined) {
+      const error = new HeedError(
+        'CONCURRENT_WAIT',
+        `Run "${this.runId}": position ${seq} waits on "${name}" while the wait at position ${open} on the same ${key.startsWith('recv') ? 'topic' : 'event'} is still open (a wait that lost a Promise.race stays open). Use the timeout option instead of racing a wait against a sleep, and one wait per topic at a time.`,
+      );
+      this.#setFatal({ kind: 'fail', error });
+      throw error;
+    }
+    this.#openWaits.set(key, seq);
   }
 
   async sleep(duration: Duration): Promise<void> {
@@ -329,7 +382,12 @@ export class Execution implements WorkflowContext {
   async recv<T = unknown>(topic: string, options: RecvOptions = {}): Promise<T | null> {
     checkName(topic, 'topic');
     const timeoutMs = options.timeout === undefined ? null : toMs(options.timeout, 'recv timeout');
-    const op = await this.#wait('recv', topic, (seq) => ({ kind: 'recv', seq, name: topic, topic, timeoutMs }));
+    const op = await this.#wait(
+      'recv',
+      topic,
+      (seq) => ({ kind: 'recv', seq, name: topic, topic, timeoutMs }),
+      `recv\u0000${topic}`,
+    );
     const received = decode<{ message: T } | null>(op.output);
     return received ? received.message : null;
   }
@@ -340,15 +398,12 @@ export class Execution implements WorkflowContext {
     checkMatch(match);
     const timeoutMs = options.timeout === undefined ? null : toMs(options.timeout, 'waitForEvent timeout');
     const lookbackMs = options.lookback === undefined ? 0 : toMs(options.lookback, 'waitForEvent lookback');
-    const op = await this.#wait('event', name, (seq) => ({
-      kind: 'event',
-      seq,
+    const op = await this.#wait(
+      'event',
       name,
-      eventName: name,
-      match,
-      timeoutMs,
-      lookbackMs,
-    }));
+      (seq) => ({ kind: 'event', seq, name, eventName: name, match, timeoutMs, lookbackMs }),
+      `event\u0000${name}\u0000${matchKey(match)}`,
+    );
     return decode<ReceivedEvent<T> | null>(op.output) ?? null;
   }
 
@@ -358,7 +413,7 @@ export class Execution implements WorkflowContext {
     const { seq, record } = this.#next('start', workflow.name);
     let childId: string;
     if (record) {
-      childId = decode<string>(record.output);
+      childId = decode<string>((await this.#replay.deliver(record)).output);
     } else {
       const id = options.id ?? `${this.runId}:${seq}`;
       const encoded = encode(input, `The input of child workflow "${workflow.name}"`);
@@ -389,7 +444,10 @@ export class Execution implements WorkflowContext {
   async setStatus(key: string, value: unknown): Promise<void> {
     checkName(key, 'status key');
     const { seq, record } = this.#next('status', key);
-    if (record) return;
+    if (record) {
+      await this.#replay.deliver(record);
+      return;
+    }
     const encoded = encode(value, `Status "${key}"`);
     const entry = await this.#live(() =>
       this.#deps.store.publishStatus(this.lease, seq, key, encoded, this.#deps.clock.now()),
@@ -411,7 +469,7 @@ export class Execution implements WorkflowContext {
 
   async #value<T>(name: string, produce: () => T): Promise<T> {
     const { seq, record } = this.#next('value', name);
-    if (record) return decode<T>(record.output);
+    if (record) return decode<T>((await this.#replay.deliver(record)).output);
     const output = encode(produce(), name);
     await this.#live(() =>
       this.#deps.store.recordOperation(

@@ -41,7 +41,10 @@ export interface Run {
 
 /** One recorded result in a run's history, at its position `seq`. */
 export interface Operation {
+  /** Position in call order. */
   seq: number;
+  /** Position in the order results were recorded (1, 2, …): the order a replay delivers them in. */
+  ord: number;
   kind: OperationKind;
   name: string;
   output: JsonText;
@@ -181,7 +184,7 @@ export interface Store {
 
   // ── executing a run (fenced) ──────────────────────────────────────────────────────────────
   /** Records one operation's result. Fails with `LeaseLostError` if `seq` is already recorded. */
-  recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt'>, now: number): Promise<void>;
+  recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void>;
   /** Records the `status` operation and appends the value to the run's status history. */
   publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry>;
   /** Records the `start` operation and creates the child run (idempotently), atomically. */

@@ -128,8 +128,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           store.recordOperation(lease, { seq: 2, kind: 'step', name: 'b', output: '1', error: null }, T0 + 3),
         ).rejects.toBeInstanceOf(LeaseLostError);
         expect(await store.loadHistory('r1')).toEqual([
-          { seq: 1, kind: 'step', name: 'a', output: '"x"', error: null, createdAt: T0 + 1 },
-          { seq: 2, kind: 'step', name: 'b', output: null, error: '{"m":1}', createdAt: T0 + 2 },
+          { seq: 1, ord: 1, kind: 'step', name: 'a', output: '"x"', error: null, createdAt: T0 + 1 },
+          { seq: 2, ord: 2, kind: 'step', name: 'b', output: null, error: '{"m":1}', createdAt: T0 + 2 },
         ]);
       });
 

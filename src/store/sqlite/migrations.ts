@@ -40,6 +40,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TABLE operations (
         run_id     TEXT NOT NULL,
         seq        INTEGER NOT NULL,
+        ord        INTEGER NOT NULL,
         kind       TEXT NOT NULL,
         name       TEXT NOT NULL,
         output     TEXT,
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         created_at INTEGER NOT NULL,
         PRIMARY KEY (run_id, seq)
       ) STRICT, WITHOUT ROWID;
+      CREATE UNIQUE INDEX operations_by_ord ON operations (run_id, ord);
 
       CREATE TABLE waits (
         run_id     TEXT NOT NULL,

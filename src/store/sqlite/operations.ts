@@ -6,27 +6,38 @@ import { type OperationRow, toOperation } from './rows.ts';
 export function selectHistory(db: Database, runId: string): Operation[] {
   return db
     .all<OperationRow>(
-      'SELECT seq, kind, name, output, error, created_at FROM operations WHERE run_id = ? ORDER BY seq',
+      'SELECT seq, ord, kind, name, output, error, created_at FROM operations WHERE run_id = ? ORDER BY seq',
       runId,
     )
     .map(toOperation);
 }
 
-/** Inserts one history record. A record already at `seq` means another execution got there first. */
-export function insertOperation(db: Database, lease: Lease, op: Omit<Operation, 'createdAt'>, now: number): Operation {
-  const inserted = db.run(
-    `INSERT INTO operations (run_id, seq, kind, name, output, error, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+/**
+ * Inserts one history record, numbered `ord` after every record of the run so far: the order in
+ * which results were recorded, which replays reproduce. A record already at `seq` means another
+ * execution got there first.
+ */
+export function insertOperation(
+  db: Database,
+  lease: Lease,
+  op: Omit<Operation, 'createdAt' | 'ord'>,
+  now: number,
+): Operation {
+  const row = db.get<{ ord: number }>(
+    `INSERT INTO operations (run_id, seq, ord, kind, name, output, error, created_at)
+     VALUES (?, ?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM operations WHERE run_id = ?), ?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING RETURNING ord`,
     lease.runId,
     op.seq,
+    lease.runId,
     op.kind,
     op.name,
     op.output,
     op.error,
     now,
   );
-  if (!inserted) throw new LeaseLostError(lease.runId);
-  return { ...op, createdAt: now };
+  if (!row) throw new LeaseLostError(lease.runId);
+  return { ...op, ord: row.ord, createdAt: now };
 }
 
 /** Removes the record at `seq` and everything after it (used when resuming a failed run). */

@@ -19,6 +19,7 @@ export interface RunRow {
 
 export interface OperationRow {
   seq: number;
+  ord: number;
   kind: string;
   name: string;
   output: string | null;
@@ -67,6 +68,7 @@ export function toRun(row: RunRow): Run {
 export function toOperation(row: OperationRow): Operation {
   return {
     seq: row.seq,
+    ord: row.ord,
     kind: row.kind as OperationKind,
     name: row.name,
     output: row.output,

@@ -131,7 +131,7 @@ export class SqliteStore implements Store {
     await db.write(() => runs.releaseRun(db, lease, now));
   }
 
-  async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt'>, now: number): Promise<void> {
+  async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void> {
     const db = this.#open();
     await db.write(() => {
       runs.assertLease(db, lease);

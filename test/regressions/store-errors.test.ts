@@ -13,7 +13,7 @@ function failOnce(store: Store, method: 'suspendRun' | 'completeRun' | 'recordOp
   };
 }
 
-describe('review: transient store errors during an execution', () => {
+describe('transient store errors during an execution', () => {
   it('does not leave a run stuck "running" forever when suspendRun fails once', async () => {
     const { heed, clock } = testEngine();
     const wf = heed.workflow('inbox', async (ctx) => ctx.recv<string>('x'));

@@ -6,7 +6,7 @@ import { testEngine } from '../helpers.ts';
  * request. A changed topic / match at the same position is not detected: the old wait row keeps
  * deciding what wakes the run.
  */
-describe('review: non-determinism in registered waits', () => {
+describe('non-determinism in registered waits', () => {
   it('fails a run whose recv topic changed at a registered position instead of hanging', async () => {
     const { heed } = testEngine();
     let topic = 'a';

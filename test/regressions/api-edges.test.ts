@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../helpers.ts';
 
-describe('review: bad input to ctx operations', () => {
+describe('bad input to ctx operations', () => {
   it('rejects a waitForEvent match that is not a plain object', async () => {
     const { heed } = testEngine();
     const wf = heed.workflow('m', async (ctx) => {

@@ -7,8 +7,8 @@ import { testEngine } from '../helpers.ts';
  * both branches are recorded and the race is decided by argument order instead of by what
  * happened, changing the workflow's path.
  */
-describe('review: waits that lost a race', () => {
-  it('does not let a recv that lost a race steal a later message on the same topic', async () => {
+describe('waits that lost a race', () => {
+  it('refuses a second recv on a topic while one that lost a race is still open, instead of letting it steal', async () => {
     const { heed } = testEngine();
     const wf = heed.workflow('race-then-recv', async (ctx) => {
       const first = await Promise.race([ctx.recv<string>('left'), ctx.recv<string>('right')]);
@@ -23,10 +23,12 @@ describe('review: waits that lost a race', () => {
     await heed.send('r', 'left', 'L');
     await heed.idle();
     const run = await heed.runs.get('r');
-    // Actual: the message is taken (and recorded) by the abandoned recv at seq 1; the recv at
-    // seq 3 never gets it, and the run waits forever.
-    expect(run?.status).toBe('succeeded');
-    expect(run?.output).toEqual(['R', 'L']);
+    // Heed cannot know that the recv at position 1 lost the race, so it would take the next
+    // message on 'left'. Rather than let it steal 'L' (and the run wait forever), the run fails
+    // loudly at position 3, naming the problem and the fix.
+    expect(run?.status).toBe('failed');
+    expect(run?.error).toMatchObject({ code: 'CONCURRENT_WAIT' });
+    expect(run?.error?.message).toContain('position 3 waits on "left" while the wait at position 1');
   });
 
   it('replays a race between sleep and recv the way it was first decided', async () => {

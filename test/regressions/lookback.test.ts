@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../helpers.ts';
 
-describe('review: waitForEvent lookback', () => {
+describe('waitForEvent lookback', () => {
   it('does not deliver the same event twice to one run', async () => {
     const { heed, clock } = testEngine();
     const wf = heed.workflow('ticks', async (ctx) => {

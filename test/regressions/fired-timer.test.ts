@@ -11,7 +11,7 @@ import { testEngine } from '../helpers.ts';
  * suspends again on a wait that never fires again (fired = 1 is excluded from fireDue and
  * nextDeadline): a lost wake-up, forever.
  */
-describe('review: a fired timer', () => {
+describe('a fired timer', () => {
   it('ends the sleep even if the replaying worker reads an earlier time than the firing one', async () => {
     const { heed, clock, reopen } = testEngine();
     let release: () => void = () => {};

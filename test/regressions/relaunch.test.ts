@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { testEngine } from '../helpers.ts';
 
-describe('review: a run relaunched while its previous execution is still winding down', () => {
+describe('a run relaunched while its previous execution is still winding down', () => {
   it('keeps tracking the new execution (cancel still aborts its step)', async () => {
     const { heed } = testEngine();
     const gates: (() => void)[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errors, testEngine } from '../helpers.ts';
 
-describe('review: graceful stop', () => {
+describe('graceful stop', () => {
   it('does not launch (and strand) runs claimed by a claim that was in flight when stop() began', async () => {
     const { heed, reopen } = testEngine();
     const wf = heed.workflow('inbox', async (ctx) => ctx.recv<string>('x'));

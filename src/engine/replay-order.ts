@@ -1,0 +1,100 @@
+import type { Operation } from '../store/store.ts';
+
+/**
+ * Hands recorded results back to a replaying workflow in the order they were first recorded
+ * (`ord`), not in the order the code asks for them. Code that runs operations concurrently
+ * (`Promise.race`, `Promise.all`) therefore sees results arrive in the same order as the first
+ * time, and takes the same path.
+ *
+ * A result is delivered at once when it is the next in order (the common, sequential case).
+ * Otherwise it is held until every earlier one has been delivered, one per event-loop turn, so
+ * that the code reacts to each before seeing the next. The *frontier* is reached when every
+ * recorded result has been delivered; new work (steps, waits) starts only from there, so that
+ * live results can never overtake recorded ones.
+ */
+export class ReplayOrder {
+  readonly #byOrd: Operation[];
+  readonly #onProgress: () => void;
+  readonly #held = new Map<number, (op: Operation) => void>();
+  #next = 0;
+  #pumpScheduled = false;
+  #frontierWaiters: (() => void)[] = [];
+  #stopped = false;
+
+  /** @param onProgress called after each held delivery and when the frontier is reached. */
+  constructor(history: readonly Operation[], onProgress: () => void) {
+    this.#byOrd = [...history].sort((a, b) => a.ord - b.ord);
+    this.#onProgress = onProgress;
+  }
+
+  /** Every recorded result has been delivered: live work may run. */
+  get atFrontier(): boolean {
+    return this.#next >= this.#byOrd.length;
+  }
+
+  /** A held delivery is scheduled for the next turn. */
+  get busy(): boolean {
+    return this.#pumpScheduled;
+  }
+
+  /** The next recorded operation still to be delivered (for diagnostics when the code never asks for it). */
+  get nextUndelivered(): Operation | undefined {
+    return this.#byOrd[this.#next];
+  }
+
+  /** Resolves with `record` when its turn comes. */
+  deliver(record: Operation): Promise<Operation> {
+    if (this.#byOrd[this.#next] === record) {
+      this.#advance();
+      return Promise.resolve(record);
+    }
+    return new Promise((resolve) => {
+      this.#held.set(record.seq, resolve);
+      this.#schedule();
+    });
+  }
+
+  /** Resolves when the frontier is reached (never, if the replay stalls or stops first). */
+  whenAtFrontier(): Promise<void> {
+    if (this.atFrontier) return Promise.resolve();
+    return new Promise((resolve) => this.#frontierWaiters.push(resolve));
+  }
+
+  /** Stops delivering (the execution ended). */
+  stop(): void {
+    this.#stopped = true;
+    this.#held.clear();
+    this.#frontierWaiters = [];
+  }
+
+  #advance(): void {
+    this.#next++;
+    if (this.atFrontier) {
+      const waiters = this.#frontierWaiters;
+      this.#frontierWaiters = [];
+      for (const resolve of waiters) resolve();
+      this.#onProgress();
+    } else {
+      this.#schedule();
+    }
+  }
+
+  #schedule(): void {
+    if (this.#pumpScheduled || this.#stopped) return;
+    const next = this.#byOrd[this.#next];
+    if (!next || !this.#held.has(next.seq)) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      if (this.#stopped) return;
+      const record = this.#byOrd[this.#next];
+      const resolve = record && this.#held.get(record.seq);
+      if (record && resolve) {
+        this.#held.delete(record.seq);
+        resolve(record);
+        this.#advance();
+      }
+      this.#onProgress();
+    });
+  }
+}
