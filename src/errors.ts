@@ -180,3 +180,73 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
+
+// ── human tasks ─────────────────────────────────────────────────────────────────────────────
+
+/** A task spec is malformed (unknown type, empty title, bad duration, …); `issues` say where. */
+export class InvalidTaskError extends HeedError {
+  readonly issues: { path: string; message: string }[];
+  constructor(message: string, issues: { path: string; message: string }[] = []) {
+    super(
+      'INVALID_TASK',
+      issues.length ? `${message}: ${issues.map((i) => `${i.path || '(spec)'}: ${i.message}`).join('; ')}` : message,
+    );
+    this.issues = issues;
+  }
+}
+
+/** The task's payload (description, payload, action) is larger than the configured limit. */
+export class PayloadTooLargeError extends HeedError {
+  constructor(bytes: number, limit: number) {
+    super('PAYLOAD_TOO_LARGE', `The task is ${bytes} bytes of JSON, over the limit of ${limit}`);
+  }
+}
+
+/** A principal is not `user:…`, `group:…`, `email:…` (or `agent:…`/`system` where allowed). */
+export class InvalidPrincipalError extends HeedError {
+  constructor(principal: unknown) {
+    super(
+      'INVALID_PRINCIPAL',
+      `${JSON.stringify(principal)} is not a principal; use user:NAME, group:NAME, email:ADDRESS or agent:NAME`,
+    );
+  }
+}
+
+/** No task has the given id. */
+export class TaskNotFoundError extends HeedError {
+  constructor(taskId: string) {
+    super('TASK_NOT_FOUND', `No task with id "${taskId}"`);
+  }
+}
+
+/** The task already ended (resolved, expired or cancelled): this response came too late. */
+export class TaskAlreadyResolvedError extends HeedError {
+  readonly status: string;
+  constructor(taskId: string, status: string) {
+    super('TASK_ALREADY_RESOLVED', `Task "${taskId}" is already ${status}`);
+    this.status = status;
+  }
+}
+
+/** The principal may not answer this task (not an assignee, or the requester approving their own request). */
+export class TaskForbiddenError extends HeedError {
+  constructor(message: string) {
+    super('TASK_FORBIDDEN', message);
+  }
+}
+
+/** The principal already responded to this task (quorum counts distinct principals). */
+export class AlreadyRespondedError extends HeedError {
+  constructor(taskId: string, principal: string) {
+    super('ALREADY_RESPONDED', `${principal} already responded to task "${taskId}"`);
+  }
+}
+
+/** A response is invalid for the task: outcome not allowed, missing comment, data or args failing their schema. */
+export class InvalidResponseError extends HeedError {
+  readonly issues: { path: string; message: string }[];
+  constructor(code: string, message: string, issues: { path: string; message: string }[] = []) {
+    super(code, message);
+    this.issues = issues;
+  }
+}

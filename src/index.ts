@@ -9,6 +9,7 @@
  */
 export type {
   ChildRun,
+  CoreContext,
   ReceivedEvent,
   RecvOptions,
   StepContext,
@@ -16,7 +17,27 @@ export type {
   WaitForEventOptions,
   WorkflowContext,
 } from './engine/context.ts';
-export { Heed, type HeedOptions, type StatusValue } from './engine/heed.ts';
+export { Engine, type EngineOptions, type StatusValue } from './engine/engine.ts';
+export type { AuditVerification } from './human/audit.ts';
+export { type Ask, type FormData, Heed, type HeedOptions } from './human/heed.ts';
+export type { Notification, NotificationKind, Notifier } from './human/notifier.ts';
+export type { MembershipLookup } from './human/principals.ts';
+export { HumanTasks, type HumanTaskOptions, type TaskListQuery } from './human/tasks.ts';
+export {
+  type ArgsEdit,
+  DEFAULT_OUTCOMES,
+  type DefaultOutcome,
+  type JsonSchema,
+  type Principal,
+  type ResponseInput,
+  TASK_TYPES,
+  type Task,
+  type TaskResponse,
+  type TaskResult,
+  type TaskSpec,
+  type TaskType,
+} from './human/types.ts';
+export type { AuditEntry, TaskStatus } from './store/task-store.ts';
 export type { BackoffOptions } from './engine/retry.ts';
 export { RunHandle } from './engine/run-handle.ts';
 export type { HistoryEntry, RunDetail, RunInfo, WaitInfo } from './engine/run-info.ts';

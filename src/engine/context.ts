@@ -67,7 +67,7 @@ export interface ChildRun<O> {
  * order given the same recorded results. Use `ctx.now()`, `ctx.uuid()` and `ctx.random()`
  * instead of `Date.now()`, `crypto.randomUUID()` and `Math.random()`.
  */
-export interface WorkflowContext {
+export interface CoreContext {
   readonly runId: string;
   readonly workflow: string;
 
@@ -112,3 +112,9 @@ export interface WorkflowContext {
   /** A random number in [0, 1), recorded on first run. */
   random(): Promise<number>;
 }
+
+/**
+ * The context a workflow receives: the engine's operations ({@link CoreContext}) plus members
+ * that upper layers add (human tasks add `ask`, by declaration merging and `extendContext`).
+ */
+export interface WorkflowContext extends CoreContext {}

@@ -22,6 +22,7 @@ import type {
   StepOptions,
   WaitForEventOptions,
   WorkflowContext,
+  CoreContext,
 } from './context.ts';
 import { never } from './never.ts';
 import { matchKey } from '../store/event-match.ts';
@@ -38,6 +39,8 @@ export interface ExecutionDeps {
   onDeadline(deadline: number): void;
   /** Called after a status value is durably published. */
   onStatus(entry: StatusEntry): void;
+  /** Extra context members provided by upper layers (e.g. `ask` from human tasks). */
+  extensions: ReadonlyMap<string, (ctx: WorkflowContext) => unknown>;
 }
 
 /**
@@ -68,7 +71,7 @@ const FAILS_THE_RUN = new Set(['NOT_SERIALIZABLE', 'NON_DETERMINISM', 'RUN_STATE
  * and at least one wait registered. Then the run is suspended and this object is dropped; pending
  * waits return never-settling promises, so the function's frames become garbage.
  */
-export class Execution implements WorkflowContext {
+export class Execution implements CoreContext {
   readonly runId: string;
   readonly workflow: string;
   readonly #claim: Claim;
@@ -95,6 +98,9 @@ export class Execution implements WorkflowContext {
     for (const op of claim.history) this.#history.set(op.seq, op);
     this.#lastRecordedSeq = claim.history.at(-1)?.seq ?? 0;
     this.#replay = new ReplayOrder(claim.history, () => this.#poke());
+    for (const [name, make] of deps.extensions) {
+      Object.defineProperty(this, name, { value: make(this as unknown as WorkflowContext) });
+    }
   }
 
   /** Stops this execution without writing anything more (cancellation, shutdown, lost lease). */
@@ -121,7 +127,10 @@ export class Execution implements WorkflowContext {
     const state: { settled?: Settled } = {};
     const body = (async () => {
       try {
-        state.settled = { ok: true, value: await fn(this, decode(this.#claim.run.input)) };
+        state.settled = {
+          ok: true,
+          value: await fn(this as unknown as WorkflowContext, decode(this.#claim.run.input)),
+        };
       } catch (error) {
         state.settled = { ok: false, error };
       }

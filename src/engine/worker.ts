@@ -2,6 +2,7 @@ import { ClosedError, LeaseLostError } from '../errors.ts';
 import type { Claim, Lease, StatusEntry, Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { Execution, type ExecutionOutcome } from './execution.ts';
+import type { WorkflowContext } from './context.ts';
 import type { WorkflowFn } from './workflow.ts';
 
 export interface WorkerOptions {
@@ -14,6 +15,7 @@ export interface WorkerOptions {
   maxRecoveries: number;
   onDeadline(deadline: number): void;
   onStatus(entry: StatusEntry): void;
+  extensions: ReadonlyMap<string, (ctx: WorkflowContext) => unknown>;
   onExecutionEnd(runId: string, outcome: ExecutionOutcome): void;
   onError(error: unknown): void;
 }
@@ -140,6 +142,7 @@ export class Worker {
       clock: this.#o.clock,
       onDeadline: this.#o.onDeadline,
       onStatus: this.#o.onStatus,
+      extensions: this.#o.extensions,
     });
     // An older execution of the same run may still be finishing (a step ignoring its abort
     // signal after a cancel and resume): it is fenced off already; track the new one.

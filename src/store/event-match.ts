@@ -6,6 +6,8 @@
  * up in an index: the cost depends on the number of shapes, not the number of waiting runs.
  */
 
+import { canonicalJson as canonical } from './canonical.ts';
+
 /** Paths into `data` (dotted, e.g. `'user.id'`) and the values they must equal. */
 export type EventMatch = Readonly<Record<string, unknown>>;
 
@@ -47,14 +49,4 @@ function valueAt(data: unknown, path: string): unknown {
     current = (current as Record<string, unknown>)[part];
   }
   return current;
-}
-
-/** JSON with object keys sorted, so equal values give equal strings. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
 }

@@ -106,6 +106,83 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX statuses_by_run_id ON statuses (run_id, id);
     `,
   },
+  {
+    version: 2,
+    name: 'human tasks',
+    sql: `
+      CREATE TABLE tasks (
+        id               TEXT PRIMARY KEY,
+        type             TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        title            TEXT NOT NULL,
+        spec             TEXT NOT NULL,
+        requester        TEXT,
+        idempotency_key  TEXT,
+        run_id           TEXT NOT NULL,
+        asked_by         TEXT,
+        escalation_level INTEGER NOT NULL DEFAULT 0,
+        reminders_sent   INTEGER NOT NULL DEFAULT 0,
+        deadline         INTEGER,
+        result           TEXT,
+        audit_count      INTEGER NOT NULL DEFAULT 0,
+        audit_head       TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        resolved_at      INTEGER
+      ) STRICT;
+      CREATE UNIQUE INDEX tasks_by_key ON tasks (idempotency_key) WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
+      CREATE INDEX tasks_by_type ON tasks (type, status, created_at, id);
+      CREATE INDEX tasks_by_requester ON tasks (requester, status, created_at, id);
+      CREATE INDEX tasks_by_deadline ON tasks (deadline) WHERE status = 'pending';
+      CREATE INDEX tasks_by_run ON tasks (run_id);
+      CREATE INDEX tasks_by_asker ON tasks (asked_by) WHERE asked_by IS NOT NULL;
+
+      CREATE TABLE task_assignees (
+        task_id    TEXT NOT NULL,
+        principal  TEXT NOT NULL,
+        level      INTEGER NOT NULL,
+        status     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, principal)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX task_inbox ON task_assignees (principal, status, created_at, task_id);
+
+      CREATE TABLE task_responses (
+        task_id   TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        outcome   TEXT NOT NULL,
+        via       TEXT NOT NULL,
+        comment   TEXT,
+        data      TEXT,
+        args      TEXT,
+        at        INTEGER NOT NULL,
+        PRIMARY KEY (task_id, principal)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE task_audit (
+        task_id    TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        actor      TEXT NOT NULL,
+        via        TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        outcome    TEXT,
+        shown_hash TEXT,
+        detail     TEXT,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE task_deliveries (
+        key     TEXT PRIMARY KEY,
+        task_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        at      INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, LeaseLostError } from '../../errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { ClaimRequest, Completion, Lease, NewRun, Page, RunQuery } from '../store.ts';
 import type { Database } from './database.ts';
 import { type RunRow, toRun } from './rows.ts';
@@ -242,20 +243,4 @@ export function listRuns(db: Database, query: RunQuery): Page<ReturnType<typeof 
   const items = rows.slice(0, limit).map(toRun);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   return { items, nextCursor: last ? encodeCursor(last.created_at, last.id) : null };
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidArgumentError(`cursor "${cursor}" is not a cursor returned by this API`);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClosedError, RunNotFoundError, RunStateError } from '../../errors.ts';
+import { ClosedError, RunNotFoundError, RunStateError, TaskNotFoundError } from '../../errors.ts';
+import type { AuditEntry, AuditInput, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
 import type {
   Claim,
   ClaimRequest,
@@ -27,6 +28,7 @@ import { deleteOperationsFrom, insertOperation, selectHistory } from './operatio
 import { toRun } from './rows.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
+import * as tasks from './tasks.ts';
 import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
 
 export interface SqliteStoreOptions extends Partial<DatabaseOptions> {}
@@ -41,7 +43,7 @@ export interface SqliteStoreOptions extends Partial<DatabaseOptions> {}
  * `node:sqlite` is synchronous: each method does its work in one go on the calling thread, so
  * no two operations of this process ever interleave.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, TaskStore {
   readonly path: string;
   readonly #options: DatabaseOptions;
   #db: Database | undefined;
@@ -234,6 +236,7 @@ export class SqliteStore implements Store {
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
       }
+      tasks.cancelTasksOfRuns(db, ids, now);
       return ids;
     });
   }
@@ -268,6 +271,75 @@ export class SqliteStore implements Store {
   async statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]> {
     const db = this.#open();
     return db.read(() => statuses.statusChanges(db, after, limit, runId));
+  }
+
+  // ── human tasks ───────────────────────────────────────────────────────────────────────────
+
+  async createTask(
+    task: NewTask,
+    run: NewRun,
+    audit: AuditInput,
+    now: number,
+  ): Promise<{ task: TaskRecord; created: boolean }> {
+    const db = this.#open();
+    return db.write(() => {
+      const existingId = task.idempotencyKey === null ? undefined : tasks.selectTaskIdByKey(db, task.idempotencyKey);
+      if (existingId !== undefined || !tasks.insertTask(db, task, now)) {
+        return { task: tasks.selectTask(db, existingId ?? task.id) as TaskRecord, created: false };
+      }
+      runs.insertRun(db, run, now);
+      tasks.appendAudit(db, task.id, audit, now);
+      return { task: tasks.selectTask(db, task.id) as TaskRecord, created: true };
+    });
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    const db = this.#open();
+    return db.read(() => tasks.selectTask(db, id));
+  }
+
+  async listTasks(query: TaskQuery) {
+    const db = this.#open();
+    return db.read(() => tasks.listTasks(db, query));
+  }
+
+  async inbox(principals: readonly string[], query: { limit?: number | undefined; cursor?: string | undefined }) {
+    const db = this.#open();
+    return db.read(() => tasks.inbox(db, principals, query));
+  }
+
+  async updateTask<T>(
+    id: string,
+    decide: (task: TaskRecord) => { update?: TaskUpdate; value: T },
+    now: number,
+  ): Promise<T> {
+    const db = this.#open();
+    return db.write(() => {
+      const task = tasks.selectTask(db, id);
+      if (!task) throw new TaskNotFoundError(id);
+      const { update, value } = decide(task);
+      if (update) {
+        tasks.applyTaskUpdate(db, task, update, now);
+        if (update.delivery) tasks.insertDelivery(db, update.delivery.key, id, update.delivery.channel, now);
+        if (update.message) {
+          const { runId, topic, idempotencyKey } = update.message;
+          if (insertMessage(db, { runId, topic, body: 'true', idempotencyKey }, now) !== undefined) {
+            if (waitsOnTopic(db, runId, topic)) runs.wakeRun(db, runId, now);
+          }
+        }
+      }
+      return value;
+    });
+  }
+
+  async taskAudit(id: string): Promise<AuditEntry[]> {
+    const db = this.#open();
+    return db.read(() => tasks.selectAudit(db, id));
+  }
+
+  async hasDelivery(key: string): Promise<boolean> {
+    const db = this.#open();
+    return db.read(() => tasks.hasDelivery(db, key));
   }
 
   #open(): Database {

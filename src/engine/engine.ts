@@ -15,9 +15,11 @@ import { type RunDetail, type RunInfo, toHistoryEntry, toRunInfo, toWaitInfo } f
 import { decode, encode } from './serialization.ts';
 import { TimerScheduler } from './timer-scheduler.ts';
 import { Worker } from './worker.ts';
+import { Execution } from './execution.ts';
+import type { WorkflowContext } from './context.ts';
 import type { StartOptions, Workflow, WorkflowFn, WorkflowRef } from './workflow.ts';
 
-export interface HeedOptions {
+export interface EngineOptions {
   store: Store;
   /** Default: the system clock. Tests pass a `VirtualClock`. */
   clock?: Clock;
@@ -56,10 +58,11 @@ interface EngineEvents {
  * The engine: register workflows, start runs, send messages, emit events, read statuses, and
  * (after `start()`) execute runs. One instance per process and store; no global state.
  */
-export class Heed {
+export class Engine {
   readonly store: Store;
   readonly clock: Clock;
   readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
+  readonly #extensions = new Map<string, (ctx: WorkflowContext) => unknown>();
   readonly #events = new EventEmitter<EngineEvents>();
   readonly #worker: Worker;
   readonly #timers: TimerScheduler;
@@ -71,7 +74,7 @@ export class Heed {
   /** `result()` callers waiting for a run of this process to end, by run id. */
   readonly #endWaiters = new Map<string, Set<() => void>>();
 
-  constructor(options: HeedOptions) {
+  constructor(options: EngineOptions) {
     this.store = options.store;
     this.clock = options.clock ?? new SystemClock();
     this.#pollMs = toMs(options.pollInterval ?? 1_000, 'pollInterval');
@@ -99,6 +102,7 @@ export class Heed {
       maxRecoveries: options.maxRecoveries ?? 20,
       onDeadline: (deadline) => this.#timers.noteDeadline(deadline),
       onStatus: (entry) => this.#events.emit('status', toStatusValue(entry)),
+      extensions: this.#extensions,
       onExecutionEnd: (runId, outcome) => {
         if (outcome === 'completed') this.#runEnded(runId);
       },
@@ -122,6 +126,23 @@ export class Heed {
       start: (input, options) => this.#startRun<O>(name, input, options),
       handle: (runId) => this.handle<O>(runId),
     };
+  }
+
+  /**
+   * Adds a member to every workflow context, built per execution by `make` (how upper layers
+   * offer `ctx.ask`). The engine knows nothing of what it does.
+   * @throws InvalidArgumentError when the name is taken.
+   */
+  protected extendContext(name: string, make: (ctx: WorkflowContext) => unknown): void {
+    if (this.#extensions.has(name) || name in Execution.prototype) {
+      throw new InvalidArgumentError(`The workflow context already has a member named "${name}"`);
+    }
+    this.#extensions.set(name, make);
+  }
+
+  /** Something may have become runnable (a message written straight to the store): claim now. */
+  wake(): void {
+    this.#worker.poke();
   }
 
   /**

@@ -1,0 +1,26 @@
+import type { Task } from './types.ts';
+
+/** Why a notification is sent. */
+export type NotificationKind = 'created' | 'reminder' | 'escalated';
+
+export interface Notification {
+  /**
+   * Unique per task, kind, occurrence and channel (e.g. `T1:reminder:2:email`). Heed never calls a
+   * channel twice with a key it recorded as delivered; a channel should also pass the key to its
+   * provider (Message-ID, Slack `client_msg_id`) to close the window between sending and recording.
+   */
+  key: string;
+  kind: NotificationKind;
+  task: Task;
+  /** Principals to tell: the assignees, or for an escalation the responders it added. */
+  recipients: string[];
+}
+
+/**
+ * A notification channel (webhook, email, Slack, …). `notify` may throw: it is retried with
+ * backoff as a durable step. The inbox needs no notifier: a task is in the inbox when created.
+ */
+export interface Notifier {
+  readonly channel: string;
+  notify(notification: Notification): Promise<void>;
+}

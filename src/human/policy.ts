@@ -1,0 +1,35 @@
+import type { NormalizedSpec } from './types.ts';
+
+/** A timed policy action of a task. */
+export type PolicyEvent =
+  | { kind: 'remind'; index: number; at: number }
+  | { kind: 'escalate'; index: number; at: number }
+  | { kind: 'deadline'; index: 0; at: number };
+
+const ORDER = { escalate: 0, remind: 1, deadline: 2 } as const;
+
+/**
+ * Every reminder, escalation and the deadline of a task, in time order, from its creation time.
+ * Computed once and recorded by the lifecycle workflow, so a restart replays the same plan.
+ * Nothing is scheduled after the deadline.
+ */
+export function policySchedule(spec: NormalizedSpec, createdAt: number): PolicyEvent[] {
+  const events: PolicyEvent[] = [];
+  if (spec.remind) {
+    for (let i = 0; i < spec.remind.max; i++) {
+      if (i > 0 && spec.remind.everyMs === null) break;
+      events.push({
+        kind: 'remind',
+        index: i + 1,
+        at: createdAt + spec.remind.afterMs + i * (spec.remind.everyMs ?? 0),
+      });
+    }
+  }
+  spec.escalate.forEach((level, i) => {
+    events.push({ kind: 'escalate', index: i + 1, at: createdAt + level.afterMs });
+  });
+  const deadline = spec.deadlineMs === null ? null : createdAt + spec.deadlineMs;
+  const scheduled = events.filter((event) => deadline === null || event.at < deadline);
+  if (deadline !== null) scheduled.push({ kind: 'deadline', index: 0, at: deadline });
+  return scheduled.sort((a, b) => a.at - b.at || ORDER[a.kind] - ORDER[b.kind] || a.index - b.index);
+}

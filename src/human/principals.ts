@@ -1,0 +1,26 @@
+import { InvalidPrincipalError } from '../errors.ts';
+
+const PRINCIPAL = /^(user|group|agent):[A-Za-z0-9][\w.@+-]{0,199}$|^email:[^\s@]+@[^\s@]+\.[^\s@]+$|^system$/;
+
+/** True for `user:NAME`, `group:NAME`, `agent:NAME`, `email:ADDRESS` and `system`. */
+export function isPrincipal(value: unknown): value is string {
+  return typeof value === 'string' && PRINCIPAL.test(value);
+}
+
+/** @throws InvalidPrincipalError */
+export function checkPrincipal(value: unknown): string {
+  if (!isPrincipal(value)) throw new InvalidPrincipalError(value);
+  return value;
+}
+
+/**
+ * Which groups (and other principals, such as an `email:` address) a principal acts as. Heed asks
+ * this hook to expand an inbox and to authorize a response; by default a principal is only itself.
+ */
+export type MembershipLookup = (principal: string) => readonly string[] | Promise<readonly string[]>;
+
+/** The principal and everything it acts as, deduplicated. */
+export async function identitiesOf(principal: string, lookup: MembershipLookup | undefined): Promise<string[]> {
+  const extra = lookup ? await lookup(principal) : [];
+  return [...new Set([principal, ...extra.filter(isPrincipal)])];
+}

@@ -1,0 +1,201 @@
+import {
+  AlreadyRespondedError,
+  type HeedError,
+  InvalidResponseError,
+  TaskAlreadyResolvedError,
+  TaskForbiddenError,
+} from '../errors.ts';
+import { encode } from '../engine/serialization.ts';
+import { canonicalHash } from '../store/canonical.ts';
+import type { TaskRecord, TaskUpdate } from '../store/task-store.ts';
+import { diffJson } from './args-diff.ts';
+import { validateAgainst } from './schemas.ts';
+import type { ArgsEdit, NormalizedSpec, ResponseInput, TaskResponse, TaskResult } from './types.ts';
+
+/** Outcomes that say no: they carry no form data. */
+const NEGATIVE = new Set(['reject', 'deny', 'request_changes', 'failed']);
+
+export interface Responder {
+  principal: string;
+  /** The principal and the groups/addresses it acts as. */
+  identities: readonly string[];
+  via: string;
+}
+
+/** The topic on which a task's lifecycle run hears that the task ended. */
+export const SETTLED_TOPIC = 'settled';
+
+/**
+ * Decides what a response does to a task, given the task as it is now (called inside the store's
+ * transaction, so the decision and its effect are one compare-and-set). Returns the update to
+ * apply and, when the response is refused, the error to throw after it is applied: refusals for
+ * lack of authority are recorded in the audit log; invalid responses change nothing.
+ */
+export function decideResponse(
+  task: TaskRecord,
+  spec: NormalizedSpec,
+  input: ResponseInput,
+  who: Responder,
+  shownHash: string,
+  now: number,
+): { update?: TaskUpdate; value: HeedError | null } {
+  if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(task.id, task.status) };
+
+  const refusal = authorize(task, spec, who);
+  if (refusal) {
+    return {
+      update: {
+        audit: [
+          {
+            actor: who.principal,
+            via: who.via,
+            action: 'refused',
+            outcome: input.outcome,
+            shownHash,
+            detail: { reason: refusal },
+          },
+        ],
+      },
+      value: new TaskForbiddenError(refusal),
+    };
+  }
+  const invalid = validate(spec, input);
+  if (invalid) return { value: invalid };
+  if (task.responses.some((r) => r.principal === who.principal)) {
+    return { value: new AlreadyRespondedError(task.id, who.principal) };
+  }
+
+  const response = {
+    principal: who.principal,
+    outcome: input.outcome,
+    via: who.via,
+    comment: input.comment?.trim() || null,
+    data: input.data === undefined ? null : encode(input.data, 'data'),
+    args: input.args === undefined ? null : encode(input.args, 'args'),
+  };
+  const approvals =
+    task.responses.filter((r) => r.outcome === spec.quorum.approveOutcome).length +
+    (input.outcome === spec.quorum.approveOutcome ? 1 : 0);
+  const decides =
+    input.outcome === spec.quorum.approveOutcome
+      ? approvals >= spec.quorum.approvals
+      : spec.quorum.rejectEnds || spec.quorum.approvals === 1;
+
+  const update: TaskUpdate = {
+    response,
+    audit: [
+      {
+        actor: who.principal,
+        via: who.via,
+        action: 'responded',
+        outcome: input.outcome,
+        shownHash,
+        detail: { comment: response.comment, edited: input.args !== undefined },
+      },
+    ],
+  };
+  if (decides) {
+    const responses: TaskResponse[] = [
+      ...task.responses.map((r) => ({
+        principal: r.principal,
+        outcome: r.outcome,
+        via: r.via,
+        comment: r.comment,
+        data: r.data === null ? null : (JSON.parse(r.data) as unknown),
+        at: r.at,
+      })),
+      {
+        principal: who.principal,
+        outcome: input.outcome,
+        via: who.via,
+        comment: response.comment,
+        data: input.data ?? null,
+        at: now,
+      },
+    ];
+    const edit = spec.action && input.args !== undefined ? argsEdit(spec.action.args, input.args) : null;
+    const approvedArgs = spec.action ? (edit?.edited ?? spec.action.args) : null;
+    const result: TaskResult = {
+      taskId: task.id,
+      status: 'resolved',
+      outcome: input.outcome,
+      by: who.principal,
+      via: who.via,
+      comment: response.comment,
+      data: input.data ?? null,
+      args: approvedArgs,
+      argsHash: approvedArgs ? canonicalHash(approvedArgs) : null,
+      edit,
+      responses,
+      at: now,
+    };
+    update.status = 'resolved';
+    update.result = JSON.stringify(result);
+    update.audit?.push({ actor: who.principal, via: who.via, action: 'resolved', outcome: input.outcome });
+    update.message = { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC };
+  }
+  return { update, value: null };
+}
+
+function authorize(task: TaskRecord, spec: NormalizedSpec, who: Responder): string | null {
+  if (spec.requester !== null && who.identities.includes(spec.requester)) {
+    return `${who.principal} requested this task and may not answer it`;
+  }
+  if (task.assignees.length === 0) return null;
+  const allowed = new Set(task.assignees.map((a) => a.principal));
+  if (who.identities.some((identity) => allowed.has(identity))) return null;
+  return `${who.principal} is not an assignee of task "${task.id}"`;
+}
+
+function validate(spec: NormalizedSpec, input: ResponseInput): HeedError | null {
+  if (!spec.outcomes.includes(input.outcome)) {
+    return new InvalidResponseError(
+      'OUTCOME_NOT_ALLOWED',
+      `"${input.outcome}" is not an outcome of this task; allowed: ${spec.outcomes.join(', ')}`,
+    );
+  }
+  if (spec.requireComment.includes(input.outcome) && !input.comment?.trim()) {
+    return new InvalidResponseError('COMMENT_REQUIRED', `"${input.outcome}" needs a comment giving the reason`, [
+      { path: 'comment', message: 'is required' },
+    ]);
+  }
+  if (spec.form && !NEGATIVE.has(input.outcome)) {
+    const issues =
+      input.data === undefined ? [{ path: 'data', message: 'is required' }] : validateAgainst(spec.form, input.data);
+    if (issues.length > 0) {
+      return new InvalidResponseError('VALIDATION_FAILED', `The form data is invalid: ${describe(issues)}`, issues);
+    }
+  }
+  if (input.args !== undefined) {
+    if (!spec.allowEdit || !spec.action) {
+      return new InvalidResponseError('EDIT_NOT_ALLOWED', 'This task does not allow editing the action arguments');
+    }
+    if (input.args === null || typeof input.args !== 'object' || Array.isArray(input.args)) {
+      return new InvalidResponseError('VALIDATION_FAILED', 'args must be an object', [
+        { path: 'args', message: 'must be an object' },
+      ]);
+    }
+    const issues = spec.action.schema
+      ? validateAgainst(spec.action.schema, input.args).map((i) => ({
+          path: i.path ? `args.${i.path}` : 'args',
+          message: i.message,
+        }))
+      : [];
+    if (issues.length > 0) {
+      return new InvalidResponseError(
+        'VALIDATION_FAILED',
+        `The edited arguments are invalid: ${describe(issues)}`,
+        issues,
+      );
+    }
+  }
+  return null;
+}
+
+function argsEdit(original: Record<string, unknown>, edited: Record<string, unknown>): ArgsEdit {
+  return { original, edited, changes: diffJson(original, edited) };
+}
+
+function describe(issues: { path: string; message: string }[]): string {
+  return issues.map((i) => `${i.path || '(data)'} ${i.message}`).join('; ');
+}

@@ -1,0 +1,370 @@
+import type { WorkflowContext } from '../engine/context.ts';
+import type { Engine } from '../engine/engine.ts';
+import { HeedError, TaskAlreadyResolvedError, TaskNotFoundError } from '../errors.ts';
+import { canonicalHash } from '../store/canonical.ts';
+import type { Page } from '../store/store.ts';
+import type { AuditEntry, AuditInput, TaskQuery, TaskRecord, TaskUpdate } from '../store/task-store.ts';
+import type { Duration } from '../time/duration.ts';
+import { type AuditVerification, verifyChain } from './audit.ts';
+import type { Notification, NotificationKind, Notifier } from './notifier.ts';
+import { policySchedule, type PolicyEvent } from './policy.ts';
+import { checkPrincipal, identitiesOf, type MembershipLookup } from './principals.ts';
+import { decideResponse, SETTLED_TOPIC } from './responses.ts';
+import { normalizeSpec } from './spec.ts';
+import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
+import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
+import { shownOf, specOf, toTask } from './view.ts';
+
+export interface HumanTaskOptions {
+  /** Channels besides the inbox (webhook, email, Slack, …), by `channel` name. */
+  notifiers?: readonly Notifier[];
+  /** Which groups a principal belongs to (and other principals it acts as). */
+  groupsOf?: MembershipLookup;
+  /** Largest JSON size of a task's description, payload, action and form (default 256 KiB). */
+  maxTaskBytes?: number;
+}
+
+export interface TaskListQuery extends TaskQuery {
+  /** Pending tasks this principal may answer, directly, through a group, or by escalation. */
+  assignee?: string | undefined;
+}
+
+/**
+ * Human tasks: what a person is asked, who may answer, reminders, escalation, deadlines and an
+ * audit chain. Built on the engine: each task has a lifecycle workflow run (`task:<id>`) that
+ * carries its timers; answers are compare-and-set updates in the store that wake that run.
+ */
+export class HumanTasks {
+  readonly #engine: Engine;
+  readonly #notifiers: ReadonlyMap<string, Notifier>;
+  readonly #groupsOf: MembershipLookup | undefined;
+  readonly #maxBytes: number;
+
+  constructor(engine: Engine, options: HumanTaskOptions = {}) {
+    this.#engine = engine;
+    this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
+    this.#groupsOf = options.groupsOf;
+    this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
+    engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies));
+  }
+
+  /**
+   * Creates a task standalone (what `POST /v1/tasks` calls) with its lifecycle run, atomically.
+   * The same `idempotencyKey` returns the same task.
+   * @throws InvalidTaskError, PayloadTooLargeError, InvalidPrincipalError — nothing is stored.
+   */
+  async create(spec: TaskSpec, options: { id?: string; via?: string } = {}): Promise<Task> {
+    const normalized = normalizeSpec(spec, { maxBytes: this.#maxBytes });
+    return toTask(
+      await this.#insert(normalized, {
+        id: options.id ?? crypto.randomUUID(),
+        askedBy: null,
+        via: options.via ?? 'api',
+      }),
+    );
+  }
+
+  /**
+   * Asks a person from inside a workflow and waits, durably, for the task to end. The task and
+   * its lifecycle run are created once (a recorded step), the asking run is suspended while the
+   * person takes their time, and cancelling the asking run cancels the task.
+   */
+  async ask<O extends string = string, D = unknown>(ctx: WorkflowContext, spec: TaskSpec): Promise<TaskResult<O, D>> {
+    const normalized = normalizeSpec(spec, { maxBytes: this.#maxBytes });
+    const id = await ctx.uuid();
+    await ctx.step('heed.ask', async () => {
+      await this.#insert(normalized, { id, askedBy: ctx.runId, via: 'workflow' });
+      return id;
+    });
+    const lifecycle = await ctx.start<{ taskId: string }, TaskResult<O, D>>(
+      { name: TASK_WORKFLOW },
+      { taskId: id },
+      { id: taskRunId(id) },
+    );
+    return lifecycle.result();
+  }
+
+  /** The task, or `undefined`. */
+  async get(id: string): Promise<Task | undefined> {
+    const record = await this.#engine.store.getTask(id);
+    return record && toTask(record);
+  }
+
+  /** Tasks newest first: by status, type, requester, age, deadline; or the inbox of `assignee`. */
+  async list(query: TaskListQuery = {}): Promise<Page<Task>> {
+    if (query.assignee !== undefined) return this.inbox(query.assignee, query);
+    const page = await this.#engine.store.listTasks(query);
+    return { items: page.items.map(toTask), nextCursor: page.nextCursor };
+  }
+
+  /** Pending tasks `principal` may answer, including through its groups and escalations. */
+  async inbox(
+    principal: string,
+    query: { limit?: number | undefined; cursor?: string | undefined } = {},
+  ): Promise<Page<Task>> {
+    const identities = await identitiesOf(checkPrincipal(principal), this.#groupsOf);
+    const page = await this.#engine.store.inbox(identities, query);
+    return { items: page.items.map(toTask), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Answers a task as `principal`. The first valid answer that completes the task wins; the task
+   * is returned as it is after this answer.
+   * @throws TaskNotFoundError; TaskAlreadyResolvedError (409); TaskForbiddenError (not an
+   *   assignee, or the requester; recorded in the audit log); AlreadyRespondedError;
+   *   InvalidResponseError (outcome not allowed, comment required, data or args invalid).
+   */
+  async respond(id: string, input: ResponseInput, as: { principal: string; via?: string }): Promise<Task> {
+    const principal = checkPrincipal(as.principal);
+    const identities = await identitiesOf(principal, this.#groupsOf);
+    const via = as.via ?? 'api';
+    const now = this.#engine.clock.now();
+    const refusal = await this.#engine.store.updateTask(
+      id,
+      (task) =>
+        decideResponse(
+          task,
+          specOf(task),
+          input,
+          { principal, identities, via },
+          canonicalHash(shownOf(specOf(task))),
+          now,
+        ),
+      now,
+    );
+    if (refusal) throw refusal;
+    this.#engine.wake();
+    return (await this.get(id)) as Task;
+  }
+
+  /**
+   * Cancels a pending task; its asking workflow receives a `cancelled` result.
+   * @throws TaskNotFoundError, TaskAlreadyResolvedError
+   */
+  async cancel(id: string, as: { principal?: string; reason?: string } = {}): Promise<Task> {
+    const actor = as.principal === undefined ? 'system' : checkPrincipal(as.principal);
+    const now = this.#engine.clock.now();
+    const refusal = await this.#engine.store.updateTask(
+      id,
+      (task) => {
+        if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
+        const result = endResult(task, 'cancelled', null, actor, 'api', as.reason ?? null, now);
+        return {
+          update: {
+            status: 'cancelled',
+            result: JSON.stringify(result),
+            audit: [{ actor, via: 'api', action: 'cancelled', detail: { reason: as.reason ?? null } }],
+            message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC },
+          },
+          value: null,
+        };
+      },
+      now,
+    );
+    if (refusal) throw refusal;
+    this.#engine.wake();
+    return (await this.get(id)) as Task;
+  }
+
+  /**
+   * Waits for the task to end and returns its result.
+   * @throws TaskNotFoundError; HeedError `RESULT_TIMEOUT` when `timeout` passes first.
+   */
+  async result(id: string, options: { timeout?: Duration } = {}): Promise<TaskResult> {
+    const record = await this.#engine.store.getTask(id);
+    if (!record) throw new TaskNotFoundError(id);
+    if (record.result !== null) return JSON.parse(record.result) as TaskResult;
+    return this.#engine.handle<TaskResult>(record.runId).result(options);
+  }
+
+  /** The task's audit log. */
+  async audit(id: string): Promise<AuditEntry[]> {
+    if (!(await this.#engine.store.getTask(id))) throw new TaskNotFoundError(id);
+    return this.#engine.store.taskAudit(id);
+  }
+
+  /** Checks the task's audit chain for edited, inserted or deleted entries. */
+  async verifyAudit(id: string): Promise<AuditVerification> {
+    const record = await this.#engine.store.getTask(id);
+    if (!record) throw new TaskNotFoundError(id);
+    return verifyChain(record, await this.#engine.store.taskAudit(id));
+  }
+
+  async #insert(
+    spec: NormalizedSpec,
+    options: { id: string; askedBy: string | null; via: string },
+  ): Promise<TaskRecord> {
+    const now = this.#engine.clock.now();
+    const runId = taskRunId(options.id);
+    const created: AuditInput = {
+      actor: spec.requester ?? (options.askedBy ? `agent:${options.askedBy}` : 'system'),
+      via: options.via,
+      action: 'created',
+      shownHash: canonicalHash(shownOf(spec)),
+      detail: { assignees: spec.assignees, askedBy: options.askedBy },
+    };
+    const { task, created: isNew } = await this.#engine.store.createTask(
+      {
+        id: options.id,
+        type: spec.type,
+        title: spec.title,
+        spec: JSON.stringify(spec),
+        requester: spec.requester,
+        idempotencyKey: spec.idempotencyKey,
+        runId,
+        askedBy: options.askedBy,
+        deadline: spec.deadlineMs === null ? null : now + spec.deadlineMs,
+        assignees: spec.assignees,
+      },
+      { id: runId, workflow: TASK_WORKFLOW, input: JSON.stringify({ taskId: options.id }), parentId: options.askedBy },
+      created,
+      now,
+    );
+    if (isNew) this.#engine.wake();
+    return task;
+  }
+
+  /** The lifecycle workflow's actions; each runs inside a durable step. */
+  readonly #policies: TaskPolicies = {
+    plan: async (taskId) => {
+      const task = await this.#require(taskId);
+      return { pending: task.status === 'pending', events: policySchedule(specOf(task), task.createdAt) };
+    },
+    apply: (taskId, event) => this.#apply(taskId, event),
+    notify: (taskId, kind, index) => this.#notify(taskId, kind, index),
+    result: async (taskId) => {
+      const task = await this.#require(taskId);
+      if (task.result === null) throw new HeedError('TASK_NOT_ENDED', `Task "${taskId}" has not ended`);
+      return JSON.parse(task.result) as TaskResult;
+    },
+  };
+
+  /** Applies one timed policy event, idempotently (a re-run after a crash changes nothing twice). */
+  #apply(taskId: string, event: PolicyEvent): Promise<boolean> {
+    const now = this.#engine.clock.now();
+    return this.#engine.store.updateTask(
+      taskId,
+      (task): { update?: TaskUpdate; value: boolean } => {
+        if (task.status !== 'pending') return { value: false };
+        const spec = specOf(task);
+        if (event.kind === 'remind') {
+          if (task.remindersSent >= event.index) return { value: true };
+          return {
+            update: {
+              remindersSent: event.index,
+              audit: [{ actor: 'system', via: 'timer', action: 'reminded', detail: { reminder: event.index } }],
+            },
+            value: true,
+          };
+        }
+        if (event.kind === 'escalate') {
+          if (task.escalationLevel >= event.index) return { value: true };
+          const to = spec.escalate[event.index - 1]?.to ?? [];
+          return {
+            update: {
+              escalationLevel: event.index,
+              addAssignees: to.map((principal) => ({ principal, level: event.index })),
+              audit: [
+                { actor: 'system', via: 'timer', action: 'escalated', detail: { level: event.index, added: to } },
+              ],
+            },
+            value: true,
+          };
+        }
+        const rule = spec.onTimeout;
+        const result =
+          rule.status === 'resolved'
+            ? endResult(task, 'resolved', rule.outcome, 'system', 'timeout', 'No answer before the deadline', now)
+            : endResult(task, 'expired', null, 'system', 'timeout', 'No answer before the deadline', now);
+        return {
+          update: {
+            status: result.status,
+            result: JSON.stringify(result),
+            audit: [
+              {
+                actor: 'system',
+                via: 'timer',
+                action: 'expired',
+                outcome: result.outcome,
+                detail: { onTimeout: rule },
+              },
+            ],
+          },
+          value: false,
+        };
+      },
+      now,
+    );
+  }
+
+  /** Sends a notification through every channel of the task, each at most once per key. */
+  async #notify(taskId: string, kind: NotificationKind, index: number): Promise<void> {
+    const record = await this.#require(taskId);
+    if (record.status !== 'pending') return;
+    const spec = specOf(record);
+    const task = toTask(record);
+    const recipients =
+      kind === 'escalated' ? (spec.escalate[index - 1]?.to ?? []) : record.assignees.map((a) => a.principal);
+    for (const channel of ['inbox', ...spec.channels.filter((c) => c !== 'inbox')]) {
+      const key = `${taskId}:${kind}:${index}:${channel}`;
+      if (await this.#engine.store.hasDelivery(key)) continue;
+      const notifier = this.#notifiers.get(channel);
+      const notification: Notification = { key, kind, task, recipients };
+      if (notifier) await notifier.notify(notification);
+      const delivered = notifier !== undefined || channel === 'inbox';
+      await this.#engine.store.updateTask(
+        taskId,
+        () => ({
+          update: {
+            delivery: { key, channel },
+            audit: [
+              {
+                actor: 'system',
+                via: channel,
+                action: delivered ? 'notified' : 'not-notified',
+                detail: delivered
+                  ? { kind, index, recipients }
+                  : { kind, index, reason: `no notifier for channel "${channel}"` },
+              },
+            ],
+          },
+          value: null,
+        }),
+        this.#engine.clock.now(),
+      );
+    }
+  }
+
+  async #require(taskId: string): Promise<TaskRecord> {
+    const task = await this.#engine.store.getTask(taskId);
+    if (!task) throw new TaskNotFoundError(taskId);
+    return task;
+  }
+}
+
+/** A result for a task that ended without a deciding answer (deadline, cancellation). */
+function endResult(
+  task: TaskRecord,
+  status: TaskResult['status'],
+  outcome: string | null,
+  by: string,
+  via: string,
+  comment: string | null,
+  now: number,
+): TaskResult {
+  const spec = specOf(task);
+  return {
+    taskId: task.id,
+    status,
+    outcome,
+    by,
+    via,
+    comment,
+    data: null,
+    args: outcome !== null && spec.action ? spec.action.args : null,
+    argsHash: outcome !== null && spec.action ? spec.action.argsHash : null,
+    edit: null,
+    responses: toTask(task).responses,
+    at: now,
+  };
+}

@@ -1,0 +1,61 @@
+import type { TaskRecord } from '../store/task-store.ts';
+import type { NormalizedSpec, Task, TaskResult, TaskType } from './types.ts';
+
+/** Reads the stored spec of a task. */
+export function specOf(task: TaskRecord): NormalizedSpec {
+  return JSON.parse(task.spec) as NormalizedSpec;
+}
+
+/** A stored task as people and programs read it. */
+export function toTask(record: TaskRecord): Task {
+  const spec = specOf(record);
+  return {
+    id: record.id,
+    type: record.type as TaskType,
+    status: record.status,
+    title: spec.title,
+    description: spec.description,
+    payload: spec.payload,
+    action: spec.action,
+    outcomes: spec.outcomes,
+    form: spec.form,
+    allowEdit: spec.allowEdit,
+    requireComment: spec.requireComment,
+    assignees: record.assignees,
+    requester: spec.requester,
+    quorum: spec.quorum,
+    escalationLevel: record.escalationLevel,
+    remindersSent: record.remindersSent,
+    deadline: record.deadline,
+    onTimeout: spec.onTimeout,
+    channels: ['inbox', ...spec.channels.filter((c) => c !== 'inbox')],
+    callbackUrl: spec.callbackUrl,
+    metadata: spec.metadata,
+    runId: record.runId,
+    askedBy: record.askedBy,
+    responses: record.responses.map((r) => ({
+      principal: r.principal,
+      outcome: r.outcome,
+      via: r.via,
+      comment: r.comment,
+      data: r.data === null ? null : (JSON.parse(r.data) as unknown),
+      at: r.at,
+    })),
+    result: record.result === null ? null : (JSON.parse(record.result) as TaskResult),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** What a person is shown of a task; its hash goes in the audit log with each answer. */
+export function shownOf(spec: NormalizedSpec): unknown {
+  return {
+    type: spec.type,
+    title: spec.title,
+    description: spec.description,
+    payload: spec.payload,
+    action: spec.action && { tool: spec.action.tool, args: spec.action.args },
+    outcomes: spec.outcomes,
+    form: spec.form,
+  };
+}

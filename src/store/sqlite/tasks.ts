@@ -1,0 +1,327 @@
+import { auditHash, GENESIS_HASH } from '../audit-chain.ts';
+import type { Page } from '../store.ts';
+import type {
+  AuditEntry,
+  AuditInput,
+  NewTask,
+  ResponseRecord,
+  TaskQuery,
+  TaskRecord,
+  TaskStatus,
+  TaskUpdate,
+} from '../task-store.ts';
+import { decodeCursor, encodeCursor, pageLimit } from './cursor.ts';
+import type { Database } from './database.ts';
+
+interface TaskRow {
+  id: string;
+  type: string;
+  status: string;
+  title: string;
+  spec: string;
+  requester: string | null;
+  idempotency_key: string | null;
+  run_id: string;
+  asked_by: string | null;
+  escalation_level: number;
+  reminders_sent: number;
+  deadline: number | null;
+  result: string | null;
+  audit_count: number;
+  audit_head: string | null;
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+}
+
+interface AuditRow {
+  task_id: string;
+  seq: number;
+  at: number;
+  actor: string;
+  via: string;
+  action: string;
+  outcome: string | null;
+  shown_hash: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS =
+  'id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, escalation_level, reminders_sent, deadline, result, audit_count, audit_head, created_at, updated_at, resolved_at';
+
+/** Inserts the task with its original assignees; false when the id or idempotency key exists. */
+export function insertTask(db: Database, task: NewTask, now: number): boolean {
+  const inserted = db.run(
+    `INSERT INTO tasks (id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, deadline, created_at, updated_at)
+     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    task.id,
+    task.type,
+    task.title,
+    task.spec,
+    task.requester,
+    task.idempotencyKey,
+    task.runId,
+    task.askedBy,
+    task.deadline,
+    now,
+    now,
+  );
+  if (!inserted) return false;
+  for (const principal of task.assignees) {
+    db.run(
+      `INSERT INTO task_assignees (task_id, principal, level, status, created_at) VALUES (?, ?, 0, 'pending', ?)
+       ON CONFLICT DO NOTHING`,
+      task.id,
+      principal,
+      now,
+    );
+  }
+  return true;
+}
+
+export function selectTaskIdByKey(db: Database, key: string): string | undefined {
+  return db.get<{ id: string }>('SELECT id FROM tasks WHERE idempotency_key = ?', key)?.id;
+}
+
+export function selectTask(db: Database, id: string): TaskRecord | undefined {
+  const row = db.get<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = ?`, id);
+  return row && toTask(db, row);
+}
+
+function toTask(db: Database, row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status as TaskStatus,
+    title: row.title,
+    spec: row.spec,
+    requester: row.requester,
+    idempotencyKey: row.idempotency_key,
+    runId: row.run_id,
+    askedBy: row.asked_by,
+    escalationLevel: row.escalation_level,
+    remindersSent: row.reminders_sent,
+    deadline: row.deadline,
+    result: row.result,
+    auditCount: row.audit_count,
+    auditHead: row.audit_head,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    resolvedAt: row.resolved_at,
+    assignees: db.all<{ principal: string; level: number }>(
+      'SELECT principal, level FROM task_assignees WHERE task_id = ? ORDER BY level, principal',
+      row.id,
+    ),
+    responses: db.all<ResponseRecord>(
+      'SELECT principal, outcome, via, comment, data, args, at FROM task_responses WHERE task_id = ? ORDER BY at, principal',
+      row.id,
+    ),
+  };
+}
+
+/** Appends one entry to the task's audit chain and moves the chain head on the task row. */
+export function appendAudit(db: Database, taskId: string, input: AuditInput, now: number): AuditEntry {
+  const head = db.get<{ audit_count: number; audit_head: string | null }>(
+    'SELECT audit_count, audit_head FROM tasks WHERE id = ?',
+    taskId,
+  );
+  const fields = {
+    taskId,
+    seq: (head?.audit_count ?? 0) + 1,
+    at: now,
+    actor: input.actor,
+    via: input.via,
+    action: input.action,
+    outcome: input.outcome ?? null,
+    shownHash: input.shownHash ?? null,
+    detail: input.detail ?? null,
+  };
+  const prevHash = head?.audit_head ?? GENESIS_HASH;
+  const hash = auditHash(prevHash, fields);
+  db.run(
+    `INSERT INTO task_audit (task_id, seq, at, actor, via, action, outcome, shown_hash, detail, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    taskId,
+    fields.seq,
+    now,
+    fields.actor,
+    fields.via,
+    fields.action,
+    fields.outcome,
+    fields.shownHash,
+    JSON.stringify(fields.detail),
+    prevHash,
+    hash,
+  );
+  db.run('UPDATE tasks SET audit_count = ?, audit_head = ? WHERE id = ?', fields.seq, hash, taskId);
+  return { ...fields, prevHash, hash };
+}
+
+export function selectAudit(db: Database, taskId: string): AuditEntry[] {
+  return db
+    .all<AuditRow>(
+      `SELECT task_id, seq, at, actor, via, action, outcome, shown_hash, detail, prev_hash, hash
+       FROM task_audit WHERE task_id = ? ORDER BY seq`,
+      taskId,
+    )
+    .map((row) => ({
+      taskId: row.task_id,
+      seq: row.seq,
+      at: row.at,
+      actor: row.actor,
+      via: row.via,
+      action: row.action,
+      outcome: row.outcome,
+      shownHash: row.shown_hash,
+      detail: row.detail === null ? null : (JSON.parse(row.detail) as unknown),
+      prevHash: row.prev_hash,
+      hash: row.hash,
+    }));
+}
+
+/** Applies a decided change to a task (inside the caller's transaction). */
+export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpdate, now: number): void {
+  if (update.response) {
+    const r = update.response;
+    db.run(
+      `INSERT INTO task_responses (task_id, principal, outcome, via, comment, data, args, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      task.id,
+      r.principal,
+      r.outcome,
+      r.via,
+      r.comment,
+      r.data,
+      r.args,
+      now,
+    );
+  }
+  for (const assignee of update.addAssignees ?? []) {
+    db.run(
+      `INSERT INTO task_assignees (task_id, principal, level, status, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+      task.id,
+      assignee.principal,
+      assignee.level,
+      update.status ?? task.status,
+      task.createdAt,
+    );
+  }
+  const ended = update.status !== undefined && update.status !== 'pending';
+  db.run(
+    `UPDATE tasks SET status = ?, result = ?, escalation_level = ?, reminders_sent = ?, updated_at = ?,
+            resolved_at = ? WHERE id = ?`,
+    update.status ?? task.status,
+    update.result ?? task.result,
+    update.escalationLevel ?? task.escalationLevel,
+    update.remindersSent ?? task.remindersSent,
+    now,
+    ended ? now : task.resolvedAt,
+    task.id,
+  );
+  if (update.status !== undefined && update.status !== task.status) {
+    db.run('UPDATE task_assignees SET status = ? WHERE task_id = ?', update.status, task.id);
+  }
+  for (const entry of update.audit ?? []) appendAudit(db, task.id, entry, now);
+}
+
+/** Tasks newest first with filters. */
+export function listTasks(db: Database, query: TaskQuery): Page<TaskRecord> {
+  const limit = pageLimit(query.limit);
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (clause: string, value: string | number) => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (query.status) add('status = ?', query.status);
+  if (query.type) add('type = ?', query.type);
+  if (query.requester) add('requester = ?', query.requester);
+  if (query.createdAfter !== undefined) add('created_at >= ?', query.createdAfter);
+  if (query.createdBefore !== undefined) add('created_at < ?', query.createdBefore);
+  if (query.deadlineBefore !== undefined) {
+    add("status = 'pending' AND deadline < ?", query.deadlineBefore);
+  }
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor);
+    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+    params.push(createdAt, createdAt, id);
+  }
+  const rows = db.all<TaskRow>(
+    `SELECT ${COLUMNS} FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ...params,
+    limit + 1,
+  );
+  return page(db, rows, limit);
+}
+
+/**
+ * Pending tasks of any of `principals`. One indexed seek per principal (`task_inbox`), each
+ * limited to a page, merged here: the cost does not grow with the number of pending tasks.
+ */
+export function inbox(
+  db: Database,
+  principals: readonly string[],
+  query: { limit?: number | undefined; cursor?: string | undefined },
+): Page<TaskRecord> {
+  const limit = pageLimit(query.limit);
+  const [createdAt, id] = query.cursor ? decodeCursor(query.cursor) : [Number.MAX_SAFE_INTEGER, ''];
+  const seen = new Map<string, number>();
+  for (const principal of new Set(principals)) {
+    const rows = db.all<{ task_id: string; created_at: number }>(
+      `SELECT task_id, created_at FROM task_assignees
+       WHERE principal = ? AND status = 'pending' AND (created_at < ? OR (created_at = ? AND task_id < ?))
+       ORDER BY created_at DESC, task_id DESC LIMIT ?`,
+      principal,
+      createdAt,
+      createdAt,
+      query.cursor ? id : '\uffff',
+      limit + 1,
+    );
+    for (const row of rows) seen.set(row.task_id, row.created_at);
+  }
+  const ids = [...seen.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
+    .slice(0, limit + 1)
+    .map(([taskId]) => taskId);
+  const rows = ids.map((taskId) => db.get<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = ?`, taskId) as TaskRow);
+  return page(db, rows, limit);
+}
+
+function page(db: Database, rows: TaskRow[], limit: number): Page<TaskRecord> {
+  const items = rows.slice(0, limit).map((row) => toTask(db, row));
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { items, nextCursor: last ? encodeCursor(last.created_at, last.id) : null };
+}
+
+/** Cancels the pending tasks whose lifecycle runs were cancelled (a cancelled asking run). */
+export function cancelTasksOfRuns(db: Database, runIds: readonly string[], now: number): void {
+  for (const runId of runIds) {
+    const row = db.get<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE run_id = ? AND status = 'pending'`, runId);
+    if (!row) continue;
+    const task = toTask(db, row);
+    const result = JSON.stringify({ taskId: task.id, status: 'cancelled', outcome: null, by: null, via: 'run' });
+    applyTaskUpdate(
+      db,
+      task,
+      { status: 'cancelled', result, audit: [{ actor: 'system', via: 'run', action: 'cancelled', detail: { runId } }] },
+      now,
+    );
+  }
+}
+
+export function hasDelivery(db: Database, key: string): boolean {
+  return !!db.get('SELECT 1 AS yes FROM task_deliveries WHERE key = ?', key);
+}
+
+export function insertDelivery(db: Database, key: string, taskId: string, channel: string, now: number): void {
+  db.run(
+    'INSERT INTO task_deliveries (key, task_id, channel, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    key,
+    taskId,
+    channel,
+    now,
+  );
+}
