@@ -363,6 +363,15 @@ export class Engine {
     return this.#ready;
   }
 
+  /**
+   * Opens the store (once; later calls return the same promise). Called by every method that
+   * touches the store; upper layers call it before using `store` directly.
+   * @throws StoreCorruptError, StoreLockedError, StoreVersionError
+   */
+  ready(): Promise<void> {
+    return this.#init();
+  }
+
   /** The fallback poll runs on real time: it looks for work written by other processes. */
   #schedulePoll(): void {
     const handle = setTimeout(() => {

@@ -86,12 +86,14 @@ export class HumanTasks {
 
   /** The task, or `undefined`. */
   async get(id: string): Promise<Task | undefined> {
+    await this.#engine.ready();
     const record = await this.#engine.store.getTask(id);
     return record && toTask(record);
   }
 
   /** Tasks newest first: by status, type, requester, age, deadline; or the inbox of `assignee`. */
   async list(query: TaskListQuery = {}): Promise<Page<Task>> {
+    await this.#engine.ready();
     if (query.assignee !== undefined) return this.inbox(query.assignee, query);
     const page = await this.#engine.store.listTasks(query);
     return { items: page.items.map(toTask), nextCursor: page.nextCursor };
@@ -103,6 +105,7 @@ export class HumanTasks {
     query: { limit?: number | undefined; cursor?: string | undefined } = {},
   ): Promise<Page<Task>> {
     const identities = await identitiesOf(checkPrincipal(principal), this.#groupsOf);
+    await this.#engine.ready();
     const page = await this.#engine.store.inbox(identities, query);
     return { items: page.items.map(toTask), nextCursor: page.nextCursor };
   }
@@ -118,6 +121,7 @@ export class HumanTasks {
     const principal = checkPrincipal(as.principal);
     const identities = await identitiesOf(principal, this.#groupsOf);
     const via = as.via ?? 'api';
+    await this.#engine.ready();
     const now = this.#engine.clock.now();
     const refusal = await this.#engine.store.updateTask(
       id,
@@ -143,6 +147,7 @@ export class HumanTasks {
    */
   async cancel(id: string, as: { principal?: string; reason?: string } = {}): Promise<Task> {
     const actor = as.principal === undefined ? 'system' : checkPrincipal(as.principal);
+    await this.#engine.ready();
     const now = this.#engine.clock.now();
     const refusal = await this.#engine.store.updateTask(
       id,
@@ -171,6 +176,7 @@ export class HumanTasks {
    * @throws TaskNotFoundError; HeedError `RESULT_TIMEOUT` when `timeout` passes first.
    */
   async result(id: string, options: { timeout?: Duration } = {}): Promise<TaskResult> {
+    await this.#engine.ready();
     const record = await this.#engine.store.getTask(id);
     if (!record) throw new TaskNotFoundError(id);
     if (record.result !== null) return JSON.parse(record.result) as TaskResult;
@@ -179,12 +185,14 @@ export class HumanTasks {
 
   /** The task's audit log. */
   async audit(id: string): Promise<AuditEntry[]> {
+    await this.#engine.ready();
     if (!(await this.#engine.store.getTask(id))) throw new TaskNotFoundError(id);
     return this.#engine.store.taskAudit(id);
   }
 
   /** Checks the task's audit chain for edited, inserted or deleted entries. */
   async verifyAudit(id: string): Promise<AuditVerification> {
+    await this.#engine.ready();
     const record = await this.#engine.store.getTask(id);
     if (!record) throw new TaskNotFoundError(id);
     return verifyChain(record, await this.#engine.store.taskAudit(id));
