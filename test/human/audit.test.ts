@@ -6,7 +6,11 @@ describe('human tasks: the audit chain', () => {
   async function answeredTask() {
     const engine = testEngine();
     await engine.heed.start();
-    const task = await engine.heed.tasks.create({ type: 'approval', title: 'Pay invoice 42?', assignees: ['user:bob'] });
+    const task = await engine.heed.tasks.create({
+      type: 'approval',
+      title: 'Pay invoice 42?',
+      assignees: ['user:bob'],
+    });
     await engine.heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:bob', via: 'email' });
     await engine.heed.idle();
     return { ...engine, taskId: task.id };
@@ -44,7 +48,12 @@ describe('human tasks: the audit chain', () => {
     expect((await heed.tasks.verifyAudit(taskId)).problems.join('\n')).toMatch(/missing or moved|does not follow/);
 
     const other = await answeredTask();
-    tamper(other.path, 'DELETE FROM task_audit WHERE task_id = ? AND seq = (SELECT MAX(seq) FROM task_audit WHERE task_id = ?)', other.taskId, other.taskId);
+    tamper(
+      other.path,
+      'DELETE FROM task_audit WHERE task_id = ? AND seq = (SELECT MAX(seq) FROM task_audit WHERE task_id = ?)',
+      other.taskId,
+      other.taskId,
+    );
     const verdict = await other.heed.tasks.verifyAudit(other.taskId);
     expect(verdict.ok).toBe(false);
     expect(verdict.problems.join('\n')).toMatch(/entries but \d+ remain/);

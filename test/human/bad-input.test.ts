@@ -6,13 +6,48 @@ describe('human tasks: bad input is refused clearly and stores nothing', () => {
   const cases: [string, unknown, string, RegExp][] = [
     ['an unknown type', { type: 'vote', title: 'x' }, 'INVALID_TASK', /type: Invalid option/],
     ['an empty title', { type: 'approval', title: '   ' }, 'INVALID_TASK', /title: must not be empty/],
-    ['an invalid JSON Schema', { type: 'form', title: 'x', form: { type: 'nope' } }, 'INVALID_TASK', /form: schema is invalid/],
-    ['an unknown field', { type: 'approval', title: 'x', asignees: ['user:a'] }, 'INVALID_TASK', /Unrecognized key: "asignees"/],
-    ['a malformed principal', { type: 'approval', title: 'x', assignees: ['alice'] }, 'INVALID_TASK', /assignees.0: must be a principal/],
-    ['a bad duration', { type: 'approval', title: 'x', deadline: 'soon' }, 'INVALID_TASK', /deadline: duration "soon" is not a duration/],
-    ['an onTimeout that is no outcome', { type: 'approval', title: 'x', onTimeout: 'maybe' }, 'INVALID_TASK', /onTimeout: "maybe"/],
-    ['a comment rule for a missing outcome', { type: 'form', title: 'x', requireComment: ['reject'] }, 'INVALID_TASK', /requireComment/],
-    ['an edit without an action', { type: 'approval', title: 'x', allowEdit: true }, 'INVALID_TASK', /allowEdit: needs an action/],
+    [
+      'an invalid JSON Schema',
+      { type: 'form', title: 'x', form: { type: 'nope' } },
+      'INVALID_TASK',
+      /form: schema is invalid/,
+    ],
+    [
+      'an unknown field',
+      { type: 'approval', title: 'x', asignees: ['user:a'] },
+      'INVALID_TASK',
+      /Unrecognized key: "asignees"/,
+    ],
+    [
+      'a malformed principal',
+      { type: 'approval', title: 'x', assignees: ['alice'] },
+      'INVALID_TASK',
+      /assignees.0: must be a principal/,
+    ],
+    [
+      'a bad duration',
+      { type: 'approval', title: 'x', deadline: 'soon' },
+      'INVALID_TASK',
+      /deadline: duration "soon" is not a duration/,
+    ],
+    [
+      'an onTimeout that is no outcome',
+      { type: 'approval', title: 'x', onTimeout: 'maybe' },
+      'INVALID_TASK',
+      /onTimeout: "maybe"/,
+    ],
+    [
+      'a comment rule for a missing outcome',
+      { type: 'form', title: 'x', requireComment: ['reject'] },
+      'INVALID_TASK',
+      /requireComment/,
+    ],
+    [
+      'an edit without an action',
+      { type: 'approval', title: 'x', allowEdit: true },
+      'INVALID_TASK',
+      /allowEdit: needs an action/,
+    ],
   ];
 
   it.each(cases)('refuses %s', async (_what, spec, code, message) => {
@@ -32,7 +67,9 @@ describe('human tasks: bad input is refused clearly and stores nothing', () => {
     expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect((error as Error).message).toMatch(/over the limit of 1024/);
     expect((await heed.tasks.list()).items).toEqual([]);
-    await expect(heed.tasks.create({ type: 'review', title: 'Read this', payload: { text: 'short' } })).resolves.toMatchObject({
+    await expect(
+      heed.tasks.create({ type: 'review', title: 'Read this', payload: { text: 'short' } }),
+    ).resolves.toMatchObject({
       status: 'pending',
     });
   });

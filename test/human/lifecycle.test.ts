@@ -64,7 +64,12 @@ describe('human tasks: the lifecycle on durable timers', () => {
   it('rejects at an 8-hour deadline when nobody answers (fail closed)', async () => {
     const { heed, clock } = testEngine();
     const wf = heed.workflow('deploy', async (ctx) => {
-      const answer = await ctx.ask({ type: 'approval', title: 'Deploy to production?', assignees: ['group:oncall'], deadline: '8h' });
+      const answer = await ctx.ask({
+        type: 'approval',
+        title: 'Deploy to production?',
+        assignees: ['group:oncall'],
+        deadline: '8h',
+      });
       return [answer.status, answer.outcome, answer.by, answer.via];
     });
     await heed.start();
@@ -119,11 +124,20 @@ describe('human tasks: the lifecycle on durable timers', () => {
       assignees: ['user:ops'],
       idempotencyKey: 'dns-1',
     });
-    const again = await heed.tasks.create({ type: 'manual_action', title: 'Flip the DNS switch', idempotencyKey: 'dns-1' });
+    const again = await heed.tasks.create({
+      type: 'manual_action',
+      title: 'Flip the DNS switch',
+      idempotencyKey: 'dns-1',
+    });
     expect(again.id).toBe(task.id);
     expect(task.outcomes).toEqual(['done', 'failed']);
     await heed.tasks.respond(task.id, { outcome: 'done', comment: 'flipped' }, { principal: 'user:ops', via: 'cli' });
-    expect(await heed.tasks.result(task.id)).toMatchObject({ status: 'resolved', outcome: 'done', by: 'user:ops', via: 'cli' });
+    expect(await heed.tasks.result(task.id)).toMatchObject({
+      status: 'resolved',
+      outcome: 'done',
+      by: 'user:ops',
+      via: 'cli',
+    });
     await heed.idle();
     expect((await heed.runs.get(task.runId))?.status).toBe('succeeded');
   });

@@ -27,7 +27,13 @@ describe('human tasks: queries', () => {
     const t0 = clock.now();
     await heed.tasks.create({ type: 'approval', title: 'a', requester: 'user:r1', deadline: '1h' });
     await clock.advance('10m');
-    await heed.tasks.create({ type: 'form', title: 'b', requester: 'user:r2', deadline: '4h', form: { type: 'object' } });
+    await heed.tasks.create({
+      type: 'form',
+      title: 'b',
+      requester: 'user:r2',
+      deadline: '4h',
+      form: { type: 'object' },
+    });
     await clock.advance('10m');
     const c = await heed.tasks.create({ type: 'approval', title: 'c', requester: 'user:r1' });
     await heed.tasks.respond(c.id, { outcome: 'approve' }, { principal: 'user:x' });

@@ -29,8 +29,17 @@ describe('human tasks: answering', () => {
 
     const rejected = await withGroups.tasks.create(spec);
     await withGroups.tasks.respond(rejected.id, { outcome: 'approve' }, as('user:carol'));
-    const ended = await withGroups.tasks.respond(rejected.id, { outcome: 'reject', comment: 'no budget' }, as('user:erin'));
-    expect(ended.result).toMatchObject({ status: 'resolved', outcome: 'reject', by: 'user:erin', comment: 'no budget' });
+    const ended = await withGroups.tasks.respond(
+      rejected.id,
+      { outcome: 'reject', comment: 'no budget' },
+      as('user:erin'),
+    );
+    expect(ended.result).toMatchObject({
+      status: 'resolved',
+      outcome: 'reject',
+      by: 'user:erin',
+      comment: 'no budget',
+    });
   });
 
   it('refuses the requester approving their own request, and records the refusal', async () => {
@@ -42,11 +51,15 @@ describe('human tasks: answering', () => {
       requester: 'user:alice',
       assignees: ['user:alice', 'user:bob'],
     });
-    await expect(heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:alice' })).rejects.toMatchObject({
+    await expect(
+      heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:alice' }),
+    ).rejects.toMatchObject({
       code: 'TASK_FORBIDDEN',
       message: 'user:alice requested this task and may not answer it',
     });
-    await expect(heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:mallory' })).rejects.toMatchObject({
+    await expect(
+      heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:mallory' }),
+    ).rejects.toMatchObject({
       code: 'TASK_FORBIDDEN',
     });
     const audit = await heed.tasks.audit(task.id);
@@ -78,7 +91,10 @@ describe('human tasks: answering', () => {
     const invalid = await heed.tasks
       .respond(id, { outcome: 'approve', args: { to: 'alice', amount: -5 } }, { principal: 'user:bob' })
       .catch((e: unknown) => e);
-    expect(invalid).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'args.amount', message: 'must be > 0' }] });
+    expect(invalid).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'args.amount', message: 'must be > 0' }],
+    });
     await heed.tasks.respond(id, { outcome: 'approve', args: { to: 'alice', amount: 100 } }, { principal: 'user:bob' });
     const result = await run.result();
     expect(result.args).toEqual({ to: 'alice', amount: 100 });
@@ -89,13 +105,21 @@ describe('human tasks: answering', () => {
   it('refuses edits when not allowed, outcomes not offered, and a reject without a reason', async () => {
     const { heed } = testEngine();
     await heed.start();
-    const task = await heed.tasks.create({ type: 'approval', title: 'Ship it?', action: { tool: 'ship', args: { v: 1 } } });
+    const task = await heed.tasks.create({
+      type: 'approval',
+      title: 'Ship it?',
+      action: { tool: 'ship', args: { v: 1 } },
+    });
     const as = { principal: 'user:bob' };
     await expect(heed.tasks.respond(task.id, { outcome: 'approve', args: { v: 2 } }, as)).rejects.toMatchObject({
       code: 'EDIT_NOT_ALLOWED',
     });
-    await expect(heed.tasks.respond(task.id, { outcome: 'maybe' }, as)).rejects.toMatchObject({ code: 'OUTCOME_NOT_ALLOWED' });
-    await expect(heed.tasks.respond(task.id, { outcome: 'reject' }, as)).rejects.toMatchObject({ code: 'COMMENT_REQUIRED' });
+    await expect(heed.tasks.respond(task.id, { outcome: 'maybe' }, as)).rejects.toMatchObject({
+      code: 'OUTCOME_NOT_ALLOWED',
+    });
+    await expect(heed.tasks.respond(task.id, { outcome: 'reject' }, as)).rejects.toMatchObject({
+      code: 'COMMENT_REQUIRED',
+    });
     await expect(heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'bob' })).rejects.toMatchObject({
       code: 'INVALID_PRINCIPAL',
     });
@@ -166,7 +190,11 @@ describe('human tasks: answering', () => {
     const task = await heed.tasks.create({ type: 'approval', title: 'Restart the cluster?' });
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
-        heed.tasks.respond(task.id, { outcome: i % 2 ? 'approve' : 'reject', comment: 'reason' }, { principal: `user:u${i}` }),
+        heed.tasks.respond(
+          task.id,
+          { outcome: i % 2 ? 'approve' : 'reject', comment: 'reason' },
+          { principal: `user:u${i}` },
+        ),
       ),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
