@@ -6,7 +6,6 @@ import {
   NonErrorThrownError,
   RunCancelledError,
   RunFailedError,
-  SerializationError,
   StepFailedError,
   TerminalError,
   RetryableError,
