@@ -202,6 +202,7 @@ export class HumanTasks {
     spec: NormalizedSpec,
     options: { id: string; askedBy: string | null; via: string },
   ): Promise<TaskRecord> {
+    await this.#engine.ready();
     const now = this.#engine.clock.now();
     const runId = taskRunId(options.id);
     const created: AuditInput = {
