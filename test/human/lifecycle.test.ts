@@ -61,6 +61,45 @@ describe('human tasks: the lifecycle on durable timers', () => {
     expect(slack.sent).toHaveLength(3);
   });
 
+  it('loses nothing and fires nothing twice across a restart in the middle of the policy', async () => {
+    const slack = new RecordingNotifier('slack');
+    const { heed, clock, reopen } = testEngine({ notifiers: [slack] });
+    const spec = {
+      type: 'approval',
+      title: 'Rotate the keys?',
+      assignees: ['user:alice'],
+      channels: ['slack'],
+      remind: { after: '5m', every: '10m', max: 3 },
+      escalate: [{ after: '20m', to: ['user:bob'] }],
+      deadline: '1h',
+    } as const;
+    const wf = heed.workflow('rotate', async (ctx) => (await ctx.ask(spec)).outcome);
+    await heed.start();
+    await wf.start(null, { id: 'rotate-1' });
+    await heed.idle();
+    await clock.advance('16m'); // reminders 1 (5m) and 2 (15m)
+    await heed.idle();
+    await heed.stop();
+
+    const restarted = reopen({ notifiers: [slack] });
+    restarted.workflow('rotate', async (ctx) => (await ctx.ask(spec)).outcome);
+    await restarted.start();
+    await restarted.idle();
+    await clock.advance('10m'); // escalation (20m) and reminder 3 (25m)
+    await restarted.idle();
+    expect(slack.log).toEqual([
+      'created:user:alice',
+      'reminder:user:alice',
+      'reminder:user:alice',
+      'escalated:user:bob',
+      'reminder:user:alice,user:bob',
+    ]);
+    const [task] = (await restarted.tasks.list()).items;
+    await restarted.tasks.respond(task?.id ?? '', { outcome: 'approve' }, { principal: 'user:bob' });
+    expect(await restarted.handle('rotate-1').result()).toBe('approve');
+    expect(slack.sent.map((n) => n.key)).toEqual([...new Set(slack.sent.map((n) => n.key))]);
+  });
+
   it('rejects at an 8-hour deadline when nobody answers (fail closed)', async () => {
     const { heed, clock } = testEngine();
     const wf = heed.workflow('deploy', async (ctx) => {

@@ -132,8 +132,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
       CREATE UNIQUE INDEX tasks_by_key ON tasks (idempotency_key) WHERE idempotency_key IS NOT NULL;
       CREATE INDEX tasks_by_status ON tasks (status, created_at, id);
-      CREATE INDEX tasks_by_type ON tasks (type, status, created_at, id);
-      CREATE INDEX tasks_by_requester ON tasks (requester, status, created_at, id);
+      CREATE INDEX tasks_by_type ON tasks (type, created_at, id);
+      CREATE INDEX tasks_by_requester ON tasks (requester, created_at, id);
       CREATE INDEX tasks_by_deadline ON tasks (deadline) WHERE status = 'pending';
       CREATE INDEX tasks_by_run ON tasks (run_id);
       CREATE INDEX tasks_by_asker ON tasks (asked_by) WHERE asked_by IS NOT NULL;
