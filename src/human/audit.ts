@@ -1,4 +1,5 @@
 import { auditHash, GENESIS_HASH } from '../store/audit-chain.ts';
+import { canonicalHash } from '../store/canonical.ts';
 import type { AuditEntry, TaskRecord } from '../store/task-store.ts';
 
 export interface AuditVerification {
@@ -10,8 +11,9 @@ export interface AuditVerification {
 
 /**
  * Checks a task's audit chain: every entry's hash covers its fields and the previous hash,
- * positions are contiguous, and the last hash and count match those kept on the task row, so an
- * edited, inserted, reordered or deleted entry (including the last) is detected.
+ * positions are contiguous, the last hash and count match those kept on the task row, and the
+ * task's result is the one its deciding entry recorded, so an edited, inserted, reordered or
+ * deleted entry (including the last), or an edited result, is detected.
  */
 export function verifyChain(task: TaskRecord, entries: readonly AuditEntry[]): AuditVerification {
   const problems: string[] = [];
@@ -28,5 +30,16 @@ export function verifyChain(task: TaskRecord, entries: readonly AuditEntry[]): A
     problems.push(`the task recorded ${task.auditCount} entries but ${entries.length} remain`);
   }
   if ((task.auditHead ?? GENESIS_HASH) !== prev) problems.push('the last entry is not the one the task recorded');
+  if (task.result !== null) {
+    // The result (who decided, the approved args) must be the one the audit log vouched for.
+    const vouched = [...entries]
+      .reverse()
+      .find((e) => typeof (e.detail as { resultHash?: unknown })?.resultHash === 'string');
+    const hash = canonicalHash(JSON.parse(task.result));
+    if (!vouched) problems.push('the task has a result that no audit entry records');
+    else if ((vouched.detail as { resultHash: string }).resultHash !== hash) {
+      problems.push(`the task's result differs from the one recorded at entry ${vouched.seq}`);
+    }
+  }
   return { ok: problems.length === 0, entries: entries.length, problems };
 }

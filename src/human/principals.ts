@@ -13,6 +13,12 @@ export function checkPrincipal(value: unknown): string {
   return value;
 }
 
+/** A principal that answers tasks: any principal but `system`, which stands for Heed itself. */
+export function checkResponder(value: unknown): string {
+  if (value === 'system') throw new InvalidPrincipalError(value);
+  return checkPrincipal(value);
+}
+
 /**
  * Which groups (and other principals, such as an `email:` address) a principal acts as. Heed asks
  * this hook to expand an inbox and to authorize a response; by default a principal is only itself.

@@ -9,6 +9,7 @@ import { encode } from '../engine/serialization.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { TaskRecord, TaskUpdate } from '../store/task-store.ts';
 import { diffJson } from './args-diff.ts';
+import { deadlineUpdate, SETTLED_TOPIC } from './results.ts';
 import { validateAgainst } from './schemas.ts';
 import type { ArgsEdit, NormalizedSpec, ResponseInput, TaskResponse, TaskResult } from './types.ts';
 
@@ -21,9 +22,6 @@ export interface Responder {
   identities: readonly string[];
   via: string;
 }
-
-/** The topic on which a task's lifecycle run hears that the task ended. */
-export const SETTLED_TOPIC = 'settled';
 
 /**
  * Decides what a response does to a task, given the task as it is now (called inside the store's
@@ -40,6 +38,12 @@ export function decideResponse(
   now: number,
 ): { update?: TaskUpdate; value: HeedError | null } {
   if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(task.id, task.status) };
+  if (task.deadline !== null && now >= task.deadline) {
+    // Too late, even if the deadline timer has not fired yet (workers down or busy): the
+    // deadline decides, here, in the same compare-and-set. Fail closed stays fail closed.
+    const update = deadlineUpdate(task, spec, now);
+    return { update, value: new TaskAlreadyResolvedError(task.id, update.status ?? 'expired') };
+  }
 
   const refusal = authorize(task, spec, who);
   if (refusal) {
@@ -61,7 +65,8 @@ export function decideResponse(
   }
   const invalid = validate(spec, input);
   if (invalid) return { value: invalid };
-  if (task.responses.some((r) => r.principal === who.principal)) {
+  // One answer per person, whichever of their identities (user:, email:) they answer as.
+  if (task.responses.some((r) => r.principal === who.principal || who.identities.includes(r.principal))) {
     return { value: new AlreadyRespondedError(task.id, who.principal) };
   }
 
@@ -90,7 +95,11 @@ export function decideResponse(
         action: 'responded',
         outcome: input.outcome,
         shownHash,
-        detail: { comment: response.comment, edited: input.args !== undefined },
+        detail: {
+          comment: response.comment,
+          dataHash: input.data === undefined ? null : canonicalHash(input.data),
+          argsHash: input.args === undefined ? null : canonicalHash(input.args),
+        },
       },
     ],
   };
@@ -113,8 +122,10 @@ export function decideResponse(
         at: now,
       },
     ];
+    const approves = input.outcome === spec.quorum.approveOutcome;
     const edit = spec.action && input.args !== undefined ? argsEdit(spec.action.args, input.args) : null;
-    const approvedArgs = spec.action ? (edit?.edited ?? spec.action.args) : null;
+    // Arguments are carried only when approved: a rejected action has nothing to run.
+    const approvedArgs = spec.action && approves ? (edit?.edited ?? spec.action.args) : null;
     const result: TaskResult = {
       taskId: task.id,
       status: 'resolved',
@@ -131,7 +142,13 @@ export function decideResponse(
     };
     update.status = 'resolved';
     update.result = JSON.stringify(result);
-    update.audit?.push({ actor: who.principal, via: who.via, action: 'resolved', outcome: input.outcome });
+    update.audit?.push({
+      actor: who.principal,
+      via: who.via,
+      action: 'resolved',
+      outcome: input.outcome,
+      detail: { resultHash: canonicalHash(result) },
+    });
     update.message = { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC };
   }
   return { update, value: null };
@@ -141,7 +158,8 @@ function authorize(task: TaskRecord, spec: NormalizedSpec, who: Responder): stri
   if (spec.requester !== null && who.identities.includes(spec.requester)) {
     return `${who.principal} requested this task and may not answer it`;
   }
-  if (task.assignees.length === 0) return null;
+  // A task created without assignees is open to anyone; escalation only adds responders.
+  if (spec.assignees.length === 0) return null;
   const allowed = new Set(task.assignees.map((a) => a.principal));
   if (who.identities.some((identity) => allowed.has(identity))) return null;
   return `${who.principal} is not an assignee of task "${task.id}"`;

@@ -25,7 +25,10 @@ export function isZodSchema(value: unknown): value is z.ZodType {
  * @throws Error with ajv's explanation when the JSON Schema is invalid.
  */
 export function toJsonSchema(input: SchemaInput): JsonSchema {
-  const schema = isZodSchema(input) ? (z.toJSONSchema(input, { unrepresentable: 'any' }) as JsonSchema) : input;
+  // The input side: what a person may submit (defaults may be left out; zod applies them after).
+  const schema = isZodSchema(input)
+    ? (z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }) as JsonSchema)
+    : input;
   compile(schema);
   return schema;
 }

@@ -118,6 +118,26 @@ export function normalizeSpec(input: TaskSpec, limits: SpecLimits): NormalizedSp
   const onTimeout = timeoutRule(spec.onTimeout ?? 'reject', outcomes, issues);
   if (spec.allowEdit && !spec.action)
     issues.push({ path: 'allowEdit', message: 'needs an action whose args can be edited' });
+  if (spec.allowEdit && quorumSpec.approvals > 1) {
+    issues.push({
+      path: 'allowEdit',
+      message: 'cannot be combined with a quorum: each approver must approve the same arguments',
+    });
+  }
+  if (new Set(outcomes).size !== outcomes.length)
+    issues.push({ path: 'outcomes', message: 'must not repeat an outcome' });
+  if (spec.remind?.max !== undefined && spec.remind.max > 1 && spec.remind.every === undefined) {
+    issues.push({ path: 'remind.every', message: 'is needed to send more than one reminder' });
+  }
+  escalate.forEach((level, i) => {
+    const previous = escalate[i - 1];
+    if (previous && level.afterMs <= previous.afterMs) {
+      issues.push({
+        path: `escalate.${i}.after`,
+        message: 'must come after the previous level (levels are in time order)',
+      });
+    }
+  });
   if (issues.length > 0) throw new InvalidTaskError('Invalid task', issues);
 
   const bytes = Buffer.byteLength(

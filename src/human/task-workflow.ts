@@ -1,7 +1,7 @@
 import type { WorkflowContext } from '../engine/context.ts';
 import type { NotificationKind } from './notifier.ts';
 import type { PolicyEvent } from './policy.ts';
-import { SETTLED_TOPIC } from './responses.ts';
+import { SETTLED_TOPIC } from './results.ts';
 import type { TaskResult } from './types.ts';
 
 /** The workflow that carries every task's timed policy. Its run id is `task:<task id>`. */
@@ -15,10 +15,15 @@ export interface TaskPolicies {
   /** Applies a reminder, an escalation or the deadline; false when the task already ended. */
   apply(taskId: string, event: PolicyEvent): Promise<boolean>;
   notify(taskId: string, kind: NotificationKind, index: number): Promise<void>;
+  /** Records that a notification could not be delivered after its retries. */
+  notifyFailed(taskId: string, kind: NotificationKind, index: number, reason: string): Promise<void>;
   result(taskId: string): Promise<TaskResult>;
 }
 
 const KIND: Record<'remind' | 'escalate', NotificationKind> = { remind: 'reminder', escalate: 'escalated' };
+
+/** A channel that is down is retried for a few minutes, then given up on: the task goes on. */
+const NOTIFY_RETRIES = { retries: 6, backoff: { initial: '1s', factor: 2, max: '1m' } } as const;
 
 /**
  * A task's lifecycle, on engine primitives only: notify, then wait for the task to settle with a
@@ -30,9 +35,17 @@ const KIND: Record<'remind' | 'escalate', NotificationKind> = { remind: 'reminde
 export function taskLifecycle(policies: TaskPolicies) {
   return async (ctx: WorkflowContext, input: { taskId: string }): Promise<TaskResult> => {
     const { taskId } = input;
+    const notify = async (kind: NotificationKind, index: number, name: string) => {
+      try {
+        await ctx.step(name, () => policies.notify(taskId, kind, index), NOTIFY_RETRIES);
+      } catch (error) {
+        // A broken channel must not stop the deadline from deciding: record it and go on.
+        await ctx.step(`${name}:failed`, () => policies.notifyFailed(taskId, kind, index, (error as Error).message));
+      }
+    };
     const plan = await ctx.step('plan', () => policies.plan(taskId));
     let open = plan.pending;
-    if (open) await ctx.step('notify:created', () => policies.notify(taskId, 'created', 0));
+    if (open) await notify('created', 0, 'notify:created');
     for (const event of plan.events) {
       if (!open) break;
       const now = await ctx.now();
@@ -43,8 +56,7 @@ export function taskLifecycle(policies: TaskPolicies) {
       }
       open = await ctx.step(`${event.kind}:${event.index}`, () => policies.apply(taskId, event));
       if (open && event.kind !== 'deadline') {
-        const kind = KIND[event.kind];
-        await ctx.step(`notify:${event.kind}:${event.index}`, () => policies.notify(taskId, kind, event.index));
+        await notify(KIND[event.kind], event.index, `notify:${event.kind}:${event.index}`);
       }
     }
     if (open) await ctx.recv(SETTLED_TOPIC);

@@ -1,15 +1,23 @@
 import type { WorkflowContext } from '../engine/context.ts';
 import type { Engine } from '../engine/engine.ts';
-import { HeedError, TaskAlreadyResolvedError, TaskNotFoundError } from '../errors.ts';
+import {
+  HeedError,
+  InvalidArgumentError,
+  InvalidTaskError,
+  TaskAlreadyResolvedError,
+  TaskNotFoundError,
+} from '../errors.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { Page } from '../store/store.ts';
-import type { AuditEntry, AuditInput, TaskQuery, TaskRecord, TaskUpdate } from '../store/task-store.ts';
+import type { AuditEntry, AuditInput, TaskQuery, TaskRecord, TaskStatus, TaskUpdate } from '../store/task-store.ts';
 import type { Duration } from '../time/duration.ts';
 import { type AuditVerification, verifyChain } from './audit.ts';
 import type { Notification, NotificationKind, Notifier } from './notifier.ts';
 import { policySchedule, type PolicyEvent } from './policy.ts';
-import { checkPrincipal, identitiesOf, type MembershipLookup } from './principals.ts';
-import { decideResponse, SETTLED_TOPIC } from './responses.ts';
+import { checkPrincipal, checkResponder, identitiesOf, type MembershipLookup } from './principals.ts';
+import { decideResponse } from './responses.ts';
+import { deadlineUpdate, endResult, resultOf, SETTLED_TOPIC } from './results.ts';
+import { isZodSchema } from './schemas.ts';
 import { normalizeSpec } from './spec.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
@@ -22,6 +30,14 @@ export interface HumanTaskOptions {
   groupsOf?: MembershipLookup;
   /** Largest JSON size of a task's description, payload, action and form (default 256 KiB). */
   maxTaskBytes?: number;
+}
+
+/** An inbox page: pending tasks by default, or another status; optionally one type. */
+export interface InboxQuery {
+  status?: TaskStatus | undefined;
+  type?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
 export interface TaskListQuery extends TaskQuery {
@@ -70,18 +86,31 @@ export class HumanTasks {
    * person takes their time, and cancelling the asking run cancels the task.
    */
   async ask<O extends string = string, D = unknown>(ctx: WorkflowContext, spec: TaskSpec): Promise<TaskResult<O, D>> {
+    if (spec.idempotencyKey !== undefined) {
+      throw new InvalidTaskError('Invalid task', [
+        {
+          path: 'idempotencyKey',
+          message: 'is for standalone tasks; ctx.ask is already idempotent by its position in the run',
+        },
+      ]);
+    }
     const normalized = normalizeSpec(spec, { maxBytes: this.#maxBytes });
     const id = await ctx.uuid();
-    await ctx.step('heed.ask', async () => {
-      await this.#insert(normalized, { id, askedBy: ctx.runId, via: 'workflow' });
-      return id;
-    });
+    await ctx.step(
+      'heed.ask',
+      async () => (await this.#insert(normalized, { id, askedBy: ctx.runId, via: 'workflow' })).id,
+    );
     const lifecycle = await ctx.start<{ taskId: string }, TaskResult<O, D>>(
       { name: TASK_WORKFLOW },
       { taskId: id },
       { id: taskRunId(id) },
     );
-    return lifecycle.result();
+    const result = await lifecycle.result();
+    // A zod form gives its output type: defaults applied, coercions done (deterministic on replay).
+    if (isZodSchema(spec.form) && result.data !== null) {
+      return { ...result, data: spec.form.parse(result.data) as D };
+    }
+    return result;
   }
 
   /** The task, or `undefined`. */
@@ -94,16 +123,21 @@ export class HumanTasks {
   /** Tasks newest first: by status, type, requester, age, deadline; or the inbox of `assignee`. */
   async list(query: TaskListQuery = {}): Promise<Page<Task>> {
     await this.#engine.ready();
-    if (query.assignee !== undefined) return this.inbox(query.assignee, query);
+    if (query.assignee !== undefined) {
+      const extra = (['requester', 'createdAfter', 'createdBefore', 'deadlineBefore'] as const).filter(
+        (key) => query[key] !== undefined,
+      );
+      if (extra.length > 0) {
+        throw new InvalidArgumentError(`assignee can be combined with status and type, not with ${extra.join(', ')}`);
+      }
+      return this.inbox(query.assignee, query);
+    }
     const page = await this.#engine.store.listTasks(query);
     return { items: page.items.map(toTask), nextCursor: page.nextCursor };
   }
 
   /** Pending tasks `principal` may answer, including through its groups and escalations. */
-  async inbox(
-    principal: string,
-    query: { limit?: number | undefined; cursor?: string | undefined } = {},
-  ): Promise<Page<Task>> {
+  async inbox(principal: string, query: InboxQuery = {}): Promise<Page<Task>> {
     const identities = await identitiesOf(checkPrincipal(principal), this.#groupsOf);
     await this.#engine.ready();
     const page = await this.#engine.store.inbox(identities, query);
@@ -118,7 +152,7 @@ export class HumanTasks {
    *   InvalidResponseError (outcome not allowed, comment required, data or args invalid).
    */
   async respond(id: string, input: ResponseInput, as: { principal: string; via?: string }): Promise<Task> {
-    const principal = checkPrincipal(as.principal);
+    const principal = checkResponder(as.principal);
     const identities = await identitiesOf(principal, this.#groupsOf);
     const via = as.via ?? 'api';
     await this.#engine.ready();
@@ -158,7 +192,14 @@ export class HumanTasks {
           update: {
             status: 'cancelled',
             result: JSON.stringify(result),
-            audit: [{ actor, via: 'api', action: 'cancelled', detail: { reason: as.reason ?? null } }],
+            audit: [
+              {
+                actor,
+                via: 'api',
+                action: 'cancelled',
+                detail: { reason: as.reason ?? null, resultHash: canonicalHash(result) },
+              },
+            ],
             message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC },
           },
           value: null,
@@ -179,7 +220,8 @@ export class HumanTasks {
     await this.#engine.ready();
     const record = await this.#engine.store.getTask(id);
     if (!record) throw new TaskNotFoundError(id);
-    if (record.result !== null) return JSON.parse(record.result) as TaskResult;
+    const ended = resultOf(record);
+    if (ended) return ended;
     return this.#engine.handle<TaskResult>(record.runId).result(options);
   }
 
@@ -241,10 +283,22 @@ export class HumanTasks {
     },
     apply: (taskId, event) => this.#apply(taskId, event),
     notify: (taskId, kind, index) => this.#notify(taskId, kind, index),
+    notifyFailed: async (taskId, kind, index, reason) => {
+      await this.#engine.store.updateTask(
+        taskId,
+        () => ({
+          update: {
+            audit: [{ actor: 'system', via: 'system', action: 'not-notified', detail: { kind, index, reason } }],
+          },
+          value: null,
+        }),
+        this.#engine.clock.now(),
+      );
+    },
     result: async (taskId) => {
-      const task = await this.#require(taskId);
-      if (task.result === null) throw new HeedError('TASK_NOT_ENDED', `Task "${taskId}" has not ended`);
-      return JSON.parse(task.result) as TaskResult;
+      const result = resultOf(await this.#require(taskId));
+      if (!result) throw new HeedError('TASK_NOT_ENDED', `Task "${taskId}" has not ended`);
+      return result;
     },
   };
 
@@ -280,27 +334,7 @@ export class HumanTasks {
             value: true,
           };
         }
-        const rule = spec.onTimeout;
-        const result =
-          rule.status === 'resolved'
-            ? endResult(task, 'resolved', rule.outcome, 'system', 'timeout', 'No answer before the deadline', now)
-            : endResult(task, 'expired', null, 'system', 'timeout', 'No answer before the deadline', now);
-        return {
-          update: {
-            status: result.status,
-            result: JSON.stringify(result),
-            audit: [
-              {
-                actor: 'system',
-                via: 'timer',
-                action: 'expired',
-                outcome: result.outcome,
-                detail: { onTimeout: rule },
-              },
-            ],
-          },
-          value: false,
-        };
+        return { update: deadlineUpdate(task, spec, now), value: false };
       },
       now,
     );
@@ -349,31 +383,4 @@ export class HumanTasks {
     if (!task) throw new TaskNotFoundError(taskId);
     return task;
   }
-}
-
-/** A result for a task that ended without a deciding answer (deadline, cancellation). */
-function endResult(
-  task: TaskRecord,
-  status: TaskResult['status'],
-  outcome: string | null,
-  by: string,
-  via: string,
-  comment: string | null,
-  now: number,
-): TaskResult {
-  const spec = specOf(task);
-  return {
-    taskId: task.id,
-    status,
-    outcome,
-    by,
-    via,
-    comment,
-    data: null,
-    args: outcome !== null && spec.action ? spec.action.args : null,
-    argsHash: outcome !== null && spec.action ? spec.action.argsHash : null,
-    edit: null,
-    responses: toTask(task).responses,
-    at: now,
-  };
 }

@@ -1,5 +1,6 @@
 import type { TaskRecord } from '../store/task-store.ts';
-import type { NormalizedSpec, Task, TaskResult, TaskType } from './types.ts';
+import { resultOf } from './results.ts';
+import type { NormalizedSpec, Task, TaskResponse, TaskType } from './types.ts';
 
 /** Reads the stored spec of a task. */
 export function specOf(task: TaskRecord): NormalizedSpec {
@@ -33,18 +34,23 @@ export function toTask(record: TaskRecord): Task {
     metadata: spec.metadata,
     runId: record.runId,
     askedBy: record.askedBy,
-    responses: record.responses.map((r) => ({
-      principal: r.principal,
-      outcome: r.outcome,
-      via: r.via,
-      comment: r.comment,
-      data: r.data === null ? null : (JSON.parse(r.data) as unknown),
-      at: r.at,
-    })),
-    result: record.result === null ? null : (JSON.parse(record.result) as TaskResult),
+    responses: toResponses(record),
+    result: resultOf(record),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
+}
+
+/** The task's responses, decoded. */
+export function toResponses(record: TaskRecord): TaskResponse[] {
+  return record.responses.map((r) => ({
+    principal: r.principal,
+    outcome: r.outcome,
+    via: r.via,
+    comment: r.comment,
+    data: r.data === null ? null : (JSON.parse(r.data) as unknown),
+    at: r.at,
+  }));
 }
 
 /** What a person is shown of a task; its hash goes in the audit log with each answer. */

@@ -120,6 +120,14 @@ export interface TaskQuery {
   cursor?: string | undefined;
 }
 
+/** An inbox page: tasks with `status` (default `pending`), optionally of one `type`. */
+export interface InboxFilter {
+  status?: TaskStatus | undefined;
+  type?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
 export interface TaskStore {
   /**
    * Creates the task and its lifecycle run in one transaction, with the first audit entry.
@@ -135,10 +143,7 @@ export interface TaskStore {
   /** Tasks newest first, filtered; cursor pagination. */
   listTasks(query: TaskQuery): Promise<Page<TaskRecord>>;
   /** Pending tasks any of `principals` may answer, newest first (an indexed seek per principal). */
-  inbox(
-    principals: readonly string[],
-    query: { limit?: number | undefined; cursor?: string | undefined },
-  ): Promise<Page<TaskRecord>>;
+  inbox(principals: readonly string[], query: InboxFilter): Promise<Page<TaskRecord>>;
   /**
    * Reads the task and applies what `decide` returns, atomically: nobody else changes the task in
    * between. `decide` may throw to change nothing. Returns `decide`'s `value`.

@@ -143,6 +143,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         principal  TEXT NOT NULL,
         level      INTEGER NOT NULL,
         status     TEXT NOT NULL,
+        type       TEXT NOT NULL,
         created_at INTEGER NOT NULL,
         PRIMARY KEY (task_id, principal)
       ) STRICT, WITHOUT ROWID;

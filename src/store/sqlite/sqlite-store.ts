@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ClosedError, RunNotFoundError, RunStateError, TaskNotFoundError } from '../../errors.ts';
-import type { AuditEntry, AuditInput, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
+import type {
+  AuditEntry,
+  AuditInput,
+  InboxFilter,
+  NewTask,
+  TaskQuery,
+  TaskRecord,
+  TaskStore,
+  TaskUpdate,
+} from '../task-store.ts';
 import type {
   Claim,
   ClaimRequest,
@@ -303,7 +312,7 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => tasks.listTasks(db, query));
   }
 
-  async inbox(principals: readonly string[], query: { limit?: number | undefined; cursor?: string | undefined }) {
+  async inbox(principals: readonly string[], query: InboxFilter) {
     const db = this.#open();
     return db.read(() => tasks.inbox(db, principals, query));
   }

@@ -5,6 +5,7 @@ import type {
   AuditInput,
   NewTask,
   ResponseRecord,
+  InboxFilter,
   TaskQuery,
   TaskRecord,
   TaskStatus,
@@ -71,10 +72,11 @@ export function insertTask(db: Database, task: NewTask, now: number): boolean {
   if (!inserted) return false;
   for (const principal of task.assignees) {
     db.run(
-      `INSERT INTO task_assignees (task_id, principal, level, status, created_at) VALUES (?, ?, 0, 'pending', ?)
+      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at) VALUES (?, ?, 0, 'pending', ?, ?)
        ON CONFLICT DO NOTHING`,
       task.id,
       principal,
+      task.type,
       now,
     );
   }
@@ -199,12 +201,13 @@ export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpda
   }
   for (const assignee of update.addAssignees ?? []) {
     db.run(
-      `INSERT INTO task_assignees (task_id, principal, level, status, created_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
       task.id,
       assignee.principal,
       assignee.level,
       update.status ?? task.status,
+      task.type,
       task.createdAt,
     );
   }
@@ -261,23 +264,23 @@ export function listTasks(db: Database, query: TaskQuery): Page<TaskRecord> {
  * Pending tasks of any of `principals`. One indexed seek per principal (`task_inbox`), each
  * limited to a page, merged here: the cost does not grow with the number of pending tasks.
  */
-export function inbox(
-  db: Database,
-  principals: readonly string[],
-  query: { limit?: number | undefined; cursor?: string | undefined },
-): Page<TaskRecord> {
+export function inbox(db: Database, principals: readonly string[], query: InboxFilter): Page<TaskRecord> {
   const limit = pageLimit(query.limit);
-  const [createdAt, id] = query.cursor ? decodeCursor(query.cursor) : [Number.MAX_SAFE_INTEGER, ''];
+  const status = query.status ?? 'pending';
+  const [createdAt, id] = query.cursor ? decodeCursor(query.cursor) : [Number.MAX_SAFE_INTEGER, '\uffff'];
   const seen = new Map<string, number>();
   for (const principal of new Set(principals)) {
     const rows = db.all<{ task_id: string; created_at: number }>(
       `SELECT task_id, created_at FROM task_assignees
-       WHERE principal = ? AND status = 'pending' AND (created_at < ? OR (created_at = ? AND task_id < ?))
+       WHERE principal = ? AND status = ? AND (created_at < ? OR (created_at = ? AND task_id < ?))
+         ${query.type === undefined ? '' : 'AND type = ?'}
        ORDER BY created_at DESC, task_id DESC LIMIT ?`,
       principal,
+      status,
       createdAt,
       createdAt,
-      query.cursor ? id : '\uffff',
+      id,
+      ...(query.type === undefined ? [] : [query.type]),
       limit + 1,
     );
     for (const row of rows) seen.set(row.task_id, row.created_at);
@@ -301,12 +304,11 @@ export function cancelTasksOfRuns(db: Database, runIds: readonly string[], now: 
   for (const runId of runIds) {
     const row = db.get<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE run_id = ? AND status = 'pending'`, runId);
     if (!row) continue;
-    const task = toTask(db, row);
-    const result = JSON.stringify({ taskId: task.id, status: 'cancelled', outcome: null, by: null, via: 'run' });
+    // The result is rebuilt by the task layer from the cancelled row (it knows its shape).
     applyTaskUpdate(
       db,
-      task,
-      { status: 'cancelled', result, audit: [{ actor: 'system', via: 'run', action: 'cancelled', detail: { runId } }] },
+      toTask(db, row),
+      { status: 'cancelled', audit: [{ actor: 'system', via: 'run', action: 'cancelled', detail: { runId } }] },
       now,
     );
   }
