@@ -70,14 +70,18 @@ export class HumanTasks {
    * @throws InvalidTaskError, PayloadTooLargeError, InvalidPrincipalError — nothing is stored.
    */
   async create(spec: TaskSpec, options: { id?: string; via?: string } = {}): Promise<Task> {
+    return (await this.submit(spec, options)).task;
+  }
+
+  /** Like {@link create}, and says whether the task is new or an existing one with the same idempotency key. */
+  async submit(spec: TaskSpec, options: { id?: string; via?: string } = {}): Promise<{ task: Task; created: boolean }> {
     const normalized = normalizeSpec(spec, { maxBytes: this.#maxBytes });
-    return toTask(
-      await this.#insert(normalized, {
-        id: options.id ?? crypto.randomUUID(),
-        askedBy: null,
-        via: options.via ?? 'api',
-      }),
-    );
+    const { task, created } = await this.#insert(normalized, {
+      id: options.id ?? crypto.randomUUID(),
+      askedBy: null,
+      via: options.via ?? 'api',
+    });
+    return { task: toTask(task), created };
   }
 
   /**
@@ -98,7 +102,7 @@ export class HumanTasks {
     const id = await ctx.uuid();
     await ctx.step(
       'heed.ask',
-      async () => (await this.#insert(normalized, { id, askedBy: ctx.runId, via: 'workflow' })).id,
+      async () => (await this.#insert(normalized, { id, askedBy: ctx.runId, via: 'workflow' })).task.id,
     );
     const lifecycle = await ctx.start<{ taskId: string }, TaskResult<O, D>>(
       { name: TASK_WORKFLOW },
@@ -243,7 +247,7 @@ export class HumanTasks {
   async #insert(
     spec: NormalizedSpec,
     options: { id: string; askedBy: string | null; via: string },
-  ): Promise<TaskRecord> {
+  ): Promise<{ task: TaskRecord; created: boolean }> {
     await this.#engine.ready();
     const now = this.#engine.clock.now();
     const runId = taskRunId(options.id);
@@ -272,7 +276,7 @@ export class HumanTasks {
       now,
     );
     if (isNew) this.#engine.wake();
-    return task;
+    return { task, created: isNew };
   }
 
   /** The lifecycle workflow's actions; each runs inside a durable step. */

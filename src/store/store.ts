@@ -135,6 +135,16 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** One entry of a run's event feed: status values, the run's end, its tasks' lifecycle. */
+export interface RunEvent {
+  id: number;
+  runId: string;
+  /** `status`, `run.succeeded`, `run.failed`, `run.cancelled`, `task.created`, `task.escalated`, `task.ended`. */
+  type: string;
+  data: unknown;
+  at: number;
+}
+
 /** One published status value; `id` orders the global change feed. */
 export interface StatusEntry {
   id: number;
@@ -231,4 +241,6 @@ export interface Store extends TaskStore {
   statusHistory(runId: string, key?: string): Promise<StatusEntry[]>;
   /** The change feed: entries with `id > after` in order, optionally of one run. */
   statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]>;
+  /** The run event feed: events with `id > after` in order, of one run or of all. */
+  runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]>;
 }

@@ -184,6 +184,20 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'run events',
+    sql: `
+      CREATE TABLE run_events (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id     TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        data       TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX run_events_by_run ON run_events (run_id, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

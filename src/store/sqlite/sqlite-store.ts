@@ -22,6 +22,7 @@ import type {
   Operation,
   Page,
   Run,
+  RunEvent,
   RunQuery,
   StatusEntry,
   Store,
@@ -35,6 +36,7 @@ import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
 import { migrate } from './migrations.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
 import { toRun } from './rows.ts';
+import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
 import * as tasks from './tasks.ts';
@@ -155,6 +157,7 @@ export class SqliteStore implements Store, TaskStore {
     return db.write(() => {
       runs.assertLease(db, lease);
       insertOperation(db, lease, { seq, kind: 'status', name: key, output: null, error: null }, now);
+      appendRunEvent(db, lease.runId, 'status', { key, value: value === null ? null : JSON.parse(value) }, now);
       return statuses.insertStatus(db, lease.runId, key, value, now);
     });
   }
@@ -193,6 +196,15 @@ export class SqliteStore implements Store, TaskStore {
     const db = this.#open();
     await db.write(() => {
       runs.finishRun(db, lease, completion, now);
+      appendRunEvent(
+        db,
+        lease.runId,
+        'output' in completion ? 'run.succeeded' : 'run.failed',
+        'output' in completion
+          ? { output: completion.output === null ? null : JSON.parse(completion.output) }
+          : { error: JSON.parse(completion.error) },
+        now,
+      );
       deleteWaits(db, lease.runId);
       for (const parent of fireChildWaits(db, lease.runId)) runs.wakeRun(db, parent, now);
     });
@@ -242,6 +254,7 @@ export class SqliteStore implements Store, TaskStore {
       const ids = runs.selectLiveTree(db, id);
       for (const runId of ids) {
         runs.markCancelled(db, runId, now);
+        appendRunEvent(db, runId, 'run.cancelled', null, now);
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
       }
@@ -277,6 +290,11 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => statuses.statusHistory(db, runId, key));
   }
 
+  async runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]> {
+    const db = this.#open();
+    return db.read(() => selectRunEvents(db, after, limit, runId));
+  }
+
   async statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]> {
     const db = this.#open();
     return db.read(() => statuses.statusChanges(db, after, limit, runId));
@@ -298,6 +316,9 @@ export class SqliteStore implements Store, TaskStore {
       }
       runs.insertRun(db, run, now);
       tasks.appendAudit(db, task.id, audit, now);
+      if (task.askedBy !== null) {
+        appendRunEvent(db, task.askedBy, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
+      }
       return { task: tasks.selectTask(db, task.id) as TaskRecord, created: true };
     });
   }
@@ -329,6 +350,21 @@ export class SqliteStore implements Store, TaskStore {
       const { update, value } = decide(task);
       if (update) {
         tasks.applyTaskUpdate(db, task, update, now);
+        if (task.askedBy !== null) {
+          if (update.status !== undefined && update.status !== task.status) {
+            const result =
+              update.result === undefined ? null : (JSON.parse(update.result) as { outcome?: unknown; by?: unknown });
+            appendRunEvent(
+              db,
+              task.askedBy,
+              'task.ended',
+              { taskId: id, status: update.status, outcome: result?.outcome ?? null, by: result?.by ?? null },
+              now,
+            );
+          } else if (update.escalationLevel !== undefined && update.escalationLevel !== task.escalationLevel) {
+            appendRunEvent(db, task.askedBy, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
+          }
+        }
         if (update.delivery) tasks.insertDelivery(db, update.delivery.key, id, update.delivery.channel, now);
         if (update.message) {
           const { runId, topic, idempotencyKey } = update.message;

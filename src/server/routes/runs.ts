@@ -1,0 +1,179 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { RunNotFoundError } from '../../errors.ts';
+import type { Heed } from '../../human/heed.ts';
+import type { RunStatus } from '../../store/store.ts';
+import type { AuthEnv } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+import type { EventHub } from '../event-hub.ts';
+import {
+  errors,
+  EventSchema,
+  IdParam,
+  json,
+  MessageSchema,
+  RunPageSchema,
+  RunSchema,
+  StartRunSchema,
+} from '../schemas.ts';
+
+const tag = ['Runs'];
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Runs, messages, events and the run event stream (DESIGN.md HTTP contract). */
+export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub): void {
+  const requireAdmin = (admin: boolean) => {
+    if (!admin)
+      throw new HttpError('FORBIDDEN', 'Runs are managed by admins (or in development mode without a principal)');
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/runs',
+      tags: tag,
+      summary: 'Start a registered workflow (the same id returns the existing run)',
+      request: { body: { content: { 'application/json': { schema: StartRunSchema } }, required: true } },
+      responses: { 201: json(RunSchema, 'The run'), ...errors(400, 401, 404, 409, 422) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const handle = await heed.startWorkflow(
+        body.workflow,
+        body.input ?? null,
+        body.id === undefined ? {} : { id: body.id },
+      );
+      return c.json((await heed.runs.get(handle.id)) as never, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/runs',
+      tags: tag,
+      summary: 'Runs, newest first',
+      request: {
+        query: z.object({
+          status: z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']).optional(),
+          workflow: z.string().optional(),
+          waitingOn: z.enum(['sleep', 'recv', 'event', 'child']).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+          cursor: z.string().optional(),
+        }),
+      },
+      responses: { 200: json(RunPageSchema, 'A page of runs'), ...errors(400, 401, 403, 422) },
+    }),
+    async (c) => {
+      requireAdmin(c.get('caller').admin);
+      const q = c.req.valid('query');
+      return c.json((await heed.runs.list({ ...q, status: q.status as RunStatus | undefined })) as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/runs/{id}',
+      tags: tag,
+      summary: 'A run: status, output or error, what it waits on, its steps',
+      request: { params: IdParam },
+      responses: { 200: json(RunSchema, 'The run'), ...errors(401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const run = await heed.runs.get(id);
+      if (!run) throw new RunNotFoundError(id);
+      return c.json(run as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/runs/{id}/cancel',
+      tags: tag,
+      summary: 'Cancel a run, its children and its tasks',
+      request: { params: IdParam },
+      responses: {
+        200: json(z.object({ cancelled: z.array(z.string()) }), 'What was cancelled'),
+        ...errors(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get('caller').admin);
+      return c.json({ cancelled: await heed.runs.cancel(c.req.valid('param').id) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/runs/{id}/messages',
+      tags: tag,
+      summary: 'Send a message to the run (recv); a repeated idempotencyKey is dropped',
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: MessageSchema } }, required: true },
+      },
+      responses: { 202: json(z.object({ duplicate: z.boolean() }), 'Accepted'), ...errors(400, 401, 404, 422) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const result = await heed.send(
+        id,
+        body.topic,
+        body.message ?? null,
+        body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {},
+      );
+      return c.json(result, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/events',
+      tags: ['Events'],
+      summary: 'Emit an event for waitForEvent',
+      request: { body: { content: { 'application/json': { schema: EventSchema } }, required: true } },
+      responses: {
+        202: json(z.object({ eventId: z.number(), woken: z.number() }), 'Accepted'),
+        ...errors(400, 401, 422),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await heed.emit(body.name, body.data ?? null), 202);
+    },
+  );
+
+  // SSE is not described by zod: a plain route, listed in the document by hand (see app.ts).
+  app.get('/v1/runs/:id/events', async (c) => {
+    const id = c.req.param('id');
+    if (!(await heed.runs.get(id))) throw new RunNotFoundError(id);
+    const start = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0);
+    if (!Number.isFinite(start) || start < 0) throw new HttpError('BAD_REQUEST', 'Last-Event-ID must be an event id');
+    return streamSSE(c, async (stream) => {
+      let last = start;
+      for (;;) {
+        for (const event of await heed.store.runEvents(last, 500, id)) {
+          await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
+          last = event.id;
+        }
+        const run = await heed.runs.get(id);
+        if (!run || TERMINAL.has(run.status)) {
+          const rest = await heed.store.runEvents(last, 500, id);
+          for (const event of rest)
+            await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
+          break;
+        }
+        if (stream.aborted) break;
+        await Promise.race([hub.waitFor(id, 15_000), new Promise((r) => stream.onAbort(() => r(null)))]);
+        if (stream.aborted) break;
+        await stream.write(': keep-alive\n\n');
+      }
+    });
+  });
+}

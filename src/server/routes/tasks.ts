@@ -1,0 +1,187 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { TaskNotFoundError } from '../../errors.ts';
+import type { Heed } from '../../human/heed.ts';
+import { identitiesOf, type MembershipLookup } from '../../human/principals.ts';
+import type { Task, TaskSpec } from '../../human/types.ts';
+import { type AuthEnv, type Caller, maySee } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+import {
+  errors,
+  IdParam,
+  json,
+  ResponseBodySchema,
+  TaskListQuerySchema,
+  TaskPageSchema,
+  TaskSchema,
+  TaskSpecSchema,
+} from '../schemas.ts';
+
+const tag = ['Tasks'];
+
+/** The task routes of the HTTP contract (DESIGN.md). */
+export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: MembershipLookup | undefined): void {
+  /** The task, if the caller may see it; 404 otherwise (a 403 would confirm it exists). */
+  async function visibleTask(caller: Caller, id: string): Promise<Task> {
+    const task = await heed.tasks.get(id);
+    if (!task || !maySee(caller, task, await identitiesOf(caller.principal, groupsOf))) throw new TaskNotFoundError(id);
+    return task;
+  }
+
+  function responder(caller: Caller): string {
+    if (caller.principal === 'system') {
+      throw new HttpError('UNAUTHENTICATED', 'Answering a task needs a principal (X-Heed-Principal or an API key)');
+    }
+    return caller.principal;
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tasks',
+      tags: tag,
+      summary: 'Create a task (the same idempotencyKey returns the same task)',
+      request: { body: { content: { 'application/json': { schema: TaskSpecSchema } }, required: true } },
+      responses: {
+        201: json(TaskSchema, 'Created'),
+        200: json(TaskSchema, 'Existing task with that idempotencyKey'),
+        ...errors(400, 401, 413, 422),
+      },
+    }),
+    async (c) => {
+      const spec = c.req.valid('json') as TaskSpec;
+      const { task, created } = await heed.tasks.submit(spec, { via: 'api' });
+      return c.json(task as never, created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/tasks',
+      tags: tag,
+      summary: 'The inbox: tasks the caller may answer (admins: all tasks)',
+      request: { query: TaskListQuerySchema },
+      responses: { 200: json(TaskPageSchema, 'A page of tasks'), ...errors(400, 401, 422) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const caller = c.get('caller');
+      const assignee = caller.admin ? query.assignee : (query.assignee ?? caller.principal);
+      if (!caller.admin && assignee !== caller.principal) {
+        throw new HttpError('FORBIDDEN', `${caller.principal} may only list its own inbox`);
+      }
+      const page = await heed.tasks.list({ ...query, assignee });
+      return c.json(page as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/tasks/{id}',
+      tags: tag,
+      summary: 'A task: spec, status, responses, result, escalation level, deadline',
+      request: { params: IdParam },
+      responses: { 200: json(TaskSchema, 'The task'), ...errors(401, 404) },
+    }),
+    async (c) => c.json((await visibleTask(c.get('caller'), c.req.valid('param').id)) as never, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tasks/{id}/responses',
+      tags: tag,
+      summary: 'Answer a task as the authenticated principal',
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: ResponseBodySchema } }, required: true },
+      },
+      responses: { 200: json(TaskSchema, 'The task after this answer'), ...errors(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const { id } = c.req.valid('param');
+      await visibleTask(caller, id);
+      const body = c.req.valid('json');
+      const task = await heed.tasks.respond(id, body, {
+        principal: responder(caller),
+        via: c.req.header('x-heed-via') ?? 'api',
+      });
+      return c.json(task as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tasks/{id}/cancel',
+      tags: tag,
+      summary: 'Cancel a pending task',
+      request: { params: IdParam },
+      responses: { 200: json(TaskSchema, 'The cancelled task'), ...errors(401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const { id } = c.req.valid('param');
+      const task = await visibleTask(caller, id);
+      const identities = await identitiesOf(caller.principal, groupsOf);
+      if (!caller.admin && !(task.requester !== null && identities.includes(task.requester))) {
+        throw new HttpError('FORBIDDEN', 'Only the requester or an admin may cancel a task');
+      }
+      return c.json((await heed.tasks.cancel(id, { principal: caller.principal })) as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/tasks/{id}/result',
+      tags: tag,
+      summary: 'Long-poll the result: returns when the task ends or after `wait` seconds (then status is pending)',
+      request: { params: IdParam, query: z.object({ wait: z.coerce.number().min(0).max(300).optional() }) },
+      responses: {
+        200: json(z.record(z.string(), z.unknown()), 'The result, or {status: "pending"}'),
+        ...errors(401, 404),
+      },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const { id } = c.req.valid('param');
+      const task = await visibleTask(caller, id);
+      if (task.result) return c.json(task.result as never, 200);
+      const wait = c.req.valid('query').wait ?? 0;
+      const ended = await Promise.race([
+        heed.tasks.result(id, { timeout: wait * 1000 }).catch(() => null),
+        new Promise<null>((resolve) => c.req.raw.signal.addEventListener('abort', () => resolve(null))),
+      ]);
+      return c.json((ended ?? { taskId: id, status: 'pending', outcome: null }) as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/tasks/{id}/audit',
+      tags: tag,
+      summary: 'The audit chain, and whether it verifies',
+      request: { params: IdParam },
+      responses: {
+        200: json(
+          z.object({
+            items: z.array(z.record(z.string(), z.unknown())),
+            verification: z.record(z.string(), z.unknown()),
+          }),
+          'The chain',
+        ),
+        ...errors(401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await visibleTask(c.get('caller'), id);
+      const [items, verification] = await Promise.all([heed.tasks.audit(id), heed.tasks.verifyAudit(id)]);
+      return c.json({ items, verification } as never, 200);
+    },
+  );
+}

@@ -1,0 +1,60 @@
+import { type ServerType, serve } from '@hono/node-server';
+import type { Heed } from '../human/heed.ts';
+import type { MembershipLookup } from '../human/principals.ts';
+import { createApp } from './app.ts';
+import type { AuthConfig } from './auth.ts';
+
+export interface ServeOptions {
+  port?: number;
+  /** Default `127.0.0.1`. Without API keys any other host is refused. */
+  host?: string;
+  auth?: Partial<AuthConfig>;
+  groupsOf?: MembershipLookup;
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:4000` */
+  url: string;
+  port: number;
+  /** Stops accepting connections, ends open streams, stops the engine. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the API, the inbox and the workers in one process: starts `heed` (workers, timers) and
+ * an HTTP server. Resolves once it listens.
+ * @throws Error when the port is taken, or a non-loopback host is asked for without API keys.
+ */
+export async function startServer(heed: Heed, options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const keys = options.auth?.keys ?? new Map<string, string>();
+  if (keys.size === 0 && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    throw new Error(`Refusing to listen on ${host} without API keys: configure keys, or use 127.0.0.1`);
+  }
+  const { app, hub } = createApp(heed, {
+    auth: { keys, admins: options.auth?.admins ?? new Set() },
+    groupsOf: options.groupsOf,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+  await heed.start();
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: async () => {
+      hub.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await heed.stop();
+    },
+  };
+}
