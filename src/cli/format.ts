@@ -1,0 +1,39 @@
+import { styleText } from 'node:util';
+
+type Color = Parameters<typeof styleText>[0];
+
+/** Colour only when a person is reading (a TTY, and NO_COLOR unset). */
+export function paint(color: Color, text: string, stream: NodeJS.WriteStream = process.stdout): string {
+  return stream.isTTY && !process.env.NO_COLOR ? styleText(color, text) : text;
+}
+
+const STATUS_COLOR: Record<string, Color> = {
+  pending: 'yellow',
+  waiting: 'yellow',
+  running: 'cyan',
+  resolved: 'green',
+  succeeded: 'green',
+  expired: 'red',
+  failed: 'red',
+  cancelled: 'gray',
+};
+
+export function status(value: string): string {
+  return paint(STATUS_COLOR[value] ?? 'white', value);
+}
+
+/** A plain text table: columns padded to their widest cell (colour codes do not count). */
+export function table(headers: string[], rows: string[][]): string {
+  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - visible(cell))))
+      .join('  ')
+      .trimEnd();
+  return [paint('bold', line(headers)), ...rows.map(line)].join('\n');
+}
+
+export function when(epochMs: number | null | undefined): string {
+  return epochMs ? new Date(epochMs).toISOString().replace('T', ' ').slice(0, 19) : '-';
+}
