@@ -1,4 +1,4 @@
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 
 type Color = Parameters<typeof styleText>[0];
 
@@ -24,7 +24,7 @@ export function status(value: string): string {
 
 /** A plain text table: columns padded to their widest cell (colour codes do not count). */
 export function table(headers: string[], rows: string[][]): string {
-  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const visible = (s: string) => stripVTControlCharacters(s).length;
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
   const line = (cells: string[]) =>
     cells
