@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
@@ -21,6 +23,22 @@ interface ServeConfig {
   admins?: string[];
   /** principal → groups it belongs to. */
   groups?: Record<string, string[]>;
+  /** Secret for one-click links (also HEED_LINK_SECRET); default: kept in a file beside the store. */
+  linkSecret?: string;
+  /** Public URL of the service, for links in notifications. */
+  publicUrl?: string;
+}
+
+/** The link secret: configured, or made once and kept beside the store so links survive restarts. */
+function linkSecret(config: ServeConfig, db: string): string {
+  const configured = process.env.HEED_LINK_SECRET ?? config.linkSecret;
+  if (configured) return configured;
+  const file = `${db}.link-secret`;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 /**
@@ -41,13 +59,16 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be a port number, got ${flags.port}`);
 
-  const heed = new Heed({ store: new SqliteStore(flags.db ?? '.heed/heed.db'), groupsOf });
+  const db = flags.db ?? '.heed/heed.db';
+  const heed = new Heed({ store: new SqliteStore(db), groupsOf });
   if (flags.demo) registerDemoWorkflows(heed);
   const server = await startServer(heed, {
     port,
     host: flags.host ?? '127.0.0.1',
     auth: { keys, admins: new Set(config.admins ?? []) },
     groupsOf,
+    linkSecret: linkSecret(config, db),
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   console.log(`${paint('green', 'Heed')} is serving on ${server.url}`);
   console.log(`  inbox  ${server.url}/`);

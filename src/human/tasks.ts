@@ -180,6 +180,36 @@ export class HumanTasks {
   }
 
   /**
+   * Records a refused attempt to act on a task from outside its normal checks (a forged, expired
+   * or reused one-click link). Does nothing for an unknown task.
+   */
+  async recordRefusal(
+    id: string,
+    attempt: { actor: string; via: string; outcome?: string; reason: string },
+  ): Promise<void> {
+    await this.#engine.ready();
+    if (!(await this.#engine.store.getTask(id))) return;
+    await this.#engine.store.updateTask(
+      id,
+      () => ({
+        update: {
+          audit: [
+            {
+              actor: attempt.actor,
+              via: attempt.via,
+              action: 'refused',
+              outcome: attempt.outcome ?? null,
+              detail: { reason: attempt.reason },
+            },
+          ],
+        },
+        value: null,
+      }),
+      this.#engine.clock.now(),
+    );
+  }
+
+  /**
    * Cancels a pending task; its asking workflow receives a `cancelled` result.
    * @throws TaskNotFoundError, TaskAlreadyResolvedError
    */

@@ -6,12 +6,18 @@ import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
+import { LinkSigner } from './links.ts';
+import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
 
 export interface AppOptions {
   auth: AuthConfig;
+  /** Secret for signed one-click links (at least 16 bytes). */
+  linkSecret: string;
+  /** The public base URL links point to. */
+  baseUrl: () => string;
   groupsOf?: MembershipLookup | undefined;
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
@@ -78,6 +84,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   taskRoutes(app, heed, options.groupsOf);
   runRoutes(app, heed, hub);
   metaRoutes(app, heed);
+  linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   return { app, hub };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
@@ -11,6 +12,10 @@ export interface ServeOptions {
   auth?: Partial<AuthConfig>;
   groupsOf?: MembershipLookup;
   maxBodyBytes?: number;
+  /** Secret for signed one-click links; default: random per process (links die with it). */
+  linkSecret?: string;
+  /** Public base URL for links (default: the listening URL). */
+  publicUrl?: string;
 }
 
 export interface RunningServer {
@@ -32,10 +37,13 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
   if (keys.size === 0 && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
     throw new Error(`Refusing to listen on ${host} without API keys: configure keys, or use 127.0.0.1`);
   }
+  let url = options.publicUrl ?? '';
   const { app, hub } = createApp(heed, {
     auth: { keys, admins: options.auth?.admins ?? new Set() },
     groupsOf: options.groupsOf,
     maxBodyBytes: options.maxBodyBytes,
+    linkSecret: options.linkSecret ?? randomBytes(32).toString('hex'),
+    baseUrl: () => url,
   });
   await heed.start();
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -45,6 +53,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const shownHost = host.includes(':') ? `[${host}]` : host;
+  url ||= `http://${shownHost}:${port}`;
   return {
     url: `http://${shownHost}:${port}`,
     port,

@@ -152,6 +152,10 @@ export interface TaskStore {
   updateTask<T>(id: string, decide: (task: TaskRecord) => { update?: TaskUpdate; value: T }, now: number): Promise<T>;
   /** The task's audit log in order. */
   taskAudit(id: string): Promise<AuditEntry[]>;
+  /** Marks a one-click link's nonce used; false when it was used before (links are single use). */
+  useLink(nonce: string, taskId: string, now: number): Promise<boolean>;
+  /** Whether a one-click link's nonce was used. */
+  linkUsed(nonce: string): Promise<boolean>;
   /** Whether a notification with this idempotency key was delivered (see `TaskUpdate.delivery`). */
   hasDelivery(key: string): Promise<boolean>;
 }

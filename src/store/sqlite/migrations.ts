@@ -186,7 +186,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   {
     version: 3,
-    name: 'run events',
+    name: 'run events and one-click links',
     sql: `
       CREATE TABLE run_events (
         id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -196,6 +196,12 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         created_at INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX run_events_by_run ON run_events (run_id, id);
+
+      CREATE TABLE used_links (
+        nonce   TEXT PRIMARY KEY,
+        task_id TEXT NOT NULL,
+        used_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
     `,
   },
 ];

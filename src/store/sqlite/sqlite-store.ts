@@ -382,6 +382,24 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => tasks.selectAudit(db, id));
   }
 
+  async useLink(nonce: string, taskId: string, now: number): Promise<boolean> {
+    const db = this.#open();
+    return db.write(
+      () =>
+        db.run(
+          'INSERT INTO used_links (nonce, task_id, used_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+          nonce,
+          taskId,
+          now,
+        ) === 1,
+    );
+  }
+
+  async linkUsed(nonce: string): Promise<boolean> {
+    const db = this.#open();
+    return db.read(() => !!db.get('SELECT 1 AS used FROM used_links WHERE nonce = ?', nonce));
+  }
+
   async hasDelivery(key: string): Promise<boolean> {
     const db = this.#open();
     return db.read(() => tasks.hasDelivery(db, key));

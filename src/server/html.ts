@@ -1,0 +1,21 @@
+/** Escapes text for HTML. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+}
+
+/** A small standalone page (one-click links), readable on a phone. */
+export function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Heed</title>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
+main{max-width:560px;margin:8vh auto;background:#fff;padding:24px;border-radius:12px;box-shadow:0 1px 4px #0002}
+h1{font-size:1.3rem;margin-top:0} .muted{color:#667} .error{color:#b00020}
+button{font:inherit;padding:10px 18px;border-radius:8px;border:0;background:#2457d6;color:#fff;cursor:pointer}
+textarea{width:100%;box-sizing:border-box;font:inherit;margin:8px 0}
+pre{background:#f1f3f6;padding:8px;border-radius:6px;overflow:auto}
+</style></head><body><main>${body}</main></body></html>`;
+}

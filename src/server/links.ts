@@ -1,0 +1,76 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** What a one-click link lets its holder do: answer one task, as one principal, with one outcome. */
+export interface LinkClaims {
+  taskId: string;
+  principal: string;
+  outcome: string;
+  /** Epoch ms after which the link is refused. */
+  expiresAt: number;
+  /** Makes the link single use. */
+  nonce: string;
+}
+
+export type LinkCheck =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'forged' | 'expired'; claims?: LinkClaims };
+
+/**
+ * Signed one-click links (HMAC-SHA256 over the claims). A link proves who may answer what until
+ * when; single use is enforced by the store when it is used.
+ */
+export class LinkSigner {
+  readonly #secret: Buffer;
+
+  constructor(secret: string | Buffer) {
+    this.#secret = typeof secret === 'string' ? Buffer.from(secret) : secret;
+    if (this.#secret.length < 16) throw new Error('The link secret must be at least 16 bytes');
+  }
+
+  /** A token for `/t/{token}`. */
+  sign(claims: Omit<LinkClaims, 'nonce'>): string {
+    const full: LinkClaims = { ...claims, nonce: randomBytes(12).toString('base64url') };
+    const payload = Buffer.from(
+      JSON.stringify([full.taskId, full.principal, full.outcome, full.expiresAt, full.nonce]),
+    ).toString('base64url');
+    return `${payload}.${this.#mac(payload)}`;
+  }
+
+  /** Checks the signature and the expiry (not single use: see `Store.useLink`). */
+  verify(token: string, now: number): LinkCheck {
+    const [payload, mac] = token.split('.');
+    if (!payload || !mac) return { ok: false, reason: 'forged' };
+    const claims = decodeClaims(payload);
+    const expected = Buffer.from(this.#mac(payload));
+    const given = Buffer.from(mac);
+    if (!claims || expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      return claims ? { ok: false, reason: 'forged', claims } : { ok: false, reason: 'forged' };
+    }
+    if (now > claims.expiresAt) return { ok: false, reason: 'expired', claims };
+    return { ok: true, claims };
+  }
+
+  #mac(payload: string): string {
+    return createHmac('sha256', this.#secret).update(payload).digest('base64url');
+  }
+}
+
+function decodeClaims(payload: string): LinkClaims | undefined {
+  try {
+    const [taskId, principal, outcome, expiresAt, nonce] = JSON.parse(
+      Buffer.from(payload, 'base64url').toString(),
+    ) as unknown[];
+    if (
+      typeof taskId === 'string' &&
+      typeof principal === 'string' &&
+      typeof outcome === 'string' &&
+      typeof expiresAt === 'number' &&
+      typeof nonce === 'string'
+    ) {
+      return { taskId, principal, outcome, expiresAt, nonce };
+    }
+  } catch {
+    // not a link
+  }
+  return undefined;
+}

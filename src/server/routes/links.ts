@@ -1,0 +1,152 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HeedError } from '../../errors.ts';
+import type { Heed } from '../../human/heed.ts';
+import { isPrincipal } from '../../human/principals.ts';
+import type { AuthEnv } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+import { escapeHtml, page } from '../html.ts';
+import type { LinkSigner } from '../links.ts';
+import { errors, IdParam, json } from '../schemas.ts';
+
+const REASONS = {
+  forged: 'This link is not valid: it was not issued by this server or was changed.',
+  expired: 'This link has expired.',
+  used: 'This link was already used.',
+} as const;
+
+/**
+ * Signed one-click links: `GET /t/{token}` shows a confirmation page and changes nothing (mail
+ * scanners follow links); `POST /t/{token}` answers the task. Forged, expired and reused links
+ * get a clear page, change nothing, and the attempt is recorded in the task's audit log.
+ */
+export function linkRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, signer: LinkSigner, baseUrl: () => string): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tasks/{id}/links',
+      tags: ['Tasks'],
+      summary: 'Make a signed one-click link that answers the task as a principal with an outcome',
+      request: {
+        params: IdParam,
+        body: {
+          content: {
+            'application/json': {
+              schema: z.strictObject({
+                principal: z.string(),
+                outcome: z.string(),
+                expiresIn: z
+                  .number()
+                  .int()
+                  .min(1)
+                  .max(30 * 86_400)
+                  .optional(),
+              }),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        201: json(z.object({ url: z.string(), expiresAt: z.number() }), 'The link'),
+        ...errors(400, 401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      if (!c.get('caller').admin) throw new HttpError('FORBIDDEN', 'Only admins (and channels) make links');
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const task = await heed.tasks.get(id);
+      if (!task) throw new HttpError('TASK_NOT_FOUND', `No task with id "${id}"`);
+      if (!isPrincipal(body.principal))
+        throw new HttpError('INVALID_PRINCIPAL', `${body.principal} is not a principal`);
+      if (!task.outcomes.includes(body.outcome)) {
+        throw new HttpError('OUTCOME_NOT_ALLOWED', `"${body.outcome}" is not an outcome of this task`);
+      }
+      const expiresAt = heed.clock.now() + (body.expiresIn ?? 7 * 86_400) * 1000;
+      const token = signer.sign({ taskId: id, principal: body.principal, outcome: body.outcome, expiresAt });
+      return c.json({ url: `${baseUrl()}/t/${token}`, expiresAt }, 201);
+    },
+  );
+
+  app.get('/t/:token', async (c) => {
+    const check = signer.verify(c.req.param('token'), heed.clock.now());
+    if (!check.ok)
+      return c.html(page('Link refused', `<h1>Link refused</h1><p class="error">${REASONS[check.reason]}</p>`), 400);
+    const task = await heed.tasks.get(check.claims.taskId);
+    if (!task)
+      return c.html(page('Unknown task', '<h1>Unknown task</h1><p class="error">This task no longer exists.</p>'), 404);
+    if (task.status !== 'pending') {
+      return c.html(
+        page(task.title, `<h1>${escapeHtml(task.title)}</h1><p>This task is already ${escapeHtml(task.status)}.</p>`),
+        409,
+      );
+    }
+    const needsComment = task.requireComment.includes(check.claims.outcome);
+    return c.html(
+      page(
+        task.title,
+        `<h1>${escapeHtml(task.title)}</h1>
+${task.description ? `<p>${escapeHtml(task.description)}</p>` : ''}
+${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.action.args, null, 2)}`)}</pre>` : ''}
+<p class="muted">You are answering as ${escapeHtml(check.claims.principal)}.</p>
+<form method="post"><label>Comment${needsComment ? ' (required)' : ''}<textarea name="comment" ${needsComment ? 'required' : ''}></textarea></label>
+<button type="submit">Confirm: ${escapeHtml(check.claims.outcome)}</button></form>`,
+      ),
+    );
+  });
+
+  app.post('/t/:token', async (c) => {
+    const now = heed.clock.now();
+    const check = signer.verify(c.req.param('token'), now);
+    if (!check.ok) {
+      if (check.claims) {
+        await heed.tasks.recordRefusal(check.claims.taskId, {
+          actor: isPrincipal(check.claims.principal) ? check.claims.principal : 'unknown',
+          via: 'link',
+          outcome: check.claims.outcome,
+          reason: `${check.reason} link`,
+        });
+      }
+      return refused(c, REASONS[check.reason], 400);
+    }
+    const { claims } = check;
+    if (await heed.store.linkUsed(claims.nonce)) {
+      await heed.tasks.recordRefusal(claims.taskId, {
+        actor: claims.principal,
+        via: 'link',
+        outcome: claims.outcome,
+        reason: 'reused link',
+      });
+      return refused(c, REASONS.used, 409);
+    }
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const comment = typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined;
+    try {
+      const task = await heed.tasks.respond(
+        claims.taskId,
+        { outcome: claims.outcome, ...(comment ? { comment } : {}) },
+        { principal: claims.principal, via: 'link' },
+      );
+      // Burned only once it worked: a link refused for a missing comment can be tried again.
+      // (Two racing uses cannot both answer: the task's compare-and-set lets one win.)
+      await heed.store.useLink(claims.nonce, claims.taskId, now);
+      return c.html(
+        page(
+          task.title,
+          `<h1>Thank you</h1><p>${escapeHtml(task.title)}: <strong>${escapeHtml(claims.outcome)}</strong> recorded.</p>`,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof HeedError) return refused(c, error.message, 409);
+      throw error;
+    }
+  });
+}
+
+function refused(c: Context, message: string, status: 400 | 409) {
+  return c.html(
+    page('Link refused', `<h1>Nothing was changed</h1><p class="error">${escapeHtml(message)}</p>`),
+    status,
+  );
+}
