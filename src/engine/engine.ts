@@ -95,7 +95,7 @@ export class Engine {
       clock: this.clock,
       // Unique per process even with a configured id: a restarted process must not inherit the
       // leases of the one that crashed (it could neither reclaim nor let others reclaim them).
-      owner: `${options.workerId ?? `${hostname()}:${process.pid}`}:${crypto.randomUUID().slice(0, 8)}`,
+      owner: leaseOwner(options.workerId ?? 'worker'),
       workflows: this.#workflows,
       concurrency,
       leaseMs: toMs(options.lease ?? 30_000, 'lease'),
@@ -376,6 +376,7 @@ export class Engine {
   #schedulePoll(): void {
     const handle = setTimeout(() => {
       if (!this.#started) return;
+      void this.#worker.reclaimFromDeadProcesses();
       this.#worker.poke();
       void this.#timers.rearm();
       this.#schedulePoll();
@@ -389,3 +390,12 @@ function toStatusValue(entry: StatusEntry): StatusValue {
 }
 
 export type { WorkflowRef };
+
+/**
+ * A worker's name in leases: `name@host#pid:random`. Unique per process even with a configured
+ * name, so a restarted process never inherits a crashed one's leases; host and pid let a worker
+ * on the same host see that a lease holder died (see `Worker`).
+ */
+function leaseOwner(name: string): string {
+  return `${name}@${hostname()}#${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+}

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ClosedError, LeaseLostError } from '../errors.ts';
 import type { Claim, Lease, StatusEntry, Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
@@ -44,10 +45,29 @@ export class Worker {
     return this.#active.size;
   }
 
+  /** Starts claiming, after taking back the runs of dead workers on this host. */
   start(): void {
     this.#running = true;
     this.#scheduleHeartbeat();
-    this.poke();
+    void this.reclaimFromDeadProcesses().finally(() => this.poke());
+  }
+
+  /**
+   * A lease holder on this host whose process no longer exists (SIGKILL, OOM) will never renew:
+   * its runs are recovered now rather than when the lease runs out. Holders on other hosts are
+   * left to lease expiry.
+   */
+  async reclaimFromDeadProcesses(): Promise<void> {
+    try {
+      const host = hostname();
+      for (const owner of await this.#o.store.leaseOwners()) {
+        const match = /@(.+)#(\d+):[^:]+$/.exec(owner);
+        if (!match || match[1] !== host || owner === this.#o.owner) continue;
+        if (!processAlive(Number(match[2]))) await this.#o.store.expireLeases(owner, this.#o.clock.now());
+      }
+    } catch (error) {
+      if (!(error instanceof ClosedError)) this.#o.onError(error);
+    }
   }
 
   /** Something may be runnable: claim and execute. Coalesces concurrent calls. */
@@ -209,5 +229,15 @@ export class Worker {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+/** True while a process with this pid exists (signal 0 checks without signalling). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -188,6 +188,10 @@ export interface Store extends TaskStore {
    * probably kills or stalls whatever worker runs it.
    */
   claimRuns(request: ClaimRequest): Promise<Claim[]>;
+  /** Distinct owners of the leases of running runs. */
+  leaseOwners(): Promise<string[]>;
+  /** Ends every lease `owner` holds now (its process is known to be dead): the runs are recovered. */
+  expireLeases(owner: string, now: number): Promise<number>;
   /** Extends the given leases (those still held; others are ignored). */
   renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void>;
   /** Gives a run back (graceful shutdown): it becomes `pending` for any worker. Fenced. */

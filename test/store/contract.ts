@@ -108,6 +108,15 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(again?.run).toMatchObject({ id: 'orphan', attempts: 2, recoveries: 1 });
       });
 
+      it('lists lease owners and expires the leases of one that died', async () => {
+        await startAndClaim('r1');
+        expect(await store.leaseOwners()).toEqual(['w1']);
+        expect(await store.expireLeases('w1', T0 + 5)).toBe(1);
+        const [taken] = await store.claimRuns(claimRequest('w2', W, 10, T0 + 5, LEASE));
+        expect(taken?.run).toMatchObject({ id: 'r1', recoveries: 1 });
+        expect(await store.leaseOwners()).toEqual(['w2']);
+      });
+
       it('renews exactly the given leases', async () => {
         const kept = await startAndClaim('r1');
         const stale = await startAndClaim('r2');

@@ -139,6 +139,29 @@ export class SqliteStore implements Store, TaskStore {
     await db.write(() => runs.renewLeases(db, leases, now, leaseMs));
   }
 
+  async leaseOwners(): Promise<string[]> {
+    const db = this.#open();
+    return db.read(() =>
+      db
+        .all<{ owner: string }>(
+          "SELECT DISTINCT lease_owner AS owner FROM runs INDEXED BY runs_leased WHERE status = 'running' AND lease_owner IS NOT NULL",
+        )
+        .map((r) => r.owner),
+    );
+  }
+
+  async expireLeases(owner: string, now: number): Promise<number> {
+    const db = this.#open();
+    return db.write(() =>
+      db.run(
+        "UPDATE runs SET lease_expires_at = ? WHERE lease_owner = ? AND status = 'running' AND lease_expires_at >= ?",
+        now - 1,
+        owner,
+        now,
+      ),
+    );
+  }
+
   async releaseRun(lease: Lease, now: number): Promise<void> {
     const db = this.#open();
     await db.write(() => runs.releaseRun(db, lease, now));
