@@ -7,6 +7,7 @@ import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkSigner } from './links.ts';
+import { inboxRoutes } from './routes/inbox.ts';
 import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -77,13 +78,14 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
     await next();
   });
   app.use('/v1/*', async (c, next) => {
-    if (c.req.path === '/v1/health' || c.req.path === '/v1/openapi.json' || c.req.path === '/v1/docs') return next();
+    if (['/v1/health', '/v1/openapi.json', '/v1/docs', '/v1/inbox/events'].includes(c.req.path)) return next();
     return authenticate(options.auth)(c, next);
   });
 
   taskRoutes(app, heed, options.groupsOf);
   runRoutes(app, heed, hub);
   metaRoutes(app, heed);
+  inboxRoutes(app, heed);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   return { app, hub };
 }

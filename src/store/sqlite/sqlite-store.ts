@@ -418,6 +418,14 @@ export class SqliteStore implements Store, TaskStore {
     );
   }
 
+  async tasksVersion(): Promise<string> {
+    const db = this.#open();
+    return db.read(() => {
+      const row = db.get<{ v: string }>("SELECT COALESCE(MAX(updated_at), 0) || ':' || COUNT(*) AS v FROM tasks");
+      return row?.v ?? '0:0';
+    });
+  }
+
   async linkUsed(nonce: string): Promise<boolean> {
     const db = this.#open();
     return db.read(() => !!db.get('SELECT 1 AS used FROM used_links WHERE nonce = ?', nonce));

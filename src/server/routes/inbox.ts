@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { Heed } from '../../human/heed.ts';
+import type { AuthEnv } from '../auth.ts';
+import { INBOX_PAGE } from '../inbox/page.ts';
+import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
+
+/**
+ * The web inbox at `/`: a page and its script, the markdown renderer it imports, and
+ * `GET /v1/inbox/events`, a content-free "something changed" stream that tells open inboxes to
+ * refresh (it carries no task data, so it needs no credentials; the refresh itself is authorized).
+ */
+export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+  const marked = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
+  const listeners = new Set<() => void>();
+  let version = '';
+  let timer: NodeJS.Timeout | undefined;
+  const poll = async () => {
+    try {
+      const next = await heed.store.tasksVersion();
+      if (next !== version) {
+        version = next;
+        for (const notify of [...listeners]) notify();
+      }
+    } catch {
+      // store closing: the next tick tries again
+    }
+  };
+
+  app.get('/', (c) => c.html(INBOX_PAGE));
+  app.get('/inbox.js', (c) => c.body(INBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/inbox/marked.js', (c) =>
+    c.body(marked, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' }),
+  );
+  app.get('/v1/inbox/events', (c) =>
+    streamSSE(c, async (stream) => {
+      if (!timer) {
+        version = await heed.store.tasksVersion();
+        timer = setInterval(() => void poll(), 300);
+        timer.unref();
+      }
+      let wake: (() => void) | undefined;
+      const notify = () => wake?.();
+      listeners.add(notify);
+      stream.onAbort(() => {
+        listeners.delete(notify);
+        wake?.();
+        if (listeners.size === 0) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      });
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted) {
+        const changed = await new Promise<boolean>((resolve) => {
+          const t = setTimeout(() => resolve(false), 15_000);
+          wake = () => {
+            clearTimeout(t);
+            resolve(true);
+          };
+        });
+        if (stream.aborted) break;
+        if (changed) await stream.writeSSE({ event: 'changed', data: '{}' });
+        else await stream.write(': keep-alive\n\n');
+      }
+    }),
+  );
+}
