@@ -84,7 +84,7 @@ describe('the web inbox in headless Chromium', () => {
     await page.fill('#field-purpose', 'short');
     await page.fill('#field-retentionDays', '365');
     await page.click('button[data-outcome=submit]');
-    await page.waitForFunction(() => document.querySelector('[data-error-for="retentionDays"]')?.textContent !== '');
+    await page.waitForSelector('[data-error-for="retentionDays"]:not(:empty)');
     expect(await page.textContent('[data-error-for="purpose"]')).toContain('fewer than 10 characters');
     expect(await page.textContent('[data-error-for="retentionDays"]')).toContain('must be <= 90');
     await page.screenshot({ path: join(SHOTS, 'form-errors.png'), fullPage: true });
