@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
+import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { paint } from './format.ts';
 
@@ -27,6 +28,8 @@ interface ServeConfig {
   linkSecret?: string;
   /** Public URL of the service, for links in notifications. */
   publicUrl?: string;
+  /** Outgoing webhooks: `{endpoints: [{url, secret, events?}], callbackSecret}` (also HEED_WEBHOOK_SECRET). */
+  webhooks?: WebhookOptions;
 }
 
 /** The link secret: configured, or made once and kept beside the store so links survive restarts. */
@@ -68,6 +71,10 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     auth: { keys, admins: new Set(config.admins ?? []) },
     groupsOf,
     linkSecret: linkSecret(config, db),
+    webhooks: {
+      ...config.webhooks,
+      ...(process.env.HEED_WEBHOOK_SECRET ? { callbackSecret: process.env.HEED_WEBHOOK_SECRET } : {}),
+    },
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   console.log(`${paint('green', 'Heed')} is serving on ${server.url}`);

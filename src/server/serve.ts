@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { createApp } from './app.ts';
+import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher.ts';
 import type { AuthConfig } from './auth.ts';
 
 export interface ServeOptions {
@@ -16,6 +17,8 @@ export interface ServeOptions {
   linkSecret?: string;
   /** Public base URL for links (default: the listening URL). */
   publicUrl?: string;
+  /** Outgoing webhooks: endpoints for all task and run events, and the secret for task callbacks. */
+  webhooks?: WebhookOptions;
 }
 
 export interface RunningServer {
@@ -45,7 +48,9 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     linkSecret: options.linkSecret ?? randomBytes(32).toString('hex'),
     baseUrl: () => url,
   });
+  const dispatcher = new WebhookDispatcher(heed, options.webhooks ?? {});
   await heed.start();
+  await dispatcher.start();
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', reject);
@@ -59,6 +64,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     port,
     close: async () => {
       hub.stop();
+      dispatcher.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

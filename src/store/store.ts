@@ -245,6 +245,9 @@ export interface Store extends TaskStore {
   statusHistory(runId: string, key?: string): Promise<StatusEntry[]>;
   /** The change feed: entries with `id > after` in order, optionally of one run. */
   statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]>;
+  /** A small durable setting (e.g. a feed cursor), or `undefined`. */
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
   /** The run event feed: events with `id > after` in order, of one run or of all. */
   runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]>;
 }

@@ -149,6 +149,43 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub):
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/webhooks/deliveries',
+      tags: ['Webhooks'],
+      summary: 'Outgoing webhook deliveries, newest first, with their state (retrying, delivered, failed)',
+      request: {
+        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), cursor: z.string().optional() }),
+      },
+      responses: {
+        200: json(
+          z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
+          'Deliveries',
+        ),
+        ...errors(401, 403),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get('caller').admin);
+      const q = c.req.valid('query');
+      const page = await heed.runs.list({ workflow: 'heed.webhook', limit: q.limit, cursor: q.cursor });
+      const items = await Promise.all(
+        page.items.map(async (run) => {
+          const input = run.input as { id: string; url: string; type: string };
+          return {
+            id: input.id,
+            url: input.url,
+            type: input.type,
+            runId: run.id,
+            delivery: (await heed.getStatus(run.id, 'delivery')) ?? { state: 'pending', attempts: 0 },
+          };
+        }),
+      );
+      return c.json({ items, nextCursor: page.nextCursor }, 200);
+    },
+  );
+
   // SSE is not described by zod: a plain route, listed in the document by hand (see app.ts).
   app.get('/v1/runs/:id/events', async (c) => {
     const id = c.req.param('id');

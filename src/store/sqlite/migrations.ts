@@ -197,6 +197,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
       CREATE INDEX run_events_by_run ON run_events (run_id, id);
 
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
       CREATE TABLE used_links (
         nonce   TEXT PRIMARY KEY,
         task_id TEXT NOT NULL,

@@ -313,6 +313,22 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => statuses.statusHistory(db, runId, key));
   }
 
+  async getSetting(key: string): Promise<string | undefined> {
+    const db = this.#open();
+    return db.read(() => db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', key)?.value);
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    const db = this.#open();
+    await db.write(() =>
+      db.run(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        key,
+        value,
+      ),
+    );
+  }
+
   async runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]> {
     const db = this.#open();
     return db.read(() => selectRunEvents(db, after, limit, runId));
@@ -339,8 +355,9 @@ export class SqliteStore implements Store, TaskStore {
       }
       runs.insertRun(db, run, now);
       tasks.appendAudit(db, task.id, audit, now);
-      if (task.askedBy !== null) {
-        appendRunEvent(db, task.askedBy, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
+      // Task events go to the task's own run (webhooks, its SSE) and to the run that asked, if any.
+      for (const feed of taskFeeds(task.runId, task.askedBy)) {
+        appendRunEvent(db, feed, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
       }
       return { task: tasks.selectTask(db, task.id) as TaskRecord, created: true };
     });
@@ -373,22 +390,21 @@ export class SqliteStore implements Store, TaskStore {
       const { update, value } = decide(task);
       if (update) {
         tasks.applyTaskUpdate(db, task, update, now);
-        if (task.askedBy !== null) {
+        for (const feed of taskFeeds(task.runId, task.askedBy)) {
           if (update.status !== undefined && update.status !== task.status) {
             const result =
               update.result === undefined ? null : (JSON.parse(update.result) as { outcome?: unknown; by?: unknown });
-            appendRunEvent(
-              db,
-              task.askedBy,
-              'task.ended',
-              { taskId: id, status: update.status, outcome: result?.outcome ?? null, by: result?.by ?? null },
-              now,
-            );
+            const data = {
+              taskId: id,
+              status: update.status,
+              outcome: result?.outcome ?? null,
+              by: result?.by ?? null,
+            };
+            appendRunEvent(db, feed, 'task.ended', data, now);
           } else if (update.escalationLevel !== undefined && update.escalationLevel !== task.escalationLevel) {
-            appendRunEvent(db, task.askedBy, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
+            appendRunEvent(db, feed, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
           }
         }
-        if (update.delivery) tasks.insertDelivery(db, update.delivery.key, id, update.delivery.channel, now);
         if (update.message) {
           const { runId, topic, idempotencyKey } = update.message;
           if (insertMessage(db, { runId, topic, body: 'true', idempotencyKey }, now) !== undefined) {
@@ -447,3 +463,8 @@ export class SqliteStore implements Store, TaskStore {
 }
 
 type runs_RunRow = NonNullable<ReturnType<typeof runs.selectRun>>;
+
+/** The run feeds a task's events are written to: its lifecycle run, and the run that asked. */
+function taskFeeds(runId: string, askedBy: string | null): string[] {
+  return askedBy === null ? [runId] : [runId, askedBy];
+}

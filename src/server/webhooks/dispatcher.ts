@@ -1,0 +1,105 @@
+import type { Heed } from '../../human/heed.ts';
+import type { RunEvent } from '../../store/store.ts';
+import { DELIVERY_WORKFLOW, type DeliveryInput, registerDelivery, type WebhookEndpoint } from './delivery.ts';
+
+const CURSOR = 'webhooks.cursor';
+
+export interface WebhookOptions {
+  endpoints?: readonly WebhookEndpoint[];
+  /** Signs deliveries to tasks' `callbackUrl` (Standard Webhooks secret). Without it callbacks are not sent. */
+  callbackSecret?: string;
+  /** How often the event feed is read (ms, default 250). */
+  pollMs?: number;
+}
+
+/**
+ * Turns the run event feed into webhook deliveries: task events (of tasks' own runs) go to the
+ * task's `callbackUrl` and to every endpoint; run events (of other runs) go to every endpoint.
+ * Each delivery is a durable run whose id is derived from the event and the destination, and the
+ * feed cursor is stored: a restart resumes where it stopped and never delivers an event twice
+ * (beyond the retries of one delivery).
+ */
+export class WebhookDispatcher {
+  readonly #heed: Heed;
+  readonly #endpoints: readonly WebhookEndpoint[];
+  readonly #options: WebhookOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+
+  constructor(heed: Heed, options: WebhookOptions) {
+    this.#heed = heed;
+    this.#endpoints = options.endpoints ?? [];
+    this.#options = options;
+    registerDelivery(heed, (signer) =>
+      signer === 'callback' ? options.callbackSecret : this.#endpoints[Number(signer)]?.secret,
+    );
+  }
+
+  async start(): Promise<void> {
+    if ((await this.#heed.store.getSetting(CURSOR)) === undefined) {
+      // First start: deliver what happens from now on, not the whole history.
+      await this.#heed.store.setSetting(CURSOR, String(await this.#lastId()));
+    }
+    this.#timer = setInterval(() => void this.tick(), this.#options.pollMs ?? 250);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Reads new events and starts their deliveries. Exposed for tests. */
+  async tick(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      for (;;) {
+        const cursor = Number((await this.#heed.store.getSetting(CURSOR)) ?? 0);
+        const events = await this.#heed.store.runEvents(cursor, 200);
+        if (events.length === 0) return;
+        for (const event of events) await this.#dispatch(event);
+        await this.#heed.store.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
+        if (events.length < 200) return;
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'CLOSED') console.error('[heed] webhook dispatch failed', error);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #dispatch(event: RunEvent): Promise<void> {
+    if (event.runId.startsWith('webhook:')) return; // deliveries do not announce themselves
+    const isTaskRun = event.runId.startsWith('task:');
+    const isTaskEvent = event.type.startsWith('task.');
+    if (isTaskEvent !== isTaskRun) return; // task events also appear on the asking run: send once
+    const deliveries: Omit<DeliveryInput, 'type' | 'data' | 'at'>[] = [];
+    this.#endpoints.forEach((endpoint, i) => {
+      if (!endpoint.events || endpoint.events.includes(event.type)) {
+        deliveries.push({ id: `evt_${event.id}_${i}`, url: endpoint.url, signer: String(i) });
+      }
+    });
+    if (isTaskEvent && this.#options.callbackSecret) {
+      const taskId = (event.data as { taskId?: string } | null)?.taskId;
+      const task = taskId ? await this.#heed.tasks.get(taskId) : undefined;
+      if (task?.callbackUrl)
+        deliveries.push({ id: `evt_${event.id}_callback`, url: task.callbackUrl, signer: 'callback' });
+    }
+    for (const delivery of deliveries) {
+      await this.#heed.startWorkflow(
+        DELIVERY_WORKFLOW,
+        { ...delivery, type: event.type, data: { runId: event.runId, ...(event.data as object) }, at: event.at },
+        { id: `webhook:${delivery.id}` },
+      );
+    }
+  }
+
+  async #lastId(): Promise<number> {
+    let after = 0;
+    for (;;) {
+      const page = await this.#heed.store.runEvents(after, 1000);
+      if (page.length === 0) return after;
+      after = page.at(-1)?.id ?? after;
+    }
+  }
+}
