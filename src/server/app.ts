@@ -78,7 +78,12 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
     await next();
   });
   app.use('/v1/*', async (c, next) => {
-    if (['/v1/health', '/v1/openapi.json', '/v1/docs', '/v1/inbox/events'].includes(c.req.path)) return next();
+    if (
+      ['/v1/health', '/v1/openapi.json', '/v1/inbox/events'].includes(c.req.path) ||
+      c.req.path.startsWith('/v1/docs')
+    ) {
+      return next();
+    }
     return authenticate(options.auth)(c, next);
   });
 

@@ -196,5 +196,6 @@ describe('HTTP: tasks', () => {
       expect(doc.paths).toHaveProperty([path]);
     }
     expect((await s.call('GET', '/v1/docs')).status).toBe(200);
+    expect((await fetch(`${s.url}/v1/docs/swagger-ui-bundle.js`)).status).toBe(200);
   });
 });

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
@@ -33,12 +36,21 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     return c.json(document);
   });
 
-  // An interactive reference: the OpenAPI document rendered with forms to try each route.
+  // An interactive reference: the OpenAPI document rendered by Swagger UI, served from the
+  // installed package (no CDN), with forms to try each route.
+  const assets = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
+  const asset = (name: string) => readFileSync(join(assets, name), 'utf8');
+  const bundle = asset('swagger-ui-bundle.js');
+  const css = asset('swagger-ui.css');
+  app.get('/v1/docs/swagger-ui-bundle.js', (c) =>
+    c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
+  app.get('/v1/docs/swagger-ui.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8' }));
   app.get('/v1/docs', (c) =>
     c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Heed API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<link rel="stylesheet" href="/v1/docs/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/v1/docs/swagger-ui-bundle.js"></script>
 <script>SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#ui' });</script></body></html>`),
   );
 }

@@ -1,0 +1,83 @@
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { testServer } from './helpers.ts';
+
+const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+async function heed(url: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: { ...process.env, HEED_URL: url, NO_COLOR: '1' },
+    });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
+  }
+}
+
+describe('the heed CLI against a server', () => {
+  it('lists, shows, answers and verifies tasks, with clear errors', async () => {
+    const s = await testServer();
+    const task = await s.heed.tasks.create({
+      type: 'approval',
+      title: 'Deploy to production?',
+      assignees: ['user:ann'],
+      action: { tool: 'deploy', args: { region: 'eu' } },
+      allowEdit: true,
+    });
+    const tasks = await heed(s.url, 'tasks', '--as', 'user:ann');
+    expect(tasks.code).toBe(0);
+    expect(tasks.out).toMatch(/ID\s+TYPE\s+STATUS\s+TITLE/);
+    expect(tasks.out).toContain('Deploy to production?');
+    expect((await heed(s.url, 'show', task.id, '--as', 'user:ann')).out).toContain('deploy {"region":"eu"}');
+
+    const bad = await heed(s.url, 'respond', task.id, 'approve', '--as', 'user:ann', '--args', '{not json');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--args must be JSON');
+    const answered = await heed(s.url, 'respond', task.id, 'approve', '--as', 'user:ann', '--args', '{"region":"us"}');
+    expect(answered.out).toContain('resolved (approve by user:ann)');
+    expect((await s.heed.tasks.get(task.id))?.result).toMatchObject({ via: 'cli', args: { region: 'us' } });
+    const late = await heed(s.url, 'respond', task.id, 'reject', '--as', 'user:ann', '--comment', 'no');
+    expect(late.code).toBe(1);
+    expect(late.err).toContain('TASK_ALREADY_RESOLVED');
+
+    const audit = await heed(s.url, 'audit', 'verify', task.id);
+    expect(audit.out).toContain('responded');
+    expect(audit.out).toContain('✓ the chain of');
+    expect((await heed('http://127.0.0.1:9', 'tasks')).err).toContain('Cannot reach Heed');
+  });
+
+  it('asks each new task at the terminal with inbox --watch', async () => {
+    const s = await testServer();
+    const child = spawn(process.execPath, [CLI, 'inbox', '--watch', '--as', 'user:ann'], {
+      env: { ...process.env, HEED_URL: s.url, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(out).toContain(text);
+    };
+    await waitFor('Watching the inbox');
+    const task = await s.heed.tasks.create({ type: 'approval', title: 'Restart the cache?', assignees: ['user:ann'] });
+    await waitFor('Outcome [approve/reject');
+    child.stdin.write('reject\n');
+    await waitFor('Comment (optional)');
+    child.stdin.write('not during the sale\n');
+    await waitFor('resolved');
+    child.stdin.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(out).toContain('Restart the cache?');
+    expect((await s.heed.tasks.get(task.id))?.result).toMatchObject({
+      outcome: 'reject',
+      comment: 'not during the sale',
+      via: 'cli',
+    });
+  });
+});
