@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { modelFromEnvironment } from '../agent/models.ts';
 import { registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
@@ -64,7 +65,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
 
   const db = flags.db ?? '.heed/heed.db';
   const heed = new Heed({ store: new SqliteStore(db), groupsOf });
-  if (flags.demo) registerDemoWorkflows(heed);
+  const model = flags.demo ? modelFromEnvironment() : undefined;
+  if (model) registerDemoWorkflows(heed, model.model);
   const server = await startServer(heed, {
     port,
     host: flags.host ?? '127.0.0.1',
@@ -80,7 +82,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   console.log(`${paint('green', 'Heed')} is serving on ${server.url}`);
   console.log(`  inbox  ${server.url}/`);
   console.log(`  API    ${server.url}/v1  (reference: ${server.url}/v1/docs)`);
-  console.log(`  store  ${flags.db ?? '.heed/heed.db'}${flags.demo ? '  (demo workflows: refund, data-export)' : ''}`);
+  console.log(`  store  ${db}`);
+  if (model) console.log(`  demo   workflows banking, banking-router, refund, data-export; model: ${model.label}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

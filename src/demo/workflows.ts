@@ -1,11 +1,16 @@
+import type { LanguageModel } from 'ai';
+import { OfflineModel } from '../agent/offline-model.ts';
 import type { Heed } from '../human/heed.ts';
+import { registerBanking } from './banking.ts';
 
 /**
- * The workflows `npm start` registers so that a newcomer has something to approve: a refund that
+ * The workflows `npm start` registers so that a newcomer has something to approve: the banking
+ * agent (`banking` and `banking-router`, input `{message}`), a refund that
  * needs a person's approval (reminded after 2 minutes, escalated to a backup after 10), and a
  * data export that asks for a justification form.
  */
-export function registerDemoWorkflows(heed: Heed): void {
+export function registerDemoWorkflows(heed: Heed, model: LanguageModel = new OfflineModel()): void {
+  registerBanking(heed, model);
   heed.workflow('refund', async (ctx, input: { customer?: string; amount?: number }) => {
     const customer = input?.customer ?? 'alice';
     const amount = input?.amount ?? 150;

@@ -152,7 +152,10 @@ export interface Task {
   channels: string[];
   callbackUrl: string | null;
   metadata: Record<string, unknown> | null;
+  /** The run that asked (`ctx.ask`), or for a standalone task its lifecycle run. */
   runId: string;
+  /** The task's own run, which carries its reminders, escalations and deadline. */
+  lifecycleRunId: string;
   askedBy: string | null;
   responses: TaskResponse[];
   result: TaskResult | null;

@@ -32,7 +32,9 @@ export function toTask(record: TaskRecord): Task {
     channels: ['inbox', ...spec.channels.filter((c) => c !== 'inbox')],
     callbackUrl: spec.callbackUrl,
     metadata: spec.metadata,
-    runId: record.runId,
+    // The run this task belongs to: the run that asked, or for a standalone task its own run.
+    runId: record.askedBy ?? record.runId,
+    lifecycleRunId: record.runId,
     askedBy: record.askedBy,
     responses: toResponses(record),
     result: resultOf(record),

@@ -49,6 +49,9 @@ interface AuditRow {
   hash: string;
 }
 
+/** The assignee row of tasks open to anyone. */
+export const OPEN = '*';
+
 const COLUMNS =
   'id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, escalation_level, reminders_sent, deadline, result, audit_count, audit_head, created_at, updated_at, resolved_at';
 
@@ -70,7 +73,8 @@ export function insertTask(db: Database, task: NewTask, now: number): boolean {
     now,
   );
   if (!inserted) return false;
-  for (const principal of task.assignees) {
+  // A task without assignees is open to anyone: it is filed under '*', which every inbox reads.
+  for (const principal of task.assignees.length > 0 ? task.assignees : [OPEN]) {
     db.run(
       `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at) VALUES (?, ?, 0, 'pending', ?, ?)
        ON CONFLICT DO NOTHING`,
@@ -113,7 +117,7 @@ function toTask(db: Database, row: TaskRow): TaskRecord {
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
     assignees: db.all<{ principal: string; level: number }>(
-      'SELECT principal, level FROM task_assignees WHERE task_id = ? ORDER BY level, principal',
+      "SELECT principal, level FROM task_assignees WHERE task_id = ? AND principal <> '*' ORDER BY level, principal",
       row.id,
     ),
     responses: db.all<ResponseRecord>(
@@ -269,7 +273,7 @@ export function inbox(db: Database, principals: readonly string[], query: InboxF
   const status = query.status ?? 'pending';
   const [createdAt, id] = query.cursor ? decodeCursor(query.cursor) : [Number.MAX_SAFE_INTEGER, '\uffff'];
   const seen = new Map<string, number>();
-  for (const principal of new Set(principals)) {
+  for (const principal of new Set([...principals, OPEN])) {
     const rows = db.all<{ task_id: string; created_at: number }>(
       `SELECT task_id, created_at FROM task_assignees
        WHERE principal = ? AND status = ? AND (created_at < ? OR (created_at = ? AND task_id < ?))

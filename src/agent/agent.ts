@@ -1,0 +1,225 @@
+import { generateText, jsonSchema, type LanguageModel, type ModelMessage, tool } from 'ai';
+import { z } from 'zod';
+import type { WorkflowContext } from '../engine/context.ts';
+import type { ApprovalPolicy, ToolSetSpec } from './types.ts';
+
+export interface AgentOptions {
+  model: LanguageModel;
+  system?: string;
+  tools: ToolSetSpec;
+  /** Model calls per turn before the agent stops (default 8). */
+  maxSteps?: number;
+  /** Who approves tool calls that need approval. */
+  approvals?: ApprovalPolicy;
+  /**
+   * Offer the model a `contact_human` tool (a clarification task) when it is unsure. `false` to
+   * leave it out. Default: on, asking the approval assignees.
+   */
+  contactHuman?: { assignees?: string[] } | false;
+}
+
+export interface AgentTurn {
+  /** The agent's last words to the user. */
+  text: string;
+  /** The whole thread after this turn (JSON, as recorded). */
+  messages: ModelMessage[];
+  /** Every tool call of the turn and what came of it. */
+  actions: { tool: string; args: unknown; outcome: 'done' | 'rejected' | 'failed' | 'answered'; result: unknown }[];
+}
+
+interface ModelReply {
+  text: string;
+  toolCalls: { toolCallId: string; toolName: string; input: unknown }[];
+}
+
+/**
+ * One durable agent turn inside a workflow: model calls and tool calls are steps (a replay never
+ * calls the model or a tool again), tools that need approval ask a person with `ctx.ask` and the
+ * run waits durably; on approve the tool runs (with edited arguments if the approver changed
+ * them, and the model is told what changed), on reject the reason goes back to the model as the
+ * tool result and the loop goes on. Progress is published as statuses: `agent`
+ * (working, pending_approval, denied, done) and `output` (each thing the agent says).
+ */
+export async function runAgent(
+  ctx: WorkflowContext,
+  options: AgentOptions,
+  messages: readonly ModelMessage[],
+): Promise<AgentTurn> {
+  const thread: ModelMessage[] = [...messages];
+  const actions: AgentTurn['actions'] = [];
+  const maxSteps = options.maxSteps ?? 8;
+  const contact =
+    options.contactHuman === false ? undefined : (options.contactHuman ?? { assignees: options.approvals?.assignees });
+  const tools = toolSet(options.tools, contact !== undefined);
+  let text = '';
+  for (let step = 1; step <= maxSteps; step++) {
+    await ctx.setStatus('agent', { status: 'working' });
+    const reply = await ctx.step(`llm:${step}`, () => callModel(options, thread, tools), { retries: 3 });
+    thread.push({
+      role: 'assistant',
+      content: [
+        ...(reply.text ? [{ type: 'text' as const, text: reply.text }] : []),
+        ...reply.toolCalls.map((c) => ({
+          type: 'tool-call' as const,
+          toolCallId: c.toolCallId,
+          toolName: c.toolName,
+          input: c.input,
+        })),
+      ],
+    });
+    if (reply.text) {
+      text = reply.text;
+      await ctx.setStatus('output', reply.text);
+    }
+    if (reply.toolCalls.length === 0) {
+      await ctx.setStatus('agent', { status: 'done' });
+      return { text, messages: thread, actions };
+    }
+    const results = [];
+    for (const call of reply.toolCalls) {
+      const action = await runTool(ctx, options, contact, call);
+      actions.push(action);
+      results.push({
+        type: 'tool-result' as const,
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        output: { type: 'json' as const, value: action.result as never },
+      });
+    }
+    thread.push({ role: 'tool', content: results });
+  }
+  await ctx.setStatus('agent', { status: 'done' });
+  return { text: text || `Stopped after ${maxSteps} steps.`, messages: thread, actions };
+}
+
+async function callModel(
+  options: AgentOptions,
+  messages: ModelMessage[],
+  tools: ReturnType<typeof toolSet>,
+): Promise<ModelReply> {
+  const result = await generateText({ model: options.model, system: options.system, messages, tools });
+  return {
+    text: result.text,
+    toolCalls: result.toolCalls.map((c) => ({ toolCallId: c.toolCallId, toolName: c.toolName, input: c.input })),
+  };
+}
+
+/** The tools as the model sees them: descriptions and input schemas, no `execute` (Heed runs them). */
+function toolSet(specs: ToolSetSpec, withContact: boolean) {
+  const set: Record<string, ReturnType<typeof tool>> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    set[name] = tool({
+      description: spec.description,
+      inputSchema: jsonSchema(z.toJSONSchema(spec.input, { io: 'input' }) as never),
+    });
+  }
+  if (withContact) {
+    set.contact_human = tool({
+      description: 'Ask a person when you are unsure or a decision is not yours to make. Waits for their answer.',
+      inputSchema: jsonSchema({
+        type: 'object',
+        properties: { question: { type: 'string' }, context: { type: 'string' } },
+        required: ['question'],
+      }),
+    });
+  }
+  return set;
+}
+
+async function runTool(
+  ctx: WorkflowContext,
+  options: AgentOptions,
+  contact: { assignees?: string[] | undefined } | undefined,
+  call: ModelReply['toolCalls'][number],
+): Promise<AgentTurn['actions'][number]> {
+  if (call.toolName === 'contact_human' && contact) {
+    const { question, context } = call.input as { question: string; context?: string };
+    await ctx.setStatus('agent', { status: 'pending_human', question });
+    const answer = await ctx.ask({
+      type: 'clarification',
+      title: question,
+      ...(context ? { description: context } : {}),
+      ...(contact.assignees?.length ? { assignees: contact.assignees } : {}),
+    });
+    const result = { answer: answer.comment ?? answer.data ?? null, by: answer.by, status: answer.status };
+    return { tool: call.toolName, args: call.input, outcome: 'answered', result };
+  }
+  const spec = options.tools[call.toolName];
+  if (!spec)
+    return {
+      tool: call.toolName,
+      args: call.input,
+      outcome: 'failed',
+      result: { error: `There is no tool named ${call.toolName}` },
+    };
+  const parsed = spec.input.safeParse(call.input);
+  if (!parsed.success) {
+    return {
+      tool: call.toolName,
+      args: call.input,
+      outcome: 'failed',
+      result: { error: `Invalid arguments: ${parsed.error.message}` },
+    };
+  }
+  let args: unknown = parsed.data;
+  let note: string | undefined;
+  const rule = spec.approval ?? 'never';
+  const needsApproval = rule === 'always' || (typeof rule === 'function' && rule(args as never));
+  if (needsApproval) {
+    await ctx.setStatus('agent', { status: 'pending_approval', tool: call.toolName, args });
+    const policy = options.approvals ?? {};
+    const decision = await ctx.ask({
+      type: 'approval',
+      title: spec.title?.(args as never) ?? `${call.toolName} ${JSON.stringify(args)}`,
+      action: { tool: call.toolName, args: args as Record<string, unknown>, schema: spec.input },
+      allowEdit: spec.allowEdit ?? true,
+      ...(policy.assignees ? { assignees: policy.assignees } : {}),
+      ...(policy.requester ? { requester: policy.requester } : {}),
+      ...(policy.remind ? { remind: policy.remind } : {}),
+      ...(policy.escalate ? { escalate: policy.escalate } : {}),
+      ...(policy.deadline ? { deadline: policy.deadline } : {}),
+    });
+    if (decision.outcome !== 'approve') {
+      await ctx.setStatus('agent', { status: 'denied', tool: call.toolName });
+      const reason = decision.comment ?? (decision.status === 'resolved' ? 'rejected' : decision.status);
+      return {
+        tool: call.toolName,
+        args,
+        outcome: 'rejected',
+        result: {
+          rejected: true,
+          by: decision.by,
+          reason,
+          message: `The ${call.toolName} was not approved by ${decision.by ?? 'anyone'}: ${reason}.`,
+        },
+      };
+    }
+    args = decision.args ?? args;
+    if (decision.edit && decision.edit.changes.length > 0) {
+      note = `${decision.by} changed ${decision.edit.changes.map((c) => `${c.path} from ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`).join(', ')} before approving.`;
+    }
+  }
+  const outcome = await ctx.step(`tool:${call.toolName}:${call.toolCallId}`, async ({ idempotencyKey }) => {
+    try {
+      return { ok: true as const, value: await spec.execute(args as never, { idempotencyKey }) };
+    } catch (error) {
+      return { ok: false as const, error: (error as Error).message };
+    }
+  });
+  if (!outcome.ok)
+    return {
+      tool: call.toolName,
+      args,
+      outcome: 'failed',
+      result: { error: outcome.error, message: `${call.toolName} failed: ${outcome.error}` },
+    };
+  const value = outcome.value as { message?: string } | undefined;
+  const result = note
+    ? {
+        ...(typeof value === 'object' && value ? value : { value }),
+        note,
+        message: `${note} ${value?.message ?? ''}`.trim(),
+      }
+    : value;
+  return { tool: call.toolName, args, outcome: 'done', result };
+}

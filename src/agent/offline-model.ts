@@ -1,0 +1,153 @@
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3Content,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3StreamPart,
+} from '@ai-sdk/provider';
+
+/** An intent the offline model recognised in a request: a tool to call with its input. */
+interface Intent {
+  tool: string;
+  input: Record<string, unknown>;
+}
+
+const money = '\\$?\\s*(\\d+(?:\\.\\d+)?)';
+const RULES: { tool: string; pattern: RegExp; input: (m: RegExpMatchArray) => Record<string, unknown> }[] = [
+  {
+    tool: 'transfer',
+    pattern: new RegExp(`(?:transfer|send|pay)\\s+${money}\\s+(?:dollars\\s+)?to\\s+([A-Za-z][\\w-]*)`, 'gi'),
+    input: (m) => ({ to: capitalize(m[2] ?? ''), amount: Number(m[1]) }),
+  },
+  { tool: 'deposit', pattern: new RegExp(`deposit\\s+${money}`, 'gi'), input: (m) => ({ amount: Number(m[1]) }) },
+  { tool: 'check_balance', pattern: /\bbalance\b/gi, input: () => ({}) },
+  {
+    tool: 'ask_developer',
+    pattern: /\bticket\s+([A-Z]+-\d+)\b[:,]?\s*(.*)/g,
+    input: (m) => ({ ticketId: m[1], question: `Can you help with ticket ${m[1]}? ${m[2] ?? ''}`.trim() }),
+  },
+  { tool: 'search_release_notes', pattern: /\brelease notes\b/gi, input: () => ({}) },
+  { tool: 'export_data', pattern: /\bexport\s+([\w.-]+)/gi, input: (m) => ({ dataset: m[1] }) },
+];
+
+/**
+ * A deterministic, offline language model for the demo and the tests. It implements the AI SDK's
+ * `LanguageModelV3` interface, so it plugs in wherever a real model does, and answers with real
+ * tool calls in the same format: it recognises transfers, deposits and balance checks, support
+ * tickets, exports, and when a request is ambiguous it asks a human through `contact_human`.
+ * After tool results it writes a short reply from them. With a JSON response format (the
+ * "router" style) it returns an action plan `{actions: [...]}`.
+ */
+export class OfflineModel implements LanguageModelV3 {
+  readonly specificationVersion = 'v3';
+  readonly provider = 'heed-offline';
+  readonly modelId = 'heed-offline-1';
+  readonly supportedUrls = {};
+
+  async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
+    const content = this.#respond(options);
+    const calls = content.some((c) => c.type === 'tool-call');
+    return {
+      content,
+      finishReason: { unified: calls ? 'tool-calls' : 'stop', raw: calls ? 'tool_calls' : 'stop' },
+      usage: {
+        inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 },
+        outputTokens: { total: 0, text: 0, reasoning: 0 },
+      },
+      warnings: [],
+    };
+  }
+
+  async doStream(options: LanguageModelV3CallOptions) {
+    const result = await this.doGenerate(options);
+    const parts: LanguageModelV3StreamPart[] = [{ type: 'stream-start', warnings: [] }];
+    for (const item of result.content) {
+      if (item.type === 'text') {
+        parts.push(
+          { type: 'text-start', id: 't' },
+          { type: 'text-delta', id: 't', delta: item.text },
+          { type: 'text-end', id: 't' },
+        );
+      } else if (item.type === 'tool-call') parts.push(item);
+    }
+    parts.push({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
+    return {
+      stream: new ReadableStream<LanguageModelV3StreamPart>({
+        start: (c) => {
+          for (const p of parts) c.enqueue(p);
+          c.close();
+        },
+      }),
+    };
+  }
+
+  #respond(options: LanguageModelV3CallOptions): LanguageModelV3Content[] {
+    const last = options.prompt.at(-1);
+    const tools = new Set((options.tools ?? []).filter((t) => t.type === 'function').map((t) => t.name));
+    if (last?.role === 'tool') return [{ type: 'text', text: summarize(last.content) }];
+    const request = last?.role === 'user' ? last.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ') : '';
+    const intents = parseIntents(request);
+    if (options.responseFormat?.type === 'json') {
+      const actions = intents.map((i) => ({ type: i.tool, ...i.input }));
+      return [{ type: 'text', text: JSON.stringify({ actions }) }];
+    }
+    const callable = intents.filter((i) => tools.has(i.tool));
+    if (
+      callable.length === 0 &&
+      tools.has('contact_human') &&
+      /\b(which|should i|not sure|unsure|what (?:region|option))\b/i.test(request)
+    ) {
+      callable.push({
+        tool: 'contact_human',
+        input: { question: request.trim(), context: 'The request is ambiguous; a person must choose.' },
+      });
+    }
+    if (callable.length === 0) {
+      return [
+        {
+          type: 'text',
+          text: `I can help with: ${[...tools].join(', ') || 'nothing yet'}. What would you like to do?`,
+        },
+      ];
+    }
+    return callable.map((intent, i) => ({
+      type: 'tool-call',
+      toolCallId: `call_${hash(request)}_${i}`,
+      toolName: intent.tool,
+      input: JSON.stringify(intent.input),
+    }));
+  }
+}
+
+function parseIntents(text: string): Intent[] {
+  const found: { at: number; intent: Intent }[] = [];
+  for (const rule of RULES) {
+    for (const match of text.matchAll(rule.pattern))
+      found.push({ at: match.index ?? 0, intent: { tool: rule.tool, input: rule.input(match) } });
+  }
+  return found.sort((a, b) => a.at - b.at).map((f) => f.intent);
+}
+
+/** A reply written from tool results: the `message` of each result if it has one, else its JSON. */
+function summarize(content: readonly { type: string; toolName?: string; output?: unknown }[]): string {
+  return content
+    .filter((part) => part.type === 'tool-result')
+    .map((part) => {
+      const output = part.output as { type: string; value: unknown } | undefined;
+      const value = output?.value as { message?: unknown } | string | undefined;
+      if (typeof value === 'string') return value;
+      if (value && typeof value.message === 'string') return value.message;
+      return `${part.toolName}: ${JSON.stringify(value)}`;
+    })
+    .join(' ');
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+function hash(text: string): string {
+  let h = 0;
+  for (const ch of text) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return h.toString(36);
+}

@@ -1,0 +1,36 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: a tool set holds tools of different input types
+import type { z } from 'zod';
+import type { Duration } from '../time/duration.ts';
+
+/**
+ * When a tool call needs a person first: `always`, `never`, or a deterministic rule on its
+ * arguments (e.g. `(args) => args.amount > 100`).
+ */
+export type ApprovalRule<I> = 'always' | 'never' | ((args: I) => boolean);
+
+/** A tool the agent may call. `execute` runs as a durable step: once, recorded. */
+export interface AgentTool<I = unknown, O = unknown> {
+  description: string;
+  input: z.ZodType<I>;
+  /**
+   * Does the work. Runs at least once and is recorded; pass `idempotencyKey` to external systems.
+   * Its result goes back to the model; a thrown error becomes `{error}` for the model.
+   */
+  execute(args: I, info: { idempotencyKey: string }): Promise<O> | O;
+  approval?: ApprovalRule<I>;
+  /** The title of the approval task (default: the tool and its arguments). */
+  title?: (args: I) => string;
+  /** May the approver edit the arguments (default true)? */
+  allowEdit?: boolean;
+}
+
+/** Who approves and how long they have: the human-task policy of an agent's approvals. */
+export interface ApprovalPolicy {
+  assignees?: string[];
+  requester?: string;
+  remind?: { after: Duration; every?: Duration; max?: number };
+  escalate?: { after: Duration; to: string[] }[];
+  deadline?: Duration;
+}
+
+export type ToolSetSpec = Record<string, AgentTool<any, unknown>>;
