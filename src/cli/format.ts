@@ -2,6 +2,19 @@ import { stripVTControlCharacters, styleText } from 'node:util';
 
 type Color = Parameters<typeof styleText>[0];
 
+/**
+ * Removes control characters (ESC sequences, OSC, C1) from text that came from elsewhere (task
+ * titles, descriptions) before it reaches a terminal; keeps newlines and tabs.
+ */
+export function clean(text: unknown): string {
+  let out = '';
+  for (const ch of String(text)) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code === 10 || code === 9 || (code >= 32 && code !== 127 && (code < 128 || code > 159))) out += ch;
+  }
+  return out;
+}
+
 /** Colour only when a person is reading (a TTY, and NO_COLOR unset). */
 export function paint(color: Color, text: string, stream: NodeJS.WriteStream = process.stdout): string {
   return stream.isTTY && !process.env.NO_COLOR ? styleText(color, text) : text;

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Task } from '../human/types.ts';
 import { ApiError, type ApiClient } from './client.ts';
-import { paint } from './format.ts';
+import { clean, paint } from './format.ts';
 
 /**
  * `heed inbox --watch`: the terminal channel. Asks you each pending task as it arrives (oldest
@@ -67,11 +67,12 @@ async function ask(rl: ReturnType<typeof createInterface>, question: string): Pr
 
 function printTask(task: Task): void {
   console.log('');
-  console.log(`${paint('bold', task.title)}  ${paint('dim', `${task.type} · ${task.id}`)}`);
-  if (task.description) console.log(task.description);
-  if (task.action) console.log(`${paint('cyan', 'action')} ${task.action.tool} ${JSON.stringify(task.action.args)}`);
+  console.log(`${paint('bold', clean(task.title))}  ${paint('dim', `${task.type} · ${clean(task.id)}`)}`);
+  if (task.description) console.log(clean(task.description));
+  if (task.action)
+    console.log(`${paint('cyan', 'action')} ${clean(task.action.tool)} ${clean(JSON.stringify(task.action.args))}`);
   if (task.payload !== null && task.payload !== undefined)
-    console.log(`${paint('cyan', 'payload')} ${JSON.stringify(task.payload)}`);
-  if (task.form) console.log(`${paint('cyan', 'form')} ${JSON.stringify(task.form)}`);
+    console.log(`${paint('cyan', 'payload')} ${clean(JSON.stringify(task.payload))}`);
+  if (task.form) console.log(`${paint('cyan', 'form')} ${clean(JSON.stringify(task.form))}`);
   if (task.deadline) console.log(`${paint('cyan', 'deadline')} ${new Date(task.deadline).toISOString()}`);
 }

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import type { Task } from '../human/types.ts';
 import { ApiClient, ApiError } from './client.ts';
-import { paint, status, table, when } from './format.ts';
+import { clean, paint, status, table, when } from './format.ts';
 import { watchInbox } from './inbox-watch.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -89,11 +89,11 @@ async function main(): Promise<void> {
         table(
           ['ID', 'TYPE', 'STATUS', 'TITLE', 'ASSIGNEES', 'DEADLINE'],
           page.items.map((t) => [
-            t.id,
+            clean(t.id),
             t.type,
             status(t.status),
-            t.title,
-            t.assignees.map((a) => a.principal).join(','),
+            clean(t.title),
+            clean(t.assignees.map((a) => a.principal).join(',')),
             when(t.deadline),
           ]),
         ),
@@ -104,8 +104,10 @@ async function main(): Promise<void> {
       const id = rest[0];
       if (!id) throw new Error('usage: heed show ID');
       const task = await client().call<Task>('GET', `/v1/tasks/${encodeURIComponent(id)}`);
-      console.log(`${paint('bold', task.title)}  ${status(task.status)}  ${paint('dim', `${task.type} · ${task.id}`)}`);
-      if (task.description) console.log(task.description);
+      console.log(
+        `${paint('bold', clean(task.title))}  ${status(task.status)}  ${paint('dim', `${task.type} · ${clean(task.id)}`)}`,
+      );
+      if (task.description) console.log(clean(task.description));
       console.log(
         table(
           ['FIELD', 'VALUE'],
@@ -120,8 +122,8 @@ async function main(): Promise<void> {
             ['requester', task.requester ?? '-'],
             ['deadline', when(task.deadline)],
             ['escalation', String(task.escalationLevel)],
-            ['action', task.action ? `${task.action.tool} ${JSON.stringify(task.action.args)}` : '-'],
-            ['payload', JSON.stringify(task.payload)],
+            ['action', task.action ? clean(`${task.action.tool} ${JSON.stringify(task.action.args)}`) : '-'],
+            ['payload', clean(JSON.stringify(task.payload))],
             [
               'result',
               task.result

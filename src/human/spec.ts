@@ -13,7 +13,12 @@ import {
   type TaskSpec,
 } from './types.ts';
 
-const duration = z.union([z.number().nonnegative(), z.string().min(1)]);
+/** Ten years: longer waits are surely a mistake (and would overflow timestamps). */
+const MAX_DURATION_MS = 10 * 365 * 86_400_000;
+const duration = z.union([
+  z.number().int('must be whole milliseconds').nonnegative().max(MAX_DURATION_MS),
+  z.string().min(1).max(100),
+]);
 const principal = z.string().refine(isPrincipal, {
   message: 'must be a principal: user:NAME, group:NAME, email:ADDRESS or agent:NAME',
 });

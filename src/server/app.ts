@@ -89,7 +89,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   });
 
   taskRoutes(app, heed, options.groupsOf);
-  runRoutes(app, heed, hub);
+  runRoutes(app, heed, hub, () => options.auth.keys.size === 0);
   chatRoutes(app, heed, hub);
   metaRoutes(app, heed);
   inboxRoutes(app, heed);

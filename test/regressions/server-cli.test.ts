@@ -21,7 +21,8 @@ describe('heed CLI output of attacker-controlled task text', () => {
     const list = await run(process.execPath, [CLI, 'tasks', '--as', 'user:ann'], { env });
     const show = await run(process.execPath, [CLI, 'show', task.id, '--as', 'user:ann'], { env });
     // Actual: ESC/BEL bytes printed raw by main.ts (table cells, console.log(task.description)).
-    expect(list.stdout).not.toMatch(/[\u001b\u0007]/);
-    expect(show.stdout).not.toMatch(/[\u001b\u0007]/);
+    const controls = (text: string) => [...text].filter((ch) => ch === '\u001b' || ch === '\u0007');
+    expect(controls(list.stdout)).toEqual([]);
+    expect(controls(show.stdout)).toEqual([]);
   });
 });

@@ -81,15 +81,15 @@ describe('the web inbox in headless Chromium', () => {
     expect(await page.innerHTML('.md')).not.toContain('<script>');
 
     // Wrong, then right.
-    await page.fill('#field-purpose', 'short');
-    await page.fill('#field-retentionDays', '365');
+    await page.fill('[data-field=purpose]', 'short');
+    await page.fill('[data-field=retentionDays]', '365');
     await page.click('button[data-outcome=submit]');
     await page.waitForSelector('[data-error-for="retentionDays"]:not(:empty)');
     expect(await page.textContent('[data-error-for="purpose"]')).toContain('fewer than 10 characters');
     expect(await page.textContent('[data-error-for="retentionDays"]')).toContain('must be <= 90');
     await page.screenshot({ path: join(SHOTS, 'form-errors.png'), fullPage: true });
-    await page.fill('#field-purpose', 'Quarterly churn analysis with the partner');
-    await page.fill('#field-retentionDays', '30');
+    await page.fill('[data-field=purpose]', 'Quarterly churn analysis with the partner');
+    await page.fill('[data-field=retentionDays]', '30');
     await page.click('button[data-outcome=submit]');
     await page.waitForSelector('#task[data-status=resolved]');
 

@@ -65,7 +65,7 @@ describe('signed one-click links', () => {
     expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
     const refusals = (await s.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused');
     expect(refusals.map((e) => [e.actor, (e.detail as { reason: string }).reason])).toEqual([
-      ['user:mallory', 'forged link'],
+      ['unknown', 'forged link (claimed user:mallory)'],
       ['email:bob@example.com', 'expired link'],
     ]);
     expect((await fetch(`${s.url}/t/garbage`, { method: 'POST' })).status).toBe(400);

@@ -7,7 +7,13 @@
 export const INBOX_SCRIPT = String.raw`
 import { marked } from '/inbox/marked.js';
 
-marked.use({ renderer: { html: (token) => esc(token.text ?? token.raw ?? '') } });
+marked.use({
+  renderer: { html: (token) => esc(token.text ?? token.raw ?? '') },
+  // Links and images may only point at http(s) and mailto: no javascript: in a description.
+  walkTokens: (token) => {
+    if ((token.type === 'link' || token.type === 'image') && !/^(https?:|mailto:)/i.test(String(token.href || '').trim())) token.href = '#';
+  },
+});
 const $view = document.getElementById('view');
 const $who = document.getElementById('who');
 const me = { principal: localStorage.getItem('heed.principal') || '', key: localStorage.getItem('heed.key') || '' };
@@ -82,23 +88,23 @@ async function list() {
 function fieldsFor(schema) {
   const props = (schema && schema.properties) || {};
   const required = new Set((schema && schema.required) || []);
-  return Object.entries(props).map(([name, p]) => {
+  return Object.entries(props).map(([name, p], index) => {
     const label = esc(p.title || name) + (required.has(name) ? ' *' : '');
-    const id = 'field-' + name;
+    const id = 'field-' + index;
     let input;
-    if (Array.isArray(p.enum)) input = '<select id="' + id + '" name="' + esc(name) + '"><option value=""></option>' + p.enum.map((v) => '<option>' + esc(v) + '</option>').join('') + '</select>';
-    else if (p.type === 'boolean') input = '<input type="checkbox" id="' + id + '" name="' + esc(name) + '">';
-    else if (p.type === 'integer' || p.type === 'number') input = '<input type="number" step="' + (p.type === 'integer' ? '1' : 'any') + '" id="' + id + '" name="' + esc(name) + '">';
-    else if ((p.maxLength || 0) > 200) input = '<textarea id="' + id + '" name="' + esc(name) + '" rows="4"></textarea>';
-    else input = '<input type="text" id="' + id + '" name="' + esc(name) + '">';
+    if (Array.isArray(p.enum)) input = '<select id="' + id + '" data-field="' + esc(name) + '"><option value=""></option>' + p.enum.map((v) => '<option>' + esc(v) + '</option>').join('') + '</select>';
+    else if (p.type === 'boolean') input = '<input type="checkbox" id="' + id + '" data-field="' + esc(name) + '">';
+    else if (p.type === 'integer' || p.type === 'number') input = '<input type="number" step="' + (p.type === 'integer' ? '1' : 'any') + '" id="' + id + '" data-field="' + esc(name) + '">';
+    else if ((p.maxLength || 0) > 200) input = '<textarea id="' + id + '" data-field="' + esc(name) + '" rows="4"></textarea>';
+    else input = '<input type="text" id="' + id + '" data-field="' + esc(name) + '">';
     return '<label for="' + id + '">' + label + '</label>' + input + '<div class="field-error" data-error-for="' + esc(name) + '"></div>';
   }).join('');
 }
 
 function formData(schema) {
   const data = {};
-  for (const [name, p] of Object.entries((schema && schema.properties) || {})) {
-    const el = document.getElementById('field-' + name);
+  for (const [index, [name, p]] of Object.entries((schema && schema.properties) || {}).entries()) {
+    const el = document.getElementById('field-' + index);
     if (!el) continue;
     if (p.type === 'boolean') data[name] = el.checked;
     else if (el.value === '') continue;
@@ -180,7 +186,8 @@ async function detail(id) {
         const key = issue.path.startsWith('args') ? 'args' : issue.path.split('.')[0];
         const slot = form.querySelector('[data-error-for="' + CSS.escape(key) + '"]');
         if (slot) slot.textContent = (slot.textContent ? slot.textContent + '; ' : '') + issue.message;
-        const input = document.getElementById(key === 'args' ? 'args' : 'field-' + key);
+        const index = Object.keys((task.form && task.form.properties) || {}).indexOf(key);
+        const input = document.getElementById(key === 'args' ? 'args' : 'field-' + index);
         if (input) input.classList.add('invalid');
       }
     }

@@ -100,12 +100,21 @@ ${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.ac
     const now = heed.clock.now();
     const check = signer.verify(c.req.param('token'), now);
     if (!check.ok) {
-      if (check.claims) {
+      if (check.claims && check.reason === 'expired') {
+        // The signature holds: these claims are ours, the principal is real.
         await heed.tasks.recordRefusal(check.claims.taskId, {
-          actor: isPrincipal(check.claims.principal) ? check.claims.principal : 'unknown',
+          actor: check.claims.principal,
           via: 'link',
           outcome: check.claims.outcome,
-          reason: `${check.reason} link`,
+          reason: 'expired link',
+        });
+      } else if (check.claims) {
+        // Unverified claims name nobody: the attempt is recorded as anonymous.
+        await heed.tasks.recordRefusal(check.claims.taskId, {
+          actor: 'unknown',
+          via: 'link',
+          outcome: check.claims.outcome,
+          reason: `forged link (claimed ${String(check.claims.principal).slice(0, 100)})`,
         });
       }
       return refused(c, REASONS[check.reason], 400);

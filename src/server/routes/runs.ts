@@ -21,10 +21,15 @@ const tag = ['Runs'];
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Runs, messages, events and the run event stream (DESIGN.md HTTP contract). */
-export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub): void {
+export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, devMode: () => boolean): void {
   const requireAdmin = (admin: boolean) => {
     if (!admin)
       throw new HttpError('FORBIDDEN', 'Runs are managed by admins (or in development mode without a principal)');
+  };
+  /** Runs carry agents' inputs and history: with API keys only admins reach them; in development anyone local. */
+  const requireRunAccess = (c: { get(key: 'caller'): { admin: boolean } }) => {
+    if (devMode()) return;
+    requireAdmin(c.get('caller').admin);
   };
 
   app.openapi(
@@ -37,7 +42,11 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub):
       responses: { 201: json(RunSchema, 'The run'), ...errors(400, 401, 404, 409, 422) },
     }),
     async (c) => {
+      requireRunAccess(c);
       const body = c.req.valid('json');
+      if (body.workflow.startsWith('heed.') || /^(task|webhook):/.test(body.id ?? '')) {
+        throw new HttpError('FORBIDDEN', 'Internal workflows and run ids are not started over HTTP');
+      }
       const handle = await heed.startWorkflow(
         body.workflow,
         body.input ?? null,
@@ -81,6 +90,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub):
       responses: { 200: json(RunSchema, 'The run'), ...errors(401, 404) },
     }),
     async (c) => {
+      requireRunAccess(c);
       const { id } = c.req.valid('param');
       const run = await heed.runs.get(id);
       if (!run) throw new RunNotFoundError(id);
@@ -119,6 +129,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub):
       responses: { 202: json(z.object({ duplicate: z.boolean() }), 'Accepted'), ...errors(400, 401, 404, 422) },
     }),
     async (c) => {
+      requireRunAccess(c);
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const result = await heed.send(
@@ -188,6 +199,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub):
 
   // SSE is not described by zod: a plain route, listed in the document by hand (see app.ts).
   app.get('/v1/runs/:id/events', async (c) => {
+    requireRunAccess(c);
     const id = c.req.param('id');
     if (!(await heed.runs.get(id))) throw new RunNotFoundError(id);
     const start = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0);
@@ -195,17 +207,17 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub):
     return streamSSE(c, async (stream) => {
       let last = start;
       for (;;) {
-        for (const event of await heed.store.runEvents(last, 500, id)) {
-          await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
-          last = event.id;
-        }
-        const run = await heed.runs.get(id);
-        if (!run || TERMINAL.has(run.status)) {
-          const rest = await heed.store.runEvents(last, 500, id);
-          for (const event of rest)
+        const ended = TERMINAL.has((await heed.runs.get(id))?.status ?? 'cancelled');
+        // Everything written so far, page by page, before deciding whether the stream ends.
+        for (;;) {
+          const page = await heed.store.runEvents(last, 500, id);
+          for (const event of page) {
             await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
-          break;
+            last = event.id;
+          }
+          if (page.length < 500 || stream.aborted) break;
         }
+        if (ended) break;
         if (stream.aborted) break;
         await Promise.race([hub.waitFor(id, 15_000), new Promise((r) => stream.onAbort(() => r(null)))]);
         if (stream.aborted) break;

@@ -49,7 +49,16 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     }),
     async (c) => {
       const spec = c.req.valid('json') as TaskSpec;
+      const caller = c.get('caller');
+      const identities = await identitiesOf(caller.principal, groupsOf);
+      if (!caller.admin && spec.requester !== undefined && !identities.includes(spec.requester)) {
+        throw new HttpError('FORBIDDEN', `${caller.principal} may not create tasks in the name of ${spec.requester}`);
+      }
       const { task, created } = await heed.tasks.submit(spec, { via: 'api' });
+      // The same idempotency key from someone who may not see the task reveals nothing.
+      if (!created && !maySee(caller, task, identities)) {
+        throw new HttpError('IDEMPOTENCY_CONFLICT', 'This idempotencyKey belongs to another task');
+      }
       return c.json(task as never, created ? 201 : 200);
     },
   );
@@ -106,7 +115,10 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
       const body = c.req.valid('json');
       const task = await heed.tasks.respond(id, body, {
         principal: responder(caller),
-        via: c.req.header('x-heed-via') ?? 'api',
+        // The channel is what the caller says, among the ones an API caller may be: not 'link'.
+        via: ['api', 'inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
+          ? (c.req.header('x-heed-via') as string)
+          : 'api',
       });
       return c.json(task as never, 200);
     },
