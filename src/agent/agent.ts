@@ -1,6 +1,7 @@
 import { generateText, jsonSchema, type LanguageModel, type ModelMessage, tool } from 'ai';
 import { z } from 'zod';
 import type { WorkflowContext } from '../engine/context.ts';
+import { HeedError } from '../errors.ts';
 import type { ApprovalPolicy, ToolSetSpec } from './types.ts';
 
 export interface AgentOptions {
@@ -91,6 +92,21 @@ export async function runAgent(
   await ctx.setStatus('agent', { status: 'done' });
   return { text: text || `Stopped after ${maxSteps} steps.`, messages: thread, actions };
 }
+
+/** A workflow-level tool: its failures (not the engine's) become `{error}` for the model. */
+async function runInWorkflow(
+  fn: () => Promise<unknown>,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    if (error instanceof HeedError && ENGINE_CODES.has(error.code)) throw error;
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/** Errors a workflow-level tool must not swallow: they belong to the engine. */
+const ENGINE_CODES = new Set(['NON_DETERMINISM', 'CONCURRENT_WAIT', 'LEASE_LOST']);
 
 async function callModel(
   options: AgentOptions,
@@ -199,13 +215,15 @@ async function runTool(
       note = `${decision.by} changed ${decision.edit.changes.map((c) => `${c.path} from ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`).join(', ')} before approving.`;
     }
   }
-  const outcome = await ctx.step(`tool:${call.toolName}:${call.toolCallId}`, async ({ idempotencyKey }) => {
-    try {
-      return { ok: true as const, value: await spec.execute(args as never, { idempotencyKey }) };
-    } catch (error) {
-      return { ok: false as const, error: (error as Error).message };
-    }
-  });
+  const outcome = spec.run
+    ? await runInWorkflow(() => (spec.run as NonNullable<typeof spec.run>)(args as never, ctx))
+    : await ctx.step(`tool:${call.toolName}:${call.toolCallId}`, async ({ idempotencyKey }) => {
+        try {
+          return { ok: true as const, value: await spec.execute?.(args as never, { idempotencyKey }) };
+        } catch (error) {
+          return { ok: false as const, error: (error as Error).message };
+        }
+      });
   if (!outcome.ok)
     return {
       tool: call.toolName,

@@ -23,11 +23,12 @@ const RULES: { tool: string; pattern: RegExp; input: (m: RegExpMatchArray) => Re
   { tool: 'check_balance', pattern: /\bbalance\b/gi, input: () => ({}) },
   {
     tool: 'ask_developer',
-    pattern: /\bticket\s+([A-Z]+-\d+)\b[:,]?\s*(.*)/g,
+    pattern: /\bticket\s+([A-Z]+-\d+)\b[:,]?\s*(.*)/gi,
     input: (m) => ({ ticketId: m[1], question: `Can you help with ticket ${m[1]}? ${m[2] ?? ''}`.trim() }),
   },
   { tool: 'search_release_notes', pattern: /\brelease notes\b/gi, input: () => ({}) },
   { tool: 'export_data', pattern: /\bexport\s+([\w.-]+)/gi, input: (m) => ({ dataset: m[1] }) },
+  { tool: 'deploy', pattern: /\b([a-z]{2}-[a-z]+-\d)\b/g, input: (m) => ({ region: m[1] }) },
 ];
 
 /**
@@ -84,7 +85,23 @@ export class OfflineModel implements LanguageModelV3 {
   #respond(options: LanguageModelV3CallOptions): LanguageModelV3Content[] {
     const last = options.prompt.at(-1);
     const tools = new Set((options.tools ?? []).filter((t) => t.type === 'function').map((t) => t.name));
-    if (last?.role === 'tool') return [{ type: 'text', text: summarize(last.content) }];
+    if (last?.role === 'tool') {
+      // A person answered a question: act on the original request with their answer, once.
+      const answer = humanAnswer(last.content);
+      const called = new Set(
+        options.prompt.flatMap((m) =>
+          m.role === 'assistant' ? m.content.filter((p) => p.type === 'tool-call').map((p) => p.toolName) : [],
+        ),
+      );
+      if (answer !== undefined) {
+        const firstUser = options.prompt.find((m) => m.role === 'user');
+        const original =
+          firstUser?.role === 'user' ? firstUser.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ') : '';
+        const next = parseIntents(`${original} ${answer}`).filter((i) => tools.has(i.tool) && !called.has(i.tool));
+        if (next.length > 0) return toolCalls(next, `${original} ${answer}`);
+      }
+      return [{ type: 'text', text: summarize(last.content) }];
+    }
     const request = last?.role === 'user' ? last.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ') : '';
     const intents = parseIntents(request);
     if (options.responseFormat?.type === 'json') {
@@ -110,13 +127,27 @@ export class OfflineModel implements LanguageModelV3 {
         },
       ];
     }
-    return callable.map((intent, i) => ({
-      type: 'tool-call',
-      toolCallId: `call_${hash(request)}_${i}`,
-      toolName: intent.tool,
-      input: JSON.stringify(intent.input),
-    }));
+    return toolCalls(callable, request);
   }
+}
+
+function toolCalls(intents: Intent[], seed: string): LanguageModelV3Content[] {
+  return intents.map((intent, i) => ({
+    type: 'tool-call',
+    toolCallId: `call_${hash(seed)}_${i}`,
+    toolName: intent.tool,
+    input: JSON.stringify(intent.input),
+  }));
+}
+
+/** The answer in a `contact_human` result, if this tool message carries one. */
+function humanAnswer(content: readonly { type: string; toolName?: string; output?: unknown }[]): string | undefined {
+  for (const part of content) {
+    if (part.type !== 'tool-result' || part.toolName !== 'contact_human') continue;
+    const value = (part.output as { value?: { answer?: unknown } } | undefined)?.value;
+    if (value && typeof value.answer === 'string') return value.answer;
+  }
+  return undefined;
 }
 
 function parseIntents(text: string): Intent[] {

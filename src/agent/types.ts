@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: a tool set holds tools of different input types
 import type { z } from 'zod';
+import type { WorkflowContext } from '../engine/context.ts';
 import type { Duration } from '../time/duration.ts';
 
 /**
@@ -16,7 +17,12 @@ export interface AgentTool<I = unknown, O = unknown> {
    * Does the work. Runs at least once and is recorded; pass `idempotencyKey` to external systems.
    * Its result goes back to the model; a thrown error becomes `{error}` for the model.
    */
-  execute(args: I, info: { idempotencyKey: string }): Promise<O> | O;
+  execute?(args: I, info: { idempotencyKey: string }): Promise<O> | O;
+  /**
+   * Alternatively, runs in the workflow itself, for tools that wait (`ctx.waitForEvent`,
+   * `ctx.ask`, `ctx.recv`): must be deterministic like workflow code; its own steps are recorded.
+   */
+  run?(args: I, ctx: WorkflowContext): Promise<O>;
   approval?: ApprovalRule<I>;
   /** The title of the approval task (default: the tool and its arguments). */
   title?: (args: I) => string;

@@ -7,6 +7,7 @@ import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkSigner } from './links.ts';
+import { agentRoutes } from './routes/agents.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { linkRoutes } from './routes/links.ts';
@@ -91,6 +92,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   taskRoutes(app, heed, options.groupsOf);
   runRoutes(app, heed, hub, () => options.auth.keys.size === 0);
   chatRoutes(app, heed, hub);
+  agentRoutes(app, heed);
   metaRoutes(app, heed);
   inboxRoutes(app, heed);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);

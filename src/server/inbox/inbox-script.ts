@@ -48,7 +48,7 @@ async function api(method, path, body) {
 
 function renderWho() {
   $who.innerHTML = me.principal || me.key
-    ? 'Signed in as <strong>' + esc(me.principal || 'API key') + '</strong> · <a href="#/signin">switch</a>'
+    ? '<a href="#/agents">Agents</a> · Signed in as <strong>' + esc(me.principal || 'API key') + '</strong> · <a href="#/signin">switch</a>'
     : '<a href="#/signin">Sign in</a>';
 }
 
@@ -211,10 +211,24 @@ function watchRun(runId) {
   tick();
 }
 
+async function agents() {
+  try {
+    const waiting = await api('GET', '/v1/agents/waiting');
+    $view.innerHTML = '<p><a href="#/">← Inbox</a></p><h2>Agents waiting for a person</h2>' +
+      (waiting.items.length === 0 ? '<p class="muted" id="no-agents">No agent is waiting.</p>' : '') +
+      waiting.items.map((a) => '<div class="card agent" data-run="' + esc(a.runId) + '"><div class="row"><strong>' + esc(a.workflow) + '</strong>' +
+        '<span class="badge pending">' + esc(a.status.status) + '</span><code class="muted">' + esc(a.runId) + '</code></div>' +
+        a.tasks.map((t) => '<div><a href="#/task/' + encodeURIComponent(t.id) + '">' + esc(t.title) + '</a></div>').join('') + '</div>').join('');
+  } catch (error) {
+    $view.innerHTML = '<p class="error">' + esc(error.message) + '</p>';
+  }
+}
+
 function route() {
   renderWho();
   const hash = location.hash || '#/';
   if (hash === '#/signin' || (!me.principal && !me.key)) return signIn();
+  if (hash === '#/agents') return agents();
   const match = /^#\/task\/(.+)$/.exec(hash);
   if (match) return detail(decodeURIComponent(match[1]));
   return list();

@@ -1,0 +1,54 @@
+/**
+ * `node examples/async-approval/main.ts --fast`: a data-export approval with a reminder at 5 min,
+ * escalation to a backup reviewer at 30 min and a timeout at 8 h, on a virtual clock: a backup
+ * reviewer approves at 2 h. Without `--fast` it runs for real: answer in the inbox or with
+ * `heed respond` (reminders and escalation print as they happen).
+ */
+import { Heed, type Notification, VirtualClock } from '../../src/index.ts';
+import { SqliteStore } from '../../src/sqlite.ts';
+
+const fast = process.argv.includes('--fast');
+const clock = fast ? new VirtualClock() : undefined;
+const start = clock?.now() ?? Date.now();
+const at = () => `+${Math.round(((clock?.now() ?? Date.now()) - start) / 60_000)}m`;
+const console_ = {
+  channel: 'console',
+  async notify(n: Notification) {
+    console.log(`${at()} notify ${n.kind}: ${n.recipients.join(', ')} — ${n.task.title}`);
+  },
+};
+const heed = new Heed({
+  store: new SqliteStore(process.env.HEED_EXAMPLE_DB ?? '.heed/examples/async-approval.db'),
+  notifiers: [console_],
+  ...(clock ? { clock } : {}),
+});
+const exportData = heed.workflow('data-export-approval', async (ctx, input: { dataset: string }) => {
+  const decision = await ctx.ask({
+    type: 'approval',
+    title: `Export ${input.dataset} (contains PII)?`,
+    payload: { dataset: input.dataset, piiDetected: true },
+    assignees: ['user:analyst-lead'],
+    channels: ['console'],
+    remind: { after: '5m' },
+    escalate: [{ after: '30m', to: ['user:backup-reviewer'] }],
+    deadline: '8h',
+  });
+  return { outcome: decision.outcome, by: decision.by, via: decision.via, status: decision.status };
+});
+await heed.start();
+const run = await exportData.start({ dataset: 'customers_q1' });
+await heed.idle();
+console.log(`${at()} asked: waiting for user:analyst-lead (run ${run.id})`);
+if (clock) {
+  await clock.advance('5m');
+  await heed.idle();
+  await clock.advance('25m');
+  await heed.idle();
+  await clock.advance('90m');
+  const [task] = (await heed.tasks.inbox('user:backup-reviewer')).items;
+  console.log(`${at()} user:backup-reviewer approves from their phone`);
+  await heed.tasks.respond(task?.id ?? '', { outcome: 'approve' }, { principal: 'user:backup-reviewer', via: 'slack' });
+}
+const result = await run.result();
+console.log(`${at()} resumed: ${JSON.stringify(result)}`);
+await heed.stop();
