@@ -1,0 +1,5 @@
+/** `heed/agent`: the durable agent loop, approval policies, and the offline model. */
+export { type AgentOptions, type AgentTurn, runAgent } from './agent/agent.ts';
+export { modelFromEnvironment } from './agent/models.ts';
+export { OfflineModel } from './agent/offline-model.ts';
+export type { AgentTool, ApprovalPolicy, ApprovalRule, ToolSetSpec } from './agent/types.ts';
