@@ -11,6 +11,7 @@ import type { TaskRecord, TaskUpdate } from '../store/task-store.ts';
 import { diffJson } from './args-diff.ts';
 import { deadlineUpdate, SETTLED_TOPIC } from './results.ts';
 import { validateAgainst } from './schemas.ts';
+import { toResponses } from './view.ts';
 import type { ArgsEdit, NormalizedSpec, ResponseInput, TaskResponse, TaskResult } from './types.ts';
 
 /** Outcomes that say no: they carry no form data. */
@@ -105,14 +106,7 @@ export function decideResponse(
   };
   if (decides) {
     const responses: TaskResponse[] = [
-      ...task.responses.map((r) => ({
-        principal: r.principal,
-        outcome: r.outcome,
-        via: r.via,
-        comment: r.comment,
-        data: r.data === null ? null : (JSON.parse(r.data) as unknown),
-        at: r.at,
-      })),
+      ...toResponses(task),
       {
         principal: who.principal,
         outcome: input.outcome,

@@ -4,6 +4,7 @@
  * only guarantees atomicity: `updateTask` runs the caller's decision against the current row
  * inside one transaction, so "first valid response wins" is a compare-and-set.
  */
+import type { ChainedFields } from './audit-chain.ts';
 import type { NewRun, Page } from './store.ts';
 
 export type TaskStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';
@@ -77,16 +78,8 @@ export interface AuditInput {
   detail?: unknown;
 }
 
-export interface AuditEntry {
-  taskId: string;
-  seq: number;
-  at: number;
-  actor: string;
-  via: string;
-  action: string;
-  outcome: string | null;
-  shownHash: string | null;
-  detail: unknown;
+/** An audit log entry: the chained fields, the previous entry's hash, and its own. */
+export interface AuditEntry extends ChainedFields {
   prevHash: string;
   hash: string;
 }
