@@ -1,36 +1,44 @@
 import { createInterface } from 'node:readline/promises';
-import type { Heed, Task } from '../src/index.ts';
+import { HeedError, type Heed, type Task } from '../src/index.ts';
 
 /**
  * The examples' terminal channel: waits for the run to end; whenever it waits on a task, asks the
- * person at the terminal and answers the task as `principal` via `cli`.
+ * person at the terminal and answers the task as `principal` via `cli`. An answer the task
+ * refuses (say, a reject without a comment) is explained and asked again. When the input ends
+ * before an answer, nothing is answered: the task stays pending and this returns `undefined`
+ * (answer it later in the inbox, with `heed respond`, or by running the example again).
  */
 export async function answerAtTerminal(heed: Heed, runId: string, principal = 'user:you'): Promise<unknown> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   // Lines are buffered by the iterator, so answers piped in before a question is asked still count.
   const lines = rl[Symbol.asyncIterator]();
-  const ask = async (question: string) => {
+  const ask = async (question: string): Promise<string | undefined> => {
     process.stdout.write(question);
     const next = await lines.next();
-    return next.done ? '' : String(next.value);
+    return next.done ? undefined : String(next.value).trim();
   };
-  const asked = new Set<string>();
   try {
     for (;;) {
       const run = await heed.runs.get(runId);
       if (run && ['succeeded', 'failed', 'cancelled'].includes(run.status)) return run.output ?? run.error;
       const task = (await heed.tasks.list({ status: 'pending', limit: 100 })).items.find(
-        (t: Task) => t.runId === runId && !asked.has(t.id),
+        (t: Task) => t.runId === runId,
       );
       if (!task) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
-      asked.add(task.id);
       console.log(`\n? ${task.title}${task.action ? `  ${task.action.tool} ${JSON.stringify(task.action.args)}` : ''}`);
-      const outcome = (await ask(`  ${task.outcomes.join('/')}: `)).trim() || task.outcomes[0] || '';
-      const comment = (await ask('  comment: ')).trim();
-      await heed.tasks.respond(task.id, { outcome, ...(comment ? { comment } : {}) }, { principal, via: 'cli' });
+      const outcome = await ask(`  ${task.outcomes.join('/')}: `);
+      if (outcome === undefined) return undefined;
+      const comment = await ask('  comment: ');
+      if (comment === undefined) return undefined;
+      try {
+        await heed.tasks.respond(task.id, { outcome, ...(comment ? { comment } : {}) }, { principal, via: 'cli' });
+      } catch (error) {
+        if (!(error instanceof HeedError)) throw error;
+        console.log(`  ${error.message}`);
+      }
     }
   } finally {
     rl.close();

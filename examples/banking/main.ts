@@ -18,6 +18,8 @@ await heed.start();
 console.log(`model: ${label}; style: ${router ? 'router (structured output)' : 'tool calls'}`);
 console.log(`> ${message}`);
 const run = await heed.startWorkflow<BankingOutput>(router ? 'banking-router' : 'banking', { message });
-const output = (await answerAtTerminal(heed, run.id)) as BankingOutput;
-console.log(`agent: ${output.reply}`);
+const output = (await answerAtTerminal(heed, run.id)) as BankingOutput | { message?: string } | undefined;
+if (output === undefined)
+  console.log(`no answer given: run ${run.id} waits for its approval (answer it in the inbox or with heed respond)`);
+else console.log(`agent: ${'reply' in output ? output.reply : `the run failed: ${output.message}`}`);
 await heed.stop();

@@ -84,13 +84,26 @@ export async function runAgent(
         type: 'tool-result' as const,
         toolCallId: call.toolCallId,
         toolName: call.toolName,
-        output: { type: 'json' as const, value: action.result as never },
+        // A tool that returns nothing still answers the call: `null`, never an absent value.
+        output: { type: 'json' as const, value: (action.result ?? null) as never },
       });
     }
     thread.push({ role: 'tool', content: results });
   }
   await ctx.setStatus('agent', { status: 'done' });
   return { text: text || `Stopped after ${maxSteps} steps.`, messages: thread, actions };
+}
+
+const ContactHumanInput = z.object({ question: z.string().min(1), context: z.string().optional() });
+
+/**
+ * A task title made from model output: at most 200 characters; a longer text moves, whole, to
+ * the description so that nothing the person should read is lost.
+ */
+export function titled(text: string, context?: string): { title: string; description?: string } {
+  const title = text.length > 200 ? `${text.slice(0, 197)}…` : text;
+  const description = [text.length > 200 ? text : undefined, context].filter(Boolean).join('\n\n');
+  return description ? { title, description } : { title };
 }
 
 /** A workflow-level tool: its failures (not the engine's) become `{error}` for the model. */
@@ -149,12 +162,20 @@ async function runTool(
   call: ModelReply['toolCalls'][number],
 ): Promise<AgentTurn['actions'][number]> {
   if (call.toolName === 'contact_human' && contact) {
-    const { question, context } = call.input as { question: string; context?: string };
+    const input = ContactHumanInput.safeParse(call.input);
+    if (!input.success) {
+      return {
+        tool: call.toolName,
+        args: call.input,
+        outcome: 'failed',
+        result: { error: `Invalid arguments: ${input.error.message}` },
+      };
+    }
+    const { question, context } = input.data;
     await ctx.setStatus('agent', { status: 'pending_human', question });
     const answer = await ctx.ask({
       type: 'clarification',
-      title: question,
-      ...(context ? { description: context } : {}),
+      ...titled(question, context),
       ...(contact.assignees?.length ? { assignees: contact.assignees } : {}),
     });
     const result = { answer: answer.comment ?? answer.data ?? null, by: answer.by, status: answer.status };
@@ -186,7 +207,7 @@ async function runTool(
     const policy = options.approvals ?? {};
     const decision = await ctx.ask({
       type: 'approval',
-      title: spec.title?.(args as never) ?? `${call.toolName} ${JSON.stringify(args)}`,
+      ...titled(spec.title?.(args as never) ?? `${call.toolName} ${JSON.stringify(args)}`),
       action: { tool: call.toolName, args: args as Record<string, unknown>, schema: spec.input },
       allowEdit: spec.allowEdit ?? true,
       ...(policy.assignees ? { assignees: policy.assignees } : {}),
@@ -210,7 +231,22 @@ async function runTool(
         },
       };
     }
-    args = decision.args ?? args;
+    // Edited arguments go through the tool's own schema (refinements, transforms, no extra keys).
+    const approved = spec.input.safeParse(decision.args ?? args);
+    if (!approved.success) {
+      return {
+        tool: call.toolName,
+        args: decision.args,
+        outcome: 'rejected',
+        result: {
+          rejected: true,
+          by: decision.by,
+          reason: 'the edited arguments are invalid',
+          message: `The edited arguments for ${call.toolName} are invalid: ${approved.error.message}`,
+        },
+      };
+    }
+    args = approved.data;
     if (decision.edit && decision.edit.changes.length > 0) {
       note = `${decision.by} changed ${decision.edit.changes.map((c) => `${c.path} from ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`).join(', ')} before approving.`;
     }

@@ -105,7 +105,12 @@ export class OfflineModel implements LanguageModelV3 {
     const request = last?.role === 'user' ? last.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ') : '';
     const intents = parseIntents(request);
     if (options.responseFormat?.type === 'json') {
-      const actions = intents.map((i) => ({ type: i.tool, ...i.input }));
+      // Only the action types the requested schema allows, with sensible amounts.
+      const allowed = constValues(options.responseFormat.schema);
+      const actions = intents
+        .filter((i) => allowed.size === 0 || allowed.has(i.tool))
+        .filter((i) => typeof i.input.amount !== 'number' || i.input.amount > 0)
+        .map((i) => ({ type: i.tool, ...i.input }));
       return [{ type: 'text', text: JSON.stringify({ actions }) }];
     }
     const callable = intents.filter((i) => tools.has(i.tool));
@@ -129,6 +134,17 @@ export class OfflineModel implements LanguageModelV3 {
     }
     return toolCalls(callable, request);
   }
+}
+
+/** Every `const` (and single-value `enum`) in a JSON Schema: the literal action types it allows. */
+function constValues(schema: unknown, found = new Set<string>()): Set<string> {
+  if (schema && typeof schema === 'object') {
+    const node = schema as { const?: unknown; enum?: unknown };
+    if (typeof node.const === 'string') found.add(node.const);
+    if (Array.isArray(node.enum) && node.enum.length === 1 && typeof node.enum[0] === 'string') found.add(node.enum[0]);
+    for (const value of Object.values(schema)) constValues(value, found);
+  }
+  return found;
 }
 
 function toolCalls(intents: Intent[], seed: string): LanguageModelV3Content[] {

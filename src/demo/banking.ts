@@ -1,6 +1,6 @@
 import { generateText, type LanguageModel, Output } from 'ai';
 import { z } from 'zod';
-import { type AgentTurn, runAgent } from '../agent/agent.ts';
+import { type AgentTurn, runAgent, titled } from '../agent/agent.ts';
 import type { AgentTool, ApprovalPolicy } from '../agent/types.ts';
 import type { Heed } from '../human/heed.ts';
 
@@ -131,19 +131,30 @@ export function registerBanking(
         await ctx.setStatus('agent', { status: 'pending_approval', action });
         const decision = await ctx.ask({
           type: 'approval',
-          title: `Transfer $${action.amount} to ${action.to}?`,
+          ...titled(`Transfer $${action.amount} to ${action.to}?`),
           action: { tool: 'transfer', args: { to: action.to, amount: action.amount }, schema: tools.transfer.input },
           allowEdit: true,
           ...(approvals.assignees ? { assignees: approvals.assignees } : {}),
         });
         if (decision.outcome !== 'approve') {
           await ctx.setStatus('agent', { status: 'denied' });
-          const reason = decision.comment ?? decision.status;
+          const reason = decision.comment ?? (decision.status === 'resolved' ? 'rejected' : decision.status);
           replies.push(`I did not transfer $${action.amount} to ${action.to}: ${reason}.`);
           actions.push({ tool: 'transfer', args: action, outcome: 'rejected', result: { reason } });
           continue;
         }
-        const args = (decision.args ?? action) as { to: string; amount: number };
+        const edited = tools.transfer.input.safeParse(decision.args ?? { to: action.to, amount: action.amount });
+        if (!edited.success) {
+          replies.push(`I did not transfer: the edited arguments are invalid (${edited.error.message}).`);
+          actions.push({
+            tool: 'transfer',
+            args: decision.args,
+            outcome: 'rejected',
+            result: { reason: 'invalid edit' },
+          });
+          continue;
+        }
+        const args = edited.data;
         const done = await ctx.step(`transfer:${i}`, () => tools.transfer.execute(args, { idempotencyKey: key }));
         replies.push(done.message);
         actions.push({ tool: 'transfer', args, outcome: 'done', result: done });

@@ -51,10 +51,8 @@ export class EventHub {
     if (this.#polling || this.#waiters.size === 0) return;
     this.#polling = true;
     try {
-      if (this.#last < 0) {
-        const [latest] = (await this.#store.runEvents(0, 1)).slice(-1);
-        this.#last = latest ? latest.id - 1 : 0;
-      }
+      // Start from the newest event: connections read their own history themselves.
+      if (this.#last < 0) this.#last = await this.#store.lastRunEventId();
       for (;;) {
         const events: RunEvent[] = await this.#store.runEvents(this.#last, 1000);
         if (events.length === 0) break;

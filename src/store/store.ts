@@ -248,6 +248,8 @@ export interface Store extends TaskStore {
   /** A small durable setting (e.g. a feed cursor), or `undefined`. */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /** The id of the newest run event (0 when there is none). */
+  lastRunEventId(): Promise<number>;
   /** The run event feed: events with `id > after` in order, of one run or of all. */
   runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]>;
 }

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Heed } from '../../human/heed.ts';
+import type { RunEvent } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import type { EventHub } from '../event-hub.ts';
@@ -42,41 +43,49 @@ export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub)
     return streamSSE(c, async (stream) => {
       await stream.writeSSE({ event: 'run', data: JSON.stringify({ runId: run.id }) });
       let last = 0;
-      for (;;) {
-        for (const event of await heed.store.runEvents(last, 500, run.id)) {
-          last = event.id;
-          const data = event.data as Record<string, unknown>;
-          if (event.type === 'status' && data.key === 'output') {
-            await stream.writeSSE({
-              id: String(event.id),
-              event: 'output',
-              data: JSON.stringify({ text: data.value }),
-            });
-          } else if (event.type === 'status' && data.key === 'agent') {
-            await stream.writeSSE({ id: String(event.id), event: 'status', data: JSON.stringify(data.value) });
-          } else if (event.type === 'task.created') {
-            const task = await heed.tasks.get(String(data.taskId));
-            await stream.writeSSE({
-              id: String(event.id),
-              event: 'approval_required',
-              data: JSON.stringify({ runId: run.id, task }),
-            });
-          } else if (event.type === 'task.ended') {
-            await stream.writeSSE({ id: String(event.id), event: 'approval_decided', data: JSON.stringify(data) });
-          } else if (event.type.startsWith('run.')) {
-            await stream.writeSSE({
-              id: String(event.id),
-              event: 'done',
-              data: JSON.stringify({ runId: run.id, status: event.type.slice(4), ...data }),
-            });
-          }
+      const aborted = new Promise((resolve) => stream.onAbort(() => resolve(null)));
+      const send = async (event: RunEvent) => {
+        const data = event.data as Record<string, unknown>;
+        if (event.type === 'status' && data.key === 'output') {
+          await stream.writeSSE({
+            id: String(event.id),
+            event: 'output',
+            data: JSON.stringify({ text: data.value }),
+          });
+        } else if (event.type === 'status' && data.key === 'agent') {
+          await stream.writeSSE({ id: String(event.id), event: 'status', data: JSON.stringify(data.value) });
+        } else if (event.type === 'task.created') {
+          const task = await heed.tasks.get(String(data.taskId));
+          await stream.writeSSE({
+            id: String(event.id),
+            event: 'approval_required',
+            data: JSON.stringify({ runId: run.id, task }),
+          });
+        } else if (event.type === 'task.ended') {
+          await stream.writeSSE({ id: String(event.id), event: 'approval_decided', data: JSON.stringify(data) });
+        } else if (event.type.startsWith('run.')) {
+          await stream.writeSSE({
+            id: String(event.id),
+            event: 'done',
+            data: JSON.stringify({ runId: run.id, status: event.type.slice(4), ...data }),
+          });
         }
+      };
+      for (;;) {
+        // Whether the run had ended is read first, then every event written so far: nothing is
+        // lost between the two, however many events there are.
         const info = await heed.runs.get(run.id);
-        if (!info || TERMINAL.has(info.status) || stream.aborted) break;
-        await Promise.race([
-          hub.waitFor(run.id, 15_000),
-          new Promise((resolve) => stream.onAbort(() => resolve(null))),
-        ]);
+        const ended = !info || TERMINAL.has(info.status);
+        for (;;) {
+          const page = await heed.store.runEvents(last, 500, run.id);
+          for (const event of page) {
+            last = event.id;
+            await send(event);
+          }
+          if (page.length < 500 || stream.aborted) break;
+        }
+        if (ended || stream.aborted) break;
+        await Promise.race([hub.waitFor(run.id, 15_000), aborted]);
         if (stream.aborted) break;
       }
     });

@@ -38,7 +38,7 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     if ((await this.#heed.store.getSetting(CURSOR)) === undefined) {
       // First start: deliver what happens from now on, not the whole history.
-      await this.#heed.store.setSetting(CURSOR, String(await this.#lastId()));
+      await this.#heed.store.setSetting(CURSOR, String(await this.#heed.store.lastRunEventId()));
     }
     this.#timer = setInterval(() => void this.tick(), this.#options.pollMs ?? 250);
     this.#timer.unref();
@@ -91,15 +91,6 @@ export class WebhookDispatcher {
         { ...delivery, type: event.type, data: { runId: event.runId, ...(event.data as object) }, at: event.at },
         { id: `webhook:${delivery.id}` },
       );
-    }
-  }
-
-  async #lastId(): Promise<number> {
-    let after = 0;
-    for (;;) {
-      const page = await this.#heed.store.runEvents(after, 1000);
-      if (page.length === 0) return after;
-      after = page.at(-1)?.id ?? after;
     }
   }
 }

@@ -329,6 +329,11 @@ export class SqliteStore implements Store, TaskStore {
     );
   }
 
+  async lastRunEventId(): Promise<number> {
+    const db = this.#open();
+    return db.read(() => db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM run_events')?.id ?? 0);
+  }
+
   async runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]> {
     const db = this.#open();
     return db.read(() => selectRunEvents(db, after, limit, runId));
