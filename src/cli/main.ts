@@ -13,7 +13,7 @@ import { serveCommand } from './serve-command.ts';
 
 const USAGE = `Usage: heed <command> [options]
 
-  serve [--db PATH] [--port N] [--host H] [--config FILE] [--demo]   run the API, inbox and workers
+  serve [--db PATH] [--port N] [--host H] [--config FILE] [--no-demo]  run the API, inbox and workers
   tasks [--status S] [--assignee P] [--type T]                        list tasks (your inbox)
   show ID                                                             one task, with its history
   respond ID OUTCOME [--comment TEXT] [--data JSON] [--args JSON]     answer a task
@@ -25,13 +25,15 @@ Options for talking to a server: --url URL (HEED_URL), --key KEY (HEED_KEY), --a
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
+  allowNegative: true,
   options: {
     db: { type: 'string' },
     postgres: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
     config: { type: 'string' },
-    demo: { type: 'boolean' },
+    // The demo workflows (banking, refund, data-export) are registered unless --no-demo.
+    demo: { type: 'boolean', default: true },
     url: { type: 'string' },
     key: { type: 'string' },
     as: { type: 'string' },
