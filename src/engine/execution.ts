@@ -25,6 +25,7 @@ import type {
 } from './context.ts';
 import { never } from './never.ts';
 import { matchKey } from '../store/event-match.ts';
+import { checkMatch, checkName } from './arguments.ts';
 import { ReplayOrder } from './replay-order.ts';
 import { delayAfter, retryPolicy } from './retry.ts';
 import { abortableDelay, attemptStep } from './step-attempt.ts';
@@ -487,26 +488,5 @@ export class Execution implements CoreContext {
       ),
     );
     return decode<T>(output);
-  }
-}
-
-/** A match is a plain object of dotted paths to defined JSON values. */
-function checkMatch(match: unknown): asserts match is Record<string, unknown> {
-  if (match === null || typeof match !== 'object' || Array.isArray(match)) {
-    throw new InvalidArgumentError(
-      `waitForEvent match must be an object of paths to values, like {ticketId: 'T-1'}, got ${JSON.stringify(match)}`,
-    );
-  }
-  for (const [path, value] of Object.entries(match)) {
-    if (path.length === 0 || value === undefined) {
-      throw new InvalidArgumentError(`waitForEvent match.${path} must be a non-empty path with a defined value`);
-    }
-  }
-  encode(match, 'waitForEvent match');
-}
-
-function checkName(value: unknown, what: string): void {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidArgumentError(`${what} must be a non-empty string`);
   }
 }
