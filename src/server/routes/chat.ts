@@ -6,6 +6,7 @@ import type { RunEvent } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import type { EventHub } from '../event-hub.ts';
+import { followRun } from '../run-feed.ts';
 
 const ChatBody = z.strictObject({
   message: z.string().min(1),
@@ -14,8 +15,6 @@ const ChatBody = z.strictObject({
   /** Run id, to make the request idempotent. */
   id: z.string().min(1).optional(),
 });
-
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
  * `POST /v1/chat`: starts an agent run on `{message}` and streams it as server-sent events:
@@ -42,8 +41,6 @@ export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub)
     const run = await heed.startWorkflow(agent, { message }, id === undefined ? {} : { id });
     return streamSSE(c, async (stream) => {
       await stream.writeSSE({ event: 'run', data: JSON.stringify({ runId: run.id }) });
-      let last = 0;
-      const aborted = new Promise((resolve) => stream.onAbort(() => resolve(null)));
       const send = async (event: RunEvent) => {
         const data = event.data as Record<string, unknown>;
         if (event.type === 'status' && data.key === 'output') {
@@ -71,23 +68,7 @@ export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub)
           });
         }
       };
-      for (;;) {
-        // Whether the run had ended is read first, then every event written so far: nothing is
-        // lost between the two, however many events there are.
-        const info = await heed.runs.get(run.id);
-        const ended = !info || TERMINAL.has(info.status);
-        for (;;) {
-          const page = await heed.store.runEvents(last, 500, run.id);
-          for (const event of page) {
-            last = event.id;
-            await send(event);
-          }
-          if (page.length < 500 || stream.aborted) break;
-        }
-        if (ended || stream.aborted) break;
-        await Promise.race([hub.waitFor(run.id, 15_000), aborted]);
-        if (stream.aborted) break;
-      }
+      await followRun(heed, hub, run.id, 0, stream, send);
     });
   });
 }

@@ -6,6 +6,7 @@ import type { RunStatus } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import type { EventHub } from '../event-hub.ts';
+import { followRun } from '../run-feed.ts';
 import {
   errors,
   EventSchema,
@@ -18,7 +19,6 @@ import {
 } from '../schemas.ts';
 
 const tag = ['Runs'];
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Runs, messages, events and the run event stream (DESIGN.md HTTP contract). */
 export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, devMode: () => boolean): void {
@@ -205,24 +205,15 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     const start = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0);
     if (!Number.isFinite(start) || start < 0) throw new HttpError('BAD_REQUEST', 'Last-Event-ID must be an event id');
     return streamSSE(c, async (stream) => {
-      let last = start;
-      for (;;) {
-        const ended = TERMINAL.has((await heed.runs.get(id))?.status ?? 'cancelled');
-        // Everything written so far, page by page, before deciding whether the stream ends.
-        for (;;) {
-          const page = await heed.store.runEvents(last, 500, id);
-          for (const event of page) {
-            await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
-            last = event.id;
-          }
-          if (page.length < 500 || stream.aborted) break;
-        }
-        if (ended) break;
-        if (stream.aborted) break;
-        await Promise.race([hub.waitFor(id, 15_000), new Promise((r) => stream.onAbort(() => r(null)))]);
-        if (stream.aborted) break;
-        await stream.write(': keep-alive\n\n');
-      }
+      await followRun(
+        heed,
+        hub,
+        id,
+        start,
+        stream,
+        (event) => stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) }),
+        () => stream.write(': keep-alive\n\n').then(() => undefined),
+      );
     });
   });
 }

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, LeaseLostError } from '../../errors.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { LeaseLostError } from '../../errors.ts';
+import { newestFirst, pageLimit } from './cursor.ts';
 import type { ClaimRequest, Completion, Lease, NewRun, Page, RunQuery } from '../store.ts';
 import type { Database } from './database.ts';
 import { type RunRow, toRun } from './rows.ts';
@@ -216,31 +216,23 @@ export function markResumed(db: Database, id: string, now: number): void {
 
 /** One page of runs, newest first. */
 export function listRuns(db: Database, query: RunQuery): Page<ReturnType<typeof toRun>> {
-  const limit = query.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new InvalidArgumentError(`limit must be an integer from 1 to 1000, got ${query.limit}`);
-  }
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (query.status) where.push('status = ?') && params.push(query.status);
-  if (query.workflow) where.push('workflow = ?') && params.push(query.workflow);
-  if (query.parentId) where.push('parent_id = ?') && params.push(query.parentId);
-  if (query.waitingOn) {
-    where.push('id IN (SELECT run_id FROM waits WHERE kind = ?)');
-    params.push(query.waitingOn);
-  }
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-    params.push(createdAt, createdAt, id);
-  }
-  const rows = db.all<RunRow>(
-    `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ...params,
-    limit + 1,
-  );
-  const items = rows.slice(0, limit).map(toRun);
-  const last = rows.length > limit ? rows[limit - 1] : undefined;
-  return { items, nextCursor: last ? encodeCursor(last.created_at, last.id) : null };
+  const add = (clause: string, value: string | number) => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (query.status) add('status = ?', query.status);
+  if (query.workflow) add('workflow = ?', query.workflow);
+  if (query.parentId) add('parent_id = ?', query.parentId);
+  if (query.waitingOn) add('id IN (SELECT run_id FROM waits WHERE kind = ?)', query.waitingOn);
+  const page = newestFirst<RunRow>(db, {
+    from: 'runs',
+    columns: RUN_COLUMNS,
+    where,
+    params,
+    cursor: query.cursor,
+    limit: pageLimit(query.limit),
+  });
+  return { items: page.rows.map(toRun), nextCursor: page.nextCursor };
 }

@@ -11,7 +11,7 @@ import type {
   TaskStatus,
   TaskUpdate,
 } from '../task-store.ts';
-import { decodeCursor, encodeCursor, pageLimit } from './cursor.ts';
+import { decodeCursor, encodeCursor, newestFirst, pageLimit } from './cursor.ts';
 import type { Database } from './database.ts';
 
 interface TaskRow {
@@ -250,18 +250,15 @@ export function listTasks(db: Database, query: TaskQuery): Page<TaskRecord> {
   if (query.deadlineBefore !== undefined) {
     add("status = 'pending' AND deadline < ?", query.deadlineBefore);
   }
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor);
-    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-    params.push(createdAt, createdAt, id);
-  }
-  const rows = db.all<TaskRow>(
-    `SELECT ${COLUMNS} FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ...params,
-    limit + 1,
-  );
-  return page(db, rows, limit);
+  const page = newestFirst<TaskRow>(db, {
+    from: 'tasks',
+    columns: COLUMNS,
+    where,
+    params,
+    cursor: query.cursor,
+    limit,
+  });
+  return { items: page.rows.map((row) => toTask(db, row)), nextCursor: page.nextCursor };
 }
 
 /**
