@@ -210,6 +210,27 @@ export class HumanTasks {
   }
 
   /**
+   * Appends a channel's report about a notice to the task's audit log: `not-notified` when a
+   * channel gave up on a recipient after its retries (the deadline still decides). Does nothing
+   * for an unknown task.
+   */
+  async recordNotice(
+    id: string,
+    notice: { channel: string; action: 'notified' | 'not-notified'; detail: Record<string, unknown> },
+  ): Promise<void> {
+    await this.#engine.ready();
+    if (!(await this.#engine.store.getTask(id))) return;
+    await this.#engine.store.updateTask(
+      id,
+      () => ({
+        update: { audit: [{ actor: 'system', via: notice.channel, action: notice.action, detail: notice.detail }] },
+        value: null,
+      }),
+      this.#engine.clock.now(),
+    );
+  }
+
+  /**
    * Cancels a pending task; its asking workflow receives a `cancelled` result.
    * @throws TaskNotFoundError, TaskAlreadyResolvedError
    */
@@ -393,7 +414,7 @@ export class HumanTasks {
         taskId,
         () => ({
           update: {
-            delivery: { key, channel },
+            delivery: { key, channel, event: `${kind}:${index}` },
             audit: [
               {
                 actor: 'system',

@@ -11,6 +11,7 @@
  * method is atomic: it commits all of its effects or none.
  */
 import type { EventMatch } from './event-match.ts';
+import type { DeliveryStore } from './delivery-store.ts';
 import type { TaskStore } from './task-store.ts';
 
 /** JSON text; `null` stands for `undefined`. */
@@ -164,7 +165,7 @@ export interface NewMessage {
 /** How a run ends. `failedSeq`: the history position whose error failed the run, if any. */
 export type Completion = { output: JsonText } | { error: string; failedSeq: number | null };
 
-export interface Store extends TaskStore {
+export interface Store extends TaskStore, DeliveryStore {
   /** Opens the store and applies pending migrations. Idempotent. */
   init(): Promise<void>;
   /** Releases connections. Further calls throw `ClosedError`. */
