@@ -403,7 +403,9 @@ export class HumanTasks {
     const task = toTask(record);
     const recipients =
       kind === 'escalated' ? (spec.escalate[index - 1]?.to ?? []) : record.assignees.map((a) => a.principal);
-    for (const channel of ['inbox', ...spec.channels.filter((c) => c !== 'inbox')]) {
+    // A task names its channels to narrow them; without any, it goes to every channel Heed has.
+    const named = spec.channels.length > 0 ? spec.channels : [...this.#notifiers.keys()];
+    for (const channel of ['inbox', ...named.filter((c) => c !== 'inbox')]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;
       if (await this.#engine.store.hasDelivery(key)) continue;
       const notifier = this.#notifiers.get(channel);
