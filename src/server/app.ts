@@ -28,6 +28,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Email and Slack: the Slack interactivity route and the `/outbox` page. */
   channels?: Channels | undefined;
+  /** Fallback poll for live feeds, for writes of other processes (ms, default 500). */
+  feedPollMs?: number | undefined;
 }
 
 /** Slack's interactivity requests: form-encoded, authenticated by Slack's signature instead of an API key. */
@@ -38,7 +40,7 @@ const SLACK_INTERACTIONS = '/v1/channels/slack/interactions';
  * `{"error": {"code", "message"}}` with the status mapped in `errors.ts`.
  */
 export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<AuthEnv>; hub: EventHub } {
-  const hub = new EventHub(heed.store);
+  const hub = new EventHub(heed.store, options.feedPollMs);
   const app = new OpenAPIHono<AuthEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -101,7 +103,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   chatRoutes(app, heed, hub);
   agentRoutes(app, heed);
   metaRoutes(app, heed);
-  inboxRoutes(app, heed);
+  inboxRoutes(app, heed, options.feedPollMs);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   channelRoutes(app, options.channels, options.auth.keys.size === 0);
   return { app, hub };

@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Heed } from '../human/heed.ts';
 import type { Channels } from '../channels/channels.ts';
 import type { MembershipLookup } from '../human/principals.ts';
+import { type Duration, toMs } from '../time/duration.ts';
 import { createApp } from './app.ts';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher.ts';
 import type { AuthConfig } from './auth.ts';
@@ -18,6 +19,11 @@ export interface ServeOptions {
   linkSecret?: string;
   /** Public base URL for links (default: the listening URL). */
   publicUrl?: string;
+  /**
+   * How often live feeds (SSE, open inboxes) look for changes written by *other* processes
+   * sharing the store (default 500 ms). This process's own writes are pushed at once.
+   */
+  feedPollInterval?: Duration;
   /** Outgoing webhooks: endpoints for all task and run events, and the secret for task callbacks. */
   webhooks?: WebhookOptions;
   /**
@@ -56,9 +62,11 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     linkSecret,
     baseUrl: () => url,
     channels: options.channels,
+    feedPollMs: options.feedPollInterval === undefined ? undefined : toMs(options.feedPollInterval, 'feedPollInterval'),
   });
   const dispatcher = new WebhookDispatcher(heed, options.webhooks ?? {});
   await heed.start();
+  await hub.start();
   await dispatcher.start();
   await options.channels?.start();
   const server = await new Promise<ServerType>((resolve, reject) => {
