@@ -114,12 +114,19 @@ export function noticeContent(options: {
 export function endedText(task: Task, people: People): string {
   const result = task.result;
   if (!result) return `This task is ${task.status}.`;
-  const who = result.by === null ? 'nobody' : result.by === 'system' ? 'the deadline' : people.name(result.by);
+  // The deadline decides as `system` via `timeout`; a cancel without a principal is `system` too.
+  const who =
+    result.by === null || result.by === 'system'
+      ? result.via === 'timeout'
+        ? 'the deadline'
+        : null
+      : people.name(result.by);
+  const via = result.via && result.via !== 'timeout' ? ` via ${result.via}` : '';
   const what =
     task.status === 'cancelled'
       ? 'Cancelled'
       : task.status === 'expired'
         ? 'Expired'
         : outcomeLabel(result.outcome ?? task.status);
-  return `${what} by ${who}${result.via ? ` via ${result.via}` : ''}`;
+  return `${what}${who ? ` by ${who}` : ''}${via}`;
 }

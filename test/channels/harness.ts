@@ -44,7 +44,13 @@ export function must<T>(value: T | undefined | null, what = 'value'): T {
 }
 
 export async function harness(
-  options: { email?: boolean; slack?: boolean; config?: Partial<ChannelsConfig>; channels?: ChannelsOptions } = {},
+  options: {
+    email?: boolean;
+    slack?: boolean;
+    slackChannels?: Record<string, string>;
+    config?: Partial<ChannelsConfig>;
+    channels?: ChannelsOptions;
+  } = {},
 ): Promise<Harness> {
   const smtp = options.email === false ? undefined : await new TestSmtp().start();
   const slack = options.slack === false ? undefined : await new FakeSlack().start();
@@ -53,7 +59,14 @@ export async function harness(
     groups: { 'user:alice': ['group:approvers'], 'user:carol': ['group:approvers'] },
     ...(smtp ? { email: { smtp: smtp.url, from: 'Heed <heed@example.com>' } } : {}),
     ...(slack
-      ? { slack: { token: slack.token, signingSecret: SIGNING_SECRET, apiUrl: slack.url, channels: {} } }
+      ? {
+          slack: {
+            token: slack.token,
+            signingSecret: SIGNING_SECRET,
+            apiUrl: slack.url,
+            channels: options.slackChannels ?? {},
+          },
+        }
       : { slack: { signingSecret: SIGNING_SECRET } }),
     ...options.config,
   };
