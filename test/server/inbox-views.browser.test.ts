@@ -41,14 +41,20 @@ async function signIn(page: Page, url: string, principal: string): Promise<void>
 
 /** Nothing on the page is wider than the viewport (no sideways scrolling on a phone). */
 async function fitsWidth(page: Page): Promise<{ scroll: number; width: number; wide: string[] }> {
-  return page.evaluate(() => {
+  // A string: it runs in the page, where the DOM is (this file is compiled without DOM types).
+  return page.evaluate(`(() => {
     const width = document.documentElement.clientWidth;
     const wide = [...document.querySelectorAll('body *')]
       .filter((el) => el.getBoundingClientRect().right > width + 1 && getComputedStyle(el).position !== 'absolute')
       .filter((el) => !el.closest('table, pre'))
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className}`);
+      .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className);
     return { scroll: document.documentElement.scrollWidth, width, wide };
-  });
+  })()`);
+}
+
+/** Waits until the list shows exactly `n` task cards. */
+async function cards(page: Page, list: string, n: number): Promise<void> {
+  await page.waitForFunction(`document.querySelectorAll('${list} .task').length === ${n}`);
 }
 
 /**
@@ -154,12 +160,12 @@ describe('the inbox views in headless Chromium', () => {
 
       // Filter by type, then search.
       await page.selectOption('#filter-type', 'clarification');
-      await page.waitForFunction(() => document.querySelectorAll('#list-waiting .task').length === 1);
+      await cards(page, '#list-waiting', 1);
       expect(await page.textContent('#list-waiting')).toContain('Which warehouse');
       expect(page.url()).toContain('#/?type=clarification');
       await page.selectOption('#filter-type', '');
       await page.fill('#search', 'warehouse');
-      await page.waitForFunction(() => document.querySelectorAll('#list-waiting .task').length === 1);
+      await cards(page, '#list-waiting', 1);
       expect(await page.textContent('#list-waiting')).toContain('Which warehouse ships order 5512?');
       await page.fill('#search', 'no such thing');
       await page.waitForSelector('#list-waiting #empty');
@@ -182,7 +188,7 @@ describe('the inbox views in headless Chromium', () => {
       expect((await fitsWidth(page)).wide).toEqual([]);
       await shot(page, `inbox-done-${size}`, true);
       await page.selectOption('#filter-status', 'expired');
-      await page.waitForFunction(() => document.querySelectorAll('#list-done .task').length === 1);
+      await cards(page, '#list-done', 1);
       expect(await page.textContent('#list-done')).toContain('Rotate the API keys');
 
       // The task page shows the arguments once.
@@ -235,10 +241,10 @@ describe('the inbox views in headless Chromium', () => {
     });
     const page = await browser.newPage({ viewport: PHONE });
     await page.goto(link.body.url as string);
-    const box = await page.$eval('main', (el) => {
-      const r = el.getBoundingClientRect();
+    const box = (await page.evaluate(`(() => {
+      const r = document.querySelector('main').getBoundingClientRect();
       return { left: r.left, right: document.documentElement.clientWidth - r.right };
-    });
+    })()`)) as { left: number; right: number };
     expect(box.left).toBeGreaterThanOrEqual(8);
     expect(box.right).toBeGreaterThanOrEqual(8);
     await shot(page, 'link-page-phone');
