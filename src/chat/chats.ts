@@ -20,8 +20,8 @@ const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Tells a follower that a run has news (the server's event hub). */
 export interface RunNews {
-  /** Resolves when `runId` has new events, or after `timeoutMs`. */
-  waitFor(runId: string, timeoutMs: number): Promise<void>;
+  /** Watches `runId`: `wait` resolves `true` on news since the watch or the last wait, `false` after `timeoutMs`. */
+  watch(runId: string): { wait(timeoutMs: number): Promise<boolean>; close(): void };
 }
 
 /** Where a stream writes its chunks. */
@@ -175,11 +175,7 @@ export class Chats {
     const outcome = answer.approved ? 'approve' : 'reject';
     const comment = answer.reason?.trim() || (answer.approved ? undefined : 'Rejected in the chat (no reason given).');
     try {
-      await this.#heed.tasks.respond(
-        task.id,
-        { outcome, ...(comment ? { comment } : {}) },
-        { principal, via: 'chat' },
-      );
+      await this.#heed.tasks.respond(task.id, { outcome, ...(comment ? { comment } : {}) }, { principal, via: 'chat' });
       return { accepted: true };
     } catch (error) {
       if (error instanceof TaskAlreadyResolvedError) return { accepted: true };
@@ -208,24 +204,33 @@ export class Chats {
     let translator: TurnTranslator | undefined;
     let emitting = options.afterTask === undefined;
     let last = 0;
-    for (;;) {
-      const run = await heed.runs.get(turn.runId);
-      const ended = run !== undefined && ENDED.has(run.status);
-      const events = await this.#eventsAfter(turn.runId, last);
-      translator ??= new TurnTranslator((id) => heed.tasks.get(id), supersededTries(events));
-      for (const event of events) {
-        last = event.id;
-        const chunks = await translator.translate(event);
-        if (emitting) for (const chunk of chunks) writer.write(chunk);
-        if (!emitting && event.type === 'task.created' && (event.data as { taskId?: string }).taskId === options.afterTask) {
-          emitting = true;
+    // Watch before the first read: news written between a read and the wait is kept in the watch.
+    const watch = options.follow === false ? undefined : this.#news.watch(turn.runId);
+    try {
+      for (;;) {
+        const run = await heed.runs.get(turn.runId);
+        const ended = run !== undefined && ENDED.has(run.status);
+        const events = await this.#eventsAfter(turn.runId, last);
+        translator ??= new TurnTranslator((id) => heed.tasks.get(id), supersededTries(events));
+        for (const event of events) {
+          last = event.id;
+          const chunks = await translator.translate(event);
+          if (emitting) for (const chunk of chunks) writer.write(chunk);
+          if (
+            !emitting &&
+            event.type === 'task.created' &&
+            (event.data as { taskId?: string }).taskId === options.afterTask
+          ) {
+            emitting = true;
+          }
         }
+        if (signal?.aborted) return;
+        if (ended || translator.waitingForPerson || options.follow === false) break;
+        await Promise.race([watch?.wait(15_000), aborted]);
+        if (signal?.aborted) return;
       }
-      if (signal?.aborted) return;
-      if (ended || translator.waitingForPerson || options.follow === false) break;
-      // The hub wakes us on news; the short timeout is a fallback poll should a wake-up be missed.
-      await Promise.race([this.#news.waitFor(turn.runId, 1_000), aborted]);
-      if (signal?.aborted) return;
+    } finally {
+      watch?.close();
     }
     writer.write({ type: 'finish' });
   }
@@ -266,7 +271,11 @@ function withDecisions(message: UIMessage): UIMessage {
     }
   }
   const parts = message.parts.map((part) => {
-    if (!isToolUIPart(part) || !part.approval || !['output-available', 'output-error', 'output-denied'].includes(part.state)) {
+    if (
+      !isToolUIPart(part) ||
+      !part.approval ||
+      !['output-available', 'output-error', 'output-denied'].includes(part.state)
+    ) {
       return part;
     }
     const card = cards.get(part.approval.id);
@@ -285,7 +294,8 @@ function refusalMessage(task: Task, principal: string): string {
   const asked = task.assignees.map((a) => a.principal);
   const own = task.requester === principal;
   const who = asked.length > 0 ? listOfNames(asked) : 'someone other than you';
-  if (principal === 'system') return `Sign in to answer. ${capitalized(who)} ${asked.length > 1 ? 'were' : 'was'} asked to decide.`;
+  if (principal === 'system')
+    return `Sign in to answer. ${capitalized(who)} ${asked.length > 1 ? 'were' : 'was'} asked to decide.`;
   return own
     ? `You asked for this, so you cannot approve it yourself: ${who} ${asked.length > 1 ? 'were' : 'was'} asked to decide.`
     : `This is not yours to decide: ${who} ${asked.length > 1 ? 'were' : 'was'} asked.`;

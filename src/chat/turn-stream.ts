@@ -95,7 +95,12 @@ export class TurnTranslator {
   }
 
   #status(eventId: number, key: string, value: unknown): UIMessageChunk[] {
-    if (key === 'chat' && value && typeof value === 'object' && PASSED.has(String((value as { type?: unknown }).type))) {
+    if (
+      key === 'chat' &&
+      value &&
+      typeof value === 'object' &&
+      PASSED.has(String((value as { type?: unknown }).type))
+    ) {
       return [value as UIMessageChunk];
     }
     if (key === 'output' && typeof value === 'string' && !this.#streamedText) {
