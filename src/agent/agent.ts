@@ -197,7 +197,8 @@ function notApproved(what: string, decision: TaskResult): string {
   const subject = what.replace(/[?.!]+$/u, '');
   if (decision.status === 'expired') return `Nobody decided on "${subject}" in time, so it was not done.`;
   if (decision.status === 'cancelled') return `The request "${subject}" was cancelled, so it was not done.`;
-  const who = decision.by ? displayName(decision.by) : 'the approver';
+  const name = decision.by ? displayName(decision.by) : 'the approver';
+  const who = name.charAt(0).toUpperCase() + name.slice(1);
   return decision.comment
     ? `${who} rejected "${subject}": ${sentence(decision.comment)}`
     : `${who} rejected "${subject}".`;

@@ -66,8 +66,7 @@ export class OfflineModel implements LanguageModelV3 {
       if (item.type === 'text') {
         // Word by word, as a real model streams tokens.
         parts.push({ type: 'text-start', id: 't' });
-        for (const word of item.text.match(/\s*\S+/g) ?? [])
-          parts.push({ type: 'text-delta', id: 't', delta: word });
+        for (const word of item.text.match(/\s*\S+/g) ?? []) parts.push({ type: 'text-delta', id: 't', delta: word });
         parts.push({ type: 'text-end', id: 't' });
       } else if (item.type === 'tool-call') parts.push(item);
     }

@@ -153,7 +153,9 @@ export function registerBanking(
         if (decision.outcome !== 'approve') {
           await ctx.setStatus('agent', { status: 'denied' });
           const reason = decision.comment ?? (decision.status === 'resolved' ? 'rejected' : decision.status);
-          replies.push(`I did not transfer $${action.amount} to ${action.to}: ${reason.trim().replace(/[.!?]+$/, '')}.`);
+          replies.push(
+            `I did not transfer $${action.amount} to ${action.to}: ${reason.trim().replace(/[.!?]+$/, '')}.`,
+          );
           actions.push({ tool: 'transfer', args: action, outcome: 'rejected', result: { reason } });
           continue;
         }

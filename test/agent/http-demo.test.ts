@@ -84,8 +84,11 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
     const rest = (await s.call('GET', '/v1/chat/demo-chat')).body.messages;
     const reply = rest.at(-1);
     expect(reply.parts.find((p: any) => p.type === 'tool-transfer')).toMatchObject({ state: 'output-available' });
-    expect(reply.parts.filter((p: any) => p.type === 'text').map((p: any) => p.text).join('')).toBe(
-      'Transferred $150 to Alice. Your balance is $850.',
-    );
+    expect(
+      reply.parts
+        .filter((p: any) => p.type === 'text')
+        .map((p: any) => p.text)
+        .join(''),
+    ).toBe('Transferred $150 to Alice. Your balance is $850.');
   });
 });

@@ -1,5 +1,10 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: UI message parts and HTTP bodies are checked by the assertions
-import { isToolUIPart, lastAssistantMessageIsCompleteWithApprovalResponses, type UIMessage, type UIMessageChunk } from 'ai';
+import {
+  isToolUIPart,
+  lastAssistantMessageIsCompleteWithApprovalResponses,
+  type UIMessage,
+  type UIMessageChunk,
+} from 'ai';
 import { describe, expect, it, vi } from 'vitest';
 import { OfflineModel } from '../../src/agent/offline-model.ts';
 import { registerBanking } from '../../src/demo/banking.ts';
@@ -52,7 +57,11 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     expect(chunks.filter((c) => c.type === 'text-delta').length).toBeGreaterThan(3);
 
     // The second turn, through the AI SDK's Chat: the thread continues with its memory.
-    const chat = new TestChat({ id: 'thread1', transport, messages: (await s.call('GET', '/v1/chat/thread1', { as: 'user:carol' })).body.messages });
+    const chat = new TestChat({
+      id: 'thread1',
+      transport,
+      messages: (await s.call('GET', '/v1/chat/thread1', { as: 'user:carol' })).body.messages,
+    });
     expect(chat.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     expect(textOf(chat.messages[1])).toBe('Deposited $50. Your balance is $1050.');
     await chat.sendMessage({ text: "What's my balance?" });
@@ -90,10 +99,20 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     await chat.sendMessage({ text: 'Transfer $150 to Bob' });
     expect(chat.status).toBe('ready');
     const part = toolPart(chat);
-    expect(part).toMatchObject({ type: 'tool-transfer', title: 'Transfer money', state: 'approval-requested', input: { to: 'Bob', amount: 150 } });
+    expect(part).toMatchObject({
+      type: 'tool-transfer',
+      title: 'Transfer money',
+      state: 'approval-requested',
+      input: { to: 'Bob', amount: 150 },
+    });
     const task = (await s.call('GET', `/v1/tasks/${part.approval.id}`)).body;
     expect(task).toMatchObject({ type: 'approval', status: 'pending', title: 'Transfer $150 to Bob?' });
-    expect(taskCard(chat.lastMessage)).toMatchObject({ taskId: task.id, state: 'waiting', kind: 'approval', asked: [] });
+    expect(taskCard(chat.lastMessage)).toMatchObject({
+      taskId: task.id,
+      state: 'waiting',
+      kind: 'approval',
+      asked: [],
+    });
 
     // Resume while it waits: the same message, replayed from its start, ends at the approval.
     expect((await s.call('GET', '/v1/chat/approve1/stream', { as: 'user:carol' })).status).toBe(200);
@@ -109,7 +128,11 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     expect(chat.messages).toHaveLength(2);
     expect(toolPart(chat).output).toMatchObject({ transferred: 150, to: 'Bob' });
     expect(textOf(chat.lastMessage)).toBe('Transferred $150 to Bob. Your balance is $850.');
-    expect(taskCard(chat.lastMessage)).toMatchObject({ state: 'approved', decidedBy: { principal: 'user:carol', name: 'carol' }, via: 'chat' });
+    expect(taskCard(chat.lastMessage)).toMatchObject({
+      state: 'approved',
+      decidedBy: { principal: 'user:carol', name: 'carol' },
+      via: 'chat',
+    });
     // The reload says the same.
     const reloaded = (await s.call('GET', '/v1/chat/approve1', { as: 'user:carol' })).body.messages;
     expect(reloaded.at(-1).parts.find((p: any) => p.type === 'tool-transfer').state).toBe('output-available');
@@ -128,8 +151,12 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     await chat.addToolApprovalResponse({ id: toolPart(chat).approval.id, approved: false, reason: 'Too much.' });
     await vi.waitFor(() => expect(toolPart(chat).state).toBe('output-denied'));
     await vi.waitFor(() => expect(chat.status).toBe('ready'));
-    expect(textOf(chat.lastMessage)).toBe('carol rejected "Transfer $150 to Bob": Too much.');
-    expect(taskCard(chat.lastMessage)).toMatchObject({ state: 'rejected', comment: 'Too much.', decidedBy: { name: 'carol' } });
+    expect(textOf(chat.lastMessage)).toBe('Carol rejected "Transfer $150 to Bob": Too much.');
+    expect(taskCard(chat.lastMessage)).toMatchObject({
+      state: 'rejected',
+      comment: 'Too much.',
+      decidedBy: { name: 'carol' },
+    });
   });
 
   it('four eyes: the chat user cannot approve their own transfer; the stream says who was asked; approved elsewhere, reload and resume show it', async () => {
@@ -141,7 +168,10 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     });
     await chat.sendMessage({ text: 'Transfer $150 to Bob' });
     const approvalId = toolPart(chat).approval.id;
-    expect(taskCard(chat.lastMessage)).toMatchObject({ asked: [{ principal: 'user:alice', name: 'alice' }], requester: { principal: 'user:carol' } });
+    expect(taskCard(chat.lastMessage)).toMatchObject({
+      asked: [{ principal: 'user:alice', name: 'alice' }],
+      requester: { principal: 'user:carol' },
+    });
     await chat.addToolApprovalResponse({ id: approvalId, approved: true });
     await vi.waitFor(() => expect(textOf(chat.lastMessage)).toContain('alice was asked'));
     await vi.waitFor(() => expect(chat.status).toBe('ready'));
@@ -156,15 +186,24 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     expect(busy.body.error.message).toContain('waiting for alice');
 
     // Alice approves in the inbox (HTTP); the chat resumes, then reloads.
-    expect((await s.call('POST', `/v1/tasks/${approvalId}/responses`, { as: 'user:alice', body: { outcome: 'approve' } })).status).toBe(200);
-    await vi.waitFor(async () => expect((await s.heed.runs.list({ workflow: 'banking', status: 'succeeded' })).items).toHaveLength(1));
+    expect(
+      (await s.call('POST', `/v1/tasks/${approvalId}/responses`, { as: 'user:alice', body: { outcome: 'approve' } }))
+        .status,
+    ).toBe(200);
+    await vi.waitFor(async () =>
+      expect((await s.heed.runs.list({ workflow: 'banking', status: 'succeeded' })).items).toHaveLength(1),
+    );
     const resumed = new TestChat({ id: 'fourEyes', transport: transportFor(s.url, 'user:carol') });
     resumed.messages = (await s.call('GET', '/v1/chat/fourEyes', { as: 'user:carol' })).body.messages;
     await resumed.resumeStream(); // 204: nothing active, the reload has it all
     expect(resumed.messages).toHaveLength(2);
     expect(toolPart(resumed).state).toBe('output-available');
     expect(textOf(resumed.lastMessage)).toContain('Transferred $150 to Bob.');
-    expect(taskCard(resumed.lastMessage)).toMatchObject({ state: 'approved', decidedBy: { name: 'alice' }, via: 'api' });
+    expect(taskCard(resumed.lastMessage)).toMatchObject({
+      state: 'approved',
+      decidedBy: { name: 'alice' },
+      via: 'api',
+    });
   });
 
   it('resumes an active turn after the approval came from elsewhere, and a new process continues the thread', async () => {
@@ -176,13 +215,17 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     const approvalId = toolPart(chat).approval.id;
     // A resume while it waits is open until the decision, which alice gives in the inbox.
     const resuming = chat.resumeStream();
-    await heed.tasks.respond(approvalId, { outcome: 'reject', comment: 'Not today' }, { principal: 'user:alice', via: 'inbox' });
+    await heed.tasks.respond(
+      approvalId,
+      { outcome: 'reject', comment: 'Not today' },
+      { principal: 'user:alice', via: 'inbox' },
+    );
     await resuming;
     await vi.waitFor(async () => {
       if (toolPart(chat).state !== 'output-denied') await chat.resumeStream();
       expect(toolPart(chat).state).toBe('output-denied');
     });
-    expect(textOf(chat.lastMessage)).toBe('alice rejected "Transfer $150 to Bob": Not today.');
+    expect(textOf(chat.lastMessage)).toBe('Alice rejected "Transfer $150 to Bob": Not today.');
     expect(taskCard(chat.lastMessage)).toMatchObject({ state: 'rejected', decidedBy: { name: 'alice' }, via: 'inbox' });
     expect(await transportFor(first.url, 'user:carol').reconnectToStream({ chatId: 'elsewhere' })).toBeNull();
     await first.close();
@@ -193,11 +236,17 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     const second = await startServer(next, { port: 0 });
     try {
       const again = new TestChat({ id: 'elsewhere', transport: transportFor(second.url, 'user:carol') });
-      again.messages = ((await fetch(`${second.url}/v1/chat/elsewhere`, { headers: { 'x-heed-principal': 'user:carol' } }).then((r) => r.json())) as any).messages;
+      again.messages = (
+        (await fetch(`${second.url}/v1/chat/elsewhere`, { headers: { 'x-heed-principal': 'user:carol' } }).then((r) =>
+          r.json(),
+        )) as any
+      ).messages;
       expect(again.messages).toHaveLength(2);
       await again.sendMessage({ text: 'Deposit $20' });
       expect(textOf(again.lastMessage)).toBe('Deposited $20. Your balance is $1020.');
-      const turn = (await next.runs.list({ workflow: 'banking' })).items.find((r) => (r.input as any).message === 'Deposit $20');
+      const turn = (await next.runs.list({ workflow: 'banking' })).items.find(
+        (r) => (r.input as any).message === 'Deposit $20',
+      );
       expect(JSON.stringify((turn?.input as any).messages)).toContain('Not today');
       expect(again.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     } finally {

@@ -59,9 +59,12 @@ describe('POST /v1/chat: the stream of a turn that ends', () => {
     };
     const chunks = await chunksOf(await post(s.url, 'chat-race', 'Transfer $50 to Alice'));
     expect((await s.heed.runs.get(turnId))?.status).toBe('succeeded');
-    expect(chunks.filter((c) => c.type === 'text-delta').map((c) => (c as { delta: string }).delta).join('')).toBe(
-      'Transferred $50 to Alice. Your balance is $950.',
-    );
+    expect(
+      chunks
+        .filter((c) => c.type === 'text-delta')
+        .map((c) => (c as { delta: string }).delta)
+        .join(''),
+    ).toBe('Transferred $50 to Alice. Your balance is $950.');
     expect(chunks.at(-1)).toEqual({ type: 'finish' });
   });
 });

@@ -13,6 +13,7 @@ import { UnknownWorkflowError } from '../../errors.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv, Caller } from '../auth.ts';
 import { HttpError } from '../errors.ts';
+import { CHAT_SCRIPT, CHAT_STYLES } from '../inbox/chat-script.ts';
 import type { EventHub } from '../event-hub.ts';
 import { errors, json } from '../schemas.ts';
 
@@ -73,8 +74,15 @@ export interface ChatRouteOptions {
  * the thread's UI messages for a reload; `GET /v1/chat` lists the caller's threads. A thread is
  * its owner's: anyone else gets 404 (admins see all).
  */
-export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, options: ChatRouteOptions = {}): Chats {
+export function chatRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  heed: Heed,
+  hub: EventHub,
+  options: ChatRouteOptions = {},
+): Chats {
   const chats = new Chats(heed, hub);
+  app.get('/inbox/chat.js', (c) => c.body(CHAT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/inbox/chat.css', (c) => c.body(CHAT_STYLES, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
   /** The thread if the caller may use it; 404 otherwise (whether it exists is not told). */
   const visible = async (caller: Caller, chatId: string): Promise<ChatThread> => {
@@ -109,7 +117,8 @@ export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub,
         if (body.trigger === 'regenerate-message') {
           throw new HttpError('INVALID_REQUEST', 'Regenerating a reply is not supported: send a new message');
         }
-        if (!CHAT_ID.test(last.id)) throw new HttpError('INVALID_REQUEST', 'The message id must be 1 to 100 letters, digits, _ or -');
+        if (!CHAT_ID.test(last.id))
+          throw new HttpError('INVALID_REQUEST', 'The message id must be 1 to 100 letters, digits, _ or -');
         const text = last.parts
           .flatMap((p) => (p.type === 'text' ? [p.text] : []))
           .join('\n')
@@ -138,7 +147,11 @@ export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub,
       const results = [];
       for (const { approval } of responded) {
         results.push(
-          await chats.answer(body.id, { id: approval.id, approved: approval.approved, reason: approval.reason }, caller.principal),
+          await chats.answer(
+            body.id,
+            { id: approval.id, approved: approval.approved, reason: approval.reason },
+            caller.principal,
+          ),
         );
       }
       const refusedAt = results.findIndex((r) => !r.accepted);
@@ -217,7 +230,10 @@ export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub,
     }),
     async (c) => {
       const caller = c.get('caller');
-      return c.json({ items: await chats.threads(caller.admin && caller.principal === 'system' ? undefined : caller.principal) }, 200);
+      return c.json(
+        { items: await chats.threads(caller.admin && caller.principal === 'system' ? undefined : caller.principal) },
+        200,
+      );
     },
   );
   return chats;
