@@ -70,8 +70,8 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     const turns = (await s.heed.runs.list({ workflow: 'banking' })).items;
     const second = turns.find((r) => (r.input as any).message === "What's my balance?");
     // The model saw the first turn: the deposit, its tool call and result, and the reply.
-    expect(JSON.stringify((second?.input as any).messages)).toContain('Deposit $50');
-    expect(JSON.stringify((second?.input as any).messages)).toContain('Deposited $50');
+    expect(JSON.stringify((second?.input as any)?.messages)).toContain('Deposit $50');
+    expect(JSON.stringify((second?.input as any)?.messages)).toContain('Deposited $50');
     const reloaded = (await s.call('GET', '/v1/chat/thread1', { as: 'user:carol' })).body.messages;
     expect(reloaded.map((m: UIMessage) => [m.role, textOf(m)])).toEqual([
       ['user', 'Deposit $50'],
@@ -247,7 +247,7 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
       const turn = (await next.runs.list({ workflow: 'banking' })).items.find(
         (r) => (r.input as any).message === 'Deposit $20',
       );
-      expect(JSON.stringify((turn?.input as any).messages)).toContain('Not today');
+      expect(JSON.stringify((turn?.input as any)?.messages)).toContain('Not today');
       expect(again.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     } finally {
       await second.close();

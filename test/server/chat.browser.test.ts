@@ -125,7 +125,7 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     expect(text).toContain('Rejected by alice in the inbox');
     expect(text).toContain('Not done');
     // Nothing overflows the phone's width.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     await page.screenshot({ path: join(SHOTS, 'chat-phone.png'), fullPage: true });
     await page.close();
   });

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerDemoWorkflows } from '../../src/demo/workflows.ts';
 import { testServer } from './helpers.ts';
 
 const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
