@@ -9,7 +9,6 @@ import type { Task } from '../human/types.ts';
 import { ApiClient, ApiError } from './client.ts';
 import { clean, paint, status, table, when } from './format.ts';
 import { watchInbox } from './inbox-watch.ts';
-import { serveCommand } from './serve-command.ts';
 
 const USAGE = `Usage: heed <command> [options]
 
@@ -79,7 +78,8 @@ async function main(): Promise<void> {
   }
   switch (command) {
     case 'serve':
-      return serveCommand(flags);
+      // Loaded only for `serve`: the server, the engine and the channels are heavy for a client command.
+      return (await import('./serve-command.ts')).serveCommand(flags);
     case 'tasks':
     case 'inbox': {
       if (command === 'inbox' && flags.watch) return watchInbox(client());
