@@ -1,12 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, must } from './harness.ts';
 
 const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
+const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const PHONE = { width: 390, height: 844 };
+
+/** Saves a screenshot to test-output/; with HEED_UPDATE_SCREENSHOTS=1 also to docs/ (the README's). */
+async function shot(page: Page, name: string, fullPage: boolean): Promise<void> {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  if (process.env.HEED_UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(DOCS, { recursive: true });
+    copyFileSync(path, join(DOCS, `${name}.png`));
+  }
+}
 let browser: Browser;
 
 beforeAll(async () => {
@@ -49,7 +60,7 @@ describe('channels in headless Chromium at phone size', () => {
     expect(await page.textContent('body')).toContain('export_table');
     expect(await page.textContent('body')).toContain('Also asked');
     expect(requests.filter((url) => !url.startsWith('about:') && !url.startsWith('data:'))).toEqual([]);
-    await page.screenshot({ path: join(SHOTS, 'channels-email-phone.png'), fullPage: true });
+    await shot(page, 'channels-email-phone', true);
     await page.close();
   });
 
@@ -64,8 +75,7 @@ describe('channels in headless Chromium at phone size', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     const aliceSlack = page.locator('article[data-kind=slack]', { hasText: 'DM U0ALICE' });
     expect(await aliceSlack.locator('.sk-header').textContent()).toBe(SPEC.title);
-    await aliceSlack.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SHOTS, 'channels-outbox-phone.png'), fullPage: true });
+    await shot(page, 'channels-outbox-phone', false);
 
     // The Slack message's Approve button: the confirmation page (GET changes nothing), then confirm (POST).
     await aliceSlack.locator('a.sk-button', { hasText: 'Approve' }).click();
@@ -90,7 +100,7 @@ describe('channels in headless Chromium at phone size', () => {
     expect(await closed.count()).toBe(2);
     expect(await closed.first().textContent()).toContain('Approve by Alice Doe via link');
     expect(await closed.first().locator('a.sk-button').count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'channels-outbox-closed-phone.png'), fullPage: true });
+    await shot(page, 'channels-outbox-closed-phone', true);
     await page.close();
   });
 });
