@@ -52,7 +52,8 @@ describe("AiSdkApprovals: the AI SDK's tool approval as a durable Heed task (rea
     const approvals = new AiSdkApprovals(heed, {
       assignees: ['user:alice'],
       deadline: '8h',
-      title: (call) => `Transfer $${(call.input as { amount: number }).amount} to ${(call.input as { to: string }).to}?`,
+      title: (call) =>
+        `Transfer $${(call.input as { amount: number }).amount} to ${(call.input as { to: string }).to}?`,
     });
     const messages: ModelMessage[] = [{ role: 'user', content: 'Send Alice $150' }];
     expect(await step(messages)).toBe('');
