@@ -1,20 +1,22 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import type { Heed } from '../../human/heed.ts';
 import type { RunEvent } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import type { EventHub } from '../event-hub.ts';
+import { eventStream } from '../openapi.ts';
 import { followRun } from '../run-feed.ts';
+import { ErrorSchema } from '../schemas.ts';
 
-const ChatBody = z.strictObject({
-  message: z.string().min(1),
-  /** The agent workflow (default `banking`). */
-  agent: z.string().min(1).optional(),
-  /** Run id, to make the request idempotent. */
-  id: z.string().min(1).optional(),
-});
+const ChatBody = z
+  .strictObject({
+    message: z.string().min(1),
+    agent: z.string().min(1).optional().openapi({ description: 'The agent workflow (default `banking`)' }),
+    id: z.string().min(1).optional().openapi({ description: 'Run id, to make the request idempotent' }),
+  })
+  .openapi('ChatRequest');
 
 /**
  * `POST /v1/chat`: starts an agent run on `{message}` and streams it as server-sent events:
@@ -24,6 +26,24 @@ const ChatBody = z.strictObject({
  * it, and `GET /v1/runs/{id}/events` streams the rest.
  */
 export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub): void {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/chat',
+    operationId: 'chat',
+    tags: ['Agents'],
+    summary: 'Start an agent on a message and stream it as server-sent events',
+    description:
+      'The client may close the connection at any time: the run goes on, and `GET /v1/runs/{id}/events` streams the rest.',
+    request: { body: { content: { 'application/json': { schema: ChatBody } }, required: true } },
+    responses: {
+      200: eventStream(
+        'The agent turn',
+        '`run` `{runId}`, `output` `{text}`, `status` (the agent status), `approval_required` `{runId, task}`, ' +
+          '`approval_decided` `{taskId, status, outcome, by}`, `done` `{runId, status, output?, error?}`',
+      ),
+      404: { description: 'UNKNOWN_WORKFLOW: no such agent', content: { 'application/json': { schema: ErrorSchema } } },
+    },
+  });
   app.post('/v1/chat', async (c) => {
     const parsed = ChatBody.safeParse(
       await c.req.json().catch(() => {

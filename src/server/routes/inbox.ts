@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
 import { INBOX_PAGE } from '../inbox/page.ts';
 import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
+import { eventStream } from '../openapi.ts';
 
 /**
  * The web inbox at `/`: a page and its script, the markdown renderer it imports, and
@@ -29,6 +30,26 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     }
   };
 
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/',
+    operationId: 'getInbox',
+    tags: ['Inbox'],
+    summary: 'The web inbox (an HTML page; it calls this API with your credentials)',
+    security: [],
+    responses: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/inbox/events',
+    operationId: 'streamInboxChanges',
+    tags: ['Inbox'],
+    summary: 'A content-free stream telling open inboxes to refresh (no task data, no credentials needed)',
+    security: [],
+    responses: {
+      200: eventStream('Change notices', '`ready` `{}` once, then `changed` `{}` when any task changed'),
+    },
+  });
   app.get('/', (c) => c.html(INBOX_PAGE));
   app.get('/inbox.js', (c) => c.body(INBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/inbox/marked.js', (c) =>
