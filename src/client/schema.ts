@@ -61,13 +61,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The caller's chat threads, newest first */
+        get: operations["listChats"];
         put?: never;
         /**
-         * Start an agent on a message and stream it as server-sent events
-         * @description The client may close the connection at any time: the run goes on, and `GET /v1/runs/{id}/events` streams the rest.
+         * A chat turn, or the answer to its approvals, streamed as AI SDK UI message chunks
+         * @description A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked.
          */
-        post: operations["chat"];
+        post: operations["sendChatMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The thread's UI messages (for a reload), decisions made elsewhere included */
+        get: operations["getChat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resume the active turn's stream from its start (204 when no turn is active)
+         * @description What `DefaultChatTransport.reconnectToStream` calls: the active turn (running, or waiting for a person) replayed from its `start` chunk, then followed live until it ends or waits again.
+         */
+        get: operations["resumeChatStream"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -551,11 +589,25 @@ export interface components {
             via: string;
         };
         ChatRequest: {
-            /** @description The agent workflow (default `banking`) */
+            /** @description The agent workflow of a new thread (default `banking`); ignored for an existing thread */
             agent?: string;
-            /** @description Run id, to make the request idempotent */
-            id?: string;
-            message: string;
+            /** @description The chat (a durable thread); a new id starts a thread */
+            id: string;
+            messageId?: string;
+            /** @description The UI messages (AI SDK `UIMessage`). Only the last one is read: a user message starts a turn; an assistant message with `approval-responded` tool parts answers those approvals */
+            messages: unknown[];
+            /** @enum {string} */
+            trigger?: "submit-message" | "regenerate-message";
+        } & {
+            [key: string]: unknown;
+        };
+        ChatThread: {
+            agent: string;
+            createdAt: number;
+            id: string;
+            owner: string;
+            title: string;
+            updatedAt: number;
         };
         Error: {
             error: {
@@ -1050,26 +1102,24 @@ export interface operations {
             };
         };
     };
-    chat: {
+    listChats: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChatRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description The agent turn. Events: `run` `{runId}`, `output` `{text}`, `status` (the agent status), `approval_required` `{runId, task}`, `approval_decided` `{taskId, status, outcome, by}`, `done` `{runId, status, output?, error?}` */
+            /** @description Threads */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "application/json": {
+                        items: components["schemas"]["ChatThread"][];
+                    };
                 };
             };
             /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
@@ -1081,7 +1131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNAUTHENTICATED: missing or unknown API key */
+            /** @description Error */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1099,8 +1149,69 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNKNOWN_WORKFLOW: no such agent */
+        };
+    };
+    sendChatMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description AI SDK UI message stream v1 (header `x-vercel-ai-ui-message-stream: v1`): `data: {chunk}` events, `data: [DONE]` at the end */
+            200: {
+                headers: {
+                    "x-vercel-ai-ui-message-stream": "v1";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1117,7 +1228,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            /** @description Error */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1126,7 +1237,155 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description INVALID_REQUEST: the body does not match the schema (`issues` says where) */
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent: string;
+                        id: string;
+                        messages: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeChatStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AI SDK UI message stream v1 (header `x-vercel-ai-ui-message-stream: v1`): `data: {chunk}` events, `data: [DONE]` at the end */
+            200: {
+                headers: {
+                    "x-vercel-ai-ui-message-stream": "v1";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description No turn is active */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1760,6 +2019,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 requester?: string;
+                search?: string;
                 status?: "pending" | "resolved" | "expired" | "cancelled";
                 type?: "approval" | "review" | "form" | "manual_action" | "override" | "clarification";
             };

@@ -10,6 +10,7 @@
  * under that exact lease, and otherwise throw `LeaseLostError` having written nothing. Every
  * method is atomic: it commits all of its effects or none.
  */
+import type { Changes } from './changes.ts';
 import type { EventMatch } from './event-match.ts';
 import type { TaskStore } from './task-store.ts';
 
@@ -139,7 +140,7 @@ export interface Page<T> {
 export interface RunEvent {
   id: number;
   runId: string;
-  /** `status`, `run.succeeded`, `run.failed`, `run.cancelled`, `task.created`, `task.escalated`, `task.ended`. */
+  /** `status`, `progress`, `run.succeeded`, `run.failed`, `run.cancelled`, `task.created`, `task.escalated`, `task.ended`. */
   type: string;
   data: unknown;
   at: number;
@@ -165,6 +166,11 @@ export interface NewMessage {
 export type Completion = { output: JsonText } | { error: string; failedSeq: number | null };
 
 export interface Store extends TaskStore {
+  /**
+   * Announces committed changes (run events, tasks) to live feeds: at least in this process,
+   * across processes where the implementation can (see `changes.ts`).
+   */
+  readonly changes: Changes;
   /** Opens the store and applies pending migrations. Idempotent. */
   init(): Promise<void>;
   /** Releases connections. Further calls throw `ClosedError`. */
@@ -252,4 +258,10 @@ export interface Store extends TaskStore {
   lastRunEventId(): Promise<number>;
   /** The run event feed: events with `id > after` in order, of one run or of all. */
   runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]>;
+  /**
+   * Appends a transient `progress` event to the run's feed (a step's streamed output, e.g. a
+   * model's text deltas). Not part of the run's history: nothing replays it, and a step that
+   * runs twice appends twice. Writes nothing once the lease is lost (fenced; returns false).
+   */
+  appendProgress(lease: Lease, data: JsonText, now: number): Promise<boolean>;
 }

@@ -4,26 +4,53 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
-import { INBOX_PAGE } from '../inbox/page.ts';
 import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
+import { LIST_SCRIPT } from '../inbox/list-script.ts';
+import { FAVICON_SVG, INBOX_PAGE } from '../inbox/page.ts';
+import { INBOX_CSS } from '../inbox/styles.ts';
+import { TASK_SCRIPT } from '../inbox/task-script.ts';
+import { WORDS_SCRIPT } from '../inbox/words-script.ts';
 import { eventStream } from '../openapi.ts';
+
+const JS = 'text/javascript; charset=utf-8';
+/** The inbox's static files: its modules, stylesheet and icon. */
+const FILES: Record<string, { body: string; type: string }> = {
+  '/inbox.js': { body: INBOX_SCRIPT, type: JS },
+  '/inbox/list.js': { body: LIST_SCRIPT, type: JS },
+  '/inbox/task.js': { body: TASK_SCRIPT, type: JS },
+  '/inbox/words.js': { body: WORDS_SCRIPT, type: JS },
+  '/inbox.css': { body: INBOX_CSS, type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { body: FAVICON_SVG, type: 'image/svg+xml' },
+};
 
 /**
  * The web inbox at `/`: a page and its script, the markdown renderer it imports, and
  * `GET /v1/inbox/events`, a content-free "something changed" stream that tells open inboxes to
  * refresh (it carries no task data, so it needs no credentials; the refresh itself is authorized).
  */
-export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, pollMs = 500): void {
   const marked = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
   const listeners = new Set<() => void>();
   let version = '';
   let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let announcing = false;
+  const announce = () => {
+    // A burst of task writes (one group commit) becomes one "changed" per turn of the event loop.
+    if (announcing) return;
+    announcing = true;
+    setImmediate(() => {
+      announcing = false;
+      for (const notify of [...listeners]) notify();
+    });
+  };
+  // The fallback for tasks written by other processes sharing the store.
   const poll = async () => {
     try {
       const next = await heed.store.tasksVersion();
       if (next !== version) {
         version = next;
-        for (const notify of [...listeners]) notify();
+        announce();
       }
     } catch {
       // store closing: the next tick tries again
@@ -51,16 +78,24 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     },
   });
   app.get('/', (c) => c.html(INBOX_PAGE));
-  app.get('/inbox.js', (c) => c.body(INBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  for (const [path, file] of Object.entries(FILES)) {
+    app.get(path, (c) => c.body(file.body, 200, { 'content-type': file.type, 'cache-control': 'no-cache' }));
+  }
+  // Browsers ask for /favicon.ico whatever the page says.
+  app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
   app.get('/inbox/marked.js', (c) =>
     c.body(marked, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' }),
   );
   app.get('/v1/inbox/events', (c) =>
     streamSSE(c, async (stream) => {
       if (!timer) {
-        version = await heed.store.tasksVersion();
-        timer = setInterval(() => void poll(), 300);
+        // This process's task writes are pushed at once; other processes' are polled.
+        unsubscribe = heed.store.changes.subscribe((change) => {
+          if (change.kind === 'task') announce();
+        });
+        timer = setInterval(() => void poll(), pollMs);
         timer.unref();
+        version = await heed.store.tasksVersion();
       }
       let wake: (() => void) | undefined;
       const notify = () => wake?.();
@@ -71,6 +106,8 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
         if (listeners.size === 0) {
           clearInterval(timer);
           timer = undefined;
+          unsubscribe?.();
+          unsubscribe = undefined;
         }
       });
       await stream.writeSSE({ event: 'ready', data: '{}' });
