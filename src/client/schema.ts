@@ -877,6 +877,17 @@ export interface components {
             /** @enum {string} */
             type: "approval" | "review" | "form" | "manual_action" | "override" | "clarification";
         };
+        UIMessage: {
+            id: string;
+            metadata?: unknown;
+            parts: ({
+                type: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @enum {string} */
+            role: "system" | "user" | "assistant";
+        };
         WaitingAgent: {
             runId: string;
             /** @description The `agent` status the agent published, e.g. `{status: "pending_approval"}` */
@@ -1268,9 +1279,7 @@ export interface operations {
                     "application/json": {
                         agent: string;
                         id: string;
-                        messages: {
-                            [key: string]: unknown;
-                        }[];
+                        messages: components["schemas"]["UIMessage"][];
                     };
                 };
             };
