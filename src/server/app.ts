@@ -16,6 +16,7 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { describeWebhooks } from './webhooks/openapi.ts';
 
 export interface AppOptions {
   auth: AuthConfig;
@@ -106,6 +107,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   inboxRoutes(app, heed, options.feedPollMs);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   channelRoutes(app, options.channels, options.auth.keys.size === 0);
+  describeWebhooks(app);
   return { app, hub };
 }
 
