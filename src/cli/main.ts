@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Task } from '../human/types.ts';
 import { ApiClient, ApiError } from './client.ts';
 import { clean, paint, status, table, when } from './format.ts';
+import { mcpCommand } from '../mcp/stdio-command.ts';
 import { watchInbox } from './inbox-watch.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -20,6 +21,7 @@ const USAGE = `Usage: heed <command> [options]
   inbox [--watch]                                                     your pending tasks; --watch asks each as it arrives
   runs [--status S] [--workflow W]                                    list runs
   audit verify ID                                                     check a task's audit chain
+  mcp [--db PATH | --url URL --key KEY] [--as PRINCIPAL]              the MCP server on stdio (request_approval, ask_human, get_task)
 
 Options for talking to a server: --url URL (HEED_URL), --key KEY (HEED_KEY), --as PRINCIPAL (HEED_PRINCIPAL)`;
 
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
   switch (command) {
     case 'serve':
       return serveCommand(flags);
+    case 'mcp':
+      return mcpCommand(flags);
     case 'tasks':
     case 'inbox': {
       if (command === 'inbox' && flags.watch) return watchInbox(client());
