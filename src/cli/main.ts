@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import type { Task } from '../human/types.ts';
 import { ApiClient, ApiError } from './client.ts';
 import { clean, paint, status, table, when } from './format.ts';
-import { mcpCommand } from '../mcp/stdio-command.ts';
 import { watchInbox } from './inbox-watch.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -83,7 +82,8 @@ async function main(): Promise<void> {
     case 'serve':
       return serveCommand(flags);
     case 'mcp':
-      return mcpCommand(flags);
+      // Loaded on demand: the other commands start without the MCP SDK.
+      return (await import('../mcp/stdio-command.ts')).mcpCommand(flags);
     case 'tasks':
     case 'inbox': {
       if (command === 'inbox' && flags.watch) return watchInbox(client());
