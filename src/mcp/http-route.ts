@@ -1,12 +1,20 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { bodyLimit } from 'hono/body-limit';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from '../server/auth.ts';
 import { HttpError } from '../server/errors.ts';
 import { localTaskPort } from './local-port.ts';
-import { createHeedMcpServer, type HeedMcpOptions } from './tools.ts';
+import type { HeedMcpOptions } from './tools.ts';
+
+/** The MCP SDK, loaded on the first `/mcp` request: the rest of the server (and the CLI) starts without it. */
+let sdk: Promise<
+  [typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), typeof import('./tools.ts')]
+>;
+const loadSdk = () => {
+  sdk ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('./tools.ts')]);
+  return sdk;
+};
 
 export interface McpRouteOptions extends HeedMcpOptions {
   auth: AuthConfig;
@@ -33,6 +41,7 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
   );
   app.use('/mcp', authenticate(options.auth));
   app.all('/mcp', async (c) => {
+    const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }] = await loadSdk();
     const server = createHeedMcpServer(localTaskPort(heed, c.get('caller'), options.groupsOf), options);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     await server.connect(transport);
