@@ -101,8 +101,8 @@ describe('the web inbox in headless Chromium', () => {
     await page.fill('#args', JSON.stringify({ rows: 5000, bucket: 's3://partner' }));
     await page.click('button[data-outcome=approve]');
     await page.waitForSelector('#run-badge.succeeded');
-    expect(await page.textContent('#result')).toContain('approve by user:alice via inbox');
-    expect(await page.textContent('#result')).toContain('rows');
+    expect(await page.textContent('#result')).toContain('Approved by you via the inbox');
+    expect(await page.textContent('#diff')).toContain('rows');
     await page.screenshot({ path: join(SHOTS, 'approved.png'), fullPage: true });
 
     expect(await s.heed.handle('export-1').result()).toEqual({
