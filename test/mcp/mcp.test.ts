@@ -180,6 +180,33 @@ describe('the MCP server over Streamable HTTP (/mcp)', () => {
   });
 });
 
+describe('/mcp in development mode (no API keys)', () => {
+  it('acts as the X-Heed-Principal, like every other route', async () => {
+    const s = await testServer();
+    const client = await connect(
+      new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), {
+        requestInit: { headers: { 'x-heed-principal': 'agent:dev' } },
+      }),
+    );
+    const result = (await client.callTool({
+      name: 'ask_human',
+      arguments: { question: 'Ship it?', choices: ['yes', 'no'], assignees: ['user:alice'], wait: 0 },
+    })) as CallToolResult;
+    const id = (result.structuredContent as { taskId: string }).taskId;
+    expect(await s.heed.tasks.get(id)).toMatchObject({ requester: 'agent:dev', outcomes: ['yes', 'no'] });
+    const bad = await fetch(`${s.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'x-heed-principal': 'not a principal',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('heed mcp over stdio (the SDK client spawns the command)', () => {
   it('against a store (--db): asks as --as, the answer comes over HTTP from a server on the same file', async () => {
     const { heed, path } = testEngine();
