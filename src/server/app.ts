@@ -5,6 +5,7 @@ import type { Channels } from '../channels/channels.ts';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
+import { mcpRoutes } from '../mcp/http-route.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkSigner } from './links.ts';
@@ -108,6 +109,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   channelRoutes(app, options.channels, options.auth.keys.size === 0);
   describeWebhooks(app);
+  mcpRoutes(app, heed, { auth: options.auth, groupsOf: options.groupsOf, maxBodyBytes: options.maxBodyBytes });
   return { app, hub };
 }
 
