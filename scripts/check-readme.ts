@@ -4,7 +4,7 @@
  *
  * The copy is the repository's files (tracked and new, not ignored) in a temporary directory; its
  * `npm install`/`npm ci` really installs (from the npm cache) unless `--reuse-install` links this
- * checkout's node_modules instead (quicker, for a local run). Commands are the lines of ```sh /
+ * checkout's node_modules instead and only builds (quicker, for a local run). Commands are the lines of ```sh /
  * ```bash blocks (`\` continues a line), run in order by one bash with `set -eo pipefail`, so a
  * variable set by one line is seen by the next; stdin is empty (a prompt sees the end of input).
  *
@@ -53,7 +53,7 @@ export function readmeCommands(markdown: string): Line[] {
     let command = '';
     for (i++; i < source.length && !/^```/.test(source[i] ?? ''); i++) {
       const part = source[i] ?? '';
-      command += part;
+      command += command ? part.trimStart() : part;
       if (part.trimEnd().endsWith('\\')) {
         command = `${command.trimEnd().slice(0, -1)} `;
         continue;
@@ -105,17 +105,19 @@ function script(lines: Line[]): string {
   const out = [
     'set -eo pipefail',
     'pids=()',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array, not a template
     'trap \'for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done\' EXIT',
   ];
   lines.forEach((line, n) => {
     if (line.skip) {
-      out.push(`echo "@@ ${n} skip"`);
+      out.push(`printf '\\n@@ ${n} skip\\n'`);
       return;
     }
-    out.push(`echo "@@ ${n} run"`);
+    out.push(`printf '\\n@@ ${n} run\\n'`);
     if (reuseInstall && /^npm (install|ci)\b/.test(line.command)) {
-      out.push(`echo "(--reuse-install: node_modules is linked; not running: ${line.command.replaceAll('"', '\\"')})"`);
-      out.push(`echo "@@ ${n} ok"`);
+      // node_modules is linked: what the install would still do is its `prepare` build.
+      out.push('npm run -s build');
+      out.push(`printf '\\n@@ ${n} ok\\n'`);
       return;
     }
     if (line.background) {
@@ -128,7 +130,7 @@ function script(lines: Line[]): string {
     } else {
       out.push(`${line.command} < /dev/null`);
     }
-    out.push(`echo "@@ ${n} ok"`);
+    out.push(`printf '\\n@@ ${n} ok\\n'`);
   });
   return `${out.join('\n')}\n`;
 }
@@ -142,8 +144,13 @@ async function main(): Promise<void> {
   const child = spawn('bash', ['.readme-check.sh'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const status = new Map<number, string>();
+  // Markers are whole lines on stdout (a command's output may end without a newline: each
+  // marker starts with one); stderr is only kept for the report.
+  let pending = '';
   const onData = (chunk: Buffer) => {
-    for (const text of chunk.toString().split('\n')) {
+    const texts = (pending + chunk.toString()).split('\n');
+    pending = texts.pop() ?? '';
+    for (const text of texts) {
       const marker = /^@@ (\d+) (\w+)$/.exec(text);
       if (marker) {
         status.set(Number(marker[1]), marker[2] ?? '');
@@ -152,7 +159,9 @@ async function main(): Promise<void> {
     }
   };
   child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   let failed = false;
   lines.forEach((line, n) => {

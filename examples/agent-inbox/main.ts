@@ -1,5 +1,5 @@
 /**
- * `node examples/agent-inbox/main.ts`: several banking agents publish their status (working,
+ * `npm run example -- agent-inbox`: several banking agents publish their status (working,
  * pending_approval, denied, done); the agent inbox (`GET /v1/agents/waiting`, and `#/agents` in
  * the web inbox) lists every agent waiting for a human. Prints the list, then serves the inbox
  * until Ctrl-C at the URL it announces (`--port N` fixes the port; `--once` prints and exits).

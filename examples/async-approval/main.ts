@@ -1,5 +1,5 @@
 /**
- * `node examples/async-approval/main.ts --fast`: a data-export approval with a reminder at 5 min,
+ * `npm run example -- async-approval --fast`: a data-export approval with a reminder at 5 min,
  * escalation to a backup reviewer at 30 min and a timeout at 8 h, on a virtual clock: a backup
  * reviewer approves at 2 h; then the same request again, unanswered, is rejected at its 8 h deadline. Without `--fast` it runs for real: answer in the inbox or with
  * `heed respond` (reminders and escalation print as they happen).
