@@ -55,7 +55,7 @@ export function readmeCommands(markdown: string): Line[] {
       const part = source[i] ?? '';
       command += command ? part.trimStart() : part;
       if (part.trimEnd().endsWith('\\')) {
-        command = `${command.trimEnd().slice(0, -1)} `;
+        command = `${command.trimEnd().slice(0, -1).trimEnd()} `;
         continue;
       }
       if (command.trim() && !command.trim().startsWith('#')) lines.push(classify(command.trim(), reason));
