@@ -19,26 +19,24 @@ const DEFAULT_PRINCIPAL = 'agent:mcp';
 
 /**
  * `heed mcp`: Heed's MCP server on stdin/stdout, for MCP clients that start their servers as
- * child processes. Against a server (`--url`/HEED_URL with `--key`/HEED_KEY, or `--as` in
- * development), or against a store (`--db PATH`, acting as `--as`/HEED_PRINCIPAL, default
- * `agent:mcp`; this process then also runs workers, so deadlines and reminders fire even when no
+ * child processes. Against a server (`--url`/HEED_URL, default http://127.0.0.1:4000, with
+ * `--key`/HEED_KEY, or `--as` in development), or against a store (`--db PATH`, acting as
+ * `--as`/HEED_PRINCIPAL, default `agent:mcp`; this process then also runs workers, so deadlines and reminders fire even when no
  * `heed serve` shares the file). Stdout carries only MCP messages; diagnostics go to stderr.
  * Ends when stdin closes.
  */
 export async function mcpCommand(flags: McpFlags): Promise<void> {
-  const url = flags.url ?? process.env.HEED_URL;
   const principal = flags.as ?? process.env.HEED_PRINCIPAL;
   let port: McpTaskPort;
   let heed: Heed | undefined;
   if (flags.db !== undefined) {
-    if (url !== undefined && flags.url !== undefined) throw new Error('heed mcp: give --db or --url, not both');
+    if (flags.url !== undefined) throw new Error('heed mcp: give --db or --url, not both');
     heed = new Heed({ store: new SqliteStore(flags.db), onError: (error) => console.error('[heed]', error) });
     await heed.start();
     port = localTaskPort(heed, { principal: checkPrincipal(principal ?? DEFAULT_PRINCIPAL), admin: false });
-  } else if (url !== undefined) {
-    port = httpTaskPort({ url, key: flags.key ?? process.env.HEED_KEY, principal });
   } else {
-    throw new Error('heed mcp needs a store (--db PATH) or a server (--url URL with --key KEY)');
+    const url = flags.url ?? process.env.HEED_URL ?? 'http://127.0.0.1:4000';
+    port = httpTaskPort({ url, key: flags.key ?? process.env.HEED_KEY, principal });
   }
   const server = createHeedMcpServer(port);
   const transport = new StdioServerTransport();
