@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { modelFromEnvironment } from '../agent/models.ts';
-import { registerDemoWorkflows } from '../demo/workflows.ts';
+import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
@@ -31,6 +31,14 @@ interface ServeConfig {
   publicUrl?: string;
   /** Outgoing webhooks: `{endpoints: [{url, secret, events?}], callbackSecret}` (also HEED_WEBHOOK_SECRET). */
   webhooks?: WebhookOptions;
+  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). Admins start any. */
+  startable?: Record<string, string[]>;
+  /** Who may emit events and send messages to runs (admins always may): `{events: [...], messages: [...]}`. */
+  permissions?: { events?: string[]; messages?: string[] };
+  /** Accept task `callbackUrl`s on loopback and private networks (default false). */
+  allowPrivateCallbacks?: boolean;
+  /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
+  demo?: { approvers?: string[] };
 }
 
 /** The link secret: configured, or made once and kept beside the store so links survive restarts. */
@@ -66,12 +74,19 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const db = flags.db ?? '.heed/heed.db';
   const heed = new Heed({ store: new SqliteStore(db), groupsOf });
   const model = flags.demo ? modelFromEnvironment() : undefined;
-  if (model) registerDemoWorkflows(heed, model.model);
+  const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
+  if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
+  // The demo agents are open to every principal unless the config says otherwise.
+  const startable = { ...(model ? Object.fromEntries(DEMO_WORKFLOWS.map((w) => [w, ['*']])) : {}), ...config.startable };
   const server = await startServer(heed, {
     port,
     host: flags.host ?? '127.0.0.1',
     auth: { keys, admins: new Set(config.admins ?? []) },
     groupsOf,
+    startable,
+    ...(config.permissions ? { permissions: config.permissions } : {}),
+    allowPrivateCallbacks: config.allowPrivateCallbacks ?? false,
+    ...(model ? { demoApprovers } : {}),
     linkSecret: linkSecret(config, db),
     webhooks: {
       ...config.webhooks,
@@ -83,7 +98,10 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   console.log(`  inbox  ${server.url}/`);
   console.log(`  API    ${server.url}/v1  (reference: ${server.url}/v1/docs)`);
   console.log(`  store  ${db}`);
-  if (model) console.log(`  demo   workflows banking, banking-router, refund, data-export; model: ${model.label}`);
+  if (model) {
+    console.log(`  demo   workflows ${DEMO_WORKFLOWS.join(', ')}; model: ${model.label}`);
+    console.log(`         approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,9 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { Authorization } from '../authorization/authorization.ts';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
+import { browserSafety, securityHeaders } from './browser-safety.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkSigner } from './links.ts';
@@ -23,15 +25,35 @@ export interface AppOptions {
   baseUrl: () => string;
   groupsOf?: MembershipLookup | undefined;
   /** Largest request body in bytes (default 1 MiB). */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
+  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). */
+  startable?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Principals or groups that may emit events and send messages to runs (admins always may). */
+  permissions?: { events?: readonly string[]; messages?: readonly string[] } | undefined;
+  /** Accept `callbackUrl`s on loopback and private networks (default: refused). */
+  allowPrivateCallbacks?: boolean | undefined;
+  /** Who the demo agents ask to approve (shown on the inbox's sign-in). */
+  demoApprovers?: readonly string[] | undefined;
 }
 
 /**
  * The HTTP service (DESIGN.md "HTTP contract"): JSON under `/v1`, errors as
  * `{"error": {"code", "message"}}` with the status mapped in `errors.ts`.
  */
-export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<AuthEnv>; hub: EventHub } {
+export function createApp(
+  heed: Heed,
+  options: AppOptions,
+): { app: OpenAPIHono<AuthEnv>; hub: EventHub; authorization: Authorization } {
   const hub = new EventHub(heed.store);
+  const devMode = options.auth.keys.size === 0;
+  const authorization = new Authorization({
+    admins: options.auth.admins,
+    groupsOf: options.groupsOf,
+    devMode,
+    startable: options.startable,
+    permissions: options.permissions,
+    workflows: heed,
+  });
   const app = new OpenAPIHono<AuthEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -55,6 +77,20 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
     c.json({ error: { code: 'NOT_FOUND', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
   );
 
+  app.use('*', securityHeaders());
+  app.use(
+    '*',
+    browserSafety({
+      devMode,
+      trustedOrigins: () => {
+        try {
+          return [new URL(options.baseUrl()).origin];
+        } catch {
+          return [];
+        }
+      },
+    }),
+  );
   app.use(
     '/v1/*',
     bodyLimit({
@@ -68,38 +104,21 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
     }),
   );
   app.use('/v1/*', async (c, next) => {
-    if (c.req.method === 'POST' && hasBody(c.req.raw)) {
-      const type = c.req.header('content-type') ?? '';
-      if (!/^application\/json\b/i.test(type)) {
-        throw new HttpError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          `Send JSON with Content-Type: application/json (got "${type || 'none'}")`,
-        );
-      }
-    }
-    await next();
-  });
-  app.use('/v1/*', async (c, next) => {
     if (
       ['/v1/health', '/v1/openapi.json', '/v1/inbox/events'].includes(c.req.path) ||
       c.req.path.startsWith('/v1/docs')
     ) {
       return next();
     }
-    return authenticate(options.auth)(c, next);
+    return authenticate(options.auth, authorization)(c, next);
   });
 
-  taskRoutes(app, heed, options.groupsOf);
-  runRoutes(app, heed, hub, () => options.auth.keys.size === 0);
-  chatRoutes(app, heed, hub);
-  agentRoutes(app, heed);
+  taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
+  runRoutes(app, heed, hub, authorization);
+  chatRoutes(app, heed, hub, authorization);
+  agentRoutes(app, heed, authorization);
   metaRoutes(app, heed);
-  inboxRoutes(app, heed);
+  inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [] });
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
-  return { app, hub };
-}
-
-function hasBody(request: Request): boolean {
-  const length = request.headers.get('content-length');
-  return request.body !== null && (length === null || Number(length) > 0);
+  return { app, hub, authorization };
 }

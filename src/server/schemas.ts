@@ -28,7 +28,12 @@ export const TaskSpecSchema = z
     allowEdit: z.boolean().optional(),
     requireComment: z.union([z.boolean(), z.array(z.string())]).optional(),
     assignees: z.array(Principal).optional(),
-    requester: Principal.optional(),
+    requester: Principal.optional().openapi({
+      description: 'Default: the caller. Only an admin may name another principal.',
+    }),
+    selfApproval: z.enum(['allowed', 'forbidden']).optional().openapi({
+      description: 'allowed: the requester may answer their own approval, review or override (audited)',
+    }),
     quorum: z
       .union([z.number().int(), z.strictObject({ approvals: z.number().int(), rejectEnds: z.boolean().optional() })])
       .optional(),

@@ -19,6 +19,14 @@ export interface ServeOptions {
   publicUrl?: string;
   /** Outgoing webhooks: endpoints for all task and run events, and the secret for task callbacks. */
   webhooks?: WebhookOptions;
+  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone); admins start any. */
+  startable?: Readonly<Record<string, readonly string[]>>;
+  /** Principals or groups that may emit events (`events`) and send messages to runs (`messages`). */
+  permissions?: { events?: readonly string[]; messages?: readonly string[] };
+  /** Accept task `callbackUrl`s on loopback and private networks (default: refused). */
+  allowPrivateCallbacks?: boolean;
+  /** Who the demo agents ask to approve (the inbox's sign-in says so). */
+  demoApprovers?: readonly string[];
 }
 
 export interface RunningServer {
@@ -45,6 +53,10 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     auth: { keys, admins: options.auth?.admins ?? new Set() },
     groupsOf: options.groupsOf,
     maxBodyBytes: options.maxBodyBytes,
+    startable: options.startable,
+    permissions: options.permissions,
+    allowPrivateCallbacks: options.allowPrivateCallbacks,
+    demoApprovers: options.demoApprovers,
     linkSecret: options.linkSecret ?? randomBytes(32).toString('hex'),
     baseUrl: () => url,
   });

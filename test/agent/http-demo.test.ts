@@ -28,8 +28,9 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
       runId: run.id,
       action: { tool: 'transfer', args: { to: 'Alice', amount: 150 } },
     });
+    // The demo's approver is user:ops (never the customer who asked).
     const answered = await s.call('POST', `/v1/tasks/${task.id}/responses`, {
-      as: 'user:alice',
+      as: 'user:ops',
       body: { outcome: 'approve' },
     });
     expect(answered.status).toBe(200);
@@ -51,7 +52,7 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
     await runStatus(s, big.id, 'waiting');
     const task = (await s.call('GET', '/v1/tasks?status=pending')).body.items[0];
     await s.call('POST', `/v1/tasks/${task.id}/responses`, {
-      as: 'user:bob',
+      as: 'user:ops',
       body: { outcome: 'reject', comment: 'Alice already got paid' },
     });
     const done = await runStatus(s, big.id, 'succeeded');
@@ -76,7 +77,7 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
     const runId = JSON.parse(/event: run\ndata: (.*)/.exec(text)?.[1] ?? '{}').runId as string;
     const approval = JSON.parse(/event: approval_required\ndata: (.*)/.exec(text)?.[1] ?? '{}');
     expect(approval.task).toMatchObject({ runId, title: 'Transfer $150 to Alice?' });
-    await s.call('POST', `/v1/tasks/${approval.task.id}/responses`, { as: 'user:alice', body: { outcome: 'approve' } });
+    await s.call('POST', `/v1/tasks/${approval.task.id}/responses`, { as: 'user:ops', body: { outcome: 'approve' } });
     const rest = await (await fetch(`${s.url}/v1/runs/${runId}/events`)).text();
     expect(rest).toContain('event: task.ended');
     expect(rest).toContain('Transferred $150 to Alice');

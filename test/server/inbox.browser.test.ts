@@ -35,21 +35,37 @@ async function signIn(page: Page, url: string, principal: string): Promise<void>
 }
 
 describe('the web inbox in headless Chromium', () => {
-  it('lets a newcomer chat with the banking agent and approve a $150 transfer', async () => {
+  it('lets a customer chat with the banking agent; the approver, not the customer, approves the $150 transfer', async () => {
     const s = await testServer({ setup: (heed) => registerDemoWorkflows(heed) });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await signIn(page, s.url, 'user:alice');
+    expect(await page.textContent('#principal-name')).toBe('user:alice');
     await page.goto(`${s.url}/#/chat`);
     await page.fill('#message', 'Transfer $150 to Alice');
     await page.click('#chat button[type=submit]');
     await page.waitForSelector('#transcript a');
     expect(await page.textContent('#transcript')).toContain('needs approval');
+    // The customer who asked may read the approval but not decide it (four-eyes).
     await page.click('#transcript a');
     await page.waitForSelector('button[data-outcome=approve]');
     await page.click('button[data-outcome=approve]');
+    await page.waitForSelector('#form-error:not(:empty)');
+    expect(await page.textContent('#form-error')).toContain('may not answer it');
+
+    const ops = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn(ops, s.url, 'user:ops');
+    await ops.waitForSelector('.task');
+    await ops.click('.task');
+    await ops.waitForSelector('button[data-outcome=approve]');
+    await ops.click('button[data-outcome=approve]');
+    await ops.waitForSelector('#task[data-status=resolved]');
+    await ops.close();
+
+    await page.reload();
     await page.waitForSelector('#run-badge.succeeded');
     await page.screenshot({ path: join(SHOTS, 'chat-approved.png'), fullPage: true });
     const [run] = (await s.heed.runs.list({ workflow: 'banking' })).items;
+    expect(run?.initiator).toBe('user:alice');
     expect((run?.output as { reply?: string } | undefined)?.reply).toContain('Transferred $150 to Alice');
     await page.close();
   });
@@ -89,8 +105,8 @@ describe('the web inbox in headless Chromium', () => {
     await signIn(page, s.url, 'user:alice');
     await page.waitForSelector('#empty');
 
-    // A task appears without reloading the page.
-    await s.call('POST', '/v1/runs', { body: { workflow: 'export', id: 'export-1' } });
+    // A task appears without reloading the page. Carol starts the run: she is its initiator.
+    await s.call('POST', '/v1/runs', { as: 'user:carol', body: { workflow: 'export', id: 'export-1' } });
     await page.waitForSelector('.task');
     expect(await page.textContent('.task')).toContain('Justify the export of customers_q1');
     await page.screenshot({ path: join(SHOTS, 'inbox-phone.png'), fullPage: true });
@@ -120,10 +136,18 @@ describe('the web inbox in headless Chromium', () => {
     await page.waitForSelector('#args');
     await page.fill('#args', JSON.stringify({ rows: 5000, bucket: 's3://partner' }));
     await page.click('button[data-outcome=approve]');
-    await page.waitForSelector('#run-badge.succeeded');
+    await page.waitForSelector('#task[data-status=resolved]');
     expect(await page.textContent('#result')).toContain('approve by user:alice via inbox');
     expect(await page.textContent('#result')).toContain('rows');
-    await page.screenshot({ path: join(SHOTS, 'approved.png'), fullPage: true });
+    // The run is Carol's: Alice, the approver, is not shown it; Carol, who asked, sees it finish.
+    expect(await page.$('#run-badge')).toBeNull();
+    const taskId = page.url().split('/task/')[1] as string;
+    const carol = await browser.newPage();
+    await signIn(carol, s.url, 'user:carol');
+    await carol.goto(`${s.url}/#/task/${taskId}`);
+    await carol.waitForSelector('#run-badge.succeeded');
+    await carol.screenshot({ path: join(SHOTS, 'approved.png'), fullPage: true });
+    await carol.close();
 
     expect(await s.heed.handle('export-1').result()).toEqual({
       form: { purpose: 'Quarterly churn analysis with the partner', retentionDays: 30 },

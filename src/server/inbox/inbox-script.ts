@@ -34,27 +34,50 @@ function until(ms) {
   if (s < 3600) return 'in ' + Math.ceil(s / 60) + ' min';
   return 'in ' + Math.round(s / 3600) + ' h';
 }
-async function api(method, path, body) {
+/** Every request carries the signed-in credentials: the API key, or (development mode) the principal. */
+function credentials() {
   const headers = {};
   if (me.key) headers.authorization = 'Bearer ' + me.key;
   else if (me.principal) headers['x-heed-principal'] = me.principal;
+  return headers;
+}
+/** fetch with credentials; a non-2xx answer throws an Error carrying the server's code and message. */
+async function send(method, path, body, extra) {
+  const headers = Object.assign(credentials(), extra || {});
   if (body !== undefined) headers['content-type'] = 'application/json';
-  headers['x-heed-via'] = 'inbox';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(json.error?.message || response.statusText), { code: json.error?.code, issues: json.error?.issues || [] });
-  return json;
+  if (!response.ok) {
+    const json = await response.json().catch(() => ({}));
+    throw Object.assign(new Error(json.error?.message || (response.status + ' ' + response.statusText)), { code: json.error?.code, status: response.status, issues: json.error?.issues || [] });
+  }
+  return response;
+}
+async function api(method, path, body) {
+  const response = await send(method, path, body, { 'x-heed-via': 'inbox' });
+  return response.json().catch(() => ({}));
 }
 
-function renderWho() {
-  $who.innerHTML = me.principal || me.key
-    ? '<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · Signed in as <strong>' + esc(me.principal || 'API key') + '</strong> · <a href="#/signin">switch</a>'
-    : '<a href="#/signin">Sign in</a>';
+/** Who the server says the credentials belong to (GET /v1/me), shown in the header. */
+let whoami = null;
+async function renderWho() {
+  if (!me.principal && !me.key) {
+    $who.innerHTML = '<a href="#/signin">Sign in</a>';
+    return;
+  }
+  try {
+    whoami = await api('GET', '/v1/me');
+    $who.innerHTML = '<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · Signed in as <strong id="principal-name">' + esc(whoami.principal) + '</strong>' +
+      (whoami.admin ? ' <span class="badge">admin</span>' : '') + ' · <a href="#/signin">switch</a>';
+  } catch (error) {
+    whoami = null;
+    $who.innerHTML = '<span class="error" id="who-error">' + esc(error.message) + '</span> · <a href="#/signin">sign in again</a>';
+  }
 }
 
 function signIn() {
   $view.innerHTML = '<div class="card"><h2>Who are you?</h2>' +
     '<p class="muted">Development mode: name your principal. With API keys configured, paste your key instead.</p>' +
+    (document.body.dataset.approvers ? '<p class="muted" id="approver-hint">The demo agents ask <strong>' + esc(document.body.dataset.approvers) + '</strong> to approve transfers over $100: sign in as that principal to approve; the customer who asked can not approve their own transfer.</p>' : '') +
     '<form id="signin"><label for="principal">Principal</label><input id="principal" placeholder="user:alice" value="' + esc(me.principal) + '">' +
     '<label for="key">API key (optional)</label><input id="key" type="password" value="' + esc(me.key) + '">' +
     '<div class="actions"><button class="primary" type="submit">Open my inbox</button></div></form></div>';
@@ -204,8 +227,9 @@ function watchRun(runId) {
       const run = await api('GET', '/v1/runs/' + encodeURIComponent(runId));
       el.innerHTML = 'Agent run <code>' + esc(runId) + '</code>: <span class="badge ' + esc(run.status) + '" id="run-badge">' + esc(run.status) + '</span>';
       if (!['succeeded', 'failed', 'cancelled'].includes(run.status)) runTimer = setTimeout(tick, 500);
-    } catch {
-      el.textContent = '';
+    } catch (error) {
+      // The agent's run is its initiator's: an approver may not see it (404), and that is no error.
+      el.innerHTML = error.status === 404 ? '' : '<span class="error">' + esc(error.message) + '</span>';
     }
   };
   tick();
@@ -236,7 +260,13 @@ function chat() {
     const $t = document.getElementById('transcript');
     const line = (html) => { $t.insertAdjacentHTML('beforeend', '<p>' + html + '</p>'); };
     line('<strong>you</strong> ' + esc(message));
-    const response = await fetch('/v1/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+    let response;
+    try {
+      response = await send('POST', '/v1/chat', { message });
+    } catch (error) {
+      line('<span class="error chat-error">' + esc(error.message) + '</span>');
+      return;
+    }
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import type { Authorization } from '../../authorization/authorization.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { RunEvent } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
@@ -23,7 +24,7 @@ const ChatBody = z.strictObject({
  * The client may close the connection at any time: the run goes on, answering the task resumes
  * it, and `GET /v1/runs/{id}/events` streams the rest.
  */
-export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub): void {
+export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, authorization: Authorization): void {
   app.post('/v1/chat', async (c) => {
     const parsed = ChatBody.safeParse(
       await c.req.json().catch(() => {
@@ -38,7 +39,17 @@ export function chatRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub)
       );
     }
     const { message, agent = 'banking', id } = parsed.data;
-    const run = await heed.startWorkflow(agent, { message }, id === undefined ? {} : { id });
+    const caller = c.get('caller');
+    // Exactly the rules of POST /v1/runs: a startable agent, and an id that is the caller's run.
+    authorization.requireChatTurn(caller, agent, id === undefined ? undefined : await heed.runs.get(id));
+    const run = await heed.startWorkflow(
+      agent,
+      { message },
+      {
+        ...(id === undefined ? {} : { id }),
+        ...(caller.principal === 'system' ? {} : { initiator: caller.principal }),
+      },
+    );
     return streamSSE(c, async (stream) => {
       await stream.writeSSE({ event: 'run', data: JSON.stringify({ runId: run.id }) });
       const send = async (event: RunEvent) => {

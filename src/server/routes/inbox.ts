@@ -4,6 +4,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
+import { escapeHtml } from '../html.ts';
 import { INBOX_PAGE } from '../inbox/page.ts';
 import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
 
@@ -12,7 +13,11 @@ import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
  * `GET /v1/inbox/events`, a content-free "something changed" stream that tells open inboxes to
  * refresh (it carries no task data, so it needs no credentials; the refresh itself is authorized).
  */
-export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+export function inboxRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  heed: Heed,
+  options: { demoApprovers: readonly string[] } = { demoApprovers: [] },
+): void {
   const marked = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
   const listeners = new Set<() => void>();
   let version = '';
@@ -29,7 +34,12 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     }
   };
 
-  app.get('/', (c) => c.html(INBOX_PAGE));
+  // The page names who the demo agents ask to approve (escaped: it is configuration, not markup).
+  const page = INBOX_PAGE.replace(
+    '<body>',
+    `<body data-approvers="${escapeHtml(options.demoApprovers.join(', '))}">`,
+  );
+  app.get('/', (c) => c.html(page));
   app.get('/inbox.js', (c) => c.body(INBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/inbox/marked.js', (c) =>
     c.body(marked, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' }),

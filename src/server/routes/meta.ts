@@ -1,12 +1,40 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
+import { errors, json } from '../schemas.ts';
 
-/** `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
+/** `GET /v1/me`, `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
 export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me',
+      tags: ['Meta'],
+      summary: 'Who the credentials belong to',
+      responses: {
+        200: json(
+          z.object({ principal: z.string(), admin: z.boolean(), groups: z.array(z.string()) }),
+          'The caller',
+        ),
+        ...errors(401),
+      },
+    }),
+    (c) => {
+      const caller = c.get('caller');
+      return c.json(
+        {
+          principal: caller.principal,
+          admin: caller.admin,
+          groups: caller.identities.filter((i) => i !== caller.principal),
+        },
+        200,
+      );
+    },
+  );
+
   app.get('/v1/health', async (c) => {
     await heed.ready();
     return c.json({ ok: true, store: heed.store.constructor.name });
@@ -65,11 +93,17 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
   app.get('/v1/docs/swagger-ui.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  // A file, not an inline script: the CSP allows this origin's scripts only.
+  app.get('/v1/docs/init.js', (c) =>
+    c.body("SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#ui' });\n", 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+    }),
+  );
   app.get('/v1/docs', (c) =>
     c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Heed API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/v1/docs/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/v1/docs/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#ui' });</script></body></html>`),
+<script src="/v1/docs/init.js"></script></body></html>`),
   );
 }
