@@ -34,6 +34,8 @@ export interface AppOptions {
   allowPrivateCallbacks?: boolean | undefined;
   /** Who the demo agents ask to approve (shown on the inbox's sign-in). */
   demoApprovers?: readonly string[] | undefined;
+  /** Fallback poll for live feeds, for writes of other processes (ms, default 500). */
+  feedPollMs?: number | undefined;
 }
 
 /**
@@ -44,7 +46,7 @@ export function createApp(
   heed: Heed,
   options: AppOptions,
 ): { app: OpenAPIHono<AuthEnv>; hub: EventHub; authorization: Authorization } {
-  const hub = new EventHub(heed.store);
+  const hub = new EventHub(heed.store, options.feedPollMs);
   const devMode = options.auth.keys.size === 0;
   const authorization = new Authorization({
     admins: options.auth.admins,
@@ -118,7 +120,7 @@ export function createApp(
   chatRoutes(app, heed, hub, authorization);
   agentRoutes(app, heed, authorization);
   metaRoutes(app, heed);
-  inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [] });
+  inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   return { app, hub, authorization };
 }

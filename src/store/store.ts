@@ -10,6 +10,7 @@
  * under that exact lease, and otherwise throw `LeaseLostError` having written nothing. Every
  * method is atomic: it commits all of its effects or none.
  */
+import type { Changes } from './changes.ts';
 import type { EventMatch } from './event-match.ts';
 import type { TaskStore } from './task-store.ts';
 
@@ -173,6 +174,11 @@ export interface NewMessage {
 export type Completion = { output: JsonText } | { error: string; failedSeq: number | null };
 
 export interface Store extends TaskStore {
+  /**
+   * Announces committed changes (run events, tasks) to live feeds: at least in this process,
+   * across processes where the implementation can (see `changes.ts`).
+   */
+  readonly changes: Changes;
   /** Opens the store and applies pending migrations. Idempotent. */
   init(): Promise<void>;
   /** Releases connections. Further calls throw `ClosedError`. */

@@ -16,18 +16,31 @@ import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
 export function inboxRoutes(
   app: OpenAPIHono<AuthEnv>,
   heed: Heed,
-  options: { demoApprovers: readonly string[] } = { demoApprovers: [] },
+  options: { demoApprovers?: readonly string[] | undefined; pollMs?: number | undefined } = {},
 ): void {
+  const pollMs = options.pollMs ?? 500;
   const marked = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
   const listeners = new Set<() => void>();
   let version = '';
   let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let announcing = false;
+  const announce = () => {
+    // A burst of task writes (one group commit) becomes one "changed" per turn of the event loop.
+    if (announcing) return;
+    announcing = true;
+    setImmediate(() => {
+      announcing = false;
+      for (const notify of [...listeners]) notify();
+    });
+  };
+  // The fallback for tasks written by other processes sharing the store.
   const poll = async () => {
     try {
       const next = await heed.store.tasksVersion();
       if (next !== version) {
         version = next;
-        for (const notify of [...listeners]) notify();
+        announce();
       }
     } catch {
       // store closing: the next tick tries again
@@ -37,7 +50,7 @@ export function inboxRoutes(
   // The page names who the demo agents ask to approve (escaped: it is configuration, not markup).
   const page = INBOX_PAGE.replace(
     '<body>',
-    `<body data-approvers="${escapeHtml(options.demoApprovers.join(', '))}">`,
+    `<body data-approvers="${escapeHtml((options.demoApprovers ?? []).join(', '))}">`,
   );
   app.get('/', (c) => c.html(page));
   app.get('/inbox.js', (c) => c.body(INBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
@@ -47,9 +60,13 @@ export function inboxRoutes(
   app.get('/v1/inbox/events', (c) =>
     streamSSE(c, async (stream) => {
       if (!timer) {
-        version = await heed.store.tasksVersion();
-        timer = setInterval(() => void poll(), 300);
+        // This process's task writes are pushed at once; other processes' are polled.
+        unsubscribe = heed.store.changes.subscribe((change) => {
+          if (change.kind === 'task') announce();
+        });
+        timer = setInterval(() => void poll(), pollMs);
         timer.unref();
+        version = await heed.store.tasksVersion();
       }
       let wake: (() => void) | undefined;
       const notify = () => wake?.();
@@ -60,6 +77,8 @@ export function inboxRoutes(
         if (listeners.size === 0) {
           clearInterval(timer);
           timer = undefined;
+          unsubscribe?.();
+          unsubscribe = undefined;
         }
       });
       await stream.writeSSE({ event: 'ready', data: '{}' });
