@@ -5,6 +5,7 @@
  * as `--as`/HEED_PRINCIPAL.
  */
 import { parseArgs } from 'node:util';
+import { HeedError } from '../errors.ts';
 import type { Task } from '../human/types.ts';
 import { ApiClient, ApiError } from './client.ts';
 import { clean, paint, status, table, when } from './format.ts';
@@ -192,7 +193,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ApiError ? `${error.code}: ${error.message}` : (error as Error).message;
+  const message =
+    error instanceof ApiError || error instanceof HeedError ? `${error.code}: ${error.message}` : (error as Error).message;
   console.error(paint('red', `heed: ${message}`, process.stderr));
   process.exit(error instanceof ApiError ? 1 : 2);
 });

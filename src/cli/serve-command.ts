@@ -73,6 +73,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
 
   const db = flags.db ?? '.heed/heed.db';
   const heed = new Heed({ store: new SqliteStore(db), groupsOf });
+  // Open (and check) the store first: a read-only or damaged store is the first thing said.
+  await heed.ready();
   const model = flags.demo ? modelFromEnvironment() : undefined;
   const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
   if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });

@@ -8,6 +8,7 @@ import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
 import { browserSafety, securityHeaders } from './browser-safety.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
+import { LinkGuard } from './link-guard.ts';
 import { LinkSigner } from './links.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -119,8 +120,9 @@ export function createApp(
   runRoutes(app, heed, hub, authorization);
   chatRoutes(app, heed, hub, authorization);
   agentRoutes(app, heed, authorization);
-  metaRoutes(app, heed);
+  const linkGuard = new LinkGuard();
+  metaRoutes(app, heed, linkGuard);
   inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
-  linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
+  linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, linkGuard);
   return { app, hub, authorization };
 }

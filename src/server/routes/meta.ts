@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
+import type { LinkGuard } from '../link-guard.ts';
 import { errors, json } from '../schemas.ts';
 
 /** `GET /v1/me`, `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
-export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, linkGuard?: LinkGuard): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -37,7 +38,7 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
 
   app.get('/v1/health', async (c) => {
     await heed.ready();
-    return c.json({ ok: true, store: heed.store.constructor.name });
+    return c.json({ ok: true, store: heed.store.constructor.name, linkRefusals: linkGuard?.counts ?? null });
   });
 
   app.get('/v1/openapi.json', (c) => {
