@@ -234,15 +234,18 @@ export class Authorization {
    * @throws UnknownWorkflowError, ForbiddenError, RunIdTakenError
    */
   requireChatTurn(caller: Caller, agent: string, existing?: RunLike): void {
+    // The thread of a chat is checked by `requireChatThread`; `existing` is for run-id chats.
     this.requireStart(caller, agent, existing);
   }
 
   /**
-   * Read or resume the stream of a chat (its run): the same rule as `GET /v1/runs/{id}`.
-   * @throws RunNotFoundError
+   * Use a chat thread (send a turn, answer its approvals, resume or reload its stream): its owner
+   * (the principal that opened it, the initiator of its runs) and admins, as for a run.
+   * @throws the error `notFound` makes, when it does not exist or is not the caller's.
    */
-  requireChatRead<R extends RunLike>(caller: Caller, run: R | undefined, id: string): R {
-    return this.requireRun(caller, run, id);
+  requireChatThread<T extends { owner: string }>(caller: Caller, thread: T | undefined, notFound: () => Error): T {
+    if (!thread || !(caller.admin || caller.identities.includes(thread.owner))) throw notFound();
+    return thread;
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────

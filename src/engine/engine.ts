@@ -135,6 +135,11 @@ export class Engine {
     };
   }
 
+  /** Whether a workflow of that name is registered in this engine. */
+  hasWorkflow(name: string): boolean {
+    return this.#workflows.has(name);
+  }
+
   /**
    * Adds a member to every workflow context, built per execution by `make` (how upper layers
    * offer `ctx.ask`). The engine knows nothing of what it does.
@@ -169,11 +174,6 @@ export class Engine {
   /** The names registered with `internal: true`. */
   internalWorkflows(): string[] {
     return [...this.#internal];
-  }
-
-  /** Whether a workflow is registered under `name`. */
-  hasWorkflow(name: string): boolean {
-    return this.#workflows.has(name);
   }
 
   /** A handle on any run by id. */

@@ -21,6 +21,8 @@ const groups: Record<string, string[]> = { 'user:dave': ['group:approvers'] };
 
 interface Fixture {
   task: string;
+  /** A chat thread of alice's. */
+  chat: string;
   run: string;
   lifecycle: string;
   /** A pending task of alice's (for actions that change it). */
@@ -37,6 +39,15 @@ interface Row {
   expect: Partial<Record<Who | 'default', number>>;
   dev?: Partial<Record<Who | 'default', number>>;
 }
+
+let chats = 0;
+const newChatId = () => `chat-${++chats}`;
+/** A user message in the AI SDK UI message shape, as `useChat` sends it. */
+const chatTurn = (id: string, agent: string) => ({
+  id,
+  agent,
+  messages: [{ id: `m${++chats}`, role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+});
 
 const OK = { alice: 200, bob: 200, dave: 200, erin: 200, admin: 200, system: 200, default: 404 };
 const ADMINS_AND_ALICE = (status: number) => ({ alice: status, admin: status, system: status, default: 404 });
@@ -164,23 +175,38 @@ const ROWS: Row[] = [
   },
   {
     action: 'chat with an open agent',
-    request: async () => ({ method: 'POST', path: '/v1/chat', body: { message: 'hi', agent: 'open' } }),
+    request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'open') }),
     expect: { default: 200 },
   },
   {
     action: 'chat with a restricted agent',
-    request: async () => ({ method: 'POST', path: '/v1/chat', body: { message: 'hi', agent: 'restricted' } }),
+    request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'restricted') }),
     expect: { dave: 200, admin: 200, system: 200, default: 403 },
     dev: { default: 200 },
   },
   {
-    action: "chat re-attached to alice's run",
-    request: async (f) => ({ method: 'POST', path: '/v1/chat', body: { message: 'hi', agent: 'open', id: f.run } }),
-    expect: { alice: 200, admin: 200, system: 200, default: 409 },
+    action: "a turn in alice's chat",
+    request: async (f) => ({ method: 'POST', path: '/v1/chat', body: chatTurn(f.chat, 'open') }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
+    action: "resume alice's chat stream",
+    request: async (f) => ({ method: 'GET', path: `/v1/chat/${f.chat}/stream` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
+    action: "read alice's chat",
+    request: async (f) => ({ method: 'GET', path: `/v1/chat/${f.chat}` }),
+    expect: ADMINS_AND_ALICE(200),
   },
   {
     action: 'chat with the internal task workflow',
-    request: async () => ({ method: 'POST', path: '/v1/chat', body: { message: 'hi', agent: 'heed.task' } }),
+    request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'heed.task') }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'GET the run of a chat thread (internal)',
+    request: async (f) => ({ method: 'GET', path: `/v1/runs/chat:${f.chat}` }),
     expect: EVERYONE_404,
   },
   {
@@ -241,8 +267,10 @@ async function setup(mode: Mode) {
   };
   const task = await freshTask();
   const run = (await send('alice', 'POST', '/v1/runs', { workflow: 'open', id: 'alice-run' })).body.id as string;
+  expect((await send('alice', 'POST', '/v1/chat', chatTurn('alice-chat', 'open'))).status).toBe(200);
   const fixture: Fixture = {
     task,
+    chat: 'alice-chat',
     run,
     lifecycle: `task:${task}`,
     freshTask,

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerDemoWorkflows } from '../../src/demo/workflows.ts';
 import { testServer } from './helpers.ts';
 
 const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
@@ -35,41 +34,6 @@ async function signIn(page: Page, url: string, principal: string): Promise<void>
 }
 
 describe('the web inbox in headless Chromium', () => {
-  it('lets a customer chat with the banking agent; the approver, not the customer, approves the $150 transfer', async () => {
-    const s = await testServer({ setup: (heed) => registerDemoWorkflows(heed) });
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await signIn(page, s.url, 'user:alice');
-    expect(await page.textContent('#principal-name')).toBe('user:alice');
-    await page.goto(`${s.url}/#/chat`);
-    await page.fill('#message', 'Transfer $150 to Alice');
-    await page.click('#chat button[type=submit]');
-    await page.waitForSelector('#transcript a');
-    expect(await page.textContent('#transcript')).toContain('needs approval');
-    // The customer who asked may read the approval but not decide it (four-eyes).
-    await page.click('#transcript a');
-    await page.waitForSelector('button[data-outcome=approve]');
-    await page.click('button[data-outcome=approve]');
-    await page.waitForSelector('#form-error:not(:empty)');
-    expect(await page.textContent('#form-error')).toContain('may not answer it');
-
-    const ops = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await signIn(ops, s.url, 'user:ops');
-    await ops.waitForSelector('.task');
-    await ops.click('.task');
-    await ops.waitForSelector('button[data-outcome=approve]');
-    await ops.click('button[data-outcome=approve]');
-    await ops.waitForSelector('#task[data-status=resolved]');
-    await ops.close();
-
-    await page.reload();
-    await page.waitForSelector('#run-badge.succeeded');
-    await page.screenshot({ path: join(SHOTS, 'chat-approved.png'), fullPage: true });
-    const [run] = (await s.heed.runs.list({ workflow: 'banking' })).items;
-    expect(run?.initiator).toBe('user:alice');
-    expect((run?.output as { reply?: string } | undefined)?.reply).toContain('Transferred $150 to Alice');
-    await page.close();
-  });
-
   it('shows a task appear live, validates a form inline, approves, and shows the run finish', async () => {
     const s = await testServer({
       setup: (heed) => {

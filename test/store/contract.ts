@@ -150,6 +150,22 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         await expect(store.suspendRun(lease, T0)).rejects.toBeInstanceOf(LeaseLostError);
       });
 
+      it('appends transient progress to the run feed only while the lease is held', async () => {
+        const lease = await startAndClaim('r1');
+        const before = await store.lastRunEventId();
+        expect(await store.appendProgress(lease, '{"delta":"Hel"}', T0 + 1)).toBe(true);
+        expect(await store.appendProgress(lease, '{"delta":"lo"}', T0 + 2)).toBe(true);
+        const events = await store.runEvents(before, 10, 'r1');
+        expect(events.map((e) => [e.type, e.data, e.at])).toEqual([
+          ['progress', { delta: 'Hel' }, T0 + 1],
+          ['progress', { delta: 'lo' }, T0 + 2],
+        ]);
+        expect(await store.loadHistory('r1')).toEqual([]);
+        await store.completeRun(lease, { output: '1' }, T0 + 3);
+        expect(await store.appendProgress(lease, '{"delta":"late"}', T0 + 4)).toBe(false);
+        expect((await store.runEvents(before, 10, 'r1')).filter((e) => e.type === 'progress')).toHaveLength(2);
+      });
+
       it('releases a run back to pending', async () => {
         const lease = await startAndClaim('r1');
         await store.releaseRun(lease, T0 + 1);

@@ -248,52 +248,12 @@ async function agents() {
   }
 }
 
-function chat() {
-  $view.innerHTML = '<p><a href="#/">← Inbox</a></p><div class="card"><h2>Chat with the banking agent</h2>' +
-    '<form id="chat"><input id="message" placeholder="Transfer $150 to Alice" autocomplete="off"><div class="actions"><button class="primary" type="submit">Send</button></div></form>' +
-    '<div id="transcript"></div></div>';
-  document.getElementById('chat').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const input = document.getElementById('message');
-    const message = input.value.trim() || input.placeholder;
-    input.value = '';
-    const $t = document.getElementById('transcript');
-    const line = (html) => { $t.insertAdjacentHTML('beforeend', '<p>' + html + '</p>'); };
-    line('<strong>you</strong> ' + esc(message));
-    let response;
-    try {
-      response = await send('POST', '/v1/chat', { message });
-    } catch (error) {
-      line('<span class="error chat-error">' + esc(error.message) + '</span>');
-      return;
-    }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let cut;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const type = (/^event: (.*)$/m.exec(block) || [])[1];
-        const data = JSON.parse((/^data: (.*)$/m.exec(block) || [])[1] || '{}');
-        if (type === 'output') line('<strong>agent</strong> ' + esc(data.text));
-        if (type === 'approval_required') line('<span class="badge pending">needs approval</span> <a href="#/task/' + encodeURIComponent(data.task.id) + '">' + esc(data.task.title) + '</a>');
-        if (type === 'done') line('<span class="muted">run ' + esc(data.runId) + ' ' + esc(data.status) + '</span>');
-      }
-    }
-  });
-}
-
 function route() {
   renderWho();
   const hash = location.hash || '#/';
   if (hash === '#/signin' || (!me.principal && !me.key)) return signIn();
   if (hash === '#/agents') return agents();
-  if (hash === '#/chat') return chat();
+  if (hash === '#/chat' || hash.startsWith('#/chat/')) return import('/inbox/chat.js').then((m) => m.chat($view, hash));
   const match = /^#\/task\/(.+)$/.exec(hash);
   if (match) return detail(decodeURIComponent(match[1]));
   return list();
