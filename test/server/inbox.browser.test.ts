@@ -101,8 +101,8 @@ describe('the web inbox in headless Chromium', () => {
     await page.fill('#args', JSON.stringify({ rows: 5000, bucket: 's3://partner' }));
     await page.click('button[data-outcome=approve]');
     await page.waitForSelector('#task[data-status=resolved]');
-    expect(await page.textContent('#result')).toContain('approve by user:alice via inbox');
-    expect(await page.textContent('#result')).toContain('rows');
+    expect(await page.textContent('#result')).toContain('Approved by you via the inbox');
+    expect(await page.textContent('#diff')).toContain('rows');
     // The run is Carol's: Alice, the approver, is not shown it; Carol, who asked, sees it finish.
     expect(await page.$('#run-badge')).toBeNull();
     const taskId = page.url().split('/task/')[1] as string;
