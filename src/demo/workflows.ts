@@ -28,6 +28,7 @@ export function registerDemoWorkflows(
     const amount = input?.amount ?? 150;
     // Never the beneficiary: a refund to alice is not approved by alice.
     const beneficiary = `user:${customer}`;
+    const backup = beneficiary === 'user:bob' ? 'user:carol' : 'user:bob';
     const refundApprovers = approvers.filter((a) => a !== beneficiary);
     await ctx.setStatus('agent', { status: 'working' });
     const draft = await ctx.step('draft-refund', () => ({
@@ -42,9 +43,9 @@ export function registerDemoWorkflows(
       description: `The support agent drafted refund **${draft.reference}** for ${customer}.`,
       action: { tool: 'refund', args: { customer, amount } },
       allowEdit: true,
-      assignees: refundApprovers.length > 0 ? refundApprovers : ['user:ops'],
+      assignees: refundApprovers.length > 0 ? refundApprovers : [backup],
       remind: { after: '2m' },
-      escalate: [{ after: '10m', to: [beneficiary === 'user:bob' ? 'user:carol' : 'user:bob'] }],
+      escalate: [{ after: '10m', to: [backup] }],
       deadline: '1h',
     });
     if (decision.outcome !== 'approve') {

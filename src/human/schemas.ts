@@ -16,7 +16,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const linearRegExp = Object.assign(
   (pattern: string, flags: string) => {
     const re = RE2JS.compile(RE2JS.translateRegExp(pattern), flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
-    return { test: (input: string) => re.test(input) };
+    // ajv keys its cache of compiled patterns by `toString()`: each pattern needs its own.
+    return { test: (input: string) => re.test(input), toString: () => `/${pattern}/${flags}` };
   },
   { code: 'linearRegExp' },
 );
