@@ -62,7 +62,10 @@ describe('human tasks: queries', () => {
     await make('Export invoices', ['user:zed']);
     const inboxTitles = async (query: Parameters<typeof heed.tasks.inbox>[1]) =>
       (await heed.tasks.inbox('user:alice', query)).items.map((t) => t.title);
-    expect(await inboxTitles({ search: 'export' })).toEqual(['Review the EXPORT script', 'Export customers to the partner']);
+    expect(await inboxTitles({ search: 'export' })).toEqual([
+      'Review the EXPORT script',
+      'Export customers to the partner',
+    ]);
     expect(await inboxTitles({ search: 'export', type: 'review' })).toEqual(['Review the EXPORT script']);
     expect(await inboxTitles({ search: 'nothing like this' })).toEqual([]);
     await heed.tasks.respond(review.id, { outcome: 'approve' }, { principal: 'user:alice' });
