@@ -17,6 +17,7 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { describeWebhooks } from './webhooks/openapi.ts';
 
 export interface AppOptions {
   auth: AuthConfig;
@@ -124,5 +125,6 @@ export function createApp(
   metaRoutes(app, heed, linkGuard);
   inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, linkGuard);
+  describeWebhooks(app);
   return { app, hub, authorization };
 }

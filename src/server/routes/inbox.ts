@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
@@ -11,6 +11,7 @@ import { FAVICON_SVG, INBOX_PAGE } from '../inbox/page.ts';
 import { INBOX_CSS } from '../inbox/styles.ts';
 import { TASK_SCRIPT } from '../inbox/task-script.ts';
 import { WORDS_SCRIPT } from '../inbox/words-script.ts';
+import { eventStream } from '../openapi.ts';
 
 const JS = 'text/javascript; charset=utf-8';
 /** The inbox's static files: its modules, stylesheet and icon. */
@@ -62,6 +63,26 @@ export function inboxRoutes(
     }
   };
 
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/',
+    operationId: 'getInbox',
+    tags: ['Inbox'],
+    summary: 'The web inbox (an HTML page; it calls this API with your credentials)',
+    security: [],
+    responses: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/inbox/events',
+    operationId: 'streamInboxChanges',
+    tags: ['Inbox'],
+    summary: 'A content-free stream telling open inboxes to refresh (no task data, no credentials needed)',
+    security: [],
+    responses: {
+      200: eventStream('Change notices', '`ready` `{}` once, then `changed` `{}` when any task changed'),
+    },
+  });
   // The page names who the demo agents ask to approve (escaped: it is configuration, not markup).
   const page = INBOX_PAGE.replace(
     '<body>',
