@@ -5,6 +5,7 @@ import { Authorization } from '../authorization/authorization.ts';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
+import { mcpRoutes } from '../mcp/http-route.ts';
 import { browserSafety, securityHeaders } from './browser-safety.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
@@ -126,5 +127,6 @@ export function createApp(
   inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, linkGuard);
   describeWebhooks(app);
+  mcpRoutes(app, heed, { auth: options.auth, authorization, maxBodyBytes: options.maxBodyBytes });
   return { app, hub, authorization };
 }
