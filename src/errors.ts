@@ -195,6 +195,23 @@ export class InvalidTaskError extends HeedError {
   }
 }
 
+/**
+ * The store's disk (or its database's quota) is full: the write was rolled back whole, nothing is
+ * half-written, and the same call succeeds once space is freed (HTTP 507).
+ */
+export class StoreFullError extends HeedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_FULL', message, options);
+  }
+}
+
+/** The store cannot be written: a read-only file or directory, or no permission (say which, no stack trace). */
+export class StoreReadOnlyError extends HeedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_READ_ONLY', message, options);
+  }
+}
+
 /** The task's payload (description, payload, action) is larger than the configured limit. */
 export class PayloadTooLargeError extends HeedError {
   constructor(bytes: number, limit: number) {
@@ -216,6 +233,20 @@ export class InvalidPrincipalError extends HeedError {
 export class TaskNotFoundError extends HeedError {
   constructor(taskId: string) {
     super('TASK_NOT_FOUND', `No task with id "${taskId}"`);
+  }
+}
+
+/** The caller may see the resource but may not do this to it (HTTP 403). */
+export class ForbiddenError extends HeedError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** A run id asked for (`POST /v1/runs` `id`, a chat id) belongs to a run the caller may not see (HTTP 409). */
+export class RunIdTakenError extends HeedError {
+  constructor(id: string) {
+    super('RUN_ID_TAKEN', `The run id "${id}" is taken; choose another`);
   }
 }
 

@@ -43,7 +43,7 @@ export { RunHandle } from './engine/run-handle.ts';
 export type { HistoryEntry, RunDetail, RunInfo, WaitInfo } from './engine/run-info.ts';
 export type { ErrorData } from './engine/serialization.ts';
 export { RecordedError } from './engine/serialization.ts';
-export type { StartOptions, Workflow, WorkflowFn, WorkflowRef } from './engine/workflow.ts';
+export type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './engine/workflow.ts';
 export * from './errors.ts';
 export type { EventMatch } from './store/event-match.ts';
 export type { Page, RunQuery, RunStatus, Store, WaitKind } from './store/store.ts';

@@ -284,7 +284,9 @@ async function runTool(
       metadata: { toolCallId: call.toolCallId },
       action: { tool: call.toolName, args: args as Record<string, unknown>, schema: spec.input },
       allowEdit: spec.allowEdit ?? true,
-      ...(policy.assignees ? { assignees: policy.assignees } : {}),
+      // Who approves: the tool's own approvers, else the agent's. The requester is the run's
+      // initiator (the person talking to the agent) unless the policy names another.
+      ...(approversOf(spec, policy) ? { assignees: approversOf(spec, policy) } : {}),
       ...(policy.requester ? { requester: policy.requester } : {}),
       ...(policy.remind ? { remind: policy.remind } : {}),
       ...(policy.escalate ? { escalate: policy.escalate } : {}),
@@ -345,4 +347,10 @@ async function runTool(
       }
     : value;
   return { tool: call.toolName, args, outcome: 'done', result };
+}
+
+/** The approvers of a tool call: the tool's `approvers`, else the policy's `approvers` or `assignees`. */
+function approversOf(tool: { approvers?: readonly string[] | undefined }, policy: ApprovalPolicy): string[] | undefined {
+  const named = tool.approvers ?? policy.approvers ?? policy.assignees;
+  return named && named.length > 0 ? [...named] : undefined;
 }

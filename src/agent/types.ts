@@ -31,10 +31,15 @@ export interface AgentTool<I = unknown, O = unknown> {
   title?: (args: I) => string;
   /** May the approver edit the arguments (default true)? */
   allowEdit?: boolean;
+  /** Who approves this tool's calls (principals or groups); default: the agent's `approvals.approvers`. */
+  approvers?: readonly string[];
 }
 
 /** Who approves and how long they have: the human-task policy of an agent's approvals. */
 export interface ApprovalPolicy {
+  /** Who approves (principals or groups). Never the requester, unless a task allows self-approval. */
+  approvers?: string[];
+  /** The same as `approvers` (the human-task name). */
   assignees?: string[];
   requester?: string;
   remind?: { after: Duration; every?: Duration; max?: number };

@@ -86,6 +86,7 @@ export class Channels {
     heed.workflow(
       DELIVERY_WORKFLOW,
       deliveryWorkflow({ attempt: (i) => this.#attempt(i), giveUp: (i, e) => this.#giveUp(i, e) }),
+      { internal: true },
     );
     this.#closer = new TaskCloser(heed, (taskId) => this.close(taskId));
   }

@@ -23,7 +23,7 @@ export class TaskCloser {
         retries: 8,
         backoff: { initial: '2s', factor: 3, max: '10m' },
       });
-    });
+    }, { internal: true });
   }
 
   async start(pollMs = 200): Promise<void> {

@@ -102,7 +102,12 @@ export class Chats {
   /** Starts the thread (idempotent: an existing thread is returned as it is). */
   async open(chatId: string, agent: string, owner: string): Promise<ChatThread> {
     const input: ThreadInput = { chatId, agent, owner };
-    await this.#heed.startWorkflow(CHAT_THREAD_WORKFLOW, input, { id: threadRunId(chatId) });
+    // The owner initiates the thread, so its turns (child runs) act for the owner too: their
+    // approvals have the owner as requester, and the owner may never approve them (four-eyes).
+    await this.#heed.startWorkflow(CHAT_THREAD_WORKFLOW, input, {
+      id: threadRunId(chatId),
+      ...(owner === 'system' ? {} : { initiator: owner }),
+    });
     return (await this.thread(chatId)) as ChatThread;
   }
 

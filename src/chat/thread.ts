@@ -74,5 +74,5 @@ export function registerChatThreads(heed: Heed): void {
         memory = [...memory, asked];
       }
     }
-  });
+  }, { internal: true });
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HeedApiError } from '../client/index.ts';
+import { HeedError } from '../errors.ts';
 import { type Command, commandHelp, type Flags, optionsOf } from './command.ts';
 import { paint } from './format.ts';
 import { runsCommand } from './run-commands.ts';
@@ -122,7 +123,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof HeedApiError ? `${error.code}: ${error.message}` : (error as Error).message;
+  // Heed's own errors (a read-only or damaged store at `serve`) say their code; no stack trace.
+  const message =
+    error instanceof HeedApiError || error instanceof HeedError
+      ? `${error.code}: ${error.message}`
+      : (error as Error).message;
   console.error(paint('red', `heed: ${message}`, process.stderr));
   if (error instanceof HeedApiError) {
     for (const issue of error.issues) console.error(`  ${issue.path || '(body)'}: ${issue.message}`);

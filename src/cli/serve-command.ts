@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { modelFromEnvironment } from '../agent/models.ts';
 import { Channels } from '../channels/channels.ts';
 import { type ChannelsConfig, channelsConfig } from '../channels/config.ts';
-import { registerDemoWorkflows } from '../demo/workflows.ts';
+import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
@@ -31,6 +31,14 @@ interface ServeConfig extends ChannelsConfig {
   linkSecret?: string;
   /** Outgoing webhooks: `{endpoints: [{url, secret, events?}], callbackSecret}` (also HEED_WEBHOOK_SECRET). */
   webhooks?: WebhookOptions;
+  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). Admins start any. */
+  startable?: Record<string, string[]>;
+  /** Who may emit events and send messages to runs (admins always may): `{events: [...], messages: [...]}`. */
+  permissions?: { events?: string[]; messages?: string[] };
+  /** Accept task `callbackUrl`s on loopback and private networks (default false). */
+  allowPrivateCallbacks?: boolean;
+  /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
+  demo?: { approvers?: string[] };
 }
 
 /** The link secret: configured, or made once and kept beside the store so links survive restarts. */
@@ -67,13 +75,22 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   // Email and Slack: without SMTP or a Slack token, notices go to the local outbox (/outbox).
   const channels = new Channels(channelsConfig(config));
   const heed = new Heed({ store: new SqliteStore(db), groupsOf, notifiers: channels.notifiers });
+  // Open (and check) the store first: a read-only or damaged store is the first thing said.
+  await heed.ready();
   const model = flags.demo ? modelFromEnvironment() : undefined;
-  if (model) registerDemoWorkflows(heed, model.model);
+  const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
+  if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
+  // The demo agents are open to every principal unless the config says otherwise.
+  const startable = { ...(model ? Object.fromEntries(DEMO_WORKFLOWS.map((w) => [w, ['*']])) : {}), ...config.startable };
   const server = await startServer(heed, {
     port,
     host: flags.host ?? '127.0.0.1',
     auth: { keys, admins: new Set(config.admins ?? []) },
     groupsOf,
+    startable,
+    ...(config.permissions ? { permissions: config.permissions } : {}),
+    allowPrivateCallbacks: config.allowPrivateCallbacks ?? false,
+    ...(model ? { demoApprovers } : {}),
     linkSecret: linkSecret(config, db),
     webhooks: {
       ...config.webhooks,
@@ -89,7 +106,10 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const offline = (['email', 'slack'] as const).filter((c) => channels.offline(c));
   if (offline.length > 0)
     console.log(`  outbox ${server.url}/outbox  (${offline.join(' and ')} not configured: notices are kept here)`);
-  if (model) console.log(`  demo   workflows banking, banking-router, refund, data-export; model: ${model.label}`);
+  if (model) {
+    console.log(`  demo   workflows ${DEMO_WORKFLOWS.join(', ')}; model: ${model.label}`);
+    console.log(`         approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -245,6 +245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the credentials belong to */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -269,7 +286,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Runs, newest first */
+        /** Runs, newest first: the caller's own (admins: all); never internal ones */
         get: operations["listRuns"];
         put?: never;
         /** Start a registered workflow (the same id returns the existing run) */
@@ -358,7 +375,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The inbox: tasks the caller may answer (admins: all tasks) */
+        /** The inbox: tasks the caller may answer, or (requester=self) the tasks it asked (admins: all tasks) */
         get: operations["listTasks"];
         put?: never;
         /** Create a task (the same idempotencyKey returns the same task) */
@@ -710,6 +727,8 @@ export interface components {
             createdAt: number;
             error?: components["schemas"]["RunError"];
             id: string;
+            /** @description The principal that started the run (children inherit it); null when started from code */
+            initiator: string | null;
             /** @description Any JSON value */
             input?: unknown;
             /** @description Present once the run succeeded */
@@ -735,6 +754,8 @@ export interface components {
                 seq: number;
             }[];
             id: string;
+            /** @description The principal that started the run (children inherit it); null when started from code */
+            initiator: string | null;
             /** @description Any JSON value */
             input?: unknown;
             /** @description Present once the run succeeded */
@@ -841,6 +862,8 @@ export interface components {
             /** @description The run that asked, or for a standalone task its lifecycle run */
             runId: string;
             /** @enum {string} */
+            selfApproval: "allowed" | "forbidden";
+            /** @enum {string} */
             status: "pending" | "resolved" | "expired" | "cancelled";
             title: string;
             /** @enum {string} */
@@ -944,9 +967,17 @@ export interface components {
                 every?: number | string;
                 max?: number;
             };
-            /** @example user:alice */
+            /**
+             * @description Default: the caller. Only an admin may name another principal.
+             * @example user:alice
+             */
             requester?: string;
             requireComment?: boolean | string[];
+            /**
+             * @description allowed: the requester may answer their own approval, review or override (audited)
+             * @enum {string}
+             */
+            selfApproval?: "allowed" | "forbidden";
             title: string;
             /** @enum {string} */
             type: "approval" | "review" | "form" | "manual_action" | "override" | "clarification";
@@ -1819,7 +1850,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1873,6 +1904,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Refused one-click link attempts since the start, by reason */
+                        linkRefusals: {
+                            expired: number;
+                            forged: number;
+                            limited: number;
+                            used: number;
+                        } | null;
                         /** @enum {boolean} */
                         ok: true;
                         store: string;
@@ -1897,6 +1935,57 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        admin: boolean;
+                        groups: string[];
+                        principal: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1927,6 +2016,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                initiator?: string;
                 limit?: number;
                 status?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
                 waitingOn?: "sleep" | "recv" | "event" | "child";
@@ -2243,7 +2333,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            /** @description Error */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -3,17 +3,33 @@ import { OfflineModel } from '../agent/offline-model.ts';
 import type { Heed } from '../human/heed.ts';
 import { registerBanking } from './banking.ts';
 
+/** Who the demo agents ask to approve transfers over $100 and refunds, unless configured. */
+export const DEFAULT_DEMO_APPROVERS = ['user:ops'] as const;
+
+/** The demo workflows, open to every principal in `heed serve` unless `startable` says otherwise. */
+export const DEMO_WORKFLOWS = ['banking', 'banking-router', 'refund', 'data-export'] as const;
+
 /**
  * The workflows `npm start` registers so that a newcomer has something to approve: the banking
- * agent (`banking` and `banking-router`, input `{message}`), a refund that
- * needs a person's approval (reminded after 2 minutes, escalated to a backup after 10), and a
+ * agent (`banking` and `banking-router`, input `{message}`; transfers over $100 go to `approvers`,
+ * default `user:ops`, never to the customer who asked), a refund that needs a person's approval
+ * (never its beneficiary's; reminded after 2 minutes, escalated to a backup after 10), and a
  * data export that asks for a justification form.
  */
-export function registerDemoWorkflows(heed: Heed, model: LanguageModel = new OfflineModel()): void {
-  registerBanking(heed, model);
+export function registerDemoWorkflows(
+  heed: Heed,
+  model: LanguageModel = new OfflineModel(),
+  options: { approvers?: readonly string[] } = {},
+): void {
+  const approvers = [...(options.approvers ?? DEFAULT_DEMO_APPROVERS)];
+  registerBanking(heed, model, { approvals: { assignees: approvers } });
   heed.workflow('refund', async (ctx, input: { customer?: string; amount?: number }) => {
     const customer = input?.customer ?? 'alice';
     const amount = input?.amount ?? 150;
+    // Never the beneficiary: a refund to alice is not approved by alice.
+    const beneficiary = `user:${customer}`;
+    const backup = beneficiary === 'user:bob' ? 'user:carol' : 'user:bob';
+    const refundApprovers = approvers.filter((a) => a !== beneficiary);
     await ctx.setStatus('agent', { status: 'working' });
     const draft = await ctx.step('draft-refund', () => ({
       customer,
@@ -27,9 +43,9 @@ export function registerDemoWorkflows(heed: Heed, model: LanguageModel = new Off
       description: `The support agent drafted refund **${draft.reference}** for ${customer}.`,
       action: { tool: 'refund', args: { customer, amount } },
       allowEdit: true,
-      assignees: ['user:alice'],
+      assignees: refundApprovers.length > 0 ? refundApprovers : [backup],
       remind: { after: '2m' },
-      escalate: [{ after: '10m', to: ['user:bob'] }],
+      escalate: [{ after: '10m', to: [backup] }],
       deadline: '1h',
     });
     if (decision.outcome !== 'approve') {

@@ -77,6 +77,11 @@ export interface ChildRun<O> {
 export interface CoreContext {
   readonly runId: string;
   readonly workflow: string;
+  /**
+   * The principal that started this run (or its root ancestor: children inherit it), `null` when
+   * started without one. Recorded with the run, so a replay sees the same value.
+   */
+  readonly initiator: string | null;
 
   /**
    * Runs `fn` and records its result; on replay returns the recorded result without running it.

@@ -17,7 +17,7 @@ import { TimerScheduler } from './timer-scheduler.ts';
 import { Worker } from './worker.ts';
 import { Execution } from './execution.ts';
 import type { WorkflowContext } from './context.ts';
-import type { StartOptions, Workflow, WorkflowFn, WorkflowRef } from './workflow.ts';
+import type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './workflow.ts';
 
 export interface EngineOptions {
   store: Store;
@@ -62,6 +62,7 @@ export class Engine {
   readonly store: Store;
   readonly clock: Clock;
   readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
+  readonly #internal = new Set<string>();
   readonly #extensions = new Map<string, (ctx: WorkflowContext) => unknown>();
   readonly #events = new EventEmitter<EngineEvents>();
   readonly #worker: Worker;
@@ -112,15 +113,21 @@ export class Engine {
 
   /**
    * Registers a workflow under `name`. Register every workflow before `start()`; a worker only
-   * claims runs of workflows it has registered.
+   * claims runs of workflows it has registered. `internal: true` marks Heed's own machinery (task
+   * lifecycles, webhook deliveries): its runs are never reachable from outside (see `isInternal`).
    * @throws DuplicateWorkflowError, InvalidArgumentError
    */
-  workflow<I = unknown, O = unknown>(name: string, fn: WorkflowFn<I, O>): Workflow<I, O> {
+  workflow<I = unknown, O = unknown>(
+    name: string,
+    fn: WorkflowFn<I, O>,
+    options: WorkflowOptions = {},
+  ): Workflow<I, O> {
     if (typeof name !== 'string' || name.length === 0)
       throw new InvalidArgumentError('workflow name must be a non-empty string');
     if (typeof fn !== 'function') throw new InvalidArgumentError(`workflow "${name}" needs a function`);
     if (this.#workflows.has(name)) throw new DuplicateWorkflowError(name);
     this.#workflows.set(name, fn as WorkflowFn<unknown, unknown>);
+    if (options.internal) this.#internal.add(name);
     return {
       name,
       start: (input, options) => this.#startRun<O>(name, input, options),
@@ -157,6 +164,16 @@ export class Engine {
   startWorkflow<O = unknown>(name: string, input: unknown, options?: StartOptions): Promise<RunHandle<O>> {
     if (!this.#workflows.has(name)) return Promise.reject(new UnknownWorkflowError(name));
     return this.#startRun<O>(name, input, options);
+  }
+
+  /** Whether `name` was registered with `internal: true` (Heed's own runs, never exposed). */
+  isInternal(name: string): boolean {
+    return this.#internal.has(name);
+  }
+
+  /** The names registered with `internal: true`. */
+  internalWorkflows(): string[] {
+    return [...this.#internal];
   }
 
   /** A handle on any run by id. */
@@ -312,7 +329,14 @@ export class Engine {
     if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError('run id must be a non-empty string');
     const encoded = encode(input, `The input of workflow "${name}"`);
     await this.#init();
-    const { run, created } = await this.store.createRun({ id, workflow: name, input: encoded }, this.clock.now());
+    const initiator = options.initiator ?? null;
+    if (initiator !== null && (typeof initiator !== 'string' || initiator.length === 0)) {
+      throw new InvalidArgumentError('initiator must be a non-empty string');
+    }
+    const { run, created } = await this.store.createRun(
+      { id, workflow: name, input: encoded, initiator },
+      this.clock.now(),
+    );
     if (!created && run.workflow !== name) {
       throw new RunStateError(`Run "${id}" already exists for workflow "${run.workflow}", not "${name}"`);
     }

@@ -74,6 +74,7 @@ const FAILS_THE_RUN = new Set(['NOT_SERIALIZABLE', 'NON_DETERMINISM', 'RUN_STATE
 export class Execution implements CoreContext {
   readonly runId: string;
   readonly workflow: string;
+  readonly initiator: string | null;
   readonly #claim: Claim;
   readonly #deps: ExecutionDeps;
   readonly #history = new Map<number, Operation>();
@@ -95,6 +96,7 @@ export class Execution implements CoreContext {
     this.#deps = deps;
     this.runId = claim.run.id;
     this.workflow = claim.run.workflow;
+    this.initiator = claim.run.initiator;
     for (const op of claim.history) this.#history.set(op.seq, op);
     this.#lastRecordedSeq = claim.history.at(-1)?.seq ?? 0;
     this.#replay = new ReplayOrder(claim.history, () => this.#poke());

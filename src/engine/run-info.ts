@@ -10,6 +10,8 @@ export interface RunInfo<O = unknown> {
   output: O | undefined;
   error: ErrorData | undefined;
   parentId: string | null;
+  /** The principal that started the run (children inherit it), or `null`. */
+  initiator: string | null;
   attempts: number;
   recoveries: number;
   createdAt: number;
@@ -48,6 +50,7 @@ export function toRunInfo<O>(run: Run): RunInfo<O> {
     output: decode<O | undefined>(run.output),
     error: run.error === null ? undefined : (JSON.parse(run.error) as ErrorData),
     parentId: run.parentId,
+    initiator: run.initiator,
     attempts: run.attempts,
     recoveries: run.recoveries,
     createdAt: run.createdAt,

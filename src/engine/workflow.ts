@@ -14,6 +14,17 @@ export interface WorkflowRef<I, O> {
 export interface StartOptions {
   /** The run id. Starting again with an existing id returns the existing run. Default: a UUID. */
   id?: string;
+  /**
+   * The principal starting the run (recorded as its `initiator`; tasks it asks have it as their
+   * requester by default). Ignored when the run already exists. Default: none.
+   */
+  initiator?: string;
+}
+
+/** How a workflow is registered. */
+export interface WorkflowOptions {
+  /** Heed's own machinery (task lifecycles, webhook deliveries): never started, read or listed from outside. */
+  internal?: boolean;
 }
 
 /** A registered workflow. */

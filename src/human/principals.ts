@@ -13,6 +13,14 @@ export function checkPrincipal(value: unknown): string {
   return value;
 }
 
+/**
+ * Whether a principal can answer a task, and so be an assignee: people and groups (`user:`,
+ * `group:`, `email:`), not `system` (Heed itself) nor `agent:` principals.
+ */
+export function canAnswer(principal: string): boolean {
+  return /^(user|group|email):/.test(principal);
+}
+
 /** A principal that answers tasks: any principal but `system`, which stands for Heed itself. */
 export function checkResponder(value: unknown): string {
   if (value === 'system') throw new InvalidPrincipalError(value);

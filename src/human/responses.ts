@@ -97,6 +97,7 @@ export function decideResponse(
         outcome: input.outcome,
         shownHash,
         detail: {
+          ...(spec.requester !== null && who.identities.includes(spec.requester) ? { ownRequest: true } : {}),
           comment: response.comment,
           dataHash: input.data === undefined ? null : canonicalHash(input.data),
           argsHash: input.args === undefined ? null : canonicalHash(input.args),
@@ -148,9 +149,13 @@ export function decideResponse(
   return { update, value: null };
 }
 
+/** Task types where the requester never decides on their own request (four-eyes). */
+const FOUR_EYES = new Set(['approval', 'review', 'override']);
+
 function authorize(task: TaskRecord, spec: NormalizedSpec, who: Responder): string | null {
-  if (spec.requester !== null && who.identities.includes(spec.requester)) {
-    return `${who.principal} requested this task and may not answer it`;
+  const ownRequest = spec.requester !== null && who.identities.includes(spec.requester);
+  if (ownRequest && FOUR_EYES.has(spec.type) && spec.selfApproval !== 'allowed') {
+    return `${who.principal} requested this ${spec.type} and may not answer it (four-eyes)`;
   }
   // A task created without assignees is open to anyone; escalation only adds responders.
   if (spec.assignees.length === 0) return null;

@@ -1,12 +1,28 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import type { JsonSchema, SchemaInput } from './types.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the plugin function at run time.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+/**
+ * Every `pattern` (and `patternProperties`) of a schema runs in RE2's linear-time engine, never in
+ * the backtracking `RegExp`: an answer can not stall the process, whatever the schema's author
+ * wrote (`^(a+)+$` included). Patterns RE2 cannot run (backreferences, lookarounds) make the
+ * schema invalid, so the task is refused when it is created.
+ */
+const linearRegExp = Object.assign(
+  (pattern: string, flags: string) => {
+    const re = RE2JS.compile(RE2JS.translateRegExp(pattern), flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
+    // ajv keys its cache of compiled patterns by `toString()`: each pattern needs its own.
+    return { test: (input: string) => re.test(input), toString: () => `/${pattern}/${flags}` };
+  },
+  { code: 'linearRegExp' },
+);
+
+const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: linearRegExp } });
 addFormats(ajv);
 
 /** Field-level problems, as shown to a person or returned in a 422. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidTaskError, PayloadTooLargeError } from '../errors.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import { toMs } from '../time/duration.ts';
-import { isPrincipal } from './principals.ts';
+import { canAnswer, isPrincipal } from './principals.ts';
 import { toJsonSchema } from './schemas.ts';
 import {
   DEFAULT_COMMENT_REQUIRED,
@@ -21,6 +21,10 @@ const duration = z.union([
 ]);
 const principal = z.string().refine(isPrincipal, {
   message: 'must be a principal: user:NAME, group:NAME, email:ADDRESS or agent:NAME',
+});
+/** Someone who can answer: any principal but `system` (Heed itself) and `agent:` ones. */
+const responder = z.string().refine((p) => isPrincipal(p) && canAnswer(p), {
+  message: 'must be a principal who can answer: user:NAME, group:NAME or email:ADDRESS',
 });
 const schemaInput = z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
   message: 'must be a zod schema or a JSON Schema object',
@@ -42,8 +46,9 @@ const specShape = z.strictObject({
   form: schemaInput.optional(),
   allowEdit: z.boolean().optional(),
   requireComment: z.union([z.boolean(), z.array(z.string())]).optional(),
-  assignees: z.array(principal).optional(),
+  assignees: z.array(responder).optional(),
   requester: principal.optional(),
+  selfApproval: z.enum(['allowed', 'forbidden']).optional(),
   quorum: z
     .union([
       z.number().int().min(1),
@@ -53,7 +58,7 @@ const specShape = z.strictObject({
   remind: z
     .strictObject({ after: duration, every: duration.optional(), max: z.number().int().min(1).optional() })
     .optional(),
-  escalate: z.array(z.strictObject({ after: duration, to: z.array(principal).min(1) })).optional(),
+  escalate: z.array(z.strictObject({ after: duration, to: z.array(responder).min(1) })).optional(),
   deadline: duration.optional(),
   onTimeout: z.string().optional(),
   channels: z.array(z.string().min(1)).optional(),
@@ -169,6 +174,7 @@ export function normalizeSpec(input: TaskSpec, limits: SpecLimits): NormalizedSp
     requireComment,
     assignees: [...new Set(spec.assignees ?? [])],
     requester: spec.requester ?? null,
+    ...(spec.selfApproval === 'allowed' ? { selfApproval: 'allowed' as const } : {}),
     quorum: { approvals: quorumSpec.approvals, rejectEnds: quorumSpec.rejectEnds ?? true, approveOutcome },
     remind,
     escalate,

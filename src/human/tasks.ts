@@ -63,7 +63,7 @@ export class HumanTasks {
     this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
     this.#groupsOf = options.groupsOf;
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
-    engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies));
+    engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
   }
 
   /**
@@ -100,7 +100,9 @@ export class HumanTasks {
         },
       ]);
     }
-    const normalized = normalizeSpec(spec, { maxBytes: this.#maxBytes });
+    // The person the run acts for asked: its initiator is the requester unless the spec names one.
+    const asked = spec.requester === undefined && ctx.initiator !== null ? { ...spec, requester: ctx.initiator } : spec;
+    const normalized = normalizeSpec(asked, { maxBytes: this.#maxBytes });
     const id = await ctx.uuid();
     await ctx.step(
       'heed.ask',
@@ -309,7 +311,12 @@ export class HumanTasks {
       via: options.via,
       action: 'created',
       shownHash: canonicalHash(shownOf(spec)),
-      detail: { assignees: spec.assignees, askedBy: options.askedBy },
+      detail: {
+        assignees: spec.assignees,
+        askedBy: options.askedBy,
+        // The explicit choice to let the requester answer their own request is on the record.
+        ...(spec.selfApproval === 'allowed' ? { selfApproval: 'allowed' } : {}),
+      },
     };
     const { task, created: isNew } = await this.#engine.store.createTask(
       {

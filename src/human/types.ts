@@ -53,8 +53,14 @@ export interface TaskSpec<
   /** Outcomes that need a comment; default: reject, deny and request_changes. `false`: none. */
   requireComment?: readonly string[] | boolean;
   assignees?: readonly Principal[];
-  /** Who asked; may not answer their own request. */
+  /** Who asked; may not answer their own approval, review or override (see `selfApproval`). */
   requester?: Principal;
+  /**
+   * `'allowed'`: the requester may answer their own approval, review or override, for
+   * confirmations ("Send this email?") where the person asked *is* the requester. Recorded in the
+   * audit chain. Default `'forbidden'` (four-eyes).
+   */
+  selfApproval?: 'allowed' | 'forbidden';
   /** Approvals needed from distinct principals (default 1); any other outcome ends it unless `rejectEnds: false`. */
   quorum?: number | { approvals: number; rejectEnds?: boolean };
   remind?: { after: Duration; every?: Duration; max?: number };
@@ -82,6 +88,8 @@ export interface NormalizedSpec {
   requireComment: string[];
   assignees: Principal[];
   requester: Principal | null;
+  /** Absent in tasks stored before it existed: `forbidden`. */
+  selfApproval?: 'allowed' | 'forbidden';
   quorum: { approvals: number; rejectEnds: boolean; approveOutcome: string };
   remind: { afterMs: number; everyMs: number | null; max: number } | null;
   escalate: { afterMs: number; to: Principal[] }[];
@@ -144,6 +152,7 @@ export interface Task {
   requireComment: string[];
   assignees: { principal: Principal; level: number }[];
   requester: Principal | null;
+  selfApproval: 'allowed' | 'forbidden';
   quorum: NormalizedSpec['quorum'];
   escalationLevel: number;
   remindersSent: number;

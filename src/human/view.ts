@@ -24,6 +24,7 @@ export function toTask(record: TaskRecord): Task {
     requireComment: spec.requireComment,
     assignees: record.assignees,
     requester: spec.requester,
+    selfApproval: spec.selfApproval ?? 'forbidden',
     quorum: spec.quorum,
     escalationLevel: record.escalationLevel,
     remindersSent: record.remindersSent,

@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Heed } from '../human/heed.ts';
-import type { MembershipLookup } from '../human/principals.ts';
+import type { Authorization } from '../authorization/authorization.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from '../server/auth.ts';
 import { HttpError } from '../server/errors.ts';
 import { ErrorSchema } from '../server/schemas.ts';
@@ -19,7 +19,8 @@ const loadSdk = () => {
 
 export interface McpRouteOptions extends HeedMcpOptions {
   auth: AuthConfig;
-  groupsOf?: MembershipLookup | undefined;
+  /** The one authorization module of the server (who may see which task). */
+  authorization: Authorization;
   maxBodyBytes?: number | undefined;
 }
 
@@ -41,10 +42,10 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
     }),
   );
   describeMcpRoute(app);
-  app.use('/mcp', authenticate(options.auth));
+  app.use('/mcp', authenticate(options.auth, options.authorization));
   app.all('/mcp', async (c) => {
     const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }] = await loadSdk();
-    const server = createHeedMcpServer(localTaskPort(heed, c.get('caller'), options.groupsOf), options);
+    const server = createHeedMcpServer(localTaskPort(heed, c.get('caller'), options.authorization), options);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     await server.connect(transport);
     // The client went away: stop this request's waits (their tasks go on in Heed).

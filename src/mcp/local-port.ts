@@ -1,8 +1,7 @@
 import { HeedError, TaskNotFoundError } from '../errors.ts';
 import type { Heed } from '../human/heed.ts';
-import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
 import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
-import { type Caller, maySee } from '../server/auth.ts';
+import type { Authorization, Caller } from '../authorization/authorization.ts';
 import { untilAborted } from './abort.ts';
 import type { McpTaskPort } from './task-port.ts';
 
@@ -11,11 +10,11 @@ import type { McpTaskPort } from './task-port.ts';
  * development header, or `heed mcp --as`). The same rules as the task routes: the requester is
  * the caller, a task the caller may not see does not exist for it.
  */
-export function localTaskPort(heed: Heed, caller: Caller, groupsOf?: MembershipLookup): McpTaskPort {
+export function localTaskPort(heed: Heed, caller: Caller, authorization: Authorization): McpTaskPort {
+  // Who may see a task is the authorization module's rule, as for the HTTP routes.
   const visible = async (id: string): Promise<Task | undefined> => {
     const task = await heed.tasks.get(id);
-    if (!task) return undefined;
-    return maySee(caller, task, await identitiesOf(caller.principal, groupsOf)) ? task : undefined;
+    return task && authorization.canSeeTask(caller, task) ? task : undefined;
   };
   return {
     principal: caller.principal,

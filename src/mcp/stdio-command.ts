@@ -3,6 +3,7 @@ import { Heed } from '../human/heed.ts';
 import { checkPrincipal } from '../human/principals.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { httpTaskPort } from './http-port.ts';
+import { Authorization } from '../authorization/authorization.ts';
 import { localTaskPort } from './local-port.ts';
 import type { McpTaskPort } from './task-port.ts';
 import { createHeedMcpServer } from './tools.ts';
@@ -33,7 +34,10 @@ export async function mcpCommand(flags: McpFlags): Promise<void> {
     if (flags.url !== undefined) throw new Error('heed mcp: give --db or --url, not both');
     heed = new Heed({ store: new SqliteStore(flags.db), onError: (error) => console.error('[heed]', error) });
     await heed.start();
-    port = localTaskPort(heed, { principal: checkPrincipal(principal ?? DEFAULT_PRINCIPAL), admin: false });
+    // A local principal on the local store: development-mode rules, no admins.
+    const authorization = new Authorization({ admins: new Set(), devMode: true, workflows: heed });
+    const caller = await authorization.caller(checkPrincipal(principal ?? DEFAULT_PRINCIPAL));
+    port = localTaskPort(heed, { ...caller, admin: false }, authorization);
   } else {
     const url = flags.url ?? process.env.HEED_URL ?? 'http://127.0.0.1:4000';
     port = httpTaskPort({ url, key: flags.key ?? process.env.HEED_KEY, principal });

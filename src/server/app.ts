@@ -2,12 +2,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Channels } from '../channels/channels.ts';
+import { Authorization } from '../authorization/authorization.ts';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
 import { mcpRoutes } from '../mcp/http-route.ts';
+import { browserSafety, securityHeaders } from './browser-safety.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
+import { LinkGuard } from './link-guard.ts';
 import { LinkSigner } from './links.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { channelRoutes } from './routes/channels.ts';
@@ -27,7 +30,15 @@ export interface AppOptions {
   baseUrl: () => string;
   groupsOf?: MembershipLookup | undefined;
   /** Largest request body in bytes (default 1 MiB). */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
+  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). */
+  startable?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Principals or groups that may emit events and send messages to runs (admins always may). */
+  permissions?: { events?: readonly string[]; messages?: readonly string[] } | undefined;
+  /** Accept `callbackUrl`s on loopback and private networks (default: refused). */
+  allowPrivateCallbacks?: boolean | undefined;
+  /** Who the demo agents ask to approve (shown on the inbox's sign-in). */
+  demoApprovers?: readonly string[] | undefined;
   /** Email and Slack: the Slack interactivity route and the `/outbox` page. */
   channels?: Channels | undefined;
   /** Fallback poll for live feeds, for writes of other processes (ms, default 500). */
@@ -41,8 +52,20 @@ const SLACK_INTERACTIONS = '/v1/channels/slack/interactions';
  * The HTTP service (DESIGN.md "HTTP contract"): JSON under `/v1`, errors as
  * `{"error": {"code", "message"}}` with the status mapped in `errors.ts`.
  */
-export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<AuthEnv>; hub: EventHub } {
+export function createApp(
+  heed: Heed,
+  options: AppOptions,
+): { app: OpenAPIHono<AuthEnv>; hub: EventHub; authorization: Authorization } {
   const hub = new EventHub(heed.store, options.feedPollMs);
+  const devMode = options.auth.keys.size === 0;
+  const authorization = new Authorization({
+    admins: options.auth.admins,
+    groupsOf: options.groupsOf,
+    devMode,
+    startable: options.startable,
+    permissions: options.permissions,
+    workflows: heed,
+  });
   const app = new OpenAPIHono<AuthEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -66,6 +89,20 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
     c.json({ error: { code: 'NOT_FOUND', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
   );
 
+  app.use('*', securityHeaders());
+  app.use(
+    '*',
+    browserSafety({
+      devMode,
+      trustedOrigins: () => {
+        try {
+          return [new URL(options.baseUrl()).origin];
+        } catch {
+          return [];
+        }
+      },
+    }),
+  );
   app.use(
     '/v1/*',
     bodyLimit({
@@ -79,41 +116,25 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
     }),
   );
   app.use('/v1/*', async (c, next) => {
-    if (c.req.method === 'POST' && hasBody(c.req.raw) && c.req.path !== SLACK_INTERACTIONS) {
-      const type = c.req.header('content-type') ?? '';
-      if (!/^application\/json\b/i.test(type)) {
-        throw new HttpError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          `Send JSON with Content-Type: application/json (got "${type || 'none'}")`,
-        );
-      }
-    }
-    await next();
-  });
-  app.use('/v1/*', async (c, next) => {
     if (
       ['/v1/health', '/v1/openapi.json', '/v1/inbox/events', SLACK_INTERACTIONS].includes(c.req.path) ||
       c.req.path.startsWith('/v1/docs')
     ) {
       return next();
     }
-    return authenticate(options.auth)(c, next);
+    return authenticate(options.auth, authorization)(c, next);
   });
 
-  taskRoutes(app, heed, options.groupsOf);
-  runRoutes(app, heed, hub, () => options.auth.keys.size === 0);
-  chatRoutes(app, heed, hub);
-  agentRoutes(app, heed);
-  metaRoutes(app, heed);
-  inboxRoutes(app, heed, options.feedPollMs);
-  linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
+  taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
+  runRoutes(app, heed, hub, authorization);
+  chatRoutes(app, heed, hub, authorization);
+  agentRoutes(app, heed, authorization);
+  const linkGuard = new LinkGuard();
+  metaRoutes(app, heed, linkGuard);
+  inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
+  linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, linkGuard);
   channelRoutes(app, options.channels, options.auth.keys.size === 0);
   describeWebhooks(app);
-  mcpRoutes(app, heed, { auth: options.auth, groupsOf: options.groupsOf, maxBodyBytes: options.maxBodyBytes });
-  return { app, hub };
-}
-
-function hasBody(request: Request): boolean {
-  const length = request.headers.get('content-length');
-  return request.body !== null && (length === null || Number(length) > 0);
+  mcpRoutes(app, heed, { auth: options.auth, authorization, maxBodyBytes: options.maxBodyBytes });
+  return { app, hub, authorization };
 }

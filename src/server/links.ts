@@ -15,6 +15,9 @@ export type LinkCheck =
   | { ok: true; claims: LinkClaims }
   | { ok: false; reason: 'forged' | 'expired'; claims?: LinkClaims };
 
+/** A token: payload, dot, HMAC-SHA256 in base64url (43 characters, no padding). Nothing else. */
+const TOKEN = /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/;
+
 /**
  * Signed one-click links (HMAC-SHA256 over the claims). A link proves who may answer what until
  * when; single use is enforced by the store when it is used.
@@ -36,10 +39,17 @@ export class LinkSigner {
     return `${payload}.${this.#mac(payload)}`;
   }
 
-  /** Checks the signature and the expiry (not single use: see `Store.useLink`). */
+  /**
+   * Checks the format, the signature and the expiry (not single use: see `Store.useLink`). The
+   * format is strict: `<base64url payload>.<43 base64url characters>`, the payload in its
+   * canonical encoding; anything added, removed or changed is a forgery.
+   */
   verify(token: string, now: number): LinkCheck {
-    const [payload, mac] = token.split('.');
+    const match = TOKEN.exec(token);
+    const payload = match?.[1];
+    const mac = match?.[2];
     if (!payload || !mac) return { ok: false, reason: 'forged' };
+    if (Buffer.from(payload, 'base64url').toString('base64url') !== payload) return { ok: false, reason: 'forged' };
     const claims = decodeClaims(payload);
     const expected = Buffer.from(this.#mac(payload));
     const given = Buffer.from(mac);

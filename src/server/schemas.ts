@@ -28,7 +28,12 @@ export const TaskSpecSchema = z
     allowEdit: z.boolean().optional(),
     requireComment: z.union([z.boolean(), z.array(z.string())]).optional(),
     assignees: z.array(Principal).optional(),
-    requester: Principal.optional(),
+    requester: Principal.optional().openapi({
+      description: 'Default: the caller. Only an admin may name another principal.',
+    }),
+    selfApproval: z.enum(['allowed', 'forbidden']).optional().openapi({
+      description: 'allowed: the requester may answer their own approval, review or override (audited)',
+    }),
     quorum: z
       .union([z.number().int(), z.strictObject({ approvals: z.number().int(), rejectEnds: z.boolean().optional() })])
       .optional(),
@@ -106,6 +111,7 @@ export const TaskSchema = z
     requireComment: z.array(z.string()).openapi({ description: 'Outcomes that need a comment' }),
     assignees: z.array(z.object({ principal: Principal, level: z.number().int() })),
     requester: Principal.nullable(),
+    selfApproval: z.enum(['allowed', 'forbidden']),
     quorum: Quorum,
     escalationLevel: z.number().int(),
     remindersSent: z.number().int(),
@@ -171,6 +177,10 @@ const runFields = {
   output: Json.optional().openapi({ description: 'Present once the run succeeded' }),
   error: RunErrorSchema.optional(),
   parentId: z.string().nullable(),
+  initiator: z
+    .string()
+    .nullable()
+    .openapi({ description: 'The principal that started the run (children inherit it); null when started from code' }),
   attempts: z.number().int(),
   recoveries: z.number().int(),
   createdAt: z.number(),

@@ -31,6 +31,14 @@ export interface ServeOptions {
    * `new Heed({notifiers})`); attached here. Without it, no email, Slack or `/outbox`.
    */
   channels?: Channels;
+  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone); admins start any. */
+  startable?: Readonly<Record<string, readonly string[]>>;
+  /** Principals or groups that may emit events (`events`) and send messages to runs (`messages`). */
+  permissions?: { events?: readonly string[]; messages?: readonly string[] };
+  /** Accept task `callbackUrl`s on loopback and private networks (default: refused). */
+  allowPrivateCallbacks?: boolean;
+  /** Who the demo agents ask to approve (the inbox's sign-in says so). */
+  demoApprovers?: readonly string[];
 }
 
 export interface RunningServer {
@@ -61,6 +69,10 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     auth: { keys, admins: options.auth?.admins ?? new Set() },
     groupsOf: options.groupsOf,
     maxBodyBytes: options.maxBodyBytes,
+    startable: options.startable,
+    permissions: options.permissions,
+    allowPrivateCallbacks: options.allowPrivateCallbacks,
+    demoApprovers: options.demoApprovers,
     linkSecret,
     baseUrl: () => url,
     channels: options.channels,

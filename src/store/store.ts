@@ -34,6 +34,8 @@ export interface Run {
   /** Error JSON (see `encodeError`) when `failed`. */
   error: string | null;
   parentId: string | null;
+  /** The principal that started the run (or its root ancestor), or `null` when unknown. */
+  initiator: string | null;
   /** How many times a worker has claimed this run (first execution, replays, recoveries). */
   attempts: number;
   /** How many of those claims took the run from a worker whose lease expired (crashed or stalled). */
@@ -98,6 +100,8 @@ export interface NewRun {
   workflow: string;
   input: JsonText;
   parentId?: string | null;
+  /** Who starts the run. Default: the parent's initiator (children act for the same principal). */
+  initiator?: string | null;
 }
 
 /** A wait the engine asks the store to resolve now or register durably. */
@@ -127,6 +131,10 @@ export interface RunQuery {
   /** Only runs with an open wait of this kind. */
   waitingOn?: WaitKind | undefined;
   parentId?: string | undefined;
+  /** Only runs started by this principal. */
+  initiator?: string | undefined;
+  /** Leave out runs of these workflows (e.g. Heed's internal ones). */
+  excludeWorkflows?: readonly string[] | undefined;
   limit?: number | undefined;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string | undefined;

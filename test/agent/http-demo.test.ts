@@ -28,8 +28,9 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
       runId: run.id,
       action: { tool: 'transfer', args: { to: 'Alice', amount: 150 } },
     });
+    // The demo's approver is user:ops (never the customer who asked).
     const answered = await s.call('POST', `/v1/tasks/${task.id}/responses`, {
-      as: 'user:alice',
+      as: 'user:ops',
       body: { outcome: 'approve' },
     });
     expect(answered.status).toBe(200);
@@ -51,7 +52,7 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
     await runStatus(s, big.id, 'waiting');
     const task = (await s.call('GET', '/v1/tasks?status=pending')).body.items[0];
     await s.call('POST', `/v1/tasks/${task.id}/responses`, {
-      as: 'user:bob',
+      as: 'user:ops',
       body: { outcome: 'reject', comment: 'Alice already got paid' },
     });
     const done = await runStatus(s, big.id, 'succeeded');
@@ -79,7 +80,7 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
     const request = JSON.parse(/data: (\{"type":"tool-approval-request".*)/.exec(text)?.[1] ?? '{}');
     const task = (await s.call('GET', `/v1/tasks/${request.approvalId}`)).body;
     expect(task).toMatchObject({ title: 'Transfer $150 to Alice?', metadata: { toolCallId: request.toolCallId } });
-    await s.call('POST', `/v1/tasks/${task.id}/responses`, { as: 'user:alice', body: { outcome: 'approve' } });
+    await s.call('POST', `/v1/tasks/${task.id}/responses`, { as: 'user:ops', body: { outcome: 'approve' } });
     await runStatus(s, task.runId, 'succeeded');
     const rest = (await s.call('GET', '/v1/chat/demo-chat')).body.messages;
     const reply = rest.at(-1);

@@ -55,7 +55,7 @@ describe('human tasks: answering', () => {
       heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:alice' }),
     ).rejects.toMatchObject({
       code: 'TASK_FORBIDDEN',
-      message: 'user:alice requested this task and may not answer it',
+      message: 'user:alice requested this approval and may not answer it (four-eyes)',
     });
     await expect(
       heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:mallory' }),

@@ -46,8 +46,8 @@ describe('run routes with API keys: non-admins', () => {
     });
     await s.heed.startWorkflow('wait', null, { id: 'r3' });
     const sent = await s.call('POST', '/v1/runs/r3/messages', { key: 'k-eve', body: { topic: 'approve', message: 1 } });
-    // Actual: 202, user:eve's message is delivered to the run's recv('approve').
-    expect(sent.status).toBe(403);
+    // Was: 202, user:eve's message is delivered to the run's recv('approve'). Now: not even seen.
+    expect(sent.status).toBe(404);
 
     const controller = new AbortController();
     const stream = await fetch(`${s.url}/v1/runs/r3/events`, {
@@ -55,8 +55,8 @@ describe('run routes with API keys: non-admins', () => {
       signal: controller.signal,
     });
     controller.abort();
-    // Actual: 200 text/event-stream.
-    expect(stream.status).toBe(403);
+    // Was: 200 text/event-stream. Now: another principal's run is not found.
+    expect(stream.status).toBe(404);
   });
 
   it('may not start the internal webhook delivery workflow (a signing oracle for endpoint secrets)', async () => {

@@ -66,15 +66,16 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     const waiting = await expectHumanWords(page);
     expect(waiting).toContain('Transfer money');
     expect(waiting).toContain('Transfer $150 to Bob?');
-    expect(waiting).toContain('Anyone but you may approve it (you asked).');
+    // The demo's transfers go to its approver, user:ops (issue 8), never to the customer.
+    expect(waiting).toContain('Asked: ops');
     // Carol asked: she is offered no buttons to approve her own transfer.
     expect(await page.locator('[data-approve]').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'chat-waiting-desktop.png'), fullPage: true });
 
-    // Alice approves in her inbox; Carol's card changes where it is.
+    // Ops approves in the inbox; Carol's card changes where it is.
     const [task] = (await s.heed.tasks.list({ status: 'pending' })).items;
     const answered = await s.call('POST', `/v1/tasks/${task?.id}/responses`, {
-      as: 'user:alice',
+      as: 'user:ops',
       headers: { 'x-heed-via': 'inbox' },
       body: { outcome: 'approve' },
     });
@@ -82,7 +83,7 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     await page.waitForSelector('.approval[data-task-state=approved]');
     await page.waitForSelector('.bubble:has-text("Transferred $150 to Bob. Your balance is $850.")');
     const approved = await expectHumanWords(page);
-    expect(approved).toContain('Approved by alice in the inbox');
+    expect(approved).toContain('Approved by ops in the inbox');
     expect(await page.locator('.tool-card[data-tool-state=output-available]').count()).toBe(2);
     await page.screenshot({ path: join(SHOTS, 'chat-approved-desktop.png'), fullPage: true });
 

@@ -48,7 +48,8 @@ describe('the heed CLI against a server', { timeout: 120_000 }, () => {
     expect(audit.out).toContain('responded');
     expect(audit.out).toContain('✓ the chain of');
     expect((await heed('http://127.0.0.1:9', 'tasks')).err).toContain('Cannot reach Heed');
-  });
+    // Eight CLI processes, each a Node start: slow on a loaded 2-core machine.
+  }, 120_000);
 
   it('asks each new task at the terminal with inbox --watch', async () => {
     const s = await testServer();

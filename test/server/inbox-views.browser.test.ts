@@ -54,7 +54,14 @@ async function fitsWidth(page: Page): Promise<{ scroll: number; width: number; w
 
 /** Waits until the list shows exactly `n` task cards. */
 async function cards(page: Page, list: string, n: number): Promise<void> {
-  await page.waitForFunction(`document.querySelectorAll('${list} .task').length === ${n}`);
+  // A function, not a string: the inbox's CSP (script-src 'self') refuses string evaluation.
+  await page.waitForFunction(
+    ([selector, count]) =>
+      (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll(
+        selector,
+      ).length === count,
+    [`${list} .task`, n] as const,
+  );
 }
 
 /**

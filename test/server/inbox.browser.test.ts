@@ -69,8 +69,8 @@ describe('the web inbox in headless Chromium', () => {
     await signIn(page, s.url, 'user:alice');
     await page.waitForSelector('#empty');
 
-    // A task appears without reloading the page.
-    await s.call('POST', '/v1/runs', { body: { workflow: 'export', id: 'export-1' } });
+    // A task appears without reloading the page. Carol starts the run: she is its initiator.
+    await s.call('POST', '/v1/runs', { as: 'user:carol', body: { workflow: 'export', id: 'export-1' } });
     await page.waitForSelector('.task');
     expect(await page.textContent('.task')).toContain('Justify the export of customers_q1');
     await page.screenshot({ path: join(SHOTS, 'inbox-phone.png'), fullPage: true });
@@ -100,10 +100,18 @@ describe('the web inbox in headless Chromium', () => {
     await page.waitForSelector('#args');
     await page.fill('#args', JSON.stringify({ rows: 5000, bucket: 's3://partner' }));
     await page.click('button[data-outcome=approve]');
-    await page.waitForSelector('#run-badge.succeeded');
+    await page.waitForSelector('#task[data-status=resolved]');
     expect(await page.textContent('#result')).toContain('Approved by you via the inbox');
     expect(await page.textContent('#diff')).toContain('rows');
-    await page.screenshot({ path: join(SHOTS, 'approved.png'), fullPage: true });
+    // The run is Carol's: Alice, the approver, is not shown it; Carol, who asked, sees it finish.
+    expect(await page.$('#run-badge')).toBeNull();
+    const taskId = page.url().split('/task/')[1] as string;
+    const carol = await browser.newPage();
+    await signIn(carol, s.url, 'user:carol');
+    await carol.goto(`${s.url}/#/task/${taskId}`);
+    await carol.waitForSelector('#run-badge.succeeded');
+    await carol.screenshot({ path: join(SHOTS, 'approved.png'), fullPage: true });
+    await carol.close();
 
     expect(await s.heed.handle('export-1').result()).toEqual({
       form: { purpose: 'Quarterly churn analysis with the partner', retentionDays: 30 },

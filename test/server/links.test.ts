@@ -41,7 +41,7 @@ describe('signed one-click links', () => {
     expect((await s.heed.tasks.verifyAudit(task.id)).ok).toBe(true);
   });
 
-  it('refuses forged and expired links with a clear page, records the attempt, changes nothing', async () => {
+  it('refuses forged and expired links with a clear page, records the expired attempt once, changes nothing', async () => {
     const s = await testServer();
     const { task, url } = await linkFor(s, 'approve', 60);
     const [payload, mac] = (url.split('/t/')[1] ?? '').split('.');
@@ -63,12 +63,50 @@ describe('signed one-click links', () => {
     expect((await fetch(url)).status).toBe(400);
 
     expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
+    // A forged token names nobody: counted, never written into the chain. The expired link (ours,
+    // signature intact) is recorded, once however often it is tried.
+    expect((await fetch(url, { method: 'POST' })).status).toBe(400);
     const refusals = (await s.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused');
     expect(refusals.map((e) => [e.actor, (e.detail as { reason: string }).reason])).toEqual([
-      ['unknown', 'forged link (claimed user:mallory)'],
       ['email:bob@example.com', 'expired link'],
     ]);
     expect((await fetch(`${s.url}/t/garbage`, { method: 'POST' })).status).toBe(400);
+  });
+
+  it('takes only the exact token: a suffix, a changed encoding or a missing part is a forgery', async () => {
+    const s = await testServer();
+    const { task, url } = await linkFor(s);
+    const [base, token] = url.split('/t/') as [string, string];
+    const [payload, mac] = token.split('.') as [string, string];
+    const variants = [`${token}x`, `${token}.x`, `${token}%20`, `${token}=`, token.slice(0, -1), `${payload}..${mac}`];
+    for (const bad of variants.map((t) => `${base}/t/${t}`)) {
+      const answer = await fetch(bad, { method: 'POST' });
+      expect(answer.status, bad).toBe(400);
+      expect(await answer.text()).toContain('not valid');
+    }
+    expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
+    expect((await fetch(url, { method: 'POST' })).status).toBe(200);
+  });
+
+  it('counts refused attempts and rate-limits them (429), without growing any audit chain', async () => {
+    const s = await testServer();
+    const { task, url } = await linkFor(s);
+    const [payload] = (url.split('/t/')[1] ?? '').split('.');
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const forged = await fetch(`${s.url}/t/${payload}.${'A'.repeat(42)}${i % 10}`, { method: 'POST' });
+      statuses.push(forged.status);
+      await forged.text();
+    }
+    expect(statuses.slice(0, 20).every((status) => status === 400)).toBe(true);
+    expect(statuses.slice(20).every((status) => status === 429)).toBe(true);
+    // The genuine link is refused too from that address while it is limited: nothing is decided.
+    expect((await fetch(url, { method: 'POST' })).status).toBe(429);
+    const audit = await s.heed.tasks.audit(task.id);
+    expect(audit.filter((e) => e.action === 'refused')).toEqual([]);
+    expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
+    const health = (await s.call('GET', '/v1/health')).body;
+    expect(health.linkRefusals).toMatchObject({ forged: 20, limited: 31 });
   });
 
   it('asks for the comment a reject needs, without burning the link', async () => {

@@ -162,7 +162,9 @@ describe('the OpenAPI document', () => {
           }),
       ],
       ['POST', '/v1/runs', 404, () => s.call('POST', '/v1/runs', { body: { workflow: 'no-such-workflow' } })],
-      ['GET', '/v1/runs', 403, () => s.call('GET', '/v1/runs', { as: 'user:ann' })],
+      // A principal lists its own runs (200); emitting events needs the `events` permission (403).
+      ['GET', '/v1/runs', 200, () => s.call('GET', '/v1/runs', { as: 'user:ann' })],
+      ['POST', '/v1/events', 403, () => s.call('POST', '/v1/events', { as: 'user:ann', body: { name: 'x' } })],
       ['GET', '/v1/runs/{id}', 404, () => s.call('GET', '/v1/runs/nope')],
       ['GET', '/v1/runs/{id}/events', 404, () => s.call('GET', '/v1/runs/nope/events')],
       ['POST', '/v1/events', 422, () => s.call('POST', '/v1/events', { body: { data: 1 } })],

@@ -58,7 +58,7 @@ describe('heed serve', () => {
     for (let i = 0; i < 100 && !task; i++) {
       task = (
         await json(
-          await fetch(`${first.url}/v1/tasks?status=pending`, { headers: { 'x-heed-principal': 'user:alice' } }),
+          await fetch(`${first.url}/v1/tasks?status=pending`, { headers: { 'x-heed-principal': 'user:ops' } }),
         )
       ).body.items[0];
       if (!task) await new Promise((r) => setTimeout(r, 50));
@@ -72,7 +72,7 @@ describe('heed serve', () => {
     const answered = await json(
       await fetch(`${second.url}/v1/tasks/${task?.id}/responses`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-heed-principal': 'user:alice' },
+        headers: { 'content-type': 'application/json', 'x-heed-principal': 'user:ops' },
         body: JSON.stringify({ outcome: 'approve' }),
       }),
     );
@@ -83,7 +83,7 @@ describe('heed serve', () => {
       if (finished.status === 'succeeded') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(finished).toMatchObject({ status: 'succeeded', output: { refunded: true, approvedBy: 'user:alice' } });
+    expect(finished).toMatchObject({ status: 'succeeded', output: { refunded: true, approvedBy: 'user:ops' } });
 
     second.child.kill('SIGTERM');
     expect(await new Promise((resolve) => second.child.once('exit', (code) => resolve(code)))).toBe(0);

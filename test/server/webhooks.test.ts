@@ -35,7 +35,8 @@ async function receiver(failures: number) {
 describe('outgoing webhooks', () => {
   it('signs task events the Standard Webhooks way and retries failures on durable timers', async () => {
     const hook = await receiver(1);
-    const s = await testServer({ webhooks: { callbackSecret: SECRET, pollMs: 20 } });
+    // The receiver is on loopback: allowed only by configuration.
+    const s = await testServer({ webhooks: { callbackSecret: SECRET, pollMs: 20 }, allowPrivateCallbacks: true });
     const task = (
       await s.call('POST', '/v1/tasks', {
         body: { type: 'approval', title: 'Pay?', assignees: ['user:bob'], callbackUrl: hook.url },

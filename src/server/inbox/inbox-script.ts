@@ -32,19 +32,30 @@ async function api(method, path, body) {
   headers['x-heed-via'] = 'inbox';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(json.error?.message || response.statusText), { code: json.error?.code, issues: json.error?.issues || [] });
+  if (!response.ok) throw Object.assign(new Error(json.error?.message || (response.status + ' ' + response.statusText)), { code: json.error?.code, status: response.status, issues: json.error?.issues || [] });
   return json;
 }
 
-function renderWho() {
-  $who.innerHTML = me.principal || me.key
-    ? '<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · Signed in as <strong>' + esc(me.principal || 'API key') + '</strong> · <a href="#/signin">switch</a>'
-    : '<a href="#/signin">Sign in</a>';
+/** The header says who the server says is signed in (GET /v1/me: the key's principal), or why not. */
+async function renderWho() {
+  if (!me.principal && !me.key) {
+    $who.innerHTML = '<a href="#/signin">Sign in</a>';
+    return;
+  }
+  try {
+    const info = await api('GET', '/v1/me');
+    viewer = { principal: info.principal, identities: [info.principal].concat(info.groups || []) };
+    $who.innerHTML = '<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · Signed in as <strong id="principal-name">' + esc(info.principal) + '</strong>' +
+      (info.admin ? ' <span class="chip">admin</span>' : '') + ' · <a href="#/signin">switch</a>';
+  } catch (error) {
+    $who.innerHTML = '<span class="error" id="who-error" role="alert">' + esc(error.message) + '</span> · <a href="#/signin">sign in again</a>';
+  }
 }
 
 function signIn() {
   $view.innerHTML = '<div class="card"><h2>Who are you?</h2>' +
     '<p class="muted">Development mode: name your principal. With API keys configured, paste your key instead.</p>' +
+    (document.body.dataset.approvers ? '<p class="muted" id="approver-hint">The demo agents ask <strong>' + esc(document.body.dataset.approvers) + '</strong> to approve transfers over $100 and refunds: sign in as that principal to approve them. Whoever asked can not approve their own request.</p>' : '') +
     '<form id="signin" novalidate><label for="principal">Principal</label><input id="principal" placeholder="user:alice" value="' + esc(me.principal) + '">' +
     '<label for="key">API key (optional)</label><input id="key" type="password" value="' + esc(me.key) + '">' +
     '<div class="error" id="signin-error" role="alert"></div><div class="actions"><button class="primary" type="submit">Open my inbox</button></div></form></div>';

@@ -9,7 +9,7 @@ import {
 import { ChatNotFoundError } from '../../chat/errors.ts';
 import { type ChatThread, Chats, type ChunkWriter } from '../../chat/chats.ts';
 import { taskCard } from '../../chat/task-card.ts';
-import { UnknownWorkflowError } from '../../errors.ts';
+import type { Authorization } from '../../authorization/authorization.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv, Caller } from '../auth.ts';
 import { HttpError } from '../errors.ts';
@@ -92,6 +92,7 @@ export function chatRoutes(
   app: OpenAPIHono<AuthEnv>,
   heed: Heed,
   hub: EventHub,
+  authorization: Authorization,
   options: ChatRouteOptions = {},
 ): Chats {
   const chats = new Chats(heed, hub);
@@ -99,11 +100,8 @@ export function chatRoutes(
   app.get('/inbox/chat.css', (c) => c.body(CHAT_STYLES, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
   /** The thread if the caller may use it; 404 otherwise (whether it exists is not told). */
-  const visible = async (caller: Caller, chatId: string): Promise<ChatThread> => {
-    const thread = await chats.thread(chatId);
-    if (!thread || !(caller.admin || thread.owner === caller.principal)) throw new ChatNotFoundError();
-    return thread;
-  };
+  const visible = async (caller: Caller, chatId: string): Promise<ChatThread> =>
+    authorization.requireChatThread(caller, await chats.thread(chatId), () => new ChatNotFoundError());
 
   app.openapi(
     createRoute({
@@ -125,7 +123,7 @@ export function chatRoutes(
       if (!validated.success) throw new HttpError('INVALID_REQUEST', `The last message: ${validated.error.message}`);
       const last = validated.data[0] as UIMessage;
       const existing = await chats.thread(body.id);
-      if (existing && !(caller.admin || existing.owner === caller.principal)) throw new ChatNotFoundError();
+      if (existing) authorization.requireChatThread(caller, existing, () => new ChatNotFoundError());
 
       if (last.role === 'user') {
         if (body.trigger === 'regenerate-message') {
@@ -141,7 +139,8 @@ export function chatRoutes(
         if (text.length > 20_000) throw new HttpError('INVALID_REQUEST', 'The message is over 20,000 characters');
         if (!existing) {
           const agent = body.agent ?? options.defaultAgent ?? 'banking';
-          if (agent.startsWith('heed.') || !heed.hasWorkflow(agent)) throw new UnknownWorkflowError(agent);
+          // Exactly the rule of POST /v1/runs: a startable, non-internal workflow.
+          authorization.requireChatTurn(caller, agent);
           await chats.open(body.id, agent, caller.principal);
         }
         const turn = await chats.submit(body.id, last, text);

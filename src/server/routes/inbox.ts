@@ -4,6 +4,7 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
+import { escapeHtml } from '../html.ts';
 import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
 import { LIST_SCRIPT } from '../inbox/list-script.ts';
 import { FAVICON_SVG, INBOX_PAGE } from '../inbox/page.ts';
@@ -28,7 +29,12 @@ const FILES: Record<string, { body: string; type: string }> = {
  * `GET /v1/inbox/events`, a content-free "something changed" stream that tells open inboxes to
  * refresh (it carries no task data, so it needs no credentials; the refresh itself is authorized).
  */
-export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, pollMs = 500): void {
+export function inboxRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  heed: Heed,
+  options: { demoApprovers?: readonly string[] | undefined; pollMs?: number | undefined } = {},
+): void {
+  const pollMs = options.pollMs ?? 500;
   const marked = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
   const listeners = new Set<() => void>();
   let version = '';
@@ -77,7 +83,12 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, pollMs = 500)
       200: eventStream('Change notices', '`ready` `{}` once, then `changed` `{}` when any task changed'),
     },
   });
-  app.get('/', (c) => c.html(INBOX_PAGE));
+  // The page names who the demo agents ask to approve (escaped: it is configuration, not markup).
+  const page = INBOX_PAGE.replace(
+    '<body>',
+    `<body data-approvers="${escapeHtml((options.demoApprovers ?? []).join(', '))}">`,
+  );
+  app.get('/', (c) => c.html(page));
   for (const [path, file] of Object.entries(FILES)) {
     app.get(path, (c) => c.body(file.body, 200, { 'content-type': file.type, 'cache-control': 'no-cache' }));
   }

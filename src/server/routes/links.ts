@@ -7,6 +7,7 @@ import type { Task } from '../../human/types.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { escapeHtml, page } from '../html.ts';
+import { LinkGuard } from '../link-guard.ts';
 import type { LinkSigner } from '../links.ts';
 import { errors, IdParam, json } from '../schemas.ts';
 
@@ -19,9 +20,16 @@ const REASONS = {
 /**
  * Signed one-click links: `GET /t/{token}` shows a confirmation page and changes nothing (mail
  * scanners follow links); `POST /t/{token}` answers the task. Forged, expired and reused links
- * get a clear page, change nothing, and the attempt is recorded in the task's audit log.
+ * get a clear page and change nothing; refusals are counted and rate-limited per client (429),
+ * and an expired or reused link's attempt is recorded once in the task's audit log.
  */
-export function linkRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, signer: LinkSigner, baseUrl: () => string): void {
+export function linkRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  heed: Heed,
+  signer: LinkSigner,
+  baseUrl: () => string,
+  guard: LinkGuard = new LinkGuard(),
+): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -114,9 +122,13 @@ export function linkRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, signer: LinkSi
     },
   });
   app.get('/t/:token', async (c) => {
-    const check = signer.verify(c.req.param('token'), heed.clock.now());
-    if (!check.ok)
+    const now = heed.clock.now();
+    if (guard.limited(clientOf(c), now)) return refused(c, LIMITED, 429);
+    const check = signer.verify(c.req.param('token'), now);
+    if (!check.ok) {
+      guard.refused(clientOf(c), check.reason, now);
       return c.html(page('Link refused', `<h1>Link refused</h1><p class="error">${REASONS[check.reason]}</p>`), 400);
+    }
     const task = await heed.tasks.get(check.claims.taskId);
     if (!task)
       return c.html(page('Unknown task', '<h1>Unknown task</h1><p class="error">This task no longer exists.</p>'), 404);
@@ -142,35 +154,35 @@ ${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.ac
 
   app.post('/t/:token', async (c) => {
     const now = heed.clock.now();
+    const client = clientOf(c);
+    if (guard.limited(client, now)) return refused(c, LIMITED, 429);
     const check = signer.verify(c.req.param('token'), now);
     if (!check.ok) {
-      if (check.claims && check.reason === 'expired') {
-        // The signature holds: these claims are ours, the principal is real.
+      guard.refused(client, check.reason, now);
+      // The signature holds for an expired link: these claims are ours, the principal is real, and
+      // the attempt is recorded once in the task's audit chain. A forged token names nobody and
+      // no trustworthy task: it is counted and rate-limited, never written into a chain.
+      if (check.claims && check.reason === 'expired' && guard.firstRefusal(check.claims.nonce, 'expired')) {
         await heed.tasks.recordRefusal(check.claims.taskId, {
           actor: check.claims.principal,
           via: 'link',
           outcome: check.claims.outcome,
           reason: 'expired link',
         });
-      } else if (check.claims) {
-        // Unverified claims name nobody: the attempt is recorded as anonymous.
-        await heed.tasks.recordRefusal(check.claims.taskId, {
-          actor: 'unknown',
-          via: 'link',
-          outcome: check.claims.outcome,
-          reason: `forged link (claimed ${String(check.claims.principal).slice(0, 100)})`,
-        });
       }
       return refused(c, REASONS[check.reason], 400);
     }
     const { claims } = check;
     if (await heed.store.linkUsed(claims.nonce)) {
-      await heed.tasks.recordRefusal(claims.taskId, {
-        actor: claims.principal,
-        via: 'link',
-        outcome: claims.outcome,
-        reason: 'reused link',
-      });
+      guard.refused(client, 'used', now);
+      if (guard.firstRefusal(claims.nonce, 'used')) {
+        await heed.tasks.recordRefusal(claims.taskId, {
+          actor: claims.principal,
+          via: 'link',
+          outcome: claims.outcome,
+          reason: 'reused link',
+        });
+      }
       return refused(c, REASONS.used, 409);
     }
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
@@ -209,7 +221,15 @@ export function decidedText(task: Task): string {
   return `Already decided: ${result.outcome ?? task.status} by ${by}${result.via ? ` via ${result.via}` : ''}.`;
 }
 
-function refused(c: Context, message: string, status: 400 | 409) {
+const LIMITED = 'Too many refused link attempts from your address: try again later.';
+
+/** The client's address (the TCP peer), for rate limiting. */
+function clientOf(c: Context): string {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
+    ?.remoteAddress ?? 'unknown';
+}
+
+function refused(c: Context, message: string, status: 400 | 409 | 429) {
   return c.html(
     page('Link refused', `<h1>Nothing was changed</h1><p class="error">${escapeHtml(message)}</p>`),
     status,

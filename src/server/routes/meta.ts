@@ -1,17 +1,47 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
+import type { LinkGuard } from '../link-guard.ts';
 import { type OpenApiDocument, openApiDocument } from '../openapi.ts';
+import { errors, json } from '../schemas.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string }
 ).version;
 
-/** `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
-export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+/** `GET /v1/me`, `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
+export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, linkGuard?: LinkGuard): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me',
+      operationId: 'getMe',
+      tags: ['Meta'],
+      summary: 'Who the credentials belong to',
+      responses: {
+        200: json(
+          z.object({ principal: z.string(), admin: z.boolean(), groups: z.array(z.string()) }),
+          'The caller',
+        ),
+        ...errors(401),
+      },
+    }),
+    (c) => {
+      const caller = c.get('caller');
+      return c.json(
+        {
+          principal: caller.principal,
+          admin: caller.admin,
+          groups: caller.identities.filter((i) => i !== caller.principal),
+        },
+        200,
+      );
+    },
+  );
+
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/v1/health',
@@ -22,13 +52,24 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     responses: {
       200: {
         description: 'Healthy',
-        content: { 'application/json': { schema: z.object({ ok: z.literal(true), store: z.string() }) } },
+        content: {
+          'application/json': {
+            schema: z.object({
+              ok: z.literal(true),
+              store: z.string(),
+              linkRefusals: z
+                .object({ forged: z.number(), expired: z.number(), used: z.number(), limited: z.number() })
+                .nullable()
+                .openapi({ description: 'Refused one-click link attempts since the start, by reason' }),
+            }),
+          },
+        },
       },
     },
   });
   app.get('/v1/health', async (c) => {
     await heed.ready();
-    return c.json({ ok: true, store: heed.store.constructor.name });
+    return c.json({ ok: true, store: heed.store.constructor.name, linkRefusals: linkGuard?.counts ?? null });
   });
 
   app.openAPIRegistry.registerPath({
@@ -70,11 +111,17 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
   app.get('/v1/docs/swagger-ui.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  // A file, not an inline script: the CSP allows this origin's scripts only.
+  app.get('/v1/docs/init.js', (c) =>
+    c.body("SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#ui' });\n", 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+    }),
+  );
   app.get('/v1/docs', (c) =>
     c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Heed API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/v1/docs/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/v1/docs/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#ui' });</script></body></html>`),
+<script src="/v1/docs/init.js"></script></body></html>`),
   );
 }

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { RunNotFoundError } from '../../errors.ts';
+import type { Authorization } from '../../authorization/authorization.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { RunStatus } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
@@ -23,16 +23,7 @@ import {
 const tag = ['Runs'];
 
 /** Runs, messages, events and the run event stream (DESIGN.md HTTP contract). */
-export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, devMode: () => boolean): void {
-  const requireAdmin = (admin: boolean) => {
-    if (!admin)
-      throw new HttpError('FORBIDDEN', 'Runs are managed by admins (or in development mode without a principal)');
-  };
-  /** Runs carry agents' inputs and history: with API keys only admins reach them; in development anyone local. */
-  const requireRunAccess = (c: { get(key: 'caller'): { admin: boolean } }) => {
-    if (devMode()) return;
-    requireAdmin(c.get('caller').admin);
-  };
+export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, authorization: Authorization): void {
 
   app.openapi(
     createRoute({
@@ -45,16 +36,14 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       responses: { 201: json(RunDetailSchema, 'The run'), ...errors(400, 401, 403, 404, 409, 422) },
     }),
     async (c) => {
-      requireRunAccess(c);
+      const caller = c.get('caller');
       const body = c.req.valid('json');
-      if (body.workflow.startsWith('heed.') || /^(task|webhook|channel|channel-close):/.test(body.id ?? '')) {
-        throw new HttpError('FORBIDDEN', 'Internal workflows and run ids are not started over HTTP');
-      }
-      const handle = await heed.startWorkflow(
-        body.workflow,
-        body.input ?? null,
-        body.id === undefined ? {} : { id: body.id },
-      );
+      const existing = body.id === undefined ? undefined : await heed.runs.get(body.id);
+      authorization.requireStart(caller, body.workflow, existing);
+      const handle = await heed.startWorkflow(body.workflow, body.input ?? null, {
+        ...(body.id === undefined ? {} : { id: body.id }),
+        ...(caller.principal === 'system' ? {} : { initiator: caller.principal }),
+      });
       return c.json((await heed.runs.get(handle.id)) as never, 201);
     },
   );
@@ -65,11 +54,12 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       path: '/v1/runs',
       operationId: 'listRuns',
       tags: tag,
-      summary: 'Runs, newest first',
+      summary: 'Runs, newest first: the caller\'s own (admins: all); never internal ones',
       request: {
         query: z.object({
           status: z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']).optional(),
           workflow: z.string().optional(),
+          initiator: z.string().optional(),
           waitingOn: z.enum(['sleep', 'recv', 'event', 'child']).optional(),
           limit: z.coerce.number().int().min(1).max(1000).optional(),
           cursor: z.string().optional(),
@@ -78,9 +68,22 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       responses: { 200: json(RunPageSchema, 'A page of runs'), ...errors(400, 401, 403, 422) },
     }),
     async (c) => {
-      requireAdmin(c.get('caller').admin);
+      const caller = c.get('caller');
       const q = c.req.valid('query');
-      return c.json((await heed.runs.list({ ...q, status: q.status as RunStatus | undefined })) as never, 200);
+      const scope = authorization.runListScope(caller);
+      if (scope.initiator !== undefined && q.initiator !== undefined && q.initiator !== scope.initiator) {
+        return c.json({ items: [], nextCursor: null }, 200);
+      }
+      if (q.workflow !== undefined && authorization.isInternal(q.workflow)) {
+        return c.json({ items: [], nextCursor: null }, 200);
+      }
+      const page = await heed.runs.list({
+        ...q,
+        ...scope,
+        status: q.status as RunStatus | undefined,
+        excludeWorkflows: heed.internalWorkflows(),
+      });
+      return c.json(page as never, 200);
     },
   );
 
@@ -95,11 +98,8 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       responses: { 200: json(RunDetailSchema, 'The run'), ...errors(401, 403, 404) },
     }),
     async (c) => {
-      requireRunAccess(c);
       const { id } = c.req.valid('param');
-      const run = await heed.runs.get(id);
-      if (!run) throw new RunNotFoundError(id);
-      return c.json(run as never, 200);
+      return c.json(authorization.requireRun(c.get('caller'), await heed.runs.get(id), id) as never, 200);
     },
   );
 
@@ -117,8 +117,9 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       },
     }),
     async (c) => {
-      requireAdmin(c.get('caller').admin);
-      return c.json({ cancelled: await heed.runs.cancel(c.req.valid('param').id) }, 200);
+      const { id } = c.req.valid('param');
+      authorization.requireRun(c.get('caller'), await heed.runs.get(id), id);
+      return c.json({ cancelled: await heed.runs.cancel(id) }, 200);
     },
   );
 
@@ -139,8 +140,8 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       },
     }),
     async (c) => {
-      requireRunAccess(c);
       const { id } = c.req.valid('param');
+      authorization.requireSendMessage(c.get('caller'), await heed.runs.get(id), id);
       const body = c.req.valid('json');
       const result = await heed.send(
         id,
@@ -162,10 +163,11 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       request: { body: { content: { 'application/json': { schema: EventSchema } }, required: true } },
       responses: {
         202: json(z.object({ eventId: z.number(), woken: z.number() }), 'Accepted'),
-        ...errors(400, 401, 422),
+        ...errors(400, 401, 403, 422),
       },
     }),
     async (c) => {
+      authorization.requireEmit(c.get('caller'));
       const body = c.req.valid('json');
       return c.json(await heed.emit(body.name, body.data ?? null), 202);
     },
@@ -192,7 +194,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       },
     }),
     async (c) => {
-      requireAdmin(c.get('caller').admin);
+      authorization.requireAdmin(c.get('caller'), 'list webhook deliveries');
       const q = c.req.valid('query');
       const page = await heed.runs.list({ workflow: 'heed.webhook', limit: q.limit, cursor: q.cursor });
       const items = await Promise.all(
@@ -234,15 +236,13 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
         '`status` `{key, value}`, `task.created` `{taskId, type, title}`, `task.escalated` `{taskId, level}`, ' +
           '`task.ended` `{taskId, status, outcome, by}`, `run.succeeded` `{output}`, `run.failed` `{error}`, `run.cancelled`',
       ),
-      ...errors(404),
+      ...errors(400, 404),
     },
   });
   app.get('/v1/runs/:id/events', async (c) => {
-    requireRunAccess(c);
     const id = c.req.param('id');
-    if (!(await heed.runs.get(id))) throw new RunNotFoundError(id);
-    const start = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0);
-    if (!Number.isFinite(start) || start < 0) throw new HttpError('BAD_REQUEST', 'Last-Event-ID must be an event id');
+    authorization.requireRun(c.get('caller'), await heed.runs.get(id), id);
+    const start = eventId(c.req.header('last-event-id') ?? c.req.query('after'));
     return streamSSE(c, async (stream) => {
       await followRun(
         heed,
@@ -255,4 +255,15 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       );
     });
   });
+}
+
+/**
+ * `Last-Event-ID` (or `?after=`): a whole number of at most 15 digits, nothing else (`1e308`,
+ * `12abc`, `-1`, ` 3` are refused with 400).
+ * @throws HttpError BAD_REQUEST
+ */
+export function eventId(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^(0|[1-9][0-9]{0,14})$/.test(value)) throw new HttpError('BAD_REQUEST', 'Last-Event-ID must be an event id');
+  return Number(value);
 }

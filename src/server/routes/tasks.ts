@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { TaskNotFoundError } from '../../errors.ts';
+import type { Authorization, Caller } from '../../authorization/authorization.ts';
 import type { Heed } from '../../human/heed.ts';
-import { identitiesOf, type MembershipLookup } from '../../human/principals.ts';
 import type { Task, TaskSpec } from '../../human/types.ts';
-import { type AuthEnv, type Caller, maySee } from '../auth.ts';
+import type { AuthEnv } from '../auth.ts';
+import { checkCallbackUrl } from '../callback-url.ts';
 import { HttpError } from '../errors.ts';
 import {
   AuditSchema,
@@ -22,12 +22,15 @@ import {
 const tag = ['Tasks'];
 
 /** The task routes of the HTTP contract (DESIGN.md). */
-export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: MembershipLookup | undefined): void {
+export function taskRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  heed: Heed,
+  authorization: Authorization,
+  options: { allowPrivateCallbacks: boolean },
+): void {
   /** The task, if the caller may see it; 404 otherwise (a 403 would confirm it exists). */
   async function visibleTask(caller: Caller, id: string): Promise<Task> {
-    const task = await heed.tasks.get(id);
-    if (!task || !maySee(caller, task, await identitiesOf(caller.principal, groupsOf))) throw new TaskNotFoundError(id);
-    return task;
+    return authorization.requireTask(caller, await heed.tasks.get(id), id);
   }
 
   function responder(caller: Caller): string {
@@ -54,18 +57,17 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
       },
     }),
     async (c) => {
-      const caller = c.get('caller');
       const body = c.req.valid('json') as TaskSpec;
-      // The caller is the requester unless it names one (checked below): DESIGN.md "Identity and authority".
-      const requester = body.requester ?? (caller.principal === 'system' ? undefined : caller.principal);
-      const spec: TaskSpec = requester === undefined ? body : { ...body, requester };
-      const identities = await identitiesOf(caller.principal, groupsOf);
-      if (!caller.admin && spec.requester !== undefined && !identities.includes(spec.requester)) {
-        throw new HttpError('FORBIDDEN', `${caller.principal} may not create tasks in the name of ${spec.requester}`);
-      }
+      const caller = c.get('caller');
+      // The caller is the requester (an admin may name another): identity from credentials only.
+      const requester = authorization.requesterFor(caller, body.requester);
+      const spec: TaskSpec = { ...body };
+      if (requester === undefined) delete spec.requester;
+      else spec.requester = requester;
+      if (spec.callbackUrl !== undefined) await checkCallbackUrl(spec.callbackUrl, options.allowPrivateCallbacks);
       const { task, created } = await heed.tasks.submit(spec, { via: 'api' });
       // The same idempotency key from someone who may not see the task reveals nothing.
-      if (!created && !maySee(caller, task, identities)) {
+      if (!created && !authorization.canSeeTask(caller, task)) {
         throw new HttpError('IDEMPOTENCY_CONFLICT', 'This idempotencyKey belongs to another task');
       }
       return c.json(task as never, created ? 201 : 200);
@@ -78,7 +80,7 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
       path: '/v1/tasks',
       operationId: 'listTasks',
       tags: tag,
-      summary: 'The inbox: tasks the caller may answer (admins: all tasks)',
+      summary: 'The inbox: tasks the caller may answer, or (requester=self) the tasks it asked (admins: all tasks)',
       request: { query: TaskListQuerySchema },
       responses: {
         200: json(TaskPageSchema, 'A page of tasks'),
@@ -88,19 +90,8 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const caller = c.get('caller');
-      // "Asked by me": anyone may list the tasks they requested themselves.
-      if (!caller.admin && query.requester !== undefined && query.assignee === undefined) {
-        if (query.requester !== caller.principal) {
-          throw new HttpError('FORBIDDEN', `${caller.principal} may only list the tasks it requested`);
-        }
-        return c.json((await heed.tasks.list(query)) as never, 200);
-      }
-      const assignee = caller.admin ? query.assignee : (query.assignee ?? caller.principal);
-      if (!caller.admin && assignee !== caller.principal) {
-        throw new HttpError('FORBIDDEN', `${caller.principal} may only list its own inbox`);
-      }
-      const page = await heed.tasks.list({ ...query, assignee });
+      const scope = authorization.taskListScope(c.get('caller'), query);
+      const page = await heed.tasks.list({ ...query, ...scope });
       return c.json(page as never, 200);
     },
   );
@@ -160,11 +151,7 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     async (c) => {
       const caller = c.get('caller');
       const { id } = c.req.valid('param');
-      const task = await visibleTask(caller, id);
-      const identities = await identitiesOf(caller.principal, groupsOf);
-      if (!caller.admin && !(task.requester !== null && identities.includes(task.requester))) {
-        throw new HttpError('FORBIDDEN', 'Only the requester or an admin may cancel a task');
-      }
+      authorization.requireCancelTask(caller, await heed.tasks.get(id), id);
       return c.json((await heed.tasks.cancel(id, { principal: caller.principal })) as never, 200);
     },
   );

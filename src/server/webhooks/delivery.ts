@@ -48,7 +48,7 @@ export function registerDelivery(heed: Heed, secrets: (signer: string) => string
       if (attempt < MAX_ATTEMPTS) await ctx.sleep(backoffMs(attempt));
     }
     return { state: 'failed', attempts: MAX_ATTEMPTS };
-  });
+  }, { internal: true });
 }
 
 /** One attempt: a signed POST; any 2xx is a success. Never throws: failures are results. */

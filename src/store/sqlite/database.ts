@@ -1,5 +1,13 @@
+import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { ClosedError, StoreCorruptError, StoreLockedError } from '../../errors.ts';
+import {
+  ClosedError,
+  StoreCorruptError,
+  StoreFullError,
+  StoreLockedError,
+  StoreReadOnlyError,
+} from '../../errors.ts';
 import type { Change, Changes } from '../changes.ts';
 
 export type Params = SQLInputValue[];
@@ -44,6 +52,19 @@ export class Database {
       // Touch the schema so that a file that is not a database fails here, at open.
       db.prepare('SELECT count(*) FROM sqlite_schema').get();
     });
+    // A damaged page is found now, at open, not when a write first trips over it.
+    const problems = translate(path, () =>
+      (this.#db as DatabaseSync)
+        .prepare('PRAGMA quick_check(5)')
+        .all()
+        .map((row) => String(Object.values(row)[0])),
+    );
+    if (problems.length !== 1 || problems[0] !== 'ok') {
+      this.close();
+      throw new StoreCorruptError(
+        `${path} failed its integrity check (PRAGMA quick_check): ${problems.join('; ')}. Restore it from a backup.`,
+      );
+    }
   }
 
   /** Runs a statement; returns the number of changed rows. */
@@ -112,12 +133,36 @@ export class Database {
       return value;
     } catch (error) {
       this.#pending.length = announced;
+      if (!db.isTransaction) {
+        // SQLite rolled the whole transaction back itself (disk full, I/O error): every write of
+        // the group is gone, so every writer of the group is told, and nothing is half-written.
+        this.#abandonGroup(error);
+        throw error;
+      }
       this.#prepare('ROLLBACK TO op').run();
       this.#prepare('RELEASE op').run();
       throw error;
     } finally {
       this.#depth--;
     }
+  }
+
+  /** The open group's transaction is gone: its writers' promises reject with `error`. */
+  #abandonGroup(error: unknown): void {
+    const committers = this.#committers;
+    this.#committers = [];
+    this.#pending = [];
+    this.#groupOpen = false;
+    const translated = (() => {
+      try {
+        return translate(this.path, () => {
+          throw error;
+        });
+      } catch (e) {
+        return e;
+      }
+    })();
+    for (const c of committers) c.reject(translated);
   }
 
   #commitGroup(): void {
@@ -201,7 +246,9 @@ export class Database {
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
+const SQLITE_READONLY = 8;
 const SQLITE_CORRUPT = 11;
+const SQLITE_FULL = 13;
 const SQLITE_CANTOPEN = 14;
 const SQLITE_NOTADB = 26;
 
@@ -217,6 +264,18 @@ function translate<T>(path: string, fn: () => T): T {
         cause: error,
       });
     }
+    if (primary === SQLITE_FULL) {
+      throw new StoreFullError(
+        `The disk holding ${path} is full: nothing was written; free some space and try again`,
+        { cause: error },
+      );
+    }
+    if (primary === SQLITE_READONLY || (primary === SQLITE_CANTOPEN && !writable(path))) {
+      throw new StoreReadOnlyError(
+        `Cannot write ${path}: the file or its folder is read-only or not writable by this user (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
     if (primary === SQLITE_CANTOPEN) {
       throw new StoreCorruptError(`Cannot open ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -226,5 +285,22 @@ function translate<T>(path: string, fn: () => T): T {
       });
     }
     throw error;
+  }
+}
+
+/**
+ * Whether this process can create files beside `path` (SQLite needs its `-wal` and `-shm` there)
+ * and write `path`: a probe file, since root passes access(2) checks even on a read-only mount.
+ */
+function writable(path: string): boolean {
+  if (path === ':memory:' || path.startsWith('file:')) return true;
+  const probe = join(dirname(path), `.heed-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -244,6 +244,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'run initiators',
+    sql: `
+      ALTER TABLE runs ADD COLUMN initiator TEXT;
+      CREATE INDEX runs_by_initiator ON runs (initiator, created_at, id) WHERE initiator IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

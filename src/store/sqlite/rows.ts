@@ -10,6 +10,7 @@ export interface RunRow {
   error: string | null;
   failed_seq: number | null;
   parent_id: string | null;
+  initiator: string | null;
   attempts: number;
   recoveries: number;
   lease_token: number;
@@ -58,6 +59,7 @@ export function toRun(row: RunRow): Run {
     output: row.output,
     error: row.error,
     parentId: row.parent_id,
+    initiator: row.initiator,
     attempts: row.attempts,
     recoveries: row.recoveries,
     createdAt: row.created_at,

@@ -5,17 +5,23 @@ import type { Database } from './database.ts';
 import { type RunRow, toRun } from './rows.ts';
 
 const RUN_COLUMNS =
-  'id, workflow, status, input, output, error, failed_seq, parent_id, attempts, recoveries, lease_token, created_at, updated_at';
+  'id, workflow, status, input, output, error, failed_seq, parent_id, initiator, attempts, recoveries, lease_token, created_at, updated_at';
 
-/** Inserts a pending run unless the id exists. Returns whether it was inserted. */
+/**
+ * Inserts a pending run unless the id exists. Returns whether it was inserted. A run without an
+ * initiator of its own inherits its parent's (children act for whoever started the tree).
+ */
 export function insertRun(db: Database, run: NewRun, now: number): boolean {
   return (
     db.run(
-      `INSERT INTO runs (id, workflow, status, input, parent_id, available_at, created_at, updated_at)
-       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO runs (id, workflow, status, input, parent_id, initiator, available_at, created_at, updated_at)
+       VALUES (?, ?, 'pending', ?, ?, COALESCE(?, (SELECT initiator FROM runs WHERE id = ?)), ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
       run.id,
       run.workflow,
       run.input,
+      run.parentId ?? null,
+      run.initiator ?? null,
       run.parentId ?? null,
       now,
       now,
@@ -225,6 +231,10 @@ export function listRuns(db: Database, query: RunQuery): Page<ReturnType<typeof 
   if (query.status) add('status = ?', query.status);
   if (query.workflow) add('workflow = ?', query.workflow);
   if (query.parentId) add('parent_id = ?', query.parentId);
+  if (query.initiator) add('initiator = ?', query.initiator);
+  if (query.excludeWorkflows?.length) {
+    add('workflow NOT IN (SELECT value FROM json_each(?))', JSON.stringify(query.excludeWorkflows));
+  }
   if (query.waitingOn) add('id IN (SELECT run_id FROM waits WHERE kind = ?)', query.waitingOn);
   const page = newestFirst<RunRow>(db, {
     from: 'runs',

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClosedError, RunNotFoundError, RunStateError, TaskNotFoundError } from '../../errors.ts';
+import { ClosedError, RunNotFoundError, RunStateError, StoreReadOnlyError, TaskNotFoundError } from '../../errors.ts';
 import type {
   AuditEntry,
   AuditInput,
@@ -81,12 +81,22 @@ export class SqliteStore implements Store, TaskStore {
 
   /**
    * Opens the file and migrates it.
-   * @throws StoreCorruptError (not a database, unreadable), StoreLockedError, StoreVersionError
+   * @throws StoreCorruptError (not a database, damaged: PRAGMA quick_check), StoreReadOnlyError, StoreLockedError,
+   *   StoreVersionError
    */
   async init(): Promise<void> {
     if (this.#closed) throw new ClosedError(`The SQLite store ${this.path} is closed`);
     if (this.#db) return;
-    if (this.path !== ':memory:' && !this.path.startsWith('file:')) mkdirSync(dirname(this.path), { recursive: true });
+    if (this.path !== ':memory:' && !this.path.startsWith('file:')) {
+      try {
+        mkdirSync(dirname(this.path), { recursive: true });
+      } catch (error) {
+        throw new StoreReadOnlyError(
+          `Cannot create the folder of ${this.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
     const db = new Database(this.path, this.#options);
     try {
       migrate(db);

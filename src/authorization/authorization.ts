@@ -1,0 +1,258 @@
+/**
+ * The one place that decides who may do what (DESIGN.md "Identity and authority"): every route of
+ * the HTTP service, the chat and the agent inbox ask it; none decides alone. Each decision is one
+ * cell of principal × action × resource (the table in `table.ts`, shown in the README).
+ *
+ * Two answers besides "yes": a resource the caller may not see is *not found* (its existence is
+ * not leaked: `TaskNotFoundError`/`RunNotFoundError`, HTTP 404); one it sees but may not act on is
+ * *forbidden* (`ForbiddenError`, HTTP 403). Who may *answer* a task (assignee, four-eyes) is the
+ * human layer's rule (`human/responses.ts`), enforced in the same compare-and-set as the answer.
+ */
+import {
+  ForbiddenError,
+  RunIdTakenError,
+  RunNotFoundError,
+  TaskNotFoundError,
+  UnknownWorkflowError,
+} from '../errors.ts';
+import type { RunInfo } from '../engine/run-info.ts';
+import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
+import type { Task } from '../human/types.ts';
+
+/** Who is calling, as established from credentials (never from a field the caller sets). */
+export interface Caller {
+  /** The principal the credentials belong to; `system` in development mode without a principal. */
+  principal: string;
+  /** Admins (and `system`) may see and manage every task and run, but never answer as someone else. */
+  admin: boolean;
+  /** The principal and the groups (and addresses) it acts as. */
+  identities: readonly string[];
+}
+
+/** Every principal, in an allow-list. */
+export const EVERYONE = '*';
+
+/** What the decisions depend on (from `heed serve --config`). */
+export interface AuthorizationOptions {
+  /** Principals that may see and manage everything. */
+  admins: ReadonlySet<string>;
+  groupsOf?: MembershipLookup | undefined;
+  /** Development mode: no API keys, loopback only, any non-internal workflow may be started. */
+  devMode: boolean;
+  /**
+   * With API keys: workflow name → principals or groups that may start it (`"*"`: everyone), e.g.
+   * `{"banking": ["*"], "refund": ["group:support"]}`. Admins may start any. Config key `startable`.
+   */
+  startable?: Readonly<Record<string, readonly string[]>> | undefined;
+  /**
+   * Principals or groups allowed to emit events (`events`) and to send messages to runs
+   * (`messages`). Admins always may. Config key `permissions`.
+   */
+  permissions?: { events?: readonly string[] | undefined; messages?: readonly string[] | undefined } | undefined;
+  /** The registry of workflows: which names exist and which are Heed's own (internal). */
+  workflows: { isInternal(name: string): boolean; hasWorkflow(name: string): boolean };
+}
+
+/** A run as far as authorization needs it. */
+type RunLike = Pick<RunInfo, 'id' | 'workflow' | 'initiator'>;
+
+/** The decisions. Methods named `require…` throw; `may…`/`can…` answer with a boolean. */
+export class Authorization {
+  readonly #options: AuthorizationOptions;
+
+  constructor(options: AuthorizationOptions) {
+    this.#options = options;
+  }
+
+  /** Whether there are no API keys (development mode). */
+  get devMode(): boolean {
+    return this.#options.devMode;
+  }
+
+  /** The caller for a principal established by credentials (or `system` in development mode). */
+  async caller(principal: string): Promise<Caller> {
+    const identities = await identitiesOf(principal, this.#options.groupsOf);
+    const admin = principal === 'system' || identities.some((i) => this.#options.admins.has(i));
+    return { principal, admin, identities };
+  }
+
+  // ── tasks ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Tasks are visible to their assignees (direct, group, escalated), their requester and admins; open tasks (no assignees) to anyone. */
+  canSeeTask(caller: Caller, task: Task): boolean {
+    if (caller.admin) return true;
+    if (task.requester !== null && caller.identities.includes(task.requester)) return true;
+    if (task.assignees.length === 0) return true;
+    return task.assignees.some((a) => caller.identities.includes(a.principal));
+  }
+
+  /**
+   * Read a task (get, result, audit) or try to answer it.
+   * @throws TaskNotFoundError when it does not exist or the caller may not see it.
+   */
+  requireTask(caller: Caller, task: Task | undefined, id: string): Task {
+    if (!task || !this.canSeeTask(caller, task)) throw new TaskNotFoundError(id);
+    return task;
+  }
+
+  /**
+   * Cancel a task: its requester and admins.
+   * @throws TaskNotFoundError (not visible), ForbiddenError (visible, not the requester).
+   */
+  requireCancelTask(caller: Caller, task: Task | undefined, id: string): Task {
+    const visible = this.requireTask(caller, task, id);
+    if (caller.admin || (visible.requester !== null && caller.identities.includes(visible.requester))) return visible;
+    throw new ForbiddenError('Only the requester or an admin may cancel a task');
+  }
+
+  /**
+   * The requester of a task the caller creates: the caller, unless an admin names another (a
+   * non-admin may only name itself or a group it is in). `system` names no one by default.
+   * @throws ForbiddenError
+   */
+  requesterFor(caller: Caller, named: string | undefined): string | undefined {
+    if (named !== undefined) {
+      if (!caller.admin && !caller.identities.includes(named)) {
+        throw new ForbiddenError(`${caller.principal} may not create tasks in the name of ${named}`);
+      }
+      return named;
+    }
+    return caller.principal === 'system' ? undefined : caller.principal;
+  }
+
+  /**
+   * Which tasks a list may return: admins any; others their own inbox (`assignee` = themselves)
+   * or the tasks they requested (`requester` = themselves).
+   * @throws ForbiddenError for another principal's inbox or requests.
+   */
+  taskListScope(
+    caller: Caller,
+    query: { assignee?: string | undefined; requester?: string | undefined },
+  ): { assignee?: string | undefined; requester?: string | undefined } {
+    if (caller.admin) return query;
+    if (query.requester !== undefined && query.assignee === undefined) {
+      if (!caller.identities.includes(query.requester)) {
+        throw new ForbiddenError(`${caller.principal} may only list the tasks it requested`);
+      }
+      return { requester: query.requester };
+    }
+    const assignee = query.assignee ?? caller.principal;
+    if (assignee !== caller.principal) throw new ForbiddenError(`${caller.principal} may only list its own inbox`);
+    if (query.requester !== undefined) throw new ForbiddenError('List by assignee or by requester, not both');
+    return { assignee };
+  }
+
+  // ── runs ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Internal runs (task lifecycles, webhook deliveries) are invisible to everyone. */
+  isInternal(workflow: string): boolean {
+    return this.#options.workflows.isInternal(workflow);
+  }
+
+  /** A run is visible to its initiator and to admins; internal runs to no one. */
+  canSeeRun(caller: Caller, run: RunLike): boolean {
+    if (this.isInternal(run.workflow)) return false;
+    return caller.admin || (run.initiator !== null && caller.identities.includes(run.initiator));
+  }
+
+  /**
+   * Read, stream or cancel a run (and re-attach a chat to it).
+   * @throws RunNotFoundError when it does not exist, is internal, or is not the caller's.
+   */
+  requireRun<R extends RunLike>(caller: Caller, run: R | undefined, id: string): R {
+    if (!run || !this.canSeeRun(caller, run)) throw new RunNotFoundError(id);
+    return run;
+  }
+
+  /**
+   * Start a workflow (POST /v1/runs, POST /v1/chat). Development mode: any non-internal
+   * workflow; with API keys: admins any, others those `startable` lists for them.
+   * `existing` is the run that already has the requested id, if any: it must be the caller's.
+   * @throws UnknownWorkflowError (unknown or internal: 404), ForbiddenError (403),
+   *   RunIdTakenError (409, the id belongs to a run the caller may not see).
+   */
+  requireStart(caller: Caller, workflow: string, existing?: RunLike): void {
+    if (!this.#options.workflows.hasWorkflow(workflow) || this.isInternal(workflow)) {
+      throw new UnknownWorkflowError(workflow);
+    }
+    if (!this.mayStart(caller, workflow)) {
+      throw new ForbiddenError(`${caller.principal} may not start workflow "${workflow}"`);
+    }
+    if (existing && !this.canSeeRun(caller, existing)) throw new RunIdTakenError(existing.id);
+  }
+
+  /** Whether the caller may start `workflow` (not counting whether it exists). */
+  mayStart(caller: Caller, workflow: string): boolean {
+    if (this.isInternal(workflow)) return false;
+    if (caller.admin || this.#options.devMode) return true;
+    const allowed = this.#options.startable?.[workflow] ?? [];
+    return allowed.includes(EVERYONE) || caller.identities.some((i) => allowed.includes(i));
+  }
+
+  /** Which runs a list may return: admins any non-internal run; others the runs they started. */
+  runListScope(caller: Caller): { initiator?: string } {
+    return caller.admin ? {} : { initiator: caller.principal };
+  }
+
+  /**
+   * Send a message to a run: admins and holders of the `messages` permission (any non-internal
+   * run); the run's initiator sees it but needs the permission too.
+   * @throws RunNotFoundError (not visible), ForbiddenError (visible, no permission).
+   */
+  requireSendMessage<R extends RunLike>(caller: Caller, run: R | undefined, id: string): R {
+    const holder = this.#holds(caller, 'messages');
+    if (!run || this.isInternal(run.workflow) || !(holder || this.canSeeRun(caller, run))) {
+      throw new RunNotFoundError(id);
+    }
+    if (!holder) throw new ForbiddenError(`${caller.principal} may not send messages to runs (permission "messages")`);
+    return run;
+  }
+
+  /**
+   * Emit an event (it may wake any run waiting for it): admins and holders of `events`.
+   * @throws ForbiddenError
+   */
+  requireEmit(caller: Caller): void {
+    if (!this.#holds(caller, 'events')) {
+      throw new ForbiddenError(`${caller.principal} may not emit events (permission "events")`);
+    }
+  }
+
+  /**
+   * Admin-only views (outgoing webhook deliveries).
+   * @throws ForbiddenError
+   */
+  requireAdmin(caller: Caller, what: string): void {
+    if (!caller.admin) throw new ForbiddenError(`Only admins may ${what}`);
+  }
+
+  // ── chat (/v1/chat follows exactly the rules of /v1/runs) ──────────────────────────────────
+
+  /**
+   * A chat turn on `agent`: the same rule as starting the workflow over `POST /v1/runs`, and a
+   * chat id that names an existing run must name one of the caller's (else 409, nothing leaked).
+   * @throws UnknownWorkflowError, ForbiddenError, RunIdTakenError
+   */
+  requireChatTurn(caller: Caller, agent: string, existing?: RunLike): void {
+    // The thread of a chat is checked by `requireChatThread`; `existing` is for run-id chats.
+    this.requireStart(caller, agent, existing);
+  }
+
+  /**
+   * Use a chat thread (send a turn, answer its approvals, resume or reload its stream): its owner
+   * (the principal that opened it, the initiator of its runs) and admins, as for a run.
+   * @throws the error `notFound` makes, when it does not exist or is not the caller's.
+   */
+  requireChatThread<T extends { owner: string }>(caller: Caller, thread: T | undefined, notFound: () => Error): T {
+    if (!thread || !(caller.admin || caller.identities.includes(thread.owner))) throw notFound();
+    return thread;
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  #holds(caller: Caller, permission: 'events' | 'messages'): boolean {
+    if (caller.admin) return true;
+    const allowed = this.#options.permissions?.[permission] ?? [];
+    return allowed.includes(EVERYONE) || caller.identities.some((i) => allowed.includes(i));
+  }
+}

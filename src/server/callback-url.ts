@@ -1,0 +1,68 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { InvalidTaskError } from '../errors.ts';
+
+/** Loopback, private, link-local, carrier-grade NAT, unique-local and unspecified addresses. */
+const PRIVATE = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const) {
+  PRIVATE.addSubnet(net, bits, 'ipv4');
+}
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const) {
+  PRIVATE.addSubnet(net, bits, 'ipv6');
+}
+
+/** Whether an IP address is loopback or on a private network. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    if (mapped) return PRIVATE.check(mapped, 'ipv4');
+    return PRIVATE.check(address, 'ipv6');
+  }
+  return PRIVATE.check(address, 'ipv4');
+}
+
+const refuse = (message: string) => new InvalidTaskError('Invalid task', [{ path: 'callbackUrl', message }]);
+
+/**
+ * A task's `callbackUrl` must be `http:` or `https:` and, unless `allowPrivate`, must not point at
+ * loopback or private addresses (by literal address or by what its host name resolves to now):
+ * a caller may not make Heed post to the machine's or the network's internal services.
+ * @throws InvalidTaskError (422)
+ */
+export async function checkCallbackUrl(value: string, allowPrivate: boolean): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw refuse('must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse('must be an http: or https: URL');
+  if (url.username || url.password) throw refuse('must not carry credentials');
+  if (allowPrivate) return;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) throw refuse('must not point at this machine');
+  const addresses = isIP(host)
+    ? [host]
+    : await lookup(host, { all: true, verbatim: true }).then(
+        (found) => found.map((a) => a.address),
+        () => [] as string[],
+      );
+  if (addresses.some(isPrivateAddress)) {
+    throw refuse('must not point at a loopback or private address (allowPrivateCallbacks in the config allows it)');
+  }
+}

@@ -1,0 +1,350 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: HTTP bodies are arbitrary JSON checked by the assertions
+/**
+ * The authorization matrix (README "Identity and authority"), cell by cell, over real HTTP, with
+ * API keys and in development mode. Each row is an action on a resource; each column a principal:
+ * - alice: requester of the task and initiator of the run
+ * - bob: direct assignee; dave: assignee through group:approvers; erin: assignee by escalation
+ * - carol: nobody in particular; ci: holds the `events` and `messages` permissions
+ * - admin: in `admins`; system: development mode without a principal (an admin that cannot answer)
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { Heed } from '../../src/index.ts';
+import { testServer } from './helpers.ts';
+
+type Mode = 'keys' | 'dev';
+type Who = 'alice' | 'bob' | 'dave' | 'erin' | 'carol' | 'ci' | 'admin' | 'system';
+const PEOPLE: Who[] = ['alice', 'bob', 'dave', 'erin', 'carol', 'ci', 'admin'];
+
+const principal = (who: Who) => (who === 'system' ? 'system' : `user:${who}`);
+const keys = new Map(PEOPLE.map((who) => [`k-${who}`, principal(who)]));
+const groups: Record<string, string[]> = { 'user:dave': ['group:approvers'] };
+
+interface Fixture {
+  task: string;
+  /** A chat thread of alice's. */
+  chat: string;
+  run: string;
+  lifecycle: string;
+  /** A pending task of alice's (for actions that change it). */
+  freshTask(): Promise<string>;
+  /** A waiting run of alice's. */
+  freshRun(): Promise<string>;
+}
+
+interface Row {
+  action: string;
+  /** The request for one cell. */
+  request(f: Fixture): Promise<{ method: string; path: string; body?: unknown }>;
+  /** Expected status per principal; `default` for the others. `dev` overrides in development mode. */
+  expect: Partial<Record<Who | 'default', number>>;
+  dev?: Partial<Record<Who | 'default', number>>;
+}
+
+let chats = 0;
+const newChatId = () => `chat-${++chats}`;
+/** A user message in the AI SDK UI message shape, as `useChat` sends it. */
+const chatTurn = (id: string, agent: string) => ({
+  id,
+  agent,
+  messages: [{ id: `m${++chats}`, role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+});
+
+const OK = { alice: 200, bob: 200, dave: 200, erin: 200, admin: 200, system: 200, default: 404 };
+const ADMINS_AND_ALICE = (status: number) => ({ alice: status, admin: status, system: status, default: 404 });
+const EVERYONE_404 = { default: 404 };
+
+const ROWS: Row[] = [
+  { action: 'GET /v1/me', request: async () => ({ method: 'GET', path: '/v1/me' }), expect: { default: 200 } },
+  { action: 'GET task', request: async (f) => ({ method: 'GET', path: `/v1/tasks/${f.task}` }), expect: OK },
+  {
+    action: 'GET task audit',
+    request: async (f) => ({ method: 'GET', path: `/v1/tasks/${f.task}/audit` }),
+    expect: OK,
+  },
+  {
+    action: 'GET task result',
+    request: async (f) => ({ method: 'GET', path: `/v1/tasks/${f.task}/result` }),
+    expect: OK,
+  },
+  {
+    action: 'answer task',
+    request: async (f) => ({
+      method: 'POST',
+      path: `/v1/tasks/${await f.freshTask()}/responses`,
+      body: { outcome: 'approve' },
+    }),
+    // The requester may not approve their own request; admins see it but are not assignees;
+    // `system` (Heed itself) never answers.
+    expect: { alice: 403, bob: 200, dave: 200, erin: 200, admin: 403, default: 404 },
+    dev: { system: 401 },
+  },
+  {
+    action: 'cancel task',
+    request: async (f) => ({ method: 'POST', path: `/v1/tasks/${await f.freshTask()}/cancel` }),
+    expect: { alice: 200, admin: 200, system: 200, bob: 403, dave: 403, erin: 403, default: 404 },
+  },
+  {
+    action: 'list inbox of user:bob',
+    request: async () => ({ method: 'GET', path: '/v1/tasks?assignee=user:bob' }),
+    expect: { bob: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
+    action: 'list tasks requested by user:alice',
+    request: async () => ({ method: 'GET', path: '/v1/tasks?requester=user:alice' }),
+    expect: { alice: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
+    action: 'create task as requester user:alice',
+    request: async () => ({
+      method: 'POST',
+      path: '/v1/tasks',
+      body: { type: 'approval', title: 'In alice’s name', requester: 'user:alice', assignees: ['user:bob'] },
+    }),
+    expect: { alice: 201, admin: 201, system: 201, default: 403 },
+  },
+  { action: 'GET run', request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}` }), expect: ADMINS_AND_ALICE(200) },
+  {
+    action: 'stream run events',
+    request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}/events` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
+    action: 'cancel run',
+    request: async (f) => ({ method: 'POST', path: `/v1/runs/${await f.freshRun()}/cancel` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
+    action: 'send a message to a run',
+    request: async (f) => ({
+      method: 'POST',
+      path: `/v1/runs/${await f.freshRun()}/messages`,
+      body: { topic: 'other', message: 1 },
+    }),
+    // The initiator sees the run but needs the `messages` permission.
+    expect: { alice: 403, ci: 202, admin: 202, system: 202, default: 404 },
+  },
+  {
+    action: 'emit an event',
+    request: async () => ({ method: 'POST', path: '/v1/events', body: { name: 'ping', data: {} } }),
+    expect: { ci: 202, admin: 202, system: 202, default: 403 },
+  },
+  {
+    action: 'start an open workflow',
+    request: async () => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'open' } }),
+    expect: { default: 201 },
+  },
+  {
+    action: 'start a restricted workflow (startable: group:approvers)',
+    request: async () => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'restricted' } }),
+    expect: { dave: 201, admin: 201, system: 201, default: 403 },
+    dev: { default: 201 },
+  },
+  {
+    action: "start with alice's run id",
+    request: async (f) => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'open', id: f.run } }),
+    expect: { alice: 201, admin: 201, system: 201, default: 409 },
+  },
+  {
+    action: 'start the internal task workflow',
+    request: async () => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'heed.task', input: {} } }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'GET internal run',
+    request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.lifecycle}` }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'stream internal run',
+    request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.lifecycle}/events` }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'cancel internal run',
+    request: async (f) => ({ method: 'POST', path: `/v1/runs/${f.lifecycle}/cancel` }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'message internal run',
+    request: async (f) => ({
+      method: 'POST',
+      path: `/v1/runs/${f.lifecycle}/messages`,
+      body: { topic: 'heed.task.settled' },
+    }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'chat with an open agent',
+    request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'open') }),
+    expect: { default: 200 },
+  },
+  {
+    action: 'chat with a restricted agent',
+    request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'restricted') }),
+    expect: { dave: 200, admin: 200, system: 200, default: 403 },
+    dev: { default: 200 },
+  },
+  {
+    action: "a turn in alice's chat",
+    request: async (f) => ({ method: 'POST', path: '/v1/chat', body: chatTurn(f.chat, 'open') }),
+    // Those who may see it are told its turn is still going (409); to others it does not exist.
+    expect: { alice: 409, admin: 409, system: 409, default: 404 },
+  },
+  {
+    action: "resume alice's chat stream",
+    request: async (f) => ({ method: 'GET', path: `/v1/chat/${f.chat}/stream` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
+    action: "read alice's chat",
+    request: async (f) => ({ method: 'GET', path: `/v1/chat/${f.chat}` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
+    action: 'chat with the internal task workflow',
+    request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'heed.task') }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'GET the run of a chat thread (internal)',
+    request: async (f) => ({ method: 'GET', path: `/v1/runs/chat:${f.chat}` }),
+    expect: EVERYONE_404,
+  },
+  {
+    action: 'list webhook deliveries',
+    request: async () => ({ method: 'GET', path: '/v1/webhooks/deliveries' }),
+    expect: { admin: 200, system: 200, default: 403 },
+  },
+];
+
+function expected(row: Row, mode: Mode, who: Who): number {
+  const override = mode === 'dev' ? row.dev : undefined;
+  return (override?.[who] ?? row.expect[who] ?? override?.default ?? row.expect.default) as number;
+}
+
+async function setup(mode: Mode) {
+  const s = await testServer({
+    ...(mode === 'keys' ? { auth: { keys, admins: new Set(['user:admin']) } } : { auth: { admins: new Set(['user:admin']) } }),
+    groupsOf: (p) => groups[p] ?? [],
+    startable: { open: ['*'], restricted: ['group:approvers'] },
+    permissions: { events: ['user:ci'], messages: ['user:ci'] },
+    setup: (heed: Heed) => {
+      heed.workflow('open', async (ctx) => ctx.recv('go'));
+      heed.workflow('restricted', async (ctx) => ctx.recv('go'));
+    },
+  });
+  const send = async (who: Who, method: string, path: string, body?: unknown) => {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (mode === 'keys') headers.authorization = `Bearer k-${who}`;
+    else if (who !== 'system') headers['x-heed-principal'] = principal(who);
+    const controller = new AbortController();
+    const response = await fetch(`${s.url}${path}`, {
+      method,
+      headers,
+      signal: controller.signal,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const streaming = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    const parsed = streaming ? undefined : await response.json().catch(() => undefined);
+    controller.abort();
+    return { status: response.status, body: parsed as any };
+  };
+  /** A pending task of alice's, escalated once: bob and group:approvers asked, then erin. */
+  const freshTask = async () => {
+    const created = await send('alice', 'POST', '/v1/tasks', {
+      type: 'approval',
+      title: 'Pay the invoice?',
+      assignees: ['user:bob', 'group:approvers'],
+      escalate: [{ after: '1m', to: ['user:erin'] }],
+    });
+    const id = created.body.id as string;
+    await s.heed.idle();
+    await s.clock.advance('2m');
+    await vi.waitFor(async () =>
+      expect((await s.heed.tasks.get(id))?.assignees.map((a) => a.principal)).toContain('user:erin'),
+    );
+    return id;
+  };
+  const task = await freshTask();
+  const run = (await send('alice', 'POST', '/v1/runs', { workflow: 'open', id: 'alice-run' })).body.id as string;
+  expect((await send('alice', 'POST', '/v1/chat', chatTurn('alice-chat', 'open'))).status).toBe(200);
+  const fixture: Fixture = {
+    task,
+    chat: 'alice-chat',
+    run,
+    lifecycle: `task:${task}`,
+    freshTask,
+    freshRun: async () => (await send('alice', 'POST', '/v1/runs', { workflow: 'open' })).body.id as string,
+  };
+  return { s, send, fixture };
+}
+
+describe('the authorization matrix over HTTP', () => {
+  for (const mode of ['keys', 'dev'] as const) {
+    it(`gives every principal exactly its cell, ${mode === 'keys' ? 'with API keys' : 'in development mode'}`, async () => {
+      const { send, fixture } = await setup(mode);
+      const columns: Who[] = mode === 'dev' ? [...PEOPLE, 'system'] : PEOPLE;
+      const actual: Record<string, Record<string, number>> = {};
+      const wanted: Record<string, Record<string, number>> = {};
+      for (const row of ROWS) {
+        actual[row.action] = {};
+        wanted[row.action] = {};
+        for (const who of columns) {
+          const { method, path, body } = await row.request(fixture);
+          (actual[row.action] as Record<string, number>)[who] = (await send(who, method, path, body)).status;
+          (wanted[row.action] as Record<string, number>)[who] = expected(row, mode, who);
+        }
+      }
+      expect(actual).toEqual(wanted);
+    }, 120_000);
+  }
+
+  it('lists only what the caller may see: runs, agents waiting, inboxes', async () => {
+    const { send, fixture } = await setup('keys');
+    const alice = (await send('alice', 'GET', '/v1/runs')).body.items.map((r: any) => r.id);
+    expect(alice).toContain(fixture.run);
+    expect((await send('alice', 'GET', `/v1/runs?initiator=user:alice`)).body.items.map((r: any) => r.id)).toContain(
+      fixture.run,
+    );
+    // Nobody lists internal runs, not even an admin; another principal lists none of alice's.
+    expect((await send('carol', 'GET', '/v1/runs')).body.items).toEqual([]);
+    expect((await send('admin', 'GET', '/v1/runs?workflow=heed.task')).body.items).toEqual([]);
+    const all = (await send('admin', 'GET', '/v1/runs?limit=1000')).body.items;
+    expect(all.map((r: any) => r.workflow)).not.toContain('heed.task');
+    expect(all.find((r: any) => r.id === fixture.run)).toMatchObject({ initiator: 'user:alice' });
+    // The inbox of each assignee has the task; carol's has nothing.
+    expect((await send('dave', 'GET', '/v1/tasks')).body.items.map((t: any) => t.id)).toContain(fixture.task);
+    expect((await send('erin', 'GET', '/v1/tasks')).body.items.map((t: any) => t.id)).toContain(fixture.task);
+    expect((await send('carol', 'GET', '/v1/tasks')).body.items).toEqual([]);
+  });
+});
+
+describe('agents waiting, by who may see them', () => {
+  it('shows each principal only the agents it started or whose tasks it may answer', async () => {
+    const s = await testServer({
+      auth: { keys, admins: new Set(['user:admin']) },
+      startable: { agent: ['*'] },
+      setup: (heed: Heed) =>
+        heed.workflow('agent', async (ctx, input: { to: string }) => {
+          await ctx.setStatus('agent', { status: 'pending_approval', tool: 'transfer', args: { to: input.to } });
+          return ctx.ask({ type: 'approval', title: `Pay ${input.to}?`, assignees: ['user:bob'] });
+        }),
+    });
+    const start = (key: string) =>
+      s.call('POST', '/v1/runs', { key, body: { workflow: 'agent', input: { to: 'Zed' } } }).then((r) => r.body.id);
+    const mine = await start('k-alice');
+    await s.heed.idle();
+    await vi.waitFor(async () => expect((await s.call('GET', '/v1/tasks', { key: 'k-bob' })).body.items).toHaveLength(1));
+    const waiting = async (key: string) => (await s.call('GET', '/v1/agents/waiting', { key })).body.items;
+    expect((await waiting('k-alice')).map((a: any) => a.runId)).toEqual([mine]);
+    expect((await waiting('k-alice'))[0].status).toMatchObject({ args: { to: 'Zed' } });
+    // bob is asked: he sees the agent and its task, not the agent's published arguments.
+    const bobs = await waiting('k-bob');
+    expect(bobs.map((a: any) => a.runId)).toEqual([mine]);
+    expect(bobs[0].status).toEqual({ status: 'pending_approval' });
+    expect(bobs[0].tasks).toHaveLength(1);
+    expect(await waiting('k-carol')).toEqual([]);
+    expect((await waiting('k-admin')).map((a: any) => a.runId)).toEqual([mine]);
+  });
+});

@@ -1,0 +1,224 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: HTTP bodies are arbitrary JSON checked by the assertions
+/**
+ * Browser and input safety (DESIGN.md "Identity and authority"): cross-site requests, the Host
+ * header, security headers, linear-time patterns, callback URLs, who can be an assignee, strict
+ * Last-Event-ID. Real HTTP requests; `node:http` where a test must set `Host` itself.
+ */
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { testServer } from './helpers.ts';
+
+/** A raw request, so that Host, Origin and Sec-Fetch-Site are exactly what a browser (or an attacker) sends. */
+function raw(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers ?? {},
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+async function pendingTask(s: Awaited<ReturnType<typeof testServer>>) {
+  return (
+    await s.call('POST', '/v1/tasks', { as: 'user:alice', body: { type: 'approval', title: 'X', assignees: ['user:bob'] } })
+  ).body;
+}
+
+describe('cross-site requests, in development mode too', () => {
+  it('refuse a bodiless cross-site form POST, any non-JSON content type, and a foreign Host', async () => {
+    const s = await testServer();
+    const task = await pendingTask(s);
+    const host = new URL(s.url).host;
+    const cancel = (headers: Record<string, string>) =>
+      raw(s.url, { method: 'POST', path: `/v1/tasks/${task.id}/cancel`, headers: { host, ...headers } });
+
+    // What a cross-site <form method=post> sends: no principal header (so `system`), no body.
+    const forged = await cancel({
+      origin: 'http://evil.example',
+      'sec-fetch-site': 'cross-site',
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': '0',
+    });
+    expect(forged.status).toBe(403);
+    expect((await cancel({ origin: 'http://evil.example' })).status).toBe(403);
+    expect((await cancel({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await cancel({ 'content-type': 'text/plain', 'content-length': '0' })).status).toBe(415);
+    expect((await cancel({ 'content-type': 'multipart/form-data; boundary=x', 'content-length': '0' })).status).toBe(
+      415,
+    );
+    expect((await cancel({ origin: 'null' })).status).toBe(403);
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
+    expect((await raw(s.url, { path: '/v1/tasks', headers: { host: 'evil.example:80' } })).status).toBe(403);
+    expect((await raw(s.url, { path: '/', headers: { host: 'evil.example' } })).status).toBe(403);
+    expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
+
+    // Our own origin, loopback Host names and programs (no Origin) pass.
+    expect((await raw(s.url, { path: '/v1/health', headers: { host: `localhost:${new URL(s.url).port}` } })).status).toBe(
+      200,
+    );
+    expect((await cancel({ origin: s.url, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+  });
+
+  it('apply with API keys as well (a cookie-less key does not make a foreign origin safe)', async () => {
+    const s = await testServer({ auth: { keys: new Map([['k', 'user:alice']]), admins: new Set() } });
+    const created = await raw(s.url, {
+      method: 'POST',
+      path: '/v1/tasks',
+      headers: {
+        host: new URL(s.url).host,
+        origin: 'https://evil.example',
+        authorization: 'Bearer k',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ type: 'approval', title: 'X' }),
+    });
+    expect(created.status).toBe(403);
+    // With keys, any Host is fine (the server may sit behind a proxy with its own name).
+    const health = await raw(s.url, { path: '/v1/health', headers: { host: 'heed.example.com' } });
+    expect(health.status).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  it('are on every page; link pages are also never cached nor referred', async () => {
+    const s = await testServer();
+    const task = await pendingTask(s);
+    const link = (
+      await s.call('POST', `/v1/tasks/${task.id}/links`, { body: { principal: 'user:bob', outcome: 'approve' } })
+    ).body.url as string;
+    for (const path of ['/', '/v1/docs', '/v1/health', new URL(link).pathname, '/t/forged.token']) {
+      const response = await fetch(`${s.url}${path}`);
+      await response.text();
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      if (path.startsWith('/t/')) {
+        expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+        expect(response.headers.get('cache-control'), path).toBe('no-store');
+      }
+    }
+  });
+});
+
+describe('user-supplied input', () => {
+  it('runs form patterns in a linear-time engine: ^(a+)+$ against a long answer returns (422), the server stays up', async () => {
+    const s = await testServer();
+    const task = (
+      await s.call('POST', '/v1/tasks', {
+        as: 'user:alice',
+        body: {
+          type: 'form',
+          title: 'Code?',
+          assignees: ['user:bob'],
+          form: { type: 'object', properties: { code: { type: 'string', pattern: '^(a+)+$' } }, required: ['code'] },
+        },
+      })
+    ).body;
+    const answer = await s.call('POST', `/v1/tasks/${task.id}/responses`, {
+      as: 'user:bob',
+      body: { outcome: 'submit', data: { code: `${'a'.repeat(5000)}!` } },
+    });
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'VALIDATION_FAILED' } } });
+    expect((await s.call('GET', '/v1/health')).status).toBe(200);
+    const good = await s.call('POST', `/v1/tasks/${task.id}/responses`, {
+      as: 'user:bob',
+      body: { outcome: 'submit', data: { code: 'aaaa' } },
+    });
+    expect(good.status).toBe(200);
+  });
+
+  it('refuses at creation (422) a pattern the linear-time engine cannot run (backreferences)', async () => {
+    const s = await testServer();
+    const created = await s.call('POST', '/v1/tasks', {
+      as: 'user:alice',
+      body: {
+        type: 'form',
+        title: 'Twice?',
+        form: { type: 'object', properties: { x: { type: 'string', pattern: '^(a+)\\1$' } } },
+      },
+    });
+    expect(created).toMatchObject({ status: 422, body: { error: { code: 'INVALID_TASK' } } });
+    expect(created.body.error.issues[0].path).toBe('form');
+  });
+
+  it('takes callbackUrl only over http(s) and not to loopback or private addresses, unless configured', async () => {
+    const s = await testServer();
+    const create = (callbackUrl: string) =>
+      s.call('POST', '/v1/tasks', { as: 'user:alice', body: { type: 'approval', title: 'X', callbackUrl } });
+    for (const url of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'ftp://example.com/x',
+      'http://127.0.0.1:4000/hook',
+      'http://localhost/hook',
+      'http://[::1]/hook',
+      'http://10.1.2.3/hook',
+      'http://192.168.0.9/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::ffff:127.0.0.1]/hook',
+      'http://user:pw@93.184.216.34/hook',
+    ]) {
+      const refused = await create(url);
+      expect(refused.status, url).toBe(422);
+      expect(refused.body.error.issues.map((i: any) => i.path), url).toContain('callbackUrl');
+    }
+    expect((await create('https://93.184.216.34/hook')).status).toBe(201);
+
+    const open = await testServer({ allowPrivateCallbacks: true });
+    const local = await open.call('POST', '/v1/tasks', {
+      as: 'user:alice',
+      body: { type: 'approval', title: 'X', callbackUrl: 'http://127.0.0.1:9/hook' },
+    });
+    expect(local.status).toBe(201);
+    const script = await open.call('POST', '/v1/tasks', {
+      as: 'user:alice',
+      body: { type: 'approval', title: 'X', callbackUrl: 'javascript:alert(1)' },
+    });
+    expect(script.status).toBe(422);
+  });
+
+  it('refuses assignees and escalation targets that cannot answer (system, agents)', async () => {
+    const s = await testServer();
+    for (const body of [
+      { type: 'approval', title: 'X', assignees: ['system'] },
+      { type: 'approval', title: 'X', assignees: ['agent:banking'] },
+      { type: 'approval', title: 'X', assignees: ['user:bob'], escalate: [{ after: '1h', to: ['system'] }] },
+    ]) {
+      const refused = await s.call('POST', '/v1/tasks', { as: 'user:alice', body });
+      expect(refused.status, JSON.stringify(body)).toBe(422);
+    }
+  });
+
+  it('reads Last-Event-ID strictly: a whole event id or nothing', async () => {
+    const s = await testServer({ setup: (heed) => heed.workflow('w', async (ctx) => ctx.recv('go')) });
+    await s.call('POST', '/v1/runs', { body: { workflow: 'w', id: 'w1' } });
+    for (const id of ['1e308', '12abc', '-1', '+3', '0x10', '1.5', '9'.repeat(20)]) {
+      const response = await fetch(`${s.url}/v1/runs/w1/events`, { headers: { 'last-event-id': id } });
+      expect(response.status, id).toBe(400);
+      expect(((await response.json()) as any).error.code).toBe('BAD_REQUEST');
+    }
+    const controller = new AbortController();
+    const ok = await fetch(`${s.url}/v1/runs/w1/events`, { headers: { 'last-event-id': '0' }, signal: controller.signal });
+    expect(ok.status).toBe(200);
+    controller.abort();
+  });
+});
