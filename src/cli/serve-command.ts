@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { modelFromEnvironment } from '../agent/models.ts';
+import { Channels } from '../channels/channels.ts';
+import { type ChannelsConfig, channelsConfig } from '../channels/config.ts';
 import { registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
@@ -19,7 +21,7 @@ export interface ServeFlags {
 }
 
 /** What `--config FILE` may hold (JSON). */
-interface ServeConfig {
+interface ServeConfig extends ChannelsConfig {
   /** API key → principal. Also `HEED_API_KEYS="key1=user:alice,key2=user:bob"`. */
   keys?: Record<string, string>;
   admins?: string[];
@@ -27,8 +29,6 @@ interface ServeConfig {
   groups?: Record<string, string[]>;
   /** Secret for one-click links (also HEED_LINK_SECRET); default: kept in a file beside the store. */
   linkSecret?: string;
-  /** Public URL of the service, for links in notifications. */
-  publicUrl?: string;
   /** Outgoing webhooks: `{endpoints: [{url, secret, events?}], callbackSecret}` (also HEED_WEBHOOK_SECRET). */
   webhooks?: WebhookOptions;
 }
@@ -64,7 +64,9 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     throw new Error(`--port must be a port number, got ${flags.port}`);
 
   const db = flags.db ?? '.heed/heed.db';
-  const heed = new Heed({ store: new SqliteStore(db), groupsOf });
+  // Email and Slack: without SMTP or a Slack token, notices go to the local outbox (/outbox).
+  const channels = new Channels(channelsConfig(config));
+  const heed = new Heed({ store: new SqliteStore(db), groupsOf, notifiers: channels.notifiers });
   const model = flags.demo ? modelFromEnvironment() : undefined;
   if (model) registerDemoWorkflows(heed, model.model);
   const server = await startServer(heed, {
@@ -77,12 +79,16 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
       ...config.webhooks,
       ...(process.env.HEED_WEBHOOK_SECRET ? { callbackSecret: process.env.HEED_WEBHOOK_SECRET } : {}),
     },
-    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(channels.config.publicUrl ? { publicUrl: channels.config.publicUrl } : {}),
+    channels,
   });
   console.log(`${paint('green', 'Heed')} is serving on ${server.url}`);
   console.log(`  inbox  ${server.url}/`);
   console.log(`  API    ${server.url}/v1  (reference: ${server.url}/v1/docs)`);
   console.log(`  store  ${db}`);
+  const offline = (['email', 'slack'] as const).filter((c) => channels.offline(c));
+  if (offline.length > 0)
+    console.log(`  outbox ${server.url}/outbox  (${offline.join(' and ')} not configured: notices are kept here)`);
   if (model) console.log(`  demo   workflows banking, banking-router, refund, data-export; model: ${model.label}`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -47,6 +47,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The local outbox: the notices Heed keeps when no SMTP or Slack is configured (development mode only) */
+        get: operations["getOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{token}": {
         parameters: {
             query?: never;
@@ -76,6 +93,26 @@ export interface paths {
         get: operations["listWaitingAgents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channels/slack/interactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack's interactivity Request URL (buttons, modals); verified by Slack's signature, not an API key
+         * @description Signed by Slack: `X-Slack-Signature` is `v0=` + hex HMAC-SHA256 (signing secret) of `v0:{X-Slack-Request-Timestamp}:{raw body}`; timestamps older than 5 minutes are refused. The Slack user must be in `people`.
+         */
+        post: operations["slackInteraction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -730,6 +767,12 @@ export interface components {
             items: components["schemas"]["Run"][];
             nextCursor: string | null;
         };
+        SlackRefusal: {
+            error: {
+                code: string;
+                message: string;
+            };
+        };
         StartRun: {
             id?: string;
             /** @description Any JSON value */
@@ -1168,6 +1211,35 @@ export interface operations {
             };
         };
     };
+    getOutbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not in development mode */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     showLinkPage: {
         parameters: {
             query?: never;
@@ -1306,6 +1378,83 @@ export interface operations {
             };
             /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    slackInteraction: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-slack-request-timestamp": string;
+                "x-slack-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The interaction, JSON (Slack) */
+                    payload: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged; for a modal submission, `{response_action: "clear"}` or `{response_action: "errors", errors}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No interaction payload */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackRefusal"];
+                };
+            };
+            /** @description Missing, forged or stale signature (nothing was done) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackRefusal"];
+                };
+            };
+            /** @description Slack is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackRefusal"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

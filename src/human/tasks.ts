@@ -212,6 +212,27 @@ export class HumanTasks {
   }
 
   /**
+   * Appends a channel's report about a notice to the task's audit log: `not-notified` when a
+   * channel gave up on a recipient after its retries (the deadline still decides). Does nothing
+   * for an unknown task.
+   */
+  async recordNotice(
+    id: string,
+    notice: { channel: string; action: 'notified' | 'not-notified'; detail: Record<string, unknown> },
+  ): Promise<void> {
+    await this.#engine.ready();
+    if (!(await this.#engine.store.getTask(id))) return;
+    await this.#engine.store.updateTask(
+      id,
+      () => ({
+        update: { audit: [{ actor: 'system', via: notice.channel, action: notice.action, detail: notice.detail }] },
+        value: null,
+      }),
+      this.#engine.clock.now(),
+    );
+  }
+
+  /**
    * Cancels a pending task; its asking workflow receives a `cancelled` result.
    * @throws TaskNotFoundError, TaskAlreadyResolvedError
    */
@@ -384,7 +405,9 @@ export class HumanTasks {
     const task = toTask(record);
     const recipients =
       kind === 'escalated' ? (spec.escalate[index - 1]?.to ?? []) : record.assignees.map((a) => a.principal);
-    for (const channel of ['inbox', ...spec.channels.filter((c) => c !== 'inbox')]) {
+    // A task names its channels to narrow them; without any, it goes to every channel Heed has.
+    const named = spec.channels.length > 0 ? spec.channels : [...this.#notifiers.keys()];
+    for (const channel of ['inbox', ...named.filter((c) => c !== 'inbox')]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;
       if (await this.#engine.store.hasDelivery(key)) continue;
       const notifier = this.#notifiers.get(channel);
@@ -395,7 +418,7 @@ export class HumanTasks {
         taskId,
         () => ({
           update: {
-            delivery: { key, channel },
+            delivery: { key, channel, event: `${kind}:${index}` },
             audit: [
               {
                 actor: 'system',

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import type { Channels } from '../channels/channels.ts';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
@@ -9,6 +10,7 @@ import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkSigner } from './links.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { channelRoutes } from './routes/channels.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { linkRoutes } from './routes/links.ts';
@@ -26,9 +28,14 @@ export interface AppOptions {
   groupsOf?: MembershipLookup | undefined;
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Email and Slack: the Slack interactivity route and the `/outbox` page. */
+  channels?: Channels | undefined;
   /** Fallback poll for live feeds, for writes of other processes (ms, default 500). */
   feedPollMs?: number | undefined;
 }
+
+/** Slack's interactivity requests: form-encoded, authenticated by Slack's signature instead of an API key. */
+const SLACK_INTERACTIONS = '/v1/channels/slack/interactions';
 
 /**
  * The HTTP service (DESIGN.md "HTTP contract"): JSON under `/v1`, errors as
@@ -72,7 +79,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
     }),
   );
   app.use('/v1/*', async (c, next) => {
-    if (c.req.method === 'POST' && hasBody(c.req.raw)) {
+    if (c.req.method === 'POST' && hasBody(c.req.raw) && c.req.path !== SLACK_INTERACTIONS) {
       const type = c.req.header('content-type') ?? '';
       if (!/^application\/json\b/i.test(type)) {
         throw new HttpError(
@@ -85,7 +92,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   });
   app.use('/v1/*', async (c, next) => {
     if (
-      ['/v1/health', '/v1/openapi.json', '/v1/inbox/events'].includes(c.req.path) ||
+      ['/v1/health', '/v1/openapi.json', '/v1/inbox/events', SLACK_INTERACTIONS].includes(c.req.path) ||
       c.req.path.startsWith('/v1/docs')
     ) {
       return next();
@@ -100,6 +107,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   metaRoutes(app, heed);
   inboxRoutes(app, heed, options.feedPollMs);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
+  channelRoutes(app, options.channels, options.auth.keys.size === 0);
   describeWebhooks(app);
   mcpRoutes(app, heed, { auth: options.auth, groupsOf: options.groupsOf, maxBodyBytes: options.maxBodyBytes });
   return { app, hub };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Heed } from '../human/heed.ts';
+import type { Channels } from '../channels/channels.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type Duration, toMs } from '../time/duration.ts';
 import { createApp } from './app.ts';
@@ -25,6 +26,11 @@ export interface ServeOptions {
   feedPollInterval?: Duration;
   /** Outgoing webhooks: endpoints for all task and run events, and the secret for task callbacks. */
   webhooks?: WebhookOptions;
+  /**
+   * Email and Slack (DESIGN.md "Channels"), made before the Heed (its notifiers go into
+   * `new Heed({notifiers})`); attached here. Without it, no email, Slack or `/outbox`.
+   */
+  channels?: Channels;
 }
 
 export interface RunningServer {
@@ -49,18 +55,22 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     throw new Error(`Refusing to listen on ${host} without API keys: configure keys, or use 127.0.0.1`);
   }
   let url = options.publicUrl ?? '';
+  const linkSecret = options.linkSecret ?? randomBytes(32).toString('hex');
+  options.channels?.attach(heed, { linkSecret, baseUrl: () => url });
   const { app, hub } = createApp(heed, {
     auth: { keys, admins: options.auth?.admins ?? new Set() },
     groupsOf: options.groupsOf,
     maxBodyBytes: options.maxBodyBytes,
-    linkSecret: options.linkSecret ?? randomBytes(32).toString('hex'),
+    linkSecret,
     baseUrl: () => url,
+    channels: options.channels,
     feedPollMs: options.feedPollInterval === undefined ? undefined : toMs(options.feedPollInterval, 'feedPollInterval'),
   });
   const dispatcher = new WebhookDispatcher(heed, options.webhooks ?? {});
   await heed.start();
   await hub.start();
   await dispatcher.start();
+  await options.channels?.start();
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', reject);
@@ -76,6 +86,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     close: async () => {
       hub.stop();
       dispatcher.stop();
+      options.channels?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -12,6 +12,7 @@
  */
 import type { Changes } from './changes.ts';
 import type { EventMatch } from './event-match.ts';
+import type { DeliveryStore } from './delivery-store.ts';
 import type { TaskStore } from './task-store.ts';
 
 /** JSON text; `null` stands for `undefined`. */
@@ -165,7 +166,7 @@ export interface NewMessage {
 /** How a run ends. `failedSeq`: the history position whose error failed the run, if any. */
 export type Completion = { output: JsonText } | { error: string; failedSeq: number | null };
 
-export interface Store extends TaskStore {
+export interface Store extends TaskStore, DeliveryStore {
   /**
    * Announces committed changes (run events, tasks) to live feeds: at least in this process,
    * across processes where the implementation can (see `changes.ts`).

@@ -93,8 +93,8 @@ export interface TaskUpdate {
   addAssignees?: AssigneeRecord[];
   response?: Omit<ResponseRecord, 'at'>;
   audit?: AuditInput[];
-  /** A notification delivered through `channel` (recorded so that it is never sent again). */
-  delivery?: { key: string; channel: string };
+  /** A notification delivered through `channel` (recorded as sent, so that it is never sent again). */
+  delivery?: { key: string; channel: string; recipient?: string; event?: string };
   /** A message to the lifecycle run (written in the same transaction, so a wake is never lost). */
   message?: { runId: string; topic: string; idempotencyKey: string };
 }
@@ -158,6 +158,4 @@ export interface TaskStore {
   useLink(nonce: string, taskId: string, now: number): Promise<boolean>;
   /** Whether a one-click link's nonce was used. */
   linkUsed(nonce: string): Promise<boolean>;
-  /** Whether a notification with this idempotency key was delivered (see `TaskUpdate.delivery`). */
-  hasDelivery(key: string): Promise<boolean>;
 }

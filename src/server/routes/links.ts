@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HeedError } from '../../errors.ts';
 import type { Heed } from '../../human/heed.ts';
 import { isPrincipal } from '../../human/principals.ts';
+import type { Task } from '../../human/types.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { escapeHtml, page } from '../html.ts';
@@ -121,7 +122,7 @@ export function linkRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, signer: LinkSi
       return c.html(page('Unknown task', '<h1>Unknown task</h1><p class="error">This task no longer exists.</p>'), 404);
     if (task.status !== 'pending') {
       return c.html(
-        page(task.title, `<h1>${escapeHtml(task.title)}</h1><p>This task is already ${escapeHtml(task.status)}.</p>`),
+        page(task.title, `<h1>${escapeHtml(task.title)}</h1><p class="decided">${escapeHtml(decidedText(task))}</p>`),
         409,
       );
     }
@@ -190,10 +191,22 @@ ${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.ac
         ),
       );
     } catch (error) {
-      if (error instanceof HeedError) return refused(c, error.message, 409);
+      if (error instanceof HeedError) {
+        const task = await heed.tasks.get(claims.taskId);
+        return refused(c, task && task.status !== 'pending' ? decidedText(task) : error.message, 409);
+      }
       throw error;
     }
   });
+}
+
+/** "Already decided: approve by user:bob via slack." — what a link says once the task ended. */
+export function decidedText(task: Task): string {
+  const result = task.result;
+  if (task.status === 'cancelled') return `Already decided: cancelled${result?.by ? ` by ${result.by}` : ''}.`;
+  if (task.status === 'expired' || !result) return `Already decided: ${task.status} at its deadline.`;
+  const by = result.by === 'system' ? 'the deadline' : result.by;
+  return `Already decided: ${result.outcome ?? task.status} by ${by}${result.via ? ` via ${result.via}` : ''}.`;
 }
 
 function refused(c: Context, message: string, status: 400 | 409) {

@@ -47,7 +47,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     async (c) => {
       requireRunAccess(c);
       const body = c.req.valid('json');
-      if (body.workflow.startsWith('heed.') || /^(task|webhook):/.test(body.id ?? '')) {
+      if (body.workflow.startsWith('heed.') || /^(task|webhook|channel|channel-close):/.test(body.id ?? '')) {
         throw new HttpError('FORBIDDEN', 'Internal workflows and run ids are not started over HTTP');
       }
       const handle = await heed.startWorkflow(

@@ -69,7 +69,7 @@ export class WebhookDispatcher {
   }
 
   async #dispatch(event: RunEvent): Promise<void> {
-    if (event.runId.startsWith('webhook:')) return; // deliveries do not announce themselves
+    if (/^(webhook|channel|channel-close):/.test(event.runId)) return; // deliveries do not announce themselves
     const isTaskRun = event.runId.startsWith('task:');
     const isTaskEvent = event.type.startsWith('task.');
     if (isTaskEvent !== isTaskRun) return; // task events also appear on the asking run: send once

@@ -209,6 +209,41 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'notification deliveries and the local outbox',
+    sql: `
+      CREATE TABLE deliveries (
+        key        TEXT PRIMARY KEY,
+        task_id    TEXT NOT NULL,
+        channel    TEXT NOT NULL,
+        recipient  TEXT NOT NULL,
+        event      TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        attempts   INTEGER NOT NULL,
+        error      TEXT,
+        ref        TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX deliveries_by_task ON deliveries (task_id, created_at);
+      INSERT INTO deliveries (key, task_id, channel, recipient, event, status, attempts, created_at, updated_at)
+        SELECT key, task_id, channel, '*', '', 'sent', 1, at, at FROM task_deliveries;
+      DROP TABLE task_deliveries;
+
+      CREATE TABLE outbox (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        id         TEXT NOT NULL UNIQUE,
+        task_id    TEXT NOT NULL,
+        channel    TEXT NOT NULL,
+        recipient  TEXT NOT NULL,
+        address    TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

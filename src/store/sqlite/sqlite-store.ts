@@ -30,8 +30,10 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
+import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
 import { Database, type DatabaseOptions } from './database.ts';
+import * as deliveries from './deliveries.ts';
 import { insertEvent, matchWaits } from './events.ts';
 import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
 import { migrate } from './migrations.ts';
@@ -479,7 +481,37 @@ export class SqliteStore implements Store, TaskStore {
 
   async hasDelivery(key: string): Promise<boolean> {
     const db = this.#open();
-    return db.read(() => tasks.hasDelivery(db, key));
+    return db.read(() => deliveries.hasDelivery(db, key));
+  }
+
+  async putDelivery(delivery: DeliveryWrite, now: number): Promise<void> {
+    const db = this.#open();
+    await db.write(() => deliveries.upsertDelivery(db, delivery, now));
+  }
+
+  async getDelivery(key: string): Promise<DeliveryRecord | undefined> {
+    const db = this.#open();
+    return db.read(() => deliveries.selectDelivery(db, key));
+  }
+
+  async taskDeliveries(taskId: string): Promise<DeliveryRecord[]> {
+    const db = this.#open();
+    return db.read(() => deliveries.selectTaskDeliveries(db, taskId));
+  }
+
+  async putOutbox(message: Omit<OutboxRecord, 'createdAt' | 'updatedAt'>, now: number): Promise<void> {
+    const db = this.#open();
+    await db.write(() => deliveries.upsertOutbox(db, message, now));
+  }
+
+  async getOutbox(id: string): Promise<OutboxRecord | undefined> {
+    const db = this.#open();
+    return db.read(() => deliveries.selectOutbox(db, id));
+  }
+
+  async listOutbox(limit: number): Promise<OutboxRecord[]> {
+    const db = this.#open();
+    return db.read(() => deliveries.listOutbox(db, Math.max(1, Math.min(limit, 500))));
   }
 
   #open(): Database {

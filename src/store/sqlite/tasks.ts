@@ -12,6 +12,7 @@ import type {
   TaskUpdate,
 } from '../task-store.ts';
 import { decodeCursor, encodeCursor, newestFirst, pageLimit } from './cursor.ts';
+import { upsertDelivery } from './deliveries.ts';
 import type { Database } from './database.ts';
 
 interface TaskRow {
@@ -232,6 +233,24 @@ export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpda
     db.run('UPDATE task_assignees SET status = ? WHERE task_id = ?', update.status, task.id);
   }
   for (const entry of update.audit ?? []) appendAudit(db, task.id, entry, now);
+  if (update.delivery) {
+    const { key, channel, recipient, event } = update.delivery;
+    upsertDelivery(
+      db,
+      {
+        key,
+        taskId: task.id,
+        channel,
+        recipient: recipient ?? '*',
+        event: event ?? '',
+        status: 'sent',
+        attempts: 1,
+        error: null,
+        ref: null,
+      },
+      now,
+    );
+  }
   db.notify({ kind: 'task', taskId: task.id });
 }
 
@@ -320,18 +339,4 @@ export function cancelTasksOfRuns(db: Database, runIds: readonly string[], now: 
       now,
     );
   }
-}
-
-export function hasDelivery(db: Database, key: string): boolean {
-  return !!db.get('SELECT 1 AS yes FROM task_deliveries WHERE key = ?', key);
-}
-
-export function insertDelivery(db: Database, key: string, taskId: string, channel: string, now: number): void {
-  db.run(
-    'INSERT INTO task_deliveries (key, task_id, channel, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    key,
-    taskId,
-    channel,
-    now,
-  );
 }

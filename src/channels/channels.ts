@@ -1,0 +1,299 @@
+import type { Heed } from '../human/heed.ts';
+import type { Notification, NotificationKind, Notifier } from '../human/notifier.ts';
+import type { Task } from '../human/types.ts';
+import { LinkSigner } from '../server/links.ts';
+import type { DeliveryWrite } from '../store/delivery-store.ts';
+import { TaskCloser } from './closer.ts';
+import type { ChannelsConfig } from './config.ts';
+import {
+  type AttemptResult,
+  DELIVERY_WORKFLOW,
+  type DeliveryInput,
+  deliveryRunId,
+  deliveryWorkflow,
+} from './delivery.ts';
+import { type Address, addressKey, People } from './directory/people.ts';
+import { Mailer, messageIdOf } from './email/mailer.ts';
+import { renderEmail } from './email/render.ts';
+import { endedText, type NoticeContent, noticeContent } from './notice.ts';
+import { SlackApi } from './slack/api.ts';
+import { closedBlocks, openBlocks } from './slack/blocks.ts';
+
+/** What a sent delivery's `ref` holds. */
+interface SentRef {
+  address: string;
+  outbox?: true;
+  messageId?: string;
+  channel?: string;
+  ts?: string;
+}
+
+export interface ChannelsOptions {
+  /**
+   * Called after a provider accepted a notice and before Heed records it as sent: the window a
+   * crash can fall into. For tests and tracing; it must not throw.
+   */
+  onSent?: (input: DeliveryInput) => void;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Email and Slack (DESIGN.md "Channels"): a notifier per channel for the human layer, durable
+ * deliveries (one run per notice and address), the closing of every Slack copy when a task ends
+ * by any path, and the Slack interactivity endpoint. Without SMTP or a Slack token, notices go
+ * to the local outbox (`/outbox`).
+ *
+ * Make it before the `Heed` (its `notifiers` go into `new Heed({notifiers})`), then `attach` it
+ * to that Heed before `heed.start()`.
+ */
+export class Channels {
+  readonly config: ChannelsConfig;
+  readonly people: People;
+  readonly notifiers: readonly Notifier[];
+  readonly mailer: Mailer | undefined;
+  readonly slack: SlackApi | undefined;
+  readonly #options: ChannelsOptions;
+  #heed: Heed | undefined;
+  #signer: LinkSigner | undefined;
+  #baseUrl: () => string = () => '';
+  #closer: TaskCloser | undefined;
+
+  constructor(config: ChannelsConfig, options: ChannelsOptions = {}) {
+    this.config = config;
+    this.people = new People(config);
+    this.#options = options;
+    this.mailer = config.email?.smtp
+      ? new Mailer(config.email.smtp, config.email.from ?? 'Heed <heed@localhost>')
+      : undefined;
+    this.slack = config.slack?.token ? new SlackApi(config.slack.token, config.slack.apiUrl) : undefined;
+    this.notifiers = (['email', 'slack'] as const).map((channel) => ({
+      channel,
+      notify: (notification: Notification) => this.#enqueue(channel, notification),
+    }));
+  }
+
+  /** Whether a channel goes to the local outbox (nothing configured for it). */
+  offline(channel: 'email' | 'slack'): boolean {
+    return channel === 'email' ? this.mailer === undefined : this.slack === undefined;
+  }
+
+  /** Registers the delivery and closing workflows on `heed`. Call before `heed.start()`. */
+  attach(heed: Heed, options: { linkSecret: string; baseUrl: () => string }): void {
+    this.#heed = heed;
+    this.#signer = new LinkSigner(options.linkSecret);
+    this.#baseUrl = options.baseUrl;
+    heed.workflow(
+      DELIVERY_WORKFLOW,
+      deliveryWorkflow({ attempt: (i) => this.#attempt(i), giveUp: (i, e) => this.#giveUp(i, e) }),
+    );
+    this.#closer = new TaskCloser(heed, (taskId) => this.close(taskId));
+  }
+
+  /** Starts following task ends (to close Slack copies). Call after `heed.start()`. */
+  async start(): Promise<void> {
+    await this.#closer?.start();
+  }
+
+  stop(): void {
+    this.#closer?.stop();
+    this.mailer?.close();
+  }
+
+  get heed(): Heed {
+    if (!this.#heed) throw new Error('Channels are not attached to a Heed: call channels.attach(heed, …)');
+    return this.#heed;
+  }
+
+  /** The notice as `recipient` sees it (links signed for them, unless `links` is false). */
+  notice(task: Task, kind: NotificationKind, address: Address, links = true): NoticeContent {
+    const now = this.heed.clock.now();
+    return noticeContent({
+      task,
+      kind,
+      recipient: address.principal,
+      people: this.people,
+      now,
+      baseUrl: this.#baseUrl(),
+      link: (outcome) => {
+        if (!links || !this.#signer || address.kind === 'slack-channel') return null;
+        const expiresAt = Math.max(task.deadline ?? now + 7 * DAY, now + 60_000);
+        const token = this.#signer.sign({ taskId: task.id, principal: address.principal, outcome, expiresAt });
+        return `${this.#baseUrl()}/t/${token}`;
+      },
+    });
+  }
+
+  /**
+   * Closes every Slack copy of an ended task in place (outcome, who, via which channel; no
+   * buttons), and the outbox's copies likewise. Idempotent (`chat.update` with the same content).
+   * @throws the Slack error: the closing step is retried.
+   */
+  async close(taskId: string): Promise<void> {
+    const task = await this.heed.tasks.get(taskId);
+    if (!task || task.status === 'pending') return;
+    const ended = endedText(task, this.people);
+    for (const delivery of await this.heed.store.taskDeliveries(taskId)) {
+      if (delivery.channel !== 'slack' || delivery.status !== 'sent' || !delivery.ref) continue;
+      const ref = JSON.parse(delivery.ref) as SentRef;
+      const kind = delivery.event.split(':')[0] as NotificationKind;
+      const notice = this.notice(task, kind, { kind: 'slack-user', principal: delivery.recipient, user: '' }, false);
+      const blocks = closedBlocks(notice, ended);
+      const text = `${task.title}: ${ended}`;
+      if (ref.outbox) {
+        const stored = await this.heed.store.getOutbox(delivery.key);
+        if (stored) {
+          const message = { ...(JSON.parse(stored.message) as object), text, blocks, closed: ended };
+          await this.heed.store.putOutbox({ ...stored, message: JSON.stringify(message) }, this.heed.clock.now());
+        }
+      } else if (this.slack && ref.channel && ref.ts) {
+        await this.slack.update(ref.channel, ref.ts, text, blocks);
+      }
+    }
+  }
+
+  /** The notifier's work: one durable delivery run per address (idempotent by key). */
+  async #enqueue(channel: 'email' | 'slack', notification: Notification): Promise<void> {
+    const heed = this.heed;
+    const [, kind, index] = /:(created|reminder|escalated):(\d+):[^:]+$/.exec(notification.key) ?? [];
+    const addresses = this.people.resolve(notification.recipients, channel, this.offline(channel));
+    for (const address of addresses) {
+      const input: DeliveryInput = {
+        key: `${notification.key}:${addressKey(address)}`,
+        taskId: notification.task.id,
+        channel,
+        kind: (kind as NotificationKind | undefined) ?? notification.kind,
+        index: Number(index ?? 0),
+        address,
+      };
+      await heed.startWorkflow(DELIVERY_WORKFLOW, input, { id: deliveryRunId(input.key) });
+    }
+  }
+
+  async #attempt(input: DeliveryInput): Promise<AttemptResult> {
+    const heed = this.heed;
+    const store = heed.store;
+    const previous = await store.getDelivery(input.key);
+    if (previous?.status === 'sent') return { done: true, status: 'sent' };
+    const base = {
+      key: input.key,
+      taskId: input.taskId,
+      channel: input.channel,
+      recipient: input.address.principal,
+      event: `${input.kind}:${input.index}`,
+    };
+    const put = (d: Omit<DeliveryWrite, keyof typeof base>) => store.putDelivery({ ...base, ...d }, heed.clock.now());
+    const task = await heed.tasks.get(input.taskId);
+    if (task?.status !== 'pending') {
+      await put({ status: 'skipped', attempts: previous?.attempts ?? 0, error: null, ref: null });
+      return { done: true, status: 'skipped' };
+    }
+    const attempts = (previous?.attempts ?? 0) + 1;
+    // Recorded before sending: after a crash, attempts > 0 says a notice may be out already.
+    await put({ status: 'pending', attempts, error: previous?.error ?? null, ref: null });
+    try {
+      const ref = await this.#send(input, task, (previous?.attempts ?? 0) > 0);
+      this.#options.onSent?.(input);
+      await put({ status: 'sent', attempts, error: null, ref: JSON.stringify(ref) });
+    } catch (error) {
+      await put({ status: 'pending', attempts, error: (error as Error).message.slice(0, 500), ref: null });
+      return { done: false, error: (error as Error).message };
+    }
+    if (input.channel === 'slack') {
+      // The task may have ended while this was being posted, after its copies were closed.
+      const now = await heed.tasks.get(input.taskId);
+      if (now && now.status !== 'pending') await this.close(input.taskId).catch(() => {});
+    }
+    return { done: true, status: 'sent' };
+  }
+
+  async #giveUp(input: DeliveryInput, error: string): Promise<void> {
+    const previous = await this.heed.store.getDelivery(input.key);
+    await this.heed.store.putDelivery(
+      {
+        key: input.key,
+        taskId: input.taskId,
+        channel: input.channel,
+        recipient: input.address.principal,
+        event: `${input.kind}:${input.index}`,
+        status: 'failed',
+        attempts: previous?.attempts ?? 0,
+        error,
+        ref: null,
+      },
+      this.heed.clock.now(),
+    );
+    await this.heed.tasks.recordNotice(input.taskId, {
+      channel: input.channel,
+      action: 'not-notified',
+      detail: {
+        kind: input.kind,
+        index: input.index,
+        recipient: input.address.principal,
+        address: addressKey(input.address),
+        reason: error,
+      },
+    });
+  }
+
+  /** The first sent notice of this task to this address on this channel: the thread's root. */
+  async #root(input: DeliveryInput): Promise<SentRef | undefined> {
+    const address = addressKey(input.address);
+    return (await this.heed.store.taskDeliveries(input.taskId))
+      .filter((d) => d.channel === input.channel && d.status === 'sent' && d.key !== input.key && d.ref !== null)
+      .map((d) => JSON.parse(d.ref as string) as SentRef)
+      .find((ref) => ref.address === address);
+  }
+
+  async #send(input: DeliveryInput, task: Task, mayHaveSent: boolean): Promise<SentRef> {
+    const store = this.heed.store;
+    const now = this.heed.clock.now();
+    const address = addressKey(input.address);
+    const root = await this.#root(input);
+    const outboxRecord = {
+      id: input.key,
+      taskId: task.id,
+      channel: input.channel,
+      recipient: input.address.principal,
+      address,
+    };
+    if (input.channel === 'email') {
+      const notice = this.notice(task, input.kind, input.address);
+      const mail = renderEmail(notice);
+      const from = this.config.email?.from ?? 'Heed <heed@localhost>';
+      const messageId = messageIdOf(input.key, from);
+      const inReplyTo = root?.messageId ?? null;
+      if (this.mailer) {
+        await this.mailer.send({ ...mail, to: address, messageId, inReplyTo });
+        return { address, messageId };
+      }
+      await store.putOutbox(
+        {
+          ...outboxRecord,
+          message: JSON.stringify({ kind: 'email', from, to: address, messageId, inReplyTo, ...mail }),
+        },
+        now,
+      );
+      return { address, messageId, outbox: true };
+    }
+    const notice = this.notice(task, input.kind, input.address);
+    const text = `${notice.lead}: ${task.title}`;
+    if (this.slack) {
+      const api = this.slack;
+      const channel = input.address.kind === 'slack-user' ? await api.dmChannel(input.address.user) : address;
+      const threadTs = root?.channel === channel ? (root.ts ?? null) : null;
+      const found = mayHaveSent ? await api.findPosted(channel, input.key, threadTs) : undefined;
+      const ts = found ?? (await api.post({ channel, text, blocks: openBlocks(notice), threadTs, key: input.key }));
+      return { address, channel, ts };
+    }
+    const blocks = openBlocks(notice, { links: true });
+    await store.putOutbox(
+      {
+        ...outboxRecord,
+        message: JSON.stringify({ kind: 'slack', to: address, text, blocks, threadOf: root ? root.ts : null }),
+      },
+      now,
+    );
+    return { address, channel: address, ts: (now / 1000).toFixed(6), outbox: true };
+  }
+}

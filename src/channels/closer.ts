@@ -1,0 +1,74 @@
+import type { Heed } from '../human/heed.ts';
+import type { RunEvent } from '../store/store.ts';
+
+const CURSOR = 'channels.close-cursor';
+export const CLOSE_WORKFLOW = 'heed.channel-close';
+
+/**
+ * Closes a task's channel copies whenever it ends, by any path (an answer from the inbox, a link,
+ * Slack, the CLI or HTTP; the deadline; a cancel, also of the asking run). Follows the run event
+ * feed (`task.ended`, and `run.cancelled` of a task's own run) with a stored cursor, and starts
+ * one durable closing run per task (`channel-close:<task>`), so a restart neither loses nor
+ * repeats a close.
+ */
+export class TaskCloser {
+  readonly #heed: Heed;
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+
+  constructor(heed: Heed, close: (taskId: string) => Promise<void>) {
+    this.#heed = heed;
+    heed.workflow(CLOSE_WORKFLOW, async (ctx, input: { taskId: string }) => {
+      await ctx.step('close', () => close(input.taskId), {
+        retries: 8,
+        backoff: { initial: '2s', factor: 3, max: '10m' },
+      });
+    });
+  }
+
+  async start(pollMs = 200): Promise<void> {
+    const store = this.#heed.store;
+    if ((await store.getSetting(CURSOR)) === undefined) {
+      await store.setSetting(CURSOR, String(await store.lastRunEventId()));
+    }
+    this.#timer = setInterval(() => void this.tick(), pollMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Reads new events and starts the closing runs. Exposed for tests. */
+  async tick(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    const store = this.#heed.store;
+    try {
+      for (;;) {
+        const cursor = Number((await store.getSetting(CURSOR)) ?? 0);
+        const events = await store.runEvents(cursor, 500);
+        if (events.length === 0) return;
+        for (const event of events) {
+          const taskId = endedTask(event);
+          if (taskId) {
+            await this.#heed.startWorkflow(CLOSE_WORKFLOW, { taskId }, { id: `channel-close:${taskId}` });
+          }
+        }
+        await store.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
+        if (events.length < 500) return;
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'CLOSED') console.error('[heed] channel close failed', error);
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
+
+function endedTask(event: RunEvent): string | undefined {
+  if (!event.runId.startsWith('task:')) return undefined;
+  if (event.type === 'task.ended') return (event.data as { taskId?: string } | null)?.taskId;
+  if (event.type === 'run.cancelled') return event.runId.slice('task:'.length);
+  return undefined;
+}

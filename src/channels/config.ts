@@ -1,0 +1,44 @@
+/** A person Heed can reach (DESIGN.md "Channels"): display name, email address, Slack user id. */
+export interface Person {
+  name?: string;
+  email?: string;
+  slack?: string;
+}
+
+/**
+ * The channel part of `heed serve --config` (names fixed by DESIGN.md). Without `email.smtp` or
+ * `slack.token`, that channel's notices go to the local outbox (`/outbox`).
+ */
+export interface ChannelsConfig {
+  /** Public base URL of the service, for links in notices. */
+  publicUrl?: string;
+  /** principal → the person. */
+  people?: Record<string, Person>;
+  /** principal → the groups it belongs to. */
+  groups?: Record<string, string[]>;
+  email?: { smtp?: string; from?: string };
+  slack?: { token?: string; signingSecret?: string; apiUrl?: string; channels?: Record<string, string> };
+}
+
+/** The config with the environment applied (`HEED_SMTP_URL`, `HEED_EMAIL_FROM`, `HEED_SLACK_*`, `HEED_PUBLIC_URL`). */
+export function channelsConfig(config: ChannelsConfig, env: NodeJS.ProcessEnv = process.env): ChannelsConfig {
+  const pick = (name: string, fallback: string | undefined) => env[name] || fallback;
+  const publicUrl = pick('HEED_PUBLIC_URL', config.publicUrl);
+  const smtp = pick('HEED_SMTP_URL', config.email?.smtp);
+  const from = pick('HEED_EMAIL_FROM', config.email?.from);
+  const token = pick('HEED_SLACK_TOKEN', config.slack?.token);
+  const signingSecret = pick('HEED_SLACK_SIGNING_SECRET', config.slack?.signingSecret);
+  const apiUrl = pick('HEED_SLACK_API_URL', config.slack?.apiUrl);
+  return {
+    ...(publicUrl ? { publicUrl } : {}),
+    people: config.people ?? {},
+    groups: config.groups ?? {},
+    email: { ...(smtp ? { smtp } : {}), ...(from ? { from } : {}) },
+    slack: {
+      ...(token ? { token } : {}),
+      ...(signingSecret ? { signingSecret } : {}),
+      ...(apiUrl ? { apiUrl } : {}),
+      channels: config.slack?.channels ?? {},
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type { NotificationKind } from '../human/notifier.ts';
+import type { Task } from '../human/types.ts';
+import type { People } from './directory/people.ts';
+
+/** One outcome a person can choose: a signed one-click link, or the inbox page when it needs more. */
+export interface OutcomeChoice {
+  outcome: string;
+  label: string;
+  /** Signed `/t/{token}` link for this recipient, or `null` when only the inbox (or a modal) can take it. */
+  url: string | null;
+  needsComment: boolean;
+  style: 'primary' | 'danger' | 'default';
+}
+
+/** What a notice says, whatever the channel: the content of DESIGN.md "Channels". */
+export interface NoticeContent {
+  taskId: string;
+  kind: NotificationKind;
+  /** "Approval needed", "Reminder", "Escalated to you". */
+  lead: string;
+  title: string;
+  description: string | null;
+  action: { tool: string; args: string } | null;
+  context: string | null;
+  deadline: string | null;
+  /** Who else was asked (names). */
+  others: string[];
+  /** The recipient as named in the notice. */
+  to: string;
+  choices: OutcomeChoice[];
+  /** The task's inbox page (forms, reasons, edits). */
+  inboxUrl: string;
+  /** The task needs more than a click (a form or editable arguments). */
+  needsInbox: boolean;
+}
+
+const LEADS: Record<NotificationKind, string> = {
+  created: 'Your decision is needed',
+  reminder: 'Reminder: still waiting for you',
+  escalated: 'Escalated to you',
+};
+
+/** Words for outcomes (`request_changes` → "Request changes"). */
+export function outcomeLabel(outcome: string): string {
+  const text = outcome.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function styleOf(outcome: string): OutcomeChoice['style'] {
+  if (['approve', 'done', 'submit', 'answer'].includes(outcome)) return 'primary';
+  if (['reject', 'deny', 'failed'].includes(outcome)) return 'danger';
+  return 'default';
+}
+
+/** A deadline in words, in UTC (the reader's zone is unknown to a mail). */
+export function deadlineText(deadline: number, now: number): string {
+  const date = new Date(deadline).toISOString().replace('T', ' ').slice(0, 16);
+  const minutes = Math.round((deadline - now) / 60_000);
+  const left =
+    minutes <= 0
+      ? 'now'
+      : minutes < 120
+        ? `in ${minutes} min`
+        : minutes < 48 * 60
+          ? `in ${Math.round(minutes / 60)} h`
+          : `in ${Math.round(minutes / 1440)} days`;
+  return `${date} UTC (${left})`;
+}
+
+/**
+ * Builds a notice for `recipient`. `link(outcome)` signs a one-click link for the recipient, or
+ * returns `null` when the recipient cannot hold one (a group's channel).
+ */
+export function noticeContent(options: {
+  task: Task;
+  kind: NotificationKind;
+  recipient: string;
+  people: People;
+  now: number;
+  baseUrl: string;
+  link: (outcome: string) => string | null;
+}): NoticeContent {
+  const { task, kind, recipient, people } = options;
+  const needsInbox = task.form !== null || task.allowEdit;
+  const others = task.assignees
+    .map((a) => a.principal)
+    .filter((p) => p !== recipient)
+    .map((p) => (people.name(p) === p ? p : `${people.name(p)} (${p})`));
+  return {
+    taskId: task.id,
+    kind,
+    lead: LEADS[kind],
+    title: task.title,
+    description: task.description,
+    action: task.action ? { tool: task.action.tool, args: JSON.stringify(task.action.args, null, 2) } : null,
+    context: task.payload === null || task.payload === undefined ? null : JSON.stringify(task.payload, null, 2),
+    deadline: task.deadline === null ? null : deadlineText(task.deadline, options.now),
+    others,
+    to: people.name(recipient),
+    choices: task.outcomes.map((outcome) => ({
+      outcome,
+      label: outcomeLabel(outcome),
+      // A form must be filled in: its outcomes go through the inbox (or a Slack modal).
+      url: task.form !== null ? null : options.link(outcome),
+      needsComment: task.requireComment.includes(outcome),
+      style: styleOf(outcome),
+    })),
+    inboxUrl: `${options.baseUrl}/#/task/${encodeURIComponent(task.id)}`,
+    needsInbox,
+  };
+}
+
+/** How a task ended, in words: "Approved by Bob Doe via slack". */
+export function endedText(task: Task, people: People): string {
+  const result = task.result;
+  if (!result) return `This task is ${task.status}.`;
+  // The deadline decides as `system` via `timeout`; a cancel without a principal is `system` too.
+  const who =
+    result.by === null || result.by === 'system'
+      ? result.via === 'timeout'
+        ? 'the deadline'
+        : null
+      : people.name(result.by);
+  const via = result.via && result.via !== 'timeout' ? ` via ${result.via}` : '';
+  const what =
+    task.status === 'cancelled'
+      ? 'Cancelled'
+      : task.status === 'expired'
+        ? 'Expired'
+        : outcomeLabel(result.outcome ?? task.status);
+  return `${what}${who ? ` by ${who}` : ''}${via}`;
+}

@@ -1,0 +1,106 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness, must } from './harness.ts';
+
+const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
+const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const PHONE = { width: 390, height: 844 };
+
+/** Saves a screenshot to test-output/; with HEED_UPDATE_SCREENSHOTS=1 also to docs/ (the README's). */
+async function shot(page: Page, name: string, fullPage: boolean): Promise<void> {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  if (process.env.HEED_UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(DOCS, { recursive: true });
+    copyFileSync(path, join(DOCS, `${name}.png`));
+  }
+}
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const SPEC = {
+  type: 'approval' as const,
+  title: 'Export customers_q1 to the analytics bucket?',
+  description: 'The data-export agent wants to copy a table that contains personal data.',
+  action: { tool: 'export_table', args: { table: 'customers_q1', destination: 's3://analytics/exports', rows: 48210 } },
+  payload: { piiDetected: true, columns: ['email', 'name', 'country'] },
+  assignees: ['user:alice', 'user:bob'],
+  deadline: '8h',
+};
+
+describe('channels in headless Chromium at phone size', () => {
+  it('shows the email as received over SMTP: readable on a phone, one button per outcome, nothing remote', async () => {
+    const h = await harness({ slack: false });
+    const smtp = must(h.smtp);
+    await h.heed.tasks.create(SPEC);
+    await h.until('the mails', () => smtp.mails.length === 2);
+    const mail = must(smtp.to('alice@example.com')[0]);
+    const page = await browser.newPage({ viewport: PHONE });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.setContent(String(mail.html));
+    // Fits the phone's width: nothing scrolls sideways.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    const buttons = await page.$$eval('a[href*="/t/"]', (links) => links.map((a) => a.textContent));
+    expect(buttons).toEqual(['Approve', 'Reject …']);
+    expect(await page.textContent('body')).toContain('export_table');
+    expect(await page.textContent('body')).toContain('Also asked');
+    expect(requests.filter((url) => !url.startsWith('about:') && !url.startsWith('data:'))).toEqual([]);
+    await shot(page, 'channels-email-phone', true);
+    await page.close();
+  });
+
+  it('shows the offline outbox at /outbox: the email and the Slack message as Alice gets them; its buttons decide through the signed links, and the Slack copy closes', async () => {
+    const h = await harness({ email: false, slack: false });
+    const task = await h.heed.tasks.create(SPEC);
+    await h.until('the outbox', async () => (await h.heed.store.listOutbox(10)).length === 4);
+    const page = await browser.newPage({ viewport: PHONE });
+    await page.goto(`${h.server.url}/outbox`);
+    expect(await page.locator('article[data-kind=email]').count()).toBe(2);
+    expect(await page.locator('article[data-kind=slack]').count()).toBe(2);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    const aliceSlack = page.locator('article[data-kind=slack]', { hasText: 'DM U0ALICE' });
+    expect(await aliceSlack.locator('.sk-header').textContent()).toBe(SPEC.title);
+    await shot(page, 'channels-outbox-phone', false);
+
+    // The Slack message's Approve button: the confirmation page (GET changes nothing), then confirm (POST).
+    await aliceSlack.locator('a.sk-button', { hasText: 'Approve' }).click();
+    await page.waitForSelector('form button[type=submit]');
+    expect((await h.heed.tasks.get(task.id))?.status).toBe('pending');
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('text=Thank you');
+    expect((await h.heed.tasks.get(task.id))?.result).toMatchObject({
+      outcome: 'approve',
+      by: 'user:alice',
+      via: 'link',
+    });
+
+    // Every Slack copy in the outbox is closed: the outcome, who and how; no buttons.
+    await h.until('the outbox copies closed', async () =>
+      (await h.heed.store.listOutbox(10))
+        .filter((m) => m.channel === 'slack')
+        .every((m) => m.message.includes('"closed"')),
+    );
+    await page.goto(`${h.server.url}/outbox`);
+    const closed = page.locator('article[data-kind=slack][data-closed=true]');
+    expect(await closed.count()).toBe(2);
+    expect(await closed.first().textContent()).toContain('Approve by Alice Doe via link');
+    expect(await closed.first().locator('a.sk-button').count()).toBe(0);
+    await shot(page, 'channels-outbox-closed-phone', true);
+    await page.close();
+  });
+});
