@@ -3,6 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { HeedError } from '../errors.ts';
 import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
+import { heedTaskStore, offerTasks } from './mcp-tasks.ts';
 import type { McpTaskPort } from './task-port.ts';
 import { awaitTask, type ToolExtra } from './wait.ts';
 
@@ -34,6 +35,25 @@ const who = {
     .describe('Longest time in seconds this call waits; then it returns status "pending" and the taskId for get_task'),
 };
 
+const approvalShape = {
+  action: z.string().min(1).max(200).describe('The action or tool to approve, e.g. "deploy" or "send_email"'),
+  args: z.record(z.string(), z.unknown()).optional().describe('Its arguments, exactly as you will use them'),
+  title: z.string().max(500).optional().describe('What the person reads first (default: "Approve <action>?")'),
+  description: z.string().optional().describe('Markdown: why, what happens, the context'),
+  allowEdit: z.boolean().optional().describe('May the approver change the arguments? (default false)'),
+  onTimeout: z.string().optional().describe('At the deadline: "reject" (default, fail closed), "approve" or "expire"'),
+  ...who,
+};
+type ApprovalInput = z.infer<z.ZodObject<typeof approvalShape>>;
+
+const questionShape = {
+  question: z.string().min(1).max(500).describe('The question'),
+  details: z.string().optional().describe('Markdown context for the person'),
+  choices: z.array(z.string().min(1).max(100)).min(2).max(20).optional().describe('Allowed answers'),
+  ...who,
+};
+type QuestionInput = z.infer<z.ZodObject<typeof questionShape>>;
+
 /**
  * Heed's MCP server (DESIGN.md "Ecosystem surfaces"): the tools `request_approval`, `ask_human`
  * and `get_task`, acting as the caller `port` stands for. A call that waits for a person creates a
@@ -41,12 +61,20 @@ const who = {
  * with the task id, so the wait survives a client's timeout or reconnect.
  */
 export function createHeedMcpServer(port: McpTaskPort, options: HeedMcpOptions = {}): McpServer {
-  const server = new McpServer({ name: 'heed', version: VERSION });
+  // A finished task as its tool's result (for MCP's `tasks/result`).
+  const resultOf = (task: Task) =>
+    task.type === 'approval'
+      ? approvalResult(task, task.result)
+      : answerResult(task, task.result, task.outcomes.join() !== 'answer');
+  const server = new McpServer(
+    { name: 'heed', version: VERSION },
+    { capabilities: { tasks: { requests: { tools: { call: {} } } } }, taskStore: heedTaskStore(port, resultOf) },
+  );
   const progressEveryMs = options.progressEveryMs ?? 15_000;
   const wait = (task: Task, extra: ToolExtra, seconds: number | undefined) =>
     awaitTask(port, task, extra, { progressEveryMs, maxWaitMs: seconds === undefined ? undefined : seconds * 1000 });
 
-  server.registerTool(
+  const requestApproval = server.registerTool(
     'request_approval',
     {
       title: 'Ask a person to approve an action',
@@ -55,75 +83,32 @@ export function createHeedMcpServer(port: McpTaskPort, options: HeedMcpOptions =
         '(minutes or days: progress notifications carry the taskId). Returns outcome ("approve" or "reject"), ' +
         'who decided, their comment, and the final arguments (an approver may edit them): act only on approve, ' +
         'and with those arguments.',
-      inputSchema: {
-        action: z.string().min(1).max(200).describe('The action or tool to approve, e.g. "deploy" or "send_email"'),
-        args: z.record(z.string(), z.unknown()).optional().describe('Its arguments, exactly as you will use them'),
-        title: z.string().max(500).optional().describe('What the person reads first (default: "Approve <action>?")'),
-        description: z.string().optional().describe('Markdown: why, what happens, the context'),
-        allowEdit: z.boolean().optional().describe('May the approver change the arguments? (default false)'),
-        onTimeout: z
-          .string()
-          .optional()
-          .describe('At the deadline: "reject" (default, fail closed), "approve" or "expire"'),
-        ...who,
-      },
+      inputSchema: approvalShape,
     },
     (input, extra) =>
       toolCall(async () => {
-        const spec: TaskSpec = {
-          type: 'approval',
-          title: input.title ?? `Approve ${input.action}?`,
-          action: { tool: input.action, args: input.args ?? {} },
-          ...optional({
-            description: input.description,
-            allowEdit: input.allowEdit,
-            assignees: input.assignees,
-            deadline: input.deadline,
-            onTimeout: input.onTimeout,
-            idempotencyKey: input.idempotencyKey,
-          }),
-        };
-        const task = await port.create(spec);
+        const task = await port.create(approvalSpec(input));
         return approvalResult(task, await wait(task, extra, input.wait));
       }),
   );
 
-  server.registerTool(
+  const askHuman = server.registerTool(
     'ask_human',
     {
       title: 'Ask a person a question',
       description:
         'Asks the assignees a question and waits for the answer (minutes or days: progress notifications carry ' +
         'the taskId). With choices, the answer is one of them.',
-      inputSchema: {
-        question: z.string().min(1).max(500).describe('The question'),
-        details: z.string().optional().describe('Markdown context for the person'),
-        choices: z.array(z.string().min(1).max(100)).min(2).max(20).optional().describe('Allowed answers'),
-        ...who,
-      },
+      inputSchema: questionShape,
     },
     (input, extra) =>
       toolCall(async () => {
-        const spec: TaskSpec = {
-          type: 'clarification',
-          title: input.question,
-          requireComment: input.choices ? false : ['answer'],
-          ...optional({
-            description: input.details,
-            outcomes: input.choices,
-            assignees: input.assignees,
-            deadline: input.deadline,
-            idempotencyKey: input.idempotencyKey,
-          }),
-          // Without choices, nobody answering by the deadline ends the task without an answer.
-          ...(input.choices ? {} : { onTimeout: 'expire' }),
-        };
-        const task = await port.create(spec);
+        const task = await port.create(questionSpec(input));
         return answerResult(task, await wait(task, extra, input.wait), input.choices !== undefined);
       }),
   );
 
-  server.registerTool(
+  const getTask = server.registerTool(
     'get_task',
     {
       title: 'Get a Heed task',
@@ -157,7 +142,48 @@ export function createHeedMcpServer(port: McpTaskPort, options: HeedMcpOptions =
         return reply(view);
       }),
   );
+  offerTasks(
+    server,
+    { request_approval: requestApproval, ask_human: askHuman, get_task: getTask },
+    { request_approval: approvalSpec, ask_human: questionSpec },
+    port,
+  );
   return server;
+}
+
+/** The task `request_approval` creates. */
+function approvalSpec(input: ApprovalInput): TaskSpec {
+  return {
+    type: 'approval',
+    title: input.title ?? `Approve ${input.action}?`,
+    action: { tool: input.action, args: input.args ?? {} },
+    ...optional({
+      description: input.description,
+      allowEdit: input.allowEdit,
+      assignees: input.assignees,
+      deadline: input.deadline,
+      onTimeout: input.onTimeout,
+      idempotencyKey: input.idempotencyKey,
+    }),
+  };
+}
+
+/** The task `ask_human` creates. */
+function questionSpec(input: QuestionInput): TaskSpec {
+  return {
+    type: 'clarification',
+    title: input.question,
+    requireComment: input.choices ? false : ['answer'],
+    ...optional({
+      description: input.details,
+      outcomes: input.choices,
+      assignees: input.assignees,
+      deadline: input.deadline,
+      idempotencyKey: input.idempotencyKey,
+    }),
+    // Without choices, nobody answering by the deadline ends the task without an answer.
+    ...(input.choices ? {} : { onTimeout: 'expire' }),
+  };
 }
 
 /** The fields of a result an agent acts on. */

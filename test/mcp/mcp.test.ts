@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve.ts';
 import { testEngine } from '../helpers.ts';
@@ -177,6 +177,44 @@ describe('the MCP server over Streamable HTTP (/mcp)', () => {
     });
     expect(anonymous.status).toBe(401);
     await expect(httpClient(s.url, 'wrong-key')).rejects.toThrow();
+  });
+});
+
+describe("MCP tasks (the SDK's experimental task support)", () => {
+  it('a task-augmented call answers at once with the Heed task; tasks/get and tasks/result follow it', async () => {
+    const s = await testServer({ auth: { keys: KEYS } });
+    const client = await httpClient(s.url, 'key-bot');
+    const { tools } = await client.listTools();
+    expect(tools.find((t) => t.name === 'request_approval')?.execution).toEqual({ taskSupport: 'optional' });
+    const stream = client.experimental.tasks.callToolStream(
+      {
+        name: 'request_approval',
+        arguments: { action: 'rotate_keys', args: { env: 'prod' }, assignees: ['user:alice'] },
+      },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    );
+    let created: string | undefined;
+    let result: CallToolResult | undefined;
+    const statuses: string[] = [];
+    for await (const message of stream) {
+      if (message.type === 'taskCreated') {
+        created = message.task.taskId;
+        expect(await s.heed.tasks.get(created)).toMatchObject({ status: 'pending', requester: 'agent:bot' });
+        expect((await client.experimental.tasks.getTask(created)).status).toBe('working');
+        expect((await answer(s.url, 'key-alice', created, { outcome: 'approve' })).status).toBe(200);
+      }
+      if (message.type === 'taskStatus') statuses.push(message.task.status);
+      if (message.type === 'result') result = message.result as CallToolResult;
+      if (message.type === 'error') throw message.error;
+    }
+    expect(statuses.at(-1)).toBe('completed');
+    expect(result?.structuredContent).toMatchObject({
+      taskId: created,
+      approved: true,
+      by: 'user:alice',
+      args: { env: 'prod' },
+    });
   });
 });
 
