@@ -29,6 +29,7 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   VALIDATION_FAILED: 422,
   EDIT_NOT_ALLOWED: 422,
   STORE_LOCKED: 503,
+  STORE_UNAVAILABLE: 503,
 };
 
 export interface ErrorBody {

@@ -164,11 +164,25 @@ export interface NewMessage {
 /** How a run ends. `failedSeq`: the history position whose error failed the run, if any. */
 export type Completion = { output: JsonText } | { error: string; failedSeq: number | null };
 
+/**
+ * What a store announces to `onWake` listeners: a run became runnable (`run`), a timer was
+ * registered (`timer`), a run's event feed grew (`feed`, with the run id), or the announcement
+ * channel reconnected and announcements may have been missed (`reconnected`).
+ */
+export type StoreWake = { kind: 'run' } | { kind: 'timer' } | { kind: 'feed'; runId: string } | { kind: 'reconnected' };
+export type StoreWakeListener = (wake: StoreWake) => void;
+
 export interface Store extends TaskStore {
   /** Opens the store and applies pending migrations. Idempotent. */
   init(): Promise<void>;
   /** Releases connections. Further calls throw `ClosedError`. */
   close(): Promise<void>;
+  /**
+   * Pushed wake-ups for stores shared by several processes (PostgreSQL's LISTEN/NOTIFY): the
+   * engine claims, re-arms its timer and wakes feeds on them, polling only as a fallback. A store
+   * written by one process only (SQLite) need not offer it. Returns an unsubscribe function.
+   */
+  onWake?(listener: StoreWakeListener): () => void;
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
   /** Creates a `pending` run, or returns the existing run with that id (`created: false`). */

@@ -231,6 +231,7 @@ export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpda
     db.run('UPDATE task_assignees SET status = ? WHERE task_id = ?', update.status, task.id);
   }
   for (const entry of update.audit ?? []) appendAudit(db, task.id, entry, now);
+  if (update.delivery) insertDelivery(db, update.delivery.key, task.id, update.delivery.channel, now);
 }
 
 /** Tasks newest first with filters. */
