@@ -208,6 +208,19 @@ export interface Store extends TaskStore {
   expireLeases(owner: string, now: number): Promise<number>;
   /** Extends the given leases (those still held; others are ignored). */
   renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void>;
+  /**
+   * Worker heartbeats, for stores shared across machines (PostgreSQL): records that `owner` is
+   * alive (on the database's clock) and extends its leases, in one call. Stores without it get
+   * `renewLeases` and same-host pid checks instead.
+   */
+  heartbeat?(owner: string, leases: readonly Lease[], now: number, leaseMs: number): Promise<void>;
+  /**
+   * Ends the leases of workers whose last heartbeat is older than `staleMs` (they died: their runs
+   * are recovered at once, not at lease expiry) and forgets them. Returns how many workers.
+   */
+  reapDeadWorkers?(staleMs: number, now: number): Promise<number>;
+  /** Forgets a worker that stopped gracefully. */
+  retireWorker?(owner: string): Promise<void>;
   /** Gives a run back (graceful shutdown): it becomes `pending` for any worker. Fenced. */
   releaseRun(lease: Lease, now: number): Promise<void>;
 

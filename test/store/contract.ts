@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
+import { describeTaskStoreContract } from './contract-tasks.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -355,6 +356,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         await expect(store.resumeRun('ghost', T0)).rejects.toBeInstanceOf(RunNotFoundError);
       });
     });
+
+    describeTaskStoreContract(() => store);
 
     describe('statuses', () => {
       it('keeps history, returns the latest, and feeds changes in order', async () => {

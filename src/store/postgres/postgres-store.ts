@@ -98,6 +98,11 @@ export class PostgresStore implements Store, TaskStore {
     }
   }
 
+  /** The schema holding Heed's tables. */
+  get schema(): string {
+    return this.#options.schema;
+  }
+
   /**
    * Connects and applies pending migrations. Idempotent.
    * @throws StoreVersionError, StoreUnavailableError
@@ -188,6 +193,22 @@ export class PostgresStore implements Store, TaskStore {
   async renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void> {
     if (leases.length === 0) return;
     await this.#auto((sql) => runs.renewLeases(sql, leases, this.#leaseNow(now), leaseMs));
+  }
+
+  async heartbeat(owner: string, leases: readonly Lease[], now: number, leaseMs: number): Promise<void> {
+    const leaseNow = this.#leaseNow(now);
+    await this.#auto(async (sql) => {
+      await runs.beat(sql, owner, leaseNow);
+      if (leases.length > 0) await runs.renewLeases(sql, leases, leaseNow, leaseMs);
+    });
+  }
+
+  async reapDeadWorkers(staleMs: number, now: number): Promise<number> {
+    return this.#tx((sql) => runs.reapDeadWorkers(sql, staleMs, this.#leaseNow(now)));
+  }
+
+  async retireWorker(owner: string): Promise<void> {
+    await this.#auto((sql) => sql.run('DELETE FROM workers WHERE id = $1', [owner]));
   }
 
   async leaseOwners(): Promise<string[]> {

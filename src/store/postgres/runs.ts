@@ -329,3 +329,27 @@ export async function listRuns(sql: Sql, query: RunQuery, limit: number): Promis
   });
   return { items: page.rows.map(toRun), nextCursor: page.nextCursor };
 }
+
+/** Records that `owner` is alive now (database clock). */
+export async function beat(sql: Sql, owner: string, leaseNow: number | null): Promise<void> {
+  await sql.run(
+    `INSERT INTO workers (id, started_at, heartbeat_at) VALUES ($1, ${LEASE_NOW('$2')}, ${LEASE_NOW('$2')})
+     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+    [owner, leaseNow],
+  );
+}
+
+/** Expires the leases of workers silent for `staleMs` and forgets them; returns how many. */
+export async function reapDeadWorkers(sql: Sql, staleMs: number, leaseNow: number | null): Promise<number> {
+  const dead = await sql.rows<{ id: string }>(
+    `DELETE FROM workers WHERE heartbeat_at < ${LEASE_NOW('$1')} - $2 RETURNING id`,
+    [leaseNow, staleMs],
+  );
+  if (dead.length === 0) return 0;
+  await sql.run(
+    `UPDATE runs SET lease_expires_at = ${LEASE_NOW('$2')} - 1
+     WHERE lease_owner = ANY($1::text[]) AND status = 'running' AND lease_expires_at >= ${LEASE_NOW('$2')}`,
+    [dead.map((d) => d.id), leaseNow],
+  );
+  return dead.length;
+}

@@ -280,8 +280,8 @@ export async function inbox(
          WHERE a.principal = p.principal AND a.status = $2 AND (a.created_at, a.task_id) < ($3, $4::text COLLATE "C")
            AND ($5::text IS NULL OR a.type = $5)
          ORDER BY a.created_at DESC, a.task_id DESC LIMIT $6) h)
-     SELECT ${TASK_COLUMNS} FROM tasks JOIN hits ON hits.task_id = tasks.id
-     ORDER BY tasks.created_at DESC, tasks.id DESC LIMIT $6`,
+     SELECT ${TASK_COLUMNS} FROM tasks WHERE id IN (SELECT task_id FROM hits)
+     ORDER BY created_at DESC, id DESC LIMIT $6`,
     [[...new Set([...principals, OPEN])], status, createdAt, id, query.type ?? null, limit + 1],
   );
   const items = rows.slice(0, limit).map(toTask);
