@@ -24,6 +24,8 @@ export interface AppOptions {
   groupsOf?: MembershipLookup | undefined;
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Fallback poll for live feeds, for writes of other processes (ms, default 500). */
+  feedPollMs?: number | undefined;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface AppOptions {
  * `{"error": {"code", "message"}}` with the status mapped in `errors.ts`.
  */
 export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<AuthEnv>; hub: EventHub } {
-  const hub = new EventHub(heed.store);
+  const hub = new EventHub(heed.store, options.feedPollMs);
   const app = new OpenAPIHono<AuthEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -94,7 +96,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   chatRoutes(app, heed, hub);
   agentRoutes(app, heed);
   metaRoutes(app, heed);
-  inboxRoutes(app, heed);
+  inboxRoutes(app, heed, options.feedPollMs);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   return { app, hub };
 }

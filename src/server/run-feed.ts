@@ -3,6 +3,8 @@ import type { RunEvent } from '../store/store.ts';
 import type { EventHub } from './event-hub.ts';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+/** How long a quiet stream waits before `onQuiet` (a keep-alive comment). */
+const KEEP_ALIVE_MS = 15_000;
 
 /** The part of an SSE stream the feed needs. */
 interface Stream {
@@ -14,7 +16,8 @@ interface Stream {
  * Follows a run's event feed from `after`: hands every event written so far to `send`, page by
  * page, then waits for news from the hub, until the run has ended (whether it had ended is read
  * before the events, so none is lost) or the client leaves. `onQuiet` runs after each wait that
- * brought nothing (for keep-alives).
+ * brought nothing (for keep-alives). News is pushed by the hub (see `EventHub`), so an event
+ * reaches the client as soon as it commits.
  */
 export async function followRun(
   heed: Heed,
@@ -26,20 +29,26 @@ export async function followRun(
   onQuiet?: () => Promise<void>,
 ): Promise<void> {
   const aborted = new Promise<null>((resolve) => stream.onAbort(() => resolve(null)));
+  // Watch before the first read: news written between a read and the wait is kept in the watch.
+  const watch = hub.watch(runId);
   let last = after;
-  for (;;) {
-    const ended = TERMINAL.has((await heed.runs.get(runId))?.status ?? 'cancelled');
+  try {
     for (;;) {
-      const page = await heed.store.runEvents(last, 500, runId);
-      for (const event of page) {
-        last = event.id;
-        await send(event);
+      const ended = TERMINAL.has((await heed.store.getRun(runId))?.status ?? 'cancelled');
+      for (;;) {
+        const page = await heed.store.runEvents(last, 500, runId);
+        for (const event of page) {
+          last = event.id;
+          await send(event);
+        }
+        if (page.length < 500 || stream.aborted) break;
       }
-      if (page.length < 500 || stream.aborted) break;
+      if (ended || stream.aborted) return;
+      const news = await Promise.race([watch.wait(KEEP_ALIVE_MS), aborted]);
+      if (stream.aborted) return;
+      if (!news) await onQuiet?.();
     }
-    if (ended || stream.aborted) return;
-    await Promise.race([hub.waitFor(runId, 15_000), aborted]);
-    if (stream.aborted) return;
-    await onQuiet?.();
+  } finally {
+    watch.close();
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
+import { type Duration, toMs } from '../time/duration.ts';
 import { createApp } from './app.ts';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher.ts';
 import type { AuthConfig } from './auth.ts';
@@ -17,6 +18,11 @@ export interface ServeOptions {
   linkSecret?: string;
   /** Public base URL for links (default: the listening URL). */
   publicUrl?: string;
+  /**
+   * How often live feeds (SSE, open inboxes) look for changes written by *other* processes
+   * sharing the store (default 500 ms). This process's own writes are pushed at once.
+   */
+  feedPollInterval?: Duration;
   /** Outgoing webhooks: endpoints for all task and run events, and the secret for task callbacks. */
   webhooks?: WebhookOptions;
 }
@@ -47,9 +53,11 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     maxBodyBytes: options.maxBodyBytes,
     linkSecret: options.linkSecret ?? randomBytes(32).toString('hex'),
     baseUrl: () => url,
+    feedPollMs: options.feedPollInterval === undefined ? undefined : toMs(options.feedPollInterval, 'feedPollInterval'),
   });
   const dispatcher = new WebhookDispatcher(heed, options.webhooks ?? {});
   await heed.start();
+  await hub.start();
   await dispatcher.start();
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));

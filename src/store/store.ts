@@ -10,6 +10,7 @@
  * under that exact lease, and otherwise throw `LeaseLostError` having written nothing. Every
  * method is atomic: it commits all of its effects or none.
  */
+import type { Changes } from './changes.ts';
 import type { EventMatch } from './event-match.ts';
 import type { TaskStore } from './task-store.ts';
 
@@ -166,13 +167,23 @@ export type Completion = { output: JsonText } | { error: string; failedSeq: numb
 
 /**
  * What a store announces to `onWake` listeners: a run became runnable (`run`), a timer was
- * registered (`timer`), a run's event feed grew (`feed`, with the run id), or the announcement
+ * registered (`timer`), a run's event feed grew (`feed`, with the run id), a task changed (`task`), or the announcement
  * channel reconnected and announcements may have been missed (`reconnected`).
  */
-export type StoreWake = { kind: 'run' } | { kind: 'timer' } | { kind: 'feed'; runId: string } | { kind: 'reconnected' };
+export type StoreWake =
+  | { kind: 'run' }
+  | { kind: 'timer' }
+  | { kind: 'feed'; runId: string }
+  | { kind: 'task'; taskId: string }
+  | { kind: 'reconnected' };
 export type StoreWakeListener = (wake: StoreWake) => void;
 
 export interface Store extends TaskStore {
+  /**
+   * Announces committed changes (run events, tasks) to live feeds: at least in this process,
+   * across processes where the implementation can (see `changes.ts`).
+   */
+  readonly changes: Changes;
   /** Opens the store and applies pending migrations. Idempotent. */
   init(): Promise<void>;
   /** Releases connections. Further calls throw `ClosedError`. */

@@ -12,17 +12,29 @@ import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
  * `GET /v1/inbox/events`, a content-free "something changed" stream that tells open inboxes to
  * refresh (it carries no task data, so it needs no credentials; the refresh itself is authorized).
  */
-export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, pollMs = 500): void {
   const marked = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
   const listeners = new Set<() => void>();
   let version = '';
   let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let announcing = false;
+  const announce = () => {
+    // A burst of task writes (one group commit) becomes one "changed" per turn of the event loop.
+    if (announcing) return;
+    announcing = true;
+    setImmediate(() => {
+      announcing = false;
+      for (const notify of [...listeners]) notify();
+    });
+  };
+  // The fallback for tasks written by other processes sharing the store.
   const poll = async () => {
     try {
       const next = await heed.store.tasksVersion();
       if (next !== version) {
         version = next;
-        for (const notify of [...listeners]) notify();
+        announce();
       }
     } catch {
       // store closing: the next tick tries again
@@ -37,9 +49,13 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
   app.get('/v1/inbox/events', (c) =>
     streamSSE(c, async (stream) => {
       if (!timer) {
-        version = await heed.store.tasksVersion();
-        timer = setInterval(() => void poll(), 300);
+        // This process's task writes are pushed at once; other processes' are polled.
+        unsubscribe = heed.store.changes.subscribe((change) => {
+          if (change.kind === 'task') announce();
+        });
+        timer = setInterval(() => void poll(), pollMs);
         timer.unref();
+        version = await heed.store.tasksVersion();
       }
       let wake: (() => void) | undefined;
       const notify = () => wake?.();
@@ -50,6 +66,8 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
         if (listeners.size === 0) {
           clearInterval(timer);
           timer = undefined;
+          unsubscribe?.();
+          unsubscribe = undefined;
         }
       });
       await stream.writeSSE({ event: 'ready', data: '{}' });

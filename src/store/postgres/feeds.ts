@@ -1,7 +1,10 @@
 import type { RunEvent, StatusEntry } from '../store.ts';
 import type { Sql } from './sql.ts';
 
-/** The channel on which the store announces new run events (SSE, webhooks) and task changes. */
+/**
+ * The channel on which the store announces new run events (`r:<runId>`) and task changes
+ * (`t:<taskId>`), delivered on commit to every process (see `notifications.ts`).
+ */
 export const FEED_CHANNEL = 'heed_feed';
 
 /**
@@ -83,7 +86,7 @@ export async function statusChanges(sql: Sql, after: number, limit: number, runI
 export async function appendRunEvent(sql: Sql, runId: string, type: string, data: unknown, now: number): Promise<void> {
   await sql.run(
     `WITH ins AS (INSERT INTO run_events (run_id, type, data, created_at) VALUES ($1, $2, $3, $4) RETURNING run_id)
-     SELECT pg_notify('${FEED_CHANNEL}_' || current_schema(), run_id) FROM ins`,
+     SELECT pg_notify('${FEED_CHANNEL}_' || current_schema(), 'r:' || run_id) FROM ins`,
     [runId, type, data === undefined ? null : JSON.stringify(data), now],
   );
 }
@@ -137,4 +140,9 @@ export async function selectRunEvents(sql: Sql, after: number, limit: number, ru
 
 export async function lastRunEventPos(sql: Sql): Promise<number> {
   return (await sql.one<{ pos: number | null }>('SELECT max(pos) AS pos FROM run_events'))?.pos ?? 0;
+}
+
+/** Announces that a task was created or changed (delivered on commit). */
+export async function announceTask(sql: Sql, taskId: string): Promise<void> {
+  await sql.run(`SELECT pg_notify('${FEED_CHANNEL}_' || current_schema(), 't:' || $1::text)`, [taskId]);
 }

@@ -79,7 +79,11 @@ export class Notifications {
 }
 
 function toWake(channel: string, payload: string | undefined): StoreWake | undefined {
-  if (channel.startsWith(FEED_CHANNEL)) return { kind: 'feed', runId: payload ?? '' };
+  if (channel.startsWith(FEED_CHANNEL)) {
+    if (payload?.startsWith('r:')) return { kind: 'feed', runId: payload.slice(2) };
+    if (payload?.startsWith('t:')) return { kind: 'task', taskId: payload.slice(2) };
+    return undefined;
+  }
   if (payload === 'timer') return { kind: 'timer' };
   if (payload === 'run') return { kind: 'run' };
   return undefined;

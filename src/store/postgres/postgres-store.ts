@@ -30,6 +30,7 @@ import type {
   TaskStore,
   TaskUpdate,
 } from '../task-store.ts';
+import { type Changes, LocalChanges } from '../changes.ts';
 import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
 import * as feeds from './feeds.ts';
 import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
@@ -78,6 +79,13 @@ export interface PostgresStoreOptions {
  */
 export class PostgresStore implements Store, TaskStore {
   readonly url: string;
+  /**
+   * Committed run events and task changes, announced across every process sharing the database
+   * (LISTEN/NOTIFY), so live feeds in any process hear of writes made in any other.
+   */
+  readonly changes: Changes;
+  readonly #localChanges = new LocalChanges();
+  #changesListening = false;
   readonly #options: Required<PostgresStoreOptions>;
   #db: Database | undefined;
   #ready: Promise<void> | undefined;
@@ -92,6 +100,13 @@ export class PostgresStore implements Store, TaskStore {
       unavailableTimeoutMs: options.unavailableTimeoutMs ?? 30_000,
       listen: options.listen ?? true,
       schema: options.schema ?? 'public',
+    };
+    this.changes = {
+      publish: (change) => this.#localChanges.publish(change),
+      subscribe: (listener) => {
+        this.#listenForChanges();
+        return this.#localChanges.subscribe(listener);
+      },
     };
     if (!/^[a-z_][a-z0-9_]*$/.test(this.#options.schema)) {
       throw new InvalidArgumentError(`schema must be lowercase letters, digits and _, got "${this.#options.schema}"`);
@@ -144,6 +159,22 @@ export class PostgresStore implements Store, TaskStore {
   onWake(listener: StoreWakeListener): () => void {
     if (!this.#notifications) return () => {};
     return this.#notifications.subscribe(listener);
+  }
+
+  /** Relays feed notifications to `changes` subscribers (once, from the first subscription on). */
+  #listenForChanges(): void {
+    if (this.#changesListening) return;
+    this.#changesListening = true;
+    void this.init()
+      .then(() =>
+        this.onWake((wake) => {
+          if (wake.kind === 'feed') this.#localChanges.publish({ kind: 'run-event', runId: wake.runId });
+          if (wake.kind === 'task') this.#localChanges.publish({ kind: 'task', taskId: wake.taskId });
+        }),
+      )
+      .catch(() => {
+        this.#changesListening = false;
+      });
   }
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────

@@ -13,6 +13,7 @@ import type {
   TaskStatus,
   TaskUpdate,
 } from '../task-store.ts';
+import { announceTask } from './feeds.ts';
 import { newestFirst } from './pages.ts';
 import type { Sql } from './sql.ts';
 
@@ -101,6 +102,7 @@ export async function insertTask(sql: Sql, task: NewTask, now: number): Promise<
      SELECT $1, p, 0, 'pending', $2, $3 FROM unnest($4::text[]) AS p ON CONFLICT DO NOTHING`,
     [task.id, task.type, now, task.assignees.length > 0 ? task.assignees : [OPEN]],
   );
+  await announceTask(sql, task.id);
   return true;
 }
 
@@ -233,6 +235,7 @@ export async function applyTaskUpdate(sql: Sql, task: TaskRecord, update: TaskUp
     await sql.run('UPDATE task_assignees SET status = $1 WHERE task_id = $2', [update.status, task.id]);
   }
   for (const entry of update.audit ?? []) await appendAudit(sql, task.id, entry, now);
+  await announceTask(sql, task.id);
 }
 
 /** Tasks newest first with filters. */

@@ -1,5 +1,6 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { ClosedError, StoreCorruptError, StoreLockedError } from '../../errors.ts';
+import type { Change, Changes } from '../changes.ts';
 
 export type Params = SQLInputValue[];
 export type Row = Record<string, SQLInputValue>;
@@ -12,6 +13,8 @@ export interface DatabaseOptions {
    * power failure (WAL with synchronous=NORMAL). `full`: fsync on every commit.
    */
   durability: 'normal' | 'full';
+  /** Where committed changes are announced (see {@link Database.notify}); none by default. */
+  changes?: Changes | undefined;
 }
 
 /**
@@ -25,9 +28,13 @@ export class Database {
   #depth = 0;
   #groupOpen = false;
   #committers: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** Changes written in the open group, announced once it commits. */
+  #pending: Change[] = [];
+  readonly #changes: Changes | undefined;
 
   constructor(path: string, options: DatabaseOptions) {
     this.path = path;
+    this.#changes = options.changes;
     this.#db = translate(path, () => new DatabaseSync(path, { timeout: options.busyTimeoutMs }));
     translate(path, () => {
       const db = this.#db as DatabaseSync;
@@ -54,6 +61,17 @@ export class Database {
 
   exec(sql: string): void {
     this.#open().exec(sql);
+  }
+
+  /**
+   * Announces `change` to the store's subscribers once the write that made it commits. Called
+   * inside `write`: if that write's savepoint rolls back, or the group's COMMIT fails, nothing is
+   * announced. Outside a write (no transaction), it is announced on the next turn.
+   */
+  notify(change: Change): void {
+    if (!this.#changes) return;
+    if (this.#groupOpen || this.#depth > 0) this.#pending.push(change);
+    else setImmediate(() => this.#changes?.publish(change));
   }
 
   /**
@@ -87,11 +105,13 @@ export class Database {
     }
     this.#prepare('SAVEPOINT op').run();
     this.#depth++;
+    const announced = this.#pending.length;
     try {
       const value = fn();
       this.#prepare('RELEASE op').run();
       return value;
     } catch (error) {
+      this.#pending.length = announced;
       this.#prepare('ROLLBACK TO op').run();
       this.#prepare('RELEASE op').run();
       throw error;
@@ -102,7 +122,9 @@ export class Database {
 
   #commitGroup(): void {
     const committers = this.#committers;
+    const changes = this.#pending;
     this.#committers = [];
+    this.#pending = [];
     if (!this.#groupOpen) return;
     this.#groupOpen = false;
     try {
@@ -113,6 +135,9 @@ export class Database {
       return;
     }
     for (const c of committers) c.resolve();
+    // After the writers' promises are settled (they run on later microtasks anyway): a
+    // subscriber reading the store now finds every write of the group.
+    if (this.#changes) for (const change of changes) this.#changes.publish(change);
   }
 
   /**

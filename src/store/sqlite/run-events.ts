@@ -18,6 +18,7 @@ export function appendRunEvent(db: Database, runId: string, type: string, data: 
     data === undefined ? null : JSON.stringify(data),
     now,
   );
+  db.notify({ kind: 'run-event', runId });
 }
 
 /** Events after `after` (an event id), of one run or of all, in order. */

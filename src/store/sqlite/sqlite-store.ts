@@ -30,6 +30,7 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
+import { type Changes, LocalChanges } from '../changes.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import { insertEvent, matchWaits } from './events.ts';
 import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
@@ -42,7 +43,10 @@ import * as statuses from './statuses.ts';
 import * as tasks from './tasks.ts';
 import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
 
-export interface SqliteStoreOptions extends Partial<DatabaseOptions> {}
+export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'changes'>> {
+  /** Where committed changes are announced (default: a new in-process {@link LocalChanges}). */
+  changes?: Changes;
+}
 
 /**
  * The embedded store: one SQLite file through Node's built-in `node:sqlite`, in WAL mode, every
@@ -56,6 +60,8 @@ export interface SqliteStoreOptions extends Partial<DatabaseOptions> {}
  */
 export class SqliteStore implements Store, TaskStore {
   readonly path: string;
+  /** In-process change notifications: this process's writes, announced after they commit. */
+  readonly changes: Changes;
   readonly #options: DatabaseOptions;
   #db: Database | undefined;
   #closed = false;
@@ -63,7 +69,12 @@ export class SqliteStore implements Store, TaskStore {
   /** @param path the database file (created with its folder if missing), or `':memory:'`. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
-    this.#options = { busyTimeoutMs: options.busyTimeoutMs ?? 5_000, durability: options.durability ?? 'normal' };
+    this.changes = options.changes ?? new LocalChanges();
+    this.#options = {
+      busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      durability: options.durability ?? 'normal',
+      changes: this.changes,
+    };
   }
 
   /**

@@ -73,6 +73,7 @@ export function insertTask(db: Database, task: NewTask, now: number): boolean {
     now,
   );
   if (!inserted) return false;
+  db.notify({ kind: 'task', taskId: task.id });
   // A task without assignees is open to anyone: it is filed under '*', which every inbox reads.
   for (const principal of task.assignees.length > 0 ? task.assignees : [OPEN]) {
     db.run(
@@ -232,6 +233,7 @@ export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpda
   }
   for (const entry of update.audit ?? []) appendAudit(db, task.id, entry, now);
   if (update.delivery) insertDelivery(db, update.delivery.key, task.id, update.delivery.channel, now);
+  db.notify({ kind: 'task', taskId: task.id });
 }
 
 /** Tasks newest first with filters. */
