@@ -10,10 +10,14 @@ import { ApiClient, ApiError } from './client.ts';
 import { clean, paint, status, table, when } from './format.ts';
 import { watchInbox } from './inbox-watch.ts';
 import { serveCommand } from './serve-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 const USAGE = `Usage: heed <command> [options]
 
-  serve [--db PATH] [--port N] [--host H] [--config FILE] [--no-demo]  run the API, inbox and workers
+  serve [--db PATH | --postgres URL] [--port N] [--host H] [--config FILE] [--no-demo] [--import MODULE]
+                                                                      run the API, inbox and workers
+  worker --postgres URL [--concurrency N] [--lease DURATION] [--no-demo] [--import MODULE]
+                                                                      only execute runs (any number, any machine)
   tasks [--status S] [--assignee P] [--type T]                        list tasks (your inbox)
   show ID                                                             one task, with its history
   respond ID OUTCOME [--comment TEXT] [--data JSON] [--args JSON]     answer a task
@@ -32,6 +36,10 @@ const { values: flags, positionals } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string' },
     config: { type: 'string' },
+    // User workflow modules: each exports a function (default or "register") taking the Heed instance.
+    import: { type: 'string', multiple: true },
+    concurrency: { type: 'string' },
+    lease: { type: 'string' },
     // The demo workflows (banking, refund, data-export) are registered unless --no-demo.
     demo: { type: 'boolean', default: true },
     url: { type: 'string' },
@@ -80,6 +88,8 @@ async function main(): Promise<void> {
   switch (command) {
     case 'serve':
       return serveCommand(flags);
+    case 'worker':
+      return workerCommand(flags);
     case 'tasks':
     case 'inbox': {
       if (command === 'inbox' && flags.watch) return watchInbox(client());

@@ -7,7 +7,10 @@ import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
 import { paint } from './format.ts';
+import { storeFromFlags } from './store-flags.ts';
+import { importWorkflowModules } from './workflow-modules.ts';
 
 export interface ServeFlags {
   db?: string | undefined;
@@ -16,6 +19,8 @@ export interface ServeFlags {
   host?: string | undefined;
   config?: string | undefined;
   demo?: boolean | undefined;
+  import?: string[] | undefined;
+  lease?: string | undefined;
 }
 
 /** What `--config FILE` may hold (JSON). */
@@ -33,10 +38,20 @@ interface ServeConfig {
   webhooks?: WebhookOptions;
 }
 
-/** The link secret: configured, or made once and kept beside the store so links survive restarts. */
-function linkSecret(config: ServeConfig, db: string): string {
+/**
+ * The link secret: configured, or made once and kept with the store so links survive restarts
+ * (beside a SQLite file; in a PostgreSQL store's settings, shared by every server on it).
+ */
+async function linkSecret(config: ServeConfig, db: string | undefined, store: Store): Promise<string> {
   const configured = process.env.HEED_LINK_SECRET ?? config.linkSecret;
   if (configured) return configured;
+  if (db === undefined) {
+    await store.init();
+    const kept = await store.getSetting('link-secret');
+    if (kept) return kept;
+    await store.setSetting('link-secret', randomBytes(32).toString('hex'));
+    return (await store.getSetting('link-secret')) as string;
+  }
   const file = `${db}.link-secret`;
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dirname(file), { recursive: true });
@@ -50,7 +65,6 @@ function linkSecret(config: ServeConfig, db: string): string {
  * SIGINT, when it stops gracefully (in-flight steps get 10 s, the rest are handed back).
  */
 export async function serveCommand(flags: ServeFlags): Promise<void> {
-  if (flags.postgres) throw new Error('PostgreSQL is not available in this version of Heed yet; use --db PATH');
   const config: ServeConfig = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as ServeConfig) : {};
   const keys = new Map(Object.entries(config.keys ?? {}));
   for (const pair of (process.env.HEED_API_KEYS ?? '').split(',').filter(Boolean)) {
@@ -63,16 +77,18 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be a port number, got ${flags.port}`);
 
-  const db = flags.db ?? '.heed/heed.db';
-  const heed = new Heed({ store: new SqliteStore(db), groupsOf });
+  const { store, label } = storeFromFlags(flags);
+  const db = store instanceof SqliteStore ? store.path : undefined;
+  const heed = new Heed({ store, groupsOf, ...(flags.lease ? { lease: flags.lease } : {}) });
   const model = flags.demo ? modelFromEnvironment() : undefined;
   if (model) registerDemoWorkflows(heed, model.model);
+  await importWorkflowModules(heed, flags.import ?? []);
   const server = await startServer(heed, {
     port,
     host: flags.host ?? '127.0.0.1',
     auth: { keys, admins: new Set(config.admins ?? []) },
     groupsOf,
-    linkSecret: linkSecret(config, db),
+    linkSecret: await linkSecret(config, db, store),
     webhooks: {
       ...config.webhooks,
       ...(process.env.HEED_WEBHOOK_SECRET ? { callbackSecret: process.env.HEED_WEBHOOK_SECRET } : {}),
@@ -82,7 +98,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   console.log(`${paint('green', 'Heed')} is serving on ${server.url}`);
   console.log(`  inbox  ${server.url}/`);
   console.log(`  API    ${server.url}/v1  (reference: ${server.url}/v1/docs)`);
-  console.log(`  store  ${db}`);
+  console.log(`  store  ${label}`);
   if (model) console.log(`  demo   workflows banking, banking-router, refund, data-export; model: ${model.label}`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -49,9 +49,9 @@ export class Worker {
   start(): void {
     this.#running = true;
     this.#scheduleHeartbeat();
-    void this.#beat()
-      .then(() => this.reclaimFromDeadProcesses())
-      .finally(() => this.poke());
+    // Where the store keeps heartbeats, announce this worker before reaping silent ones.
+    const first = this.#o.store.heartbeat ? this.#beat() : Promise.resolve();
+    void first.then(() => this.reclaimFromDeadProcesses()).finally(() => this.poke());
   }
 
   /**

@@ -167,9 +167,12 @@ export async function renewLeases(
   leaseMs: number,
 ): Promise<void> {
   await sql.run(
-    `UPDATE runs SET lease_expires_at = ${LEASE_NOW('$3')} + $4
-     FROM unnest($1::text[], $2::bigint[]) AS l(id, token)
-     WHERE runs.id = l.id AND runs.lease_token = l.token AND runs.status = 'running'`,
+    // Rows locked in id order (like every multi-run writer), so two renewals never deadlock.
+    `WITH held AS (
+       SELECT runs.id FROM runs JOIN unnest($1::text[], $2::bigint[]) AS l(id, token)
+         ON runs.id = l.id AND runs.lease_token = l.token AND runs.status = 'running'
+       ORDER BY runs.id FOR UPDATE OF runs)
+     UPDATE runs SET lease_expires_at = ${LEASE_NOW('$3')} + $4 FROM held WHERE runs.id = held.id`,
     [leases.map((l) => l.runId), leases.map((l) => l.token), leaseNow, leaseMs],
   );
 }

@@ -95,8 +95,10 @@ export class Database {
       types,
       options: `-c search_path=${options.schema}`,
     });
-    // An idle client whose server went away: the pool drops it; the next call reconnects.
+    // A client whose server went away (idle, or busy: then its call fails and is retried or
+    // reported): the pool drops it and the next call reconnects. Never an unhandled 'error'.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   get closed(): boolean {
@@ -110,6 +112,22 @@ export class Database {
    * aborted the statement (shutdown), which is retried.
    */
   async auto<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#autoOnce(fn);
+      } catch (error) {
+        // A statement chosen as a deadlock victim was rolled back: it can run again.
+        const code = (error as { code?: string }).code;
+        if (code && RETRY_TRANSACTION.has(code) && attempt < 20) {
+          await sleep(Math.random() * 2 * attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async #autoOnce<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     return this.#retrying(async () => {
       const client = await this.pool.connect();
       let broken: unknown;
