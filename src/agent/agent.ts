@@ -1,6 +1,8 @@
-import { generateText, jsonSchema, type LanguageModel, type ModelMessage, tool } from 'ai';
+import { jsonSchema, type LanguageModel, type ModelMessage, streamText, tool } from 'ai';
 import { z } from 'zod';
-import type { WorkflowContext } from '../engine/context.ts';
+import type { StepContext, WorkflowContext } from '../engine/context.ts';
+import { displayName } from '../human/principal-names.ts';
+import type { TaskResult } from '../human/types.ts';
 import { HeedError } from '../errors.ts';
 import type { ApprovalPolicy, ToolSetSpec } from './types.ts';
 
@@ -40,6 +42,12 @@ interface ModelReply {
  * them, and the model is told what changed), on reject the reason goes back to the model as the
  * tool result and the loop goes on. Progress is published as statuses: `agent`
  * (working, pending_approval, denied, done) and `output` (each thing the agent says).
+ *
+ * For chats (`/v1/chat`, AI SDK UI message stream) the turn also streams: each model call's text
+ * deltas and tool calls go to the run's feed as step progress (UI message chunks, as the model
+ * produces them; the recorded step result is what replays), and each tool's outcome is published
+ * as a `chat` status (`tool-output-available`, `tool-output-denied`, `tool-output-error`). The
+ * tasks it asks carry `metadata.toolCallId`, which ties an approval to its tool call.
  */
 export async function runAgent(
   ctx: WorkflowContext,
@@ -55,7 +63,7 @@ export async function runAgent(
   let text = '';
   for (let step = 1; step <= maxSteps; step++) {
     await ctx.setStatus('agent', { status: 'working' });
-    const reply = await ctx.step(`llm:${step}`, () => callModel(options, thread, tools), { retries: 3 });
+    const reply = await ctx.step(`llm:${step}`, (s) => callModel(options, thread, tools, s), { retries: 3 });
     thread.push({
       role: 'assistant',
       content: [
@@ -80,6 +88,7 @@ export async function runAgent(
     for (const call of reply.toolCalls) {
       const action = await runTool(ctx, options, contact, call);
       actions.push(action);
+      await ctx.setStatus('chat', outcomeChunk(call.toolCallId, action));
       results.push({
         type: 'tool-result' as const,
         toolCallId: call.toolCallId,
@@ -121,16 +130,78 @@ async function runInWorkflow(
 /** Errors a workflow-level tool must not swallow: they belong to the engine. */
 const ENGINE_CODES = new Set(['NON_DETERMINISM', 'CONCURRENT_WAIT', 'LEASE_LOST']);
 
+/**
+ * One model call, streamed: text deltas and tool calls go to the run's feed as they come (UI
+ * message chunks); what is returned is recorded as the step's result. A stream error fails the
+ * try (the step retries it).
+ */
 async function callModel(
   options: AgentOptions,
   messages: ModelMessage[],
   tools: ReturnType<typeof toolSet>,
+  step: StepContext,
 ): Promise<ModelReply> {
-  const result = await generateText({ model: options.model, system: options.system, messages, tools });
-  return {
-    text: result.text,
-    toolCalls: result.toolCalls.map((c) => ({ toolCallId: c.toolCallId, toolName: c.toolName, input: c.input })),
-  };
+  const result = streamText({
+    model: options.model,
+    system: options.system,
+    messages,
+    tools,
+    abortSignal: step.signal,
+    onError: () => {}, // surfaced as an `error` part below, which fails the try
+  });
+  let text = '';
+  const toolCalls: ModelReply['toolCalls'] = [];
+  for await (const part of result.fullStream) {
+    if (part.type === 'text-start' || part.type === 'text-end') await step.progress({ type: part.type, id: part.id });
+    else if (part.type === 'text-delta') {
+      text += part.text;
+      await step.progress({ type: 'text-delta', id: part.id, delta: part.text });
+    } else if (part.type === 'tool-call') {
+      toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+      const title = toolLabel(options, part.toolName);
+      await step.progress({
+        type: 'tool-input-available',
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        input: part.input,
+        ...(title ? { title } : {}),
+      });
+    } else if (part.type === 'error') throw part.error instanceof Error ? part.error : new Error(String(part.error));
+  }
+  return { text, toolCalls };
+}
+
+/** The words a person reads for a tool: its `label`, else none (never its identifier). */
+function toolLabel(options: AgentOptions, name: string): string | undefined {
+  if (name === 'contact_human') return 'Ask a person';
+  return options.tools[name]?.label;
+}
+
+/** The UI message chunk that tells a chat what came of a tool call. */
+function outcomeChunk(toolCallId: string, action: AgentTurn['actions'][number]) {
+  if (action.outcome === 'rejected') return { type: 'tool-output-denied', toolCallId };
+  if (action.outcome === 'failed') {
+    const error = (action.result as { error?: unknown } | null)?.error;
+    return { type: 'tool-output-error', toolCallId, errorText: String(error ?? 'The tool failed') };
+  }
+  return { type: 'tool-output-available', toolCallId, output: action.result ?? null };
+}
+
+/** `text` as the end of a sentence: one final period, whatever the person typed. */
+function sentence(text: string): string {
+  return `${text.trim().replace(/[.!?。]+$/u, '')}.`;
+}
+
+/** What the model (and the person in the chat) is told when an approval did not say yes. */
+function notApproved(what: string, decision: TaskResult): string {
+  const subject = what.replace(/[?.!]+$/u, '');
+  if (decision.status === 'expired') return `Nobody decided on "${subject}" in time, so it was not done.`;
+  if (decision.status === 'cancelled') return `The request "${subject}" was cancelled, so it was not done.`;
+  const name = decision.by ? displayName(decision.by) : 'the approver';
+  const who = name.charAt(0).toUpperCase() + name.slice(1);
+  return decision.comment
+    ? `${who} rejected "${subject}": ${sentence(decision.comment)}`
+    : `${who} rejected "${subject}".`;
 }
 
 /** The tools as the model sees them: descriptions and input schemas, no `execute` (Heed runs them). */
@@ -177,6 +248,7 @@ async function runTool(
       type: 'clarification',
       ...titled(question, context),
       ...(contact.assignees?.length ? { assignees: contact.assignees } : {}),
+      metadata: { toolCallId: call.toolCallId },
     });
     const result = { answer: answer.comment ?? answer.data ?? null, by: answer.by, status: answer.status };
     return { tool: call.toolName, args: call.input, outcome: 'answered', result };
@@ -205,9 +277,11 @@ async function runTool(
   if (needsApproval) {
     await ctx.setStatus('agent', { status: 'pending_approval', tool: call.toolName, args });
     const policy = options.approvals ?? {};
+    const what = spec.title?.(args as never) ?? `${spec.label ?? call.toolName} ${JSON.stringify(args)}`;
     const decision = await ctx.ask({
       type: 'approval',
-      ...titled(spec.title?.(args as never) ?? `${call.toolName} ${JSON.stringify(args)}`),
+      ...titled(what),
+      metadata: { toolCallId: call.toolCallId },
       action: { tool: call.toolName, args: args as Record<string, unknown>, schema: spec.input },
       allowEdit: spec.allowEdit ?? true,
       ...(policy.assignees ? { assignees: policy.assignees } : {}),
@@ -223,12 +297,7 @@ async function runTool(
         tool: call.toolName,
         args,
         outcome: 'rejected',
-        result: {
-          rejected: true,
-          by: decision.by,
-          reason,
-          message: `The ${call.toolName} was not approved by ${decision.by ?? 'anyone'}: ${reason}.`,
-        },
+        result: { rejected: true, by: decision.by, reason, message: notApproved(what, decision) },
       };
     }
     // Edited arguments go through the tool's own schema (refinements, transforms, no extra keys).
@@ -242,13 +311,13 @@ async function runTool(
           rejected: true,
           by: decision.by,
           reason: 'the edited arguments are invalid',
-          message: `The edited arguments for ${call.toolName} are invalid: ${approved.error.message}`,
+          message: `The edited request is invalid, so it was not done: ${approved.error.message}`,
         },
       };
     }
     args = approved.data;
     if (decision.edit && decision.edit.changes.length > 0) {
-      note = `${decision.by} changed ${decision.edit.changes.map((c) => `${c.path} from ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`).join(', ')} before approving.`;
+      note = `${decision.by ? displayName(decision.by) : 'The approver'} changed ${decision.edit.changes.map((c) => `${c.path} from ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`).join(', ')} before approving.`;
     }
   }
   const outcome = spec.run
@@ -265,7 +334,7 @@ async function runTool(
       tool: call.toolName,
       args,
       outcome: 'failed',
-      result: { error: outcome.error, message: `${call.toolName} failed: ${outcome.error}` },
+      result: { error: outcome.error, message: `${spec.label ?? call.toolName} failed: ${sentence(outcome.error)}` },
     };
   const value = outcome.value as { message?: string } | undefined;
   const result = note

@@ -64,11 +64,10 @@ export class OfflineModel implements LanguageModelV3 {
     const parts: LanguageModelV3StreamPart[] = [{ type: 'stream-start', warnings: [] }];
     for (const item of result.content) {
       if (item.type === 'text') {
-        parts.push(
-          { type: 'text-start', id: 't' },
-          { type: 'text-delta', id: 't', delta: item.text },
-          { type: 'text-end', id: 't' },
-        );
+        // Word by word, as a real model streams tokens.
+        parts.push({ type: 'text-start', id: 't' });
+        for (const word of item.text.match(/\s*\S+/g) ?? []) parts.push({ type: 'text-delta', id: 't', delta: word });
+        parts.push({ type: 'text-end', id: 't' });
       } else if (item.type === 'tool-call') parts.push(item);
     }
     parts.push({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
@@ -125,10 +124,16 @@ export class OfflineModel implements LanguageModelV3 {
       });
     }
     if (callable.length === 0) {
+      const abilities = (options.tools ?? [])
+        .filter((t) => t.type === 'function' && t.name !== 'contact_human' && t.description)
+        .map((t) => (t.type === 'function' ? lowerFirst(String(t.description).replace(/[.]+$/, '')) : ''));
       return [
         {
           type: 'text',
-          text: `I can help with: ${[...tools].join(', ') || 'nothing yet'}. What would you like to do?`,
+          text:
+            abilities.length > 0
+              ? `I can ${listed(abilities)}. What would you like to do?`
+              : 'I have no tools to act with yet. What would you like to know?',
         },
       ];
     }
@@ -184,9 +189,18 @@ function summarize(content: readonly { type: string; toolName?: string; output?:
       const value = output?.value as { message?: unknown } | string | undefined;
       if (typeof value === 'string') return value;
       if (value && typeof value.message === 'string') return value.message;
-      return `${part.toolName}: ${JSON.stringify(value)}`;
+      return `Done: ${JSON.stringify(value)}`;
     })
     .join(' ');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** "a", "a or b", "a, b or c". */
+function listed(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
 function capitalize(word: string): string {

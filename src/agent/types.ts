@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: a tool set holds tools of different input types
+import type { ModelMessage } from 'ai';
 import type { z } from 'zod';
 import type { WorkflowContext } from '../engine/context.ts';
 import type { Duration } from '../time/duration.ts';
@@ -12,6 +13,8 @@ export type ApprovalRule<I> = 'always' | 'never' | ((args: I) => boolean);
 /** A tool the agent may call. `execute` runs as a durable step: once, recorded. */
 export interface AgentTool<I = unknown, O = unknown> {
   description: string;
+  /** What a person reads for this tool in a chat (e.g. "Transfer money"); default: nothing shown. */
+  label?: string;
   input: z.ZodType<I>;
   /**
    * Does the work. Runs at least once and is recorded; pass `idempotencyKey` to external systems.
@@ -40,3 +43,17 @@ export interface ApprovalPolicy {
 }
 
 export type ToolSetSpec = Record<string, AgentTool<any, unknown>>;
+
+/**
+ * The input a chat (`/v1/chat`) gives each turn of an agent workflow: the person's new message,
+ * the conversation so far (as the previous turn returned it in its output's `messages`), and who
+ * is chatting. A workflow that returns `{reply, messages}` keeps the thread's memory exact.
+ */
+export interface ChatTurnInput {
+  message: string;
+  messages?: ModelMessage[];
+  /** The principal chatting (the requester of what the turn asks). */
+  user?: string;
+  /** The chat's id. */
+  chatId?: string;
+}

@@ -19,7 +19,9 @@ export async function importWorkflowModules(heed: Heed, specifiers: readonly str
     const module = (await import(url)) as { default?: unknown; register?: unknown };
     const register = typeof module.register === 'function' ? module.register : module.default;
     if (typeof register !== 'function') {
-      throw new Error(`--import ${specifier}: the module must export a function (default or "register") taking the Heed instance`);
+      throw new Error(
+        `--import ${specifier}: the module must export a function (default or "register") taking the Heed instance`,
+      );
     }
     await (register as (heed: Heed) => unknown)(heed);
   }

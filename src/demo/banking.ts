@@ -1,7 +1,7 @@
-import { generateText, type LanguageModel, Output } from 'ai';
+import { generateText, type LanguageModel, type ModelMessage, Output } from 'ai';
 import { z } from 'zod';
 import { type AgentTurn, runAgent, titled } from '../agent/agent.ts';
-import type { AgentTool, ApprovalPolicy } from '../agent/types.ts';
+import type { AgentTool, ApprovalPolicy, ChatTurnInput } from '../agent/types.ts';
 import type { Heed } from '../human/heed.ts';
 
 /** The demo bank: balances by account (in memory; a real bank is an external system). */
@@ -37,11 +37,13 @@ export function bankingTools(bank: Bank) {
   return {
     check_balance: {
       description: 'Check the balance of your account',
+      label: 'Check the balance',
       input: z.object({}),
       execute: () => ({ balance: bank.balance(), message: `Your balance is $${bank.balance()}.` }),
     } satisfies AgentTool<Record<string, never>>,
     deposit: {
       description: 'Deposit money into your account',
+      label: 'Deposit money',
       input: z.object({ amount: z.number().positive() }),
       execute: (args: { amount: number }, { idempotencyKey }: { idempotencyKey: string }) => {
         bank.apply(idempotencyKey, () => bank.deposit(args.amount));
@@ -50,6 +52,7 @@ export function bankingTools(bank: Bank) {
     } satisfies AgentTool<{ amount: number }>,
     transfer: {
       description: 'Transfer money from your account to someone',
+      label: 'Transfer money',
       input: transferArgs,
       approval: (args: z.infer<typeof transferArgs>) => args.amount > 100,
       title: (args: z.infer<typeof transferArgs>) => `Transfer $${args.amount} to ${args.to}?`,
@@ -87,6 +90,8 @@ export const ActionPlan = z.object({
 export interface BankingOutput {
   reply: string;
   actions: AgentTurn['actions'];
+  /** The whole conversation after this turn (what the next chat turn continues from). */
+  messages?: ModelMessage[];
 }
 
 /**
@@ -104,12 +109,21 @@ export function registerBanking(
   const approvals = options.approvals ?? {};
   const system = 'You are a banking assistant. Use the tools to check balances, deposit and transfer money.';
 
-  heed.workflow('banking', async (ctx, input: { message: string }): Promise<BankingOutput> => {
-    const turn = await runAgent(ctx, { model, system, tools, approvals, contactHuman: false }, [
-      { role: 'user', content: input.message },
-    ]);
+  heed.workflow('banking', async (ctx, input: ChatTurnInput): Promise<BankingOutput> => {
+    const turn = await runAgent(
+      ctx,
+      {
+        model,
+        system,
+        tools,
+        // In a chat, the person chatting asked: they may not approve their own transfer.
+        approvals: input.user && !approvals.requester ? { ...approvals, requester: input.user } : approvals,
+        contactHuman: false,
+      },
+      [...(input.messages ?? []), { role: 'user', content: input.message }],
+    );
     await ctx.setStatus('thread', turn.messages);
-    return { reply: turn.text, actions: turn.actions };
+    return { reply: turn.text, actions: turn.actions, messages: turn.messages };
   });
 
   heed.workflow('banking-router', async (ctx, input: { message: string }): Promise<BankingOutput> => {
@@ -139,7 +153,9 @@ export function registerBanking(
         if (decision.outcome !== 'approve') {
           await ctx.setStatus('agent', { status: 'denied' });
           const reason = decision.comment ?? (decision.status === 'resolved' ? 'rejected' : decision.status);
-          replies.push(`I did not transfer $${action.amount} to ${action.to}: ${reason}.`);
+          replies.push(
+            `I did not transfer $${action.amount} to ${action.to}: ${reason.trim().replace(/[.!?]+$/, '')}.`,
+          );
           actions.push({ tool: 'transfer', args: action, outcome: 'rejected', result: { reason } });
           continue;
         }

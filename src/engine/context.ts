@@ -14,6 +14,13 @@ export interface StepContext {
    * (payments, email) so that a step that runs twice has its effect once.
    */
   idempotencyKey: string;
+  /**
+   * Streams a piece of this try's output to the run's event feed (a `progress` event with
+   * `{step, seq, try, data}`), e.g. a model's text as it is generated. Transient: it is not the
+   * step's result and is never replayed; a step that runs twice streams twice (`try` tells the
+   * tries apart). Resolves `false`, writing nothing, once the run is no longer this worker's.
+   */
+  progress(data: unknown): Promise<boolean>;
 }
 
 export interface StepOptions {

@@ -130,6 +130,11 @@ export class Engine {
     };
   }
 
+  /** Whether a workflow of that name is registered in this engine. */
+  hasWorkflow(name: string): boolean {
+    return this.#workflows.has(name);
+  }
+
   /**
    * Adds a member to every workflow context, built per execution by `make` (how upper layers
    * offer `ctx.ask`). The engine knows nothing of what it does.

@@ -291,6 +291,7 @@ export class Execution implements CoreContext {
             timeoutMs,
             clock: this.#deps.clock,
             signal: this.#abort.signal,
+            progress: (data) => this.#progress({ step: name, seq, try: `${this.lease.token}.${attempt}`, data }),
           });
         } catch (error) {
           failed = true;
@@ -321,6 +322,16 @@ export class Execution implements CoreContext {
         if (this.#fatal) throw ENDED;
       }
     });
+  }
+
+  /** A step's transient output: straight to the feed, fenced by the lease, never recorded. */
+  async #progress(entry: { step: string; seq: number; try: string; data: unknown }): Promise<boolean> {
+    if (this.#fatal) return false;
+    return this.#deps.store.appendProgress(
+      this.lease,
+      encode(entry, `The progress of step "${entry.step}"`),
+      this.#deps.clock.now(),
+    );
   }
 
   #stepResult<T>(name: string, record: Operation, seq: number): T {

@@ -10,6 +10,8 @@ export interface AttemptOptions {
   clock: Clock;
   /** The execution's signal: aborting it aborts the try (cancellation, shutdown). */
   signal: AbortSignal;
+  /** Writes a progress event of this try (see `StepContext.progress`). */
+  progress(data: unknown): Promise<boolean>;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function attemptStep<T>(fn: (step: StepContext) => Promise<T> | T, 
       signal: controller.signal,
       attempt: options.attempt,
       idempotencyKey: options.idempotencyKey,
+      progress: options.progress,
     };
     const work = Promise.resolve().then(() => fn(context));
     const { timeoutMs } = options;

@@ -36,6 +36,8 @@ export interface HumanTaskOptions {
 export interface InboxQuery {
   status?: TaskStatus | undefined;
   type?: string | undefined;
+  /** Only tasks whose title contains this text. */
+  search?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
 }

@@ -10,9 +10,12 @@ export function escapeHtml(value: unknown): string {
 export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Heed</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>
-body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
-main{max-width:560px;margin:8vh auto;background:#fff;padding:24px;border-radius:12px;box-shadow:0 1px 4px #0002}
+*{box-sizing:border-box}
+body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:16px;background:#f6f7f9;color:#1d2330}
+main{max-width:560px;margin:6vh auto;background:#fff;padding:24px;border-radius:12px;box-shadow:0 1px 4px #0002;overflow-wrap:anywhere}
+@media (max-width:600px){body{padding:12px} main{margin:0 auto;padding:18px}}
 h1{font-size:1.3rem;margin-top:0} .muted{color:#667} .error{color:#b00020}
 button{font:inherit;padding:10px 18px;border-radius:8px;border:0;background:#2457d6;color:#fff;cursor:pointer}
 textarea{width:100%;box-sizing:border-box;font:inherit;margin:8px 0}

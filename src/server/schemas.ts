@@ -103,6 +103,8 @@ export const TaskListQuerySchema = z.object({
   assignee: Principal.optional(),
   type: z.enum(TASK_TYPES).optional(),
   requester: Principal.optional(),
+  /** Only tasks whose title contains this text. */
+  search: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().optional(),
 });

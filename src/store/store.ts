@@ -140,7 +140,7 @@ export interface Page<T> {
 export interface RunEvent {
   id: number;
   runId: string;
-  /** `status`, `run.succeeded`, `run.failed`, `run.cancelled`, `task.created`, `task.escalated`, `task.ended`. */
+  /** `status`, `progress`, `run.succeeded`, `run.failed`, `run.cancelled`, `task.created`, `task.escalated`, `task.ended`. */
   type: string;
   data: unknown;
   at: number;
@@ -290,4 +290,10 @@ export interface Store extends TaskStore {
   lastRunEventId(): Promise<number>;
   /** The run event feed: events with `id > after` in order, of one run or of all. */
   runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]>;
+  /**
+   * Appends a transient `progress` event to the run's feed (a step's streamed output, e.g. a
+   * model's text deltas). Not part of the run's history: nothing replays it, and a step that
+   * runs twice appends twice. Writes nothing once the lease is lost (fenced; returns false).
+   */
+  appendProgress(lease: Lease, data: JsonText, now: number): Promise<boolean>;
 }

@@ -109,6 +109,8 @@ export interface TaskQuery {
   createdBefore?: number | undefined;
   /** Pending tasks whose deadline is before (epoch ms). */
   deadlineBefore?: number | undefined;
+  /** Only tasks whose title contains this text (case-insensitive for ASCII letters). */
+  search?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
 }
@@ -117,6 +119,11 @@ export interface TaskQuery {
 export interface InboxFilter {
   status?: TaskStatus | undefined;
   type?: string | undefined;
+  /**
+   * Only tasks whose title contains this text (case-insensitive for ASCII letters). Applied on
+   * the principal's own indexed entries, so its cost grows with that person's tasks, not all tasks.
+   */
+  search?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
 }

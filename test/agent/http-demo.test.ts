@@ -58,28 +58,37 @@ describe('the demo contract (DESIGN.md issue 5): banking over HTTP', () => {
     expect(done.output.reply).toContain('Alice already got paid');
   });
 
-  it('streams a chat over SSE: approval_required, the client leaves, the answer resumes the run', async () => {
+  it('streams a chat turn (AI SDK UI message stream) to its approval; the client leaves; the answer resumes it', async () => {
     const s = await demoServer();
     const response = await fetch(`${s.url}/v1/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'Transfer $150 to Alice' }),
+      body: JSON.stringify({
+        id: 'demo-chat',
+        messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Transfer $150 to Alice' }] }],
+      }),
     });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let text = '';
-    while (!text.includes('event: approval_required')) {
+    while (!text.includes('"tool-approval-request"')) {
       const { value, done } = await reader.read();
       if (done) break;
       text += new TextDecoder().decode(value);
     }
-    await reader.cancel(); // the connection closes while the run waits
-    const runId = JSON.parse(/event: run\ndata: (.*)/.exec(text)?.[1] ?? '{}').runId as string;
-    const approval = JSON.parse(/event: approval_required\ndata: (.*)/.exec(text)?.[1] ?? '{}');
-    expect(approval.task).toMatchObject({ runId, title: 'Transfer $150 to Alice?' });
-    await s.call('POST', `/v1/tasks/${approval.task.id}/responses`, { as: 'user:alice', body: { outcome: 'approve' } });
-    const rest = await (await fetch(`${s.url}/v1/runs/${runId}/events`)).text();
-    expect(rest).toContain('event: task.ended');
-    expect(rest).toContain('Transferred $150 to Alice');
-    expect(rest).toContain('event: run.succeeded');
+    await reader.cancel(); // the connection closes while the turn waits
+    const request = JSON.parse(/data: (\{"type":"tool-approval-request".*)/.exec(text)?.[1] ?? '{}');
+    const task = (await s.call('GET', `/v1/tasks/${request.approvalId}`)).body;
+    expect(task).toMatchObject({ title: 'Transfer $150 to Alice?', metadata: { toolCallId: request.toolCallId } });
+    await s.call('POST', `/v1/tasks/${task.id}/responses`, { as: 'user:alice', body: { outcome: 'approve' } });
+    await runStatus(s, task.runId, 'succeeded');
+    const rest = (await s.call('GET', '/v1/chat/demo-chat')).body.messages;
+    const reply = rest.at(-1);
+    expect(reply.parts.find((p: any) => p.type === 'tool-transfer')).toMatchObject({ state: 'output-available' });
+    expect(
+      reply.parts
+        .filter((p: any) => p.type === 'text')
+        .map((p: any) => p.text)
+        .join(''),
+    ).toBe('Transferred $150 to Alice. Your balance is $850.');
   });
 });

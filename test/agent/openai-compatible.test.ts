@@ -1,70 +1,20 @@
-import { createServer, type Server } from 'node:http';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BankingOutput, registerBanking } from '../../src/demo/banking.ts';
 import { testEngine } from '../helpers.ts';
+import { type ChatRequest, fakeOpenAI, type Reply } from './fake-openai.ts';
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-});
-
-interface ChatRequest {
-  model: string;
-  messages: { role: string; content?: unknown; tool_calls?: unknown[]; tool_call_id?: string }[];
-  tools?: { type: string; function: { name: string } }[];
-}
-
-/**
- * A local server speaking OpenAI's chat-completions wire format: the first call answers with a
- * `transfer` tool call, the next (after the tool result) with text. No network, no key.
- */
-async function fakeOpenAI() {
-  const requests: ChatRequest[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on('end', () => {
-      const request = JSON.parse(body) as ChatRequest;
-      requests.push(request);
-      const last = request.messages.at(-1);
-      const message =
-        last?.role === 'tool'
-          ? { role: 'assistant', content: `Done: ${JSON.parse(String(last.content)).message}` }
-          : {
-              role: 'assistant',
-              content: null,
-              tool_calls: [
-                {
-                  id: 'call_1',
-                  type: 'function',
-                  function: { name: 'transfer', arguments: JSON.stringify({ to: 'Alice', amount: 150 }) },
-                },
-              ],
-            };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          id: `chatcmpl-${requests.length}`,
-          object: 'chat.completion',
-          created: 1,
-          model: request.model,
-          choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
-          usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-        }),
-      );
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { baseURL: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`, requests };
-}
+/** The first call answers with a `transfer` tool call, the next (after the tool result) with text. */
+const transferThenDone = (request: ChatRequest): Reply => {
+  const last = request.messages.at(-1);
+  return last?.role === 'tool'
+    ? { text: `Done: ${JSON.parse(String(last.content)).message}` }
+    : { toolCall: { id: 'call_1', name: 'transfer', arguments: { to: 'Alice', amount: 150 } } };
+};
 
 describe('a real provider through the AI SDK (OpenAI-compatible wire format, local server)', () => {
   it('sends the tools, receives a tool call, waits for approval, sends the tool result, and never calls the model twice for one step', async () => {
-    const openai = await fakeOpenAI();
+    const openai = await fakeOpenAI(transferThenDone);
     const model = createOpenAICompatible({ name: 'local', baseURL: openai.baseURL, apiKey: 'test' }).chatModel(
       'gpt-test',
     );

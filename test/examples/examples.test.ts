@@ -29,7 +29,7 @@ describe('the five scenarios, run as their READMEs say', () => {
     expect(answered.out).toContain('"status":"pending_human"');
     expect(answered.out).toContain('"reply": "A developer says: Roll back the login flow flag; fixed in 4.2.1."');
     const timedOut = await runExample('support-ticket/main.ts', ['--no-answer', '--fast'], db('support-timeout'));
-    expect(timedOut.out).toContain('"reply": "ask_developer failed: No developer response within 4 hours"');
+    expect(timedOut.out).toContain('"reply": "ask_developer failed: No developer response within 4 hours."');
   });
 
   it('2. support ticket: the event arrives while no process runs; a restart continues', async () => {

@@ -48,4 +48,34 @@ describe('human tasks: queries', () => {
     await expect(heed.tasks.list({ cursor: 'junk' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(heed.tasks.inbox('not-a-principal')).rejects.toMatchObject({ code: 'INVALID_PRINCIPAL' });
   });
+
+  it('searches titles in an inbox and in lists, case-insensitively, with the other filters', async () => {
+    const { heed, clock } = testEngine({ groupsOf: (p) => (p === 'user:alice' ? ['group:finance'] : []) });
+    await heed.start();
+    const make = async (title: string, assignees: string[], type: 'approval' | 'review' = 'approval') => {
+      await clock.advance('1s');
+      return heed.tasks.create({ type, title, assignees, requester: 'user:carol' });
+    };
+    await make('Export customers to the partner', ['user:alice']);
+    await make('Refund order 42', ['group:finance']);
+    const review = await make('Review the EXPORT script', ['group:finance'], 'review');
+    await make('Export invoices', ['user:zed']);
+    const inboxTitles = async (query: Parameters<typeof heed.tasks.inbox>[1]) =>
+      (await heed.tasks.inbox('user:alice', query)).items.map((t) => t.title);
+    expect(await inboxTitles({ search: 'export' })).toEqual([
+      'Review the EXPORT script',
+      'Export customers to the partner',
+    ]);
+    expect(await inboxTitles({ search: 'export', type: 'review' })).toEqual(['Review the EXPORT script']);
+    expect(await inboxTitles({ search: 'nothing like this' })).toEqual([]);
+    await heed.tasks.respond(review.id, { outcome: 'approve' }, { principal: 'user:alice' });
+    expect(await inboxTitles({ search: 'export' })).toEqual(['Export customers to the partner']);
+    expect(await inboxTitles({ search: 'export', status: 'resolved' })).toEqual(['Review the EXPORT script']);
+    const listed = await heed.tasks.list({ requester: 'user:carol', search: 'EXPORT' });
+    expect(listed.items.map((t) => t.title)).toEqual([
+      'Export invoices',
+      'Review the EXPORT script',
+      'Export customers to the partner',
+    ]);
+  });
 });

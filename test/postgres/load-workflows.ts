@@ -29,10 +29,11 @@ export default function register(heed: Heed): void {
     let total = 0;
     for (let step = 1; step <= 3; step++) {
       total += await ctx.step(`step-${step}`, async () => {
-        const id = await record(
-          'INSERT INTO executions (run_id, pid, step) VALUES ($1, $2, $3) RETURNING id',
-          [ctx.runId, process.pid, step],
-        );
+        const id = await record('INSERT INTO executions (run_id, pid, step) VALUES ($1, $2, $3) RETURNING id', [
+          ctx.runId,
+          process.pid,
+          step,
+        ]);
         await new Promise((resolve) => setTimeout(resolve, 20));
         await record('UPDATE executions SET ended_at = clock_timestamp() WHERE id = $1', [id]);
         return input.n;

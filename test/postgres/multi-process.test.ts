@@ -82,7 +82,10 @@ it('serve and workers share the load, survive a SIGKILLed worker and a database 
 
   // Runs are started from this process, which executes none (its engine is never started).
   const client = new Heed({ store: new PostgresStore(url, { listen: false }) });
-  const load = client.workflow<{ n: number }, { total: number; pid: number }>('load', async () => ({ total: 0, pid: 0 }));
+  const load = client.workflow<{ n: number }, { total: number; pid: number }>('load', async () => ({
+    total: 0,
+    pid: 0,
+  }));
   for (let i = 0; i < RUNS; i++) await load.start({ n: i }, { id: `load-${i}` });
 
   const watch = new pg.Client({ connectionString: url });
@@ -114,7 +117,9 @@ it('serve and workers share the load, survive a SIGKILLed worker and a database 
       "SELECT status, count(*) AS n FROM runs WHERE workflow = 'load' GROUP BY status",
     );
     expect(Object.fromEntries(statuses.rows.map((r) => [r.status, Number(r.n)]))).toEqual({ succeeded: RUNS });
-    const outputs = await check.query<{ id: string; output: string }>("SELECT id, output FROM runs WHERE workflow = 'load'");
+    const outputs = await check.query<{ id: string; output: string }>(
+      "SELECT id, output FROM runs WHERE workflow = 'load'",
+    );
     for (const row of outputs.rows) {
       expect(JSON.parse(row.output).total, row.id).toBe(3 * Number(row.id.slice('load-'.length)));
     }

@@ -1,20 +1,34 @@
+import type { UIMessageChunk } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { OfflineModel } from '../../src/agent/offline-model.ts';
 import { registerBanking } from '../../src/demo/banking.ts';
 import { testServer } from '../server/helpers.ts';
 
-function sseEvents(text: string) {
-  return [...text.matchAll(/^event: (.*)$/gm)].map((m) => m[1]);
+/** The UI message chunks of a `/v1/chat` answer. */
+async function chunksOf(response: Response): Promise<UIMessageChunk[]> {
+  const text = await response.text();
+  expect(text.trim().endsWith('data: [DONE]')).toBe(true);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('data: {'))
+    .map((l) => JSON.parse(l.slice(6)) as UIMessageChunk);
+}
+
+function post(url: string, id: string, text: string, agent?: string): Promise<Response> {
+  return fetch(`${url}/v1/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, agent, messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text }] }] }),
+  });
 }
 
 /**
- * routes/chat.ts reads one page of events (500), then asks whether the run is terminal and stops
- * if it is: events written after the read (the run may end in between) and every page after the
- * first are never sent, including `done`. routes/runs.ts already does it right (status first,
- * then drain every page).
+ * The chat stream once read one page of events (500), then asked whether the run was terminal and
+ * stopped if it was: events written after the read and every page after the first were never
+ * sent, nor the end. The run's status is read before its events, and every page is drained.
  */
-describe('POST /v1/chat: the stream of a run that ends', () => {
-  it('sends every event and `done` for a run with more than 500 events', async () => {
+describe('POST /v1/chat: the stream of a turn that ends', () => {
+  it('sends every event and `finish` for a turn with more than 500 events', async () => {
     const s = await testServer({
       setup: (heed) =>
         heed.workflow('chatty', async (ctx, input: { message: string }) => {
@@ -22,43 +36,35 @@ describe('POST /v1/chat: the stream of a run that ends', () => {
           return 'ok';
         }),
     });
-    // The run already exists (the chat's `id` makes the request idempotent): its events are all stored.
-    await (await s.heed.startWorkflow('chatty', { message: 'hi' }, { id: 'chat-long' })).result();
-    const response = await fetch(`${s.url}/v1/chat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'hi', agent: 'chatty', id: 'chat-long' }),
-    });
-    const events = sseEvents(await response.text());
-    // Actual: 500 `output` events and no `done`.
-    expect(events.filter((e) => e === 'output')).toHaveLength(600);
-    expect(events.at(-1)).toBe('done');
+    const chunks = await chunksOf(await post(s.url, 'chat-long', 'hi', 'chatty'));
+    expect(chunks.filter((c) => c.type === 'text-delta')).toHaveLength(600);
+    expect(chunks.at(-1)).toEqual({ type: 'finish' });
   });
 
-  it('sends `done` when the run ends between reading the events and reading its status', async () => {
+  it('sends `finish` when the turn ends between reading the events and reading its status', async () => {
     const s = await testServer({ setup: (heed) => registerBanking(heed, new OfflineModel()) });
     const store = s.heed.store;
     const runEvents = store.runEvents.bind(store);
+    const turnId = 'chat:chat-race:m1';
     let delayed = false;
-    // The interleaving: the chat's first read of the run's events happens while the run works;
-    // the run then finishes before the chat asks for its status.
+    // The interleaving: the chat's first read of the turn's events happens while it works; the
+    // turn then finishes before the chat asks for its status again.
     store.runEvents = async (after, limit, runId) => {
       const page = await runEvents(after, limit, runId);
-      if (runId === 'chat-race' && !delayed) {
+      if (runId === turnId && !delayed && page.length > 0) {
         delayed = true;
-        await s.heed.handle('chat-race').result();
+        await s.heed.handle(turnId).result();
       }
       return page;
     };
-    const response = await fetch(`${s.url}/v1/chat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'Transfer $50 to Alice', id: 'chat-race' }),
-    });
-    const text = await response.text();
-    expect((await s.heed.runs.get('chat-race'))?.status).toBe('succeeded');
-    // Actual: the stream ends after `run` with nothing else: the reply and `done` are never sent.
-    expect(sseEvents(text)).toContain('output');
-    expect(sseEvents(text).at(-1)).toBe('done');
+    const chunks = await chunksOf(await post(s.url, 'chat-race', 'Transfer $50 to Alice'));
+    expect((await s.heed.runs.get(turnId))?.status).toBe('succeeded');
+    expect(
+      chunks
+        .filter((c) => c.type === 'text-delta')
+        .map((c) => (c as { delta: string }).delta)
+        .join(''),
+    ).toBe('Transferred $50 to Alice. Your balance is $950.');
+    expect(chunks.at(-1)).toEqual({ type: 'finish' });
   });
 });

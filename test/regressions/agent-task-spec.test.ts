@@ -1,4 +1,5 @@
 import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
+import { simulateStreamingMiddleware, wrapLanguageModel } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runAgent } from '../../src/agent/agent.ts';
@@ -97,7 +98,7 @@ describe('agent: task specs built from model output', () => {
     const { heed } = testEngine();
     let calls = 0;
     // A real model may well call contact_human with a missing or non-string question.
-    const model: LanguageModelV3 = {
+    const scripted: LanguageModelV3 = {
       specificationVersion: 'v3',
       provider: 'scripted',
       modelId: 'scripted',
@@ -127,6 +128,8 @@ describe('agent: task specs built from model output', () => {
         throw new Error('not used');
       },
     } as LanguageModelV3;
+    // The agent streams its model calls: the scripted answers, streamed by the AI SDK's middleware.
+    const model = wrapLanguageModel({ model: scripted, middleware: simulateStreamingMiddleware() });
     heed.workflow('asker', async (ctx) => {
       const turn = await runAgent(ctx, { model, contactHuman: {}, tools: {} }, [{ role: 'user', content: 'hi' }]);
       return turn.actions.map((a) => a.outcome);

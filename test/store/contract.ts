@@ -151,6 +151,22 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         await expect(store.suspendRun(lease, T0)).rejects.toBeInstanceOf(LeaseLostError);
       });
 
+      it('appends transient progress to the run feed only while the lease is held', async () => {
+        const lease = await startAndClaim('r1');
+        const before = await store.lastRunEventId();
+        expect(await store.appendProgress(lease, '{"delta":"Hel"}', T0 + 1)).toBe(true);
+        expect(await store.appendProgress(lease, '{"delta":"lo"}', T0 + 2)).toBe(true);
+        const events = await store.runEvents(before, 10, 'r1');
+        expect(events.map((e) => [e.type, e.data, e.at])).toEqual([
+          ['progress', { delta: 'Hel' }, T0 + 1],
+          ['progress', { delta: 'lo' }, T0 + 2],
+        ]);
+        expect(await store.loadHistory('r1')).toEqual([]);
+        await store.completeRun(lease, { output: '1' }, T0 + 3);
+        expect(await store.appendProgress(lease, '{"delta":"late"}', T0 + 4)).toBe(false);
+        expect((await store.runEvents(before, 10, 'r1')).filter((e) => e.type === 'progress')).toHaveLength(2);
+      });
+
       it('releases a run back to pending', async () => {
         const lease = await startAndClaim('r1');
         await store.releaseRun(lease, T0 + 1);
@@ -358,6 +374,48 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
 
     describeTaskStoreContract(() => store);
+
+    describe('change notifications', () => {
+      it('announces run events and task changes on store.changes once they commit', async () => {
+        const heard: string[] = [];
+        const unsubscribe = store.changes.subscribe((change) =>
+          heard.push(change.kind === 'run-event' ? `run-event:${change.runId}` : `task:${change.taskId}`),
+        );
+        const lease = await startAndClaim('r1');
+        await store.publishStatus(lease, 1, 'phase', '"working"', T0);
+        await store.completeRun(lease, { output: '1' }, T0);
+        await store.createTask(
+          {
+            id: 't1',
+            type: 'approval',
+            title: 'Go?',
+            spec: '{}',
+            requester: null,
+            idempotencyKey: null,
+            runId: 'task:t1',
+            askedBy: null,
+            deadline: null,
+            assignees: ['user:bob'],
+          },
+          { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}' },
+          { actor: 'system', via: 'api', action: 'created' },
+          T0,
+        );
+        await store.updateTask('t1', () => ({ update: { remindersSent: 1 }, value: null }), T0);
+        // Notifications may arrive right after the writer's promise settles: give them a turn.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        unsubscribe();
+        expect(heard).toContain('run-event:r1');
+        expect(heard).toContain('run-event:task:t1');
+        expect(heard.filter((h) => h === 'task:t1').length).toBeGreaterThanOrEqual(2);
+        // A write that fails announces nothing.
+        const before = heard.length;
+        store.changes.subscribe((change) => heard.push(change.kind));
+        await expect(store.publishStatus(lease, 2, 'phase', '"late"', T0)).rejects.toBeInstanceOf(LeaseLostError);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(heard.length).toBe(before);
+      });
+    });
 
     describe('statuses', () => {
       it('keeps history, returns the latest, and feeds changes in order', async () => {

@@ -4,8 +4,23 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
-import { INBOX_PAGE } from '../inbox/page.ts';
 import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
+import { LIST_SCRIPT } from '../inbox/list-script.ts';
+import { FAVICON_SVG, INBOX_PAGE } from '../inbox/page.ts';
+import { INBOX_CSS } from '../inbox/styles.ts';
+import { TASK_SCRIPT } from '../inbox/task-script.ts';
+import { WORDS_SCRIPT } from '../inbox/words-script.ts';
+
+const JS = 'text/javascript; charset=utf-8';
+/** The inbox's static files: its modules, stylesheet and icon. */
+const FILES: Record<string, { body: string; type: string }> = {
+  '/inbox.js': { body: INBOX_SCRIPT, type: JS },
+  '/inbox/list.js': { body: LIST_SCRIPT, type: JS },
+  '/inbox/task.js': { body: TASK_SCRIPT, type: JS },
+  '/inbox/words.js': { body: WORDS_SCRIPT, type: JS },
+  '/inbox.css': { body: INBOX_CSS, type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { body: FAVICON_SVG, type: 'image/svg+xml' },
+};
 
 /**
  * The web inbox at `/`: a page and its script, the markdown renderer it imports, and
@@ -42,7 +57,11 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, pollMs = 500)
   };
 
   app.get('/', (c) => c.html(INBOX_PAGE));
-  app.get('/inbox.js', (c) => c.body(INBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  for (const [path, file] of Object.entries(FILES)) {
+    app.get(path, (c) => c.body(file.body, 200, { 'content-type': file.type, 'cache-control': 'no-cache' }));
+  }
+  // Browsers ask for /favicon.ico whatever the page says.
+  app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
   app.get('/inbox/marked.js', (c) =>
     c.body(marked, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' }),
   );

@@ -24,25 +24,6 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     document.security = [{ bearer: [] }];
     document.paths = {
       ...document.paths,
-      '/v1/chat': {
-        post: {
-          tags: ['Agents'],
-          summary:
-            'Start an agent on {message, agent?} and stream it (SSE): run, output, status, approval_required, done',
-          requestBody: {
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: { message: { type: 'string' }, agent: { type: 'string' }, id: { type: 'string' } },
-                  required: ['message'],
-                },
-              },
-            },
-          },
-          responses: { '200': { description: 'text/event-stream' } },
-        },
-      },
       '/v1/runs/{id}/events': {
         get: {
           tags: ['Runs'],

@@ -75,6 +75,13 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     async (c) => {
       const query = c.req.valid('query');
       const caller = c.get('caller');
+      // "Asked by me": anyone may list the tasks they requested themselves.
+      if (!caller.admin && query.requester !== undefined && query.assignee === undefined) {
+        if (query.requester !== caller.principal) {
+          throw new HttpError('FORBIDDEN', `${caller.principal} may only list the tasks it requested`);
+        }
+        return c.json((await heed.tasks.list(query)) as never, 200);
+      }
       const assignee = caller.admin ? query.assignee : (query.assignee ?? caller.principal);
       if (!caller.admin && assignee !== caller.principal) {
         throw new HttpError('FORBIDDEN', `${caller.principal} may only list its own inbox`);

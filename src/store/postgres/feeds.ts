@@ -89,6 +89,7 @@ export async function appendRunEvent(sql: Sql, runId: string, type: string, data
      SELECT pg_notify('${FEED_CHANNEL}_' || current_schema(), 'r:' || run_id) FROM ins`,
     [runId, type, data === undefined ? null : JSON.stringify(data), now],
   );
+  sql.announce({ kind: 'run-event', runId });
 }
 
 /**
@@ -145,4 +146,5 @@ export async function lastRunEventPos(sql: Sql): Promise<number> {
 /** Announces that a task was created or changed (delivered on commit). */
 export async function announceTask(sql: Sql, taskId: string): Promise<void> {
   await sql.run(`SELECT pg_notify('${FEED_CHANNEL}_' || current_schema(), 't:' || $1::text)`, [taskId]);
+  sql.announce({ kind: 'task', taskId });
 }

@@ -80,8 +80,9 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store, TaskStore {
   readonly url: string;
   /**
-   * Committed run events and task changes, announced across every process sharing the database
-   * (LISTEN/NOTIFY), so live feeds in any process hear of writes made in any other.
+   * Committed run events and task changes: this process's writes at once, after they commit;
+   * every other process's through LISTEN/NOTIFY (from the first subscription on). Hints only: a
+   * change may be heard twice.
    */
   readonly changes: Changes;
   readonly #localChanges = new LocalChanges();
@@ -129,6 +130,10 @@ export class PostgresStore implements Store, TaskStore {
         poolSize: this.#options.poolSize,
         unavailableTimeoutMs: this.#options.unavailableTimeoutMs,
         schema: this.#options.schema,
+        // This process's own writes are announced at once; other processes' through LISTEN.
+        onCommit: (changes) => {
+          for (const change of changes) this.#localChanges.publish(change);
+        },
       });
       try {
         await migrate(db, this.#options.schema);
@@ -443,6 +448,18 @@ export class PostgresStore implements Store, TaskStore {
   async runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]> {
     await this.#tx((sql) => feeds.sequenceRunEvents(sql));
     return this.#auto((sql) => feeds.selectRunEvents(sql, after, limit, runId));
+  }
+
+  async appendProgress(lease: Lease, data: JsonText, now: number): Promise<boolean> {
+    return this.#tx(async (sql) => {
+      const held = await sql.one(
+        `SELECT 1 AS held FROM runs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE`,
+        [lease.runId, lease.token],
+      );
+      if (!held) return false;
+      await feeds.appendRunEvent(sql, lease.runId, 'progress', data === null ? null : JSON.parse(data), now);
+      return true;
+    });
   }
 
   // ── human tasks ───────────────────────────────────────────────────────────────────────────

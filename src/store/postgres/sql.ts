@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { ClosedError, StoreUnavailableError } from '../../errors.ts';
+import type { Change } from '../changes.ts';
 
 /** A connection (pooled or in a transaction) that runs one parameterized statement at a time. */
 export interface Sql {
@@ -11,6 +12,8 @@ export interface Sql {
   run(text: string, params?: readonly unknown[]): Promise<number>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
+  /** Notes a change to announce in this process once the call commits (see `Database`). */
+  announce(change: Change): void;
 }
 
 /** bigint columns hold epoch milliseconds and counters, all well inside Number's safe range. */
@@ -33,7 +36,7 @@ function statementName(text: string): string {
   return name;
 }
 
-function sqlOver(client: pg.PoolClient | pg.Pool): Sql {
+function sqlOver(client: pg.PoolClient | pg.Pool, announced: Change[]): Sql {
   const query = async <T>(text: string, params: readonly unknown[] = []) =>
     client.query<T & pg.QueryResultRow>({ name: statementName(text), text, values: params as unknown[] });
   return {
@@ -48,6 +51,9 @@ function sqlOver(client: pg.PoolClient | pg.Pool): Sql {
     },
     async exec(text: string) {
       await client.query(text);
+    },
+    announce(change: Change) {
+      announced.push(change);
     },
   };
 }
@@ -74,6 +80,8 @@ export interface DatabaseOptions {
   unavailableTimeoutMs: number;
   /** The schema Heed's tables live in (`search_path`); default `public`. */
   schema: string;
+  /** Receives the changes a call noted (`Sql.announce`), once it committed. */
+  onCommit(changes: readonly Change[]): void;
 }
 
 /**
@@ -131,8 +139,11 @@ export class Database {
     return this.#retrying(async () => {
       const client = await this.pool.connect();
       let broken: unknown;
+      const announced: Change[] = [];
       try {
-        return await fn(sqlOver(client));
+        const value = await fn(sqlOver(client, announced));
+        if (announced.length > 0) this.#options.onCommit(announced);
+        return value;
       } catch (error) {
         if (isUnavailable(error)) {
           broken = error;
@@ -159,11 +170,13 @@ export class Database {
           const client = await this.pool.connect();
           let broken: unknown;
           let committing = false;
+          const announced: Change[] = [];
           try {
             await client.query('BEGIN');
-            const value = await fn(sqlOver(client));
+            const value = await fn(sqlOver(client, announced));
             committing = true;
             await client.query('COMMIT');
+            if (announced.length > 0) this.#options.onCommit(announced);
             return value;
           } catch (error) {
             if (isUnavailable(error)) {

@@ -249,6 +249,7 @@ export async function listTasks(sql: Sql, query: TaskQuery, limit: number): Prom
   if (query.status) add((p) => `status = ${p}`, query.status);
   if (query.type) add((p) => `type = ${p}`, query.type);
   if (query.requester) add((p) => `requester = ${p}`, query.requester);
+  if (query.search) add((p) => `strpos(lower(title), lower(${p})) > 0`, query.search);
   if (query.createdAfter !== undefined) add((p) => `created_at >= ${p}`, query.createdAfter);
   if (query.createdBefore !== undefined) add((p) => `created_at < ${p}`, query.createdBefore);
   if (query.deadlineBefore !== undefined) add((p) => `status = 'pending' AND deadline < ${p}`, query.deadlineBefore);
@@ -282,10 +283,11 @@ export async function inbox(
          SELECT task_id, created_at FROM task_assignees a
          WHERE a.principal = p.principal AND a.status = $2 AND (a.created_at, a.task_id) < ($3, $4::text COLLATE "C")
            AND ($5::text IS NULL OR a.type = $5)
+           AND ($7::text IS NULL OR strpos(lower((SELECT t.title FROM tasks t WHERE t.id = a.task_id)), lower($7)) > 0)
          ORDER BY a.created_at DESC, a.task_id DESC LIMIT $6) h)
      SELECT ${TASK_COLUMNS} FROM tasks WHERE id IN (SELECT task_id FROM hits)
      ORDER BY created_at DESC, id DESC LIMIT $6`,
-    [[...new Set([...principals, OPEN])], status, createdAt, id, query.type ?? null, limit + 1],
+    [[...new Set([...principals, OPEN])], status, createdAt, id, query.type ?? null, limit + 1, query.search || null],
   );
   const items = rows.slice(0, limit).map(toTask);
   const last = rows.length > limit ? rows[limit - 1] : undefined;

@@ -350,6 +350,20 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => selectRunEvents(db, after, limit, runId));
   }
 
+  async appendProgress(lease: Lease, data: JsonText, now: number): Promise<boolean> {
+    const db = this.#open();
+    return db.write(() => {
+      const held = db.get(
+        `SELECT 1 AS held FROM runs WHERE id = ? AND lease_token = ? AND status = 'running'`,
+        lease.runId,
+        lease.token,
+      );
+      if (!held) return false;
+      appendRunEvent(db, lease.runId, 'progress', data === null ? null : JSON.parse(data), now);
+      return true;
+    });
+  }
+
   async statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]> {
     const db = this.#open();
     return db.read(() => statuses.statusChanges(db, after, limit, runId));

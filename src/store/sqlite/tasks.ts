@@ -248,6 +248,7 @@ export function listTasks(db: Database, query: TaskQuery): Page<TaskRecord> {
   if (query.status) add('status = ?', query.status);
   if (query.type) add('type = ?', query.type);
   if (query.requester) add('requester = ?', query.requester);
+  if (query.search) add('instr(lower(title), lower(?)) > 0', query.search);
   if (query.createdAfter !== undefined) add('created_at >= ?', query.createdAfter);
   if (query.createdBefore !== undefined) add('created_at < ?', query.createdBefore);
   if (query.deadlineBefore !== undefined) {
@@ -274,17 +275,21 @@ export function inbox(db: Database, principals: readonly string[], query: InboxF
   const [createdAt, id] = query.cursor ? decodeCursor(query.cursor) : [Number.MAX_SAFE_INTEGER, '\uffff'];
   const seen = new Map<string, number>();
   for (const principal of new Set([...principals, OPEN])) {
+    // With a search, each of the principal's entries (in index order) is checked against its
+    // task's title by primary key: bounded by this principal's tasks, not by all tasks.
     const rows = db.all<{ task_id: string; created_at: number }>(
-      `SELECT task_id, created_at FROM task_assignees
-       WHERE principal = ? AND status = ? AND (created_at < ? OR (created_at = ? AND task_id < ?))
-         ${query.type === undefined ? '' : 'AND type = ?'}
-       ORDER BY created_at DESC, task_id DESC LIMIT ?`,
+      `SELECT a.task_id, a.created_at FROM task_assignees a
+       WHERE a.principal = ? AND a.status = ? AND (a.created_at < ? OR (a.created_at = ? AND a.task_id < ?))
+         ${query.type === undefined ? '' : 'AND a.type = ?'}
+         ${query.search ? 'AND instr(lower((SELECT t.title FROM tasks t WHERE t.id = a.task_id)), lower(?)) > 0' : ''}
+       ORDER BY a.created_at DESC, a.task_id DESC LIMIT ?`,
       principal,
       status,
       createdAt,
       createdAt,
       id,
       ...(query.type === undefined ? [] : [query.type]),
+      ...(query.search ? [query.search] : []),
       limit + 1,
     );
     for (const row of rows) seen.set(row.task_id, row.created_at);

@@ -1,0 +1,78 @@
+import type { ModelMessage, UIMessage } from 'ai';
+import type { ChatTurnInput } from '../agent/types.ts';
+import type { Heed } from '../human/heed.ts';
+
+/** The workflow that holds every chat thread (internal: reached only through `/v1/chat`). */
+export const CHAT_THREAD_WORKFLOW = 'heed.chat';
+
+/** A thread's run id: `chat:<chat id>`. */
+export function threadRunId(chatId: string): string {
+  return `chat:${chatId}`;
+}
+
+/** What a thread is started with. */
+export interface ThreadInput {
+  chatId: string;
+  /** The agent workflow each turn runs. */
+  agent: string;
+  /** The principal whose chat this is. */
+  owner: string;
+}
+
+/** A turn asked of a thread (the message sent to its `turn` mailbox). */
+export interface TurnRequest {
+  /** The turn's run id (a child of the thread). */
+  runId: string;
+  /** The assistant message id the turn streams under (server-assigned). */
+  messageId: string;
+  /** The person's message, as the UI shows it. */
+  user: UIMessage;
+  /** Its text, for the model. */
+  text: string;
+}
+
+/** A turn as the thread publishes it (status `turn`, one entry per turn, in order). */
+export type TurnRecord = TurnRequest;
+
+/**
+ * Registers the chat thread workflow (once per engine; a no-op when it is registered). A thread is
+ * one durable run per chat: it takes turns from its `turn` mailbox in order, publishes each as a
+ * `turn` status (the thread's history index), runs it as a child run of the thread's agent
+ * workflow with the conversation so far (`ChatTurnInput`), and keeps the `messages` the turn
+ * returns as the memory of the next one. It waits between turns like any run: no memory, no
+ * worker; any process continues it. A turn that fails leaves the memory with the person's message
+ * only.
+ */
+export function registerChatThreads(heed: Heed): void {
+  if (heed.hasWorkflow(CHAT_THREAD_WORKFLOW)) return;
+  heed.workflow(CHAT_THREAD_WORKFLOW, async (ctx, input: ThreadInput) => {
+    let memory: ModelMessage[] = [];
+    for (;;) {
+      const turn = await ctx.recv<TurnRequest>('turn');
+      if (!turn) continue;
+      await ctx.setStatus('turn', turn satisfies TurnRecord);
+      const turnInput: ChatTurnInput = {
+        message: turn.text,
+        messages: memory,
+        user: input.owner,
+        chatId: input.chatId,
+      };
+      const child = await ctx.start<ChatTurnInput, { reply?: unknown; messages?: unknown }>(
+        { name: input.agent },
+        turnInput,
+        { id: turn.runId },
+      );
+      const asked: ModelMessage = { role: 'user', content: turn.text };
+      try {
+        const output = await child.result();
+        if (Array.isArray(output?.messages)) memory = output.messages as ModelMessage[];
+        else {
+          const reply = typeof output?.reply === 'string' ? output.reply : '';
+          memory = [...memory, asked, ...(reply ? [{ role: 'assistant' as const, content: reply }] : [])];
+        }
+      } catch {
+        memory = [...memory, asked];
+      }
+    }
+  });
+}

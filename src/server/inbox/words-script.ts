@@ -1,0 +1,143 @@
+/**
+ * The inbox's wording (browser module, served at `/inbox/words.js`): what people read instead of
+ * ids and enum names. "Approval", "waiting for you", "approved by Alice via Slack, 2 min ago".
+ */
+export const WORDS_SCRIPT = String.raw`
+export function esc(value) {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+const TYPES = { approval: 'Approval', review: 'Review', form: 'Form to fill in', manual_action: 'Something to do', override: 'Override', clarification: 'Question' };
+/** "Approval", "Review", … */
+export function typeName(type) {
+  return TYPES[type] || sentence(type);
+}
+
+const DONE = { approve: 'approved', reject: 'rejected', request_changes: 'sent back for changes', submit: 'submitted', done: 'done', failed: 'marked as failed', deny: 'denied', answer: 'answered' };
+/** The past tense of an outcome: "approved", "rejected". */
+export function outcomeDone(outcome) {
+  return DONE[outcome] || sentence(outcome).toLowerCase();
+}
+
+const BUTTONS = { approve: 'Approve', reject: 'Reject', request_changes: 'Request changes', submit: 'Submit', done: 'Done', failed: 'It failed', deny: 'Deny', answer: 'Send answer' };
+/** A button's label for an outcome. */
+export function outcomeButton(outcome) {
+  return BUTTONS[outcome] || sentence(outcome);
+}
+
+/** snake_case or kebab-case to "Sentence case". */
+export function sentence(value) {
+  const text = String(value || '').replace(/[_-]+/g, ' ').trim();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function titleCase(name) {
+  return name.split(/[._-]+/).filter(Boolean).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join(' ');
+}
+
+/** A principal as people say it: "you", "Alice", "the finance group", "bob@example.com", "an agent". */
+export function person(principal, me) {
+  if (!principal) return 'someone';
+  if (me && principal === me) return 'you';
+  const cut = principal.indexOf(':');
+  const kind = cut < 0 ? '' : principal.slice(0, cut);
+  const name = cut < 0 ? principal : principal.slice(cut + 1);
+  if (kind === 'user') return titleCase(name);
+  if (kind === 'group') return 'the ' + name.replace(/[_-]+/g, ' ') + ' group';
+  if (kind === 'email') return name;
+  if (kind === 'agent') return 'an agent';
+  if (principal === 'system') return 'Heed';
+  if (principal === '*') return 'anyone';
+  return name;
+}
+
+/** A list of principals: "Alice, Bob and the finance group". */
+export function people(principals, me) {
+  const names = [...new Set(principals.map((p) => person(p, me)))];
+  if (names.length <= 1) return names[0] || 'anyone';
+  return names.slice(0, -1).join(', ') + ' and ' + names[names.length - 1];
+}
+
+const CHANNELS = { inbox: 'the inbox', slack: 'Slack', email: 'email', link: 'an email link', api: 'the API', cli: 'the terminal', workflow: 'an agent', timer: 'the schedule', system: 'Heed', chat: 'the chat', mcp: 'an MCP client', webhook: 'a webhook', run: 'the agent run' };
+/** The channel something came through: "Slack", "the inbox". */
+export function channel(via) {
+  return CHANNELS[via] || sentence(via);
+}
+
+/** "just now", "2 min ago", "3 h ago", "2 days ago", or a date. */
+export function ago(ms) {
+  const s = Math.round((Date.now() - ms) / 1000);
+  if (s < 45) return 'just now';
+  if (s < 3600) return Math.max(1, Math.round(s / 60)) + ' min ago';
+  if (s < 86400) return Math.round(s / 3600) + ' h ago';
+  if (s < 7 * 86400) return Math.round(s / 86400) + (s < 1.5 * 86400 ? ' day ago' : ' days ago');
+  return new Date(ms).toLocaleDateString();
+}
+
+/** "in 5 min", "in 8 h", "in 2 days", or "passed". */
+export function until(ms) {
+  const s = Math.round((ms - Date.now()) / 1000);
+  if (s <= 0) return 'passed';
+  if (s < 3600) return 'in ' + Math.ceil(s / 60) + ' min';
+  if (s < 86400) return 'in ' + Math.round(s / 3600) + ' h';
+  return 'in ' + Math.round(s / 86400) + ' days';
+}
+
+/** Whether \`me\` (or one of its groups) is among the people asked. */
+export function askedOf(task, identities) {
+  return task.assignees.length === 0 || task.assignees.some((a) => identities.includes(a.principal));
+}
+
+/**
+ * One line saying where a task stands: "waiting for you", "waiting for Bob",
+ * "approved by Alice via Slack, 2 min ago", "expired 1 h ago: rejected automatically".
+ */
+export function standing(task, me, identities) {
+  const r = task.result;
+  if (task.status === 'pending') {
+    const asked = task.assignees.map((a) => a.principal);
+    const mine = askedOf(task, identities || [me]);
+    const got = task.responses.length;
+    const quorum = task.quorum && task.quorum.approvals > 1 ? ' (' + got + ' of ' + task.quorum.approvals + ' approvals)' : '';
+    return (mine ? 'waiting for you' : 'waiting for ' + people(asked, me)) + quorum;
+  }
+  if (r && (r.by === 'system' || r.via === 'timeout')) {
+    return 'no answer in time, ' + ago(task.deadline || r.at) + (r.outcome ? ': ' + outcomeDone(r.outcome) + ' automatically' : '');
+  }
+  if (task.status === 'resolved' && r) {
+    return outcomeDone(r.outcome) + ' by ' + person(r.by, me) + (r.via ? ' via ' + channel(r.via) : '') + ', ' + ago(r.at);
+  }
+  if (task.status === 'cancelled') {
+    return 'cancelled' + (r && r.by && r.by !== 'system' ? ' by ' + person(r.by, me) : '') + ', ' + ago((r && r.at) || task.updatedAt);
+  }
+  return sentence(task.status);
+}
+
+/** One history entry as a sentence: "Alice approved via Slack", "Sent to Bob in the inbox". */
+export function historyLine(entry, me) {
+  const who = person(entry.actor, me);
+  const Who = who.charAt(0).toUpperCase() + who.slice(1);
+  const d = entry.detail || {};
+  switch (entry.action) {
+    case 'created': return 'Asked by ' + (entry.actor.startsWith('agent:') ? 'an agent' : who) + (d.assignees && d.assignees.length ? ', for ' + people(d.assignees, me) : '');
+    case 'notified': return 'Sent to ' + people(d.recipients || [], me) + ' via ' + channel(entry.via);
+    case 'not-notified': return 'Could not be sent via ' + channel(entry.via) + (d.reason ? ' (' + d.reason + ')' : '');
+    case 'reminded': return 'Reminder sent';
+    case 'escalated': return 'Escalated' + (d.added && d.added.length ? ' to ' + people(d.added, me) : '');
+    case 'responded': return Who + ' ' + outcomeDone(entry.outcome) + ' via ' + channel(entry.via);
+    case 'resolved': return 'Decided: ' + outcomeDone(entry.outcome);
+    case 'expired': return 'Nobody answered in time' + (entry.outcome ? ': ' + outcomeDone(entry.outcome) + ' automatically' : '');
+    case 'cancelled': return 'Cancelled' + (entry.actor !== 'system' ? ' by ' + who : '');
+    case 'refused': return 'Refused an answer from ' + who + (d.reason ? ': ' + d.reason : '');
+    default: return Who + ': ' + sentence(entry.action) + (entry.outcome ? ' (' + outcomeDone(entry.outcome) + ')' : '');
+  }
+}
+
+/** A value as a person reads it: text as is, numbers and booleans plainly, objects as JSON. */
+export function plain(value) {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+`;
