@@ -50,8 +50,10 @@ export class Worker {
     this.#running = true;
     this.#scheduleHeartbeat();
     // Where the store keeps heartbeats, announce this worker before reaping silent ones.
-    const first = this.#o.store.heartbeat ? this.#beat() : Promise.resolve();
-    void first.then(() => this.reclaimFromDeadProcesses()).finally(() => this.poke());
+    const reclaimed = this.#o.store.heartbeat
+      ? this.#beat().then(() => this.reclaimFromDeadProcesses())
+      : this.reclaimFromDeadProcesses();
+    void reclaimed.finally(() => this.poke());
   }
 
   /**
