@@ -44,8 +44,10 @@ export function freePort(): Promise<number> {
  * @throws when the binaries cannot run (then tests cannot use PostgreSQL here).
  */
 export async function startEmbeddedPostgres(
-  options: { log?: boolean; durable?: boolean } = {},
+  options: { log?: boolean; durable?: boolean; user?: string; password?: string } = {},
 ): Promise<EmbeddedServer> {
+  const user = options.user ?? USER;
+  const password = options.password ?? PASSWORD;
   const parent = mkdtempSync(join(tmpdir(), 'heed-pg-'));
   chmodSync(parent, 0o1777);
   const databaseDir = join(parent, 'data');
@@ -54,8 +56,8 @@ export async function startEmbeddedPostgres(
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
-    user: USER,
-    password: PASSWORD,
+    user,
+    password,
     persistent: true, // stop() must keep the files so that restart() finds them; stop() here removes them
     createPostgresUser: true,
     postgresFlags: [
@@ -71,7 +73,7 @@ export async function startEmbeddedPostgres(
   });
   await server.initialise();
   await server.start();
-  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  const urlFor = (database: string) => `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
   return {
     url: urlFor('postgres'),
     port,
