@@ -9,8 +9,6 @@ import type { Task } from '../human/types.ts';
 import { ApiClient, ApiError } from './client.ts';
 import { clean, paint, status, table, when } from './format.ts';
 import { watchInbox } from './inbox-watch.ts';
-import { serveCommand } from './serve-command.ts';
-import { workerCommand } from './worker-command.ts';
 
 const USAGE = `Usage: heed <command> [options]
 
@@ -86,10 +84,12 @@ async function main(): Promise<void> {
     return;
   }
   switch (command) {
+    // Loaded on demand: the commands that talk to a server start without the engine, the
+    // stores and the server code.
     case 'serve':
-      return serveCommand(flags);
+      return (await import('./serve-command.ts')).serveCommand(flags);
     case 'worker':
-      return workerCommand(flags);
+      return (await import('./worker-command.ts')).workerCommand(flags);
     case 'tasks':
     case 'inbox': {
       if (command === 'inbox' && flags.watch) return watchInbox(client());

@@ -185,9 +185,11 @@ export class PostgresStore implements Store, TaskStore {
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
 
   async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
-    return this.#tx(async (sql) => {
-      const created = await runs.insertRun(sql, run, now);
-      return { run: runs.toRun((await runs.selectRun(sql, run.id)) as runs.RunRow), created };
+    // One statement when the run is new (the common case), a second read when it existed.
+    return this.#auto(async (sql) => {
+      const inserted = await runs.insertRunReturning(sql, run, now);
+      if (inserted) return { run: runs.toRun(inserted), created: true };
+      return { run: runs.toRun((await runs.selectRun(sql, run.id)) as runs.RunRow), created: false };
     });
   }
 

@@ -60,6 +60,17 @@ export async function insertRun(sql: Sql, run: NewRun, now: number): Promise<boo
   return row !== undefined;
 }
 
+/** Inserts a pending run unless the id exists, announcing it; returns the new row, if inserted. */
+export async function insertRunReturning(sql: Sql, run: NewRun, now: number): Promise<RunRow | undefined> {
+  return sql.one<RunRow>(
+    `WITH ins AS (
+       INSERT INTO runs (id, workflow, status, input, parent_id, available_at, created_at, updated_at)
+       VALUES ($1, $2, 'pending', $3, $4, $5, $5, $5) ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS})
+     SELECT ${RUN_COLUMNS}, pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') FROM ins`,
+    [run.id, run.workflow, run.input, run.parentId ?? null, now],
+  );
+}
+
 export async function selectRun(sql: Sql, id: string): Promise<RunRow | undefined> {
   return sql.one<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
 }
