@@ -185,7 +185,11 @@ function summarize(content: readonly { type: string; toolName?: string; output?:
   return content
     .filter((part) => part.type === 'tool-result')
     .map((part) => {
-      const output = part.output as { type: string; value: unknown } | undefined;
+      const output = part.output as { type: string; value?: unknown; reason?: unknown } | undefined;
+      if (output?.type === 'execution-denied') {
+        const reason = typeof output.reason === 'string' ? output.reason.trim().replace(/[.!?]+$/, '') : '';
+        return reason ? `I did not do it: ${reason}.` : 'I did not do it: it was not approved.';
+      }
       const value = output?.value as { message?: unknown } | string | undefined;
       if (typeof value === 'string') return value;
       if (value && typeof value.message === 'string') return value.message;

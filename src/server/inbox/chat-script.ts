@@ -124,7 +124,7 @@ function mayAnswer(card) {
 
 function approvalBlock(card, part) {
   const state = card.state;
-  const badge = '<span class="badge ' + (state === 'waiting' ? 'pending' : state === 'approved' || state === 'answered' || state === 'done' ? 'resolved' : 'failed') + '">' +
+  const badge = '<span class="badge ' + (state === 'waiting' ? 'pending' : state === 'approved' || state === 'answered' || state === 'done' ? 'succeeded' : 'failed') + '">' +
     esc({ waiting: card.kind === 'question' ? 'Waiting for an answer' : 'Waiting for approval', approved: 'Approved', rejected: 'Rejected', answered: 'Answered', done: 'Decided', expired: 'Expired', cancelled: 'Cancelled' }[state]) + '</span>';
   let who;
   const own = card.requester && card.requester.principal === me.principal;
@@ -142,7 +142,7 @@ function approvalBlock(card, part) {
     actions = '<div class="muted small">The card updates here when it is decided, wherever that happens.</div>';
   }
   return '<div class="approval" data-task-state="' + esc(state) + '"><div class="row">' + badge + '<strong>' + esc(card.title) + '</strong></div>' +
-    (who || requester ? '<div class="muted small">' + who + requester + '</div>' : '') + (decisionText(card) ? '<div class="decision">' + decisionText(card) + '</div>' : '') + actions + '</div>';
+    (who || requester ? '<div class="muted small">' + who + requester + '</div>' : '') + (decisionText(card) ? '<div class="verdict ' + (state === 'approved' || state === 'answered' ? 'good' : state === 'done' ? '' : 'bad') + '">' + decisionText(card) + '</div>' : '') + actions + '</div>';
 }
 
 function toolCard(part, card) {
@@ -402,7 +402,9 @@ export const CHAT_STYLES = `
 .tool-input{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.9rem}
 .approval{border-top:1px dashed var(--line);padding-top:8px;display:flex;flex-direction:column;gap:4px}
 .approval .row{justify-content:flex-start}
-.decision{font-size:.92rem} .quote{color:var(--muted);font-style:italic}
+.verdict{font-size:.92rem;border-radius:8px;padding:6px 10px;background:var(--accent-soft,#eef3ff)}
+.verdict.good{background:var(--ok-soft,#ecfdf3)} .verdict.bad{background:var(--bad-soft,#fef3f2)}
+.quote{color:var(--muted);font-style:italic}
 .small{font-size:.85rem} .success{color:var(--ok)} .error-text{color:var(--bad)}
 .reject-form label{margin-top:4px}
 .empty{color:var(--muted);text-align:center;padding:30px 0}
