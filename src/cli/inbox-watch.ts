@@ -1,78 +1,79 @@
-import { createInterface } from 'node:readline/promises';
-import type { Task } from '../human/types.ts';
-import { ApiError, type ApiClient } from './client.ts';
+import { HeedApiError, type Task } from '../client/index.ts';
+import type { Api } from './api.ts';
 import { clean, paint } from './format.ts';
+import { InputClosedError, Prompter } from './prompts.ts';
+import { printTask } from './task-view.ts';
 
 /**
  * `heed inbox --watch`: the terminal channel. Asks you each pending task as it arrives (oldest
- * first): shows it, reads an outcome, a comment and (for forms) JSON data, and answers it.
- * Stops on Ctrl-D or Ctrl-C.
+ * first): shows it, reads an outcome, then what that outcome needs before anything is sent — a
+ * reason where one is required, edited arguments where the task allows editing, form data — and
+ * answers it. Stops at the end of the input (Ctrl-D) or on Ctrl-C.
  */
-export async function watchInbox(client: ApiClient, options: { pollMs?: number } = {}): Promise<void> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  let closed = false;
-  rl.on('close', () => {
-    closed = true;
-  });
+export async function watchInbox(api: Api, options: { pollMs?: number } = {}): Promise<void> {
+  const prompter = new Prompter();
   const skipped = new Set<string>();
-  console.log(paint('dim', `Watching the inbox at ${client.url} (Ctrl-D to stop)…`));
-  while (!closed) {
-    const page = await client.call<{ items: Task[] }>('GET', '/v1/tasks?status=pending&limit=100');
-    const next = page.items.reverse().find((task) => !skipped.has(task.id));
-    if (!next) {
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
-      continue;
-    }
-    printTask(next);
-    const outcome = (await ask(rl, `Outcome [${next.outcomes.join('/')}, or skip]: `))?.trim();
-    if (outcome === undefined) break;
-    if (outcome === '' || outcome === 'skip') {
-      skipped.add(next.id);
-      continue;
-    }
-    const comment = (await ask(rl, 'Comment (optional): '))?.trim();
-    let data: unknown;
-    if (next.form && outcome !== 'reject') {
-      const raw = await ask(rl, 'Data as JSON: ');
-      try {
-        data = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        console.log(paint('red', 'That is not JSON; the task will be asked again.'));
+  console.log(paint('dim', `Watching the inbox at ${api.url} (Ctrl-D to stop)…`));
+  try {
+    while (!prompter.closed) {
+      const page = await api.call(
+        api.client.GET('/v1/tasks', { params: { query: { status: 'pending', limit: 100 } } }),
+      );
+      const next = page.items.reverse().find((task) => !skipped.has(task.id));
+      if (!next) {
+        await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
         continue;
       }
+      console.log('');
+      printTask(next);
+      const answer = await askAnswer(prompter, next);
+      if (!answer) {
+        skipped.add(next.id);
+        continue;
+      }
+      try {
+        const answered = await api.call(
+          api.client.POST('/v1/tasks/{id}/responses', { params: { path: { id: next.id } }, body: answer }),
+        );
+        const by = answered.result ? ` (${clean(answered.result.outcome ?? answered.status)})` : '';
+        console.log(paint('green', `✓ ${answered.status}${by}`));
+        if (answered.status === 'pending') skipped.add(next.id); // recorded; others must answer too
+      } catch (error) {
+        if (!(error instanceof HeedApiError)) throw error;
+        console.log(paint('red', `✗ ${error.code}: ${error.message}`));
+        if (error.status === 409 || error.status === 403 || error.status === 404) skipped.add(next.id);
+      }
     }
-    try {
-      const answered = await client.call<Task>('POST', `/v1/tasks/${next.id}/responses`, {
-        outcome,
-        ...(comment ? { comment } : {}),
-        ...(data === undefined ? {} : { data }),
-      });
-      console.log(paint('green', `✓ ${answered.status}`));
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      console.log(paint('red', `✗ ${error.code}: ${error.message}`));
-      if (error.code === 'TASK_ALREADY_RESOLVED' || error.code === 'TASK_FORBIDDEN') skipped.add(next.id);
-    }
+  } catch (error) {
+    if (!(error instanceof InputClosedError)) throw error;
+  } finally {
+    prompter.close();
   }
-  rl.close();
 }
 
-async function ask(rl: ReturnType<typeof createInterface>, question: string): Promise<string | undefined> {
-  try {
-    return await rl.question(question);
-  } catch {
-    return undefined; // input closed
+/** The outcome and what it needs; undefined to skip the task. @throws InputClosedError */
+async function askAnswer(
+  prompter: Prompter,
+  task: Task,
+): Promise<{ outcome: string; comment?: string; args?: Record<string, unknown>; data?: unknown } | undefined> {
+  let outcome: string;
+  for (;;) {
+    outcome = await prompter.ask(`Outcome [${task.outcomes.join('/')}, or Enter to skip]: `);
+    if (outcome === '' || outcome === 'skip') return undefined;
+    if (task.outcomes.includes(outcome)) break;
+    console.log(paint('yellow', `"${clean(outcome)}" is not one of: ${task.outcomes.join(', ')}`));
   }
-}
-
-function printTask(task: Task): void {
-  console.log('');
-  console.log(`${paint('bold', clean(task.title))}  ${paint('dim', `${task.type} · ${clean(task.id)}`)}`);
-  if (task.description) console.log(clean(task.description));
-  if (task.action)
-    console.log(`${paint('cyan', 'action')} ${clean(task.action.tool)} ${clean(JSON.stringify(task.action.args))}`);
-  if (task.payload !== null && task.payload !== undefined)
-    console.log(`${paint('cyan', 'payload')} ${clean(JSON.stringify(task.payload))}`);
-  if (task.form) console.log(`${paint('cyan', 'form')} ${clean(JSON.stringify(task.form))}`);
-  if (task.deadline) console.log(`${paint('cyan', 'deadline')} ${new Date(task.deadline).toISOString()}`);
+  const answer: { outcome: string; comment?: string; args?: Record<string, unknown>; data?: unknown } = { outcome };
+  // Editing applies to what gets approved; a refusal needs no new arguments.
+  if (task.allowEdit && task.action && !task.requireComment.includes(outcome)) {
+    const args = await prompter.editArgs(task);
+    if (args) answer.args = args;
+  }
+  if (task.form && !task.requireComment.includes(outcome)) {
+    const data = await prompter.data();
+    if (data !== undefined) answer.data = data;
+  }
+  const comment = await prompter.comment(task, outcome);
+  if (comment) answer.comment = comment;
+  return answer;
 }

@@ -1,208 +1,154 @@
 #!/usr/bin/env node
 /**
- * The `heed` command. `heed serve` runs the service; the other commands talk to a server
- * (`--url` or HEED_URL, default http://127.0.0.1:4000) as `--key`/HEED_KEY, or in development
- * as `--as`/HEED_PRINCIPAL.
+ * The `heed` command: `heed serve` runs the service; the other commands talk to a server through
+ * the typed client (`heed/client`). `heed help [command]`, `heed <command> --help`, `heed --version`.
+ * Exit status: 0 done, 1 the server refused (or an audit chain is broken), 2 a usage error or an
+ * unreachable server (nothing was sent).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Task } from '../human/types.ts';
-import { ApiClient, ApiError } from './client.ts';
-import { clean, paint, status, table, when } from './format.ts';
-import { watchInbox } from './inbox-watch.ts';
+import { HeedApiError } from '../client/index.ts';
+import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } from './command.ts';
+import { paint } from './format.ts';
+import { runsCommand } from './run-commands.ts';
+import type { ServeFlags } from './serve-command.ts';
+import type { WorkerFlags } from './worker-command.ts';
+import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
 
-const USAGE = `Usage: heed <command> [options]
+const IMPORT_OPTION: OptionSpec = {
+  type: 'string',
+  multiple: true,
+  value: 'MODULE',
+  description: 'load workflows from a module exporting register(heed) (repeatable)',
+};
+const LEASE_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'DURATION',
+  description: "how long a dead worker's runs stay its own before another takes them (default 30s)",
+};
 
-  serve [--db PATH | --postgres URL] [--port N] [--host H] [--config FILE] [--no-demo] [--import MODULE]
-                                                                      run the API, inbox and workers
-  worker --postgres URL [--concurrency N] [--lease DURATION] [--no-demo] [--import MODULE]
-                                                                      only execute runs (any number, any machine)
-  tasks [--status S] [--assignee P] [--type T]                        list tasks (your inbox)
-  show ID                                                             one task, with its history
-  respond ID OUTCOME [--comment TEXT] [--data JSON] [--args JSON]     answer a task
-  inbox [--watch]                                                     your pending tasks; --watch asks each as it arrives
-  runs [--status S] [--workflow W]                                    list runs
-  audit verify ID                                                     check a task's audit chain
-
-Options for talking to a server: --url URL (HEED_URL), --key KEY (HEED_KEY), --as PRINCIPAL (HEED_PRINCIPAL)`;
-
-const { values: flags, positionals } = parseArgs({
-  allowPositionals: true,
-  allowNegative: true,
+const serve: Command = {
+  name: 'serve',
+  usage: 'heed serve [options]',
+  summary: 'Run the API, the web inbox, the workers and the timers in one process (Ctrl-C stops it gracefully).',
+  details:
+    'The store is .heed/heed.db unless --db or --postgres (HEED_POSTGRES_URL) says otherwise. Without API keys it listens on loopback only.',
   options: {
-    db: { type: 'string' },
-    postgres: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    config: { type: 'string' },
-    // User workflow modules: each exports a function (default or "register") taking the Heed instance.
-    import: { type: 'string', multiple: true },
-    concurrency: { type: 'string' },
-    lease: { type: 'string' },
-    // The demo workflows (banking, refund, data-export) are registered unless --no-demo.
-    demo: { type: 'boolean', default: true },
-    url: { type: 'string' },
-    key: { type: 'string' },
-    as: { type: 'string' },
-    status: { type: 'string' },
-    assignee: { type: 'string' },
-    type: { type: 'string' },
-    workflow: { type: 'string' },
-    comment: { type: 'string' },
-    data: { type: 'string' },
-    args: { type: 'string' },
-    watch: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    db: { type: 'string', value: 'PATH', description: 'the SQLite file (default .heed/heed.db)' },
+    postgres: { type: 'string', value: 'URL', description: 'a PostgreSQL store instead of SQLite' },
+    port: { type: 'string', value: 'N', description: 'the port (default 4000; 0 picks a free one)' },
+    host: { type: 'string', value: 'H', description: 'the interface (default 127.0.0.1)' },
+    config: { type: 'string', value: 'FILE', description: 'JSON configuration: keys, admins, groups, webhooks, …' },
+    demo: {
+      type: 'boolean',
+      default: true,
+      description: 'register the demo workflows (banking, refund, data-export); --no-demo to leave them out',
+    },
+    import: IMPORT_OPTION,
+    lease: LEASE_OPTION,
   },
-});
+  remote: false,
+  // Loaded only when serving: the other commands start without the server, the engine and the store.
+  run: async (_, flags) => (await import('./serve-command.ts')).serveCommand(flags as unknown as ServeFlags),
+};
 
-const client = () =>
-  new ApiClient({
-    url: flags.url ?? process.env.HEED_URL ?? 'http://127.0.0.1:4000',
-    key: flags.key ?? process.env.HEED_KEY,
-    principal: flags.as ?? process.env.HEED_PRINCIPAL,
-  });
+const worker: Command = {
+  name: 'worker',
+  usage: 'heed worker --postgres URL [options]',
+  summary: 'Only execute runs and timers from a PostgreSQL store shared with heed serve (any number, any machine).',
+  details:
+    'Workflows come from --import modules (each exports a function, default or "register", that registers workflows on the Heed instance it is given) and the demo workflows unless --no-demo. Ctrl-C or SIGTERM stops it gracefully.',
+  options: {
+    postgres: { type: 'string', value: 'URL', description: 'the PostgreSQL store (HEED_POSTGRES_URL)' },
+    concurrency: { type: 'string', value: 'N', description: 'runs executed at once (default 64)' },
+    demo: {
+      type: 'boolean',
+      default: true,
+      description: 'register the demo workflows; --no-demo to leave them out',
+    },
+    import: IMPORT_OPTION,
+    lease: LEASE_OPTION,
+  },
+  remote: false,
+  run: async (_, flags) => (await import('./worker-command.ts')).workerCommand(flags as unknown as WorkerFlags),
+};
 
-function query(params: Record<string, string | undefined>): string {
-  const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
-  const text = search.toString();
-  return text ? `?${text}` : '';
+/** Every command, in the order `heed help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  serve,
+  worker,
+  tasksCommand,
+  inboxCommand,
+  showCommand,
+  respondCommand,
+  runsCommand,
+  auditCommand,
+];
+
+function version(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-function parseJson(flag: string, value: string | undefined): unknown {
-  if (value === undefined) return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new Error(`--${flag} must be JSON, got ${value}`);
-  }
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: heed <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  heed help <command> describes a command and its options`,
+    '',
+    'Commands other than serve talk to a server: --url URL (HEED_URL), --key KEY (HEED_KEY),',
+    'or in development without keys --as PRINCIPAL (HEED_PRINCIPAL).',
+    'heed --version prints the version.',
+  ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const [command, ...rest] = positionals;
-  if (flags.help || !command) {
-    console.log(USAGE);
+function find(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new UsageError(`unknown command "${name}"; \`heed help\` lists them`);
+  return command;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v' || first === 'version') {
+    console.log(`heed ${version()}`);
     return;
   }
-  switch (command) {
-    // Loaded on demand: the commands that talk to a server start without the engine, the
-    // stores and the server code.
-    case 'serve':
-      return (await import('./serve-command.ts')).serveCommand(flags);
-    case 'worker':
-      return (await import('./worker-command.ts')).workerCommand(flags);
-    case 'tasks':
-    case 'inbox': {
-      if (command === 'inbox' && flags.watch) return watchInbox(client());
-      const page = await client().call<{ items: Task[] }>(
-        'GET',
-        `/v1/tasks${query({ status: flags.status ?? (command === 'inbox' ? 'pending' : undefined), assignee: flags.assignee, type: flags.type })}`,
-      );
-      console.log(
-        table(
-          ['ID', 'TYPE', 'STATUS', 'TITLE', 'ASSIGNEES', 'DEADLINE'],
-          page.items.map((t) => [
-            clean(t.id),
-            t.type,
-            status(t.status),
-            clean(t.title),
-            clean(t.assignees.map((a) => a.principal).join(',')),
-            when(t.deadline),
-          ]),
-        ),
-      );
-      return;
-    }
-    case 'show': {
-      const id = rest[0];
-      if (!id) throw new Error('usage: heed show ID');
-      const task = await client().call<Task>('GET', `/v1/tasks/${encodeURIComponent(id)}`);
-      console.log(
-        `${paint('bold', clean(task.title))}  ${status(task.status)}  ${paint('dim', `${task.type} · ${clean(task.id)}`)}`,
-      );
-      if (task.description) console.log(clean(task.description));
-      console.log(
-        table(
-          ['FIELD', 'VALUE'],
-          [
-            ['outcomes', task.outcomes.join(', ')],
-            [
-              'assignees',
-              task.assignees
-                .map((a) => (a.level ? `${a.principal} (escalation ${a.level})` : a.principal))
-                .join(', ') || '(anyone)',
-            ],
-            ['requester', task.requester ?? '-'],
-            ['deadline', when(task.deadline)],
-            ['escalation', String(task.escalationLevel)],
-            ['action', task.action ? clean(`${task.action.tool} ${JSON.stringify(task.action.args)}`) : '-'],
-            ['payload', clean(JSON.stringify(task.payload))],
-            [
-              'result',
-              task.result
-                ? `${task.result.outcome ?? task.result.status} by ${task.result.by} via ${task.result.via}`
-                : '-',
-            ],
-          ],
-        ),
-      );
-      return;
-    }
-    case 'respond': {
-      const [id, outcome] = rest;
-      if (!id || !outcome)
-        throw new Error('usage: heed respond ID OUTCOME [--comment TEXT] [--data JSON] [--args JSON]');
-      const body: Record<string, unknown> = { outcome };
-      if (flags.comment !== undefined) body.comment = flags.comment;
-      const data = parseJson('data', flags.data);
-      if (data !== undefined) body.data = data;
-      const args = parseJson('args', flags.args);
-      if (args !== undefined) body.args = args;
-      const task = await client().call<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/responses`, body);
-      console.log(
-        `${task.id}: ${status(task.status)}${task.result ? ` (${task.result.outcome} by ${task.result.by})` : ''}`,
-      );
-      return;
-    }
-    case 'runs': {
-      const page = await client().call<{
-        items: { id: string; workflow: string; status: string; createdAt: number }[];
-      }>('GET', `/v1/runs${query({ status: flags.status, workflow: flags.workflow })}`);
-      console.log(
-        table(
-          ['ID', 'WORKFLOW', 'STATUS', 'CREATED'],
-          page.items.map((r) => [r.id, r.workflow, status(r.status), when(r.createdAt)]),
-        ),
-      );
-      return;
-    }
-    case 'audit': {
-      const [sub, id] = rest;
-      if (sub !== 'verify' || !id) throw new Error('usage: heed audit verify ID');
-      const audit = await client().call<{
-        items: { seq: number; at: number; actor: string; via: string; action: string; outcome: string | null }[];
-        verification: { ok: boolean; problems: string[] };
-      }>('GET', `/v1/tasks/${encodeURIComponent(id)}/audit`);
-      console.log(
-        table(
-          ['#', 'WHEN', 'WHO', 'VIA', 'ACTION', 'OUTCOME'],
-          audit.items.map((e) => [String(e.seq), when(e.at), e.actor, e.via, e.action, e.outcome ?? '']),
-        ),
-      );
-      if (audit.verification.ok) console.log(paint('green', `✓ the chain of ${audit.items.length} entries verifies`));
-      else {
-        console.log(paint('red', '✗ the chain does not verify:'));
-        for (const problem of audit.verification.problems) console.log(`  ${problem}`);
-        process.exitCode = 1;
-      }
-      return;
-    }
-    default:
-      throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  if (first === undefined || first === '--help' || first === '-h') {
+    console.log(usage());
+    return;
   }
+  if (first === 'help') {
+    console.log(rest[0] ? commandHelp(find(rest[0])) : usage());
+    return;
+  }
+  const command = find(first);
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: optionsOf(command),
+      allowPositionals: true,
+      allowNegative: true,
+    }) as { values: Flags; positionals: string[] };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${commandHelp(command)}`);
+  }
+  if (parsed.values.help) {
+    console.log(commandHelp(command));
+    return;
+  }
+  await command.run(parsed.positionals, parsed.values);
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof ApiError ? `${error.code}: ${error.message}` : (error as Error).message;
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof HeedApiError ? `${error.code}: ${error.message}` : (error as Error).message;
   console.error(paint('red', `heed: ${message}`, process.stderr));
-  process.exit(error instanceof ApiError ? 1 : 2);
+  if (error instanceof HeedApiError) {
+    for (const issue of error.issues) console.error(`  ${issue.path || '(body)'}: ${issue.message}`);
+  }
+  process.exit(error instanceof HeedApiError ? 1 : 2);
 });

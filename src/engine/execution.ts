@@ -291,7 +291,14 @@ export class Execution implements CoreContext {
             timeoutMs,
             clock: this.#deps.clock,
             signal: this.#abort.signal,
-            progress: (data) => this.#progress({ step: name, seq, try: `${this.lease.token}.${attempt}`, data }),
+            // Transient output: straight to the feed, fenced by the lease, never recorded.
+            progress: async (data) =>
+              !this.#fatal &&
+              this.#deps.store.appendProgress(
+                this.lease,
+                encode({ step: name, seq, try: `${this.lease.token}.${attempt}`, data }, `The progress of "${name}"`),
+                this.#deps.clock.now(),
+              ),
           });
         } catch (error) {
           failed = true;
@@ -322,16 +329,6 @@ export class Execution implements CoreContext {
         if (this.#fatal) throw ENDED;
       }
     });
-  }
-
-  /** A step's transient output: straight to the feed, fenced by the lease, never recorded. */
-  async #progress(entry: { step: string; seq: number; try: string; data: unknown }): Promise<boolean> {
-    if (this.#fatal) return false;
-    return this.#deps.store.appendProgress(
-      this.lease,
-      encode(entry, `The progress of step "${entry.step}"`),
-      this.#deps.clock.now(),
-    );
   }
 
   #stepResult<T>(name: string, record: Operation, seq: number): T {

@@ -14,6 +14,7 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { describeWebhooks } from './webhooks/openapi.ts';
 
 export interface AppOptions {
   auth: AuthConfig;
@@ -98,6 +99,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   metaRoutes(app, heed);
   inboxRoutes(app, heed, options.feedPollMs);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
+  describeWebhooks(app);
   return { app, hub };
 }
 

@@ -45,44 +45,83 @@ export const TaskSpecSchema = z
   })
   .openapi('TaskSpec');
 
-const ResultSchema = z
+const TaskStatus = z.enum(['pending', 'resolved', 'expired', 'cancelled']);
+
+const ArgsEditSchema = z
+  .object({
+    original: JsonObject,
+    edited: JsonObject,
+    changes: z.array(z.object({ path: z.string(), from: Json, to: Json })),
+  })
+  .openapi('ArgsEdit', { description: 'What changed when an approver edited the action arguments' });
+
+const TaskAnswerSchema = z
+  .object({
+    principal: Principal,
+    outcome: z.string(),
+    via: z.string().openapi({ description: 'The channel: api, inbox, cli, link, email, slack, …' }),
+    comment: z.string().nullable(),
+    data: Json,
+    at: z.number().openapi({ description: 'Epoch milliseconds' }),
+  })
+  .openapi('TaskAnswer', { description: "One person's answer" });
+
+export const ResultSchema = z
   .object({
     taskId: z.string(),
-    status: z.string(),
-    outcome: z.string().nullable(),
-    by: z.string().nullable(),
+    status: z.enum(['resolved', 'expired', 'cancelled']),
+    outcome: z.string().nullable().openapi({ description: 'The deciding outcome; null when expired or cancelled' }),
+    by: Principal.nullable().openapi({ description: 'Who decided (`system` for a deadline)' }),
     via: z.string().nullable(),
     comment: z.string().nullable(),
     data: Json,
-    args: JsonObject.nullable(),
+    args: JsonObject.nullable().openapi({ description: 'For action approvals: the approved (possibly edited) args' }),
     argsHash: z.string().nullable(),
-    edit: Json,
-    responses: z.array(JsonObject),
-    at: z.number().nullable(),
+    edit: ArgsEditSchema.nullable(),
+    responses: z.array(TaskAnswerSchema),
+    at: z.number(),
   })
-  .openapi('TaskResult');
+  .openapi('TaskResult', { description: 'How a task ended' });
+
+const Quorum = z.object({ approvals: z.number().int(), rejectEnds: z.boolean(), approveOutcome: z.string() });
+const OnTimeout = z.union([
+  z.object({ status: z.literal('resolved'), outcome: z.string() }),
+  z.object({ status: z.literal('expired') }),
+]);
 
 export const TaskSchema = z
   .object({
     id: z.string(),
     type: z.enum(TASK_TYPES),
-    status: z.enum(['pending', 'resolved', 'expired', 'cancelled']),
+    status: TaskStatus,
     title: z.string(),
-    description: z.string().nullable(),
+    description: z.string().nullable().openapi({ description: 'Markdown' }),
     payload: Json,
-    action: Json,
+    action: z
+      .object({ tool: z.string(), args: JsonObject, argsHash: z.string(), schema: JsonObject.nullable() })
+      .nullable(),
     outcomes: z.array(z.string()),
-    form: Json,
-    assignees: z.array(z.object({ principal: z.string(), level: z.number() })),
-    requester: z.string().nullable(),
-    escalationLevel: z.number(),
-    deadline: z.number().nullable(),
-    responses: z.array(JsonObject),
+    form: JsonObject.nullable().openapi({ description: 'JSON Schema of the data to submit' }),
+    allowEdit: z.boolean(),
+    requireComment: z.array(z.string()).openapi({ description: 'Outcomes that need a comment' }),
+    assignees: z.array(z.object({ principal: Principal, level: z.number().int() })),
+    requester: Principal.nullable(),
+    quorum: Quorum,
+    escalationLevel: z.number().int(),
+    remindersSent: z.number().int(),
+    deadline: z.number().nullable().openapi({ description: 'Epoch milliseconds' }),
+    onTimeout: OnTimeout,
+    channels: z.array(z.string()),
+    callbackUrl: z.string().nullable(),
+    metadata: JsonObject.nullable(),
+    runId: z.string().openapi({ description: 'The run that asked, or for a standalone task its lifecycle run' }),
+    lifecycleRunId: z.string().openapi({ description: "The task's own run: reminders, escalations, deadline" }),
+    askedBy: z.string().nullable(),
+    responses: z.array(TaskAnswerSchema),
     result: ResultSchema.nullable(),
-    runId: z.string(),
     createdAt: z.number(),
+    updatedAt: z.number(),
   })
-  .passthrough()
   .openapi('Task');
 
 export const TaskPageSchema = z
@@ -99,7 +138,7 @@ export const ResponseBodySchema = z
   .openapi('TaskResponse');
 
 export const TaskListQuerySchema = z.object({
-  status: z.enum(['pending', 'resolved', 'expired', 'cancelled']).optional(),
+  status: TaskStatus.optional(),
   assignee: Principal.optional(),
   type: z.enum(TASK_TYPES).optional(),
   requester: Principal.optional(),
@@ -109,19 +148,129 @@ export const TaskListQuerySchema = z.object({
   cursor: z.string().optional(),
 });
 
-export const RunSchema = z
+const RunStatus = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
+
+type ErrorShape = { name: string; message: string; code?: string; stack?: string; cause?: ErrorShape };
+const RunErrorSchema: z.ZodType<ErrorShape> = z
   .object({
-    id: z.string(),
-    workflow: z.string(),
-    status: z.string(),
-    input: Json,
-    output: Json,
-    error: Json,
-    createdAt: z.number(),
-    updatedAt: z.number(),
+    name: z.string(),
+    message: z.string(),
+    code: z.string().optional(),
+    stack: z.string().optional(),
+    get cause() {
+      return RunErrorSchema.optional();
+    },
   })
-  .passthrough()
-  .openapi('Run');
+  .openapi('RunError', { description: 'A thrown error, as recorded' });
+
+const runFields = {
+  id: z.string(),
+  workflow: z.string(),
+  status: RunStatus,
+  input: Json,
+  output: Json.optional().openapi({ description: 'Present once the run succeeded' }),
+  error: RunErrorSchema.optional(),
+  parentId: z.string().nullable(),
+  attempts: z.number().int(),
+  recoveries: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+};
+
+export const RunSchema = z.object(runFields).openapi('Run');
+
+export const RunDetailSchema = z
+  .object({
+    ...runFields,
+    waitingOn: z.array(
+      z.object({
+        seq: z.number().int(),
+        kind: z.enum(['sleep', 'recv', 'event', 'child']),
+        deadline: z.number().nullable(),
+        topic: z.string().optional(),
+        event: z.string().optional(),
+        childId: z.string().optional(),
+      }),
+    ),
+    history: z.array(
+      z.object({
+        seq: z.number().int(),
+        kind: z.enum(['step', 'sleep', 'recv', 'event', 'child', 'start', 'status', 'value']),
+        name: z.string(),
+        failed: z.boolean(),
+        at: z.number(),
+      }),
+    ),
+  })
+  .openapi('RunDetail', { description: 'A run with what it waits on and its recorded steps' });
+
+export const AuditEntrySchema = z
+  .object({
+    taskId: z.string(),
+    seq: z.number().int(),
+    at: z.number(),
+    actor: z.string(),
+    via: z.string(),
+    action: z.string().openapi({ example: 'responded' }),
+    outcome: z.string().nullable(),
+    shownHash: z.string().nullable().openapi({ description: 'SHA-256 of what the actor was shown' }),
+    detail: Json,
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi('AuditEntry');
+
+export const AuditSchema = z
+  .object({
+    items: z.array(AuditEntrySchema),
+    verification: z.object({ ok: z.boolean(), entries: z.number().int(), problems: z.array(z.string()) }),
+  })
+  .openapi('Audit');
+
+export const WebhookDeliverySchema = z
+  .object({
+    id: z.string().openapi({ description: 'The `webhook-id` header of every attempt' }),
+    url: z.string(),
+    type: z.string().openapi({ example: 'task.ended' }),
+    runId: z.string(),
+    delivery: z.object({
+      state: z.enum(['pending', 'retrying', 'delivered', 'failed']),
+      attempts: z.number().int(),
+      lastStatus: z.number().int().nullable().optional(),
+      lastError: z.string().nullable().optional(),
+      url: z.string().optional(),
+    }),
+  })
+  .openapi('WebhookDelivery');
+
+export const WaitingAgentSchema = z
+  .object({
+    runId: z.string(),
+    workflow: z.string(),
+    status: JsonObject.openapi({ description: 'The `agent` status the agent published, e.g. `{status: "pending_approval"}`' }),
+    waitingSince: z.number(),
+    tasks: z.array(
+      z.object({ id: z.string(), type: z.enum(TASK_TYPES), title: z.string(), deadline: z.number().nullable() }),
+    ),
+  })
+  .openapi('WaitingAgent');
+
+/** The body of every outgoing webhook (signed the Standard Webhooks way). */
+export const WebhookEventSchema = z
+  .object({
+    type: z.string().openapi({
+      description: 'task.created, task.escalated, task.ended (task events), run.succeeded, run.failed, run.cancelled',
+    }),
+    timestamp: z.string().openapi({ format: 'date-time' }),
+    data: z
+      .object({ runId: z.string(), taskId: z.string().optional() })
+      .catchall(z.unknown())
+      .openapi({
+        description:
+          'The run and the event: task.created `{taskId, type, title}`, task.escalated `{taskId, level}`, task.ended `{taskId, status, outcome, by}`, run.succeeded `{output}`, run.failed `{error}`',
+      }),
+  })
+  .openapi('WebhookEvent');
 
 export const RunPageSchema = z
   .object({ items: z.array(RunSchema), nextCursor: z.string().nullable() })

@@ -31,6 +31,8 @@ export interface RunningServer {
   /** e.g. `http://127.0.0.1:4000` */
   url: string;
   port: number;
+  /** The routes served, as `METHOD /path/:param` (for the check that the OpenAPI document lists them all). */
+  routes: readonly { method: string; path: string }[];
   /** Stops accepting connections, ends open streams, stops the engine. */
   close(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    routes: app.routes.map(({ method, path }) => ({ method, path })),
     close: async () => {
       hub.stop();
       dispatcher.stop();

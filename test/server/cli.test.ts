@@ -18,7 +18,7 @@ async function heed(url: string, ...args: string[]): Promise<{ code: number; out
   }
 }
 
-describe('the heed CLI against a server', () => {
+describe('the heed CLI against a server', { timeout: 120_000 }, () => {
   it('lists, shows, answers and verifies tasks, with clear errors', async () => {
     const s = await testServer();
     const task = await s.heed.tasks.create({
@@ -68,7 +68,8 @@ describe('the heed CLI against a server', () => {
     const task = await s.heed.tasks.create({ type: 'approval', title: 'Restart the cache?', assignees: ['user:ann'] });
     await waitFor('Outcome [approve/reject');
     child.stdin.write('reject\n');
-    await waitFor('Comment (optional)');
+    // A reject needs a reason: asked for as required before anything is sent.
+    await waitFor('Reason (required)');
     child.stdin.write('not during the sale\n');
     await waitFor('resolved');
     child.stdin.end();

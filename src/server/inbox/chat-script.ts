@@ -118,8 +118,20 @@ function decisionText(card) {
 
 function mayAnswer(card) {
   if (!me.principal) return false;
-  if (card.asked.length > 0) return card.asked.some((p) => p.principal === me.principal);
+  const mine = new Set([me.principal, ...(me.groups || [])]);
+  if (card.asked.length > 0) return card.asked.some((p) => mine.has(p.principal));
   return !card.requester || card.requester.principal !== me.principal;
+}
+
+/** Who the credentials belong to, and their groups (GET /v1/me), when the server tells. */
+async function whoAmI() {
+  try {
+    const who = await getJson('/v1/me');
+    if (who.principal) me.principal = who.principal;
+    me.groups = Array.isArray(who.groups) ? who.groups : [];
+  } catch {
+    // an older server: the principal named at sign-in
+  }
 }
 
 function approvalBlock(card, part) {
@@ -362,6 +374,7 @@ export async function chat(container, hash) {
   state.live?.close();
   state = { id: match[1], messages: [], streaming: false, live: undefined };
   layout();
+  await whoAmI();
   loadThreads();
   try {
     await reload();

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
-import { errors, json } from '../schemas.ts';
+import { errors, json, WaitingAgentSchema } from '../schemas.ts';
 
 const WAITING_FOR_A_HUMAN = new Set(['pending_approval', 'pending_human']);
 
@@ -14,10 +14,11 @@ export function agentRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
     createRoute({
       method: 'get',
       path: '/v1/agents/waiting',
+      operationId: 'listWaitingAgents',
       tags: ['Agents'],
       summary: 'Agents waiting for a human, with their published status and open tasks',
       responses: {
-        200: json(z.object({ items: z.array(z.record(z.string(), z.unknown())) }), 'Waiting agents'),
+        200: json(z.object({ items: z.array(WaitingAgentSchema) }), 'Waiting agents'),
         ...errors(401),
       },
     }),

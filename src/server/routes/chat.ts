@@ -51,6 +51,20 @@ const UIMessageStream = {
   content: { 'text/event-stream': { schema: z.string() } },
 };
 
+const UIMessageSchema = z
+  .object({
+    id: z.string(),
+    role: z.enum(['system', 'user', 'assistant']),
+    metadata: z.unknown().optional(),
+    parts: z.array(
+      z.looseObject({ type: z.string() }).openapi({
+        description:
+          'An AI SDK UI message part: `text`, `tool-<name>` (state, input, output, approval), `data-task` (the card of a task the turn asked: who was asked, who decided)',
+      }),
+    ),
+  })
+  .openapi('UIMessage');
+
 const ThreadSchema = z
   .object({
     id: z.string(),
@@ -205,10 +219,7 @@ export function chatRoutes(
       summary: "The thread's UI messages (for a reload), decisions made elsewhere included",
       request: { params: ChatIdParam },
       responses: {
-        200: json(
-          z.object({ id: z.string(), agent: z.string(), messages: z.array(z.record(z.string(), z.unknown())) }),
-          'The thread',
-        ),
+        200: json(z.object({ id: z.string(), agent: z.string(), messages: z.array(UIMessageSchema) }), 'The thread'),
         ...errors(401, 404, 422),
       },
     }),

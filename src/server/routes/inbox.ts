@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
@@ -10,6 +10,7 @@ import { FAVICON_SVG, INBOX_PAGE } from '../inbox/page.ts';
 import { INBOX_CSS } from '../inbox/styles.ts';
 import { TASK_SCRIPT } from '../inbox/task-script.ts';
 import { WORDS_SCRIPT } from '../inbox/words-script.ts';
+import { eventStream } from '../openapi.ts';
 
 const JS = 'text/javascript; charset=utf-8';
 /** The inbox's static files: its modules, stylesheet and icon. */
@@ -56,6 +57,26 @@ export function inboxRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, pollMs = 500)
     }
   };
 
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/',
+    operationId: 'getInbox',
+    tags: ['Inbox'],
+    summary: 'The web inbox (an HTML page; it calls this API with your credentials)',
+    security: [],
+    responses: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/inbox/events',
+    operationId: 'streamInboxChanges',
+    tags: ['Inbox'],
+    summary: 'A content-free stream telling open inboxes to refresh (no task data, no credentials needed)',
+    security: [],
+    responses: {
+      200: eventStream('Change notices', '`ready` `{}` once, then `changed` `{}` when any task changed'),
+    },
+  });
   app.get('/', (c) => c.html(INBOX_PAGE));
   for (const [path, file] of Object.entries(FILES)) {
     app.get(path, (c) => c.body(file.body, 200, { 'content-type': file.type, 'cache-control': 'no-cache' }));

@@ -25,6 +25,7 @@ export function linkRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, signer: LinkSi
     createRoute({
       method: 'post',
       path: '/v1/tasks/{id}/links',
+      operationId: 'createTaskLink',
       tags: ['Tasks'],
       summary: 'Make a signed one-click link that answers the task as a principal with an outcome',
       request: {
@@ -69,6 +70,48 @@ export function linkRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, signer: LinkSi
     },
   );
 
+  const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+  const token = z.object({
+    token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The signed link token' }),
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/t/{token}',
+    operationId: 'showLinkPage',
+    tags: ['Links'],
+    summary: 'The confirmation page of a one-click link: shows the task and changes nothing',
+    security: [],
+    request: { params: token },
+    responses: {
+      200: html('The confirmation page (a form that POSTs to the same URL)'),
+      400: html('Forged or expired link'),
+      404: html('The task no longer exists'),
+      409: html('The task has already ended'),
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/t/{token}',
+    operationId: 'answerByLink',
+    tags: ['Links'],
+    summary: "Answer the task with the link's outcome, as the link's principal (the token is the credential)",
+    security: [],
+    request: {
+      params: token,
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z.object({ comment: z.string().optional().openapi({ description: 'Required for some outcomes' }) }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: html('Recorded'),
+      400: html('Forged or expired link (the attempt is audited)'),
+      409: html('Reused link, the task already ended, or the answer was refused (e.g. a comment is required)'),
+    },
+  });
   app.get('/t/:token', async (c) => {
     const check = signer.verify(c.req.param('token'), heed.clock.now());
     if (!check.ok)

@@ -1,41 +1,65 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
+import { type OpenApiDocument, openApiDocument } from '../openapi.ts';
+
+const VERSION = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string }
+).version;
 
 /** `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
 export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed): void {
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/health',
+    operationId: 'getHealth',
+    tags: ['Meta'],
+    summary: 'Health: answers once the store is open',
+    security: [],
+    responses: {
+      200: {
+        description: 'Healthy',
+        content: { 'application/json': { schema: z.object({ ok: z.literal(true), store: z.string() }) } },
+      },
+    },
+  });
   app.get('/v1/health', async (c) => {
     await heed.ready();
     return c.json({ ok: true, store: heed.store.constructor.name });
   });
 
-  app.get('/v1/openapi.json', (c) => {
-    const document = app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: { title: 'Heed', version: '0.1.0', description: 'Durable human-in-the-loop for AI agents.' },
-    });
-    document.components = {
-      ...document.components,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-    };
-    document.security = [{ bearer: [] }];
-    document.paths = {
-      ...document.paths,
-      '/v1/runs/{id}/events': {
-        get: {
-          tags: ['Runs'],
-          summary: 'Server-sent events of the run: statuses, its end, its tasks. Resumes after Last-Event-ID.',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'text/event-stream' } },
-        },
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/openapi.json',
+    operationId: 'getOpenApiDocument',
+    tags: ['Meta'],
+    summary: 'This OpenAPI 3.1 document',
+    security: [],
+    responses: {
+      200: {
+        description: 'The document',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
       },
-    };
+    },
+  });
+  let document: OpenApiDocument | undefined;
+  app.get('/v1/openapi.json', (c) => {
+    document ??= openApiDocument(app, VERSION);
     return c.json(document);
   });
 
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/docs',
+    operationId: 'getApiReference',
+    tags: ['Meta'],
+    summary: 'This document rendered by Swagger UI (served from the package, no CDN)',
+    security: [],
+    responses: { 200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } } },
+  });
   // An interactive reference: the OpenAPI document rendered by Swagger UI, served from the
   // installed package (no CDN), with forms to try each route.
   const assets = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));

@@ -6,6 +6,7 @@ import type { RunStatus } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import type { EventHub } from '../event-hub.ts';
+import { eventStream } from '../openapi.ts';
 import { followRun } from '../run-feed.ts';
 import {
   errors,
@@ -14,7 +15,8 @@ import {
   json,
   MessageSchema,
   RunPageSchema,
-  RunSchema,
+  RunDetailSchema,
+  WebhookDeliverySchema,
   StartRunSchema,
 } from '../schemas.ts';
 
@@ -36,10 +38,11 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     createRoute({
       method: 'post',
       path: '/v1/runs',
+      operationId: 'startRun',
       tags: tag,
       summary: 'Start a registered workflow (the same id returns the existing run)',
       request: { body: { content: { 'application/json': { schema: StartRunSchema } }, required: true } },
-      responses: { 201: json(RunSchema, 'The run'), ...errors(400, 401, 404, 409, 422) },
+      responses: { 201: json(RunDetailSchema, 'The run'), ...errors(400, 401, 403, 404, 409, 422) },
     }),
     async (c) => {
       requireRunAccess(c);
@@ -60,6 +63,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     createRoute({
       method: 'get',
       path: '/v1/runs',
+      operationId: 'listRuns',
       tags: tag,
       summary: 'Runs, newest first',
       request: {
@@ -84,10 +88,11 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     createRoute({
       method: 'get',
       path: '/v1/runs/{id}',
+      operationId: 'getRun',
       tags: tag,
       summary: 'A run: status, output or error, what it waits on, its steps',
       request: { params: IdParam },
-      responses: { 200: json(RunSchema, 'The run'), ...errors(401, 404) },
+      responses: { 200: json(RunDetailSchema, 'The run'), ...errors(401, 403, 404) },
     }),
     async (c) => {
       requireRunAccess(c);
@@ -102,6 +107,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     createRoute({
       method: 'post',
       path: '/v1/runs/{id}/cancel',
+      operationId: 'cancelRun',
       tags: tag,
       summary: 'Cancel a run, its children and its tasks',
       request: { params: IdParam },
@@ -120,13 +126,17 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     createRoute({
       method: 'post',
       path: '/v1/runs/{id}/messages',
+      operationId: 'sendMessage',
       tags: tag,
       summary: 'Send a message to the run (recv); a repeated idempotencyKey is dropped',
       request: {
         params: IdParam,
         body: { content: { 'application/json': { schema: MessageSchema } }, required: true },
       },
-      responses: { 202: json(z.object({ duplicate: z.boolean() }), 'Accepted'), ...errors(400, 401, 404, 422) },
+      responses: {
+        202: json(z.object({ duplicate: z.boolean() }), 'Accepted'),
+        ...errors(400, 401, 403, 404, 422),
+      },
     }),
     async (c) => {
       requireRunAccess(c);
@@ -146,6 +156,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     createRoute({
       method: 'post',
       path: '/v1/events',
+      operationId: 'emitEvent',
       tags: ['Events'],
       summary: 'Emit an event for waitForEvent',
       request: { body: { content: { 'application/json': { schema: EventSchema } }, required: true } },
@@ -164,6 +175,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     createRoute({
       method: 'get',
       path: '/v1/webhooks/deliveries',
+      operationId: 'listWebhookDeliveries',
       tags: ['Webhooks'],
       summary: 'Outgoing webhook deliveries, newest first, with their state (retrying, delivered, failed)',
       request: {
@@ -171,10 +183,12 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       },
       responses: {
         200: json(
-          z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
+          z
+            .object({ items: z.array(WebhookDeliverySchema), nextCursor: z.string().nullable() })
+            .openapi('WebhookDeliveryPage'),
           'Deliveries',
         ),
-        ...errors(401, 403),
+        ...errors(401, 403, 422),
       },
     }),
     async (c) => {
@@ -197,7 +211,32 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     },
   );
 
-  // SSE is not described by zod: a plain route, listed in the document by hand (see app.ts).
+  // A stream: a plain route, described beside it.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/runs/{id}/events',
+    operationId: 'streamRunEvents',
+    tags: tag,
+    summary: "The run's events as server-sent events: statuses, its tasks, its end",
+    description:
+      'Each event has `id` (resume with `Last-Event-ID`), `event` (the type) and JSON `data` `{id, runId, type, data, at}`. ' +
+      'The stream ends after the run ends; `: keep-alive` comments keep idle connections open.',
+    request: {
+      params: IdParam,
+      headers: z.object({
+        'last-event-id': z.string().optional().openapi({ description: 'Resume after this event id' }),
+      }),
+      query: z.object({ after: z.string().optional().openapi({ description: 'Same as Last-Event-ID' }) }),
+    },
+    responses: {
+      200: eventStream(
+        'The event stream',
+        '`status` `{key, value}`, `task.created` `{taskId, type, title}`, `task.escalated` `{taskId, level}`, ' +
+          '`task.ended` `{taskId, status, outcome, by}`, `run.succeeded` `{output}`, `run.failed` `{error}`, `run.cancelled`',
+      ),
+      ...errors(404),
+    },
+  });
   app.get('/v1/runs/:id/events', async (c) => {
     requireRunAccess(c);
     const id = c.req.param('id');

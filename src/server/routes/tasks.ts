@@ -6,10 +6,13 @@ import type { Task, TaskSpec } from '../../human/types.ts';
 import { type AuthEnv, type Caller, maySee } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import {
+  AuditSchema,
+  ErrorSchema,
   errors,
   IdParam,
   json,
   ResponseBodySchema,
+  ResultSchema,
   TaskListQuerySchema,
   TaskPageSchema,
   TaskSchema,
@@ -38,6 +41,7 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     createRoute({
       method: 'post',
       path: '/v1/tasks',
+      operationId: 'createTask',
       tags: tag,
       summary: 'Create a task (the same idempotencyKey returns the same task)',
       request: { body: { content: { 'application/json': { schema: TaskSpecSchema } }, required: true } },
@@ -45,6 +49,8 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
         201: json(TaskSchema, 'Created'),
         200: json(TaskSchema, 'Existing task with that idempotencyKey'),
         ...errors(400, 401, 413, 422),
+        403: json(ErrorSchema, 'FORBIDDEN: `requester` names someone else (only admins may)'),
+        409: json(ErrorSchema, 'IDEMPOTENCY_CONFLICT: the idempotencyKey belongs to a task the caller may not see'),
       },
     }),
     async (c) => {
@@ -67,10 +73,15 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     createRoute({
       method: 'get',
       path: '/v1/tasks',
+      operationId: 'listTasks',
       tags: tag,
       summary: 'The inbox: tasks the caller may answer (admins: all tasks)',
       request: { query: TaskListQuerySchema },
-      responses: { 200: json(TaskPageSchema, 'A page of tasks'), ...errors(400, 401, 422) },
+      responses: {
+        200: json(TaskPageSchema, 'A page of tasks'),
+        ...errors(400, 401, 422),
+        403: json(ErrorSchema, "FORBIDDEN: `assignee` is not the caller (only admins list others' inboxes)"),
+      },
     }),
     async (c) => {
       const query = c.req.valid('query');
@@ -95,6 +106,7 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     createRoute({
       method: 'get',
       path: '/v1/tasks/{id}',
+      operationId: 'getTask',
       tags: tag,
       summary: 'A task: spec, status, responses, result, escalation level, deadline',
       request: { params: IdParam },
@@ -107,6 +119,7 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     createRoute({
       method: 'post',
       path: '/v1/tasks/{id}/responses',
+      operationId: 'respondToTask',
       tags: tag,
       summary: 'Answer a task as the authenticated principal',
       request: {
@@ -135,6 +148,7 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     createRoute({
       method: 'post',
       path: '/v1/tasks/{id}/cancel',
+      operationId: 'cancelTask',
       tags: tag,
       summary: 'Cancel a pending task',
       request: { params: IdParam },
@@ -156,12 +170,19 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     createRoute({
       method: 'get',
       path: '/v1/tasks/{id}/result',
+      operationId: 'getTaskResult',
       tags: tag,
       summary: 'Long-poll the result: returns when the task ends or after `wait` seconds (then status is pending)',
       request: { params: IdParam, query: z.object({ wait: z.coerce.number().min(0).max(300).optional() }) },
       responses: {
-        200: json(z.record(z.string(), z.unknown()), 'The result, or {status: "pending"}'),
-        ...errors(401, 404),
+        200: json(
+          z.union([
+            ResultSchema,
+            z.object({ taskId: z.string(), status: z.literal('pending'), outcome: z.null() }).openapi('PendingResult'),
+          ]),
+          'The result, or `{status: "pending"}` when the wait passed first',
+        ),
+        ...errors(401, 404, 422),
       },
     }),
     async (c) => {
@@ -182,17 +203,12 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
     createRoute({
       method: 'get',
       path: '/v1/tasks/{id}/audit',
+      operationId: 'getTaskAudit',
       tags: tag,
       summary: 'The audit chain, and whether it verifies',
       request: { params: IdParam },
       responses: {
-        200: json(
-          z.object({
-            items: z.array(z.record(z.string(), z.unknown())),
-            verification: z.record(z.string(), z.unknown()),
-          }),
-          'The chain',
-        ),
+        200: json(AuditSchema, 'The chain'),
         ...errors(401, 404),
       },
     }),
