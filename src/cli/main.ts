@@ -11,6 +11,7 @@ import { HeedApiError } from '../client/index.ts';
 import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } from './command.ts';
 import { paint } from './format.ts';
 import { runsCommand } from './run-commands.ts';
+import type { McpFlags } from '../mcp/stdio-command.ts';
 import type { ServeFlags } from './serve-command.ts';
 import type { WorkerFlags } from './worker-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
@@ -73,6 +74,18 @@ const worker: Command = {
   run: async (_, flags) => (await import('./worker-command.ts')).workerCommand(flags as unknown as WorkerFlags),
 };
 
+const mcp: Command = {
+  name: 'mcp',
+  usage: 'heed mcp (--db PATH | --url URL --key KEY) [--as PRINCIPAL]',
+  summary: 'The MCP server on stdio: the tools request_approval, ask_human and get_task (for MCP clients).',
+  details:
+    'Against a server (--url with --key; the key is the caller) or a store (--db, acting as --as, default agent:mcp).',
+  options: { db: { type: 'string', value: 'PATH', description: 'act on this SQLite store instead of a server' } },
+  remote: true,
+  // Loaded only for MCP: the other commands start without the MCP SDK.
+  run: async (_, flags) => (await import('../mcp/stdio-command.ts')).mcpCommand(flags as McpFlags),
+};
+
 /** Every command, in the order `heed help` lists them. */
 export const COMMANDS: readonly Command[] = [
   serve,
@@ -83,6 +96,7 @@ export const COMMANDS: readonly Command[] = [
   respondCommand,
   runsCommand,
   auditCommand,
+  mcp,
 ];
 
 function version(): string {

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
+import { mcpRoutes } from '../mcp/http-route.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkSigner } from './links.ts';
@@ -100,6 +101,7 @@ export function createApp(heed: Heed, options: AppOptions): { app: OpenAPIHono<A
   inboxRoutes(app, heed, options.feedPollMs);
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl);
   describeWebhooks(app);
+  mcpRoutes(app, heed, { auth: options.auth, groupsOf: options.groupsOf, maxBodyBytes: options.maxBodyBytes });
   return { app, hub };
 }
 

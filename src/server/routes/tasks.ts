@@ -54,8 +54,11 @@ export function taskRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, groupsOf: Memb
       },
     }),
     async (c) => {
-      const spec = c.req.valid('json') as TaskSpec;
       const caller = c.get('caller');
+      const body = c.req.valid('json') as TaskSpec;
+      // The caller is the requester unless it names one (checked below): DESIGN.md "Identity and authority".
+      const requester = body.requester ?? (caller.principal === 'system' ? undefined : caller.principal);
+      const spec: TaskSpec = requester === undefined ? body : { ...body, requester };
       const identities = await identitiesOf(caller.principal, groupsOf);
       if (!caller.admin && spec.requester !== undefined && !identities.includes(spec.requester)) {
         throw new HttpError('FORBIDDEN', `${caller.principal} may not create tasks in the name of ${spec.requester}`);

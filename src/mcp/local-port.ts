@@ -1,0 +1,46 @@
+import { HeedError, TaskNotFoundError } from '../errors.ts';
+import type { Heed } from '../human/heed.ts';
+import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
+import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
+import { type Caller, maySee } from '../server/auth.ts';
+import { untilAborted } from './abort.ts';
+import type { McpTaskPort } from './task-port.ts';
+
+/**
+ * The MCP tools' access to a Heed instance in this process, as `caller` (from an API key, the
+ * development header, or `heed mcp --as`). The same rules as the task routes: the requester is
+ * the caller, a task the caller may not see does not exist for it.
+ */
+export function localTaskPort(heed: Heed, caller: Caller, groupsOf?: MembershipLookup): McpTaskPort {
+  const visible = async (id: string): Promise<Task | undefined> => {
+    const task = await heed.tasks.get(id);
+    if (!task) return undefined;
+    return maySee(caller, task, await identitiesOf(caller.principal, groupsOf)) ? task : undefined;
+  };
+  return {
+    principal: caller.principal,
+    async create(spec: TaskSpec): Promise<Task> {
+      // `system` (development mode without a principal) stands for Heed itself: no requester.
+      const requester = caller.principal === 'system' ? {} : { requester: caller.principal };
+      const { task } = await heed.tasks.submit({ ...spec, ...requester }, { via: 'mcp' });
+      // The same idempotency key from someone who may not see the task reveals nothing.
+      if (!(await visible(task.id))) {
+        throw new HeedError('IDEMPOTENCY_CONFLICT', 'This idempotencyKey belongs to another task');
+      }
+      return task;
+    },
+    get: visible,
+    async waitForResult(id: string, ms: number, signal: AbortSignal): Promise<TaskResult | null> {
+      const task = await visible(id);
+      if (!task) throw new TaskNotFoundError(id);
+      if (task.result) return task.result;
+      if (signal.aborted || ms <= 0) return null;
+      // heed.tasks.result watches the task's lifecycle run end (and re-reads it for other processes).
+      return untilAborted(
+        heed.tasks.result(id, { timeout: ms }).catch(() => null),
+        signal,
+        null,
+      );
+    },
+  };
+}

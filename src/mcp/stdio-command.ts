@@ -1,0 +1,52 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { Heed } from '../human/heed.ts';
+import { checkPrincipal } from '../human/principals.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { httpTaskPort } from './http-port.ts';
+import { localTaskPort } from './local-port.ts';
+import type { McpTaskPort } from './task-port.ts';
+import { createHeedMcpServer } from './tools.ts';
+
+export interface McpFlags {
+  db?: string | undefined;
+  url?: string | undefined;
+  key?: string | undefined;
+  as?: string | undefined;
+}
+
+/** Who `heed mcp --db` acts as without `--as` or HEED_PRINCIPAL. */
+const DEFAULT_PRINCIPAL = 'agent:mcp';
+
+/**
+ * `heed mcp`: Heed's MCP server on stdin/stdout, for MCP clients that start their servers as
+ * child processes. Against a server (`--url`/HEED_URL, default http://127.0.0.1:4000, with
+ * `--key`/HEED_KEY, or `--as` in development), or against a store (`--db PATH`, acting as
+ * `--as`/HEED_PRINCIPAL, default `agent:mcp`; this process then also runs workers, so deadlines and reminders fire even when no
+ * `heed serve` shares the file). Stdout carries only MCP messages; diagnostics go to stderr.
+ * Ends when stdin closes.
+ */
+export async function mcpCommand(flags: McpFlags): Promise<void> {
+  const principal = flags.as ?? process.env.HEED_PRINCIPAL;
+  let port: McpTaskPort;
+  let heed: Heed | undefined;
+  if (flags.db !== undefined) {
+    if (flags.url !== undefined) throw new Error('heed mcp: give --db or --url, not both');
+    heed = new Heed({ store: new SqliteStore(flags.db), onError: (error) => console.error('[heed]', error) });
+    await heed.start();
+    port = localTaskPort(heed, { principal: checkPrincipal(principal ?? DEFAULT_PRINCIPAL), admin: false });
+  } else {
+    const url = flags.url ?? process.env.HEED_URL ?? 'http://127.0.0.1:4000';
+    port = httpTaskPort({ url, key: flags.key ?? process.env.HEED_KEY, principal });
+  }
+  const server = createHeedMcpServer(port);
+  const transport = new StdioServerTransport();
+  const stopped = new Promise<void>((resolve) => {
+    transport.onclose = resolve;
+    process.stdin.once('end', resolve);
+  });
+  await server.connect(transport);
+  console.error(`heed mcp: serving request_approval, ask_human, get_task as ${port.principal} on stdio`);
+  await stopped;
+  await server.close().catch(() => {});
+  await heed?.stop({ grace: 0 });
+}

@@ -1,0 +1,219 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { HeedError } from '../errors.ts';
+import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
+import type { McpTaskPort } from './task-port.ts';
+import { awaitTask, type ToolExtra } from './wait.ts';
+
+export interface HeedMcpOptions {
+  /** How often a waiting call reports progress (default 15 s). */
+  progressEveryMs?: number;
+}
+
+const VERSION = '0.1.0';
+
+const who = {
+  assignees: z
+    .array(z.string())
+    .optional()
+    .describe('Principals who may answer: "user:alice", "group:finance", "email:bob@example.com"'),
+  deadline: z
+    .string()
+    .optional()
+    .describe('How long people have, e.g. "30m", "8h", "3d"; then the task decides by itself (see onTimeout)'),
+  idempotencyKey: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('The same key returns the same task: retry a call without asking twice'),
+  wait: z
+    .number()
+    .min(0)
+    .optional()
+    .describe('Longest time in seconds this call waits; then it returns status "pending" and the taskId for get_task'),
+};
+
+/**
+ * Heed's MCP server (DESIGN.md "Ecosystem surfaces"): the tools `request_approval`, `ask_human`
+ * and `get_task`, acting as the caller `port` stands for. A call that waits for a person creates a
+ * durable Heed task and then only awaits its result (see {@link awaitTask}); it reports progress
+ * with the task id, so the wait survives a client's timeout or reconnect.
+ */
+export function createHeedMcpServer(port: McpTaskPort, options: HeedMcpOptions = {}): McpServer {
+  const server = new McpServer({ name: 'heed', version: VERSION });
+  const progressEveryMs = options.progressEveryMs ?? 15_000;
+  const wait = (task: Task, extra: ToolExtra, seconds: number | undefined) =>
+    awaitTask(port, task, extra, { progressEveryMs, maxWaitMs: seconds === undefined ? undefined : seconds * 1000 });
+
+  server.registerTool(
+    'request_approval',
+    {
+      title: 'Ask a person to approve an action',
+      description:
+        'Asks the assignees to approve an action with its arguments before you take it, and waits for the decision ' +
+        '(minutes or days: progress notifications carry the taskId). Returns outcome ("approve" or "reject"), ' +
+        'who decided, their comment, and the final arguments (an approver may edit them): act only on approve, ' +
+        'and with those arguments.',
+      inputSchema: {
+        action: z.string().min(1).max(200).describe('The action or tool to approve, e.g. "deploy" or "send_email"'),
+        args: z.record(z.string(), z.unknown()).optional().describe('Its arguments, exactly as you will use them'),
+        title: z.string().max(500).optional().describe('What the person reads first (default: "Approve <action>?")'),
+        description: z.string().optional().describe('Markdown: why, what happens, the context'),
+        allowEdit: z.boolean().optional().describe('May the approver change the arguments? (default false)'),
+        onTimeout: z
+          .string()
+          .optional()
+          .describe('At the deadline: "reject" (default, fail closed), "approve" or "expire"'),
+        ...who,
+      },
+    },
+    (input, extra) =>
+      toolCall(async () => {
+        const spec: TaskSpec = {
+          type: 'approval',
+          title: input.title ?? `Approve ${input.action}?`,
+          action: { tool: input.action, args: input.args ?? {} },
+          ...optional({
+            description: input.description,
+            allowEdit: input.allowEdit,
+            assignees: input.assignees,
+            deadline: input.deadline,
+            onTimeout: input.onTimeout,
+            idempotencyKey: input.idempotencyKey,
+          }),
+        };
+        const task = await port.create(spec);
+        return approvalResult(task, await wait(task, extra, input.wait));
+      }),
+  );
+
+  server.registerTool(
+    'ask_human',
+    {
+      title: 'Ask a person a question',
+      description:
+        'Asks the assignees a question and waits for the answer (minutes or days: progress notifications carry ' +
+        'the taskId). With choices, the answer is one of them.',
+      inputSchema: {
+        question: z.string().min(1).max(500).describe('The question'),
+        details: z.string().optional().describe('Markdown context for the person'),
+        choices: z.array(z.string().min(1).max(100)).min(2).max(20).optional().describe('Allowed answers'),
+        ...who,
+      },
+    },
+    (input, extra) =>
+      toolCall(async () => {
+        const spec: TaskSpec = {
+          type: 'clarification',
+          title: input.question,
+          requireComment: input.choices ? false : ['answer'],
+          ...optional({
+            description: input.details,
+            outcomes: input.choices,
+            assignees: input.assignees,
+            deadline: input.deadline,
+            idempotencyKey: input.idempotencyKey,
+          }),
+          // Without choices, nobody answering by the deadline ends the task without an answer.
+          ...(input.choices ? {} : { onTimeout: 'expire' }),
+        };
+        const task = await port.create(spec);
+        return answerResult(task, await wait(task, extra, input.wait), input.choices !== undefined);
+      }),
+  );
+
+  server.registerTool(
+    'get_task',
+    {
+      title: 'Get a Heed task',
+      description:
+        'A task by id: its status and, once decided, its result. With wait (seconds), waits that long for the ' +
+        'decision first: use it to come back to a request_approval or ask_human call that was cut off.',
+      inputSchema: {
+        taskId: z
+          .string()
+          .min(1)
+          .max(200)
+          .describe('The taskId from request_approval, ask_human or a progress message'),
+        wait: who.wait,
+      },
+    },
+    (input, extra) =>
+      toolCall(async () => {
+        const task = await port.get(input.taskId);
+        if (!task) throw new HeedError('TASK_NOT_FOUND', `No task with id "${input.taskId}"`);
+        const result = input.wait ? await wait(task, extra, input.wait) : task.result;
+        const view = {
+          taskId: task.id,
+          type: task.type,
+          title: task.title,
+          status: result?.status ?? task.status,
+          assignees: task.assignees.map((a) => a.principal),
+          requester: task.requester,
+          deadline: task.deadline === null ? null : new Date(task.deadline).toISOString(),
+          result: result ? decision(result) : null,
+        };
+        return reply(view);
+      }),
+  );
+  return server;
+}
+
+/** The fields of a result an agent acts on. */
+function decision(result: TaskResult) {
+  return {
+    status: result.status,
+    outcome: result.outcome,
+    by: result.by,
+    via: result.via,
+    comment: result.comment,
+    data: result.data,
+    args: result.args,
+    edited: result.edit ? result.edit.changes : null,
+    decidedAt: new Date(result.at).toISOString(),
+  };
+}
+
+function approvalResult(task: Task, result: TaskResult | null): CallToolResult {
+  if (!result) return pending(task);
+  return reply({
+    taskId: task.id,
+    approved: result.status === 'resolved' && result.outcome === 'approve',
+    ...decision(result),
+  });
+}
+
+function answerResult(task: Task, result: TaskResult | null, choices: boolean): CallToolResult {
+  if (!result) return pending(task);
+  const answer =
+    result.status !== 'resolved' ? null : choices ? result.outcome : (result.comment ?? result.data ?? null);
+  return reply({ taskId: task.id, answer, ...decision(result) });
+}
+
+function pending(task: Task): CallToolResult {
+  return reply({
+    taskId: task.id,
+    status: 'pending',
+    message: `Nobody has decided yet. Call get_task with taskId "${task.id}" and wait to keep waiting.`,
+  });
+}
+
+function reply(value: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+}
+
+/** Runs a tool body; Heed's errors become tool errors the model can read (`CODE: message`). */
+async function toolCall(body: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!(error instanceof HeedError)) throw error;
+    return { isError: true, content: [{ type: 'text', text: `${error.code}: ${error.message}` }] };
+  }
+}
+
+/** The entries whose value is defined (the task spec tells "absent" from "undefined"). */
+function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
