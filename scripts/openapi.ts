@@ -1,8 +1,9 @@
 /**
  * The OpenAPI document and the typed client generated from it.
  *
- *   node scripts/openapi.ts write              (npm run generate:client) writes docs/openapi.json
- *                                              and src/client/schema.ts from the live document
+ *   node scripts/openapi.ts write              (npm run generate:client) writes docs/openapi.json,
+ *                                              src/client/schema.ts and the route table of
+ *                                              docs/http-api.md from the live document
  *   node scripts/openapi.ts check [--document FILE]
  *                                              exits 1 when the committed files differ from the
  *                                              live document (or from FILE, a document fetched
@@ -22,6 +23,7 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 export const DOCUMENT_FILE = join(root, 'docs', 'openapi.json');
 export const CLIENT_FILE = join(root, 'src', 'client', 'schema.ts');
+export const ROUTES_FILE = join(root, 'docs', 'http-api.md');
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
@@ -68,10 +70,37 @@ export async function clientTypes(document: unknown): Promise<string> {
   ].join('\n');
 }
 
+/** docs/http-api.md with its route table (between the markers) made from the document. */
+export function routesPage(document: unknown, page: string): string {
+  const paths = (document as { paths: Record<string, Record<string, { summary?: string }>> }).paths;
+  const rows = Object.entries(paths)
+    .flatMap(([path, item]) =>
+      Object.entries(item).map(
+        ([method, op]) => `| \`${method.toUpperCase()} ${path}\` | ${(op.summary ?? '').replaceAll('|', '/')} |`,
+      ),
+    )
+    .sort(
+      (a, b) =>
+        a
+          .split('`')[1]
+          ?.split(' ')[1]
+          ?.localeCompare(b.split('`')[1]?.split(' ')[1] ?? '') ?? 0,
+    );
+  const table = ['| route | what |', '| --- | --- |', ...rows].join('\n');
+  return page.replace(
+    /<!-- routes:start -->[\s\S]*<!-- routes:end -->/,
+    `<!-- routes:start -->\n${table}\n<!-- routes:end -->`,
+  );
+}
+
 async function main(): Promise<void> {
   const [command, flag, file] = process.argv.slice(2);
   const document = flag === '--document' && file ? JSON.parse(readFileSync(file, 'utf8')) : await liveDocument();
-  const expected = { [DOCUMENT_FILE]: documentText(document), [CLIENT_FILE]: await clientTypes(document) };
+  const expected = {
+    [DOCUMENT_FILE]: documentText(document),
+    [CLIENT_FILE]: await clientTypes(document),
+    [ROUTES_FILE]: routesPage(document, readFileSync(ROUTES_FILE, 'utf8')),
+  };
   if (command === 'write') {
     for (const [path, text] of Object.entries(expected)) writeFileSync(path, text);
     console.log(`wrote ${Object.keys(expected).join(' and ')}`);
@@ -86,7 +115,7 @@ async function main(): Promise<void> {
       }
     });
     if (stale.length === 0) {
-      console.log('docs/openapi.json and src/client/schema.ts match the live document');
+      console.log('docs/openapi.json, docs/http-api.md and src/client/schema.ts match the live document');
       return;
     }
     console.error(

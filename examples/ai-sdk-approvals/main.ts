@@ -1,6 +1,6 @@
 /**
  * An app that keeps its own AI SDK loop (`streamText` with a `needsApproval` tool) and hands each
- * approval to a durable Heed task: `npm exec -- node examples/ai-sdk-approvals/main.ts "Transfer $150 to Alice"`.
+ * approval to a durable Heed task: `npm run example -- ai-sdk-approvals "Transfer $150 to Alice"`.
  * Answer at the prompt, or end the input (Ctrl-D) and answer later in the inbox or with
  * `heed respond`; running it again with no message picks the conversation up where it stopped.
  */

@@ -1,7 +1,7 @@
 /**
- * `node examples/async-approval/main.ts --fast`: a data-export approval with a reminder at 5 min,
+ * `npm run example -- async-approval --fast`: a data-export approval with a reminder at 5 min,
  * escalation to a backup reviewer at 30 min and a timeout at 8 h, on a virtual clock: a backup
- * reviewer approves at 2 h. Without `--fast` it runs for real: answer in the inbox or with
+ * reviewer approves at 2 h; then the same request again, unanswered, is rejected at its 8 h deadline. Without `--fast` it runs for real: answer in the inbox or with
  * `heed respond` (reminders and escalation print as they happen).
  */
 import { Heed, type Notification, VirtualClock } from '../../src/index.ts';
@@ -38,7 +38,8 @@ const exportData = heed.workflow('data-export-approval', async (ctx, input: { da
 await heed.start();
 const run = await exportData.start({ dataset: 'customers_q1' });
 await heed.idle();
-console.log(`${at()} asked: waiting for user:analyst-lead (run ${run.id})`);
+const deadline = (await heed.tasks.list({ status: 'pending' })).items[0]?.deadline ?? start;
+console.log(`${at()} asked: waiting for user:analyst-lead (run ${run.id}); deadline +${(deadline - start) / 60_000}m`);
 if (clock) {
   await clock.advance('5m');
   await heed.idle();
@@ -51,4 +52,16 @@ if (clock) {
 }
 const result = await run.result();
 console.log(`${at()} resumed: ${JSON.stringify(result)}`);
+if (clock) {
+  // The same request again, and this time nobody answers: at the 8 h deadline it fails closed.
+  const unanswered = await exportData.start({ dataset: 'payroll_2026' });
+  await heed.idle();
+  console.log(`${at()} asked again; nobody answers this time`);
+  await clock.advance('5m');
+  await heed.idle();
+  await clock.advance('25m');
+  await heed.idle();
+  await clock.advance('450m');
+  console.log(`${at()} deadline (8 h after asking): ${JSON.stringify(await unanswered.result())}`);
+}
 await heed.stop();

@@ -1,5 +1,5 @@
 /**
- * The banking agent from a terminal: `node examples/banking/main.ts [--router] "Transfer $150 to Alice"`.
+ * The banking agent from a terminal: `npm run example -- banking [--router] "Transfer $150 to Alice"`.
  * Transfers over $100 stop and ask you here; everything is durable in .heed/examples/banking.db.
  */
 import { modelFromEnvironment } from '../../src/agent/models.ts';

@@ -1,7 +1,7 @@
 /**
- * `node examples/humans-as-tools/main.ts start` starts the deploy agent, which asks `user:ops`
+ * `npm run example -- humans-as-tools start` starts the deploy agent, which asks `user:ops`
  * which region to use, and exits while it waits. Answer from anywhere sharing the file:
- * `node examples/humans-as-tools/main.ts answer eu-west-1` (or `heed respond ID answer --comment
+ * `npm run example -- humans-as-tools answer eu-west-1` (or `heed respond ID answer --comment
  * eu-west-1`, or the inbox, or a webhook-driven bot over HTTP). `… main.ts resume` continues it.
  */
 import { modelFromEnvironment } from '../../src/agent/models.ts';

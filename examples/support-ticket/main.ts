@@ -1,5 +1,5 @@
 /**
- * `node examples/support-ticket/main.ts`: a critical ticket goes to technical support, which asks
+ * `npm run example -- support-ticket`: a critical ticket goes to technical support, which asks
  * a developer and waits for the `app/support.ticket.developer-response` event; this script plays
  * the developer (emits the event after a moment). `--no-answer --fast` shows the 4 h timeout.
  */

@@ -45,13 +45,15 @@ async function listTasks(flags: Flags, defaultStatus: 'pending' | undefined): Pr
       },
     }),
   );
-  printTasks(page.items);
+  if (flags.quiet) for (const task of page.items) console.log(clean(task.id));
+  else printTasks(page.items);
 }
 
 const filterOptions = {
   status: { type: 'string', value: 'S', description: 'pending, resolved, expired or cancelled' },
   assignee: { type: 'string', value: 'P', description: "a principal's inbox (admins; others see their own)" },
   type: { type: 'string', value: 'T', description: 'approval, review, form, manual_action, override, clarification' },
+  quiet: { type: 'boolean', short: 'q', description: 'print only the task IDs, newest first (for scripts)' },
 } as const;
 
 export const tasksCommand: Command = {

@@ -1,9 +1,10 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from '../server/auth.ts';
 import { HttpError } from '../server/errors.ts';
+import { ErrorSchema } from '../server/schemas.ts';
 import { localTaskPort } from './local-port.ts';
 import type { HeedMcpOptions } from './tools.ts';
 
@@ -39,6 +40,7 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
       },
     }),
   );
+  describeMcpRoute(app);
   app.use('/mcp', authenticate(options.auth));
   app.all('/mcp', async (c) => {
     const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }] = await loadSdk();
@@ -48,5 +50,62 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
     // The client went away: stop this request's waits (their tasks go on in Heed).
     c.req.raw.signal.addEventListener('abort', () => void server.close(), { once: true });
     return transport.handleRequest(c.req.raw);
+  });
+}
+
+/** `/mcp` in the OpenAPI document: the MCP Streamable HTTP transport (JSON-RPC 2.0). */
+function describeMcpRoute(app: OpenAPIHono<AuthEnv>): void {
+  const rpc = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('JsonRpcMessage') } },
+  });
+  const stream = {
+    description: 'The JSON-RPC answers as server-sent events (long tool calls send progress notifications first)',
+    content: { 'text/event-stream': { schema: z.string() } },
+  };
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+  // The same authentication as /v1 (a bearer key, or X-Heed-Principal in development).
+  const auth = {
+    401: error('UNAUTHENTICATED: missing or unknown API key'),
+    403: error('FORBIDDEN: without API keys, a caller off loopback'),
+  };
+  const base = {
+    path: '/mcp',
+    tags: ['MCP'],
+    description:
+      'Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. ' +
+      'Send `Accept: application/json, text/event-stream`.',
+  };
+  app.openAPIRegistry.registerPath({
+    ...base,
+    method: 'post',
+    operationId: 'mcpRequest',
+    summary: 'An MCP JSON-RPC request (initialize, tools/list, tools/call, …) or notification',
+    request: {
+      body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+    },
+    responses: {
+      200: { ...stream, content: { ...stream.content, ...rpc('').content } },
+      202: { description: 'A notification or response was accepted' },
+      400: rpc('A message that is not JSON-RPC'),
+      406: rpc('The Accept header does not take both application/json and text/event-stream'),
+      413: error('PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default)'),
+      415: rpc('The body is not application/json'),
+      ...auth,
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    ...base,
+    method: 'get',
+    operationId: 'mcpStream',
+    summary: 'A standalone stream of server messages',
+    responses: { 200: stream, 406: rpc('The Accept header does not take text/event-stream'), ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    ...base,
+    method: 'delete',
+    operationId: 'mcpEndSession',
+    summary: 'End a session (stateless: nothing to end)',
+    responses: { 200: { description: 'Ended' }, ...auth },
   });
 }

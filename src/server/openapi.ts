@@ -15,11 +15,13 @@ const TAGS = [
   { name: 'Tasks', description: 'Human tasks: create, list (the inbox), answer, cancel, long-poll, audit' },
   { name: 'Runs', description: 'Durable workflow runs: start, inspect, cancel, message, stream' },
   { name: 'Events', description: 'Events that resume runs waiting in `waitForEvent`' },
-  { name: 'Agents', description: 'Durable agents: the agent inbox and the chat' },
+  { name: 'Agents', description: 'Durable agents: the agent inbox' },
+  { name: 'Chat', description: 'The AI SDK UI message stream protocol (useChat) over durable threads' },
   { name: 'Webhooks', description: 'Outgoing webhook deliveries and their state' },
   { name: 'Links', description: 'Signed one-click links sent in notifications' },
   { name: 'Inbox', description: 'The web inbox' },
   { name: 'Meta', description: 'Health, this document and its rendering' },
+  { name: 'MCP', description: 'Heed as an MCP server over Streamable HTTP' },
 ];
 
 /**

@@ -65,6 +65,7 @@ describe('heed, the command', { timeout: 120_000 }, () => {
     expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
     expect((await s.heed.tasks.audit(task.id)).map((e) => e.action)).not.toContain('refused');
 
+    expect((await heed(['tasks', '-q', '--as', 'user:ann'], { url: s.url })).out).toBe(`${task.id}\n`);
     const wrong = await heed(['respond', task.id, 'maybe', '--as', 'user:ann'], { url: s.url });
     expect(wrong.code).toBe(2);
     expect(wrong.err).toContain('"maybe" is not an outcome of this task: approve, reject');

@@ -63,11 +63,17 @@ describe('the five scenarios, run as their READMEs say', () => {
     const lines = out.trim().split('\n');
     expect(lines).toEqual([
       '+0m notify created: user:analyst-lead — Export customers_q1 (contains PII)?',
-      expect.stringMatching(/^\+0m asked: waiting for user:analyst-lead/),
+      expect.stringMatching(/^\+0m asked: waiting for user:analyst-lead \(run .*\); deadline \+480m$/),
       '+5m notify reminder: user:analyst-lead — Export customers_q1 (contains PII)?',
       '+30m notify escalated: user:backup-reviewer — Export customers_q1 (contains PII)?',
       '+120m user:backup-reviewer approves from their phone',
       '+120m resumed: {"outcome":"approve","by":"user:backup-reviewer","via":"slack","status":"resolved"}',
+      // The 8 h deadline it describes: the same request, unanswered, fails closed.
+      '+120m notify created: user:analyst-lead — Export payroll_2026 (contains PII)?',
+      '+120m asked again; nobody answers this time',
+      '+125m notify reminder: user:analyst-lead — Export payroll_2026 (contains PII)?',
+      '+150m notify escalated: user:backup-reviewer — Export payroll_2026 (contains PII)?',
+      '+600m deadline (8 h after asking): {"outcome":"reject","by":"system","via":"timeout","status":"resolved"}',
     ]);
   });
 

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { readmeCommands } from '../../scripts/check-readme.ts';
+
+describe('the README check', () => {
+  it('reads the shell blocks line by line, with continuations, servers and the documented exceptions', () => {
+    const markdown = [
+      '```sh',
+      'npm install   # builds',
+      'npm start',
+      'npm test',
+      'curl -X POST localhost:4000/v1/runs \\',
+      "  -d '{}'",
+      '# a comment line',
+      '```',
+      '```ts',
+      'const notShell = 1;',
+      '```',
+      '<!-- readme-check: skip needs a PostgreSQL server -->',
+      '```bash',
+      'npx heed serve --postgres postgres://x',
+      '```',
+      '```sh',
+      'npm run example -- agent-inbox',
+      'npm run example -- agent-inbox --once',
+      '```',
+    ].join('\n');
+    expect(readmeCommands(markdown)).toEqual([
+      { command: 'npm install   # builds' },
+      { command: 'npm start', background: true },
+      { command: 'npm test', skip: 'the test suite: CI runs it just before' },
+      { command: "curl -X POST localhost:4000/v1/runs -d '{}'" },
+      { command: 'npx heed serve --postgres postgres://x', skip: 'needs a PostgreSQL server' },
+      { command: 'npm run example -- agent-inbox', background: true },
+      { command: 'npm run example -- agent-inbox --once' },
+    ]);
+  });
+});
