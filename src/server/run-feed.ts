@@ -3,6 +3,7 @@ import type { RunEvent } from '../store/store.ts';
 import type { EventHub } from './event-hub.ts';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const END_EVENTS = new Set(['run.succeeded', 'run.failed', 'run.cancelled']);
 /** How long a quiet stream waits before `onQuiet` (a keep-alive comment). */
 const KEEP_ALIVE_MS = 15_000;
 
@@ -32,20 +33,30 @@ export async function followRun(
   // Watch before the first read: news written between a read and the wait is kept in the watch.
   const watch = hub.watch(runId);
   let last = after;
+  // The run's status is read (before the events, so that none is lost) on the first pass, after
+  // an event that ends a run, and after a quiet wait; a wake-up by news reads the events only.
+  let checkEnd = true;
   try {
     for (;;) {
-      const ended = TERMINAL.has((await heed.store.getRun(runId))?.status ?? 'cancelled');
+      const ended = checkEnd && TERMINAL.has((await heed.store.getRun(runId))?.status ?? 'cancelled');
+      let lastType: string | undefined;
       for (;;) {
         const page = await heed.store.runEvents(last, 500, runId);
         for (const event of page) {
           last = event.id;
+          lastType = event.type;
           await send(event);
         }
         if (page.length < 500 || stream.aborted) break;
       }
       if (ended || stream.aborted) return;
+      if (lastType !== undefined && END_EVENTS.has(lastType)) {
+        checkEnd = true; // probably ended: confirm (a resumed run goes on)
+        continue;
+      }
       const news = await Promise.race([watch.wait(KEEP_ALIVE_MS), aborted]);
       if (stream.aborted) return;
+      checkEnd = !news;
       if (!news) await onQuiet?.();
     }
   } finally {

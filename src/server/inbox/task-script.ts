@@ -147,7 +147,9 @@ export async function renderTask(ctx, id) {
     Object.values(task.form.properties).every((p) => ['string', 'number', 'integer', 'boolean'].includes(p.type) || Array.isArray(p.enum));
   const asked = task.assignees.map((a) => a.principal);
   ctx.view.innerHTML = '<p class="back"><a href="' + esc(ctx.backTo()) + '">← Back</a></p><article class="card" id="task" data-status="' + esc(task.status) + '">' +
-    '<div class="row between"><span class="chip">' + esc(typeName(task.type)) + '</span><span class="standing ' + esc(task.status) + '" id="status">' + esc(standing(task, me, who.identities)) + '</span></div>' +
+    '<div class="row between"><span class="chip">' + esc(typeName(task.type)) + '</span>' +
+    // Once decided, the decision box below says it (once).
+    (pending ? '<span class="standing pending" id="status">' + esc(standing(task, me, who.identities)) + '</span>' : '') + '</div>' +
     '<h2>' + esc(task.title) + '</h2>' +
     '<p class="muted small" id="asked-line">Asked ' + (task.requester ? 'by ' + esc(person(task.requester, me)) + ' ' : task.askedBy ? 'by an agent ' : '') + ago(task.createdAt) +
     ' · for ' + esc(people(asked, me)) + (task.deadline && pending ? ' · due ' + until(task.deadline) + ' (' + esc(new Date(task.deadline).toLocaleString()) + ')' : '') +
