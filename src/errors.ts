@@ -156,6 +156,19 @@ export class StoreLockedError extends HeedError {
   }
 }
 
+/**
+ * The database server cannot be reached (down, restarting, out of connections). `retried` tells
+ * whether Heed kept trying for its timeout first; when false, the connection broke while a write
+ * was in flight, so whether it committed is unknown (every Heed write is safe to repeat).
+ */
+export class StoreUnavailableError extends HeedError {
+  readonly retried: boolean;
+  constructor(message: string, cause: unknown, retried: boolean) {
+    super('STORE_UNAVAILABLE', `${message}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.retried = retried;
+  }
+}
+
 /** The store was written by a newer version of Heed; this version must not touch it. */
 export class StoreVersionError extends HeedError {
   constructor(found: number, supported: number) {

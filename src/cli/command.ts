@@ -7,7 +7,10 @@ export type OptionSpec = ParseArgsOptionDescriptor & {
   value?: string;
 };
 
-/** Values of parsed options (strings and booleans; `parseArgs` leaves absent ones undefined). */
+/**
+ * Values of parsed options (strings and booleans; `parseArgs` leaves absent ones undefined). The
+ * one `multiple` option, `--import` of serve and worker, is a list: those commands read it so.
+ */
 export type Flags = Record<string, string | boolean | undefined>;
 
 /**

@@ -9,18 +9,32 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HeedApiError } from '../client/index.ts';
 import { HeedError } from '../errors.ts';
-import { type Command, commandHelp, type Flags, optionsOf } from './command.ts';
+import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } from './command.ts';
 import { paint } from './format.ts';
 import { runsCommand } from './run-commands.ts';
 import type { McpFlags } from '../mcp/stdio-command.ts';
 import type { ServeFlags } from './serve-command.ts';
+import type { WorkerFlags } from './worker-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
+
+const IMPORT_OPTION: OptionSpec = {
+  type: 'string',
+  multiple: true,
+  value: 'MODULE',
+  description: 'load workflows from a module exporting register(heed) (repeatable)',
+};
+const LEASE_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'DURATION',
+  description: "how long a dead worker's runs stay its own before another takes them (default 30s)",
+};
 
 const serve: Command = {
   name: 'serve',
   usage: 'heed serve [options]',
   summary: 'Run the API, the web inbox, the workers and the timers in one process (Ctrl-C stops it gracefully).',
-  details: 'The store is .heed/heed.db unless --db says otherwise. Without API keys it listens on loopback only.',
+  details:
+    'The store is .heed/heed.db unless --db or --postgres (HEED_POSTGRES_URL) says otherwise. Without API keys it listens on loopback only.',
   options: {
     db: { type: 'string', value: 'PATH', description: 'the SQLite file (default .heed/heed.db)' },
     postgres: { type: 'string', value: 'URL', description: 'a PostgreSQL store instead of SQLite' },
@@ -32,10 +46,33 @@ const serve: Command = {
       default: true,
       description: 'register the demo workflows (banking, refund, data-export); --no-demo to leave them out',
     },
+    import: IMPORT_OPTION,
+    lease: LEASE_OPTION,
   },
   remote: false,
   // Loaded only when serving: the other commands start without the server, the engine and the store.
-  run: async (_, flags) => (await import('./serve-command.ts')).serveCommand(flags as ServeFlags),
+  run: async (_, flags) => (await import('./serve-command.ts')).serveCommand(flags as unknown as ServeFlags),
+};
+
+const worker: Command = {
+  name: 'worker',
+  usage: 'heed worker --postgres URL [options]',
+  summary: 'Only execute runs and timers from a PostgreSQL store shared with heed serve (any number, any machine).',
+  details:
+    'Workflows come from --import modules (each exports a function, default or "register", that registers workflows on the Heed instance it is given) and the demo workflows unless --no-demo. Ctrl-C or SIGTERM stops it gracefully.',
+  options: {
+    postgres: { type: 'string', value: 'URL', description: 'the PostgreSQL store (HEED_POSTGRES_URL)' },
+    concurrency: { type: 'string', value: 'N', description: 'runs executed at once (default 64)' },
+    demo: {
+      type: 'boolean',
+      default: true,
+      description: 'register the demo workflows; --no-demo to leave them out',
+    },
+    import: IMPORT_OPTION,
+    lease: LEASE_OPTION,
+  },
+  remote: false,
+  run: async (_, flags) => (await import('./worker-command.ts')).workerCommand(flags as unknown as WorkerFlags),
 };
 
 const mcp: Command = {
@@ -53,6 +90,7 @@ const mcp: Command = {
 /** Every command, in the order `heed help` lists them. */
 export const COMMANDS: readonly Command[] = [
   serve,
+  worker,
   tasksCommand,
   inboxCommand,
   showCommand,
@@ -105,7 +143,6 @@ async function main(argv: string[]): Promise<void> {
   const command = find(first);
   let parsed: { values: Flags; positionals: string[] };
   try {
-    // No option is `multiple`, so values are strings and booleans.
     parsed = parseArgs({
       args: rest,
       options: optionsOf(command),

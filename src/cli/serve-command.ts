@@ -9,7 +9,10 @@ import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
 import { paint } from './format.ts';
+import { storeFromFlags } from './store-flags.ts';
+import { importWorkflowModules } from './workflow-modules.ts';
 
 export interface ServeFlags {
   db?: string | undefined;
@@ -18,6 +21,8 @@ export interface ServeFlags {
   host?: string | undefined;
   config?: string | undefined;
   demo?: boolean | undefined;
+  import?: string[] | undefined;
+  lease?: string | undefined;
 }
 
 /** What `--config FILE` may hold (JSON). */
@@ -41,10 +46,20 @@ interface ServeConfig extends ChannelsConfig {
   demo?: { approvers?: string[] };
 }
 
-/** The link secret: configured, or made once and kept beside the store so links survive restarts. */
-function linkSecret(config: ServeConfig, db: string): string {
+/**
+ * The link secret: configured, or made once and kept with the store so links survive restarts
+ * (beside a SQLite file; in a PostgreSQL store's settings, shared by every server on it).
+ */
+async function linkSecret(config: ServeConfig, db: string | undefined, store: Store): Promise<string> {
   const configured = process.env.HEED_LINK_SECRET ?? config.linkSecret;
   if (configured) return configured;
+  if (db === undefined) {
+    await store.init();
+    const kept = await store.getSetting('link-secret');
+    if (kept) return kept;
+    await store.setSetting('link-secret', randomBytes(32).toString('hex'));
+    return (await store.getSetting('link-secret')) as string;
+  }
   const file = `${db}.link-secret`;
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dirname(file), { recursive: true });
@@ -58,7 +73,6 @@ function linkSecret(config: ServeConfig, db: string): string {
  * SIGINT, when it stops gracefully (in-flight steps get 10 s, the rest are handed back).
  */
 export async function serveCommand(flags: ServeFlags): Promise<void> {
-  if (flags.postgres) throw new Error('PostgreSQL is not available in this version of Heed yet; use --db PATH');
   const config: ServeConfig = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as ServeConfig) : {};
   const keys = new Map(Object.entries(config.keys ?? {}));
   for (const pair of (process.env.HEED_API_KEYS ?? '').split(',').filter(Boolean)) {
@@ -71,15 +85,22 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be a port number, got ${flags.port}`);
 
-  const db = flags.db ?? '.heed/heed.db';
+  const { store, label } = storeFromFlags(flags);
+  const db = store instanceof SqliteStore ? store.path : undefined;
   // Email and Slack: without SMTP or a Slack token, notices go to the local outbox (/outbox).
   const channels = new Channels(channelsConfig(config));
-  const heed = new Heed({ store: new SqliteStore(db), groupsOf, notifiers: channels.notifiers });
+  const heed = new Heed({
+    store,
+    groupsOf,
+    notifiers: channels.notifiers,
+    ...(flags.lease ? { lease: flags.lease } : {}),
+  });
   // Open (and check) the store first: a read-only or damaged store is the first thing said.
   await heed.ready();
   const model = flags.demo ? modelFromEnvironment() : undefined;
   const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
   if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
+  await importWorkflowModules(heed, flags.import ?? []);
   // The demo agents are open to every principal unless the config says otherwise.
   const startable = { ...(model ? Object.fromEntries(DEMO_WORKFLOWS.map((w) => [w, ['*']])) : {}), ...config.startable };
   const server = await startServer(heed, {
@@ -91,7 +112,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     ...(config.permissions ? { permissions: config.permissions } : {}),
     allowPrivateCallbacks: config.allowPrivateCallbacks ?? false,
     ...(model ? { demoApprovers } : {}),
-    linkSecret: linkSecret(config, db),
+    linkSecret: await linkSecret(config, db, store),
     webhooks: {
       ...config.webhooks,
       ...(process.env.HEED_WEBHOOK_SECRET ? { callbackSecret: process.env.HEED_WEBHOOK_SECRET } : {}),
@@ -102,7 +123,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   console.log(`${paint('green', 'Heed')} is serving on ${server.url}`);
   console.log(`  inbox  ${server.url}/`);
   console.log(`  API    ${server.url}/v1  (reference: ${server.url}/v1/docs)`);
-  console.log(`  store  ${db}`);
+  console.log(`  store  ${label}`);
   const offline = (['email', 'slack'] as const).filter((c) => channels.offline(c));
   if (offline.length > 0)
     console.log(`  outbox ${server.url}/outbox  (${offline.join(' and ')} not configured: notices are kept here)`);

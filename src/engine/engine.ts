@@ -7,7 +7,7 @@ import {
   RunStateError,
   UnknownWorkflowError,
 } from '../errors.ts';
-import type { Page, RunQuery, StatusEntry, Store } from '../store/store.ts';
+import type { Page, RunQuery, StatusEntry, Store, StoreWake } from '../store/store.ts';
 import { type Clock, SystemClock } from '../time/clock.ts';
 import { type Duration, toMs } from '../time/duration.ts';
 import { RunHandle, type RunSource } from './run-handle.ts';
@@ -72,6 +72,8 @@ export class Engine {
   #ready: Promise<void> | undefined;
   #started = false;
   #cancelPoll: (() => void) | undefined;
+  #unsubscribeWake: (() => void) | undefined;
+  #rearmScheduled = false;
   /** `result()` callers waiting for a run of this process to end, by run id. */
   readonly #endWaiters = new Map<string, Set<() => void>>();
 
@@ -188,7 +190,21 @@ export class Engine {
     this.#started = true;
     this.#worker.start();
     this.#timers.start();
+    this.#unsubscribeWake = this.store.onWake?.((wake) => this.#onStoreWake(wake));
     this.#schedulePoll();
+  }
+
+  /** A pushed wake-up from a store shared with other processes: claim, or re-read the next timer. */
+  #onStoreWake(wake: StoreWake): void {
+    if (!this.#started) return;
+    if (wake.kind === 'run' || wake.kind === 'reconnected') this.#worker.poke();
+    if ((wake.kind === 'timer' || wake.kind === 'reconnected') && !this.#rearmScheduled) {
+      this.#rearmScheduled = true;
+      setImmediate(() => {
+        this.#rearmScheduled = false;
+        void this.#timers.rearm();
+      });
+    }
   }
 
   /**
@@ -198,6 +214,7 @@ export class Engine {
   async stop(options: { grace?: Duration } = {}): Promise<void> {
     this.#started = false;
     this.#cancelPoll?.();
+    this.#unsubscribeWake?.();
     this.#timers.stop();
     await this.#timers.settled();
     await this.#worker.stop(toMs(options.grace ?? 10_000, 'grace'));

@@ -49,7 +49,11 @@ export class Worker {
   start(): void {
     this.#running = true;
     this.#scheduleHeartbeat();
-    void this.reclaimFromDeadProcesses().finally(() => this.poke());
+    // Where the store keeps heartbeats, announce this worker before reaping silent ones.
+    const reclaimed = this.#o.store.heartbeat
+      ? this.#beat().then(() => this.reclaimFromDeadProcesses())
+      : this.reclaimFromDeadProcesses();
+    void reclaimed.finally(() => this.poke());
   }
 
   /**
@@ -59,6 +63,12 @@ export class Worker {
    */
   async reclaimFromDeadProcesses(): Promise<void> {
     try {
+      const { store } = this.#o;
+      if (store.reapDeadWorkers) {
+        // Heartbeats: a worker silent for two heartbeat periods is dead, on whatever machine.
+        await store.reapDeadWorkers(2 * this.#heartbeatMs + 1_000, this.#o.clock.now());
+        return;
+      }
       const host = hostname();
       for (const owner of await this.#o.store.leaseOwners()) {
         const match = /@(.+)#(\d+):[^:]+$/.exec(owner);
@@ -118,6 +128,7 @@ export class Worker {
         }),
       ),
     );
+    await this.#o.store.retireWorker?.(this.#o.owner).catch(() => {});
     this.#flushIdle();
   }
 
@@ -194,16 +205,29 @@ export class Worker {
    * virtual clock a lease may look expired after `advance`; only *other* owners may take it.)
    */
   #scheduleHeartbeat(): void {
-    const every = Math.max(10, Math.floor(this.#o.leaseMs / 3));
     const handle = setTimeout(() => {
       if (!this.#running) return;
-      const leases = [...this.#active.values()].map((execution) => execution.lease);
-      const renew = leases.length > 0 ? this.#o.store.renewLeases(leases, this.#o.clock.now(), this.#o.leaseMs) : null;
-      void renew?.catch((error) => this.#o.onError(error));
+      void this.#beat();
       this.#scheduleHeartbeat();
-    }, every);
+    }, this.#heartbeatMs);
     handle.unref();
     this.#cancelHeartbeat = () => clearTimeout(handle);
+  }
+
+  get #heartbeatMs(): number {
+    return Math.max(10, Math.floor(this.#o.leaseMs / 3));
+  }
+
+  /** Extends the leases of every execution (and, where the store keeps them, this worker's heartbeat). */
+  async #beat(): Promise<void> {
+    const { store, clock, owner, leaseMs } = this.#o;
+    const leases = [...this.#active.values()].map((execution) => execution.lease);
+    try {
+      if (store.heartbeat) await store.heartbeat(owner, leases, clock.now(), leaseMs);
+      else if (leases.length > 0) await store.renewLeases(leases, clock.now(), leaseMs);
+    } catch (error) {
+      if (!(error instanceof ClosedError)) this.#o.onError(error);
+    }
   }
 
   /**

@@ -36,6 +36,7 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   STORE_READ_ONLY: 503,
   STORE_CORRUPT: 503,
   STORE_FULL: 507,
+  STORE_UNAVAILABLE: 503,
 };
 
 export interface ErrorBody {

@@ -174,6 +174,19 @@ export interface NewMessage {
 /** How a run ends. `failedSeq`: the history position whose error failed the run, if any. */
 export type Completion = { output: JsonText } | { error: string; failedSeq: number | null };
 
+/**
+ * What a store announces to `onWake` listeners: a run became runnable (`run`), a timer was
+ * registered (`timer`), a run's event feed grew (`feed`, with the run id), a task changed (`task`), or the announcement
+ * channel reconnected and announcements may have been missed (`reconnected`).
+ */
+export type StoreWake =
+  | { kind: 'run' }
+  | { kind: 'timer' }
+  | { kind: 'feed'; runId: string }
+  | { kind: 'task'; taskId: string }
+  | { kind: 'reconnected' };
+export type StoreWakeListener = (wake: StoreWake) => void;
+
 export interface Store extends TaskStore, DeliveryStore {
   /**
    * Announces committed changes (run events, tasks) to live feeds: at least in this process,
@@ -184,6 +197,12 @@ export interface Store extends TaskStore, DeliveryStore {
   init(): Promise<void>;
   /** Releases connections. Further calls throw `ClosedError`. */
   close(): Promise<void>;
+  /**
+   * Pushed wake-ups for stores shared by several processes (PostgreSQL's LISTEN/NOTIFY): the
+   * engine claims, re-arms its timer and wakes feeds on them, polling only as a fallback. A store
+   * written by one process only (SQLite) need not offer it. Returns an unsubscribe function.
+   */
+  onWake?(listener: StoreWakeListener): () => void;
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
   /** Creates a `pending` run, or returns the existing run with that id (`created: false`). */
@@ -209,6 +228,19 @@ export interface Store extends TaskStore, DeliveryStore {
   expireLeases(owner: string, now: number): Promise<number>;
   /** Extends the given leases (those still held; others are ignored). */
   renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void>;
+  /**
+   * Worker heartbeats, for stores shared across machines (PostgreSQL): records that `owner` is
+   * alive (on the database's clock) and extends its leases, in one call. Stores without it get
+   * `renewLeases` and same-host pid checks instead.
+   */
+  heartbeat?(owner: string, leases: readonly Lease[], now: number, leaseMs: number): Promise<void>;
+  /**
+   * Ends the leases of workers whose last heartbeat is older than `staleMs` (they died: their runs
+   * are recovered at once, not at lease expiry) and forgets them. Returns how many workers.
+   */
+  reapDeadWorkers?(staleMs: number, now: number): Promise<number>;
+  /** Forgets a worker that stopped gracefully. */
+  retireWorker?(owner: string): Promise<void>;
   /** Gives a run back (graceful shutdown): it becomes `pending` for any worker. Fenced. */
   releaseRun(lease: Lease, now: number): Promise<void>;
 

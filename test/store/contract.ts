@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
+import { describeTaskStoreContract } from './contract-tasks.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -55,6 +56,19 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(again.created).toBe(false);
         expect(again.run).toMatchObject({ id: 'r1', workflow: 'wf', status: 'pending', input: '1', attempts: 0 });
         expect(await store.getRun('nope')).toBeUndefined();
+      });
+
+      it('records who started a run, inherited by its children, and lists by initiator', async () => {
+        await store.createRun({ id: 'p', workflow: 'wf', input: null, initiator: 'user:alice' }, T0);
+        await store.createRun({ id: 'c', workflow: 'child', input: null, parentId: 'p' }, T0 + 1);
+        await store.createRun({ id: 'x', workflow: 'wf', input: null }, T0 + 2);
+        expect(await store.getRun('p')).toMatchObject({ initiator: 'user:alice' });
+        expect(await store.getRun('c')).toMatchObject({ initiator: 'user:alice' });
+        expect(await store.getRun('x')).toMatchObject({ initiator: null });
+        const mine = await store.listRuns({ initiator: 'user:alice' });
+        expect(mine.items.map((r) => r.id).sort()).toEqual(['c', 'p']);
+        const noChildren = await store.listRuns({ initiator: 'user:alice', excludeWorkflows: ['child'] });
+        expect(noChildren.items.map((r) => r.id)).toEqual(['p']);
       });
 
       it('claims only pending runs of the given workflows, each once', async () => {
@@ -371,6 +385,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         await expect(store.resumeRun('ghost', T0)).rejects.toBeInstanceOf(RunNotFoundError);
       });
     });
+
+    describeTaskStoreContract(() => store);
 
     describe('change notifications', () => {
       it('announces run events and task changes on store.changes once they commit', async () => {

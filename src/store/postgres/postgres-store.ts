@@ -1,0 +1,653 @@
+import { ClosedError, InvalidArgumentError, RunNotFoundError, RunStateError, TaskNotFoundError } from '../../errors.ts';
+import { pageLimit } from '../page-cursor.ts';
+import type {
+  Claim,
+  ClaimRequest,
+  Completion,
+  JsonText,
+  Lease,
+  NewMessage,
+  NewRun,
+  Operation,
+  Page,
+  Run,
+  RunEvent,
+  RunQuery,
+  StatusEntry,
+  Store,
+  StoreWakeListener,
+  Wait,
+  WaitOutcome,
+  WaitRequest,
+} from '../store.ts';
+import type {
+  AuditEntry,
+  AuditInput,
+  InboxFilter,
+  NewTask,
+  TaskQuery,
+  TaskRecord,
+  TaskStore,
+  TaskUpdate,
+} from '../task-store.ts';
+import { type Changes, LocalChanges } from '../changes.ts';
+import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
+import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
+import * as deliveries from './deliveries.ts';
+import * as feeds from './feeds.ts';
+import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
+import { migrate } from './migrations.ts';
+import { Notifications } from './notifications.ts';
+import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
+import * as runs from './runs.ts';
+import { Database, type Sql } from './sql.ts';
+import * as tasks from './tasks.ts';
+import * as waits from './waits.ts';
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /**
+   * Whose clock leases run on. `database` (default): the server's, so workers on machines whose
+   * clocks disagree never take each other's runs early. `engine`: the `now` the engine passes
+   * (tests with a virtual clock).
+   */
+  leaseClock?: 'database' | 'engine';
+  /** How long calls keep retrying while the server is unreachable (default 30 s). */
+  unavailableTimeoutMs?: number;
+  /** Push wake-ups with LISTEN/NOTIFY (default true). */
+  listen?: boolean;
+  /**
+   * The schema for Heed's tables (created if missing; default `public`). Several Heed
+   * deployments can share one database in different schemas. Letters, digits and `_` only.
+   */
+  schema?: string;
+}
+
+/**
+ * The networked store: PostgreSQL through `pg`, for many workers in many processes and
+ * machines sharing one database. Each method is one transaction (most hot paths one statement,
+ * one round trip). Concurrency contract, under READ COMMITTED:
+ *
+ * - Every write about a run takes that run's row lock first (`SELECT … FOR UPDATE`, or an
+ *   `UPDATE` of the row), so a message, an event, a timer or a child's end can never slip between
+ *   a run's check of its wait and its suspension. Locks are taken in one order: event name, then
+ *   children before parents, then runs (sorted by id) before their wait rows.
+ * - `ord` comes from a counter on the locked run row; audit sequence numbers from the locked task row.
+ * - Leases are on the database's clock and fenced by a token; claims use `FOR UPDATE SKIP LOCKED`.
+ * - Feeds never skip a late commit: run events get their feed position only once committed (a
+ *   sequencer under a lock), statuses are numbered under a lock held until commit.
+ * - Runnable runs, new timers and feed entries are announced with NOTIFY on commit.
+ */
+export class PostgresStore implements Store, TaskStore {
+  readonly url: string;
+  /**
+   * Committed run events and task changes: this process's writes at once, after they commit;
+   * every other process's through LISTEN/NOTIFY (from the first subscription on). Hints only: a
+   * change may be heard twice.
+   */
+  readonly changes: Changes;
+  readonly #localChanges = new LocalChanges();
+  #changesListening = false;
+  readonly #options: Required<PostgresStoreOptions>;
+  #db: Database | undefined;
+  #ready: Promise<void> | undefined;
+  #notifications: Notifications | undefined;
+  #closed = false;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.url = url;
+    this.#options = {
+      poolSize: options.poolSize ?? 10,
+      leaseClock: options.leaseClock ?? 'database',
+      unavailableTimeoutMs: options.unavailableTimeoutMs ?? 30_000,
+      listen: options.listen ?? true,
+      schema: options.schema ?? 'public',
+    };
+    this.changes = {
+      publish: (change) => this.#localChanges.publish(change),
+      subscribe: (listener) => {
+        this.#listenForChanges();
+        return this.#localChanges.subscribe(listener);
+      },
+    };
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.#options.schema)) {
+      throw new InvalidArgumentError(`schema must be lowercase letters, digits and _, got "${this.#options.schema}"`);
+    }
+  }
+
+  /** The schema holding Heed's tables. */
+  get schema(): string {
+    return this.#options.schema;
+  }
+
+  /**
+   * Connects and applies pending migrations. Idempotent.
+   * @throws StoreVersionError, StoreUnavailableError
+   */
+  init(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError('The PostgreSQL store is closed'));
+    this.#ready ??= (async () => {
+      const db = new Database(this.url, {
+        poolSize: this.#options.poolSize,
+        unavailableTimeoutMs: this.#options.unavailableTimeoutMs,
+        schema: this.#options.schema,
+        // This process's own writes are announced at once; other processes' through LISTEN.
+        onCommit: (changes) => {
+          for (const change of changes) this.#localChanges.publish(change);
+        },
+      });
+      try {
+        await migrate(db, this.#options.schema);
+      } catch (error) {
+        await db.close();
+        this.#ready = undefined;
+        throw error;
+      }
+      this.#db = db;
+      if (this.#options.listen) this.#notifications = new Notifications(this.url, this.#options.schema);
+    })();
+    return this.#ready;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#ready?.catch(() => {});
+    await this.#notifications?.close();
+    await this.#db?.close();
+  }
+
+  /**
+   * Calls `listener` when another process (or this one) made a run runnable (`run`), registered
+   * a timer (`timer`), or appended to a feed (`feed`, with the run id). Pushed by LISTEN/NOTIFY on
+   * a dedicated connection that reconnects by itself; `reconnected` tells that announcements may
+   * have been missed meanwhile (poll once).
+   */
+  onWake(listener: StoreWakeListener): () => void {
+    if (!this.#notifications) return () => {};
+    return this.#notifications.subscribe(listener);
+  }
+
+  /** Relays feed notifications to `changes` subscribers (once, from the first subscription on). */
+  #listenForChanges(): void {
+    if (this.#changesListening) return;
+    this.#changesListening = true;
+    void this.init()
+      .then(() =>
+        this.onWake((wake) => {
+          if (wake.kind === 'feed') this.#localChanges.publish({ kind: 'run-event', runId: wake.runId });
+          if (wake.kind === 'task') this.#localChanges.publish({ kind: 'task', taskId: wake.taskId });
+        }),
+      )
+      .catch(() => {
+        this.#changesListening = false;
+      });
+  }
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────────
+
+  async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
+    // One statement when the run is new (the common case), a second read when it existed.
+    return this.#auto(async (sql) => {
+      const inserted = await runs.insertRunReturning(sql, run, now);
+      if (inserted) return { run: runs.toRun(inserted), created: true };
+      return { run: runs.toRun((await runs.selectRun(sql, run.id)) as runs.RunRow), created: false };
+    });
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const row = await this.#auto((sql) => runs.selectRun(sql, id));
+    return row && runs.toRun(row);
+  }
+
+  async listRuns(query: RunQuery): Promise<Page<Run>> {
+    const limit = pageLimit(query.limit);
+    return this.#auto((sql) => runs.listRuns(sql, query, limit));
+  }
+
+  async loadHistory(runId: string): Promise<Operation[]> {
+    return this.#auto((sql) => selectHistory(sql, runId));
+  }
+
+  async listWaits(runId: string): Promise<Wait[]> {
+    return this.#auto((sql) => waits.selectWaits(sql, runId));
+  }
+
+  async claimRuns(request: ClaimRequest): Promise<Claim[]> {
+    const leaseNow = this.#leaseNow(request.now);
+    if (await this.#auto((sql) => runs.anyExhausted(sql, request.maxRecoveries, leaseNow))) {
+      await this.#tx(async (sql) => {
+        const failed = await runs.failExhaustedRecoveries(sql, request, leaseNow);
+        if (failed.length > 0) await waits.deleteWaits(sql, failed);
+        for (const runId of failed) await waits.fireChildWaits(sql, runId, request.now);
+      });
+    }
+    const claimed = await this.#auto((sql) => runs.claimRuns(sql, request, leaseNow));
+    return claimed.map(({ row, history }) => ({
+      run: runs.toRun(row),
+      lease: { runId: row.id, token: row.lease_token },
+      history,
+    }));
+  }
+
+  async renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void> {
+    if (leases.length === 0) return;
+    await this.#auto((sql) => runs.renewLeases(sql, leases, this.#leaseNow(now), leaseMs));
+  }
+
+  async heartbeat(owner: string, leases: readonly Lease[], now: number, leaseMs: number): Promise<void> {
+    const leaseNow = this.#leaseNow(now);
+    await this.#auto(async (sql) => {
+      await runs.beat(sql, owner, leaseNow);
+      if (leases.length > 0) await runs.renewLeases(sql, leases, leaseNow, leaseMs);
+    });
+  }
+
+  async reapDeadWorkers(staleMs: number, now: number): Promise<number> {
+    return this.#tx((sql) => runs.reapDeadWorkers(sql, staleMs, this.#leaseNow(now)));
+  }
+
+  async retireWorker(owner: string): Promise<void> {
+    await this.#auto((sql) => sql.run('DELETE FROM workers WHERE id = $1', [owner]));
+  }
+
+  async leaseOwners(): Promise<string[]> {
+    return this.#auto((sql) => runs.leaseOwners(sql));
+  }
+
+  async expireLeases(owner: string, now: number): Promise<number> {
+    return this.#auto((sql) => runs.expireLeases(sql, owner, this.#leaseNow(now)));
+  }
+
+  async releaseRun(lease: Lease, now: number): Promise<void> {
+    await this.#auto((sql) => runs.releaseRun(sql, lease, now));
+  }
+
+  // ── executing a run (fenced) ──────────────────────────────────────────────────────────────
+
+  async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void> {
+    // One statement: it locks the run's row under the lease, numbers and inserts the record.
+    await this.#auto((sql) => insertOperation(sql, lease, operation, now));
+  }
+
+  async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
+    return this.#tx(async (sql) => {
+      await feeds.lockStatusFeed(sql);
+      await runs.lockLease(sql, lease);
+      await insertOperation(sql, lease, { seq, kind: 'status', name: key, output: null, error: null }, now);
+      await feeds.appendRunEvent(
+        sql,
+        lease.runId,
+        'status',
+        { key, value: value === null ? null : JSON.parse(value) },
+        now,
+      );
+      return feeds.insertStatus(sql, lease.runId, key, value, now);
+    });
+  }
+
+  async startChild(lease: Lease, seq: number, name: string, child: NewRun, now: number): Promise<Run> {
+    return this.#tx(async (sql) => {
+      await runs.lockLease(sql, lease);
+      if (!(await runs.insertRun(sql, { ...child, parentId: lease.runId }, now))) {
+        const existing = (await runs.selectRun(sql, child.id)) as runs.RunRow;
+        if (existing.workflow !== child.workflow || existing.parent_id !== lease.runId) {
+          throw new RunStateError(
+            `Cannot start child "${child.id}" of workflow "${child.workflow}": that id belongs to a run of workflow "${existing.workflow}"${existing.parent_id === lease.runId ? '' : ' that is not a child of this run'}`,
+          );
+        }
+      }
+      await insertOperation(
+        sql,
+        lease,
+        { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null },
+        now,
+      );
+      return runs.toRun((await runs.selectRun(sql, child.id)) as runs.RunRow);
+    });
+  }
+
+  async awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome> {
+    return this.#tx(async (sql) => {
+      // Lock order: the event name, the child (before its parent), then this run.
+      if (request.kind === 'event') await lockEventName(sql, request.eventName, 'wait');
+      if (request.kind === 'child') await sql.run('SELECT 1 FROM runs WHERE id = $1 FOR SHARE', [request.childId]);
+      await runs.lockLease(sql, lease);
+      return waits.resolveOrRegister(sql, lease, request, now);
+    });
+  }
+
+  async suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'> {
+    return this.#auto((sql) => runs.suspendRun(sql, lease, now));
+  }
+
+  async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
+    await this.#tx(async (sql) => {
+      await runs.finishRun(sql, lease, completion, now);
+      await feeds.appendRunEvent(
+        sql,
+        lease.runId,
+        'output' in completion ? 'run.succeeded' : 'run.failed',
+        'output' in completion
+          ? { output: completion.output === null ? null : JSON.parse(completion.output) }
+          : { error: JSON.parse(completion.error) },
+        now,
+      );
+      await waits.deleteWaits(sql, [lease.runId]);
+      await waits.fireChildWaits(sql, lease.runId, now);
+    });
+  }
+
+  // ── from outside ──────────────────────────────────────────────────────────────────────────
+
+  async sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }> {
+    return this.#tx(async (sql) => {
+      if (!(await runs.lockRun(sql, message.runId))) throw new RunNotFoundError(message.runId);
+      const id = await insertMessage(sql, message, now);
+      if (id === undefined) return { duplicate: true, woke: false };
+      const woke =
+        (await waitsOnTopic(sql, message.runId, message.topic)) && (await runs.wakeRun(sql, message.runId, now));
+      return { duplicate: false, woke };
+    });
+  }
+
+  async emitEvent(name: string, data: JsonText, now: number): Promise<{ eventId: number; woken: number }> {
+    return this.#tx(async (sql) => {
+      await lockEventName(sql, name, 'emit');
+      const eventId = await insertEvent(sql, name, data, now);
+      const keys = await keysForEvent(sql, name, data === null ? undefined : JSON.parse(data));
+      const matched = await runsMatching(sql, name, keys);
+      if (matched.length === 0) return { eventId, woken: 0 };
+      await waits.lockRuns(sql, matched);
+      const attached = await attachEvent(sql, eventId, name, keys);
+      const woken = await runs.wakeRuns(sql, attached, now);
+      return { eventId, woken };
+    });
+  }
+
+  async fireDueTimers(now: number, limit: number): Promise<number> {
+    return this.#tx((sql) => waits.fireDue(sql, now, limit));
+  }
+
+  async nextTimerDue(): Promise<number | null> {
+    return this.#auto((sql) => waits.nextDeadline(sql));
+  }
+
+  async cancelRun(id: string, now: number): Promise<string[]> {
+    return this.#tx(async (sql) => {
+      if (!(await runs.selectRun(sql, id))) throw new RunNotFoundError(id);
+      const ids = await runs.lockLiveTree(sql, id);
+      if (ids.length === 0) return [];
+      await runs.markCancelled(sql, ids, now);
+      for (const runId of ids) await feeds.appendRunEvent(sql, runId, 'run.cancelled', null, now);
+      await waits.deleteWaits(sql, ids);
+      for (const runId of ids) await waits.fireChildWaits(sql, runId, now);
+      for (const task of await tasks.lockPendingTasksOfRuns(sql, ids)) {
+        // The result is rebuilt by the task layer from the cancelled row (it knows its shape).
+        await tasks.applyTaskUpdate(
+          sql,
+          task,
+          {
+            status: 'cancelled',
+            audit: [{ actor: 'system', via: 'run', action: 'cancelled', detail: { runId: task.runId } }],
+          },
+          now,
+        );
+      }
+      return ids;
+    });
+  }
+
+  async resumeRun(id: string, now: number): Promise<Run> {
+    return this.#tx(async (sql) => {
+      const run = await runs.lockRun(sql, id);
+      if (!run) throw new RunNotFoundError(id);
+      if (run.status !== 'failed' && run.status !== 'cancelled') {
+        throw new RunStateError(`Run "${id}" is ${run.status}; only failed or cancelled runs can be resumed`);
+      }
+      if (run.failed_seq !== null) {
+        await deleteOperationsFrom(sql, id, run.failed_seq);
+        await returnMessagesFrom(sql, id, run.failed_seq);
+      }
+      await runs.markResumed(sql, id, now);
+      return runs.toRun((await runs.selectRun(sql, id)) as runs.RunRow);
+    });
+  }
+
+  // ── status and feeds ──────────────────────────────────────────────────────────────────────
+
+  async getStatus(runId: string, key: string): Promise<StatusEntry | undefined> {
+    return this.#auto((sql) => feeds.latestStatus(sql, runId, key));
+  }
+
+  async statusHistory(runId: string, key?: string): Promise<StatusEntry[]> {
+    return this.#auto((sql) => feeds.statusHistory(sql, runId, key));
+  }
+
+  async statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]> {
+    return this.#auto((sql) => feeds.statusChanges(sql, after, limit, runId));
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const row = await this.#auto((sql) =>
+      sql.one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]),
+    );
+    return row?.value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.#auto((sql) =>
+      sql.run(
+        'INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [key, value],
+      ),
+    );
+  }
+
+  async lastRunEventId(): Promise<number> {
+    await this.#tx((sql) => feeds.sequenceRunEvents(sql));
+    return this.#auto((sql) => feeds.lastRunEventPos(sql));
+  }
+
+  async runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]> {
+    await this.#tx((sql) => feeds.sequenceRunEvents(sql));
+    return this.#auto((sql) => feeds.selectRunEvents(sql, after, limit, runId));
+  }
+
+  async appendProgress(lease: Lease, data: JsonText, now: number): Promise<boolean> {
+    return this.#tx(async (sql) => {
+      const held = await sql.one(
+        `SELECT 1 AS held FROM runs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE`,
+        [lease.runId, lease.token],
+      );
+      if (!held) return false;
+      await feeds.appendRunEvent(sql, lease.runId, 'progress', data === null ? null : JSON.parse(data), now);
+      return true;
+    });
+  }
+
+  // ── human tasks ───────────────────────────────────────────────────────────────────────────
+
+  async createTask(
+    task: NewTask,
+    run: NewRun,
+    audit: AuditInput,
+    now: number,
+  ): Promise<{ task: TaskRecord; created: boolean }> {
+    return this.#tx(async (sql) => {
+      const existingId =
+        task.idempotencyKey === null ? undefined : await tasks.selectTaskIdByKey(sql, task.idempotencyKey);
+      if (existingId !== undefined || !(await tasks.insertTask(sql, task, now))) {
+        return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
+      }
+      await runs.insertRun(sql, run, now);
+      await tasks.appendAudit(sql, task.id, audit, now);
+      for (const feed of taskFeeds(task.runId, task.askedBy)) {
+        await feeds.appendRunEvent(
+          sql,
+          feed,
+          'task.created',
+          { taskId: task.id, type: task.type, title: task.title },
+          now,
+        );
+      }
+      return { task: (await tasks.selectTask(sql, task.id)) as TaskRecord, created: true };
+    });
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    return this.#auto((sql) => tasks.selectTask(sql, id));
+  }
+
+  async listTasks(query: TaskQuery): Promise<Page<TaskRecord>> {
+    const limit = pageLimit(query.limit);
+    return this.#auto((sql) => tasks.listTasks(sql, query, limit));
+  }
+
+  async inbox(principals: readonly string[], query: InboxFilter): Promise<Page<TaskRecord>> {
+    const limit = pageLimit(query.limit);
+    return this.#auto((sql) => tasks.inbox(sql, principals, query, limit));
+  }
+
+  async updateTask<T>(
+    id: string,
+    decide: (task: TaskRecord) => { update?: TaskUpdate; value: T },
+    now: number,
+  ): Promise<T> {
+    return this.#tx(async (sql) => {
+      const task = await tasks.selectTask(sql, id, true);
+      if (!task) throw new TaskNotFoundError(id);
+      const { update, value } = decide(task);
+      if (!update) return value;
+      await tasks.applyTaskUpdate(sql, task, update, now);
+      if (update.delivery) {
+        const { key, channel, recipient, event } = update.delivery;
+        await deliveries.upsertDelivery(
+          sql,
+          {
+            key,
+            taskId: id,
+            channel,
+            recipient: recipient ?? '*',
+            event: event ?? '',
+            status: 'sent',
+            attempts: 1,
+            error: null,
+            ref: null,
+          },
+          now,
+        );
+      }
+      for (const feed of taskFeeds(task.runId, task.askedBy)) {
+        if (update.status !== undefined && update.status !== task.status) {
+          const result =
+            update.result === undefined ? null : (JSON.parse(update.result) as { outcome?: unknown; by?: unknown });
+          const data = { taskId: id, status: update.status, outcome: result?.outcome ?? null, by: result?.by ?? null };
+          await feeds.appendRunEvent(sql, feed, 'task.ended', data, now);
+        } else if (update.escalationLevel !== undefined && update.escalationLevel !== task.escalationLevel) {
+          await feeds.appendRunEvent(sql, feed, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
+        }
+      }
+      if (update.message) {
+        const { runId, topic, idempotencyKey } = update.message;
+        await runs.lockRun(sql, runId);
+        if ((await insertMessage(sql, { runId, topic, body: 'true', idempotencyKey }, now)) !== undefined) {
+          if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
+        }
+      }
+      return value;
+    });
+  }
+
+  async taskAudit(id: string): Promise<AuditEntry[]> {
+    return this.#auto((sql) => tasks.selectAudit(sql, id));
+  }
+
+  async tasksVersion(): Promise<string> {
+    const row = await this.#auto((sql) =>
+      sql.one<{ v: string }>("SELECT COALESCE(MAX(updated_at), 0) || ':' || COUNT(*) AS v FROM tasks"),
+    );
+    return row?.v ?? '0:0';
+  }
+
+  async useLink(nonce: string, taskId: string, now: number): Promise<boolean> {
+    const changed = await this.#auto((sql) =>
+      sql.run('INSERT INTO used_links (nonce, task_id, used_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        nonce,
+        taskId,
+        now,
+      ]),
+    );
+    return changed === 1;
+  }
+
+  async linkUsed(nonce: string): Promise<boolean> {
+    return (
+      (await this.#auto((sql) => sql.one('SELECT 1 AS used FROM used_links WHERE nonce = $1', [nonce]))) !== undefined
+    );
+  }
+
+  async hasDelivery(key: string): Promise<boolean> {
+    return this.#auto((sql) => deliveries.hasDelivery(sql, key));
+  }
+
+  async putDelivery(delivery: DeliveryWrite, now: number): Promise<void> {
+    await this.#auto((sql) => deliveries.upsertDelivery(sql, delivery, now));
+  }
+
+  async getDelivery(key: string): Promise<DeliveryRecord | undefined> {
+    return this.#auto((sql) => deliveries.selectDelivery(sql, key));
+  }
+
+  async taskDeliveries(taskId: string): Promise<DeliveryRecord[]> {
+    return this.#auto((sql) => deliveries.selectTaskDeliveries(sql, taskId));
+  }
+
+  async putOutbox(message: Omit<OutboxRecord, 'createdAt' | 'updatedAt'>, now: number): Promise<void> {
+    await this.#auto((sql) => deliveries.upsertOutbox(sql, message, now));
+  }
+
+  async getOutbox(id: string): Promise<OutboxRecord | undefined> {
+    return this.#auto((sql) => deliveries.selectOutbox(sql, id));
+  }
+
+  async listOutbox(limit: number): Promise<OutboxRecord[]> {
+    return this.#auto((sql) => deliveries.listOutbox(sql, limit));
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
+
+  #leaseNow(now: number): number | null {
+    return this.#options.leaseClock === 'engine' ? now : null;
+  }
+
+  #open(): Database {
+    if (this.#closed || !this.#db) {
+      throw new ClosedError(
+        this.#closed ? 'The PostgreSQL store is closed' : 'The store is not initialized: call init() first',
+      );
+    }
+    return this.#db;
+  }
+
+  #auto<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    try {
+      return this.#open().auto(fn);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    try {
+      return this.#open().transaction(fn);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+/** The run feeds a task's events are written to: its lifecycle run, and the run that asked. */
+function taskFeeds(runId: string, askedBy: string | null): string[] {
+  return askedBy === null ? [runId] : [runId, askedBy];
+}

@@ -1,0 +1,375 @@
+import { LeaseLostError } from '../../errors.ts';
+import type { ClaimRequest, Completion, Lease, NewRun, Operation, Page, Run, RunQuery, RunStatus } from '../store.ts';
+import { newestFirst } from './pages.ts';
+import type { Sql } from './sql.ts';
+
+/** A run row as PostgreSQL returns it (bigints parsed to numbers). Never leaves `store/postgres`. */
+export interface RunRow {
+  id: string;
+  workflow: string;
+  status: string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  failed_seq: number | null;
+  parent_id: string | null;
+  initiator: string | null;
+  attempts: number;
+  recoveries: number;
+  lease_token: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export const RUN_COLUMNS =
+  'id, workflow, status, input, output, error, failed_seq, parent_id, initiator, attempts, recoveries, lease_token, created_at, updated_at';
+
+/** The channel on which the store announces runnable runs and new timers (LISTEN/NOTIFY). */
+export const WAKE_CHANNEL = 'heed_wake';
+
+export function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    status: row.status as RunStatus,
+    input: row.input,
+    output: row.output,
+    error: row.error,
+    parentId: row.parent_id,
+    initiator: row.initiator,
+    attempts: row.attempts,
+    recoveries: row.recoveries,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Lease times are on the database's clock unless the store was told to use the engine's (`now`),
+ * which tests with a virtual clock do: `leaseNow` is `null` for the database's clock.
+ */
+const LEASE_NOW = (param: string) => `COALESCE(${param}::bigint, heed_now_ms())`;
+
+/** Inserts a pending run unless the id exists; announces it. Returns whether it was inserted. */
+export async function insertRun(sql: Sql, run: NewRun, now: number): Promise<boolean> {
+  const row = await sql.one<{ id: string }>(
+    `WITH ins AS (
+       INSERT INTO runs (id, workflow, status, input, parent_id, initiator, available_at, created_at, updated_at)
+       VALUES ($1, $2, 'pending', $3, $4, COALESCE($6, (SELECT initiator FROM runs WHERE id = $4)), $5, $5, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id)
+     SELECT id, pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') FROM ins`,
+    [run.id, run.workflow, run.input, run.parentId ?? null, now, run.initiator ?? null],
+  );
+  return row !== undefined;
+}
+
+/** Inserts a pending run unless the id exists, announcing it; returns the new row, if inserted. */
+export async function insertRunReturning(sql: Sql, run: NewRun, now: number): Promise<RunRow | undefined> {
+  return sql.one<RunRow>(
+    `WITH ins AS (
+       INSERT INTO runs (id, workflow, status, input, parent_id, initiator, available_at, created_at, updated_at)
+       VALUES ($1, $2, 'pending', $3, $4, COALESCE($6, (SELECT initiator FROM runs WHERE id = $4)), $5, $5, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS})
+     SELECT ${RUN_COLUMNS}, pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') FROM ins`,
+    [run.id, run.workflow, run.input, run.parentId ?? null, now, run.initiator ?? null],
+  );
+}
+
+export async function selectRun(sql: Sql, id: string): Promise<RunRow | undefined> {
+  return sql.one<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
+}
+
+/**
+ * Locks the run's row until the transaction ends: every write about one run (recording, waits,
+ * messages, wake-ups, suspension) takes this lock first, so they are serialized per run.
+ */
+export async function lockRun(sql: Sql, id: string): Promise<RunRow | undefined> {
+  return sql.one<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1 FOR UPDATE`, [id]);
+}
+
+/** Locks the run's row and throws `LeaseLostError` unless it is running under this exact lease. */
+export async function lockLease(sql: Sql, lease: Lease): Promise<void> {
+  const held = await sql.one(
+    `SELECT 1 AS held FROM runs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE`,
+    [lease.runId, lease.token],
+  );
+  if (!held) throw new LeaseLostError(lease.runId);
+}
+
+interface ClaimedRow extends RunRow {
+  history: Operation[] | null;
+}
+
+/**
+ * Claims runnable runs in one statement: pending ones first by availability, then running ones
+ * whose lease expired (by the lease clock) under another owner. Rows other claimers hold are
+ * skipped (`SKIP LOCKED`), so many workers claim at once without waiting on each other. Each
+ * claimed run comes with its history.
+ */
+export async function claimRuns(
+  sql: Sql,
+  request: ClaimRequest,
+  leaseNow: number | null,
+): Promise<{ row: RunRow; history: Operation[] }[]> {
+  const { owner, workflows, limit, now, leaseMs, maxRecoveries, active } = request;
+  const rows = await sql.rows<ClaimedRow>(
+    `WITH pending AS (
+       SELECT id FROM runs WHERE status = 'pending' AND workflow = ANY($1::text[])
+       ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+     expired AS (
+       SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < ${LEASE_NOW('$3')}
+         AND (lease_owner <> $4 OR NOT (id = ANY($5::text[]))) AND recoveries < $6 AND workflow = ANY($1::text[])
+       ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+     picked AS (
+       SELECT id FROM (SELECT id, 0 AS k FROM pending UNION ALL SELECT id, 1 AS k FROM expired) c ORDER BY k LIMIT $2)
+     UPDATE runs r SET status = 'running', lease_owner = $4, lease_token = r.lease_token + 1,
+            lease_expires_at = ${LEASE_NOW('$3')} + $7, attempts = r.attempts + 1,
+            recoveries = r.recoveries + CASE WHEN r.status = 'running' THEN 1 ELSE 0 END,
+            wake_requested = false, updated_at = $8
+     FROM picked WHERE r.id = picked.id
+     RETURNING r.id, r.workflow, r.status, r.input, r.output, r.error, r.failed_seq, r.parent_id, r.initiator, r.attempts,
+       r.recoveries, r.lease_token, r.created_at, r.updated_at,
+       (SELECT json_agg(json_build_object('seq', o.seq, 'ord', o.ord, 'kind', o.kind, 'name', o.name,
+                 'output', o.output, 'error', o.error, 'createdAt', o.created_at) ORDER BY o.seq)
+        FROM operations o WHERE o.run_id = r.id) AS history`,
+    [workflows, limit, leaseNow, owner, active, maxRecoveries, leaseMs, now],
+  );
+  rows.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+  return rows.map((row) => ({ row, history: row.history ?? [] }));
+}
+
+/**
+ * Fails runs whose lease expired once more after `maxRecoveries` recoveries; returns their ids.
+ * Must run in a transaction (their waits are dropped and parents woken by the caller).
+ */
+export async function failExhaustedRecoveries(
+  sql: Sql,
+  request: ClaimRequest,
+  leaseNow: number | null,
+): Promise<string[]> {
+  const { owner, workflows, now, maxRecoveries, active } = request;
+  const rows = await sql.rows<{ id: string }>(
+    `WITH doomed AS (
+       SELECT id, recoveries FROM runs
+       WHERE status = 'running' AND lease_expires_at < ${LEASE_NOW('$1')}
+         AND (lease_owner <> $2 OR NOT (id = ANY($3::text[]))) AND recoveries >= $4 AND workflow = ANY($5::text[])
+       FOR UPDATE SKIP LOCKED)
+     UPDATE runs r SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL, wake_requested = false,
+            updated_at = $6,
+            error = json_build_object('name', 'HeedError', 'code', 'TOO_MANY_RECOVERIES', 'message',
+              'The run''s worker died or stalled ' || (doomed.recoveries + 1) || ' times while executing it (maxRecoveries is '
+              || $4 || '); giving up. Fix the cause and resume the run.')::text
+     FROM doomed WHERE r.id = doomed.id RETURNING r.id`,
+    [leaseNow, owner, active, maxRecoveries, workflows, now],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Whether any expired lease has exhausted its recoveries (a cheap indexed check before the work). */
+export async function anyExhausted(sql: Sql, maxRecoveries: number, leaseNow: number | null): Promise<boolean> {
+  const row = await sql.one(
+    `SELECT 1 AS yes FROM runs WHERE status = 'running' AND lease_expires_at < ${LEASE_NOW('$1')} AND recoveries >= $2 LIMIT 1`,
+    [leaseNow, maxRecoveries],
+  );
+  return row !== undefined;
+}
+
+/** Extends exactly the given leases, in one statement. */
+export async function renewLeases(
+  sql: Sql,
+  leases: readonly Lease[],
+  leaseNow: number | null,
+  leaseMs: number,
+): Promise<void> {
+  await sql.run(
+    // Rows locked in id order (like every multi-run writer), so two renewals never deadlock.
+    `WITH held AS (
+       SELECT runs.id FROM runs JOIN unnest($1::text[], $2::bigint[]) AS l(id, token)
+         ON runs.id = l.id AND runs.lease_token = l.token AND runs.status = 'running'
+       ORDER BY runs.id FOR UPDATE OF runs)
+     UPDATE runs SET lease_expires_at = ${LEASE_NOW('$3')} + $4 FROM held WHERE runs.id = held.id`,
+    [leases.map((l) => l.runId), leases.map((l) => l.token), leaseNow, leaseMs],
+  );
+}
+
+/** Distinct owners of the leases of running runs. */
+export async function leaseOwners(sql: Sql): Promise<string[]> {
+  const rows = await sql.rows<{ owner: string }>(
+    "SELECT DISTINCT lease_owner AS owner FROM runs WHERE status = 'running' AND lease_owner IS NOT NULL ORDER BY 1",
+  );
+  return rows.map((r) => r.owner);
+}
+
+/** Ends the leases `owner` holds (it is known to be dead). */
+export async function expireLeases(sql: Sql, owner: string, leaseNow: number | null): Promise<number> {
+  return sql.run(
+    `UPDATE runs SET lease_expires_at = ${LEASE_NOW('$2')} - 1
+     WHERE lease_owner = $1 AND status = 'running' AND lease_expires_at >= ${LEASE_NOW('$2')}`,
+    [owner, leaseNow],
+  );
+}
+
+/**
+ * Makes a waiting run runnable (announcing it); asks a running one to replay once it suspends.
+ * Returns whether it did either. Takes the run's row lock.
+ */
+export async function wakeRun(sql: Sql, runId: string, now: number): Promise<boolean> {
+  const row = await sql.one<{ status: string }>(
+    `WITH u AS (
+       UPDATE runs SET status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END,
+              available_at = CASE WHEN status = 'waiting' THEN $2 ELSE available_at END,
+              updated_at = CASE WHEN status = 'waiting' THEN $2 ELSE updated_at END,
+              wake_requested = (status = 'running')
+       WHERE id = $1 AND status IN ('waiting', 'running') RETURNING status)
+     SELECT status, CASE WHEN status = 'pending' THEN pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') END FROM u`,
+    [runId, now],
+  );
+  return row !== undefined;
+}
+
+/** Wakes several runs (one statement); returns how many woke. */
+export async function wakeRuns(sql: Sql, runIds: readonly string[], now: number): Promise<number> {
+  if (runIds.length === 0) return 0;
+  const rows = await sql.rows<{ status: string }>(
+    `WITH u AS (
+       UPDATE runs SET status = CASE WHEN status = 'waiting' THEN 'pending' ELSE status END,
+              available_at = CASE WHEN status = 'waiting' THEN $2 ELSE available_at END,
+              updated_at = CASE WHEN status = 'waiting' THEN $2 ELSE updated_at END,
+              wake_requested = (status = 'running')
+       WHERE id = ANY($1::text[]) AND status IN ('waiting', 'running') RETURNING status)
+     SELECT status, CASE WHEN status = 'pending' THEN pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') END FROM u`,
+    [[...new Set(runIds)], now],
+  );
+  return rows.length;
+}
+
+/** Ends an execution that waits (`waiting`, or `pending` if woken meanwhile). Fenced. */
+export async function suspendRun(sql: Sql, lease: Lease, now: number): Promise<'waiting' | 'pending'> {
+  const row = await sql.one<{ status: 'waiting' | 'pending' }>(
+    `WITH u AS (
+       UPDATE runs SET status = CASE WHEN wake_requested THEN 'pending' ELSE 'waiting' END,
+              available_at = $3, wake_requested = false, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
+       WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING status)
+     SELECT status, CASE WHEN status = 'pending' THEN pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') END FROM u`,
+    [lease.runId, lease.token, now],
+  );
+  if (!row) throw new LeaseLostError(lease.runId);
+  return row.status;
+}
+
+/** Gives a run back to the pool. Fenced. */
+export async function releaseRun(sql: Sql, lease: Lease, now: number): Promise<void> {
+  const row = await sql.one(
+    `WITH u AS (
+       UPDATE runs SET status = 'pending', available_at = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
+       WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING id)
+     SELECT id, pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') FROM u`,
+    [lease.runId, lease.token, now],
+  );
+  if (!row) throw new LeaseLostError(lease.runId);
+}
+
+/** Records the run's end. Fenced. */
+export async function finishRun(sql: Sql, lease: Lease, completion: Completion, now: number): Promise<void> {
+  const isSuccess = 'output' in completion;
+  const changed = await sql.run(
+    `UPDATE runs SET status = $1, output = $2, error = $3, failed_seq = $4, lease_owner = NULL,
+            lease_expires_at = NULL, wake_requested = false, updated_at = $5
+     WHERE id = $6 AND lease_token = $7 AND status = 'running'`,
+    [
+      isSuccess ? 'succeeded' : 'failed',
+      isSuccess ? completion.output : null,
+      isSuccess ? null : completion.error,
+      isSuccess ? null : completion.failedSeq,
+      now,
+      lease.runId,
+      lease.token,
+    ],
+  );
+  if (!changed) throw new LeaseLostError(lease.runId);
+}
+
+/** The run and all its descendants that have not ended, locked, parents before children. */
+export async function lockLiveTree(sql: Sql, id: string): Promise<string[]> {
+  const tree = await sql.rows<{ id: string }>(
+    `WITH RECURSIVE tree(id, depth) AS (
+       SELECT $1::text COLLATE "C", 0 UNION ALL SELECT runs.id, tree.depth + 1 FROM runs JOIN tree ON runs.parent_id = tree.id
+     )
+     SELECT id FROM tree ORDER BY depth, id`,
+    [id],
+  );
+  const live: string[] = [];
+  for (const { id: runId } of tree) {
+    const row = await lockRun(sql, runId);
+    if (row && !['succeeded', 'failed', 'cancelled'].includes(row.status)) live.push(runId);
+  }
+  return live;
+}
+
+export async function markCancelled(sql: Sql, ids: readonly string[], now: number): Promise<void> {
+  await sql.run(
+    `UPDATE runs SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, wake_requested = false,
+            updated_at = $2 WHERE id = ANY($1::text[])`,
+    [ids, now],
+  );
+}
+
+/** Makes a failed or cancelled run pending again, announcing it. */
+export async function markResumed(sql: Sql, id: string, now: number): Promise<void> {
+  await sql.one(
+    `WITH u AS (
+       UPDATE runs SET status = 'pending', output = NULL, error = NULL, failed_seq = NULL, recoveries = 0,
+              available_at = $2, updated_at = $2 WHERE id = $1 RETURNING id)
+     SELECT id, pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') FROM u`,
+    [id, now],
+  );
+}
+
+/** One page of runs, newest first. */
+export async function listRuns(sql: Sql, query: RunQuery, limit: number): Promise<Page<Run>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (query.status) add((p) => `status = ${p}`, query.status);
+  if (query.workflow) add((p) => `workflow = ${p}`, query.workflow);
+  if (query.parentId) add((p) => `parent_id = ${p}`, query.parentId);
+  if (query.waitingOn) add((p) => `id IN (SELECT run_id FROM waits WHERE kind = ${p})`, query.waitingOn);
+  if (query.initiator) add((p) => `initiator = ${p}`, query.initiator);
+  if (query.excludeWorkflows?.length) add((p) => `NOT (workflow = ANY(${p}::text[]))`, [...query.excludeWorkflows]);
+  const page = await newestFirst<RunRow>(sql, {
+    from: 'runs',
+    columns: RUN_COLUMNS,
+    where,
+    params,
+    cursor: query.cursor,
+    limit,
+  });
+  return { items: page.rows.map(toRun), nextCursor: page.nextCursor };
+}
+
+/** Records that `owner` is alive now (database clock). */
+export async function beat(sql: Sql, owner: string, leaseNow: number | null): Promise<void> {
+  await sql.run(
+    `INSERT INTO workers (id, started_at, heartbeat_at) VALUES ($1, ${LEASE_NOW('$2')}, ${LEASE_NOW('$2')})
+     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+    [owner, leaseNow],
+  );
+}
+
+/** Expires the leases of workers silent for `staleMs` and forgets them; returns how many. */
+export async function reapDeadWorkers(sql: Sql, staleMs: number, leaseNow: number | null): Promise<number> {
+  const dead = await sql.rows<{ id: string }>(
+    `DELETE FROM workers WHERE heartbeat_at < ${LEASE_NOW('$1')} - $2 RETURNING id`,
+    [leaseNow, staleMs],
+  );
+  if (dead.length === 0) return 0;
+  await sql.run(
+    `UPDATE runs SET lease_expires_at = ${LEASE_NOW('$2')} - 1
+     WHERE lease_owner = ANY($1::text[]) AND status = 'running' AND lease_expires_at >= ${LEASE_NOW('$2')}`,
+    [dead.map((d) => d.id), leaseNow],
+  );
+  return dead.length;
+}

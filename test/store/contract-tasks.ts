@@ -1,0 +1,361 @@
+/**
+ * The storage contract, continued: every method of `TaskStore` (tasks, compare-and-set updates,
+ * deliveries, links, inbox queries, audit) and the store's small feeds and settings. Run by
+ * `describeStoreContract` for every store.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { TaskNotFoundError } from '../../src/errors.ts';
+import { auditHash, GENESIS_HASH } from '../../src/store/audit-chain.ts';
+import type { Store } from '../../src/store/store.ts';
+import type { NewTask } from '../../src/store/task-store.ts';
+
+const T0 = 2_000_000;
+
+function newTask(id: string, overrides: Partial<NewTask> = {}): NewTask {
+  return {
+    id,
+    type: 'approval',
+    title: `Task ${id}`,
+    spec: '{"title":"x"}',
+    requester: 'app',
+    idempotencyKey: null,
+    runId: `task:${id}`,
+    askedBy: null,
+    deadline: null,
+    assignees: ['alice'],
+    ...overrides,
+  };
+}
+
+export function describeTaskStoreContract(current: () => Store): void {
+  let store: Store;
+  beforeEach(() => {
+    store = current();
+  });
+
+  async function create(id: string, overrides: Partial<NewTask> = {}, at = T0) {
+    const task = newTask(id, overrides);
+    return store.createTask(
+      task,
+      { id: task.runId, workflow: 'heed.task', input: null },
+      { actor: 'app', via: 'api', action: 'created' },
+      at,
+    );
+  }
+
+  describe('tasks', () => {
+    it('creates a task with its lifecycle run and first audit entry, idempotently by id and by key', async () => {
+      const first = await create('t1', { idempotencyKey: 'k1', askedBy: null });
+      expect(first.created).toBe(true);
+      expect(first.task).toMatchObject({
+        id: 't1',
+        status: 'pending',
+        type: 'approval',
+        runId: 'task:t1',
+        assignees: [{ principal: 'alice', level: 0 }],
+        responses: [],
+        auditCount: 1,
+        createdAt: T0,
+      });
+      expect(await store.getRun('task:t1')).toMatchObject({ workflow: 'heed.task', status: 'pending' });
+      expect((await create('t1')).created).toBe(false);
+      const byKey = await create('t2', { idempotencyKey: 'k1' });
+      expect(byKey).toMatchObject({ created: false, task: { id: 't1' } });
+      expect(await store.getTask('t2')).toBeUndefined();
+      expect((await store.runEvents(0, 10, 'task:t1')).map((e) => e.type)).toEqual(['task.created']);
+    });
+
+    it('lists tasks newest first with filters and pages', async () => {
+      await create('a', { type: 'x', requester: 'r1', deadline: T0 + 100 }, T0);
+      await create('b', { type: 'y', requester: 'r2' }, T0 + 1);
+      await create('c', { type: 'x', requester: 'r1', deadline: T0 + 5 }, T0 + 2);
+      const first = await store.listTasks({ limit: 2 });
+      expect(first.items.map((t) => t.id)).toEqual(['c', 'b']);
+      const second = await store.listTasks({ limit: 2, cursor: first.nextCursor ?? undefined });
+      expect(second.items.map((t) => t.id)).toEqual(['a']);
+      expect(second.nextCursor).toBeNull();
+      expect((await store.listTasks({ type: 'x' })).items.map((t) => t.id)).toEqual(['c', 'a']);
+      expect((await store.listTasks({ requester: 'r2' })).items.map((t) => t.id)).toEqual(['b']);
+      expect((await store.listTasks({ createdAfter: T0 + 1 })).items.map((t) => t.id)).toEqual(['c', 'b']);
+      expect((await store.listTasks({ createdBefore: T0 + 1 })).items.map((t) => t.id)).toEqual(['a']);
+      expect((await store.listTasks({ deadlineBefore: T0 + 50 })).items.map((t) => t.id)).toEqual(['c']);
+      await expect(store.listTasks({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    });
+
+    it('serves inboxes per principal, open tasks to everyone, by status and type, in pages', async () => {
+      await create('mine', { assignees: ['alice'] }, T0);
+      await create('open', { assignees: [], type: 'review' }, T0 + 1);
+      await create('bobs', { assignees: ['bob'] }, T0 + 2);
+      await create('both', { assignees: ['alice', 'bob'] }, T0 + 3);
+      expect((await store.inbox(['alice'], {})).items.map((t) => t.id)).toEqual(['both', 'open', 'mine']);
+      expect((await store.inbox(['bob', 'group:x'], {})).items.map((t) => t.id)).toEqual(['both', 'bobs', 'open']);
+      expect((await store.inbox(['alice'], { type: 'review' })).items.map((t) => t.id)).toEqual(['open']);
+      const page1 = await store.inbox(['alice', 'bob'], { limit: 2 });
+      expect(page1.items.map((t) => t.id)).toEqual(['both', 'bobs']);
+      const page2 = await store.inbox(['alice', 'bob'], { limit: 2, cursor: page1.nextCursor ?? undefined });
+      expect(page2.items.map((t) => t.id)).toEqual(['open', 'mine']);
+      await store.updateTask(
+        'mine',
+        () => ({ update: { status: 'resolved', result: '{"outcome":"ok"}' }, value: 0 }),
+        T0 + 9,
+      );
+      expect((await store.inbox(['alice'], {})).items.map((t) => t.id)).toEqual(['both', 'open']);
+      expect((await store.inbox(['alice'], { status: 'resolved' })).items.map((t) => t.id)).toEqual(['mine']);
+    });
+
+    it('applies a decision atomically: response, assignees, audit, status, result, delivery and message', async () => {
+      await create('t1', { askedBy: null });
+      await store.createRun({ id: 'asker', workflow: 'wf', input: null }, T0);
+      const before = await store.tasksVersion();
+      const value = await store.updateTask(
+        't1',
+        (task) => {
+          expect(task.status).toBe('pending');
+          return {
+            value: 'decided',
+            update: {
+              status: 'resolved',
+              result: '{"outcome":"approve","by":"alice"}',
+              escalationLevel: 1,
+              remindersSent: 2,
+              addAssignees: [{ principal: 'carol', level: 1 }],
+              response: {
+                principal: 'alice',
+                outcome: 'approve',
+                via: 'api',
+                comment: 'ok',
+                data: '{"a":1}',
+                args: null,
+              },
+              audit: [
+                {
+                  actor: 'alice',
+                  via: 'api',
+                  action: 'responded',
+                  outcome: 'approve',
+                  shownHash: 'h',
+                  detail: { n: 1 },
+                },
+              ],
+              delivery: { key: 't1:created:0:email', channel: 'email' },
+              message: { runId: 'asker', topic: 'settled', idempotencyKey: 't1:settled' },
+            },
+          };
+        },
+        T0 + 10,
+      );
+      expect(value).toBe('decided');
+      const task = await store.getTask('t1');
+      expect(task).toMatchObject({
+        status: 'resolved',
+        result: '{"outcome":"approve","by":"alice"}',
+        escalationLevel: 1,
+        remindersSent: 2,
+        resolvedAt: T0 + 10,
+        updatedAt: T0 + 10,
+        auditCount: 2,
+        assignees: [
+          { principal: 'alice', level: 0 },
+          { principal: 'carol', level: 1 },
+        ],
+        responses: [
+          {
+            principal: 'alice',
+            outcome: 'approve',
+            via: 'api',
+            comment: 'ok',
+            data: '{"a":1}',
+            args: null,
+            at: T0 + 10,
+          },
+        ],
+      });
+      expect(await store.hasDelivery('t1:created:0:email')).toBe(true);
+      expect(await store.hasDelivery('t1:created:0:slack')).toBe(false);
+      expect(await store.tasksVersion()).not.toBe(before);
+      // The message is in the asker's mailbox (kept until a recv takes it).
+      const [claim] = await store.claimRuns({
+        owner: 'w',
+        workflows: ['wf'],
+        limit: 1,
+        now: T0 + 11,
+        leaseMs: 1000,
+        maxRecoveries: 5,
+        active: [],
+      });
+      const got = await store.awaitWait(
+        claim?.lease ?? { runId: 'asker', token: 0 },
+        { kind: 'recv', seq: 1, name: 'settled', topic: 'settled', timeoutMs: null },
+        T0 + 11,
+      );
+      expect(got.state).toBe('ready');
+      const events = await store.runEvents(0, 10, 'task:t1');
+      expect(events.map((e) => e.type)).toEqual(['task.created', 'task.ended']);
+      expect(events[1]?.data).toMatchObject({ taskId: 't1', status: 'resolved', outcome: 'approve', by: 'alice' });
+    });
+
+    it('changes nothing when the decision throws or returns no update', async () => {
+      await create('t1');
+      await expect(
+        store.updateTask(
+          't1',
+          () => {
+            throw new Error('refused');
+          },
+          T0 + 1,
+        ),
+      ).rejects.toThrow('refused');
+      expect(await store.updateTask('t1', () => ({ value: 7 }), T0 + 1)).toBe(7);
+      expect(await store.getTask('t1')).toMatchObject({ status: 'pending', updatedAt: T0, auditCount: 1 });
+      await expect(store.updateTask('ghost', () => ({ value: 0 }), T0)).rejects.toBeInstanceOf(TaskNotFoundError);
+    });
+
+    it('serializes concurrent decisions on one task: the second sees the first', async () => {
+      await create('t1');
+      const seen: string[] = [];
+      const decide = (who: string) =>
+        store.updateTask(
+          't1',
+          (task) => {
+            seen.push(task.status);
+            if (task.status !== 'pending') return { value: false };
+            return { value: true, update: { status: 'resolved', result: JSON.stringify({ by: who }) } };
+          },
+          T0 + 1,
+        );
+      const results = await Promise.all([decide('a'), decide('b')]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(seen.filter((s) => s === 'resolved').length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('keeps a hash-chained audit log', async () => {
+      await create('t1');
+      await store.updateTask(
+        't1',
+        () => ({ value: 0, update: { audit: [{ actor: 'bob', via: 'web', action: 'viewed', detail: null }] } }),
+        T0 + 1,
+      );
+      const audit = await store.taskAudit('t1');
+      expect(audit.map((a) => [a.seq, a.actor, a.action])).toEqual([
+        [1, 'app', 'created'],
+        [2, 'bob', 'viewed'],
+      ]);
+      expect(audit[0]?.prevHash).toBe(GENESIS_HASH);
+      expect(audit[1]?.prevHash).toBe(audit[0]?.hash);
+      for (const entry of audit) {
+        const { prevHash, hash, ...fields } = entry;
+        expect(auditHash(prevHash, fields)).toBe(hash);
+      }
+      expect((await store.getTask('t1'))?.auditHead).toBe(audit[1]?.hash);
+      expect(await store.taskAudit('ghost')).toEqual([]);
+    });
+
+    it('cancels the pending tasks of cancelled runs', async () => {
+      await create('t1');
+      expect(await store.cancelRun('task:t1', T0 + 1)).toEqual(['task:t1']);
+      expect(await store.getTask('t1')).toMatchObject({ status: 'cancelled', auditCount: 2 });
+      expect((await store.inbox(['alice'], {})).items).toEqual([]);
+    });
+
+    it('uses one-click link nonces once', async () => {
+      expect(await store.linkUsed('n1')).toBe(false);
+      expect(await store.useLink('n1', 't1', T0)).toBe(true);
+      expect(await store.useLink('n1', 't1', T0)).toBe(false);
+      expect(await store.linkUsed('n1')).toBe(true);
+    });
+  });
+
+  describe('deliveries and the outbox', () => {
+    it('writes a delivery by key, replaces its state, lists a task\'s, and counts only "sent" as delivered', async () => {
+      await create('d');
+      const base = {
+        key: 'd:created:0:email:alice@example.com',
+        taskId: 'd',
+        channel: 'email',
+        recipient: 'user:alice',
+        event: 'created:0',
+        error: null,
+        ref: null,
+      };
+      await store.putDelivery({ ...base, status: 'pending', attempts: 1 }, T0);
+      expect(await store.hasDelivery(base.key)).toBe(false);
+      await store.putDelivery({ ...base, status: 'sent', attempts: 2, ref: '{"messageId":"<m1>"}' }, T0 + 5);
+      expect(await store.getDelivery(base.key)).toMatchObject({
+        status: 'sent',
+        attempts: 2,
+        ref: '{"messageId":"<m1>"}',
+        createdAt: T0,
+        updatedAt: T0 + 5,
+      });
+      expect(await store.hasDelivery(base.key)).toBe(true);
+      await store.putDelivery(
+        { ...base, key: 'd:created:0:slack', channel: 'slack', status: 'failed', attempts: 3, error: 'down' },
+        T0 + 1,
+      );
+      expect((await store.taskDeliveries('d')).map((d) => [d.key, d.status])).toEqual([
+        ['d:created:0:email:alice@example.com', 'sent'],
+        ['d:created:0:slack', 'failed'],
+      ]);
+      expect(await store.getDelivery('nope')).toBeUndefined();
+    });
+
+    it('records the delivery a task update carries, so a channel is never told twice', async () => {
+      await create('u');
+      await store.updateTask(
+        'u',
+        () => ({ update: { delivery: { key: 'u:created:0:inbox', channel: 'inbox' } }, value: null }),
+        T0 + 1,
+      );
+      expect(await store.hasDelivery('u:created:0:inbox')).toBe(true);
+      expect(await store.getDelivery('u:created:0:inbox')).toMatchObject({
+        taskId: 'u',
+        channel: 'inbox',
+        status: 'sent',
+      });
+    });
+
+    it('keeps outbox messages by id, replaced in place, newest first', async () => {
+      const message = { taskId: 'o', channel: 'email', recipient: 'user:alice', address: 'alice@example.com' };
+      await store.putOutbox({ ...message, id: 'm1', message: '{"subject":"one"}' }, T0);
+      await store.putOutbox({ ...message, id: 'm2', message: '{"subject":"two"}' }, T0 + 1);
+      await store.putOutbox({ ...message, id: 'm1', message: '{"subject":"one, closed"}' }, T0 + 2);
+      expect(await store.getOutbox('m1')).toMatchObject({
+        message: '{"subject":"one, closed"}',
+        createdAt: T0,
+        updatedAt: T0 + 2,
+      });
+      expect((await store.listOutbox(10)).map((m) => m.id)).toEqual(['m2', 'm1']);
+      expect(await store.listOutbox(1)).toHaveLength(1);
+      expect(await store.getOutbox('nope')).toBeUndefined();
+    });
+  });
+
+  describe('feeds and settings', () => {
+    it('keeps settings', async () => {
+      expect(await store.getSetting('cursor')).toBeUndefined();
+      await store.setSetting('cursor', '1');
+      await store.setSetting('cursor', '2');
+      expect(await store.getSetting('cursor')).toBe('2');
+    });
+
+    it('feeds run events in order, of one run or all, from any position', async () => {
+      expect(await store.lastRunEventId()).toBe(0);
+      await create('a');
+      await create('b');
+      await store.cancelRun('task:a', T0 + 1);
+      const all = await store.runEvents(0, 10);
+      expect(all.map((e) => [e.runId, e.type])).toEqual([
+        ['task:a', 'task.created'],
+        ['task:b', 'task.created'],
+        ['task:a', 'run.cancelled'],
+      ]);
+      expect(await store.lastRunEventId()).toBe(all[2]?.id);
+      expect((await store.runEvents(all[0]?.id ?? 0, 10)).map((e) => e.type)).toEqual([
+        'task.created',
+        'run.cancelled',
+      ]);
+      expect((await store.runEvents(0, 1)).length).toBe(1);
+      expect((await store.runEvents(0, 10, 'task:a')).map((e) => e.type)).toEqual(['task.created', 'run.cancelled']);
+    });
+  });
+}
