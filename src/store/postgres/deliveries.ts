@@ -1,35 +1,13 @@
-import type { DeliveryRecord, DeliveryStatus, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
+import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
+import {
+  DELIVERY_COLUMNS,
+  type DeliveryRow,
+  OUTBOX_COLUMNS,
+  type OutboxRow,
+  toDelivery,
+  toOutbox,
+} from '../delivery-rows.ts';
 import type { Sql } from './sql.ts';
-
-/** Rows as PostgreSQL returns them (bigints parsed to numbers). Never leave `store/postgres`. */
-interface DeliveryRow {
-  key: string;
-  task_id: string;
-  channel: string;
-  recipient: string;
-  event: string;
-  status: string;
-  attempts: number;
-  error: string | null;
-  ref: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface OutboxRow {
-  id: string;
-  task_id: string;
-  channel: string;
-  recipient: string;
-  address: string;
-  message: string;
-  created_at: number;
-  updated_at: number;
-}
-
-const DELIVERY_COLUMNS =
-  'key, task_id, channel, recipient, event, status, attempts, error, ref, created_at, updated_at';
-const OUTBOX_COLUMNS = 'id, task_id, channel, recipient, address, message, created_at, updated_at';
 
 /** Inserts a delivery, or replaces its state (status, attempts, error, ref) by key. */
 export async function upsertDelivery(sql: Sql, d: DeliveryWrite, now: number): Promise<void> {
@@ -79,33 +57,4 @@ export async function selectOutbox(sql: Sql, id: string): Promise<OutboxRecord |
 export async function listOutbox(sql: Sql, limit: number): Promise<OutboxRecord[]> {
   const rows = await sql.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq DESC LIMIT $1`, [limit]);
   return rows.map(toOutbox);
-}
-
-function toDelivery(row: DeliveryRow): DeliveryRecord {
-  return {
-    key: row.key,
-    taskId: row.task_id,
-    channel: row.channel,
-    recipient: row.recipient,
-    event: row.event,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts,
-    error: row.error,
-    ref: row.ref,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toOutbox(row: OutboxRow): OutboxRecord {
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    channel: row.channel,
-    recipient: row.recipient,
-    address: row.address,
-    message: row.message,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

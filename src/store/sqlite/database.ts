@@ -1,13 +1,7 @@
 import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import {
-  ClosedError,
-  StoreCorruptError,
-  StoreFullError,
-  StoreLockedError,
-  StoreReadOnlyError,
-} from '../../errors.ts';
+import { ClosedError, StoreCorruptError, StoreFullError, StoreLockedError, StoreReadOnlyError } from '../../errors.ts';
 import type { Change, Changes } from '../changes.ts';
 
 export type Params = SQLInputValue[];
@@ -265,10 +259,9 @@ function translate<T>(path: string, fn: () => T): T {
       });
     }
     if (primary === SQLITE_FULL) {
-      throw new StoreFullError(
-        `The disk holding ${path} is full: nothing was written; free some space and try again`,
-        { cause: error },
-      );
+      throw new StoreFullError(`The disk holding ${path} is full: nothing was written; free some space and try again`, {
+        cause: error,
+      });
     }
     if (primary === SQLITE_READONLY || (primary === SQLITE_CANTOPEN && !writable(path))) {
       throw new StoreReadOnlyError(

@@ -1,34 +1,13 @@
-import type { DeliveryRecord, DeliveryStatus, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
+import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
+import {
+  DELIVERY_COLUMNS,
+  type DeliveryRow,
+  OUTBOX_COLUMNS,
+  type OutboxRow,
+  toDelivery,
+  toOutbox,
+} from '../delivery-rows.ts';
 import type { Database } from './database.ts';
-
-interface DeliveryRow {
-  key: string;
-  task_id: string;
-  channel: string;
-  recipient: string;
-  event: string;
-  status: string;
-  attempts: number;
-  error: string | null;
-  ref: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface OutboxRow {
-  id: string;
-  task_id: string;
-  channel: string;
-  recipient: string;
-  address: string;
-  message: string;
-  created_at: number;
-  updated_at: number;
-}
-
-const DELIVERY_COLUMNS =
-  'key, task_id, channel, recipient, event, status, attempts, error, ref, created_at, updated_at';
-const OUTBOX_COLUMNS = 'id, task_id, channel, recipient, address, message, created_at, updated_at';
 
 export function upsertDelivery(db: Database, d: DeliveryWrite, now: number): void {
   db.run(
@@ -86,33 +65,4 @@ export function selectOutbox(db: Database, id: string): OutboxRecord | undefined
 
 export function listOutbox(db: Database, limit: number): OutboxRecord[] {
   return db.all<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq DESC LIMIT ?`, limit).map(toOutbox);
-}
-
-function toDelivery(row: DeliveryRow): DeliveryRecord {
-  return {
-    key: row.key,
-    taskId: row.task_id,
-    channel: row.channel,
-    recipient: row.recipient,
-    event: row.event,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts,
-    error: row.error,
-    ref: row.ref,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toOutbox(row: OutboxRow): OutboxRecord {
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    channel: row.channel,
-    recipient: row.recipient,
-    address: row.address,
-    message: row.message,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
