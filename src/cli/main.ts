@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HeedApiError } from '../client/index.ts';
 import { HeedError } from '../errors.ts';
+import type { McpFlags } from '../mcp/stdio-command.ts';
 import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } from './command.ts';
 import { paint } from './format.ts';
 import { runsCommand } from './run-commands.ts';
-import type { McpFlags } from '../mcp/stdio-command.ts';
 import type { ServeFlags } from './serve-command.ts';
-import type { WorkerFlags } from './worker-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
+import type { WorkerFlags } from './worker-command.ts';
 
 const IMPORT_OPTION: OptionSpec = {
   type: 'string',

@@ -11,6 +11,7 @@ import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { paint } from './format.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
 import { importWorkflowModules } from './workflow-modules.ts';
 
@@ -102,7 +103,10 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
   await importWorkflowModules(heed, flags.import ?? []);
   // The demo agents are open to every principal unless the config says otherwise.
-  const startable = { ...(model ? Object.fromEntries(DEMO_WORKFLOWS.map((w) => [w, ['*']])) : {}), ...config.startable };
+  const startable = {
+    ...(model ? Object.fromEntries(DEMO_WORKFLOWS.map((w) => [w, ['*']])) : {}),
+    ...config.startable,
+  };
   const server = await startServer(heed, {
     port,
     host: flags.host ?? '127.0.0.1',
@@ -131,19 +135,5 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     console.log(`  demo   workflows ${DEMO_WORKFLOWS.join(', ')}; model: ${model.label}`);
     console.log(`         approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping gracefully…`);
-    void server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(() => server.close());
 }

@@ -1,6 +1,6 @@
-import type { Store } from '../store/store.ts';
 import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
 
 /** The store the `--db PATH` (SQLite, the default) or `--postgres URL` flags name. */
 export function storeFromFlags(flags: { db?: string | undefined; postgres?: string | undefined }): {

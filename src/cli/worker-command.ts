@@ -2,6 +2,7 @@ import { modelFromEnvironment } from '../agent/models.ts';
 import { registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { paint } from './format.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
 import { importWorkflowModules } from './workflow-modules.ts';
 
@@ -35,19 +36,5 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   await importWorkflowModules(heed, flags.import ?? []);
   await heed.start();
   console.log(`${paint('green', 'Heed worker')} pid ${process.pid} executing runs from ${label}`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping gracefully…`);
-    void heed.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(() => heed.stop());
 }
