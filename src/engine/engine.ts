@@ -74,8 +74,14 @@ export class Engine {
   #cancelPoll: (() => void) | undefined;
   #unsubscribeWake: (() => void) | undefined;
   #rearmScheduled = false;
-  /** `result()` callers waiting for a run of this process to end, by run id. */
+  /**
+   * `result()` callers waiting for a run to end, by run id: woken when a worker of this process
+   * ends it, or when the store announces news of the run on its change port (another process's
+   * worker ended it, where the port carries that across processes, e.g. PostgreSQL).
+   */
   readonly #endWaiters = new Map<string, Set<() => void>>();
+  /** The change-port subscription, held only while somebody waits for a run's end. */
+  #unsubscribeEnds: (() => void) | undefined;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -366,9 +372,14 @@ export class Engine {
       await this.#init();
       return this.store.getRun(id);
     },
+    fallbackMs: () => this.#pollMs,
     watchEnd: (id) => {
       const set = this.#endWaiters.get(id) ?? new Set<() => void>();
       this.#endWaiters.set(id, set);
+      // Any news of the run (its end is a run event) wakes its waiters, who re-read it.
+      this.#unsubscribeEnds ??= this.store.changes.subscribe((change) => {
+        if (change.kind === 'run-event') this.#runEnded(change.runId);
+      });
       let wake: () => void = () => {};
       let ended = false;
       const notify = () => {
@@ -389,6 +400,10 @@ export class Engine {
         dispose: () => {
           set.delete(notify);
           if (set.size === 0 && this.#endWaiters.get(id) === set) this.#endWaiters.delete(id);
+          if (this.#endWaiters.size === 0) {
+            this.#unsubscribeEnds?.();
+            this.#unsubscribeEnds = undefined;
+          }
         },
       };
     },
