@@ -136,7 +136,7 @@ export class HumanTasks {
   async list(query: TaskListQuery = {}): Promise<Page<Task>> {
     await this.#engine.ready();
     if (query.assignee !== undefined) {
-      const extra = (['requester', 'createdAfter', 'createdBefore', 'deadlineBefore'] as const).filter(
+      const extra = (['requester', 'askedBy', 'createdAfter', 'createdBefore', 'deadlineBefore'] as const).filter(
         (key) => query[key] !== undefined,
       );
       if (extra.length > 0) {

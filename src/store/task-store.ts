@@ -129,6 +129,8 @@ export interface TaskQuery {
   status?: TaskStatus | undefined;
   type?: string | undefined;
   requester?: string | undefined;
+  /** Only the tasks this run asked (`ctx.ask`); an indexed lookup. */
+  askedBy?: string | undefined;
   /** Created at or after (epoch ms). */
   createdAfter?: number | undefined;
   /** Created before (epoch ms). */

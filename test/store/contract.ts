@@ -110,10 +110,21 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           expect(taken?.run).toMatchObject({ id: 'poison', recoveries: i });
         }
         now += LEASE + 1;
+        const heard: string[] = [];
+        const unsubscribe = store.changes.subscribe((change) => {
+          if (change.kind === 'run-event') heard.push(change.runId);
+        });
         expect(await store.claimRuns(claimRequest('w9', W, 10, now, LEASE, 2))).toEqual([]);
         const run = await store.getRun('poison');
         expect(run?.status).toBe('failed');
         expect(JSON.parse(run?.error ?? '{}')).toMatchObject({ code: 'TOO_MANY_RECOVERIES' });
+        // It ends like any failed run: a `run.failed` event in its feed, announced on `changes`.
+        const events = await store.runEvents(0, 100, 'poison');
+        expect(events.map((e) => e.type)).toEqual(['run.failed']);
+        expect(events[0]?.data).toMatchObject({ error: { code: 'TOO_MANY_RECOVERIES' } });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        unsubscribe();
+        expect(heard).toContain('poison');
       });
 
       it('lets an owner take back its own expired run that it no longer executes', async () => {

@@ -208,7 +208,12 @@ export class PostgresStore implements Store, TaskStore {
     const leaseNow = this.#leaseNow(request.now);
     if (await this.#auto((sql) => runs.anyExhausted(sql, request.maxRecoveries, leaseNow))) {
       await this.#tx(async (sql) => {
-        const failed = await runs.failExhaustedRecoveries(sql, request, leaseNow);
+        const exhausted = await runs.failExhaustedRecoveries(sql, request, leaseNow);
+        const failed = exhausted.map((run) => run.id);
+        // Failed like any run end: its `run.failed` event ends its streams and reaches webhooks.
+        for (const { id, error } of exhausted) {
+          await feeds.appendRunEvent(sql, id, 'run.failed', { error: JSON.parse(error) }, request.now);
+        }
         if (failed.length > 0) await waits.deleteWaits(sql, failed);
         for (const runId of failed) await waits.fireChildWaits(sql, runId, request.now);
       });

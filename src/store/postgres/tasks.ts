@@ -275,6 +275,7 @@ export async function listTasks(sql: Sql, query: TaskQuery, limit: number): Prom
   if (query.status) add((p) => `status = ${p}`, query.status);
   if (query.type) add((p) => `type = ${p}`, query.type);
   if (query.requester) add((p) => `requester = ${p}`, query.requester);
+  if (query.askedBy) add((p) => `asked_by = ${p}`, query.askedBy);
   if (query.search) add((p) => `strpos(lower(title), lower(${p})) > 0`, query.search);
   if (query.createdAfter !== undefined) add((p) => `created_at >= ${p}`, query.createdAfter);
   if (query.createdBefore !== undefined) add((p) => `created_at < ${p}`, query.createdBefore);

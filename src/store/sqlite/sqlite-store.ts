@@ -136,7 +136,9 @@ export class SqliteStore implements Store, TaskStore {
   async claimRuns(request: ClaimRequest): Promise<Claim[]> {
     const db = this.#open();
     return db.write(() => {
-      for (const runId of runs.failExhaustedRecoveries(db, request)) {
+      // Failed like any run end: its `run.failed` event ends its streams and reaches webhooks.
+      for (const { id: runId, error } of runs.failExhaustedRecoveries(db, request)) {
+        appendRunEvent(db, runId, 'run.failed', { error: JSON.parse(error) }, request.now);
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, request.now);
       }

@@ -291,6 +291,7 @@ export function listTasks(db: Database, query: TaskQuery): Page<TaskRecord> {
   if (query.status) add('status = ?', query.status);
   if (query.type) add('type = ?', query.type);
   if (query.requester) add('requester = ?', query.requester);
+  if (query.askedBy) add('asked_by = ?', query.askedBy);
   if (query.search) add('instr(lower(title), lower(?)) > 0', query.search);
   if (query.createdAfter !== undefined) add('created_at >= ?', query.createdAfter);
   if (query.createdBefore !== undefined) add('created_at < ?', query.createdBefore);
