@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
-import { describeTaskStoreContract } from './contract-tasks.ts';
+import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -422,10 +422,10 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             assignees: ['user:bob'],
           },
           { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}' },
-          { actor: 'system', via: 'api', action: 'created' },
+          createdEntry('t1', T0),
           T0,
         );
-        await store.updateTask('t1', () => ({ update: { remindersSent: 1 }, value: null }), T0);
+        await store.applyTaskUpdate('t1', 1, { remindersSent: 1 }, T0);
         // Notifications may arrive right after the writer's promise settles: give them a turn.
         await new Promise((resolve) => setTimeout(resolve, 20));
         unsubscribe();
