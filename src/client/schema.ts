@@ -131,7 +131,7 @@ export interface paths {
         put?: never;
         /**
          * A chat turn, or the answer to its approvals, streamed as AI SDK UI message chunks
-         * @description A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked.
+         * @description A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked. `trigger: regenerate-message` redoes the reply to the latest message (409 for an earlier one, or while its turn goes on).
          */
         post: operations["sendChatMessage"];
         delete?: never;
@@ -675,10 +675,14 @@ export interface components {
             agent?: string;
             /** @description The chat (a durable thread); a new id starts a thread */
             id: string;
+            /** @description With `regenerate-message`: the reply being redone */
             messageId?: string;
             /** @description The UI messages (AI SDK `UIMessage`). Only the last one is read: a user message starts a turn; an assistant message with `approval-responded` tool parts answers those approvals */
             messages: unknown[];
-            /** @enum {string} */
+            /**
+             * @description `regenerate-message` (the AI SDK `regenerate()`): the last message is the person's latest, whose reply is redone under a new message id
+             * @enum {string}
+             */
             trigger?: "submit-message" | "regenerate-message";
         } & {
             [key: string]: unknown;
