@@ -25,12 +25,16 @@ export class TaskCloser {
 
   constructor(heed: Heed, close: (taskId: string) => Promise<void>) {
     this.#heed = heed;
-    heed.workflow(CLOSE_WORKFLOW, async (ctx, input: { taskId: string }) => {
-      await ctx.step('close', () => close(input.taskId), {
-        retries: 8,
-        backoff: { initial: '2s', factor: 3, max: '10m' },
-      });
-    }, { internal: true });
+    heed.workflow(
+      CLOSE_WORKFLOW,
+      async (ctx, input: { taskId: string }) => {
+        await ctx.step('close', () => close(input.taskId), {
+          retries: 8,
+          backoff: { initial: '2s', factor: 3, max: '10m' },
+        });
+      },
+      { internal: true },
+    );
   }
 
   /**
