@@ -54,7 +54,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The local outbox: the notices Heed keeps when no SMTP or Slack is configured (development mode only) */
+        /**
+         * The local outbox: the notices Heed keeps when no SMTP or Slack is configured
+         * @description In development mode the page holds the notices. With API keys it loads them from `GET /v1/outbox` with the API key the inbox sign-in keeps in the browser (admins only).
+         */
         get: operations["getOutbox"];
         put?: never;
         post?: never;
@@ -271,6 +274,23 @@ export interface paths {
         };
         /** This OpenAPI 3.1 document */
         get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest notices of the local outbox, rendered as the outbox page shows them (admins only) */
+        get: operations["getOutboxNotices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1264,7 +1284,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Not in development mode */
+            /** @description No channels are set up */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2025,6 +2045,65 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    getOutboxNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The notices, newest first, as HTML */
+                        html: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
