@@ -119,8 +119,8 @@ function script(lines: Line[]): string {
   const out = [
     'set -eo pipefail',
     'pids=()',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array, not a template
     // Newest first, each awaited: a worker stops before the server (and database) it uses.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array, not a template
     'trap \'for ((i=${#pids[@]}-1; i>=0; i--)); do kill -- -"${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done\' EXIT',
   ];
   lines.forEach((line, n) => {

@@ -51,7 +51,9 @@ function dataDirectory(): string {
   const shared = join('/var/tmp', `heed-postgres-${hash}`);
   mkdirSync(shared, { recursive: true, mode: 0o755 });
   symlinkSync(shared, local);
-  log(`running as root: the data lives in ${shared} (linked from .heed/postgres) so that the postgres user can reach it`);
+  log(
+    `running as root: the data lives in ${shared} (linked from .heed/postgres) so that the postgres user can reach it`,
+  );
   return shared;
 }
 
@@ -117,7 +119,8 @@ async function startServer(dataDir: string, port: number): Promise<ChildProcess>
 
 async function main(): Promise<void> {
   const port = Number(process.env.HEED_PG_PORT ?? 54329);
-  if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`HEED_PG_PORT must be a port, got ${port}`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535)
+    throw new Error(`HEED_PG_PORT must be a port, got ${port}`);
   const dataDir = join(dataDirectory(), 'data');
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log(`initializing a new PostgreSQL cluster in ${dataDir}`);
