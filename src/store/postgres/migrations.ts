@@ -1,4 +1,5 @@
 import { StoreVersionError } from '../../errors.ts';
+import { FUNCTIONS } from './functions.ts';
 import type { Database } from './sql.ts';
 
 /**
@@ -256,6 +257,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         updated_at bigint NOT NULL
       );
     `,
+  },
+  {
+    version: 3,
+    name: 'heed_apply and heed_claim: batched writes and claims in one round trip',
+    sql: FUNCTIONS,
   },
 ];
 
