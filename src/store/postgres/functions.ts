@@ -1,5 +1,5 @@
 /**
- * The SQL of migration 3: the hot paths as functions, each one round trip.
+ * The SQL of migration 4: the hot paths as functions, each one round trip.
  *
  * `heed_claim(...)` claims runs (failing those out of recoveries first) and, in the same
  * transaction, resolves the waits of the claimed runs whose condition already holds (a message
@@ -117,9 +117,14 @@ BEGIN
         FROM doomed WHERE r.id = doomed.id RETURNING r.id)
     SELECT array_agg(id) INTO v_failed FROM failed;
     IF v_failed IS NOT NULL THEN
+      -- Failed like any run end: its run.failed event ends its streams and reaches webhooks.
+      INSERT INTO run_events (run_id, type, data, created_at)
+        SELECT r.id, 'run.failed', '{"error":' || r.error || '}', p_now FROM runs r WHERE r.id = ANY(v_failed) ORDER BY r.id;
+      PERFORM pg_notify('heed_feed_' || current_schema(), 'r:' || f) FROM unnest(v_failed) f;
       DELETE FROM waits WHERE run_id = ANY(v_failed);
       FOREACH v_id IN ARRAY v_failed LOOP
         IF heed_fire_child_waits(v_id, p_now) THEN v_woke := true; END IF;
+        RETURN NEXT jsonb_build_object('failed', v_id); -- announced by the caller in its process
       END LOOP;
     END IF;
   END IF;

@@ -260,6 +260,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   {
     version: 3,
+    name: 'task versions',
+    // Every write to a task bumps it; the human layer writes by compare-and-set on it.
+    sql: `
+      ALTER TABLE tasks ADD COLUMN version integer NOT NULL DEFAULT 1;
+    `,
+  },
+  {
+    version: 4,
     name: 'heed_apply and heed_claim: batched writes and claims in one round trip',
     sql: FUNCTIONS,
   },

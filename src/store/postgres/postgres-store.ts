@@ -27,16 +27,7 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
-import type {
-  AuditEntry,
-  AuditInput,
-  InboxFilter,
-  NewTask,
-  TaskQuery,
-  TaskRecord,
-  TaskStore,
-  TaskUpdate,
-} from '../task-store.ts';
+import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
@@ -242,7 +233,8 @@ export class PostgresStore implements Store, TaskStore {
   async claimRuns(request: ClaimRequest): Promise<Claim[]> {
     // One statement: fails runs out of recoveries, claims, resolves the claimed runs' waits that
     // hold already, and returns each claimed run with its history.
-    const claimed = await this.#auto((sql) => runs.claimRuns(sql, request, this.#leaseNow(request.now)));
+    const { claimed, failed } = await this.#auto((sql) => runs.claimRuns(sql, request, this.#leaseNow(request.now)));
+    for (const runId of failed) this.#localChanges.publish({ kind: 'run-event', runId });
     return claimed.map(({ row, history }) => ({
       run: runs.toRun(row),
       lease: { runId: row.id, token: row.lease_token },
@@ -469,18 +461,7 @@ export class PostgresStore implements Store, TaskStore {
       for (const runId of ids) await feeds.appendRunEvent(sql, runId, 'run.cancelled', null, now);
       await waits.deleteWaits(sql, ids);
       for (const runId of ids) await waits.fireChildWaits(sql, runId, now);
-      for (const task of await tasks.lockPendingTasksOfRuns(sql, ids)) {
-        // The result is rebuilt by the task layer from the cancelled row (it knows its shape).
-        await tasks.applyTaskUpdate(
-          sql,
-          task,
-          {
-            status: 'cancelled',
-            audit: [{ actor: 'system', via: 'run', action: 'cancelled', detail: { runId: task.runId } }],
-          },
-          now,
-        );
-      }
+      await tasks.cancelTasksOfRuns(sql, ids, now);
       return ids;
     });
   }
@@ -558,7 +539,7 @@ export class PostgresStore implements Store, TaskStore {
   async createTask(
     task: NewTask,
     run: NewRun,
-    audit: AuditInput,
+    audit: AuditEntry,
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     return this.#tx(async (sql) => {
@@ -568,7 +549,12 @@ export class PostgresStore implements Store, TaskStore {
         return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
       }
       await runs.insertRun(sql, run, now);
-      await tasks.appendAudit(sql, task.id, audit, now);
+      await tasks.insertAudit(sql, task.id, [audit]);
+      await sql.run('UPDATE tasks SET audit_count = $1, audit_head = $2 WHERE id = $3', [
+        audit.seq,
+        audit.hash,
+        task.id,
+      ]);
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         await feeds.appendRunEvent(
           sql,
@@ -596,17 +582,13 @@ export class PostgresStore implements Store, TaskStore {
     return this.#auto((sql) => tasks.inbox(sql, principals, query, limit));
   }
 
-  async updateTask<T>(
-    id: string,
-    decide: (task: TaskRecord) => { update?: TaskUpdate; value: T },
-    now: number,
-  ): Promise<T> {
+  async applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean> {
     return this.#tx(async (sql) => {
-      const task = await tasks.selectTask(sql, id, true);
-      if (!task) throw new TaskNotFoundError(id);
-      const { update, value } = decide(task);
-      if (!update) return value;
-      await tasks.applyTaskUpdate(sql, task, update, now);
+      const row = await tasks.casTask(sql, id, expectedVersion, update, now);
+      if (!row) {
+        if (!(await tasks.taskExists(sql, id))) throw new TaskNotFoundError(id);
+        return false;
+      }
       if (update.delivery) {
         const { key, channel, recipient, event } = update.delivery;
         await deliveries.upsertDelivery(
@@ -625,14 +607,9 @@ export class PostgresStore implements Store, TaskStore {
           now,
         );
       }
-      for (const feed of taskFeeds(task.runId, task.askedBy)) {
-        if (update.status !== undefined && update.status !== task.status) {
-          const result =
-            update.result === undefined ? null : (JSON.parse(update.result) as { outcome?: unknown; by?: unknown });
-          const data = { taskId: id, status: update.status, outcome: result?.outcome ?? null, by: result?.by ?? null };
-          await feeds.appendRunEvent(sql, feed, 'task.ended', data, now);
-        } else if (update.escalationLevel !== undefined && update.escalationLevel !== task.escalationLevel) {
-          await feeds.appendRunEvent(sql, feed, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
+      for (const event of update.feed ?? []) {
+        for (const feed of taskFeeds(row.run_id, row.asked_by)) {
+          await feeds.appendRunEvent(sql, feed, event.type, event.data, now);
         }
       }
       if (update.message) {
@@ -642,8 +619,12 @@ export class PostgresStore implements Store, TaskStore {
           if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
         }
       }
-      return value;
+      return true;
     });
+  }
+
+  async tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]> {
+    return this.#auto((sql) => tasks.selectTasksOfRuns(sql, runIds));
   }
 
   async taskAudit(id: string): Promise<AuditEntry[]> {

@@ -94,21 +94,27 @@ interface ClaimedRow extends RunRow {
  * (by the lease clock) under another owner. Rows other claimers hold are skipped (`SKIP LOCKED`),
  * so many workers claim at once without waiting on each other. Waits of the claimed runs that
  * hold already are resolved and recorded in the same transaction. Each claimed run comes with
- * its history, oldest run first.
+ * its history, oldest run first; `failed` names the runs failed for too many recoveries (their
+ * `run.failed` events written).
  */
 export async function claimRuns(
   sql: Sql,
   request: ClaimRequest,
   leaseNow: number | null,
-): Promise<{ row: RunRow; history: Operation[] }[]> {
+): Promise<{ claimed: { row: RunRow; history: Operation[] }[]; failed: string[] }> {
   const { owner, workflows, limit, now, leaseMs, maxRecoveries, active } = request;
-  const rows = await sql.rows<{ claimed: ClaimedRow }>(
+  const rows = await sql.rows<{ claimed: ClaimedRow | { failed: string } }>(
     'SELECT heed_claim($1::text, $2::text[], $3::int, $4::bigint, $5::text[], $6::int, $7::bigint, $8::bigint) AS claimed',
     [owner, workflows, limit, leaseNow, active, maxRecoveries, leaseMs, now],
   );
-  const claimed = rows.map((r) => r.claimed);
+  const claimed: ClaimedRow[] = [];
+  const failed: string[] = [];
+  for (const { claimed: row } of rows) {
+    if ('failed' in row) failed.push(row.failed);
+    else claimed.push(row);
+  }
   claimed.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
-  return claimed.map((row) => ({ row, history: row.history ?? [] }));
+  return { claimed: claimed.map((row) => ({ row, history: row.history ?? [] })), failed };
 }
 
 /** Extends exactly the given leases, in one statement. */
