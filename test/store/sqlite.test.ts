@@ -87,7 +87,10 @@ describe('SqliteStore on disk', () => {
     const store = new SqliteStore(path);
     await store.init();
     expect(await store.getTask('old')).toMatchObject({ version: 1, status: 'pending' });
+    // The task change counter (migration 7) starts from the tasks there are, and moves on.
+    expect(await store.tasksVersion()).toBe('1');
     expect(await store.applyTaskUpdate('old', 1, { remindersSent: 1 }, 2)).toBe(true);
+    expect(await store.tasksVersion()).toBe('2');
     expect(await store.applyTaskUpdate('old', 1, { remindersSent: 2 }, 3)).toBe(false);
     expect(await store.getTask('old')).toMatchObject({ version: 2, remindersSent: 1 });
     await store.close();
