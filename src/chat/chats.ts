@@ -291,10 +291,8 @@ export class Chats {
   }
 
   async #busyMessage(turn: TurnRecord): Promise<string> {
-    const open = (await this.#heed.tasks.list({ status: 'pending', limit: 100 })).items.filter(
-      (t) => t.runId === turn.runId,
-    );
-    const task = open[0];
+    // The turn's own open tasks (an indexed lookup by asker), however many others are pending.
+    const [task] = (await this.#heed.tasks.list({ status: 'pending', askedBy: turn.runId, limit: 1 })).items;
     if (!task) return 'The agent is still answering your last message: wait for it to finish.';
     const card = taskCard(task);
     const who = card.asked.length > 0 ? listOfNames(card.asked.map((p) => p.principal)) : 'someone';

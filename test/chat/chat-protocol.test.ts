@@ -312,4 +312,24 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     });
     expect(other.status).toBe(404);
   });
+
+  it('a new message while the turn waits says for whom, however many other tasks are pending', async () => {
+    const s = await bankServer({ approvals: { assignees: ['user:alice'] } });
+    const chat = new TestChat({ id: 'busy1', transport: transportFor(s.url, 'user:carol') });
+    await chat.sendMessage({ text: 'Transfer $150 to Bob' });
+    expect(toolPart(chat).state).toBe('approval-requested');
+    await s.clock.advance('1s');
+    // 101 newer pending tasks, none of this chat's.
+    await Promise.all(
+      Array.from({ length: 101 }, (_, i) =>
+        s.heed.tasks.create({ type: 'approval', title: `Other ${i}`, assignees: ['user:dave'] }),
+      ),
+    );
+    const busy = await s.call('POST', '/v1/chat', {
+      as: 'user:carol',
+      body: { id: 'busy1', messages: [{ id: 'm2', role: 'user', parts: [{ type: 'text', text: 'hello?' }] }] },
+    });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.message).toContain('waiting for alice');
+  });
 });
