@@ -42,7 +42,7 @@ export class TaskCloser {
    * `fallbackPollMs` (default 5 s) for changes no notification reaches.
    */
   async start(fallbackPollMs = 5_000): Promise<void> {
-    const store = this.#heed.store;
+    const store = this.#heed.feeds;
     if ((await store.getSetting(CURSOR)) === undefined) {
       await store.setSetting(CURSOR, String(await store.lastRunEventId()));
     }
@@ -77,7 +77,7 @@ export class TaskCloser {
   }
 
   async #read(): Promise<void> {
-    const store = this.#heed.store;
+    const store = this.#heed.feeds;
     try {
       for (;;) {
         const cursor = Number((await store.getSetting(CURSOR)) ?? 0);

@@ -93,7 +93,7 @@ export function channelRoutes(
     async (c) => {
       authorization.requireAdmin(c.get('caller'), "see the outbox (everyone's notices)");
       if (!channels) throw new HttpError('NOT_FOUND', 'No channels are set up');
-      return c.json({ html: outboxNotices(await channels.heed.store.listOutbox(OUTBOX_LIMIT)) }, 200);
+      return c.json({ html: outboxNotices(await channels.heed.deliveries.listOutbox(OUTBOX_LIMIT)) }, 200);
     },
   );
   app.post('/v1/channels/slack/interactions', async (c) => {
@@ -117,7 +117,7 @@ export function channelRoutes(
     if (!channels) return c.text('No channels are set up', 404);
     const offline = { email: channels.offline('email'), slack: channels.offline('slack') };
     if (!authorization.devMode) return c.html(outboxShell(offline));
-    return c.html(outboxPage(await channels.heed.store.listOutbox(OUTBOX_LIMIT), offline));
+    return c.html(outboxPage(await channels.heed.deliveries.listOutbox(OUTBOX_LIMIT), offline));
   });
   app.get('/outbox.js', (c) =>
     c.body(OUTBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
