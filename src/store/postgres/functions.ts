@@ -332,18 +332,48 @@ END $$;
 
 CREATE FUNCTION heed_apply(batch jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
+  n int := jsonb_array_length(batch);
+  results jsonb[] := array_fill(NULL::jsonb, ARRAY[n]);
+  handled boolean[] := array_fill(false, ARRAY[n]);
   op jsonb;
-  results jsonb[] := '{}';
   res jsonb;
   flag boolean;
   woke boolean;
   st text;
   wake boolean := false;
   timer boolean := false;
+  rec record;
 BEGIN
   PERFORM 1 FROM runs WHERE id IN (SELECT e.value->>'id' FROM jsonb_array_elements(batch) e WHERE e.value->>'k' <> 'n')
     ORDER BY id FOR UPDATE;
-  FOR op IN SELECT value FROM jsonb_array_elements(batch) LOOP
+  -- The records of runs with no other write in the batch (the common case: a busy worker's
+  -- steps): set-based, one statement for them all. Fenced per row like heed_op_record.
+  FOR rec IN
+    WITH e AS (SELECT t.i, t.value AS op FROM jsonb_array_elements(batch) WITH ORDINALITY AS t(value, i)),
+    once AS (SELECT e.op->>'id' AS id FROM e GROUP BY e.op->>'id' HAVING count(*) = 1),
+    records AS (SELECT e.i, e.op->>'id' AS id, (e.op->>'token')::bigint AS token, (e.op->>'seq')::int AS seq,
+                       e.op->>'kind' AS kind, e.op->>'name' AS name, e.op->>'output' AS output,
+                       e.op->>'error' AS error, (e.op->>'now')::bigint AS now
+                  FROM e JOIN once ON once.id = e.op->>'id' WHERE e.op->>'k' = 'r'),
+    numbered AS (
+      UPDATE runs r SET last_ord = r.last_ord + 1 FROM records
+       WHERE r.id = records.id AND r.lease_token = records.token AND r.status = 'running'
+      RETURNING r.id, r.last_ord),
+    inserted AS (
+      INSERT INTO operations (run_id, seq, ord, kind, name, output, error, created_at)
+      SELECT records.id, records.seq, numbered.last_ord, records.kind, records.name, records.output, records.error,
+             records.now
+        FROM records JOIN numbered ON numbered.id = records.id
+      ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, ord)
+    SELECT records.i, inserted.ord FROM records LEFT JOIN inserted ON inserted.run_id = records.id
+  LOOP
+    results[rec.i] := to_jsonb(rec.ord); -- null: the lease was lost, or the position taken
+    handled[rec.i] := true;
+  END LOOP;
+  -- Every other write, in the order given.
+  FOR i IN 1..n LOOP
+    CONTINUE WHEN handled[i];
+    op := batch->(i - 1);
     CASE op->>'k'
       WHEN 'n' THEN
         SELECT o.result, o.woke INTO res, woke FROM heed_op_new_run(op) o;
@@ -368,7 +398,7 @@ BEGIN
         SELECT o.result, o.woke INTO res, woke FROM heed_op_send(op) o;
     END CASE;
     wake := wake OR COALESCE(woke, false);
-    results := array_append(results, res);
+    results[i] := res;
   END LOOP;
   IF wake THEN PERFORM pg_notify('heed_wake_' || current_schema(), 'run'); END IF;
   IF timer THEN PERFORM pg_notify('heed_wake_' || current_schema(), 'timer'); END IF;
