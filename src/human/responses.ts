@@ -9,7 +9,7 @@ import { encode } from '../engine/serialization.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { TaskRecord, TaskUpdate } from '../store/task-store.ts';
 import { diffJson } from './args-diff.ts';
-import { deadlineUpdate, SETTLED_TOPIC } from './results.ts';
+import { deadlineUpdate, settle } from './results.ts';
 import { validateAgainst } from './schemas.ts';
 import { toResponses } from './view.ts';
 import type { ArgsEdit, NormalizedSpec, ResponseInput, TaskResponse, TaskResult } from './types.ts';
@@ -144,7 +144,7 @@ export function decideResponse(
       outcome: input.outcome,
       detail: { resultHash: canonicalHash(result) },
     });
-    update.message = { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC };
+    Object.assign(update, settle(task, update.result));
   }
   return { update, value: null };
 }

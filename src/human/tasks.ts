@@ -16,7 +16,7 @@ import type { Notification, NotificationKind, Notifier } from './notifier.ts';
 import { policySchedule, type PolicyEvent } from './policy.ts';
 import { checkPrincipal, checkResponder, identitiesOf, type MembershipLookup } from './principals.ts';
 import { decideResponse } from './responses.ts';
-import { deadlineUpdate, endResult, resultOf, SETTLED_TOPIC } from './results.ts';
+import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
 import { normalizeSpec } from './spec.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
@@ -247,10 +247,11 @@ export class HumanTasks {
       (task) => {
         if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
         const result = endResult(task, 'cancelled', null, actor, 'api', as.reason ?? null, now);
+        const resultText = JSON.stringify(result);
         return {
           update: {
             status: 'cancelled',
-            result: JSON.stringify(result),
+            result: resultText,
             audit: [
               {
                 actor,
@@ -259,7 +260,7 @@ export class HumanTasks {
                 detail: { reason: as.reason ?? null, resultHash: canonicalHash(result) },
               },
             ],
-            message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC },
+            ...settle(task, resultText),
           },
           value: null,
         };
@@ -318,6 +319,12 @@ export class HumanTasks {
         ...(spec.selfApproval === 'allowed' ? { selfApproval: 'allowed' } : {}),
       },
     };
+    // A task with no timed policy and nothing to notify but the inbox needs no execution of its
+    // lifecycle: the inbox notice is recorded with the task, the run is created suspended, and
+    // the write that ends the task ends the run too (see `settle`).
+    const passive = policySchedule(spec, now).length === 0 && this.#channelsOf(spec).length === 0;
+    const recipients = [...new Set(spec.assignees)].sort();
+    const inboxKey = `${options.id}:created:0:inbox`;
     const { task, created: isNew } = await this.#engine.store.createTask(
       {
         id: options.id,
@@ -330,13 +337,31 @@ export class HumanTasks {
         askedBy: options.askedBy,
         deadline: spec.deadlineMs === null ? null : now + spec.deadlineMs,
         assignees: spec.assignees,
+        ...(passive ? { deliveries: [{ key: inboxKey, channel: 'inbox', event: 'created:0' }] } : {}),
       },
-      { id: runId, workflow: TASK_WORKFLOW, input: JSON.stringify({ taskId: options.id }), parentId: options.askedBy },
-      created,
+      {
+        id: runId,
+        workflow: TASK_WORKFLOW,
+        input: JSON.stringify({ taskId: options.id }),
+        parentId: options.askedBy,
+        suspended: passive,
+      },
+      passive
+        ? [
+            created,
+            { actor: 'system', via: 'inbox', action: 'notified', detail: { kind: 'created', index: 0, recipients } },
+          ]
+        : [created],
       now,
     );
-    if (isNew) this.#engine.wake();
+    if (isNew && !passive) this.#engine.wake();
     return { task, created: isNew };
+  }
+
+  /** The channels a task's notices go to besides the inbox: those it names, or every channel Heed has. */
+  #channelsOf(spec: NormalizedSpec): string[] {
+    const named = spec.channels.length > 0 ? spec.channels : [...this.#notifiers.keys()];
+    return named.filter((channel) => channel !== 'inbox');
   }
 
   /** The lifecycle workflow's actions; each runs inside a durable step. */
@@ -413,8 +438,7 @@ export class HumanTasks {
     const recipients =
       kind === 'escalated' ? (spec.escalate[index - 1]?.to ?? []) : record.assignees.map((a) => a.principal);
     // A task names its channels to narrow them; without any, it goes to every channel Heed has.
-    const named = spec.channels.length > 0 ? spec.channels : [...this.#notifiers.keys()];
-    for (const channel of ['inbox', ...named.filter((c) => c !== 'inbox')]) {
+    for (const channel of ['inbox', ...this.#channelsOf(spec)]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;
       if (await this.#engine.store.hasDelivery(key)) continue;
       const notifier = this.#notifiers.get(channel);

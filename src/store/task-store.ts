@@ -65,6 +65,16 @@ export interface NewTask {
   askedBy: string | null;
   deadline: number | null;
   assignees: string[];
+  /** Notifications delivered by the creation itself (the inbox), recorded as sent with the task. */
+  deliveries?: readonly TaskDelivery[];
+}
+
+/** A notification recorded as delivered through `channel` (so that it is never sent again). */
+export interface TaskDelivery {
+  key: string;
+  channel: string;
+  recipient?: string;
+  event?: string;
 }
 
 /** What to append to a task's audit log; the store numbers, timestamps and chains it. */
@@ -94,9 +104,16 @@ export interface TaskUpdate {
   response?: Omit<ResponseRecord, 'at'>;
   audit?: AuditInput[];
   /** A notification delivered through `channel` (recorded as sent, so that it is never sent again). */
-  delivery?: { key: string; channel: string; recipient?: string; event?: string };
+  delivery?: TaskDelivery;
   /** A message to the lifecycle run (written in the same transaction, so a wake is never lost). */
   message?: { runId: string; topic: string; idempotencyKey: string };
+  /**
+   * The task ended: if its lifecycle run `runId` is suspended (`waiting`: no worker holds it), it
+   * ends now with `output`, as if it had run to its end (`run.succeeded`, waits removed, a parent
+   * waiting on it woken), in the same transaction, and `message` is not sent. A run that is
+   * pending or running gets `message` instead and ends itself.
+   */
+  endRun?: { runId: string; output: string };
 }
 
 export interface TaskQuery {
@@ -130,13 +147,14 @@ export interface InboxFilter {
 
 export interface TaskStore {
   /**
-   * Creates the task and its lifecycle run in one transaction, with the first audit entry.
-   * Idempotent: an existing task with the same id or idempotency key is returned (`created: false`).
+   * Creates the task and its lifecycle run in one transaction, with its first audit entries (in
+   * order) and the deliveries `task.deliveries` names. Idempotent: an existing task with the same
+   * id or idempotency key is returned (`created: false`), and nothing is written.
    */
   createTask(
     task: NewTask,
     run: NewRun,
-    audit: AuditInput,
+    audit: readonly AuditInput[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }>;
   getTask(id: string): Promise<TaskRecord | undefined>;

@@ -38,7 +38,7 @@ export function describeTaskStoreContract(current: () => Store): void {
     return store.createTask(
       task,
       { id: task.runId, workflow: 'heed.task', input: null },
-      { actor: 'app', via: 'api', action: 'created' },
+      [{ actor: 'app', via: 'api', action: 'created' }],
       at,
     );
   }

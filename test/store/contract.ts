@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
+import { describeLifecycleRunContract } from './contract-lifecycle.ts';
 import { describeTaskStoreContract } from './contract-tasks.ts';
 
 export type StoreFactory = () => Promise<Store>;
@@ -387,6 +388,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
 
     describeTaskStoreContract(() => store);
+    describeLifecycleRunContract(() => store);
 
     describe('change notifications', () => {
       it('announces run events and task changes on store.changes once they commit', async () => {
@@ -411,7 +413,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             assignees: ['user:bob'],
           },
           { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}' },
-          { actor: 'system', via: 'api', action: 'created' },
+          [{ actor: 'system', via: 'api', action: 'created' }],
           T0,
         );
         await store.updateTask('t1', () => ({ update: { remindersSent: 1 }, value: null }), T0);

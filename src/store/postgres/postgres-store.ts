@@ -28,6 +28,7 @@ import type {
   TaskQuery,
   TaskRecord,
   TaskStore,
+  TaskDelivery,
   TaskUpdate,
 } from '../task-store.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
@@ -324,17 +325,7 @@ export class PostgresStore implements Store, TaskStore {
   async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
     await this.#tx(async (sql) => {
       await runs.finishRun(sql, lease, completion, now);
-      await feeds.appendRunEvent(
-        sql,
-        lease.runId,
-        'output' in completion ? 'run.succeeded' : 'run.failed',
-        'output' in completion
-          ? { output: completion.output === null ? null : JSON.parse(completion.output) }
-          : { error: JSON.parse(completion.error) },
-        now,
-      );
-      await waits.deleteWaits(sql, [lease.runId]);
-      await waits.fireChildWaits(sql, lease.runId, now);
+      await ended(sql, lease.runId, completion, now);
     });
   }
 
@@ -471,7 +462,7 @@ export class PostgresStore implements Store, TaskStore {
   async createTask(
     task: NewTask,
     run: NewRun,
-    audit: AuditInput,
+    audit: readonly AuditInput[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     return this.#tx(async (sql) => {
@@ -481,7 +472,8 @@ export class PostgresStore implements Store, TaskStore {
         return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
       }
       await runs.insertRun(sql, run, now);
-      await tasks.appendAudit(sql, task.id, audit, now);
+      for (const entry of audit) await tasks.appendAudit(sql, task.id, entry, now);
+      for (const delivery of task.deliveries ?? []) await recordDelivery(sql, task.id, delivery, now);
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         await feeds.appendRunEvent(
           sql,
@@ -520,24 +512,7 @@ export class PostgresStore implements Store, TaskStore {
       const { update, value } = decide(task);
       if (!update) return value;
       await tasks.applyTaskUpdate(sql, task, update, now);
-      if (update.delivery) {
-        const { key, channel, recipient, event } = update.delivery;
-        await deliveries.upsertDelivery(
-          sql,
-          {
-            key,
-            taskId: id,
-            channel,
-            recipient: recipient ?? '*',
-            event: event ?? '',
-            status: 'sent',
-            attempts: 1,
-            error: null,
-            ref: null,
-          },
-          now,
-        );
-      }
+      if (update.delivery) await recordDelivery(sql, id, update.delivery, now);
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         if (update.status !== undefined && update.status !== task.status) {
           const result =
@@ -548,13 +523,7 @@ export class PostgresStore implements Store, TaskStore {
           await feeds.appendRunEvent(sql, feed, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
         }
       }
-      if (update.message) {
-        const { runId, topic, idempotencyKey } = update.message;
-        await runs.lockRun(sql, runId);
-        if ((await insertMessage(sql, { runId, topic, body: 'true', idempotencyKey }, now)) !== undefined) {
-          if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
-        }
-      }
+      await settleLifecycle(sql, update, now);
       return value;
     });
   }
@@ -648,6 +617,60 @@ export class PostgresStore implements Store, TaskStore {
 }
 
 /** The run feeds a task's events are written to: its lifecycle run, and the run that asked. */
+/** What follows a run's end in its transaction (run row locked): its end event, its waits removed, its parents woken. */
+async function ended(sql: Sql, runId: string, completion: Completion, now: number): Promise<void> {
+  await feeds.appendRunEvent(
+    sql,
+    runId,
+    'output' in completion ? 'run.succeeded' : 'run.failed',
+    'output' in completion
+      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
+      : { error: JSON.parse(completion.error) },
+    now,
+  );
+  await waits.deleteWaits(sql, [runId]);
+  await waits.fireChildWaits(sql, runId, now);
+}
+
+/**
+ * Tells a task's lifecycle run that the task ended: ends it at once if it is suspended
+ * (`endRun`), else sends it `message` and wakes it if it waits for it.
+ */
+async function settleLifecycle(sql: Sql, update: TaskUpdate, now: number): Promise<void> {
+  const { endRun, message } = update;
+  if (endRun && (await runs.succeedSuspended(sql, endRun.runId, endRun.output, now))) {
+    await ended(sql, endRun.runId, { output: endRun.output }, now);
+    return;
+  }
+  if (message) {
+    const { runId, topic, idempotencyKey } = message;
+    await runs.lockRun(sql, runId);
+    if ((await insertMessage(sql, { runId, topic, body: 'true', idempotencyKey }, now)) !== undefined) {
+      if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
+    }
+  }
+}
+
+/** Records a notification of the task as sent. */
+async function recordDelivery(sql: Sql, taskId: string, delivery: TaskDelivery, now: number): Promise<void> {
+  const { key, channel, recipient, event } = delivery;
+  await deliveries.upsertDelivery(
+    sql,
+    {
+      key,
+      taskId,
+      channel,
+      recipient: recipient ?? '*',
+      event: event ?? '',
+      status: 'sent',
+      attempts: 1,
+      error: null,
+      ref: null,
+    },
+    now,
+  );
+}
+
 function taskFeeds(runId: string, askedBy: string | null): string[] {
   return askedBy === null ? [runId] : [runId, askedBy];
 }

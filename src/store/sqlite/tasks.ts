@@ -8,6 +8,7 @@ import type {
   InboxFilter,
   TaskQuery,
   TaskRecord,
+  TaskDelivery,
   TaskStatus,
   TaskUpdate,
 } from '../task-store.ts';
@@ -233,25 +234,28 @@ export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpda
     db.run('UPDATE task_assignees SET status = ? WHERE task_id = ?', update.status, task.id);
   }
   for (const entry of update.audit ?? []) appendAudit(db, task.id, entry, now);
-  if (update.delivery) {
-    const { key, channel, recipient, event } = update.delivery;
-    upsertDelivery(
-      db,
-      {
-        key,
-        taskId: task.id,
-        channel,
-        recipient: recipient ?? '*',
-        event: event ?? '',
-        status: 'sent',
-        attempts: 1,
-        error: null,
-        ref: null,
-      },
-      now,
-    );
-  }
+  if (update.delivery) recordDelivery(db, task.id, update.delivery, now);
   db.notify({ kind: 'task', taskId: task.id });
+}
+
+/** Records a notification of the task as sent. */
+export function recordDelivery(db: Database, taskId: string, delivery: TaskDelivery, now: number): void {
+  const { key, channel, recipient, event } = delivery;
+  upsertDelivery(
+    db,
+    {
+      key,
+      taskId,
+      channel,
+      recipient: recipient ?? '*',
+      event: event ?? '',
+      status: 'sent',
+      attempts: 1,
+      error: null,
+      ref: null,
+    },
+    now,
+  );
 }
 
 /** Tasks newest first with filters. */
