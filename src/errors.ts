@@ -272,6 +272,20 @@ export class TaskAlreadyResolvedError extends HeedError {
   }
 }
 
+/**
+ * The task kept changing under a write: it was read, decided on and written by compare-and-set
+ * many times, and every time another writer had changed it first. Nothing of this write was
+ * stored; trying again later is safe.
+ */
+export class TaskContendedError extends HeedError {
+  constructor(taskId: string, attempts: number) {
+    super(
+      'TASK_CONTENDED',
+      `Task "${taskId}" changed under ${attempts} attempts to write it; nothing was written, try again`,
+    );
+  }
+}
+
 /** The principal may not answer this task (not an assignee, or the requester approving their own request). */
 export class TaskForbiddenError extends HeedError {
   constructor(message: string) {

@@ -1371,14 +1371,17 @@ export interface operations {
     };
     listWaitingAgents: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Waiting agents */
+            /** @description Waiting agents, newest first; follow `nextCursor` for more */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,10 +1389,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["WaitingAgent"][];
+                        nextCursor: string | null;
                     };
                 };
             };
-            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            /** @description Error */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1409,6 +1413,15 @@ export interface operations {
             };
             /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -78,6 +78,7 @@ export class Engine {
   readonly #endWaiters = new Map<string, Set<() => void>>();
   /** The change-port subscription that wakes `result()` callers, while there are any. */
   #unsubscribeEnds: (() => void) | undefined;
+  readonly #cancelListeners = new Set<(runIds: readonly string[]) => Promise<void>>();
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -298,6 +299,17 @@ export class Engine {
     return () => this.#events.off('status', listener);
   }
 
+  /**
+   * Calls `listener` with the ids of the runs `runs.cancel` cancelled in this process, after the
+   * cancellation committed and before `runs.cancel` returns: upper layers record there what it
+   * means for them (the human layer audits the tasks it ended). A listener that fails is reported
+   * to `onError`; the cancellation stands. Returns the unsubscribe function.
+   */
+  onRunsCancelled(listener: (runIds: readonly string[]) => Promise<void>): () => void {
+    this.#cancelListeners.add(listener);
+    return () => this.#cancelListeners.delete(listener);
+  }
+
   /** Inspecting and controlling runs. */
   readonly runs = {
     /** The run with its open waits and history, or `undefined`. */
@@ -328,6 +340,9 @@ export class Engine {
         this.#runEnded(runId);
       }
       if (ids.length > 0) this.#worker.poke(); // parents waiting on cancelled children
+      if (ids.length > 0) {
+        for (const listener of this.#cancelListeners) await listener(ids).catch(this.#onError);
+      }
       return ids;
     },
     /**

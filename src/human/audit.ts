@@ -1,6 +1,60 @@
-import { auditHash, GENESIS_HASH } from '../store/audit-chain.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { AuditEntry, TaskRecord } from '../store/task-store.ts';
+
+/** The `prevHash` of a task's first audit entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields an audit entry's hash covers. */
+export type ChainedFields = Omit<AuditEntry, 'prevHash' | 'hash'>;
+
+/** What a decision appends to a task's audit log; {@link chainAudit} numbers, timestamps and chains it. */
+export interface AuditInput {
+  actor: string;
+  via: string;
+  action: string;
+  outcome?: string | null;
+  /** SHA-256 of what the actor was shown. */
+  shownHash?: string | null;
+  detail?: unknown;
+}
+
+/**
+ * SHA-256 over the previous entry's hash and this entry's fields (canonical JSON): editing any
+ * field of any entry, or removing or reordering entries, breaks every hash after it. The format
+ * is fixed: chains written by earlier versions verify with it.
+ */
+export function auditHash(prevHash: string, fields: ChainedFields): string {
+  return canonicalHash({ prevHash, ...fields, detail: fields.detail ?? null });
+}
+
+/**
+ * Turns `inputs` into the entries that continue `task`'s chain as it was read (positions from
+ * `auditCount + 1`, each hash over the previous one, starting at `auditHead`), all at `now`.
+ * Written by compare-and-set on the version read, so a chain never forks.
+ */
+export function chainAudit(
+  task: Pick<TaskRecord, 'id' | 'auditCount' | 'auditHead'>,
+  inputs: readonly AuditInput[],
+  now: number,
+): AuditEntry[] {
+  let prevHash = task.auditHead ?? GENESIS_HASH;
+  return inputs.map((input, i) => {
+    const fields: ChainedFields = {
+      taskId: task.id,
+      seq: task.auditCount + i + 1,
+      at: now,
+      actor: input.actor,
+      via: input.via,
+      action: input.action,
+      outcome: input.outcome ?? null,
+      shownHash: input.shownHash ?? null,
+      detail: input.detail ?? null,
+    };
+    const entry = { ...fields, prevHash, hash: auditHash(prevHash, fields) };
+    prevHash = entry.hash;
+    return entry;
+  });
+}
 
 export interface AuditVerification {
   ok: boolean;

@@ -7,9 +7,10 @@ import {
 } from '../errors.ts';
 import { encode } from '../engine/serialization.ts';
 import { canonicalHash } from '../store/canonical.ts';
-import type { TaskRecord, TaskUpdate } from '../store/task-store.ts';
+import type { TaskRecord } from '../store/task-store.ts';
 import { diffJson } from './args-diff.ts';
 import { deadlineUpdate, settle } from './results.ts';
+import type { Decision, TaskChange } from './task-writes.ts';
 import { validateAgainst } from './schemas.ts';
 import { toResponses } from './view.ts';
 import type { ArgsEdit, NormalizedSpec, ResponseInput, TaskResponse, TaskResult } from './types.ts';
@@ -25,10 +26,11 @@ export interface Responder {
 }
 
 /**
- * Decides what a response does to a task, given the task as it is now (called inside the store's
- * transaction, so the decision and its effect are one compare-and-set). Returns the update to
- * apply and, when the response is refused, the error to throw after it is applied: refusals for
- * lack of authority are recorded in the audit log; invalid responses change nothing.
+ * Decides what a response does to a task, given the task as read (a pure function: the caller
+ * writes the decision by compare-and-set on that read, and decides again if the task changed).
+ * Returns the change to write and, when the response is refused, the error to throw once it is
+ * written: refusals for lack of authority are recorded in the audit log; invalid responses change
+ * nothing.
  */
 export function decideResponse(
   task: TaskRecord,
@@ -37,7 +39,7 @@ export function decideResponse(
   who: Responder,
   shownHash: string,
   now: number,
-): { update?: TaskUpdate; value: HeedError | null } {
+): Decision<HeedError | null> {
   if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(task.id, task.status) };
   if (task.deadline !== null && now >= task.deadline) {
     // Too late, even if the deadline timer has not fired yet (workers down or busy): the
@@ -87,7 +89,7 @@ export function decideResponse(
       ? approvals >= spec.quorum.approvals
       : spec.quorum.rejectEnds || spec.quorum.approvals === 1;
 
-  const update: TaskUpdate = {
+  const update: TaskChange = {
     response,
     audit: [
       {

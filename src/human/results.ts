@@ -1,5 +1,6 @@
 import { canonicalHash } from '../store/canonical.ts';
-import type { TaskRecord, TaskUpdate } from '../store/task-store.ts';
+import type { TaskRecord } from '../store/task-store.ts';
+import type { TaskChange } from './task-writes.ts';
 import type { NormalizedSpec, TaskResult } from './types.ts';
 import { specOf, toResponses } from './view.ts';
 
@@ -56,7 +57,7 @@ export function resultOf(task: TaskRecord): TaskResult | null {
  * The update that ends a task at its deadline by its `onTimeout` rule, audited with a hash of
  * the result. Used by the lifecycle's deadline step and by a response that arrives too late.
  */
-export function deadlineUpdate(task: TaskRecord, spec: NormalizedSpec, now: number): TaskUpdate {
+export function deadlineUpdate(task: TaskRecord, spec: NormalizedSpec, now: number): TaskChange {
   const rule = spec.onTimeout;
   const comment = 'No answer before the deadline';
   const result =
@@ -85,7 +86,7 @@ export function deadlineUpdate(task: TaskRecord, spec: NormalizedSpec, now: numb
  * step would return; its parent, the asking run, wakes in the same transaction); a run that is
  * executing is sent the settled message and ends itself.
  */
-export function settle(task: TaskRecord, result: string): Pick<TaskUpdate, 'message' | 'endRun'> {
+export function settle(task: TaskRecord, result: string): Pick<TaskChange, 'message' | 'endRun'> {
   return {
     message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC },
     endRun: { runId: task.runId, output: result },

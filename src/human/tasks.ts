@@ -9,9 +9,9 @@ import {
 } from '../errors.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { Page } from '../store/store.ts';
-import type { AuditEntry, AuditInput, TaskQuery, TaskRecord, TaskStatus, TaskUpdate } from '../store/task-store.ts';
+import type { AuditEntry, TaskQuery, TaskRecord, TaskStatus } from '../store/task-store.ts';
 import type { Duration } from '../time/duration.ts';
-import { type AuditVerification, verifyChain } from './audit.ts';
+import { type AuditInput, type AuditVerification, chainAudit, verifyChain } from './audit.ts';
 import type { Notification, NotificationKind, Notifier } from './notifier.ts';
 import { policySchedule, type PolicyEvent } from './policy.ts';
 import { checkPrincipal, checkResponder, identitiesOf, type MembershipLookup } from './principals.ts';
@@ -20,6 +20,7 @@ import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
 import { normalizeSpec } from './spec.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
+import { type Decision, decideAndWrite } from './task-writes.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { shownOf, specOf, toTask } from './view.ts';
 
@@ -50,7 +51,9 @@ export interface TaskListQuery extends TaskQuery {
 /**
  * Human tasks: what a person is asked, who may answer, reminders, escalation, deadlines and an
  * audit chain. Built on the engine: each task has a lifecycle workflow run (`task:<id>`) that
- * carries its timers; answers are compare-and-set updates in the store that wake that run.
+ * carries its timers. Every change is decided here, by pure functions of the task as read, and
+ * written by compare-and-set on the task's version (see `task-writes.ts`); the write that ends a
+ * task also wakes that run, in the same transaction.
  */
 export class HumanTasks {
   readonly #engine: Engine;
@@ -64,6 +67,7 @@ export class HumanTasks {
     this.#groupsOf = options.groupsOf;
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
     engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
+    engine.onRunsCancelled((runIds) => this.#recordRunCancellations(runIds));
   }
 
   /**
@@ -132,7 +136,7 @@ export class HumanTasks {
   async list(query: TaskListQuery = {}): Promise<Page<Task>> {
     await this.#engine.ready();
     if (query.assignee !== undefined) {
-      const extra = (['requester', 'createdAfter', 'createdBefore', 'deadlineBefore'] as const).filter(
+      const extra = (['requester', 'askedBy', 'createdAfter', 'createdBefore', 'deadlineBefore'] as const).filter(
         (key) => query[key] !== undefined,
       );
       if (extra.length > 0) {
@@ -164,20 +168,10 @@ export class HumanTasks {
     const identities = await identitiesOf(principal, this.#groupsOf);
     const via = as.via ?? 'api';
     await this.#engine.ready();
-    const now = this.#engine.clock.now();
-    const refusal = await this.#engine.store.updateTask(
-      id,
-      (task) =>
-        decideResponse(
-          task,
-          specOf(task),
-          input,
-          { principal, identities, via },
-          canonicalHash(shownOf(specOf(task))),
-          now,
-        ),
-      now,
-    );
+    const refusal = await this.#write(id, (task, now) => {
+      const spec = specOf(task);
+      return decideResponse(task, spec, input, { principal, identities, via }, canonicalHash(shownOf(spec)), now);
+    });
     if (refusal) throw refusal;
     this.#engine.wake();
     return (await this.get(id)) as Task;
@@ -192,25 +186,13 @@ export class HumanTasks {
     attempt: { actor: string; via: string; outcome?: string; reason: string },
   ): Promise<void> {
     await this.#engine.ready();
-    if (!(await this.#engine.store.getTask(id))) return;
-    await this.#engine.store.updateTask(
-      id,
-      () => ({
-        update: {
-          audit: [
-            {
-              actor: attempt.actor,
-              via: attempt.via,
-              action: 'refused',
-              outcome: attempt.outcome ?? null,
-              detail: { reason: attempt.reason },
-            },
-          ],
-        },
-        value: null,
-      }),
-      this.#engine.clock.now(),
-    );
+    await this.#appendAudit(id, {
+      actor: attempt.actor,
+      via: attempt.via,
+      action: 'refused',
+      outcome: attempt.outcome ?? null,
+      detail: { reason: attempt.reason },
+    });
   }
 
   /**
@@ -223,15 +205,7 @@ export class HumanTasks {
     notice: { channel: string; action: 'notified' | 'not-notified'; detail: Record<string, unknown> },
   ): Promise<void> {
     await this.#engine.ready();
-    if (!(await this.#engine.store.getTask(id))) return;
-    await this.#engine.store.updateTask(
-      id,
-      () => ({
-        update: { audit: [{ actor: 'system', via: notice.channel, action: notice.action, detail: notice.detail }] },
-        value: null,
-      }),
-      this.#engine.clock.now(),
-    );
+    await this.#appendAudit(id, { actor: 'system', via: notice.channel, action: notice.action, detail: notice.detail });
   }
 
   /**
@@ -241,32 +215,27 @@ export class HumanTasks {
   async cancel(id: string, as: { principal?: string; reason?: string } = {}): Promise<Task> {
     const actor = as.principal === undefined ? 'system' : checkPrincipal(as.principal);
     await this.#engine.ready();
-    const now = this.#engine.clock.now();
-    const refusal = await this.#engine.store.updateTask(
-      id,
-      (task) => {
-        if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
-        const result = endResult(task, 'cancelled', null, actor, 'api', as.reason ?? null, now);
-        const resultText = JSON.stringify(result);
-        return {
-          update: {
-            status: 'cancelled',
-            result: resultText,
-            audit: [
-              {
-                actor,
-                via: 'api',
-                action: 'cancelled',
-                detail: { reason: as.reason ?? null, resultHash: canonicalHash(result) },
-              },
-            ],
-            ...settle(task, resultText),
-          },
-          value: null,
-        };
-      },
-      now,
-    );
+    const refusal = await this.#write(id, (task, now): Decision<TaskAlreadyResolvedError | null> => {
+      if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
+      const result = endResult(task, 'cancelled', null, actor, 'api', as.reason ?? null, now);
+      const resultText = JSON.stringify(result);
+      return {
+        update: {
+          status: 'cancelled',
+          result: resultText,
+          audit: [
+            {
+              actor,
+              via: 'api',
+              action: 'cancelled',
+              detail: { reason: as.reason ?? null, resultHash: canonicalHash(result) },
+            },
+          ],
+          ...settle(task, resultText),
+        },
+        value: null,
+      };
+    });
     if (refusal) throw refusal;
     this.#engine.wake();
     return (await this.get(id)) as Task;
@@ -287,17 +256,29 @@ export class HumanTasks {
 
   /** The task's audit log. */
   async audit(id: string): Promise<AuditEntry[]> {
-    await this.#engine.ready();
-    if (!(await this.#engine.store.getTask(id))) throw new TaskNotFoundError(id);
-    return this.#engine.store.taskAudit(id);
+    return (await this.#auditOf(id)).entries;
   }
 
   /** Checks the task's audit chain for edited, inserted or deleted entries. */
   async verifyAudit(id: string): Promise<AuditVerification> {
+    const { record, entries } = await this.#auditOf(id);
+    return verifyChain(record, entries);
+  }
+
+  /** The task and its audit log, with a cancellation by its run recorded if it is not yet. */
+  async #auditOf(id: string): Promise<{ record: TaskRecord; entries: AuditEntry[] }> {
     await this.#engine.ready();
     const record = await this.#engine.store.getTask(id);
     if (!record) throw new TaskNotFoundError(id);
-    return verifyChain(record, await this.#engine.store.taskAudit(id));
+    const entries = await this.#engine.store.taskAudit(id);
+    // A crash right after a run's cancellation committed leaves its task cancelled but not yet
+    // audited (see #recordRunCancellations): record it now. (Stores written before task versions
+    // audited it in the store: they already have that entry.)
+    if (record.status === 'cancelled' && record.result === null && !entries.some((e) => e.action === 'cancelled')) {
+      await this.#recordRunCancellations([record.runId]);
+      return this.#auditOf(id);
+    }
+    return { record, entries };
   }
 
   async #insert(
@@ -325,6 +306,16 @@ export class HumanTasks {
     const passive = policySchedule(spec, now).length === 0 && this.#channelsOf(spec).length === 0;
     const recipients = [...new Set(spec.assignees)].sort();
     const inboxKey = `${options.id}:created:0:inbox`;
+    const audit = chainAudit(
+      { id: options.id, auditCount: 0, auditHead: null },
+      passive
+        ? [
+            created,
+            { actor: 'system', via: 'inbox', action: 'notified', detail: { kind: 'created', index: 0, recipients } },
+          ]
+        : [created],
+      now,
+    );
     const { task, created: isNew } = await this.#engine.store.createTask(
       {
         id: options.id,
@@ -346,12 +337,7 @@ export class HumanTasks {
         parentId: options.askedBy,
         suspended: passive,
       },
-      passive
-        ? [
-            created,
-            { actor: 'system', via: 'inbox', action: 'notified', detail: { kind: 'created', index: 0, recipients } },
-          ]
-        : [created],
+      audit,
       now,
     );
     if (isNew && !passive) this.#engine.wake();
@@ -373,16 +359,12 @@ export class HumanTasks {
     apply: (taskId, event) => this.#apply(taskId, event),
     notify: (taskId, kind, index) => this.#notify(taskId, kind, index),
     notifyFailed: async (taskId, kind, index, reason) => {
-      await this.#engine.store.updateTask(
-        taskId,
-        () => ({
-          update: {
-            audit: [{ actor: 'system', via: 'system', action: 'not-notified', detail: { kind, index, reason } }],
-          },
-          value: null,
-        }),
-        this.#engine.clock.now(),
-      );
+      await this.#write(taskId, () => ({
+        update: {
+          audit: [{ actor: 'system', via: 'system', action: 'not-notified', detail: { kind, index, reason } }],
+        },
+        value: null,
+      }));
     },
     result: async (taskId) => {
       const result = resultOf(await this.#require(taskId));
@@ -393,40 +375,33 @@ export class HumanTasks {
 
   /** Applies one timed policy event, idempotently (a re-run after a crash changes nothing twice). */
   #apply(taskId: string, event: PolicyEvent): Promise<boolean> {
-    const now = this.#engine.clock.now();
-    return this.#engine.store.updateTask(
-      taskId,
-      (task): { update?: TaskUpdate; value: boolean } => {
-        if (task.status !== 'pending') return { value: false };
-        const spec = specOf(task);
-        if (event.kind === 'remind') {
-          if (task.remindersSent >= event.index) return { value: true };
-          return {
-            update: {
-              remindersSent: event.index,
-              audit: [{ actor: 'system', via: 'timer', action: 'reminded', detail: { reminder: event.index } }],
-            },
-            value: true,
-          };
-        }
-        if (event.kind === 'escalate') {
-          if (task.escalationLevel >= event.index) return { value: true };
-          const to = spec.escalate[event.index - 1]?.to ?? [];
-          return {
-            update: {
-              escalationLevel: event.index,
-              addAssignees: to.map((principal) => ({ principal, level: event.index })),
-              audit: [
-                { actor: 'system', via: 'timer', action: 'escalated', detail: { level: event.index, added: to } },
-              ],
-            },
-            value: true,
-          };
-        }
-        return { update: deadlineUpdate(task, spec, now), value: false };
-      },
-      now,
-    );
+    return this.#write(taskId, (task, now): Decision<boolean> => {
+      if (task.status !== 'pending') return { value: false };
+      const spec = specOf(task);
+      if (event.kind === 'remind') {
+        if (task.remindersSent >= event.index) return { value: true };
+        return {
+          update: {
+            remindersSent: event.index,
+            audit: [{ actor: 'system', via: 'timer', action: 'reminded', detail: { reminder: event.index } }],
+          },
+          value: true,
+        };
+      }
+      if (event.kind === 'escalate') {
+        if (task.escalationLevel >= event.index) return { value: true };
+        const to = spec.escalate[event.index - 1]?.to ?? [];
+        return {
+          update: {
+            escalationLevel: event.index,
+            addAssignees: to.map((principal) => ({ principal, level: event.index })),
+            audit: [{ actor: 'system', via: 'timer', action: 'escalated', detail: { level: event.index, added: to } }],
+          },
+          value: true,
+        };
+      }
+      return { update: deadlineUpdate(task, spec, now), value: false };
+    });
   }
 
   /** Sends a notification through every channel of the task, each at most once per key. */
@@ -445,26 +420,65 @@ export class HumanTasks {
       const notification: Notification = { key, kind, task, recipients };
       if (notifier) await notifier.notify(notification);
       const delivered = notifier !== undefined || channel === 'inbox';
-      await this.#engine.store.updateTask(
-        taskId,
-        () => ({
+      await this.#write(taskId, () => ({
+        update: {
+          delivery: { key, channel, event: `${kind}:${index}` },
+          audit: [
+            {
+              actor: 'system',
+              via: channel,
+              action: delivered ? 'notified' : 'not-notified',
+              detail: delivered
+                ? { kind, index, recipients }
+                : { kind, index, reason: `no notifier for channel "${channel}"` },
+            },
+          ],
+        },
+        value: null,
+      }));
+    }
+  }
+
+  /** Decides on the task as read and writes by compare-and-set, again until it holds (see `decideAndWrite`). */
+  #write<T>(id: string, decide: (task: TaskRecord, now: number) => Decision<T>): Promise<T> {
+    return decideAndWrite(this.#engine.store, this.#engine.clock, id, decide);
+  }
+
+  /** Appends one entry to a task's audit log; does nothing for an unknown task. */
+  async #appendAudit(id: string, entry: AuditInput): Promise<void> {
+    try {
+      await this.#write(id, () => ({ update: { audit: [entry] }, value: null }));
+    } catch (error) {
+      if (!(error instanceof TaskNotFoundError)) throw error;
+    }
+  }
+
+  /**
+   * Records in their audit logs that tasks ended because their lifecycle runs were cancelled (the
+   * asking run was cancelled): the store cancelled them with the runs, atomically; the entry and
+   * the result (by `system`, via `run`) are written here, right after, by compare-and-set.
+   */
+  async #recordRunCancellations(runIds: readonly string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    for (const { id } of await this.#engine.store.tasksOfRuns(runIds)) {
+      await this.#write(id, (task, now) => {
+        if (task.status !== 'cancelled' || task.result !== null) return { value: null };
+        const result = endResult(task, 'cancelled', null, 'system', 'run', null, task.resolvedAt ?? now);
+        return {
           update: {
-            delivery: { key, channel, event: `${kind}:${index}` },
+            result: JSON.stringify(result),
             audit: [
               {
                 actor: 'system',
-                via: channel,
-                action: delivered ? 'notified' : 'not-notified',
-                detail: delivered
-                  ? { kind, index, recipients }
-                  : { kind, index, reason: `no notifier for channel "${channel}"` },
+                via: 'run',
+                action: 'cancelled',
+                detail: { runId: task.runId, resultHash: canonicalHash(result) },
               },
             ],
           },
           value: null,
-        }),
-        this.#engine.clock.now(),
-      );
+        };
+      });
     }
   }
 

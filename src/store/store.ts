@@ -281,7 +281,9 @@ export interface Store extends TaskStore, DeliveryStore {
   /** The earliest deadline of an unfired timer, if any. */
   nextTimerDue(): Promise<number | null>;
   /**
-   * Cancels the run and its descendants that have not ended; their waits are removed.
+   * Cancels the run and its descendants that have not ended; their waits are removed. Pending
+   * tasks whose lifecycle runs are cancelled become `cancelled` in the same transaction (version
+   * bumped, no result, no audit entry: the human layer records the cancellation afterwards).
    * Returns the ids cancelled (empty when the run had already ended).
    * @throws RunNotFoundError
    */

@@ -1,10 +1,11 @@
 /**
  * The part of the storage contract that holds human tasks: the task rows, who may answer them,
- * their responses and their hash-chained audit log. Task *behaviour* lives in `human/`; the store
- * only guarantees atomicity: `updateTask` runs the caller's decision against the current row
- * inside one transaction, so "first valid response wins" is a compare-and-set.
+ * their responses and their hash-chained audit log. The store stores; it does not decide. Task
+ * *behaviour* (who may answer, outcomes, audit hashing) lives in `human/`, which reads a task,
+ * decides with pure functions, and writes the decision back with {@link TaskStore.applyTaskUpdate}:
+ * a compare-and-set on the task's `version`, so "first valid response wins" holds with any number
+ * of writers, and no domain code ever runs inside a store transaction.
  */
-import type { ChainedFields } from './audit-chain.ts';
 import type { NewRun, Page } from './store.ts';
 
 export type TaskStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';
@@ -47,6 +48,11 @@ export interface TaskRecord {
   result: string | null;
   auditCount: number;
   auditHead: string | null;
+  /**
+   * Bumped by every write to the task (1 when created). {@link TaskStore.applyTaskUpdate} writes
+   * only at the version the writer read.
+   */
+  version: number;
   createdAt: number;
   updatedAt: number;
   resolvedAt: number | null;
@@ -77,32 +83,52 @@ export interface TaskDelivery {
   event?: string;
 }
 
-/** What to append to a task's audit log; the store numbers, timestamps and chains it. */
-export interface AuditInput {
+/**
+ * An audit log entry, as the human layer computed it (position, time, the previous entry's hash
+ * and its own; see `human/audit.ts`). The store keeps entries exactly as given.
+ */
+export interface AuditEntry {
+  taskId: string;
+  /** Position in the task's log: 1, 2, … */
+  seq: number;
+  at: number;
   actor: string;
   via: string;
   action: string;
-  outcome?: string | null;
+  outcome: string | null;
   /** SHA-256 of what the actor was shown. */
-  shownHash?: string | null;
-  detail?: unknown;
-}
-
-/** An audit log entry: the chained fields, the previous entry's hash, and its own. */
-export interface AuditEntry extends ChainedFields {
+  shownHash: string | null;
+  detail: unknown;
   prevHash: string;
   hash: string;
 }
 
-/** A change to a task, applied atomically by `updateTask`. */
+/** An entry for the run feeds of a task (its lifecycle run, and the run that asked, if any). */
+export interface TaskFeedEvent {
+  /** `task.ended`, `task.escalated`, … */
+  type: string;
+  data: unknown;
+}
+
+/**
+ * A decided change to a task, written atomically by {@link TaskStore.applyTaskUpdate}. Fields left
+ * out are left as they are.
+ */
 export interface TaskUpdate {
+  /** A status other than `pending` also stamps `resolvedAt` and moves the task out of inboxes. */
   status?: TaskStatus;
   result?: string;
   escalationLevel?: number;
   remindersSent?: number;
   addAssignees?: AssigneeRecord[];
   response?: Omit<ResponseRecord, 'at'>;
-  audit?: AuditInput[];
+  /**
+   * Entries appended to the audit log as given. They must continue the chain the writer read:
+   * `seq` from `auditCount + 1` on; the last one becomes the task's `auditCount` and `auditHead`.
+   */
+  audit?: AuditEntry[];
+  /** Entries appended to the task's run feeds. */
+  feed?: TaskFeedEvent[];
   /** A notification delivered through `channel` (recorded as sent, so that it is never sent again). */
   delivery?: TaskDelivery;
   /** A message to the lifecycle run (written in the same transaction, so a wake is never lost). */
@@ -120,6 +146,8 @@ export interface TaskQuery {
   status?: TaskStatus | undefined;
   type?: string | undefined;
   requester?: string | undefined;
+  /** Only the tasks this run asked (`ctx.ask`); an indexed lookup. */
+  askedBy?: string | undefined;
   /** Created at or after (epoch ms). */
   createdAfter?: number | undefined;
   /** Created before (epoch ms). */
@@ -147,14 +175,15 @@ export interface InboxFilter {
 
 export interface TaskStore {
   /**
-   * Creates the task and its lifecycle run in one transaction, with its first audit entries (in
-   * order) and the deliveries `task.deliveries` names. Idempotent: an existing task with the same
-   * id or idempotency key is returned (`created: false`), and nothing is written.
+   * Creates the task (at version 1) and its lifecycle run in one transaction, with its first
+   * audit entries (`seq` 1, 2, …, computed by the caller), the deliveries `task.deliveries` names,
+   * and a `task.created` entry on its run feeds. Idempotent: an existing task with the same id or
+   * idempotency key is returned (`created: false`) and nothing is written.
    */
   createTask(
     task: NewTask,
     run: NewRun,
-    audit: readonly AuditInput[],
+    audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }>;
   getTask(id: string): Promise<TaskRecord | undefined>;
@@ -163,11 +192,16 @@ export interface TaskStore {
   /** Pending tasks any of `principals` may answer, newest first (an indexed seek per principal). */
   inbox(principals: readonly string[], query: InboxFilter): Promise<Page<TaskRecord>>;
   /**
-   * Reads the task and applies what `decide` returns, atomically: nobody else changes the task in
-   * between. `decide` may throw to change nothing. Returns `decide`'s `value`.
-   * @throws TaskNotFoundError
+   * Compare-and-set: writes `update` (and bumps the version, stamping `updatedAt`) only if the
+   * task is still at `expectedVersion`, all in one transaction: the row, responses, assignees,
+   * audit entries, feed entries, the delivery record and the message (with the wake of a run
+   * waiting on it). Returns `false` when the task moved on meanwhile: then nothing is written and
+   * the caller reads the task again and decides again.
+   * @throws TaskNotFoundError (nothing is written)
    */
-  updateTask<T>(id: string, decide: (task: TaskRecord) => { update?: TaskUpdate; value: T }, now: number): Promise<T>;
+  applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean>;
+  /** The tasks whose lifecycle runs are among `runIds`. */
+  tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]>;
   /** The task's audit log in order. */
   taskAudit(id: string): Promise<AuditEntry[]>;
   /** Changes whenever any task is created or changes (for live inbox updates). */

@@ -1,5 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/sqlite.ts';
 import { testEngine } from '../helpers.ts';
 
 describe('human tasks: the audit chain', () => {
@@ -32,6 +33,44 @@ describe('human tasks: the audit chain', () => {
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
     expect(entries.slice(1).every((e, i) => e.prevHash === entries[i]?.hash)).toBe(true);
     expect(await heed.tasks.verifyAudit(taskId)).toEqual({ ok: true, entries: entries.length, problems: [] });
+  });
+
+  async function askingRun() {
+    const engine = testEngine();
+    const wf = engine.heed.workflow('asker', async (ctx) => ctx.ask({ type: 'clarification', title: 'Which region?' }));
+    await engine.heed.start();
+    await wf.start(null, { id: 'asker-1' });
+    await engine.heed.idle();
+    const [task] = (await engine.heed.tasks.list()).items;
+    if (!task) throw new Error('no task');
+    return { ...engine, taskId: task.id };
+  }
+
+  it('records a cancellation by the asking run as soon as the run is cancelled, with its result', async () => {
+    const { heed, path, taskId } = await askingRun();
+    await heed.runs.cancel('asker-1');
+    // Read the file directly: the entry is there without anyone reading the audit through Heed.
+    const store = new SqliteStore(path);
+    await store.init();
+    const entries = await store.taskAudit(taskId);
+    expect(entries.at(-1)).toMatchObject({ actor: 'system', via: 'run', action: 'cancelled' });
+    expect(await heed.tasks.result(taskId)).toMatchObject({ status: 'cancelled', by: 'system', via: 'run' });
+    expect(await heed.tasks.verifyAudit(taskId)).toMatchObject({ ok: true, entries: entries.length });
+    await store.close();
+  });
+
+  it('records a cancellation whose audit entry a crash prevented, once, when the audit is read', async () => {
+    const { heed, path, taskId, clock } = await askingRun();
+    // Another process cancels the run and dies before its human layer writes the entry.
+    const store = new SqliteStore(path);
+    await store.init();
+    await store.cancelRun('asker-1', clock.now());
+    await store.close();
+    expect((await heed.tasks.get(taskId))?.status).toBe('cancelled');
+    const entries = await heed.tasks.audit(taskId);
+    expect(entries.filter((e) => e.action === 'cancelled')).toHaveLength(1);
+    expect(await heed.tasks.audit(taskId)).toEqual(entries);
+    expect(await heed.tasks.verifyAudit(taskId)).toMatchObject({ ok: true, entries: entries.length });
   });
 
   it('detects an edited entry', async () => {

@@ -4,7 +4,13 @@
  * that must hold whoever wins.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TaskAlreadyResolvedError } from '../../src/errors.ts';
+import { verifyChain } from '../../src/human/audit.ts';
+import { decideAndWrite } from '../../src/human/task-writes.ts';
 import type { Lease, Store, WaitRequest } from '../../src/store/store.ts';
+import type { TaskRecord } from '../../src/store/task-store.ts';
+import { VirtualClock } from '../../src/time/virtual-clock.ts';
+import { createdEntry } from './contract-tasks.ts';
 
 export type StorePairFactory = () => Promise<[Store, Store]>;
 
@@ -126,6 +132,72 @@ export function describeConcurrentStores(name: string, makePair: StorePairFactor
       const history = await a.loadHistory('par');
       expect(history).toHaveLength(20);
       expect(new Set(history.map((op) => op.ord)).size).toBe(20);
+    });
+
+    async function createTask(store: Store, id: string): Promise<void> {
+      await store.createTask(
+        {
+          id,
+          type: 'approval',
+          title: id,
+          spec: '{}',
+          requester: null,
+          idempotencyKey: null,
+          runId: `task:${id}`,
+          askedBy: null,
+          deadline: null,
+          assignees: ['alice', 'bob'],
+        },
+        { id: `task:${id}`, workflow: 'heed.task', input: null },
+        [createdEntry(id, T0)],
+        T0,
+      );
+    }
+
+    it('lets exactly one of two writers at the same task version win', async () => {
+      for (let i = 0; i < ROUNDS; i++) {
+        const id = `cas${i}`;
+        await createTask(a, id);
+        const results = await Promise.all(
+          [a, b].map((store, n) => store.applyTaskUpdate(id, 1, { status: 'resolved', result: `"${n}"` }, T0 + 1)),
+        );
+        expect(results.filter(Boolean), `round ${i}`).toHaveLength(1);
+        expect(await b.getTask(id)).toMatchObject({ version: 2, result: results[0] ? '"0"' : '"1"' });
+      }
+    });
+
+    it('lets the first of two answers to one task win; the other sees the task ended', async () => {
+      const clock = new VirtualClock(T0 + 1);
+      for (let i = 0; i < ROUNDS; i++) {
+        const id = `ans${i}`;
+        await createTask(a, id);
+        // The human layer's read-decide-write loop, one per store: two processes answering at once.
+        const answer = (store: Store, who: string) =>
+          decideAndWrite(store, clock, id, (task) => {
+            if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
+            return {
+              value: null,
+              update: {
+                status: 'resolved',
+                result: JSON.stringify({ by: who, resultHash: null }),
+                response: { principal: who, outcome: 'approve', via: 'api', comment: null, data: null, args: null },
+                audit: [{ actor: who, via: 'api', action: 'responded', outcome: 'approve' }],
+              },
+            };
+          });
+        const outcomes = await Promise.all([answer(a, 'alice'), answer(b, 'bob')]);
+        expect(
+          outcomes.filter((o) => o === null),
+          `round ${i}`,
+        ).toHaveLength(1);
+        expect(outcomes.find((o) => o !== null)).toBeInstanceOf(TaskAlreadyResolvedError);
+        const winner = outcomes[0] === null ? 'alice' : 'bob';
+        const task = await a.getTask(id);
+        expect(task).toMatchObject({ status: 'resolved', version: 2, responses: [{ principal: winner }] });
+        const entries = await a.taskAudit(id);
+        expect(entries.map((e) => e.actor)).toEqual(['app', winner]);
+        expect(verifyChain({ ...(task as TaskRecord), result: null }, entries).ok).toBe(true);
+      }
     });
 
     it('lets a follower of the run event feed see every event, even ones committed late', async () => {

@@ -4,8 +4,9 @@
  * `describeStoreContract` for every store.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { type AuditInput, chainAudit } from '../../src/human/audit.ts';
 import type { Store } from '../../src/store/store.ts';
-import type { NewTask, TaskUpdate } from '../../src/store/task-store.ts';
+import type { NewTask, TaskRecord, TaskUpdate } from '../../src/store/task-store.ts';
 
 const T0 = 3_000_000;
 const claimAll = (workflows: string[], now = T0) => ({
@@ -34,13 +35,26 @@ function newTask(id: string, askedBy: string | null): NewTask {
   };
 }
 
-const ended = (runId: string, result: string): TaskUpdate => ({
+/** The first audit entries of a new task. */
+const first = (id: string, inputs: AuditInput[]) => chainAudit({ id, auditCount: 0, auditHead: null }, inputs, T0);
+const created = (id: string) => first(id, [{ actor: 'app', via: 'api', action: 'created' }]);
+
+/** The update that ends `task` (as read) with `result`, telling its lifecycle run. */
+const ended = (task: TaskRecord, result: string): TaskUpdate => ({
   status: 'resolved',
   result,
-  audit: [{ actor: 'alice', via: 'api', action: 'resolved', outcome: 'approve' }],
-  message: { runId, topic: 'settled', idempotencyKey: 'settled' },
-  endRun: { runId, output: result },
+  audit: chainAudit(task, [{ actor: 'alice', via: 'api', action: 'resolved', outcome: 'approve' }], T0 + 5),
+  feed: [{ type: 'task.ended', data: { taskId: task.id } }],
+  message: { runId: task.runId, topic: 'settled', idempotencyKey: 'settled' },
+  endRun: { runId: task.runId, output: result },
 });
+
+/** Ends the task by compare-and-set on the version just read. */
+async function end(store: Store, id: string, result: string): Promise<void> {
+  const task = await store.getTask(id);
+  if (!task) throw new Error(`no task ${id}`);
+  expect(await store.applyTaskUpdate(id, task.version, ended(task, result), T0 + 5)).toBe(true);
+}
 
 export function describeLifecycleRunContract(current: () => Store): void {
   let store: Store;
@@ -53,10 +67,10 @@ export function describeLifecycleRunContract(current: () => Store): void {
       const { created } = await store.createTask(
         newTask('t1', null),
         { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}', suspended: true },
-        [
+        first('t1', [
           { actor: 'app', via: 'api', action: 'created' },
           { actor: 'system', via: 'inbox', action: 'notified', detail: { kind: 'created' } },
-        ],
+        ]),
         T0,
       );
       expect(created).toBe(true);
@@ -76,7 +90,7 @@ export function describeLifecycleRunContract(current: () => Store): void {
       await store.createTask(
         newTask('t2', 'asker'),
         { id: 'task:t2', workflow: 'heed.task', input: null, parentId: 'asker', suspended: true },
-        [{ actor: 'app', via: 'api', action: 'created' }],
+        created('t2'),
         T0,
       );
       const wait = await store.awaitWait(
@@ -87,7 +101,7 @@ export function describeLifecycleRunContract(current: () => Store): void {
       expect(wait).toEqual({ state: 'waiting', deadline: null });
       expect(await store.suspendRun(claim.lease, T0)).toBe('waiting');
 
-      await store.updateTask('t2', () => ({ update: ended('task:t2', '{"outcome":"approve"}'), value: null }), T0 + 5);
+      await end(store, 't2', '{"outcome":"approve"}');
       expect(await store.getRun('task:t2')).toMatchObject({ status: 'succeeded', output: '{"outcome":"approve"}' });
       expect(await store.listWaits('task:t2')).toEqual([]);
       const feed = await store.runEvents(0, 100, 'task:t2');
@@ -112,12 +126,12 @@ export function describeLifecycleRunContract(current: () => Store): void {
       await store.createTask(
         newTask('t3', null),
         { id: 'task:t3', workflow: 'heed.task', input: null },
-        [{ actor: 'app', via: 'api', action: 'created' }],
+        created('t3'),
         T0,
       );
       const [claim] = await store.claimRuns(claimAll(['heed.task']));
       if (!claim) throw new Error('lifecycle not claimed');
-      await store.updateTask('t3', () => ({ update: ended('task:t3', '{"outcome":"approve"}'), value: null }), T0 + 5);
+      await end(store, 't3', '{"outcome":"approve"}');
       // Still its own: running, and the message waits in its mailbox for its recv.
       expect(await store.getRun('task:t3')).toMatchObject({ status: 'running' });
       const got = await store.awaitWait(

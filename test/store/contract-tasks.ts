@@ -5,9 +5,9 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TaskNotFoundError } from '../../src/errors.ts';
-import { auditHash, GENESIS_HASH } from '../../src/store/audit-chain.ts';
+import { type AuditInput, auditHash, chainAudit, GENESIS_HASH, verifyChain } from '../../src/human/audit.ts';
 import type { Store } from '../../src/store/store.ts';
-import type { NewTask } from '../../src/store/task-store.ts';
+import type { NewTask, TaskRecord } from '../../src/store/task-store.ts';
 
 const T0 = 2_000_000;
 
@@ -27,6 +27,18 @@ function newTask(id: string, overrides: Partial<NewTask> = {}): NewTask {
   };
 }
 
+/** The first audit entry of a new task, chained as the human layer does. */
+export function createdEntry(id: string, at: number, actor = 'app') {
+  const [entry] = chainAudit({ id, auditCount: 0, auditHead: null }, [{ actor, via: 'api', action: 'created' }], at);
+  if (!entry) throw new Error('no entry');
+  return entry;
+}
+
+/** Audit entries continuing `task`'s chain. */
+export function continueChain(task: TaskRecord, inputs: AuditInput[], at: number) {
+  return chainAudit(task, inputs, at);
+}
+
 export function describeTaskStoreContract(current: () => Store): void {
   let store: Store;
   beforeEach(() => {
@@ -35,12 +47,7 @@ export function describeTaskStoreContract(current: () => Store): void {
 
   async function create(id: string, overrides: Partial<NewTask> = {}, at = T0) {
     const task = newTask(id, overrides);
-    return store.createTask(
-      task,
-      { id: task.runId, workflow: 'heed.task', input: null },
-      [{ actor: 'app', via: 'api', action: 'created' }],
-      at,
-    );
+    return store.createTask(task, { id: task.runId, workflow: 'heed.task', input: null }, [createdEntry(id, at)], at);
   }
 
   describe('tasks', () => {
@@ -55,6 +62,7 @@ export function describeTaskStoreContract(current: () => Store): void {
         assignees: [{ principal: 'alice', level: 0 }],
         responses: [],
         auditCount: 1,
+        version: 1,
         createdAt: T0,
       });
       expect(await store.getRun('task:t1')).toMatchObject({ workflow: 'heed.task', status: 'pending' });
@@ -94,57 +102,43 @@ export function describeTaskStoreContract(current: () => Store): void {
       expect(page1.items.map((t) => t.id)).toEqual(['both', 'bobs']);
       const page2 = await store.inbox(['alice', 'bob'], { limit: 2, cursor: page1.nextCursor ?? undefined });
       expect(page2.items.map((t) => t.id)).toEqual(['open', 'mine']);
-      await store.updateTask(
-        'mine',
-        () => ({ update: { status: 'resolved', result: '{"outcome":"ok"}' }, value: 0 }),
-        T0 + 9,
+      expect(await store.applyTaskUpdate('mine', 1, { status: 'resolved', result: '{"outcome":"ok"}' }, T0 + 9)).toBe(
+        true,
       );
       expect((await store.inbox(['alice'], {})).items.map((t) => t.id)).toEqual(['both', 'open']);
       expect((await store.inbox(['alice'], { status: 'resolved' })).items.map((t) => t.id)).toEqual(['mine']);
     });
 
-    it('applies a decision atomically: response, assignees, audit, status, result, delivery and message', async () => {
-      await create('t1', { askedBy: null });
+    it('applies a decision atomically: response, assignees, audit, status, result, delivery, feed and message', async () => {
+      const { task: created } = await create('t1', { askedBy: null });
       await store.createRun({ id: 'asker', workflow: 'wf', input: null }, T0);
       const before = await store.tasksVersion();
-      const value = await store.updateTask(
+      const audit = continueChain(
+        created,
+        [
+          { actor: 'alice', via: 'api', action: 'responded', outcome: 'approve', shownHash: 'h', detail: { n: 1 } },
+          { actor: 'alice', via: 'api', action: 'resolved', outcome: 'approve' },
+        ],
+        T0 + 10,
+      );
+      const value = await store.applyTaskUpdate(
         't1',
-        (task) => {
-          expect(task.status).toBe('pending');
-          return {
-            value: 'decided',
-            update: {
-              status: 'resolved',
-              result: '{"outcome":"approve","by":"alice"}',
-              escalationLevel: 1,
-              remindersSent: 2,
-              addAssignees: [{ principal: 'carol', level: 1 }],
-              response: {
-                principal: 'alice',
-                outcome: 'approve',
-                via: 'api',
-                comment: 'ok',
-                data: '{"a":1}',
-                args: null,
-              },
-              audit: [
-                {
-                  actor: 'alice',
-                  via: 'api',
-                  action: 'responded',
-                  outcome: 'approve',
-                  shownHash: 'h',
-                  detail: { n: 1 },
-                },
-              ],
-              delivery: { key: 't1:created:0:email', channel: 'email' },
-              message: { runId: 'asker', topic: 'settled', idempotencyKey: 't1:settled' },
-            },
-          };
+        created.version,
+        {
+          status: 'resolved',
+          result: '{"outcome":"approve","by":"alice"}',
+          escalationLevel: 1,
+          remindersSent: 2,
+          addAssignees: [{ principal: 'carol', level: 1 }],
+          response: { principal: 'alice', outcome: 'approve', via: 'api', comment: 'ok', data: '{"a":1}', args: null },
+          audit,
+          feed: [{ type: 'task.ended', data: { taskId: 't1', status: 'resolved', outcome: 'approve', by: 'alice' } }],
+          delivery: { key: 't1:created:0:email', channel: 'email' },
+          message: { runId: 'asker', topic: 'settled', idempotencyKey: 't1:settled' },
         },
         T0 + 10,
       );
-      expect(value).toBe('decided');
+      expect(value).toBe(true);
       const task = await store.getTask('t1');
       expect(task).toMatchObject({
         status: 'resolved',
@@ -153,7 +147,9 @@ export function describeTaskStoreContract(current: () => Store): void {
         remindersSent: 2,
         resolvedAt: T0 + 10,
         updatedAt: T0 + 10,
-        auditCount: 2,
+        version: 2,
+        auditCount: 3,
+        auditHead: audit[1]?.hash,
         assignees: [
           { principal: 'alice', level: 0 },
           { principal: 'carol', level: 1 },
@@ -170,6 +166,8 @@ export function describeTaskStoreContract(current: () => Store): void {
           },
         ],
       });
+      expect((await store.taskAudit('t1')).slice(1)).toEqual(audit);
+      expect(verifyChain({ ...(task as TaskRecord), result: null }, await store.taskAudit('t1')).ok).toBe(true);
       expect(await store.hasDelivery('t1:created:0:email')).toBe(true);
       expect(await store.hasDelivery('t1:created:0:slack')).toBe(false);
       expect(await store.tasksVersion()).not.toBe(before);
@@ -194,67 +192,101 @@ export function describeTaskStoreContract(current: () => Store): void {
       expect(events[1]?.data).toMatchObject({ taskId: 't1', status: 'resolved', outcome: 'approve', by: 'alice' });
     });
 
-    it('changes nothing when the decision throws or returns no update', async () => {
-      await create('t1');
-      await expect(
-        store.updateTask(
-          't1',
-          () => {
-            throw new Error('refused');
-          },
-          T0 + 1,
-        ),
-      ).rejects.toThrow('refused');
-      expect(await store.updateTask('t1', () => ({ value: 7 }), T0 + 1)).toBe(7);
-      expect(await store.getTask('t1')).toMatchObject({ status: 'pending', updatedAt: T0, auditCount: 1 });
-      await expect(store.updateTask('ghost', () => ({ value: 0 }), T0)).rejects.toBeInstanceOf(TaskNotFoundError);
-    });
-
-    it('serializes concurrent decisions on one task: the second sees the first', async () => {
-      await create('t1');
-      const seen: string[] = [];
-      const decide = (who: string) =>
-        store.updateTask(
-          't1',
-          (task) => {
-            seen.push(task.status);
-            if (task.status !== 'pending') return { value: false };
-            return { value: true, update: { status: 'resolved', result: JSON.stringify({ by: who }) } };
-          },
-          T0 + 1,
-        );
-      const results = await Promise.all([decide('a'), decide('b')]);
-      expect(results.filter(Boolean)).toHaveLength(1);
-      expect(seen.filter((s) => s === 'resolved').length).toBeGreaterThanOrEqual(1);
-    });
-
-    it('keeps a hash-chained audit log', async () => {
-      await create('t1');
-      await store.updateTask(
+    it('refuses a write at a stale version and writes nothing of it', async () => {
+      await store.createRun({ id: 'asker', workflow: 'wf', input: null }, T0);
+      const { task: created } = await create('t1', { askedBy: 'asker' });
+      const first = continueChain(created, [{ actor: 'bob', via: 'web', action: 'viewed' }], T0 + 1);
+      expect(await store.applyTaskUpdate('t1', 1, { remindersSent: 1, audit: first }, T0 + 1)).toBe(true);
+      const current = (await store.getTask('t1')) as TaskRecord;
+      expect(current).toMatchObject({ version: 2, remindersSent: 1, auditCount: 2, updatedAt: T0 + 1 });
+      const eventsBefore = await store.runEvents(0, 100);
+      // A writer that read version 1 decided without seeing the write above: refused, whole.
+      const stale = await store.applyTaskUpdate(
         't1',
-        () => ({ value: 0, update: { audit: [{ actor: 'bob', via: 'web', action: 'viewed', detail: null }] } }),
-        T0 + 1,
+        1,
+        {
+          status: 'resolved',
+          result: '{"outcome":"approve"}',
+          escalationLevel: 1,
+          addAssignees: [{ principal: 'carol', level: 1 }],
+          response: { principal: 'alice', outcome: 'approve', via: 'api', comment: null, data: null, args: null },
+          audit: continueChain(created, [{ actor: 'alice', via: 'api', action: 'responded' }], T0 + 2),
+          feed: [{ type: 'task.ended', data: { taskId: 't1' } }],
+          delivery: { key: 't1:created:0:email', channel: 'email' },
+          message: { runId: 'asker', topic: 'settled', idempotencyKey: 't1:settled' },
+        },
+        T0 + 2,
       );
+      expect(stale).toBe(false);
+      expect(await store.getTask('t1')).toEqual(current);
+      expect(await store.taskAudit('t1')).toHaveLength(2);
+      expect(await store.hasDelivery('t1:created:0:email')).toBe(false);
+      expect(await store.runEvents(0, 100)).toEqual(eventsBefore);
+      expect(await store.getRun('asker')).toMatchObject({ status: 'pending' });
+      const [claim] = await store.claimRuns({
+        owner: 'w',
+        workflows: ['wf'],
+        limit: 1,
+        now: T0 + 3,
+        leaseMs: 1000,
+        maxRecoveries: 5,
+        active: [],
+      });
+      const recv = await store.awaitWait(
+        claim?.lease ?? { runId: 'asker', token: 0 },
+        { kind: 'recv', seq: 1, name: 'settled', topic: 'settled', timeoutMs: null },
+        T0 + 3,
+      );
+      expect(recv.state).toBe('waiting');
+      // At the current version the same write goes through, and the version moves on by one.
+      expect(await store.applyTaskUpdate('t1', 2, { escalationLevel: 1 }, T0 + 4)).toBe(true);
+      expect(await store.getTask('t1')).toMatchObject({ version: 3, escalationLevel: 1, remindersSent: 1 });
+      await expect(store.applyTaskUpdate('ghost', 1, {}, T0)).rejects.toBeInstanceOf(TaskNotFoundError);
+    });
+
+    it('lets exactly one of two writers at the same version win', async () => {
+      await create('t1');
+      const write = (who: string) =>
+        store.applyTaskUpdate('t1', 1, { status: 'resolved', result: JSON.stringify({ by: who }) }, T0 + 1);
+      const results = await Promise.all([write('a'), write('b')]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results[0] ? 'a' : 'b';
+      expect(await store.getTask('t1')).toMatchObject({ version: 2, result: JSON.stringify({ by: winner }) });
+    });
+
+    it('keeps the hash-chained audit log exactly as written', async () => {
+      const { task } = await create('t1');
+      const entries = continueChain(task, [{ actor: 'bob', via: 'web', action: 'viewed', detail: null }], T0 + 1);
+      expect(await store.applyTaskUpdate('t1', task.version, { audit: entries }, T0 + 1)).toBe(true);
       const audit = await store.taskAudit('t1');
       expect(audit.map((a) => [a.seq, a.actor, a.action])).toEqual([
         [1, 'app', 'created'],
         [2, 'bob', 'viewed'],
       ]);
+      expect(audit[1]).toEqual(entries[0]);
       expect(audit[0]?.prevHash).toBe(GENESIS_HASH);
       expect(audit[1]?.prevHash).toBe(audit[0]?.hash);
       for (const entry of audit) {
         const { prevHash, hash, ...fields } = entry;
         expect(auditHash(prevHash, fields)).toBe(hash);
       }
-      expect((await store.getTask('t1'))?.auditHead).toBe(audit[1]?.hash);
+      expect(await store.getTask('t1')).toMatchObject({ auditHead: audit[1]?.hash, auditCount: 2 });
       expect(await store.taskAudit('ghost')).toEqual([]);
     });
 
     it('cancels the pending tasks of cancelled runs', async () => {
       await create('t1');
       expect(await store.cancelRun('task:t1', T0 + 1)).toEqual(['task:t1']);
-      expect(await store.getTask('t1')).toMatchObject({ status: 'cancelled', auditCount: 2 });
+      // Status and version only: the human layer records the cancellation in the audit log.
+      expect(await store.getTask('t1')).toMatchObject({
+        status: 'cancelled',
+        auditCount: 1,
+        version: 2,
+        result: null,
+        resolvedAt: T0 + 1,
+      });
       expect((await store.inbox(['alice'], {})).items).toEqual([]);
+      expect((await store.tasksOfRuns(['task:t1', 'other'])).map((t) => t.id)).toEqual(['t1']);
     });
 
     it('uses one-click link nonces once', async () => {
@@ -301,11 +333,9 @@ export function describeTaskStoreContract(current: () => Store): void {
 
     it('records the delivery a task update carries, so a channel is never told twice', async () => {
       await create('u');
-      await store.updateTask(
-        'u',
-        () => ({ update: { delivery: { key: 'u:created:0:inbox', channel: 'inbox' } }, value: null }),
-        T0 + 1,
-      );
+      expect(
+        await store.applyTaskUpdate('u', 1, { delivery: { key: 'u:created:0:inbox', channel: 'inbox' } }, T0 + 1),
+      ).toBe(true);
       expect(await store.hasDelivery('u:created:0:inbox')).toBe(true);
       expect(await store.getDelivery('u:created:0:inbox')).toMatchObject({
         taskId: 'u',

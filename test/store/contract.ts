@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
 import { describeLifecycleRunContract } from './contract-lifecycle.ts';
-import { describeTaskStoreContract } from './contract-tasks.ts';
+import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -111,10 +111,21 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
           expect(taken?.run).toMatchObject({ id: 'poison', recoveries: i });
         }
         now += LEASE + 1;
+        const heard: string[] = [];
+        const unsubscribe = store.changes.subscribe((change) => {
+          if (change.kind === 'run-event') heard.push(change.runId);
+        });
         expect(await store.claimRuns(claimRequest('w9', W, 10, now, LEASE, 2))).toEqual([]);
         const run = await store.getRun('poison');
         expect(run?.status).toBe('failed');
         expect(JSON.parse(run?.error ?? '{}')).toMatchObject({ code: 'TOO_MANY_RECOVERIES' });
+        // It ends like any failed run: a `run.failed` event in its feed, announced on `changes`.
+        const events = await store.runEvents(0, 100, 'poison');
+        expect(events.map((e) => e.type)).toEqual(['run.failed']);
+        expect(events[0]?.data).toMatchObject({ error: { code: 'TOO_MANY_RECOVERIES' } });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        unsubscribe();
+        expect(heard).toContain('poison');
       });
 
       it('lets an owner take back its own expired run that it no longer executes', async () => {
@@ -413,10 +424,10 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             assignees: ['user:bob'],
           },
           { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}' },
-          [{ actor: 'system', via: 'api', action: 'created' }],
+          [createdEntry('t1', T0)],
           T0,
         );
-        await store.updateTask('t1', () => ({ update: { remindersSent: 1 }, value: null }), T0);
+        await store.applyTaskUpdate('t1', 1, { remindersSent: 1 }, T0);
         // Notifications may arrive right after the writer's promise settles: give them a turn.
         await new Promise((resolve) => setTimeout(resolve, 20));
         unsubscribe();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreCorruptError, StoreLockedError, StoreVersionError } from '../../src/errors.ts';
 import { SqliteStore } from '../../src/sqlite.ts';
-import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/migrations.ts';
 import { describeStoreContract } from './contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'heed-sqlite-'));
@@ -73,6 +73,23 @@ describe('SqliteStore on disk', () => {
     expect(await store.getRun('r1')).toBeUndefined();
     await store.createRun({ id: 'r1', workflow: 'wf', input: null }, 1);
     expect(await store.getRun('r1')).toBeDefined();
+    await store.close();
+  });
+
+  it('upgrades a store written before task versions: its tasks start at version 1', async () => {
+    const path = freshPath();
+    const raw = new DatabaseSync(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 5)) raw.exec(migration.sql);
+    raw.exec('PRAGMA user_version = 5');
+    raw.exec(`INSERT INTO tasks (id, type, status, title, spec, run_id, audit_count, created_at, updated_at)
+              VALUES ('old', 'approval', 'pending', 'Old', '{}', 'task:old', 0, 1, 1)`);
+    raw.close();
+    const store = new SqliteStore(path);
+    await store.init();
+    expect(await store.getTask('old')).toMatchObject({ version: 1, status: 'pending' });
+    expect(await store.applyTaskUpdate('old', 1, { remindersSent: 1 }, 2)).toBe(true);
+    expect(await store.applyTaskUpdate('old', 1, { remindersSent: 2 }, 3)).toBe(false);
+    expect(await store.getTask('old')).toMatchObject({ version: 2, remindersSent: 1 });
     await store.close();
   });
 

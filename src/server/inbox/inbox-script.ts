@@ -8,7 +8,7 @@ export const INBOX_SCRIPT = String.raw`
 import { marked } from '/inbox/marked.js';
 import { renderList, parseListHash } from '/inbox/list.js';
 import { renderTask } from '/inbox/task.js';
-import { sentence } from '/inbox/words.js';
+import { agentName, agentWaiting, ago, typeName, until } from '/inbox/words.js';
 
 marked.use({
   renderer: { html: (token) => esc(token.text ?? token.raw ?? '') },
@@ -86,14 +86,33 @@ function signIn() {
   });
 }
 
+/** Every page of the agent inbox (the server pages it; a person sees all of it). */
+async function allWaitingAgents() {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await api('GET', '/v1/agents/waiting?limit=100' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+function agentCard(a) {
+  const tasks = a.tasks.map((t) => '<li><a href="#/task/' + encodeURIComponent(t.id) + '">' + esc(t.title) + '</a> <span class="muted">' +
+    esc(typeName(t.type)) + (t.deadline ? ', answer ' + esc(until(t.deadline)) : '') + '</span></li>').join('');
+  return '<div class="card agent" data-run="' + esc(a.runId) + '"><div class="row between"><strong class="agent-name">' + esc(agentName(a.workflow)) + '</strong>' +
+    '<span class="muted">since ' + esc(ago(a.waitingSince)) + '</span></div>' +
+    '<p class="agent-waits">' + esc(agentWaiting(a.status)) + '</p>' +
+    (tasks ? '<ul class="agent-tasks">' + tasks + '</ul>' : '') + '</div>';
+}
+
 async function agents() {
   try {
-    const waiting = await api('GET', '/v1/agents/waiting');
+    const waiting = await allWaitingAgents();
     $view.innerHTML = '<p><a href="#/">← Inbox</a></p><h2>Agents waiting for a person</h2>' +
-      (waiting.items.length === 0 ? '<p class="muted" id="no-agents">No agent is waiting.</p>' : '') +
-      waiting.items.map((a) => '<div class="card agent" data-run="' + esc(a.runId) + '" title="' + esc(a.runId) + '"><div class="row between"><strong>' + esc(sentence(a.workflow)) + ' agent</strong>' +
-        '<span class="chip">waiting for a person</span></div>' +
-        a.tasks.map((t) => '<div><a href="#/task/' + encodeURIComponent(t.id) + '">' + esc(t.title) + '</a></div>').join('') + '</div>').join('');
+      (waiting.length === 0 ? '<p class="muted" id="no-agents">No agent is waiting.</p>' : '') +
+      waiting.map(agentCard).join('');
   } catch (error) {
     $view.innerHTML = '<p class="error">' + esc(error.message) + '</p>';
   }

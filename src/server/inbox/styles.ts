@@ -19,6 +19,7 @@ main{max-width:860px;margin:0 auto;padding:16px}
 a.card{display:block;color:inherit;text-decoration:none} a.card:hover,a.card:focus-visible{border-color:var(--accent);outline:none}
 .row{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center} .between{justify-content:space-between}
 .title{font-size:1.02rem;overflow-wrap:anywhere}
+.agent-waits{margin:8px 0 4px} .agent-tasks{margin:4px 0 0;padding-left:20px} .agent-tasks li{margin:4px 0;overflow-wrap:anywhere}
 .chip{font-size:.78rem;padding:2px 9px;border-radius:999px;background:var(--accent-soft);color:#2a44a8;white-space:nowrap}
 .badge{font-size:.8rem;padding:2px 9px;border-radius:999px;background:var(--accent-soft);color:#2a44a8}
 .badge.succeeded{background:var(--ok-soft);color:var(--ok)} .badge.failed,.badge.cancelled{background:var(--bad-soft);color:var(--bad)}

@@ -133,6 +133,39 @@ export function historyLine(entry, me) {
   }
 }
 
+/** An agent's name: "banking" → "Banking agent", "support-bot" → "Support bot". */
+export function agentName(workflow) {
+  const name = sentence(workflow);
+  return /\b(agent|bot|assistant)$/i.test(name) ? name : name + ' agent';
+}
+
+/** Arguments as a short phrase: "to Bob, amount 500" (the first few; nested values as JSON). */
+export function argsPhrase(args) {
+  if (!args || typeof args !== 'object') return '';
+  const entries = Object.entries(args);
+  const shown = entries.slice(0, 4).map(([key, value]) => sentence(key).toLowerCase() + ' ' + plain(value));
+  return shown.join(', ') + (entries.length > 4 ? ', …' : '');
+}
+
+/**
+ * What a waiting agent is waiting for, from the status it published (\`agent\`): "Wants to
+ * transfer (to Bob, amount 500) and waits for an approval", "Asks: which account?". Without the
+ * details (another person's agent) only what kind of answer it waits for.
+ */
+export function agentWaiting(status) {
+  const s = status || {};
+  if (s.status === 'pending_approval') {
+    return s.tool
+      ? 'Wants to ' + sentence(s.tool).toLowerCase() + (argsPhrase(s.args) ? ' (' + argsPhrase(s.args) + ')' : '') + ' and waits for an approval'
+      : 'Waits for an approval';
+  }
+  if (s.status === 'pending_human') return s.question ? 'Asks: ' + plain(s.question) : 'Waits for an answer';
+  if (s.status === 'working') return 'Working';
+  if (s.status === 'denied') return 'Was refused' + (s.tool ? ' to ' + sentence(s.tool).toLowerCase() : '');
+  if (s.status === 'done') return 'Done';
+  return 'Waits for a person';
+}
+
 /** A value as a person reads it: text as is, numbers and booleans plainly, objects as JSON. */
 export function plain(value) {
   if (value === null || value === undefined) return '—';

@@ -1,16 +1,26 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Authorization } from '../../authorization/authorization.ts';
+import type { Authorization, Caller } from '../../authorization/authorization.ts';
+import type { RunInfo } from '../../engine/run-info.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
 import { errors, json, WaitingAgentSchema } from '../schemas.ts';
 
 const WAITING_FOR_A_HUMAN = new Set(['pending_approval', 'pending_human']);
+/** A page reads at most this many pages of waiting runs (then hands a cursor back). */
+const MAX_RUN_PAGES = 10;
+
+type WaitingAgent = z.infer<typeof WaitingAgentSchema>;
 
 /**
  * `GET /v1/agents/waiting`: the agent inbox: the runs waiting for a person that the caller may see
  * (its own, or any for admins) with the status the agent published (`agent`: working,
  * pending_approval, denied, done), and the agents waiting on a task the caller may see (then only
  * those tasks are listed, and of the status only its state).
+ *
+ * Complete and paged: it walks the waiting runs newest first with the runs' own cursor, and reads
+ * each candidate's status and pending tasks by indexed lookups (`askedBy`), so its cost per page
+ * is bounded by `limit`, not by how many tasks are pending. A page may hold fewer than `limit`
+ * items and still have a `nextCursor` (runs the caller may not see were skipped).
  */
 export function agentRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, authorization: Authorization): void {
   app.openapi(
@@ -20,40 +30,64 @@ export function agentRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, authorization
       operationId: 'listWaitingAgents',
       tags: ['Agents'],
       summary: 'Agents waiting for a human, with their published status and open tasks',
+      request: {
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(500).optional(),
+          cursor: z.string().max(200).optional(),
+        }),
+      },
       responses: {
-        200: json(z.object({ items: z.array(WaitingAgentSchema) }), 'Waiting agents'),
-        ...errors(401),
+        200: json(
+          z.object({ items: z.array(WaitingAgentSchema), nextCursor: z.string().nullable() }),
+          'Waiting agents, newest first; follow `nextCursor` for more',
+        ),
+        ...errors(400, 401, 422),
       },
     }),
     async (c) => {
       const caller = c.get('caller');
-      const items = [];
-      const pending = (await heed.tasks.list({ status: 'pending', limit: 1000 })).items;
-      for (let cursor: string | undefined; ; ) {
+      const { limit = 100, cursor: from } = c.req.valid('query');
+      const items: WaitingAgent[] = [];
+      let cursor: string | null | undefined = from;
+      for (let pages = 0; items.length < limit && pages < MAX_RUN_PAGES; pages++) {
+        // A page of runs exactly as large as what is still wanted, so the cursor never skips one.
         const page = await heed.runs.list({
           status: 'waiting',
-          limit: 500,
-          cursor,
+          limit: limit - items.length,
+          cursor: cursor ?? undefined,
           excludeWorkflows: heed.internalWorkflows(),
         });
         for (const run of page.items) {
-          const status = (await heed.getStatus<{ status?: string }>(run.id, 'agent')) ?? null;
-          if (!status?.status || !WAITING_FOR_A_HUMAN.has(status.status)) continue;
-          const ownRun = authorization.canSeeRun(caller, run);
-          const tasks = pending.filter((t) => t.runId === run.id && (ownRun || authorization.canSeeTask(caller, t)));
-          if (!ownRun && tasks.length === 0) continue;
-          items.push({
-            runId: run.id,
-            workflow: run.workflow,
-            status: ownRun ? status : { status: status.status },
-            waitingSince: run.updatedAt,
-            tasks: tasks.map((t) => ({ id: t.id, type: t.type, title: t.title, deadline: t.deadline })),
-          });
+          const agent = await waitingAgent(heed, authorization, caller, run);
+          if (agent) items.push(agent);
         }
-        if (!page.nextCursor) break;
         cursor = page.nextCursor;
+        if (!cursor) break;
       }
-      return c.json({ items }, 200);
+      return c.json({ items, nextCursor: cursor ?? null }, 200);
     },
   );
+}
+
+/** The run as the caller may see it in the agent inbox, or `null` (not waiting for a person, or not visible). */
+async function waitingAgent(
+  heed: Heed,
+  authorization: Authorization,
+  caller: Caller,
+  run: RunInfo,
+): Promise<WaitingAgent | null> {
+  const status = (await heed.getStatus<{ status?: string }>(run.id, 'agent')) ?? null;
+  if (!status?.status || !WAITING_FOR_A_HUMAN.has(status.status)) return null;
+  const ownRun = authorization.canSeeRun(caller, run);
+  // The tasks this run asked and still waits on (indexed by asker; a run asks few at a time).
+  const pending = (await heed.tasks.list({ status: 'pending', askedBy: run.id, limit: 100 })).items;
+  const tasks = pending.filter((t) => ownRun || authorization.canSeeTask(caller, t));
+  if (!ownRun && tasks.length === 0) return null;
+  return {
+    runId: run.id,
+    workflow: run.workflow,
+    status: ownRun ? status : { status: status.status },
+    waitingSince: run.updatedAt,
+    tasks: tasks.map((t) => ({ id: t.id, type: t.type, title: t.title, deadline: t.deadline })),
+  };
 }

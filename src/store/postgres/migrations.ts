@@ -257,6 +257,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    name: 'task versions',
+    // Every write to a task bumps it; the human layer writes by compare-and-set on it.
+    sql: `
+      ALTER TABLE tasks ADD COLUMN version integer NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -22,13 +22,12 @@ import type {
 } from '../store.ts';
 import type {
   AuditEntry,
-  AuditInput,
   InboxFilter,
   NewTask,
+  TaskDelivery,
   TaskQuery,
   TaskRecord,
   TaskStore,
-  TaskDelivery,
   TaskUpdate,
 } from '../task-store.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
@@ -218,7 +217,12 @@ export class PostgresStore implements Store, TaskStore {
     const leaseNow = this.#leaseNow(request.now);
     if (await this.#auto((sql) => runs.anyExhausted(sql, request.maxRecoveries, leaseNow))) {
       await this.#tx(async (sql) => {
-        const failed = await runs.failExhaustedRecoveries(sql, request, leaseNow);
+        const exhausted = await runs.failExhaustedRecoveries(sql, request, leaseNow);
+        const failed = exhausted.map((run) => run.id);
+        // Failed like any run end: its `run.failed` event ends its streams and reaches webhooks.
+        for (const { id, error } of exhausted) {
+          await feeds.appendRunEvent(sql, id, 'run.failed', { error: JSON.parse(error) }, request.now);
+        }
         if (failed.length > 0) await waits.deleteWaits(sql, failed);
         for (const runId of failed) await waits.fireChildWaits(sql, runId, request.now);
       });
@@ -373,18 +377,7 @@ export class PostgresStore implements Store, TaskStore {
       for (const runId of ids) await feeds.appendRunEvent(sql, runId, 'run.cancelled', null, now);
       await waits.deleteWaits(sql, ids);
       for (const runId of ids) await waits.fireChildWaits(sql, runId, now);
-      for (const task of await tasks.lockPendingTasksOfRuns(sql, ids)) {
-        // The result is rebuilt by the task layer from the cancelled row (it knows its shape).
-        await tasks.applyTaskUpdate(
-          sql,
-          task,
-          {
-            status: 'cancelled',
-            audit: [{ actor: 'system', via: 'run', action: 'cancelled', detail: { runId: task.runId } }],
-          },
-          now,
-        );
-      }
+      await tasks.cancelTasksOfRuns(sql, ids, now);
       return ids;
     });
   }
@@ -462,7 +455,7 @@ export class PostgresStore implements Store, TaskStore {
   async createTask(
     task: NewTask,
     run: NewRun,
-    audit: readonly AuditInput[],
+    audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     return this.#tx(async (sql) => {
@@ -472,7 +465,11 @@ export class PostgresStore implements Store, TaskStore {
         return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
       }
       await runs.insertRun(sql, run, now);
-      for (const entry of audit) await tasks.appendAudit(sql, task.id, entry, now);
+      await tasks.insertAudit(sql, task.id, audit);
+      const head = audit.at(-1);
+      if (head) {
+        await sql.run('UPDATE tasks SET audit_count = $1, audit_head = $2 WHERE id = $3', [head.seq, head.hash, task.id]);
+      }
       for (const delivery of task.deliveries ?? []) await recordDelivery(sql, task.id, delivery, now);
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         await feeds.appendRunEvent(
@@ -501,31 +498,26 @@ export class PostgresStore implements Store, TaskStore {
     return this.#auto((sql) => tasks.inbox(sql, principals, query, limit));
   }
 
-  async updateTask<T>(
-    id: string,
-    decide: (task: TaskRecord) => { update?: TaskUpdate; value: T },
-    now: number,
-  ): Promise<T> {
+  async applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean> {
     return this.#tx(async (sql) => {
-      const task = await tasks.selectTask(sql, id, true);
-      if (!task) throw new TaskNotFoundError(id);
-      const { update, value } = decide(task);
-      if (!update) return value;
-      await tasks.applyTaskUpdate(sql, task, update, now);
+      const row = await tasks.casTask(sql, id, expectedVersion, update, now);
+      if (!row) {
+        if (!(await tasks.taskExists(sql, id))) throw new TaskNotFoundError(id);
+        return false;
+      }
       if (update.delivery) await recordDelivery(sql, id, update.delivery, now);
-      for (const feed of taskFeeds(task.runId, task.askedBy)) {
-        if (update.status !== undefined && update.status !== task.status) {
-          const result =
-            update.result === undefined ? null : (JSON.parse(update.result) as { outcome?: unknown; by?: unknown });
-          const data = { taskId: id, status: update.status, outcome: result?.outcome ?? null, by: result?.by ?? null };
-          await feeds.appendRunEvent(sql, feed, 'task.ended', data, now);
-        } else if (update.escalationLevel !== undefined && update.escalationLevel !== task.escalationLevel) {
-          await feeds.appendRunEvent(sql, feed, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
+      for (const event of update.feed ?? []) {
+        for (const feed of taskFeeds(row.run_id, row.asked_by)) {
+          await feeds.appendRunEvent(sql, feed, event.type, event.data, now);
         }
       }
       await settleLifecycle(sql, update, now);
-      return value;
+      return true;
     });
+  }
+
+  async tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]> {
+    return this.#auto((sql) => tasks.selectTasksOfRuns(sql, runIds));
   }
 
   async taskAudit(id: string): Promise<AuditEntry[]> {

@@ -161,16 +161,17 @@ export async function claimRuns(
 }
 
 /**
- * Fails runs whose lease expired once more after `maxRecoveries` recoveries; returns their ids.
- * Must run in a transaction (their waits are dropped and parents woken by the caller).
+ * Fails runs whose lease expired once more after `maxRecoveries` recoveries; returns them with the
+ * error each was failed with. Must run in a transaction (the caller writes their `run.failed`
+ * events, drops their waits and wakes their parents in it).
  */
 export async function failExhaustedRecoveries(
   sql: Sql,
   request: ClaimRequest,
   leaseNow: number | null,
-): Promise<string[]> {
+): Promise<{ id: string; error: string }[]> {
   const { owner, workflows, now, maxRecoveries, active } = request;
-  const rows = await sql.rows<{ id: string }>(
+  const rows = await sql.rows<{ id: string; error: string }>(
     `WITH doomed AS (
        SELECT id, recoveries FROM runs
        WHERE status = 'running' AND lease_expires_at < ${LEASE_NOW('$1')}
@@ -181,10 +182,10 @@ export async function failExhaustedRecoveries(
             error = json_build_object('name', 'HeedError', 'code', 'TOO_MANY_RECOVERIES', 'message',
               'The run''s worker died or stalled ' || (doomed.recoveries + 1) || ' times while executing it (maxRecoveries is '
               || $4 || '); giving up. Fix the cause and resume the run.')::text
-     FROM doomed WHERE r.id = doomed.id RETURNING r.id`,
+     FROM doomed WHERE r.id = doomed.id RETURNING r.id, r.error`,
     [leaseNow, owner, active, maxRecoveries, workflows, now],
   );
-  return rows.map((r) => r.id);
+  return rows;
 }
 
 /** Whether any expired lease has exhausted its recoveries (a cheap indexed check before the work). */

@@ -1,10 +1,8 @@
-import { auditHash, GENESIS_HASH } from '../audit-chain.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import type { Page } from '../store.ts';
 import type {
   AssigneeRecord,
   AuditEntry,
-  AuditInput,
   InboxFilter,
   NewTask,
   ResponseRecord,
@@ -33,6 +31,7 @@ interface TaskRow {
   result: string | null;
   audit_count: number;
   audit_head: string | null;
+  version: number;
   created_at: number;
   updated_at: number;
   resolved_at: number | null;
@@ -45,7 +44,7 @@ export const OPEN = '*';
 
 /** A task row with its assignees and responses, in one statement. */
 const TASK_COLUMNS = `id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, escalation_level,
-  reminders_sent, deadline, result, audit_count, audit_head, created_at, updated_at, resolved_at,
+  reminders_sent, deadline, result, audit_count, audit_head, version, created_at, updated_at, resolved_at,
   COALESCE((SELECT json_agg(json_build_object('principal', a.principal, 'level', a.level) ORDER BY a.level, a.principal)
             FROM task_assignees a WHERE a.task_id = tasks.id AND a.principal <> '*'), '[]') AS assignees,
   COALESCE((SELECT json_agg(json_build_object('principal', r.principal, 'outcome', r.outcome, 'via', r.via,
@@ -69,6 +68,7 @@ function toTask(row: TaskRow): TaskRecord {
     result: row.result,
     auditCount: row.audit_count,
     auditHead: row.audit_head,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
@@ -117,45 +117,29 @@ export async function selectTask(sql: Sql, id: string, lock = false): Promise<Ta
   return row && toTask(row);
 }
 
-/** Appends one entry to the task's audit chain and moves the chain head (task row locked by the caller). */
-export async function appendAudit(sql: Sql, taskId: string, input: AuditInput, now: number): Promise<AuditEntry> {
-  const head = await sql.one<{ audit_count: number; audit_head: string | null }>(
-    'SELECT audit_count, audit_head FROM tasks WHERE id = $1',
-    [taskId],
-  );
-  const fields = {
-    taskId,
-    seq: (head?.audit_count ?? 0) + 1,
-    at: now,
-    actor: input.actor,
-    via: input.via,
-    action: input.action,
-    outcome: input.outcome ?? null,
-    shownHash: input.shownHash ?? null,
-    detail: input.detail ?? null,
-  };
-  const prevHash = head?.audit_head ?? GENESIS_HASH;
-  const hash = auditHash(prevHash, fields);
+/** Appends audit entries as given (computed by the human layer), in one statement. */
+export async function insertAudit(sql: Sql, taskId: string, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await sql.run(
-    `WITH ins AS (
-       INSERT INTO task_audit (task_id, seq, at, actor, via, action, outcome, shown_hash, detail, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING task_id)
-     UPDATE tasks SET audit_count = $2, audit_head = $11 FROM ins WHERE tasks.id = ins.task_id`,
+    `INSERT INTO task_audit (task_id, seq, at, actor, via, action, outcome, shown_hash, detail, prev_hash, hash)
+     SELECT $1, e.seq, e.at, e.actor, e.via, e.action, e.outcome, e.shown_hash, e.detail, e.prev_hash, e.hash
+     FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                 $10::text[], $11::text[])
+          AS e(seq, at, actor, via, action, outcome, shown_hash, detail, prev_hash, hash)`,
     [
       taskId,
-      fields.seq,
-      now,
-      fields.actor,
-      fields.via,
-      fields.action,
-      fields.outcome,
-      fields.shownHash,
-      JSON.stringify(fields.detail),
-      prevHash,
-      hash,
+      entries.map((e) => e.seq),
+      entries.map((e) => e.at),
+      entries.map((e) => e.actor),
+      entries.map((e) => e.via),
+      entries.map((e) => e.action),
+      entries.map((e) => e.outcome),
+      entries.map((e) => e.shownHash),
+      entries.map((e) => JSON.stringify(e.detail ?? null)),
+      entries.map((e) => e.prevHash),
+      entries.map((e) => e.hash),
     ],
   );
-  return { ...fields, prevHash, hash };
 }
 
 interface AuditRow {
@@ -193,13 +177,56 @@ export async function selectAudit(sql: Sql, taskId: string): Promise<AuditEntry[
   }));
 }
 
-/** Applies a decided change to a task (its row locked by the caller's transaction). */
-export async function applyTaskUpdate(sql: Sql, task: TaskRecord, update: TaskUpdate, now: number): Promise<void> {
+/** The task row's fields a caller of {@link casTask} needs to finish the write. */
+export interface CasRow {
+  run_id: string;
+  asked_by: string | null;
+}
+
+/**
+ * Writes a decided change if the task is still at `expectedVersion` (inside the caller's
+ * transaction): the row (version bumped), responses, assignees and audit entries. Returns the
+ * row's run ids, or `undefined` when the version moved on (nothing written).
+ *
+ * Why this is a compare-and-set under read committed: the UPDATE takes the row lock; a writer that
+ * waited for another's lock re-evaluates `version = $expected` against the committed row, so of
+ * two writers at one version exactly one updates a row.
+ */
+export async function casTask(
+  sql: Sql,
+  id: string,
+  expectedVersion: number,
+  update: TaskUpdate,
+  now: number,
+): Promise<CasRow | undefined> {
+  const last = update.audit?.at(-1);
+  const ended = update.status !== undefined && update.status !== 'pending';
+  const row = await sql.one<CasRow & { type: string; status: string; created_at: number }>(
+    `UPDATE tasks SET version = version + 1, updated_at = $1, status = COALESCE($2, status), result = COALESCE($3, result),
+            escalation_level = COALESCE($4, escalation_level), reminders_sent = COALESCE($5, reminders_sent),
+            resolved_at = CASE WHEN $6 THEN $1 ELSE resolved_at END,
+            audit_count = COALESCE($7, audit_count), audit_head = COALESCE($8, audit_head)
+     WHERE id = $9 AND version = $10
+     RETURNING run_id, asked_by, type, status, created_at`,
+    [
+      now,
+      update.status ?? null,
+      update.result ?? null,
+      update.escalationLevel ?? null,
+      update.remindersSent ?? null,
+      ended,
+      last?.seq ?? null,
+      last?.hash ?? null,
+      id,
+      expectedVersion,
+    ],
+  );
+  if (!row) return undefined;
   if (update.response) {
     const r = update.response;
     await sql.run(
       `INSERT INTO task_responses (task_id, principal, outcome, via, comment, data, args, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [task.id, r.principal, r.outcome, r.via, r.comment, r.data, r.args, now],
+      [id, r.principal, r.outcome, r.via, r.comment, r.data, r.args, now],
     );
   }
   if (update.addAssignees && update.addAssignees.length > 0) {
@@ -208,34 +235,33 @@ export async function applyTaskUpdate(sql: Sql, task: TaskRecord, update: TaskUp
        SELECT $1, a.principal, a.level, $4, $5, $6 FROM unnest($2::text[], $3::int[]) AS a(principal, level)
        ON CONFLICT DO NOTHING`,
       [
-        task.id,
+        id,
         update.addAssignees.map((a) => a.principal),
         update.addAssignees.map((a) => a.level),
-        update.status ?? task.status,
-        task.type,
-        task.createdAt,
+        row.status,
+        row.type,
+        row.created_at,
       ],
     );
   }
-  const ended = update.status !== undefined && update.status !== 'pending';
-  await sql.run(
-    `UPDATE tasks SET status = $1, result = $2, escalation_level = $3, reminders_sent = $4, updated_at = $5,
-            resolved_at = $6 WHERE id = $7`,
-    [
-      update.status ?? task.status,
-      update.result ?? task.result,
-      update.escalationLevel ?? task.escalationLevel,
-      update.remindersSent ?? task.remindersSent,
-      now,
-      ended ? now : task.resolvedAt,
-      task.id,
-    ],
-  );
-  if (update.status !== undefined && update.status !== task.status) {
-    await sql.run('UPDATE task_assignees SET status = $1 WHERE task_id = $2', [update.status, task.id]);
+  if (update.status !== undefined) {
+    await sql.run('UPDATE task_assignees SET status = $1 WHERE task_id = $2 AND status <> $1', [update.status, id]);
   }
-  for (const entry of update.audit ?? []) await appendAudit(sql, task.id, entry, now);
-  await announceTask(sql, task.id);
+  if (update.audit) await insertAudit(sql, id, update.audit);
+  await announceTask(sql, id);
+  return { run_id: row.run_id, asked_by: row.asked_by };
+}
+
+export async function taskExists(sql: Sql, id: string): Promise<boolean> {
+  return (await sql.one('SELECT 1 AS found FROM tasks WHERE id = $1', [id])) !== undefined;
+}
+
+/** The tasks whose lifecycle runs are among `runIds`. */
+export async function selectTasksOfRuns(sql: Sql, runIds: readonly string[]): Promise<TaskRecord[]> {
+  const rows = await sql.rows<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ANY($1::text[]) ORDER BY id`, [
+    runIds,
+  ]);
+  return rows.map(toTask);
 }
 
 /** Tasks newest first with filters. */
@@ -249,6 +275,7 @@ export async function listTasks(sql: Sql, query: TaskQuery, limit: number): Prom
   if (query.status) add((p) => `status = ${p}`, query.status);
   if (query.type) add((p) => `type = ${p}`, query.type);
   if (query.requester) add((p) => `requester = ${p}`, query.requester);
+  if (query.askedBy) add((p) => `asked_by = ${p}`, query.askedBy);
   if (query.search) add((p) => `strpos(lower(title), lower(${p})) > 0`, query.search);
   if (query.createdAfter !== undefined) add((p) => `created_at >= ${p}`, query.createdAfter);
   if (query.createdBefore !== undefined) add((p) => `created_at < ${p}`, query.createdBefore);
@@ -294,11 +321,20 @@ export async function inbox(
   return { items, nextCursor: last ? encodeCursor(last.created_at, last.id) : null };
 }
 
-/** The pending tasks whose lifecycle runs are among `runIds`, locked. */
-export async function lockPendingTasksOfRuns(sql: Sql, runIds: readonly string[]): Promise<TaskRecord[]> {
-  const rows = await sql.rows<TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ANY($1::text[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
-    [runIds],
+/**
+ * Cancels the pending tasks whose lifecycle runs are among `runIds` (a cancelled asking run):
+ * status and version only. The human layer audits the cancellation and rebuilds the result.
+ */
+export async function cancelTasksOfRuns(sql: Sql, runIds: readonly string[], now: number): Promise<void> {
+  const rows = await sql.rows<{ id: string }>(
+    `UPDATE tasks SET status = 'cancelled', version = version + 1, updated_at = $2, resolved_at = $2
+     WHERE id IN (SELECT id FROM tasks WHERE run_id = ANY($1::text[]) AND status = 'pending' ORDER BY id FOR UPDATE)
+     RETURNING id`,
+    [runIds, now],
   );
-  return rows.map(toTask);
+  if (rows.length === 0) return;
+  await sql.run("UPDATE task_assignees SET status = 'cancelled' WHERE task_id = ANY($1::text[])", [
+    rows.map((r) => r.id),
+  ]);
+  for (const row of rows) await announceTask(sql, row.id);
 }

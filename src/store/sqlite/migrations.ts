@@ -252,6 +252,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX runs_by_initiator ON runs (initiator, created_at, id) WHERE initiator IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'task versions',
+    // Every write to a task bumps it; the human layer writes by compare-and-set on it.
+    sql: `
+      ALTER TABLE tasks ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -85,8 +85,12 @@ export function claimRuns(db: Database, request: ClaimRequest): RunRow[] {
   );
 }
 
-/** Fails runs whose lease expired once more after `maxRecoveries` recoveries; returns their ids. */
-export function failExhaustedRecoveries(db: Database, request: ClaimRequest): string[] {
+/**
+ * Fails runs whose lease expired once more after `maxRecoveries` recoveries; returns them with the
+ * error each was failed with (the caller writes their `run.failed` events, drops their waits and
+ * wakes their parents in the same transaction).
+ */
+export function failExhaustedRecoveries(db: Database, request: ClaimRequest): { id: string; error: string }[] {
   const { owner, workflows, now, maxRecoveries } = request;
   const error = (recoveries: number) =>
     JSON.stringify({
@@ -105,16 +109,17 @@ export function failExhaustedRecoveries(db: Database, request: ClaimRequest): st
     maxRecoveries,
     JSON.stringify(workflows),
   );
-  for (const row of rows) {
+  return rows.map((row) => {
+    const failure = error(row.recoveries);
     db.run(
       `UPDATE runs SET status = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL, wake_requested = 0,
               updated_at = ? WHERE id = ?`,
-      error(row.recoveries),
+      failure,
       now,
       row.id,
     );
-  }
-  return rows.map((r) => r.id);
+    return { id: row.id, error: failure };
+  });
 }
 
 /** Extends exactly the given leases (the executions a worker is running). */

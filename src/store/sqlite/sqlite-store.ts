@@ -1,16 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ClosedError, RunNotFoundError, RunStateError, StoreReadOnlyError, TaskNotFoundError } from '../../errors.ts';
-import type {
-  AuditEntry,
-  AuditInput,
-  InboxFilter,
-  NewTask,
-  TaskQuery,
-  TaskRecord,
-  TaskStore,
-  TaskUpdate,
-} from '../task-store.ts';
+import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
 import type {
   Claim,
   ClaimRequest,
@@ -145,7 +136,9 @@ export class SqliteStore implements Store, TaskStore {
   async claimRuns(request: ClaimRequest): Promise<Claim[]> {
     const db = this.#open();
     return db.write(() => {
-      for (const runId of runs.failExhaustedRecoveries(db, request)) {
+      // Failed like any run end: its `run.failed` event ends its streams and reaches webhooks.
+      for (const { id: runId, error } of runs.failExhaustedRecoveries(db, request)) {
+        appendRunEvent(db, runId, 'run.failed', { error: JSON.parse(error) }, request.now);
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, request.now);
       }
@@ -376,7 +369,7 @@ export class SqliteStore implements Store, TaskStore {
   async createTask(
     task: NewTask,
     run: NewRun,
-    audit: readonly AuditInput[],
+    audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     const db = this.#open();
@@ -386,7 +379,9 @@ export class SqliteStore implements Store, TaskStore {
         return { task: tasks.selectTask(db, existingId ?? task.id) as TaskRecord, created: false };
       }
       runs.insertRun(db, run, now);
-      for (const entry of audit) tasks.appendAudit(db, task.id, entry, now);
+      tasks.insertAudit(db, task.id, audit);
+      const head = audit.at(-1);
+      if (head) db.run('UPDATE tasks SET audit_count = ?, audit_head = ? WHERE id = ?', head.seq, head.hash, task.id);
       for (const delivery of task.deliveries ?? []) tasks.recordDelivery(db, task.id, delivery, now);
       // Task events go to the task's own run (webhooks, its SSE) and to the run that asked, if any.
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
@@ -411,37 +406,25 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => tasks.inbox(db, principals, query));
   }
 
-  async updateTask<T>(
-    id: string,
-    decide: (task: TaskRecord) => { update?: TaskUpdate; value: T },
-    now: number,
-  ): Promise<T> {
+  async applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean> {
     const db = this.#open();
     return db.write(() => {
-      const task = tasks.selectTask(db, id);
-      if (!task) throw new TaskNotFoundError(id);
-      const { update, value } = decide(task);
-      if (update) {
-        tasks.applyTaskUpdate(db, task, update, now);
-        for (const feed of taskFeeds(task.runId, task.askedBy)) {
-          if (update.status !== undefined && update.status !== task.status) {
-            const result =
-              update.result === undefined ? null : (JSON.parse(update.result) as { outcome?: unknown; by?: unknown });
-            const data = {
-              taskId: id,
-              status: update.status,
-              outcome: result?.outcome ?? null,
-              by: result?.by ?? null,
-            };
-            appendRunEvent(db, feed, 'task.ended', data, now);
-          } else if (update.escalationLevel !== undefined && update.escalationLevel !== task.escalationLevel) {
-            appendRunEvent(db, feed, 'task.escalated', { taskId: id, level: update.escalationLevel }, now);
-          }
-        }
-        settleLifecycle(db, update, now);
+      const row = tasks.casTask(db, id, expectedVersion, update, now);
+      if (!row) {
+        if (!tasks.taskExists(db, id)) throw new TaskNotFoundError(id);
+        return false;
       }
-      return value;
+      for (const event of update.feed ?? []) {
+        for (const feed of taskFeeds(row.run_id, row.asked_by)) appendRunEvent(db, feed, event.type, event.data, now);
+      }
+      settleLifecycle(db, update, now);
+      return true;
     });
+  }
+
+  async tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]> {
+    const db = this.#open();
+    return db.read(() => tasks.selectTasksOfRuns(db, runIds));
   }
 
   async taskAudit(id: string): Promise<AuditEntry[]> {

@@ -1,8 +1,6 @@
-import { auditHash, GENESIS_HASH } from '../audit-chain.ts';
 import type { Page } from '../store.ts';
 import type {
   AuditEntry,
-  AuditInput,
   NewTask,
   ResponseRecord,
   InboxFilter,
@@ -32,6 +30,7 @@ interface TaskRow {
   result: string | null;
   audit_count: number;
   audit_head: string | null;
+  version: number;
   created_at: number;
   updated_at: number;
   resolved_at: number | null;
@@ -55,7 +54,7 @@ interface AuditRow {
 export const OPEN = '*';
 
 const COLUMNS =
-  'id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, escalation_level, reminders_sent, deadline, result, audit_count, audit_head, created_at, updated_at, resolved_at';
+  'id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, escalation_level, reminders_sent, deadline, result, audit_count, audit_head, version, created_at, updated_at, resolved_at';
 
 /** Inserts the task with its original assignees; false when the id or idempotency key exists. */
 export function insertTask(db: Database, task: NewTask, now: number): boolean {
@@ -116,6 +115,7 @@ function toTask(db: Database, row: TaskRow): TaskRecord {
     result: row.result,
     auditCount: row.audit_count,
     auditHead: row.audit_head,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
@@ -130,42 +130,25 @@ function toTask(db: Database, row: TaskRow): TaskRecord {
   };
 }
 
-/** Appends one entry to the task's audit chain and moves the chain head on the task row. */
-export function appendAudit(db: Database, taskId: string, input: AuditInput, now: number): AuditEntry {
-  const head = db.get<{ audit_count: number; audit_head: string | null }>(
-    'SELECT audit_count, audit_head FROM tasks WHERE id = ?',
-    taskId,
-  );
-  const fields = {
-    taskId,
-    seq: (head?.audit_count ?? 0) + 1,
-    at: now,
-    actor: input.actor,
-    via: input.via,
-    action: input.action,
-    outcome: input.outcome ?? null,
-    shownHash: input.shownHash ?? null,
-    detail: input.detail ?? null,
-  };
-  const prevHash = head?.audit_head ?? GENESIS_HASH;
-  const hash = auditHash(prevHash, fields);
-  db.run(
-    `INSERT INTO task_audit (task_id, seq, at, actor, via, action, outcome, shown_hash, detail, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    taskId,
-    fields.seq,
-    now,
-    fields.actor,
-    fields.via,
-    fields.action,
-    fields.outcome,
-    fields.shownHash,
-    JSON.stringify(fields.detail),
-    prevHash,
-    hash,
-  );
-  db.run('UPDATE tasks SET audit_count = ?, audit_head = ? WHERE id = ?', fields.seq, hash, taskId);
-  return { ...fields, prevHash, hash };
+/** Appends audit entries as given (computed by the human layer) and moves the chain head on the task row. */
+export function insertAudit(db: Database, taskId: string, entries: readonly AuditEntry[]): void {
+  for (const entry of entries) {
+    db.run(
+      `INSERT INTO task_audit (task_id, seq, at, actor, via, action, outcome, shown_hash, detail, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      taskId,
+      entry.seq,
+      entry.at,
+      entry.actor,
+      entry.via,
+      entry.action,
+      entry.outcome,
+      entry.shownHash,
+      JSON.stringify(entry.detail ?? null),
+      entry.prevHash,
+      entry.hash,
+    );
+  }
 }
 
 export function selectAudit(db: Database, taskId: string): AuditEntry[] {
@@ -190,13 +173,55 @@ export function selectAudit(db: Database, taskId: string): AuditEntry[] {
     }));
 }
 
-/** Applies a decided change to a task (inside the caller's transaction). */
-export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpdate, now: number): void {
+/** The task row's fields a caller of {@link casTask} needs to finish the write. */
+export interface CasRow {
+  run_id: string;
+  asked_by: string | null;
+  type: string;
+  status: string;
+  created_at: number;
+}
+
+/**
+ * Writes a decided change if the task is still at `expectedVersion` (inside the caller's
+ * transaction): the row (version bumped), responses, assignees and audit entries, the delivery
+ * record. Returns the row's ids for the caller's feed entries and message, or `undefined` when the
+ * version moved on (nothing written).
+ */
+export function casTask(
+  db: Database,
+  id: string,
+  expectedVersion: number,
+  update: TaskUpdate,
+  now: number,
+): CasRow | undefined {
+  const last = update.audit?.at(-1);
+  const ended = update.status !== undefined && update.status !== 'pending';
+  const row = db.get<CasRow>(
+    `UPDATE tasks SET version = version + 1, updated_at = ?, status = COALESCE(?, status), result = COALESCE(?, result),
+            escalation_level = COALESCE(?, escalation_level), reminders_sent = COALESCE(?, reminders_sent),
+            resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END,
+            audit_count = COALESCE(?, audit_count), audit_head = COALESCE(?, audit_head)
+     WHERE id = ? AND version = ?
+     RETURNING run_id, asked_by, type, status, created_at`,
+    now,
+    update.status ?? null,
+    update.result ?? null,
+    update.escalationLevel ?? null,
+    update.remindersSent ?? null,
+    ended ? 1 : 0,
+    now,
+    last?.seq ?? null,
+    last?.hash ?? null,
+    id,
+    expectedVersion,
+  );
+  if (!row) return undefined;
   if (update.response) {
     const r = update.response;
     db.run(
       `INSERT INTO task_responses (task_id, principal, outcome, via, comment, data, args, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      task.id,
+      id,
       r.principal,
       r.outcome,
       r.via,
@@ -210,32 +235,32 @@ export function applyTaskUpdate(db: Database, task: TaskRecord, update: TaskUpda
     db.run(
       `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
-      task.id,
+      id,
       assignee.principal,
       assignee.level,
-      update.status ?? task.status,
-      task.type,
-      task.createdAt,
+      row.status,
+      row.type,
+      row.created_at,
     );
   }
-  const ended = update.status !== undefined && update.status !== 'pending';
-  db.run(
-    `UPDATE tasks SET status = ?, result = ?, escalation_level = ?, reminders_sent = ?, updated_at = ?,
-            resolved_at = ? WHERE id = ?`,
-    update.status ?? task.status,
-    update.result ?? task.result,
-    update.escalationLevel ?? task.escalationLevel,
-    update.remindersSent ?? task.remindersSent,
-    now,
-    ended ? now : task.resolvedAt,
-    task.id,
-  );
-  if (update.status !== undefined && update.status !== task.status) {
-    db.run('UPDATE task_assignees SET status = ? WHERE task_id = ?', update.status, task.id);
+  if (update.status !== undefined) {
+    db.run('UPDATE task_assignees SET status = ? WHERE task_id = ? AND status <> ?', update.status, id, update.status);
   }
-  for (const entry of update.audit ?? []) appendAudit(db, task.id, entry, now);
-  if (update.delivery) recordDelivery(db, task.id, update.delivery, now);
-  db.notify({ kind: 'task', taskId: task.id });
+  if (update.audit) insertAudit(db, id, update.audit);
+  if (update.delivery) recordDelivery(db, id, update.delivery, now);
+  db.notify({ kind: 'task', taskId: id });
+  return row;
+}
+
+export function taskExists(db: Database, id: string): boolean {
+  return db.get('SELECT 1 AS found FROM tasks WHERE id = ?', id) !== undefined;
+}
+
+/** The tasks whose lifecycle runs are among `runIds`. */
+export function selectTasksOfRuns(db: Database, runIds: readonly string[]): TaskRecord[] {
+  return runIds.flatMap((runId) =>
+    db.all<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE run_id = ?`, runId).map((row) => toTask(db, row)),
+  );
 }
 
 /** Records a notification of the task as sent. */
@@ -270,6 +295,7 @@ export function listTasks(db: Database, query: TaskQuery): Page<TaskRecord> {
   if (query.status) add('status = ?', query.status);
   if (query.type) add('type = ?', query.type);
   if (query.requester) add('requester = ?', query.requester);
+  if (query.askedBy) add('asked_by = ?', query.askedBy);
   if (query.search) add('instr(lower(title), lower(?)) > 0', query.search);
   if (query.createdAfter !== undefined) add('created_at >= ?', query.createdAfter);
   if (query.createdBefore !== undefined) add('created_at < ?', query.createdBefore);
@@ -330,17 +356,22 @@ function page(db: Database, rows: TaskRow[], limit: number): Page<TaskRecord> {
   return { items, nextCursor: last ? encodeCursor(last.created_at, last.id) : null };
 }
 
-/** Cancels the pending tasks whose lifecycle runs were cancelled (a cancelled asking run). */
+/**
+ * Cancels the pending tasks whose lifecycle runs were cancelled (a cancelled asking run): status
+ * and version only. The human layer audits the cancellation and rebuilds the result.
+ */
 export function cancelTasksOfRuns(db: Database, runIds: readonly string[], now: number): void {
   for (const runId of runIds) {
-    const row = db.get<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE run_id = ? AND status = 'pending'`, runId);
-    if (!row) continue;
-    // The result is rebuilt by the task layer from the cancelled row (it knows its shape).
-    applyTaskUpdate(
-      db,
-      toTask(db, row),
-      { status: 'cancelled', audit: [{ actor: 'system', via: 'run', action: 'cancelled', detail: { runId } }] },
+    const rows = db.all<{ id: string }>(
+      `UPDATE tasks SET status = 'cancelled', version = version + 1, updated_at = ?, resolved_at = ?
+       WHERE run_id = ? AND status = 'pending' RETURNING id`,
       now,
+      now,
+      runId,
     );
+    for (const row of rows) {
+      db.run("UPDATE task_assignees SET status = 'cancelled' WHERE task_id = ?", row.id);
+      db.notify({ kind: 'task', taskId: row.id });
+    }
   }
 }

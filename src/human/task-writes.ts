@@ -1,0 +1,74 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { TaskContendedError, TaskNotFoundError } from '../errors.ts';
+import type { TaskRecord, TaskStore, TaskUpdate } from '../store/task-store.ts';
+import type { Clock } from '../time/clock.ts';
+import { type AuditInput, chainAudit } from './audit.ts';
+
+/**
+ * A change to a task as the human layer decides it: like the store's `TaskUpdate`, with audit
+ * entries still to be chained (see {@link toUpdate}).
+ */
+export interface TaskChange extends Omit<TaskUpdate, 'audit' | 'feed'> {
+  audit?: AuditInput[];
+}
+
+/** What a decision on a task gives: the change to write (none: write nothing), and the value to return. */
+export interface Decision<T> {
+  update?: TaskChange;
+  value: T;
+}
+
+/** How many times a write re-reads and decides again before giving up with `TaskContendedError`. */
+export const MAX_WRITE_ATTEMPTS = 32;
+
+/**
+ * The store's update for `change` decided on `task` as read: audit entries chained from the
+ * task's head, and the run-feed entries its status or escalation change calls for.
+ */
+export function toUpdate(task: TaskRecord, change: TaskChange, now: number): TaskUpdate {
+  const { audit, ...rest } = change;
+  const update: TaskUpdate = { ...rest };
+  if (audit && audit.length > 0) update.audit = chainAudit(task, audit, now);
+  if (change.status !== undefined && change.status !== task.status) {
+    const result =
+      change.result === undefined ? null : (JSON.parse(change.result) as { outcome?: unknown; by?: unknown });
+    update.feed = [
+      {
+        type: 'task.ended',
+        data: { taskId: task.id, status: change.status, outcome: result?.outcome ?? null, by: result?.by ?? null },
+      },
+    ];
+  } else if (change.escalationLevel !== undefined && change.escalationLevel !== task.escalationLevel) {
+    update.feed = [{ type: 'task.escalated', data: { taskId: task.id, level: change.escalationLevel } }];
+  }
+  return update;
+}
+
+/**
+ * Reads the task, decides with `decide` (a pure function of the task as read and the time), and
+ * writes the decision by compare-and-set on the version read. When another writer changed the
+ * task in between, nothing was written: the task is read again and decided again, so a decision
+ * always sees every write before it ("the first valid response wins"; later ones see the ended
+ * task). Returns the decision's value once its change (if any) is written.
+ * @throws TaskNotFoundError; TaskContendedError after {@link MAX_WRITE_ATTEMPTS} lost races
+ *   (nothing written); whatever `decide` throws (nothing written).
+ */
+export async function decideAndWrite<T>(
+  store: TaskStore,
+  clock: Clock,
+  id: string,
+  decide: (task: TaskRecord, now: number) => Decision<T>,
+): Promise<T> {
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const task = await store.getTask(id);
+    if (!task) throw new TaskNotFoundError(id);
+    const now = clock.now();
+    const { update, value } = decide(task, now);
+    if (!update) return value;
+    if (await store.applyTaskUpdate(id, task.version, toUpdate(task, update, now), now)) return value;
+    // Lost a race: back off a little (growing, jittered) so that a crowd of writers on one task
+    // spreads out instead of re-colliding in lockstep.
+    if (attempt > 2) await delay(Math.random() * Math.min(2 ** attempt, 50));
+  }
+  throw new TaskContendedError(id, MAX_WRITE_ATTEMPTS);
+}
