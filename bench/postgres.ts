@@ -2,7 +2,8 @@
  * Heed on PostgreSQL, side by side with DBOS Transact on the same embedded PostgreSQL server in
  * the same window: throughput (2,000 workflows × 3 steps, 64 in flight), one resume at a time
  * across processes, a burst of 1,000 resumes, memory of a fresh worker with many runs waiting,
- * and scaling with 1, 2 and 4 `heed worker` processes. Prints markdown tables; asserts nothing.
+ * scaling with 1, 2 and 4 `heed worker` processes, and what one process sends per workflow
+ * (statements, commits, batches: `PostgresStore.stats()`). Prints markdown tables; asserts nothing.
  *
  * DBOS is measured by `../shared/peers/dbos/bench-dbos.mjs` (its child mode, pointed at this
  * server), from a temporary copy where its dependencies are installed with npm; when that is not
@@ -225,6 +226,54 @@ async function memory(url: string, emptyUrl: string): Promise<{ empty: number; l
   return { empty: await rssOf(emptyUrl), loaded: await rssOf(url) };
 }
 
+interface RoundTrips {
+  workflows: { statements: number; commits: number; batches: number; writes: number };
+  resume: { statements: number; commits: number };
+}
+
+/**
+ * Where the round trips go: one process runs N × 3-step workflows and then one resume, and
+ * counts what its store sent (statements, commits, batches of writes) per workflow.
+ */
+async function roundTrips(url: string): Promise<RoundTrips> {
+  const store = new PostgresStore(url);
+  const heed = new Heed({ store, concurrency: CONCURRENCY });
+  heed.workflow('three', async (ctx, input: number) => {
+    const a = await ctx.step('a', () => input + 1);
+    const b = await ctx.step('b', () => a * 2);
+    return ctx.step('c', () => b - 1);
+  });
+  heed.workflow('waiter', async (ctx) => ctx.recv<number>('go'));
+  await heed.start();
+  const n = Math.min(N, 500);
+  const before = store.stats();
+  const handles = await Promise.all(
+    Array.from({ length: n }, (_, i) => heed.startWorkflow('three', i, { id: `rt-${i}` })),
+  );
+  await Promise.all(handles.map((handle) => handle.result()));
+  const after = store.stats();
+  const waiter = await heed.startWorkflow('waiter', null, { id: 'rt-waiter' });
+  while ((await store.getRun('rt-waiter'))?.status !== 'waiting') await new Promise((r) => setTimeout(r, 5));
+  const beforeResume = store.stats();
+  await heed.send('rt-waiter', 'go', 1);
+  await waiter.result();
+  const afterResume = store.stats();
+  await heed.stop({ grace: 0 });
+  const per = (key: 'statements' | 'transactions' | 'batches' | 'batchedWrites') => (after[key] - before[key]) / n;
+  return {
+    workflows: {
+      statements: per('statements'),
+      commits: per('transactions'),
+      batches: per('batches'),
+      writes: per('batchedWrites'),
+    },
+    resume: {
+      statements: afterResume.statements - beforeResume.statements,
+      commits: afterResume.transactions - beforeResume.transactions,
+    },
+  };
+}
+
 interface DbosResult {
   workflowsPerSec?: number;
   note?: string;
@@ -280,6 +329,7 @@ async function main(): Promise<void> {
     const resume = await resumes(await fresh('heed_resume'));
     log(`resume p50 ${sig(resume.p50)} ms, burst ${fmt(resume.burstMs)} ms`);
     const mem = await memory(await fresh('heed_memory'), await fresh('heed_empty'));
+    const trips = await roundTrips(await fresh('heed_trips'));
 
     const ratio = dbosResult.workflowsPerSec ? `${(single.perSec / dbosResult.workflowsPerSec).toFixed(1)}×` : '-';
     console.log(`\n### PostgreSQL: Heed and DBOS Transact on one embedded PostgreSQL (${cpus().length} cores)\n`);
@@ -306,6 +356,25 @@ async function main(): Promise<void> {
             '-',
             'no memory per waiting run',
           ],
+        ],
+      ),
+    );
+    const per = (x: number) => x.toFixed(2);
+    console.log(
+      `\n### PostgreSQL: what one process sends per workflow (${Math.min(N, 500)} × 3 steps, ${CONCURRENCY} in flight, start to end)\n`,
+    );
+    console.log(
+      table(
+        ['measure', 'statements (round trips)', 'commits', 'batches', 'writes in batches'],
+        [
+          [
+            'per workflow (start, claim, 3 steps, end)',
+            per(trips.workflows.statements),
+            per(trips.workflows.commits),
+            per(trips.workflows.batches),
+            per(trips.workflows.writes),
+          ],
+          ['one resume (send, claim, end)', String(trips.resume.statements), String(trips.resume.commits), '-', '-'],
         ],
       ),
     );

@@ -9,15 +9,18 @@
  * variable set by one line is seen by the next; stdin is empty (a prompt sees the end of input).
  *
  * The documented exceptions:
- * - long-running servers (`npm start …`, `npx heed serve …`, an example that serves): started in
- *   the background, waited for (GET /v1/health on their port), and stopped at the end;
+ * - long-running servers (`npm start …`, `npm run start:postgres …`, `npx heed serve …`, an
+ *   example that serves): started in the background, waited for (GET /v1/health on their port),
+ *   and stopped at the end (SIGTERM, newest first, each awaited);
+ * - `npx heed worker …`: started in the background, waited for (it prints "executing runs"),
+ *   and stopped at the end like the servers;
  * - `npm test`: the suite CI has just run (not run twice);
  * - `git clone …` and `cd` into the clone: the copy is already the clone;
  * - a block preceded by `<!-- readme-check: skip REASON -->` (e.g. one that needs a PostgreSQL
  *   server or a real Slack workspace): listed with its reason, not run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -29,6 +32,8 @@ interface Line {
   /** Why it is not run as is; undefined: run it. */
   skip?: string;
   background?: boolean;
+  /** How a background command is known to be ready: its health URL (servers) or its log (workers). */
+  ready?: 'health' | 'log';
 }
 
 /** The commands of the README's shell blocks, in order, with how each is treated. */
@@ -70,15 +75,24 @@ function classify(command: string, blockSkip: string | undefined): Line {
   if (blockSkip) return { command, skip: blockSkip };
   if (/^npm (test|t)\b/.test(bare)) return { command, skip: 'the test suite: CI runs it just before' };
   if (/^git clone\b/.test(bare) || /^cd heed\b/.test(bare)) return { command, skip: 'this copy is the clone' };
-  if (/^npm start\b/.test(bare) || /^npx heed serve\b/.test(bare) || /agent-inbox(?!.*--once)/.test(bare)) {
-    return { command, background: true };
+  if (
+    /^npm start\b/.test(bare) ||
+    /^npm run start:postgres\b/.test(bare) ||
+    /^npx heed serve\b/.test(bare) ||
+    /agent-inbox(?!.*--once)/.test(bare)
+  ) {
+    return { command, background: true, ready: 'health' };
   }
+  if (/^npx heed worker\b/.test(bare)) return { command, background: true, ready: 'log' };
   return { command };
 }
 
 /** A temporary copy of the repository's files, as a fresh clone would have them. */
 function freshCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'heed-readme-'));
+  // Like a clone in a home folder: others may pass through (as root, the embedded PostgreSQL
+  // of `npm run start:postgres` runs as the `postgres` user and keeps its data in the copy).
+  chmodSync(dir, 0o755);
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
     cwd: root,
     encoding: 'utf8',
@@ -105,8 +119,9 @@ function script(lines: Line[]): string {
   const out = [
     'set -eo pipefail',
     'pids=()',
+    // Newest first, each awaited: a worker stops before the server (and database) it uses.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array, not a template
-    'trap \'for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done\' EXIT',
+    'trap \'for ((i=${#pids[@]}-1; i>=0; i--)); do kill -- -"${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done\' EXIT',
   ];
   lines.forEach((line, n) => {
     if (line.skip) {
@@ -123,10 +138,12 @@ function script(lines: Line[]): string {
     if (line.background) {
       // Its own process group, so that stopping it stops npm and the node it started.
       out.push(`setsid bash -c ${JSON.stringify(line.command)} > "server-${n}.log" 2>&1 < /dev/null & pids+=($!)`);
-      out.push(
-        `for i in $(seq 1 240); do curl -sf localhost:${port(line.command)}/v1/health >/dev/null && break; sleep 0.5; done`,
-      );
-      out.push(`curl -sf localhost:${port(line.command)}/v1/health >/dev/null || { cat "server-${n}.log"; exit 1; }`);
+      const ready =
+        line.ready === 'log'
+          ? `grep -q 'executing runs' "server-${n}.log"`
+          : `curl -sf localhost:${port(line.command)}/v1/health >/dev/null`;
+      out.push(`for i in $(seq 1 240); do ${ready} && break; sleep 0.5; done`);
+      out.push(`${ready} || { cat "server-${n}.log"; exit 1; }`);
     } else {
       out.push(`${line.command} < /dev/null`);
     }

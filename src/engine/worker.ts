@@ -137,10 +137,11 @@ export class Worker {
       do {
         this.#again = false;
         while (this.#running && this.#active.size < this.#o.concurrency) {
+          const limit = this.#o.concurrency - this.#active.size;
           const claims = await this.#o.store.claimRuns({
             owner: this.#o.owner,
             workflows: [...this.#o.workflows.keys()],
-            limit: this.#o.concurrency - this.#active.size,
+            limit,
             now: this.#o.clock.now(),
             leaseMs: this.#o.leaseMs,
             maxRecoveries: this.#o.maxRecoveries,
@@ -152,7 +153,8 @@ export class Worker {
             break;
           }
           for (const claim of claims) this.#launch(claim);
-          if (claims.length === 0) break;
+          // Fewer than asked for: nothing more is runnable now (a poke meanwhile sets #again).
+          if (claims.length < limit) break;
         }
       } while (this.#again && this.#running);
     } catch (error) {

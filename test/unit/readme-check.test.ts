@@ -22,16 +22,24 @@ describe('the README check', () => {
       '```sh',
       'npm run example -- agent-inbox',
       'npm run example -- agent-inbox --once',
+      'npm run start:postgres -- --port 4001',
+      'npx heed worker --postgres postgres://heed:heed@127.0.0.1:54329/heed',
       '```',
     ].join('\n');
     expect(readmeCommands(markdown)).toEqual([
       { command: 'npm install   # builds' },
-      { command: 'npm start', background: true },
+      { command: 'npm start', background: true, ready: 'health' },
       { command: 'npm test', skip: 'the test suite: CI runs it just before' },
       { command: "curl -X POST localhost:4000/v1/runs -d '{}'" },
       { command: 'npx heed serve --postgres postgres://x', skip: 'needs a PostgreSQL server' },
-      { command: 'npm run example -- agent-inbox', background: true },
+      { command: 'npm run example -- agent-inbox', background: true, ready: 'health' },
       { command: 'npm run example -- agent-inbox --once' },
+      { command: 'npm run start:postgres -- --port 4001', background: true, ready: 'health' },
+      {
+        command: 'npx heed worker --postgres postgres://heed:heed@127.0.0.1:54329/heed',
+        background: true,
+        ready: 'log',
+      },
     ]);
   });
 });

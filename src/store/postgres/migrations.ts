@@ -1,4 +1,5 @@
 import { StoreVersionError } from '../../errors.ts';
+import { FUNCTIONS } from './functions.ts';
 import type { Database } from './sql.ts';
 
 /**
@@ -264,6 +265,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     sql: `
       ALTER TABLE tasks ADD COLUMN version integer NOT NULL DEFAULT 1;
     `,
+  },
+  {
+    version: 4,
+    name: 'heed_apply and heed_claim: batched writes and claims in one round trip',
+    sql: FUNCTIONS,
   },
 ];
 

@@ -32,6 +32,15 @@ export async function selectHistory(sql: Sql, runId: string): Promise<Operation[
   return rows.map(toOperation);
 }
 
+/** The record at position `seq` of the run, if there is one. */
+export async function selectOperation(sql: Sql, runId: string, seq: number): Promise<Operation | undefined> {
+  const row = await sql.one<OperationRow>(
+    'SELECT seq, ord, kind, name, output, error, created_at FROM operations WHERE run_id = $1 AND seq = $2',
+    [runId, seq],
+  );
+  return row && toOperation(row);
+}
+
 /**
  * Records one result, fenced, in one statement: the run's row is updated only under the exact
  * lease (which locks it), and its `last_ord` counter numbers the record, so two records of one

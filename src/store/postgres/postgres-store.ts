@@ -1,4 +1,11 @@
-import { ClosedError, InvalidArgumentError, RunNotFoundError, RunStateError, TaskNotFoundError } from '../../errors.ts';
+import {
+  ClosedError,
+  InvalidArgumentError,
+  LeaseLostError,
+  RunNotFoundError,
+  RunStateError,
+  TaskNotFoundError,
+} from '../../errors.ts';
 import { pageLimit } from '../page-cursor.ts';
 import type {
   Claim,
@@ -33,6 +40,7 @@ import type {
 import { type Changes, LocalChanges } from '../changes.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
+import { type BatchWrite, WriteBatcher } from './batch.ts';
 import * as deliveries from './deliveries.ts';
 import * as feeds from './feeds.ts';
 import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
@@ -66,8 +74,10 @@ export interface PostgresStoreOptions {
 
 /**
  * The networked store: PostgreSQL through `pg`, for many workers in many processes and
- * machines sharing one database. Each method is one transaction (most hot paths one statement,
- * one round trip). Concurrency contract, under READ COMMITTED:
+ * machines sharing one database. Each method is one transaction; the hot paths are one statement:
+ * claims (`heed_claim`), and the writes of many runs made at once, group-committed in one
+ * statement and one commit (`heed_apply`, see `batch.ts` and `functions.ts`), each fenced on its
+ * own. Concurrency contract, under READ COMMITTED:
  *
  * - Every write about a run takes that run's row lock first (`SELECT … FOR UPDATE`, or an
  *   `UPDATE` of the row), so a message, an event, a timer or a child's end can never slip between
@@ -94,6 +104,7 @@ export class PostgresStore implements Store, TaskStore {
   #ready: Promise<void> | undefined;
   #notifications: Notifications | undefined;
   #closed = false;
+  readonly #batcher = new WriteBatcher(() => this.#open());
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.url = url;
@@ -114,6 +125,17 @@ export class PostgresStore implements Store, TaskStore {
     if (!/^[a-z_][a-z0-9_]*$/.test(this.#options.schema)) {
       throw new InvalidArgumentError(`schema must be lowercase letters, digits and _, got "${this.#options.schema}"`);
     }
+  }
+
+  /**
+   * What this store sent to PostgreSQL since it opened: statements (round trips), transactions
+   * (commits), and the batches of writes with how many writes they carried. For profiles and
+   * tests; counters only grow.
+   */
+  stats(): { statements: number; transactions: number; batches: number; batchedWrites: number } {
+    const db = this.#db?.stats ?? { statements: 0, transactions: 0 };
+    const batches = this.#batcher.stats;
+    return { ...db, batches: batches.batches, batchedWrites: batches.writes };
   }
 
   /** The schema holding Heed's tables. */
@@ -187,12 +209,16 @@ export class PostgresStore implements Store, TaskStore {
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
 
   async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
-    // One statement when the run is new (the common case), a second read when it existed.
-    return this.#auto(async (sql) => {
-      const inserted = await runs.insertRunReturning(sql, run, now);
-      if (inserted) return { run: runs.toRun(inserted), created: true };
-      return { run: runs.toRun((await runs.selectRun(sql, run.id)) as runs.RunRow), created: false };
+    const result = await this.#apply<{ created: boolean; row: runs.RunRow }>({
+      k: 'n',
+      id: run.id,
+      workflow: run.workflow,
+      input: run.input,
+      parent: run.parentId ?? null,
+      initiator: run.initiator ?? null,
+      now,
     });
+    return { run: runs.toRun(result.row), created: result.created };
   }
 
   async getRun(id: string): Promise<Run | undefined> {
@@ -214,20 +240,10 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async claimRuns(request: ClaimRequest): Promise<Claim[]> {
-    const leaseNow = this.#leaseNow(request.now);
-    if (await this.#auto((sql) => runs.anyExhausted(sql, request.maxRecoveries, leaseNow))) {
-      await this.#tx(async (sql) => {
-        const exhausted = await runs.failExhaustedRecoveries(sql, request, leaseNow);
-        const failed = exhausted.map((run) => run.id);
-        // Failed like any run end: its `run.failed` event ends its streams and reaches webhooks.
-        for (const { id, error } of exhausted) {
-          await feeds.appendRunEvent(sql, id, 'run.failed', { error: JSON.parse(error) }, request.now);
-        }
-        if (failed.length > 0) await waits.deleteWaits(sql, failed);
-        for (const runId of failed) await waits.fireChildWaits(sql, runId, request.now);
-      });
-    }
-    const claimed = await this.#auto((sql) => runs.claimRuns(sql, request, leaseNow));
+    // One statement: fails runs out of recoveries, claims, resolves the claimed runs' waits that
+    // hold already, and returns each claimed run with its history.
+    const { claimed, failed } = await this.#auto((sql) => runs.claimRuns(sql, request, this.#leaseNow(request.now)));
+    for (const runId of failed) this.#localChanges.publish({ kind: 'run-event', runId });
     return claimed.map(({ row, history }) => ({
       run: runs.toRun(row),
       lease: { runId: row.id, token: row.lease_token },
@@ -265,14 +281,18 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async releaseRun(lease: Lease, now: number): Promise<void> {
-    await this.#auto((sql) => runs.releaseRun(sql, lease, now));
+    const released = await this.#apply<true | null>({ k: 'l', id: lease.runId, token: lease.token, now });
+    if (released === null) throw new LeaseLostError(lease.runId);
   }
 
   // ── executing a run (fenced) ──────────────────────────────────────────────────────────────
 
   async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void> {
-    // One statement: it locks the run's row under the lease, numbers and inserts the record.
-    await this.#auto((sql) => insertOperation(sql, lease, operation, now));
+    // Batched with other runs' writes: the run's row is updated only under the lease, which
+    // numbers the record from its counter; a record already at `seq` means another execution
+    // got there first.
+    const ord = await this.#apply<number | null>({ k: 'r', id: lease.runId, token: lease.token, ...operation, now });
+    if (ord === null) throw new LeaseLostError(lease.runId);
   }
 
   async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
@@ -313,6 +333,7 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome> {
+    if (request.kind === 'recv' || request.kind === 'sleep') return this.#awaitBatched(lease, request, now);
     return this.#tx(async (sql) => {
       // Lock order: the event name, the child (before its parent), then this run.
       if (request.kind === 'event') await lockEventName(sql, request.eventName, 'wait');
@@ -322,28 +343,100 @@ export class PostgresStore implements Store, TaskStore {
     });
   }
 
+  /**
+   * A `recv` or `sleep` wait, resolved or registered in one batched write (the run's row lock
+   * and the lease check are the batch's); event and child waits take other locks first and keep
+   * their own transaction.
+   */
+  async #awaitBatched(
+    lease: Lease,
+    request: Extract<WaitRequest, { kind: 'recv' | 'sleep' }>,
+    now: number,
+  ): Promise<WaitOutcome> {
+    const answer = await this.#apply<
+      | { state: 'ready'; ord: number; output: string | null; at: number }
+      | { state: 'waiting'; deadline: number | null }
+      | { state: 'mismatch'; registered: waits.WaitShape }
+      | null
+    >({
+      k: 'w',
+      id: lease.runId,
+      token: lease.token,
+      seq: request.seq,
+      kind: request.kind,
+      name: request.name,
+      topic: request.kind === 'recv' ? request.topic : null,
+      ms: request.kind === 'sleep' ? request.durationMs : request.timeoutMs,
+      now,
+    });
+    if (answer === null) throw new LeaseLostError(lease.runId);
+    if (answer.state === 'waiting') return { state: 'waiting', deadline: answer.deadline };
+    if (answer.state === 'mismatch') {
+      const { kind, topic, event_name, match_key, child_id } = answer.registered;
+      const error = waits.waitMismatch(lease.runId, request, { kind, topic, event_name, match_key, child_id });
+      if (error) throw error;
+      throw new RunStateError(`Run "${lease.runId}": the wait at position ${request.seq} could not be matched`);
+    }
+    return {
+      state: 'ready',
+      operation: {
+        seq: request.seq,
+        ord: answer.ord,
+        kind: request.kind,
+        name: request.name,
+        output: answer.output,
+        error: null,
+        createdAt: answer.at,
+      },
+    };
+  }
+
   async suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'> {
-    return this.#auto((sql) => runs.suspendRun(sql, lease, now));
+    const status = await this.#apply<'waiting' | 'pending' | null>({
+      k: 's',
+      id: lease.runId,
+      token: lease.token,
+      now,
+    });
+    if (status === null) throw new LeaseLostError(lease.runId);
+    return status;
   }
 
   async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
-    await this.#tx(async (sql) => {
-      await runs.finishRun(sql, lease, completion, now);
-      await ended(sql, lease.runId, completion, now);
+    const succeeded = 'output' in completion;
+    const done = await this.#apply<true | null>({
+      k: 'c',
+      id: lease.runId,
+      token: lease.token,
+      status: succeeded ? 'succeeded' : 'failed',
+      output: succeeded ? completion.output : null,
+      error: succeeded ? null : completion.error,
+      failedSeq: succeeded ? null : completion.failedSeq,
+      event: succeeded ? 'run.succeeded' : 'run.failed',
+      data: JSON.stringify(
+        succeeded
+          ? { output: completion.output === null ? null : JSON.parse(completion.output) }
+          : { error: JSON.parse(completion.error) },
+      ),
+      now,
     });
+    if (done === null) throw new LeaseLostError(lease.runId);
+    this.#localChanges.publish({ kind: 'run-event', runId: lease.runId });
   }
 
   // ── from outside ──────────────────────────────────────────────────────────────────────────
 
   async sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }> {
-    return this.#tx(async (sql) => {
-      if (!(await runs.lockRun(sql, message.runId))) throw new RunNotFoundError(message.runId);
-      const id = await insertMessage(sql, message, now);
-      if (id === undefined) return { duplicate: true, woke: false };
-      const woke =
-        (await waitsOnTopic(sql, message.runId, message.topic)) && (await runs.wakeRun(sql, message.runId, now));
-      return { duplicate: false, woke };
+    const answer = await this.#apply<{ missing: true } | { duplicate: boolean; woke: boolean }>({
+      k: 'm',
+      id: message.runId,
+      topic: message.topic,
+      body: message.body,
+      key: message.idempotencyKey ?? null,
+      now,
     });
+    if ('missing' in answer) throw new RunNotFoundError(message.runId);
+    return { duplicate: answer.duplicate, woke: answer.woke };
   }
 
   async emitEvent(name: string, data: JsonText, now: number): Promise<{ eventId: number; woken: number }> {
@@ -597,6 +690,16 @@ export class PostgresStore implements Store, TaskStore {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** One write through the batcher (see `batch.ts`): answered once its batch committed. */
+  #apply<T>(write: BatchWrite): Promise<T> {
+    try {
+      this.#open();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#batcher.apply<T>(write);
   }
 
   #tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { LeaseLostError } from '../../errors.ts';
-import type { ClaimRequest, Completion, Lease, NewRun, Operation, Page, Run, RunQuery, RunStatus } from '../store.ts';
+import type { ClaimRequest, Lease, NewRun, Operation, Page, Run, RunQuery, RunStatus } from '../store.ts';
 import { newestFirst } from './pages.ts';
 import type { Sql } from './sql.ts';
 
@@ -74,29 +74,6 @@ export async function insertRun(sql: Sql, run: NewRun, now: number): Promise<boo
   return row !== undefined;
 }
 
-/**
- * Inserts a pending run (or a suspended one, `run.suspended`) unless the id exists, announcing a
- * pending one; returns the new row, if inserted.
- */
-export async function insertRunReturning(sql: Sql, run: NewRun, now: number): Promise<RunRow | undefined> {
-  return sql.one<RunRow>(
-    `WITH ins AS (
-       INSERT INTO runs (id, workflow, status, input, parent_id, initiator, available_at, created_at, updated_at)
-       VALUES ($1, $2, $7, $3, $4, COALESCE($6, (SELECT initiator FROM runs WHERE id = $4)), $5, $5, $5)
-       ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS})
-     SELECT ${RUN_COLUMNS}, CASE WHEN status = 'pending' THEN pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') END FROM ins`,
-    [
-      run.id,
-      run.workflow,
-      run.input,
-      run.parentId ?? null,
-      now,
-      run.initiator ?? null,
-      run.suspended ? 'waiting' : 'pending',
-    ],
-  );
-}
-
 export async function selectRun(sql: Sql, id: string): Promise<RunRow | undefined> {
   return sql.one<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
 }
@@ -123,78 +100,32 @@ interface ClaimedRow extends RunRow {
 }
 
 /**
- * Claims runnable runs in one statement: pending ones first by availability, then running ones
- * whose lease expired (by the lease clock) under another owner. Rows other claimers hold are
- * skipped (`SKIP LOCKED`), so many workers claim at once without waiting on each other. Each
- * claimed run comes with its history.
+ * Claims runnable runs in one statement (`heed_claim`, see `functions.ts`): runs out of
+ * recoveries fail first; then pending runs by availability, then running ones whose lease expired
+ * (by the lease clock) under another owner. Rows other claimers hold are skipped (`SKIP LOCKED`),
+ * so many workers claim at once without waiting on each other. Waits of the claimed runs that
+ * hold already are resolved and recorded in the same transaction. Each claimed run comes with
+ * its history, oldest run first; `failed` names the runs failed for too many recoveries (their
+ * `run.failed` events written).
  */
 export async function claimRuns(
   sql: Sql,
   request: ClaimRequest,
   leaseNow: number | null,
-): Promise<{ row: RunRow; history: Operation[] }[]> {
+): Promise<{ claimed: { row: RunRow; history: Operation[] }[]; failed: string[] }> {
   const { owner, workflows, limit, now, leaseMs, maxRecoveries, active } = request;
-  const rows = await sql.rows<ClaimedRow>(
-    `WITH pending AS (
-       SELECT id FROM runs WHERE status = 'pending' AND workflow = ANY($1::text[])
-       ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED),
-     expired AS (
-       SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < ${LEASE_NOW('$3')}
-         AND (lease_owner <> $4 OR NOT (id = ANY($5::text[]))) AND recoveries < $6 AND workflow = ANY($1::text[])
-       ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED),
-     picked AS (
-       SELECT id FROM (SELECT id, 0 AS k FROM pending UNION ALL SELECT id, 1 AS k FROM expired) c ORDER BY k LIMIT $2)
-     UPDATE runs r SET status = 'running', lease_owner = $4, lease_token = r.lease_token + 1,
-            lease_expires_at = ${LEASE_NOW('$3')} + $7, attempts = r.attempts + 1,
-            recoveries = r.recoveries + CASE WHEN r.status = 'running' THEN 1 ELSE 0 END,
-            wake_requested = false, updated_at = $8
-     FROM picked WHERE r.id = picked.id
-     RETURNING r.id, r.workflow, r.status, r.input, r.output, r.error, r.failed_seq, r.parent_id, r.initiator, r.attempts,
-       r.recoveries, r.lease_token, r.created_at, r.updated_at,
-       (SELECT json_agg(json_build_object('seq', o.seq, 'ord', o.ord, 'kind', o.kind, 'name', o.name,
-                 'output', o.output, 'error', o.error, 'createdAt', o.created_at) ORDER BY o.seq)
-        FROM operations o WHERE o.run_id = r.id) AS history`,
-    [workflows, limit, leaseNow, owner, active, maxRecoveries, leaseMs, now],
+  const rows = await sql.rows<{ claimed: ClaimedRow | { failed: string } }>(
+    'SELECT heed_claim($1::text, $2::text[], $3::int, $4::bigint, $5::text[], $6::int, $7::bigint, $8::bigint) AS claimed',
+    [owner, workflows, limit, leaseNow, active, maxRecoveries, leaseMs, now],
   );
-  rows.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
-  return rows.map((row) => ({ row, history: row.history ?? [] }));
-}
-
-/**
- * Fails runs whose lease expired once more after `maxRecoveries` recoveries; returns them with the
- * error each was failed with. Must run in a transaction (the caller writes their `run.failed`
- * events, drops their waits and wakes their parents in it).
- */
-export async function failExhaustedRecoveries(
-  sql: Sql,
-  request: ClaimRequest,
-  leaseNow: number | null,
-): Promise<{ id: string; error: string }[]> {
-  const { owner, workflows, now, maxRecoveries, active } = request;
-  const rows = await sql.rows<{ id: string; error: string }>(
-    `WITH doomed AS (
-       SELECT id, recoveries FROM runs
-       WHERE status = 'running' AND lease_expires_at < ${LEASE_NOW('$1')}
-         AND (lease_owner <> $2 OR NOT (id = ANY($3::text[]))) AND recoveries >= $4 AND workflow = ANY($5::text[])
-       FOR UPDATE SKIP LOCKED)
-     UPDATE runs r SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL, wake_requested = false,
-            updated_at = $6,
-            error = json_build_object('name', 'HeedError', 'code', 'TOO_MANY_RECOVERIES', 'message',
-              'The run''s worker died or stalled ' || (doomed.recoveries + 1) || ' times while executing it (maxRecoveries is '
-              || $4 || '); giving up. Fix the cause and resume the run.')::text
-     FROM doomed WHERE r.id = doomed.id RETURNING r.id, r.error`,
-    [leaseNow, owner, active, maxRecoveries, workflows, now],
-  );
-  return rows;
-}
-
-/** Whether any expired lease has exhausted its recoveries (a cheap indexed check before the work). */
-export async function anyExhausted(sql: Sql, maxRecoveries: number, leaseNow: number | null): Promise<boolean> {
-  const row = await sql.one(
-    `SELECT 1 AS yes FROM runs WHERE status = 'running' AND lease_expires_at < ${LEASE_NOW('$1')} AND recoveries >= $2 LIMIT 1`,
-    [leaseNow, maxRecoveries],
-  );
-  return row !== undefined;
+  const claimed: ClaimedRow[] = [];
+  const failed: string[] = [];
+  for (const { claimed: row } of rows) {
+    if ('failed' in row) failed.push(row.failed);
+    else claimed.push(row);
+  }
+  claimed.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+  return { claimed: claimed.map((row) => ({ row, history: row.history ?? [] })), failed };
 }
 
 /** Extends exactly the given leases, in one statement. */
@@ -264,52 +195,6 @@ export async function wakeRuns(sql: Sql, runIds: readonly string[], now: number)
     [[...new Set(runIds)], now],
   );
   return rows.length;
-}
-
-/** Ends an execution that waits (`waiting`, or `pending` if woken meanwhile). Fenced. */
-export async function suspendRun(sql: Sql, lease: Lease, now: number): Promise<'waiting' | 'pending'> {
-  const row = await sql.one<{ status: 'waiting' | 'pending' }>(
-    `WITH u AS (
-       UPDATE runs SET status = CASE WHEN wake_requested THEN 'pending' ELSE 'waiting' END,
-              available_at = $3, wake_requested = false, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
-       WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING status)
-     SELECT status, CASE WHEN status = 'pending' THEN pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') END FROM u`,
-    [lease.runId, lease.token, now],
-  );
-  if (!row) throw new LeaseLostError(lease.runId);
-  return row.status;
-}
-
-/** Gives a run back to the pool. Fenced. */
-export async function releaseRun(sql: Sql, lease: Lease, now: number): Promise<void> {
-  const row = await sql.one(
-    `WITH u AS (
-       UPDATE runs SET status = 'pending', available_at = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
-       WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING id)
-     SELECT id, pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') FROM u`,
-    [lease.runId, lease.token, now],
-  );
-  if (!row) throw new LeaseLostError(lease.runId);
-}
-
-/** Records the run's end. Fenced. */
-export async function finishRun(sql: Sql, lease: Lease, completion: Completion, now: number): Promise<void> {
-  const isSuccess = 'output' in completion;
-  const changed = await sql.run(
-    `UPDATE runs SET status = $1, output = $2, error = $3, failed_seq = $4, lease_owner = NULL,
-            lease_expires_at = NULL, wake_requested = false, updated_at = $5
-     WHERE id = $6 AND lease_token = $7 AND status = 'running'`,
-    [
-      isSuccess ? 'succeeded' : 'failed',
-      isSuccess ? completion.output : null,
-      isSuccess ? null : completion.error,
-      isSuccess ? null : completion.failedSeq,
-      now,
-      lease.runId,
-      lease.token,
-    ],
-  );
-  if (!changed) throw new LeaseLostError(lease.runId);
 }
 
 /**

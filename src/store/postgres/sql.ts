@@ -36,9 +36,19 @@ function statementName(text: string): string {
   return name;
 }
 
-function sqlOver(client: pg.PoolClient | pg.Pool, announced: Change[]): Sql {
-  const query = async <T>(text: string, params: readonly unknown[] = []) =>
-    client.query<T & pg.QueryResultRow>({ name: statementName(text), text, values: params as unknown[] });
+/** What a store has sent to the server since it opened (for profiles and tests). */
+export interface DatabaseStats {
+  /** Statements sent, BEGIN and COMMIT included: each one round trip. */
+  statements: number;
+  /** Transactions committed (or attempted): single statements and explicit ones. */
+  transactions: number;
+}
+
+function sqlOver(client: pg.PoolClient | pg.Pool, announced: Change[], stats: DatabaseStats): Sql {
+  const query = async <T>(text: string, params: readonly unknown[] = []) => {
+    stats.statements++;
+    return client.query<T & pg.QueryResultRow>({ name: statementName(text), text, values: params as unknown[] });
+  };
   return {
     async rows<T>(text: string, params?: readonly unknown[]) {
       return (await query<T>(text, params)).rows as T[];
@@ -50,6 +60,7 @@ function sqlOver(client: pg.PoolClient | pg.Pool, announced: Change[]): Sql {
       return (await query(text, params)).rowCount ?? 0;
     },
     async exec(text: string) {
+      stats.statements++;
       await client.query(text);
     },
     announce(change: Change) {
@@ -92,6 +103,7 @@ export interface DatabaseOptions {
  */
 export class Database {
   readonly pool: pg.Pool;
+  readonly stats: DatabaseStats = { statements: 0, transactions: 0 };
   readonly #options: DatabaseOptions;
   #closed = false;
 
@@ -140,8 +152,9 @@ export class Database {
       const client = await this.pool.connect();
       let broken: unknown;
       const announced: Change[] = [];
+      this.stats.transactions++;
       try {
-        const value = await fn(sqlOver(client, announced));
+        const value = await fn(sqlOver(client, announced, this.stats));
         if (announced.length > 0) this.#options.onCommit(announced);
         return value;
       } catch (error) {
@@ -171,9 +184,11 @@ export class Database {
           let broken: unknown;
           let committing = false;
           const announced: Change[] = [];
+          this.stats.transactions++;
           try {
+            this.stats.statements += 2; // BEGIN and COMMIT
             await client.query('BEGIN');
-            const value = await fn(sqlOver(client, announced));
+            const value = await fn(sqlOver(client, announced, this.stats));
             committing = true;
             await client.query('COMMIT');
             if (announced.length > 0) this.#options.onCommit(announced);

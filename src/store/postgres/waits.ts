@@ -3,7 +3,7 @@ import { matchKey } from '../event-match.ts';
 import type { Lease, Wait, WaitKind, WaitOutcome, WaitRequest } from '../store.ts';
 import { eventOutput, findRecentEvent, registerShape, selectEvent } from './events.ts';
 import { takeMessage } from './mailbox.ts';
-import { insertOperation } from './operations.ts';
+import { insertOperation, selectOperation } from './operations.ts';
 import { selectRun, wakeRuns } from './runs.ts';
 import type { Sql } from './sql.ts';
 
@@ -60,6 +60,18 @@ export async function resolveOrRegister(
     request.seq,
   ]);
   if (existing) assertSameWait(existing, request);
+  else {
+    // Resolved already (by the claim that handed the run out, see `heed_claim`): its record answers.
+    const recorded = await selectOperation(sql, runId, request.seq);
+    if (recorded) {
+      if (recorded.kind !== request.kind || recorded.name !== request.name) {
+        throw new NonDeterminismError(
+          `Run "${runId}": position ${request.seq} asks for ${request.kind} "${request.name}" but the run recorded ${recorded.kind} "${recorded.name}" there; the workflow code changed or is not deterministic`,
+        );
+      }
+      return { state: 'ready', operation: recorded };
+    }
+  }
   const deadline = existing ? existing.deadline : deadlineOf(request, now);
 
   const ready = async (output: string | null): Promise<WaitOutcome> => {
@@ -107,15 +119,17 @@ export async function resolveOrRegister(
   return { state: 'waiting', deadline };
 }
 
+/** The fields that tell two waits apart. */
+export interface WaitShape {
+  kind: string;
+  topic: string | null;
+  event_name: string | null;
+  match_key: string | null;
+  child_id: string | null;
+}
+
 /** A replay must ask for the same wait that was registered at its position. */
 function assertSameWait(existing: WaitRow, request: WaitRequest): void {
-  const wanted = {
-    kind: request.kind,
-    topic: request.kind === 'recv' ? request.topic : null,
-    event_name: request.kind === 'event' ? request.eventName : null,
-    match_key: request.kind === 'event' ? matchKey(request.match) : null,
-    child_id: request.kind === 'child' ? request.childId : null,
-  };
   const registered = {
     kind: existing.kind,
     topic: existing.topic,
@@ -123,11 +137,27 @@ function assertSameWait(existing: WaitRow, request: WaitRequest): void {
     match_key: existing.match_key,
     child_id: existing.child_id,
   };
-  if (JSON.stringify(wanted) !== JSON.stringify(registered)) {
-    throw new NonDeterminismError(
-      `Run "${existing.run_id}": position ${request.seq} asks for ${describeWait(wanted)} but the run registered ${describeWait(registered)} there; the workflow code changed or is not deterministic`,
-    );
-  }
+  const error = waitMismatch(existing.run_id, request, registered);
+  if (error) throw error;
+}
+
+/** The `NonDeterminismError` when `request` is not the wait registered at its position, if it is not. */
+export function waitMismatch(
+  runId: string,
+  request: WaitRequest,
+  registered: WaitShape,
+): NonDeterminismError | undefined {
+  const wanted = {
+    kind: request.kind,
+    topic: request.kind === 'recv' ? request.topic : null,
+    event_name: request.kind === 'event' ? request.eventName : null,
+    match_key: request.kind === 'event' ? matchKey(request.match) : null,
+    child_id: request.kind === 'child' ? request.childId : null,
+  };
+  if (JSON.stringify(wanted) === JSON.stringify(registered)) return undefined;
+  return new NonDeterminismError(
+    `Run "${runId}": position ${request.seq} asks for ${describeWait(wanted)} but the run registered ${describeWait(registered)} there; the workflow code changed or is not deterministic`,
+  );
 }
 
 function describeWait(wait: {

@@ -1,0 +1,102 @@
+import { StoreUnavailableError } from '../../errors.ts';
+import type { Database } from './sql.ts';
+
+/** One write `heed_apply` understands (see `functions.ts`); `k` names its kind. */
+export type BatchWrite = { k: 'n' | 'r' | 'w' | 's' | 'l' | 'c' | 'm'; id: string; now: number } & Record<
+  string,
+  unknown
+>;
+
+interface Queued {
+  write: BatchWrite;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Writes per statement at most: large enough for a busy worker, small enough to keep locks short. */
+const MAX_BATCH = 256;
+/** Batches in flight at once: while they run, new writes gather into the next ones. */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Client-side group commit for the writes of many runs: concurrent calls are gathered and sent
+ * as one `SELECT heed_apply($1)`, one round trip and one commit for the lot, every write fenced
+ * on its own (see `functions.ts`). A write alone is sent at once (no timer, no added latency);
+ * writes that arrive while batches are in flight go together in the next. Every write is durable
+ * when its promise resolves (an ordinary commit; nothing relaxes `synchronous_commit`).
+ *
+ * Failures: a deadlock or a server restart before the statement ran re-sends the whole batch
+ * (nothing of it committed; see `Database.auto`). Any other error of a batch of several writes
+ * sends each write again alone, so an error belongs to the write that causes it, never to its
+ * neighbours. A connection lost while the statement ran fails every write of the batch with
+ * `StoreUnavailableError` (whether it committed is unknown), as a lone write would.
+ */
+export class WriteBatcher {
+  /** Batches sent and the writes they carried (for profiles and tests). */
+  readonly stats = { batches: 0, writes: 0 };
+  readonly #db: () => Database;
+  #queue: Queued[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+
+  constructor(db: () => Database) {
+    this.#db = db;
+  }
+
+  /** Queues `write`; resolves with its answer from `heed_apply` once its batch committed. */
+  apply<T>(write: BatchWrite): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ write, resolve: resolve as (result: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= MAX_IN_FLIGHT || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    // Writes made in the same turn of the event loop go together.
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    while (this.#inFlight < MAX_IN_FLIGHT && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      this.#inFlight++;
+      void this.#send(batch).finally(() => {
+        this.#inFlight--;
+        this.#schedule();
+      });
+    }
+  }
+
+  async #send(batch: Queued[]): Promise<void> {
+    let results: unknown[];
+    try {
+      results = await this.#run(batch.map((q) => q.write));
+    } catch (error) {
+      if (batch.length === 1 || error instanceof StoreUnavailableError) {
+        for (const q of batch) q.reject(error);
+        return;
+      }
+      // Not a rule of the contract (those are answers): find whose write it is.
+      await Promise.all(batch.map((q) => this.#send([q])));
+      return;
+    }
+    batch.forEach((q, i) => {
+      q.resolve(results[i] ?? null);
+    });
+  }
+
+  async #run(writes: BatchWrite[]): Promise<unknown[]> {
+    const db = this.#db();
+    this.stats.batches++;
+    this.stats.writes += writes.length;
+    const row = await db.auto((sql) =>
+      sql.one<{ results: unknown[] }>('SELECT heed_apply($1::jsonb) AS results', [JSON.stringify(writes)]),
+    );
+    return row?.results ?? [];
+  }
+}
