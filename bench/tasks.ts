@@ -64,10 +64,11 @@ async function askRoundTrips(dir: string) {
 }
 
 async function inboxQueries(dir: string) {
-  const heed = open(join(dir, 'inbox.db'));
+  const store = new SqliteStore(join(dir, 'inbox.db'));
+  const heed = new Heed({ store, clock: new SystemClock(), concurrency: 64 });
   // Not started: only the task rows matter here, not their lifecycle runs.
   const groups = (p: string) => (p === 'user:alice' ? ['group:finance', 'group:oncall'] : []);
-  const heedWithGroups = new Heed({ store: heed.store, groupsOf: groups });
+  const heedWithGroups = new Heed({ store, groupsOf: groups });
   const assigneesFor = (i: number) =>
     i % 10 === 0
       ? ['user:alice']

@@ -22,7 +22,7 @@ export type { AuditVerification } from './human/audit.ts';
 export { type Ask, type FormData, Heed, type HeedOptions } from './human/heed.ts';
 export type { Notification, NotificationKind, Notifier } from './human/notifier.ts';
 export type { MembershipLookup } from './human/principals.ts';
-export { HumanTasks, type HumanTaskOptions, type TaskListQuery } from './human/tasks.ts';
+export { HumanTasks, type HumanTaskOptions, type HumanTaskStore, type TaskListQuery } from './human/tasks.ts';
 export {
   type ArgsEdit,
   DEFAULT_OUTCOMES,
@@ -37,7 +37,10 @@ export {
   type TaskSpec,
   type TaskType,
 } from './human/types.ts';
-export type { AuditEntry, TaskStatus } from './store/task-store.ts';
+export type { AuditEntry, TaskStatus, TaskStore } from './store/task-store.ts';
+export type { DeliveryRecord, DeliveryStore, OutboxRecord } from './store/delivery-store.ts';
+export type { EngineStore } from './store/engine-store.ts';
+export type { FeedStore } from './store/feed-store.ts';
 export type { BackoffOptions } from './engine/retry.ts';
 export { RunHandle } from './engine/run-handle.ts';
 export type { HistoryEntry, RunDetail, RunInfo, WaitInfo } from './engine/run-info.ts';
@@ -46,7 +49,7 @@ export { RecordedError } from './engine/serialization.ts';
 export type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './engine/workflow.ts';
 export * from './errors.ts';
 export type { EventMatch } from './store/event-match.ts';
-export type { Page, RunQuery, RunStatus, Store, WaitKind } from './store/store.ts';
+export type { Page, RunEvent, RunQuery, RunStatus, StatusEntry, Store, WaitKind } from './store/store.ts';
 export { type Clock, SystemClock } from './time/clock.ts';
 export { type Duration, toMs } from './time/duration.ts';
 export { VirtualClock } from './time/virtual-clock.ts';

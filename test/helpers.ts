@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { Heed, type HeedOptions } from '../src/index.ts';
+import { Heed, type HeedOptions, type Store } from '../src/index.ts';
 import { SqliteStore } from '../src/sqlite.ts';
 import { VirtualClock } from '../src/time/virtual-clock.ts';
 
@@ -13,6 +13,8 @@ export function tempDir(prefix = 'heed-test-'): string {
 
 export interface TestEngine {
   heed: Heed;
+  /** The store `heed` was given (tests may read and write it directly). */
+  store: Store;
   clock: VirtualClock;
   path: string;
   /** A second Heed on the same file (a "new process" after a restart), not started. */
@@ -42,7 +44,8 @@ export function testEngine(options: Partial<HeedOptions> = {}): TestEngine {
     open.push(heed);
     return heed;
   };
-  return { heed: make(), clock, path, reopen: make };
+  const store = options.store ?? new SqliteStore(path);
+  return { heed: make({ store }), store, clock, path, reopen: make };
 }
 
 /** Background errors reported through `onError` during the test; each test expects none unless it says so. */

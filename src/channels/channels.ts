@@ -134,7 +134,7 @@ export class Channels {
     const task = await this.heed.tasks.get(taskId);
     if (!task || task.status === 'pending') return;
     const ended = endedText(task, this.people);
-    for (const delivery of await this.heed.store.taskDeliveries(taskId)) {
+    for (const delivery of await this.heed.deliveries.taskDeliveries(taskId)) {
       if (delivery.channel !== 'slack' || delivery.status !== 'sent' || !delivery.ref) continue;
       const ref = JSON.parse(delivery.ref) as SentRef;
       const kind = delivery.event.split(':')[0] as NotificationKind;
@@ -142,10 +142,10 @@ export class Channels {
       const blocks = closedBlocks(notice, ended);
       const text = `${task.title}: ${ended}`;
       if (ref.outbox) {
-        const stored = await this.heed.store.getOutbox(delivery.key);
+        const stored = await this.heed.deliveries.getOutbox(delivery.key);
         if (stored) {
           const message = { ...(JSON.parse(stored.message) as object), text, blocks, closed: ended };
-          await this.heed.store.putOutbox({ ...stored, message: JSON.stringify(message) }, this.heed.clock.now());
+          await this.heed.deliveries.putOutbox({ ...stored, message: JSON.stringify(message) }, this.heed.clock.now());
         }
       } else if (this.slack && ref.channel && ref.ts) {
         await this.slack.update(ref.channel, ref.ts, text, blocks);
@@ -173,7 +173,7 @@ export class Channels {
 
   async #attempt(input: DeliveryInput): Promise<AttemptResult> {
     const heed = this.heed;
-    const store = heed.store;
+    const store = heed.deliveries;
     const previous = await store.getDelivery(input.key);
     if (previous?.status === 'sent') return { done: true, status: 'sent' };
     const base = {
@@ -209,8 +209,8 @@ export class Channels {
   }
 
   async #giveUp(input: DeliveryInput, error: string): Promise<void> {
-    const previous = await this.heed.store.getDelivery(input.key);
-    await this.heed.store.putDelivery(
+    const previous = await this.heed.deliveries.getDelivery(input.key);
+    await this.heed.deliveries.putDelivery(
       {
         key: input.key,
         taskId: input.taskId,
@@ -240,14 +240,14 @@ export class Channels {
   /** The first sent notice of this task to this address on this channel: the thread's root. */
   async #root(input: DeliveryInput): Promise<SentRef | undefined> {
     const address = addressKey(input.address);
-    return (await this.heed.store.taskDeliveries(input.taskId))
+    return (await this.heed.deliveries.taskDeliveries(input.taskId))
       .filter((d) => d.channel === input.channel && d.status === 'sent' && d.key !== input.key && d.ref !== null)
       .map((d) => JSON.parse(d.ref as string) as SentRef)
       .find((ref) => ref.address === address);
   }
 
   async #send(input: DeliveryInput, task: Task, mayHaveSent: boolean): Promise<SentRef> {
-    const store = this.heed.store;
+    const store = this.heed.deliveries;
     const now = this.heed.clock.now();
     const address = addressKey(input.address);
     const root = await this.#root(input);

@@ -27,7 +27,7 @@ export class TaskCloser {
   }
 
   async start(pollMs = 200): Promise<void> {
-    const store = this.#heed.store;
+    const store = this.#heed.feeds;
     if ((await store.getSetting(CURSOR)) === undefined) {
       await store.setSetting(CURSOR, String(await store.lastRunEventId()));
     }
@@ -43,7 +43,7 @@ export class TaskCloser {
   async tick(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
-    const store = this.#heed.store;
+    const store = this.#heed.feeds;
     try {
       for (;;) {
         const cursor = Number((await store.getSetting(CURSOR)) ?? 0);

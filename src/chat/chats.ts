@@ -243,7 +243,7 @@ export class Chats {
   async #eventsAfter(runId: string, after: number): Promise<RunEvent[]> {
     const all: RunEvent[] = [];
     for (let from = after; ; ) {
-      const page = await this.#heed.store.runEvents(from, 500, runId);
+      const page = await this.#heed.feeds.runEvents(from, 500, runId);
       all.push(...page);
       if (page.length < 500) return all;
       from = page.at(-1)?.id ?? from;

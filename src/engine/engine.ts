@@ -7,6 +7,8 @@ import {
   RunStateError,
   UnknownWorkflowError,
 } from '../errors.ts';
+import type { EngineStore } from '../store/engine-store.ts';
+import type { FeedStore } from '../store/feed-store.ts';
 import type { Page, RunQuery, StatusEntry, Store, StoreWake } from '../store/store.ts';
 import { type Clock, SystemClock } from '../time/clock.ts';
 import { type Duration, toMs } from '../time/duration.ts';
@@ -20,6 +22,7 @@ import type { WorkflowContext } from './context.ts';
 import type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './workflow.ts';
 
 export interface EngineOptions {
+  /** Where everything is kept. The engine uses its {@link EngineStore} part only (and keeps it private). */
   store: Store;
   /** Default: the system clock. Tests pass a `VirtualClock`. */
   clock?: Clock;
@@ -59,7 +62,10 @@ interface EngineEvents {
  * (after `start()`) execute runs. One instance per process and store; no global state.
  */
 export class Engine {
-  readonly store: Store;
+  /** The engine's port of the store (and the status feed its `statusChanges` reads). */
+  readonly #store: EngineStore & Pick<FeedStore, 'statusChanges' | 'changes'>;
+  /** The store's class name, for health reports (`SqliteStore`, `PostgresStore`). */
+  readonly storeName: string;
   readonly clock: Clock;
   readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
   readonly #internal = new Set<string>();
@@ -81,7 +87,8 @@ export class Engine {
   readonly #cancelListeners = new Set<(runIds: readonly string[]) => Promise<void>>();
 
   constructor(options: EngineOptions) {
-    this.store = options.store;
+    this.#store = options.store;
+    this.storeName = options.store.constructor.name;
     this.clock = options.clock ?? new SystemClock();
     this.#pollMs = toMs(options.pollInterval ?? 1_000, 'pollInterval');
     this.#onError = options.onError ?? ((error) => console.error('[heed]', error));
@@ -91,13 +98,13 @@ export class Engine {
       throw new InvalidArgumentError(`concurrency must be a positive integer, got ${options.concurrency}`);
     }
     this.#timers = new TimerScheduler({
-      store: this.store,
+      store: this.#store,
       clock: this.clock,
       onWoken: () => this.#worker.poke(),
       onError: this.#onError,
     });
     this.#worker = new Worker({
-      store: this.store,
+      store: this.#store,
       clock: this.clock,
       // Unique per process even with a configured id: a restarted process must not inherit the
       // leases of the one that crashed (it could neither reclaim nor let others reclaim them).
@@ -193,7 +200,7 @@ export class Engine {
     this.#started = true;
     this.#worker.start();
     this.#timers.start();
-    this.#unsubscribeWake = this.store.onWake?.((wake) => this.#onStoreWake(wake));
+    this.#unsubscribeWake = this.#store.onWake?.((wake) => this.#onStoreWake(wake));
     this.#schedulePoll();
   }
 
@@ -221,7 +228,7 @@ export class Engine {
     this.#timers.stop();
     await this.#timers.settled();
     await this.#worker.stop(toMs(options.grace ?? 10_000, 'grace'));
-    await this.store.close();
+    await this.#store.close();
   }
 
   /** Resolves when this process has nothing running and nothing runnable (for tests and demos). */
@@ -249,7 +256,7 @@ export class Engine {
       throw new InvalidArgumentError('topic must be a non-empty string');
     const body = encode(message, 'message');
     await this.#init();
-    const result = await this.store.sendMessage(
+    const result = await this.#store.sendMessage(
       { runId, topic, body, idempotencyKey: options.idempotencyKey },
       this.clock.now(),
     );
@@ -266,7 +273,7 @@ export class Engine {
       throw new InvalidArgumentError('event name must be a non-empty string');
     const encoded = encode(data, 'event data');
     await this.#init();
-    const result = await this.store.emitEvent(name, encoded, this.clock.now());
+    const result = await this.#store.emitEvent(name, encoded, this.clock.now());
     if (result.woken > 0) this.#worker.poke();
     return result;
   }
@@ -274,20 +281,20 @@ export class Engine {
   /** The latest value published under `key` by the run, or `undefined`. */
   async getStatus<T = unknown>(runId: string, key: string): Promise<T | undefined> {
     await this.#init();
-    const entry = await this.store.getStatus(runId, key);
+    const entry = await this.#store.getStatus(runId, key);
     return entry && decode<T>(entry.value);
   }
 
   /** Every value the run published (under `key`, or all keys), oldest first. */
   async statusHistory(runId: string, key?: string): Promise<StatusValue[]> {
     await this.#init();
-    return (await this.store.statusHistory(runId, key)).map(toStatusValue);
+    return (await this.#store.statusHistory(runId, key)).map(toStatusValue);
   }
 
   /** The durable change feed: statuses published after `after` (an entry id), in order. */
   async statusChanges(options: { after?: number; runId?: string; limit?: number } = {}): Promise<StatusValue[]> {
     await this.#init();
-    return (await this.store.statusChanges(options.after ?? 0, options.limit ?? 100, options.runId)).map(toStatusValue);
+    return (await this.#store.statusChanges(options.after ?? 0, options.limit ?? 100, options.runId)).map(toStatusValue);
   }
 
   /**
@@ -315,15 +322,15 @@ export class Engine {
     /** The run with its open waits and history, or `undefined`. */
     get: async (id: string): Promise<RunDetail | undefined> => {
       await this.#init();
-      const run = await this.store.getRun(id);
+      const run = await this.#store.getRun(id);
       if (!run) return undefined;
-      const [waits, history] = await Promise.all([this.store.listWaits(id), this.store.loadHistory(id)]);
+      const [waits, history] = await Promise.all([this.#store.listWaits(id), this.#store.loadHistory(id)]);
       return { ...toRunInfo(run), waitingOn: waits.map(toWaitInfo), history: history.map(toHistoryEntry) };
     },
     /** Runs newest first, filtered by status, workflow, or the kind of wait they are blocked on. */
     list: async (query: RunQuery = {}): Promise<Page<RunInfo>> => {
       await this.#init();
-      const page = await this.store.listRuns(query);
+      const page = await this.#store.listRuns(query);
       return { items: page.items.map((run) => toRunInfo(run)), nextCursor: page.nextCursor };
     },
     /**
@@ -334,7 +341,7 @@ export class Engine {
      */
     cancel: async (id: string): Promise<string[]> => {
       await this.#init();
-      const ids = await this.store.cancelRun(id, this.clock.now());
+      const ids = await this.#store.cancelRun(id, this.clock.now());
       for (const runId of ids) {
         this.#worker.abandon(runId, new RunCancelledError(runId));
         this.#runEnded(runId);
@@ -352,7 +359,7 @@ export class Engine {
      */
     resume: async (id: string): Promise<RunInfo> => {
       await this.#init();
-      const run = await this.store.resumeRun(id, this.clock.now());
+      const run = await this.#store.resumeRun(id, this.clock.now());
       this.#worker.poke();
       return toRunInfo(run);
     },
@@ -367,7 +374,7 @@ export class Engine {
     if (initiator !== null && (typeof initiator !== 'string' || initiator.length === 0)) {
       throw new InvalidArgumentError('initiator must be a non-empty string');
     }
-    const { run, created } = await this.store.createRun(
+    const { run, created } = await this.#store.createRun(
       { id, workflow: name, input: encoded, initiator },
       this.clock.now(),
     );
@@ -381,14 +388,14 @@ export class Engine {
   readonly #runSource: RunSource = {
     getRun: async (id) => {
       await this.#init();
-      return this.store.getRun(id);
+      return this.#store.getRun(id);
     },
     watchEnd: (id) => {
       const set = this.#endWaiters.get(id) ?? new Set<() => void>();
       this.#endWaiters.set(id, set);
       // Runs can also end outside any execution (a suspended run ended by a write, a run ended in
       // another process): their end events on the change port wake the waiters too.
-      this.#unsubscribeEnds ??= this.store.changes.subscribe((change) => {
+      this.#unsubscribeEnds ??= this.#store.changes.subscribe((change) => {
         if (change.kind === 'run-event') this.#runEnded(change.runId);
       });
       let wake: () => void = () => {};
@@ -420,7 +427,7 @@ export class Engine {
     },
     info: async (id) => {
       await this.#init();
-      const run = await this.store.getRun(id);
+      const run = await this.#store.getRun(id);
       return run && toRunInfo(run);
     },
     cancel: (id) => this.runs.cancel(id),
@@ -431,13 +438,13 @@ export class Engine {
   }
 
   #init(): Promise<void> {
-    this.#ready ??= this.store.init();
+    this.#ready ??= this.#store.init();
     return this.#ready;
   }
 
   /**
    * Opens the store (once; later calls return the same promise). Called by every method that
-   * touches the store; upper layers call it before using `store` directly.
+   * touches the store; upper layers call it before using their own port of the same store.
    * @throws StoreCorruptError, StoreLockedError, StoreVersionError
    */
   ready(): Promise<void> {

@@ -10,7 +10,8 @@ import {
   TerminalError,
   RetryableError,
 } from '../errors.ts';
-import type { Claim, Completion, Operation, OperationKind, StatusEntry, Store, WaitRequest } from '../store/store.ts';
+import type { EngineStore } from '../store/engine-store.ts';
+import type { Claim, Completion, Operation, OperationKind, StatusEntry,  WaitRequest } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { type Duration, toMs } from '../time/duration.ts';
 import type {
@@ -33,7 +34,7 @@ import { decode, decodeError, encode, encodeError, type ErrorData } from './seri
 import type { WorkflowFn, WorkflowRef } from './workflow.ts';
 
 export interface ExecutionDeps {
-  store: Store;
+  store: EngineStore;
   clock: Clock;
   /** Called when a wait with a deadline is registered, so the timer scheduler can re-arm. */
   onDeadline(deadline: number): void;

@@ -1,4 +1,5 @@
-import type { Store } from '../store/store.ts';
+import type { EngineStore } from '../store/engine-store.ts';
+
 import type { Clock } from '../time/clock.ts';
 
 const BATCH = 500;
@@ -9,7 +10,7 @@ const BATCH = 500;
  * their runs woken in batches. Start-up reads one row (the earliest deadline), not every run.
  */
 export class TimerScheduler {
-  readonly #store: Store;
+  readonly #store: EngineStore;
   readonly #clock: Clock;
   readonly #onWoken: () => void;
   readonly #onError: (error: unknown) => void;
@@ -18,7 +19,7 @@ export class TimerScheduler {
   #firing: Promise<void> | undefined;
   #stopped = true;
 
-  constructor(deps: { store: Store; clock: Clock; onWoken: () => void; onError: (error: unknown) => void }) {
+  constructor(deps: { store: EngineStore; clock: Clock; onWoken: () => void; onError: (error: unknown) => void }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#onWoken = deps.onWoken;

@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { ClosedError, LeaseLostError } from '../errors.ts';
-import type { Claim, Lease, StatusEntry, Store } from '../store/store.ts';
+import type { EngineStore } from '../store/engine-store.ts';
+import type { Claim, Lease, StatusEntry } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { Execution, type ExecutionOutcome } from './execution.ts';
 import type { WorkflowContext } from './context.ts';
 import type { WorkflowFn } from './workflow.ts';
 
 export interface WorkerOptions {
-  store: Store;
+  store: EngineStore;
   clock: Clock;
   owner: string;
   workflows: ReadonlyMap<string, WorkflowFn<unknown, unknown>>;

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { Engine, type EngineOptions } from '../engine/engine.ts';
+import type { DeliveryStore } from '../store/delivery-store.ts';
+import type { FeedStore } from '../store/feed-store.ts';
 import { type HumanTaskOptions, HumanTasks } from './tasks.ts';
 import type { DefaultOutcome, SchemaInput, TaskResult, TaskSpec, TaskType } from './types.ts';
 
@@ -31,14 +33,25 @@ export interface HeedOptions extends EngineOptions, HumanTaskOptions {}
 
 /**
  * Heed: the durable engine with human tasks. `heed.tasks` creates, lists, answers and audits
- * tasks; workflows ask with `ctx.ask(spec)`.
+ * tasks; workflows ask with `ctx.ask(spec)`. The store is split by who uses it: the engine keeps
+ * its part private, `heed.tasks` holds the task part, and the layers beside (server, channels) get
+ * `heed.feeds` and `heed.deliveries`.
  */
 export class Heed extends Engine {
   readonly tasks: HumanTasks;
+  /**
+   * What live feeds read: run events, status changes, the change port, feed cursors, the tasks'
+   * version. Usable once the store is open (`ready()` or `start()`).
+   */
+  readonly feeds: FeedStore;
+  /** Notification deliveries and the local outbox, for channels. Usable once the store is open. */
+  readonly deliveries: DeliveryStore;
 
   constructor(options: HeedOptions) {
     super(options);
-    this.tasks = new HumanTasks(this, options);
+    this.feeds = options.store;
+    this.deliveries = options.store;
+    this.tasks = new HumanTasks(this, options.store, options);
     this.extendContext('ask', (ctx) => (spec: TaskSpec) => this.tasks.ask(ctx, spec));
   }
 }

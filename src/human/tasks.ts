@@ -9,7 +9,8 @@ import {
 } from '../errors.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { Page } from '../store/store.ts';
-import type { AuditEntry, TaskQuery, TaskRecord, TaskStatus } from '../store/task-store.ts';
+import type { DeliveryStore } from '../store/delivery-store.ts';
+import type { AuditEntry, TaskQuery, TaskRecord, TaskStatus, TaskStore } from '../store/task-store.ts';
 import type { Duration } from '../time/duration.ts';
 import { type AuditInput, type AuditVerification, chainAudit, verifyChain } from './audit.ts';
 import type { Notification, NotificationKind, Notifier } from './notifier.ts';
@@ -55,14 +56,23 @@ export interface TaskListQuery extends TaskQuery {
  * written by compare-and-set on the task's version (see `task-writes.ts`); the write that ends a
  * task also wakes that run, in the same transaction.
  */
+/** The human layer's port of the store: its tasks, and whether a notice was delivered. */
+export type HumanTaskStore = TaskStore & Pick<DeliveryStore, 'hasDelivery'>;
+
 export class HumanTasks {
   readonly #engine: Engine;
+  readonly #store: HumanTaskStore;
   readonly #notifiers: ReadonlyMap<string, Notifier>;
   readonly #groupsOf: MembershipLookup | undefined;
   readonly #maxBytes: number;
 
-  constructor(engine: Engine, options: HumanTaskOptions = {}) {
+  /**
+   * @param engine runs the task lifecycles (registered here) and opens the store.
+   * @param store the same store the engine was given, seen through the human layer's port.
+   */
+  constructor(engine: Engine, store: HumanTaskStore, options: HumanTaskOptions = {}) {
     this.#engine = engine;
+    this.#store = store;
     this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
     this.#groupsOf = options.groupsOf;
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
@@ -128,7 +138,7 @@ export class HumanTasks {
   /** The task, or `undefined`. */
   async get(id: string): Promise<Task | undefined> {
     await this.#engine.ready();
-    const record = await this.#engine.store.getTask(id);
+    const record = await this.#store.getTask(id);
     return record && toTask(record);
   }
 
@@ -144,7 +154,7 @@ export class HumanTasks {
       }
       return this.inbox(query.assignee, query);
     }
-    const page = await this.#engine.store.listTasks(query);
+    const page = await this.#store.listTasks(query);
     return { items: page.items.map(toTask), nextCursor: page.nextCursor };
   }
 
@@ -152,7 +162,7 @@ export class HumanTasks {
   async inbox(principal: string, query: InboxQuery = {}): Promise<Page<Task>> {
     const identities = await identitiesOf(checkPrincipal(principal), this.#groupsOf);
     await this.#engine.ready();
-    const page = await this.#engine.store.inbox(identities, query);
+    const page = await this.#store.inbox(identities, query);
     return { items: page.items.map(toTask), nextCursor: page.nextCursor };
   }
 
@@ -175,6 +185,21 @@ export class HumanTasks {
     if (refusal) throw refusal;
     this.#engine.wake();
     return (await this.get(id)) as Task;
+  }
+
+  /**
+   * Marks a one-click link's nonce used (links are single use). Returns false when it was used
+   * before; nothing else is written.
+   */
+  async useLink(nonce: string, taskId: string): Promise<boolean> {
+    await this.#engine.ready();
+    return this.#store.useLink(nonce, taskId, this.#engine.clock.now());
+  }
+
+  /** Whether a one-click link's nonce was used. */
+  async linkUsed(nonce: string): Promise<boolean> {
+    await this.#engine.ready();
+    return this.#store.linkUsed(nonce);
   }
 
   /**
@@ -247,7 +272,7 @@ export class HumanTasks {
    */
   async result(id: string, options: { timeout?: Duration } = {}): Promise<TaskResult> {
     await this.#engine.ready();
-    const record = await this.#engine.store.getTask(id);
+    const record = await this.#store.getTask(id);
     if (!record) throw new TaskNotFoundError(id);
     const ended = resultOf(record);
     if (ended) return ended;
@@ -268,9 +293,9 @@ export class HumanTasks {
   /** The task and its audit log, with a cancellation by its run recorded if it is not yet. */
   async #auditOf(id: string): Promise<{ record: TaskRecord; entries: AuditEntry[] }> {
     await this.#engine.ready();
-    const record = await this.#engine.store.getTask(id);
+    const record = await this.#store.getTask(id);
     if (!record) throw new TaskNotFoundError(id);
-    const entries = await this.#engine.store.taskAudit(id);
+    const entries = await this.#store.taskAudit(id);
     // A crash right after a run's cancellation committed leaves its task cancelled but not yet
     // audited (see #recordRunCancellations): record it now. (Stores written before task versions
     // audited it in the store: they already have that entry.)
@@ -316,7 +341,7 @@ export class HumanTasks {
         : [created],
       now,
     );
-    const { task, created: isNew } = await this.#engine.store.createTask(
+    const { task, created: isNew } = await this.#store.createTask(
       {
         id: options.id,
         type: spec.type,
@@ -415,7 +440,7 @@ export class HumanTasks {
     // A task names its channels to narrow them; without any, it goes to every channel Heed has.
     for (const channel of ['inbox', ...this.#channelsOf(spec)]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;
-      if (await this.#engine.store.hasDelivery(key)) continue;
+      if (await this.#store.hasDelivery(key)) continue;
       const notifier = this.#notifiers.get(channel);
       const notification: Notification = { key, kind, task, recipients };
       if (notifier) await notifier.notify(notification);
@@ -441,7 +466,7 @@ export class HumanTasks {
 
   /** Decides on the task as read and writes by compare-and-set, again until it holds (see `decideAndWrite`). */
   #write<T>(id: string, decide: (task: TaskRecord, now: number) => Decision<T>): Promise<T> {
-    return decideAndWrite(this.#engine.store, this.#engine.clock, id, decide);
+    return decideAndWrite(this.#store, this.#engine.clock, id, decide);
   }
 
   /** Appends one entry to a task's audit log; does nothing for an unknown task. */
@@ -460,7 +485,7 @@ export class HumanTasks {
    */
   async #recordRunCancellations(runIds: readonly string[]): Promise<void> {
     if (runIds.length === 0) return;
-    for (const { id } of await this.#engine.store.tasksOfRuns(runIds)) {
+    for (const { id } of await this.#store.tasksOfRuns(runIds)) {
       await this.#write(id, (task, now) => {
         if (task.status !== 'cancelled' || task.result !== null) return { value: null };
         const result = endResult(task, 'cancelled', null, 'system', 'run', null, task.resolvedAt ?? now);
@@ -483,7 +508,7 @@ export class HumanTasks {
   }
 
   async #require(taskId: string): Promise<TaskRecord> {
-    const task = await this.#engine.store.getTask(taskId);
+    const task = await this.#store.getTask(taskId);
     if (!task) throw new TaskNotFoundError(taskId);
     return task;
   }

@@ -56,7 +56,7 @@ export function createApp(
   heed: Heed,
   options: AppOptions,
 ): { app: OpenAPIHono<AuthEnv>; hub: EventHub; authorization: Authorization } {
-  const hub = new EventHub(heed.store, options.feedPollMs);
+  const hub = new EventHub(heed.feeds, options.feedPollMs);
   const devMode = options.auth.keys.size === 0;
   const authorization = new Authorization({
     admins: options.auth.admins,

@@ -1,5 +1,5 @@
 import type { Change } from '../store/changes.ts';
-import type { Store } from '../store/store.ts';
+import type { FeedStore } from '../store/feed-store.ts';
 
 /** A registration for news of one run; see {@link EventHub.watch}. */
 export interface RunWatch {
@@ -29,7 +29,7 @@ interface Watcher {
  * `start()`, before any connection exists, and only jumps forward while nobody is watching.
  */
 export class EventHub {
-  readonly #store: Store;
+  readonly #store: FeedStore;
   readonly #pollMs: number;
   readonly #watchers = new Map<string, Set<Watcher>>();
   /** Bumped on every new watch: an idle poll's jump forward is valid only if none came meanwhile. */
@@ -41,7 +41,7 @@ export class EventHub {
   #starting: Promise<void> | undefined;
 
   /** @param pollMs the fallback poll's period, for writes of other processes (default 500 ms). */
-  constructor(store: Store, pollMs = 500) {
+  constructor(store: FeedStore, pollMs = 500) {
     this.#store = store;
     this.#pollMs = pollMs;
   }

@@ -38,10 +38,10 @@ export async function followRun(
   let checkEnd = true;
   try {
     for (;;) {
-      const ended = checkEnd && TERMINAL.has((await heed.store.getRun(runId))?.status ?? 'cancelled');
+      const ended = checkEnd && TERMINAL.has((await heed.feeds.getRun(runId))?.status ?? 'cancelled');
       let lastType: string | undefined;
       for (;;) {
-        const page = await heed.store.runEvents(last, 500, runId);
+        const page = await heed.feeds.runEvents(last, 500, runId);
         for (const event of page) {
           last = event.id;
           lastType = event.type;

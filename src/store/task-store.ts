@@ -204,8 +204,6 @@ export interface TaskStore {
   tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]>;
   /** The task's audit log in order. */
   taskAudit(id: string): Promise<AuditEntry[]>;
-  /** Changes whenever any task is created or changes (for live inbox updates). */
-  tasksVersion(): Promise<string>;
   /** Marks a one-click link's nonce used; false when it was used before (links are single use). */
   useLink(nonce: string, taskId: string, now: number): Promise<boolean>;
   /** Whether a one-click link's nonce was used. */

@@ -81,7 +81,7 @@ describe('channels: the AXME scenario end to end on a virtual clock', () => {
     expect(await post.text()).toContain('Already decided: approve by user:bob via slack.');
 
     const task = must((await h.heed.tasks.list()).items[0]);
-    const deliveries = await h.heed.store.taskDeliveries(task.id);
+    const deliveries = await h.heed.deliveries.taskDeliveries(task.id);
     expect(
       deliveries
         .filter((d) => d.recipient !== '*')

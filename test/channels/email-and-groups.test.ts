@@ -49,13 +49,13 @@ describe('channels: email, groups and durable retries', () => {
     smtp.refuse = 1;
     const task = await h.heed.tasks.create({ type: 'approval', title: 'Retry me', assignees: ['user:alice'] });
     const key = `${task.id}:created:0:email:alice@example.com`;
-    await h.until('the failed first attempt', async () => (await h.heed.store.getDelivery(key))?.error);
-    expect(await h.heed.store.getDelivery(key)).toMatchObject({ status: 'pending', attempts: 1 });
+    await h.until('the failed first attempt', async () => (await h.heed.deliveries.getDelivery(key))?.error);
+    expect(await h.heed.deliveries.getDelivery(key)).toMatchObject({ status: 'pending', attempts: 1 });
     expect(smtp.mails).toHaveLength(0);
     await h.clock.advance('10s');
     await h.until('the second attempt', () => smtp.mails.length === 1);
-    await h.until('the record', async () => (await h.heed.store.getDelivery(key))?.status === 'sent');
-    expect(await h.heed.store.getDelivery(key)).toMatchObject({ status: 'sent', attempts: 2, error: null });
+    await h.until('the record', async () => (await h.heed.deliveries.getDelivery(key))?.status === 'sent');
+    expect(await h.heed.deliveries.getDelivery(key)).toMatchObject({ status: 'sent', attempts: 2, error: null });
   });
 
   it('gives up after its attempts, audits not-notified, and the deadline still decides', async () => {
@@ -69,16 +69,16 @@ describe('channels: email, groups and durable retries', () => {
       deadline: '1h',
     });
     const key = `${task.id}:created:0:email:alice@example.com`;
-    await h.until('the first attempt', async () => (await h.heed.store.getDelivery(key))?.attempts === 1);
+    await h.until('the first attempt', async () => (await h.heed.deliveries.getDelivery(key))?.attempts === 1);
     for (const wait of ['10s', '30s', '90s', '270s', '600s']) {
-      const before = (await h.heed.store.getDelivery(key))?.attempts ?? 0;
+      const before = (await h.heed.deliveries.getDelivery(key))?.attempts ?? 0;
       await h.clock.advance(wait);
       await h.until(
         `the attempt after ${wait}`,
-        async () => ((await h.heed.store.getDelivery(key))?.attempts ?? 0) > before,
+        async () => ((await h.heed.deliveries.getDelivery(key))?.attempts ?? 0) > before,
       );
     }
-    await h.until('given up', async () => (await h.heed.store.getDelivery(key))?.status === 'failed');
+    await h.until('given up', async () => (await h.heed.deliveries.getDelivery(key))?.status === 'failed');
     const audit = await h.heed.tasks.audit(task.id);
     expect(audit.find((e) => e.action === 'not-notified')).toMatchObject({
       via: 'email',

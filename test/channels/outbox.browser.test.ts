@@ -67,7 +67,7 @@ describe('channels in headless Chromium at phone size', () => {
   it('shows the offline outbox at /outbox: the email and the Slack message as Alice gets them; its buttons decide through the signed links, and the Slack copy closes', async () => {
     const h = await harness({ email: false, slack: false });
     const task = await h.heed.tasks.create(SPEC);
-    await h.until('the outbox', async () => (await h.heed.store.listOutbox(10)).length === 4);
+    await h.until('the outbox', async () => (await h.heed.deliveries.listOutbox(10)).length === 4);
     const page = await browser.newPage({ viewport: PHONE });
     await page.goto(`${h.server.url}/outbox`);
     expect(await page.locator('article[data-kind=email]').count()).toBe(2);
@@ -91,7 +91,7 @@ describe('channels in headless Chromium at phone size', () => {
 
     // Every Slack copy in the outbox is closed: the outcome, who and how; no buttons.
     await h.until('the outbox copies closed', async () =>
-      (await h.heed.store.listOutbox(10))
+      (await h.heed.deliveries.listOutbox(10))
         .filter((m) => m.channel === 'slack')
         .every((m) => m.message.includes('"closed"')),
     );

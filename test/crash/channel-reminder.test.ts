@@ -65,7 +65,7 @@ describe('crash: channels', () => {
     const taskId = task?.id ?? '';
     const reminderKeys = [`${taskId}:reminder:1:email:alice@example.com`, `${taskId}:reminder:1:slack:U0ALICE`];
     await waitUntil('both reminders recorded', async () => {
-      const records = await Promise.all(reminderKeys.map((key) => client.store.getDelivery(key)));
+      const records = await Promise.all(reminderKeys.map((key) => client.deliveries.getDelivery(key)));
       return records.every((r) => r?.status === 'sent') || undefined;
     });
 
@@ -82,7 +82,7 @@ describe('crash: channels', () => {
     // (The first mail may fall into a crash's window too when the machine is slow: one Message-ID.)
     const firsts = smtp.to('alice@example.com').filter((m) => !m.subject?.startsWith('Reminder'));
     expect(new Set(firsts.map((m) => m.messageId)).size).toBe(1);
-    const records = await Promise.all(reminderKeys.map((key) => client.store.getDelivery(key)));
+    const records = await Promise.all(reminderKeys.map((key) => client.deliveries.getDelivery(key)));
     // Each was begun again after the crash that followed its send.
     for (const record of records) expect(record?.attempts).toBeGreaterThanOrEqual(2);
   });

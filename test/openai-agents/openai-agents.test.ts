@@ -121,7 +121,7 @@ function registerSupportAgent(heed: Heed, baseURL: string) {
 describe('OpenAI Agents JS with Heed approvals (the real @openai/agents, a local Responses API)', () => {
   it('turns the interruption into a task, keeps the RunState in the run, and resumes in a new process days later', async () => {
     const api = await localResponsesApi();
-    const { heed, clock, reopen } = testEngine();
+    const { heed, store, clock, reopen } = testEngine();
     const first = registerSupportAgent(heed, api.baseURL);
     await heed.start();
     const run = await first.workflow.start({ input: 'Please refund order A-17, it arrived broken.' });
@@ -140,7 +140,7 @@ describe('OpenAI Agents JS with Heed approvals (the real @openai/agents, a local
     expect(task?.deadline).toBe(clock.now() + 3 * 86_400_000);
     expect(await heed.getStatus(run.id, 'agent')).toMatchObject({ status: 'pending_approval' });
     // The agent's RunState is the recorded result of the run's first step.
-    const step = (await heed.store.loadHistory(run.id)).find((op) => op.name === 'openai-agents.run');
+    const step = (await store.loadHistory(run.id)).find((op) => op.name === 'openai-agents.run');
     const snapshot = JSON.parse(step?.output ?? '{}') as { state: string };
     expect(JSON.parse(snapshot.state)).toMatchObject({ currentAgent: { name: 'support' } });
     expect(first.refunds).toEqual([]);

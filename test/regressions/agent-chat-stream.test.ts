@@ -43,7 +43,7 @@ describe('POST /v1/chat: the stream of a turn that ends', () => {
 
   it('sends `finish` when the turn ends between reading the events and reading its status', async () => {
     const s = await testServer({ setup: (heed) => registerBanking(heed, new OfflineModel()) });
-    const store = s.heed.store;
+    const store = s.heed.feeds;
     const runEvents = store.runEvents.bind(store);
     const turnId = 'chat:chat-race:m1';
     let delayed = false;

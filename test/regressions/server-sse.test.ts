@@ -12,7 +12,7 @@ describe('GET /v1/runs/{id}/events', () => {
     });
     const run = await s.heed.startWorkflow('chatty', null, { id: 'chatty-1' });
     await run.result();
-    const stored = await s.heed.store.runEvents(0, 10_000, 'chatty-1');
+    const stored = await s.heed.feeds.runEvents(0, 10_000, 'chatty-1');
     expect(stored.length).toBeGreaterThan(1_000);
 
     const response = await fetch(`${s.url}/v1/runs/chatty-1/events`);

@@ -15,11 +15,11 @@ function failOnce(store: Store, method: 'suspendRun' | 'completeRun' | 'recordOp
 
 describe('transient store errors during an execution', () => {
   it('does not leave a run stuck "running" forever when suspendRun fails once', async () => {
-    const { heed, clock } = testEngine();
+    const { heed, store, clock } = testEngine();
     const wf = heed.workflow('inbox', async (ctx) => ctx.recv<string>('x'));
     const other = heed.workflow('other', async () => 'done');
     await heed.start();
-    failOnce(heed.store, 'suspendRun');
+    failOnce(store, 'suspendRun');
     await wf.start(null, { id: 'i1' });
     await heed.idle();
     expect(errors.splice(0).map((e) => (e as Error).name)).toEqual(['StoreLockedError']);
@@ -34,7 +34,7 @@ describe('transient store errors during an execution', () => {
   });
 
   it('does not hand a transient store error to workflow code as if the step had failed', async () => {
-    const { heed } = testEngine();
+    const { heed, store } = testEngine();
     let calls = 0;
     const wf = heed.workflow('careful', async (ctx) => {
       try {
@@ -48,7 +48,7 @@ describe('transient store errors during an execution', () => {
       return 'ok';
     });
     await heed.start();
-    failOnce(heed.store, 'recordOperation');
+    failOnce(store, 'recordOperation');
     const run = await wf.start(null, { id: 'c1' });
     await heed.idle();
     // The failure is reported and the run handed back, then retried from its history.

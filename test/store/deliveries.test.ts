@@ -21,15 +21,15 @@ describe('deliveries', () => {
     await heed.idle();
     expect(told).toEqual([`${task.id}:created:0:pager`, `${task.id}:reminder:1:pager`]);
 
-    const records = await heed.store.taskDeliveries(task.id);
+    const records = await heed.deliveries.taskDeliveries(task.id);
     expect(records.map((r) => [r.key, r.channel, r.recipient, r.event, r.status, r.attempts])).toEqual([
       [`${task.id}:created:0:inbox`, 'inbox', '*', 'created:0', 'sent', 1],
       [`${task.id}:created:0:pager`, 'pager', '*', 'created:0', 'sent', 1],
       [`${task.id}:reminder:1:inbox`, 'inbox', '*', 'reminder:1', 'sent', 1],
       [`${task.id}:reminder:1:pager`, 'pager', '*', 'reminder:1', 'sent', 1],
     ]);
-    expect(await heed.store.hasDelivery(`${task.id}:reminder:1:pager`)).toBe(true);
-    expect(await heed.store.hasDelivery(`${task.id}:reminder:2:pager`)).toBe(false);
+    expect(await heed.deliveries.hasDelivery(`${task.id}:reminder:1:pager`)).toBe(true);
+    expect(await heed.deliveries.hasDelivery(`${task.id}:reminder:2:pager`)).toBe(false);
   });
 
   it('keeps per-recipient delivery state (attempts, error, provider reference) and only "sent" counts as delivered', async () => {
@@ -43,14 +43,14 @@ describe('deliveries', () => {
       recipient: 'user:alice',
       event: 'created:0',
     };
-    await heed.store.putDelivery({ ...base, status: 'pending', attempts: 1, error: 'ECONNREFUSED', ref: null }, 10);
-    expect(await heed.store.hasDelivery(base.key)).toBe(false);
-    await heed.store.putDelivery(
+    await heed.deliveries.putDelivery({ ...base, status: 'pending', attempts: 1, error: 'ECONNREFUSED', ref: null }, 10);
+    expect(await heed.deliveries.hasDelivery(base.key)).toBe(false);
+    await heed.deliveries.putDelivery(
       { ...base, status: 'sent', attempts: 2, error: null, ref: '{"messageId":"<m@x>"}' },
       20,
     );
-    expect(await heed.store.hasDelivery(base.key)).toBe(true);
-    expect(await heed.store.getDelivery(base.key)).toMatchObject({
+    expect(await heed.deliveries.hasDelivery(base.key)).toBe(true);
+    expect(await heed.deliveries.getDelivery(base.key)).toMatchObject({
       status: 'sent',
       attempts: 2,
       error: null,
@@ -64,14 +64,14 @@ describe('deliveries', () => {
     const { heed } = testEngine();
     await heed.start();
     const m = { taskId: 't', channel: 'email', recipient: 'user:a', address: 'a@x' };
-    await heed.store.putOutbox({ ...m, id: 'one', message: '{"v":1}' }, 1);
-    await heed.store.putOutbox({ ...m, id: 'two', message: '{"v":1}' }, 2);
-    await heed.store.putOutbox({ ...m, id: 'one', message: '{"v":2}' }, 3);
-    const list = await heed.store.listOutbox(10);
+    await heed.deliveries.putOutbox({ ...m, id: 'one', message: '{"v":1}' }, 1);
+    await heed.deliveries.putOutbox({ ...m, id: 'two', message: '{"v":1}' }, 2);
+    await heed.deliveries.putOutbox({ ...m, id: 'one', message: '{"v":2}' }, 3);
+    const list = await heed.deliveries.listOutbox(10);
     expect(list.map((r) => [r.id, r.message])).toEqual([
       ['two', '{"v":1}'],
       ['one', '{"v":2}'],
     ]);
-    expect((await heed.store.getOutbox('one'))?.updatedAt).toBe(3);
+    expect((await heed.deliveries.getOutbox('one'))?.updatedAt).toBe(3);
   });
 });

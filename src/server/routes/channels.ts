@@ -80,7 +80,7 @@ export function channelRoutes(app: OpenAPIHono<AuthEnv>, channels: Channels | un
 
   app.get('/outbox', async (c) => {
     if (!channels || !development) return c.text('The outbox is shown in development mode only', 404);
-    const records = await channels.heed.store.listOutbox(200);
+    const records = await channels.heed.deliveries.listOutbox(200);
     return c.html(outboxPage(records, { email: channels.offline('email'), slack: channels.offline('slack') }));
   });
 }

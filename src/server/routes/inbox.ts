@@ -53,7 +53,7 @@ export function inboxRoutes(
   // The fallback for tasks written by other processes sharing the store.
   const poll = async () => {
     try {
-      const next = await heed.store.tasksVersion();
+      const next = await heed.feeds.tasksVersion();
       if (next !== version) {
         version = next;
         announce();
@@ -101,12 +101,12 @@ export function inboxRoutes(
     streamSSE(c, async (stream) => {
       if (!timer) {
         // This process's task writes are pushed at once; other processes' are polled.
-        unsubscribe = heed.store.changes.subscribe((change) => {
+        unsubscribe = heed.feeds.changes.subscribe((change) => {
           if (change.kind === 'task') announce();
         });
         timer = setInterval(() => void poll(), pollMs);
         timer.unref();
-        version = await heed.store.tasksVersion();
+        version = await heed.feeds.tasksVersion();
       }
       let wake: (() => void) | undefined;
       const notify = () => wake?.();

@@ -173,7 +173,7 @@ ${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.ac
       return refused(c, REASONS[check.reason], 400);
     }
     const { claims } = check;
-    if (await heed.store.linkUsed(claims.nonce)) {
+    if (await heed.tasks.linkUsed(claims.nonce)) {
       guard.refused(client, 'used', now);
       if (guard.firstRefusal(claims.nonce, 'used')) {
         await heed.tasks.recordRefusal(claims.taskId, {
@@ -195,7 +195,7 @@ ${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.ac
       );
       // Burned only once it worked: a link refused for a missing comment can be tried again.
       // (Two racing uses cannot both answer: the task's compare-and-set lets one win.)
-      await heed.store.useLink(claims.nonce, claims.taskId, now);
+      await heed.tasks.useLink(claims.nonce, claims.taskId);
       return c.html(
         page(
           task.title,

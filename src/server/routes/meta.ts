@@ -69,7 +69,7 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, linkGuard?: Li
   });
   app.get('/v1/health', async (c) => {
     await heed.ready();
-    return c.json({ ok: true, store: heed.store.constructor.name, linkRefusals: linkGuard?.counts ?? null });
+    return c.json({ ok: true, store: heed.storeName, linkRefusals: linkGuard?.counts ?? null });
   });
 
   app.openAPIRegistry.registerPath({

@@ -36,9 +36,9 @@ export class WebhookDispatcher {
   }
 
   async start(): Promise<void> {
-    if ((await this.#heed.store.getSetting(CURSOR)) === undefined) {
+    if ((await this.#heed.feeds.getSetting(CURSOR)) === undefined) {
       // First start: deliver what happens from now on, not the whole history.
-      await this.#heed.store.setSetting(CURSOR, String(await this.#heed.store.lastRunEventId()));
+      await this.#heed.feeds.setSetting(CURSOR, String(await this.#heed.feeds.lastRunEventId()));
     }
     this.#timer = setInterval(() => void this.tick(), this.#options.pollMs ?? 250);
     this.#timer.unref();
@@ -54,11 +54,11 @@ export class WebhookDispatcher {
     this.#busy = true;
     try {
       for (;;) {
-        const cursor = Number((await this.#heed.store.getSetting(CURSOR)) ?? 0);
-        const events = await this.#heed.store.runEvents(cursor, 200);
+        const cursor = Number((await this.#heed.feeds.getSetting(CURSOR)) ?? 0);
+        const events = await this.#heed.feeds.runEvents(cursor, 200);
         if (events.length === 0) return;
         for (const event of events) await this.#dispatch(event);
-        await this.#heed.store.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
+        await this.#heed.feeds.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
         if (events.length < 200) return;
       }
     } catch (error) {
