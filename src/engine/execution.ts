@@ -40,6 +40,11 @@ export interface ExecutionDeps {
   onDeadline(deadline: number): void;
   /** Called after a status value is durably published. */
   onStatus(entry: StatusEntry): void;
+  /**
+   * Called once the workflow code is done for this execution (it returned, threw, or waits),
+   * before the run's end or suspension is written: the worker may claim the next run meanwhile.
+   */
+  onSettled?(): void;
   /** Extra context members provided by upper layers (e.g. `ask` from human tasks). */
   extensions: ReadonlyMap<string, (ctx: WorkflowContext) => unknown>;
 }
@@ -159,6 +164,7 @@ export class Execution implements CoreContext {
     }
     this.#ended = true;
     this.#replay.stop();
+    this.#deps.onSettled?.();
     const fatal = this.#fatal as Fatal | undefined;
     try {
       if (fatal?.kind === 'abandon') return 'abandoned';

@@ -31,6 +31,8 @@ export interface WorkerOptions {
 export class Worker {
   readonly #o: WorkerOptions;
   readonly #active = new Map<string, Execution>();
+  /** Executions whose code is done and whose last write is in flight: their slots are free. */
+  readonly #settled = new Set<Execution>();
   #filling: Promise<void> | undefined;
   #again = false;
   #claimScheduled = false;
@@ -137,8 +139,8 @@ export class Worker {
     try {
       do {
         this.#again = false;
-        while (this.#running && this.#active.size < this.#o.concurrency) {
-          const limit = this.#o.concurrency - this.#active.size;
+        while (this.#running && this.#busy < this.#o.concurrency) {
+          const limit = this.#o.concurrency - this.#busy;
           const claims = await this.#o.store.claimRuns({
             owner: this.#o.owner,
             workflows: [...this.#o.workflows.keys()],
@@ -163,6 +165,16 @@ export class Worker {
     }
   }
 
+  /**
+   * Slots taken: executions still running workflow code. One whose code is done and whose end is
+   * being written no longer counts, so the next claim overlaps that write (claim-ahead).
+   */
+  get #busy(): number {
+    let busy = 0;
+    for (const execution of this.#active.values()) if (!this.#settled.has(execution)) busy++;
+    return busy;
+  }
+
   /** Best-effort hand-back of a run; if it fails, the lease expires and the run is recovered. */
   async #release(lease: Lease): Promise<void> {
     await this.#o.store.releaseRun(lease, this.#o.clock.now()).catch(() => {});
@@ -171,12 +183,16 @@ export class Worker {
   #launch(claim: Claim): void {
     const fn = this.#o.workflows.get(claim.run.workflow);
     if (!fn) return; // cannot happen: claims are filtered by registered workflow names
-    const execution = new Execution(claim, {
+    const execution: Execution = new Execution(claim, {
       store: this.#o.store,
       clock: this.#o.clock,
       onDeadline: this.#o.onDeadline,
       onStatus: this.#o.onStatus,
       extensions: this.#o.extensions,
+      onSettled: () => {
+        this.#settled.add(execution);
+        this.#scheduleClaim();
+      },
     });
     // An older execution of the same run may still be finishing (a step ignoring its abort
     // signal after a cancel and resume): it is fenced off already; track the new one.
@@ -198,6 +214,7 @@ export class Worker {
         },
       )
       .finally(() => {
+        this.#settled.delete(execution);
         if (this.#active.get(claim.run.id) === execution) this.#active.delete(claim.run.id);
         this.#scheduleClaim();
       });

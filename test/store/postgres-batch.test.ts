@@ -72,6 +72,22 @@ describe('PostgreSQL store: batched writes', () => {
     expect(await store.loadHistory('c')).toMatchObject([{ seq: 1, output: '"c2"' }]);
   });
 
+  it('numbers two records of one run in one batch apart, next to the set-based records of others', async () => {
+    const claims = await startRuns(['par', 'solo']);
+    const lease = (id: string) => claims.get(id)?.lease as Claim['lease'];
+    const step = (seq: number) => ({ seq, kind: 'step' as const, name: `s${seq}`, output: String(seq), error: null });
+    const before = store.stats();
+    await Promise.all([
+      store.recordOperation(lease('par'), step(1), T0 + 1),
+      store.recordOperation(lease('solo'), step(1), T0 + 1),
+      store.recordOperation(lease('par'), step(2), T0 + 1),
+    ]);
+    expect(store.stats().batches - before.batches).toBe(1);
+    const ords = (await store.loadHistory('par')).map((op) => op.ord).sort();
+    expect(ords).toEqual([1, 2]);
+    expect(await store.loadHistory('solo')).toMatchObject([{ seq: 1, ord: 1 }]);
+  });
+
   it('applies a mixed batch in order: completions, suspensions, waits, messages and new runs', async () => {
     const claims = await startRuns(['done', 'sleeper', 'inbox', 'lost']);
     const lease = (id: string) => claims.get(id)?.lease as Claim['lease'];

@@ -16,7 +16,7 @@ interface Queued {
 /** Writes per statement at most: large enough for a busy worker, small enough to keep locks short. */
 const MAX_BATCH = 256;
 /** Batches in flight at once: while they run, new writes gather into the next ones. */
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = 4;
 
 /**
  * Client-side group commit for the writes of many runs: concurrent calls are gathered and sent

@@ -176,6 +176,110 @@ BEGIN
     FROM runs r WHERE r.id = ANY(v_claimed);
 END $$;
 
+-- A run row as the store reads it (RunRow in runs.ts).
+CREATE FUNCTION heed_run_json(r runs) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT jsonb_build_object(
+    'id', r.id, 'workflow', r.workflow, 'status', r.status, 'input', r.input, 'output', r.output,
+    'error', r.error, 'failed_seq', r.failed_seq, 'parent_id', r.parent_id, 'initiator', r.initiator,
+    'attempts', r.attempts, 'recoveries', r.recoveries, 'lease_token', r.lease_token,
+    'created_at', r.created_at, 'updated_at', r.updated_at)
+$$;
+
+-- The writes of kind p_kind about runs the batch writes about once (position i from 1): these
+-- can be applied together, set-based, in any order.
+CREATE FUNCTION heed_batch_singles(batch jsonb, p_kind text) RETURNS TABLE (i bigint, op jsonb) LANGUAGE sql AS $$
+  WITH e AS (SELECT t.i, t.value AS op FROM jsonb_array_elements(batch) WITH ORDINALITY AS t(value, i)),
+  once AS (SELECT e.op->>'id' AS id FROM e GROUP BY e.op->>'id' HAVING count(*) = 1)
+  SELECT e.i, e.op FROM e JOIN once ON once.id = e.op->>'id' WHERE e.op->>'k' = p_kind
+$$;
+
+-- Set-based starts: runs inserted in one statement. A run that existed (or was being inserted
+-- by another transaction meanwhile) is answered by heed_op_new_run, which reads it afresh.
+CREATE FUNCTION heed_set_new_runs(batch jsonb) RETURNS TABLE (i bigint, result jsonb, created boolean)
+LANGUAGE plpgsql AS $$
+DECLARE rec record;
+BEGIN
+  FOR rec IN
+    WITH news AS (SELECT s.i, s.op FROM heed_batch_singles(batch, 'n') s),
+    inserted AS (
+      INSERT INTO runs (id, workflow, status, input, parent_id, initiator, available_at, created_at, updated_at)
+      SELECT n.op->>'id', n.op->>'workflow', 'pending', n.op->>'input', n.op->>'parent',
+             COALESCE(n.op->>'initiator', (SELECT p.initiator FROM runs p WHERE p.id = n.op->>'parent')),
+             (n.op->>'now')::bigint, (n.op->>'now')::bigint, (n.op->>'now')::bigint
+        FROM news n ORDER BY n.op->>'id'
+      ON CONFLICT (id) DO NOTHING RETURNING *)
+    SELECT news.i, news.op, heed_run_json(ROW(inserted.*)::runs) AS row, inserted.id IS NOT NULL AS ok
+      FROM news LEFT JOIN inserted ON inserted.id = news.op->>'id'
+  LOOP
+    i := rec.i;
+    IF rec.ok THEN
+      result := jsonb_build_object('created', true, 'row', rec.row);
+      created := true;
+    ELSE
+      SELECT o.result, o.woke INTO result, created FROM heed_op_new_run(rec.op) o;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END $$;
+
+-- Set-based records, fenced per row like heed_op_record (null: lease lost or position taken).
+CREATE FUNCTION heed_set_records(batch jsonb) RETURNS TABLE (i bigint, result jsonb) LANGUAGE sql AS $$
+  WITH records AS (
+    SELECT s.i, s.op->>'id' AS id, (s.op->>'token')::bigint AS token, (s.op->>'seq')::int AS seq,
+           s.op->>'kind' AS kind, s.op->>'name' AS name, s.op->>'output' AS output, s.op->>'error' AS error,
+           (s.op->>'now')::bigint AS now
+      FROM heed_batch_singles(batch, 'r') s),
+  numbered AS (
+    UPDATE runs r SET last_ord = r.last_ord + 1 FROM records
+     WHERE r.id = records.id AND r.lease_token = records.token AND r.status = 'running'
+    RETURNING r.id, r.last_ord),
+  inserted AS (
+    INSERT INTO operations (run_id, seq, ord, kind, name, output, error, created_at)
+    SELECT records.id, records.seq, numbered.last_ord, records.kind, records.name, records.output, records.error,
+           records.now
+      FROM records JOIN numbered ON numbered.id = records.id
+    ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, ord)
+  SELECT records.i, to_jsonb(inserted.ord) FROM records LEFT JOIN inserted ON inserted.run_id = records.id
+$$;
+
+-- Set-based completions, fenced per row like heed_op_complete (null: lease lost). Parents waiting
+-- on the ended runs are woken one by one (rare next to plain completions).
+CREATE FUNCTION heed_set_completes(batch jsonb) RETURNS TABLE (i bigint, result jsonb, woke boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_is bigint[];
+  v_ids text[];
+  v_nows bigint[];
+  v_woke boolean := false;
+BEGIN
+  WITH completes AS (SELECT s.i, s.op FROM heed_batch_singles(batch, 'c') s),
+  done AS (
+    UPDATE runs r SET status = c.op->>'status', output = c.op->>'output', error = c.op->>'error',
+           failed_seq = (c.op->>'failedSeq')::int, lease_owner = NULL, lease_expires_at = NULL,
+           wake_requested = false, updated_at = (c.op->>'now')::bigint
+      FROM completes c
+     WHERE r.id = c.op->>'id' AND r.lease_token = (c.op->>'token')::bigint AND r.status = 'running'
+    RETURNING r.id),
+  events AS (
+    INSERT INTO run_events (run_id, type, data, created_at)
+    SELECT c.op->>'id', c.op->>'event', c.op->>'data', (c.op->>'now')::bigint
+      FROM completes c JOIN done ON done.id = c.op->>'id' ORDER BY c.i)
+  SELECT array_agg(c.i ORDER BY c.i), array_agg(done.id ORDER BY c.i), array_agg((c.op->>'now')::bigint ORDER BY c.i)
+    INTO v_is, v_ids, v_nows
+    FROM completes c LEFT JOIN done ON done.id = c.op->>'id';
+  IF v_is IS NULL THEN RETURN; END IF;
+  PERFORM pg_notify('heed_feed_' || current_schema(), 'r:' || d) FROM unnest(v_ids) d WHERE d IS NOT NULL;
+  DELETE FROM waits w WHERE w.run_id = ANY(v_ids);
+  IF EXISTS (SELECT 1 FROM waits w WHERE w.kind = 'child' AND w.child_id = ANY(v_ids)) THEN
+    FOR k IN 1..array_length(v_ids, 1) LOOP
+      CONTINUE WHEN v_ids[k] IS NULL;
+      IF heed_fire_child_waits(v_ids[k], v_nows[k]) THEN v_woke := true; END IF;
+    END LOOP;
+  END IF;
+  RETURN QUERY SELECT t.i, CASE WHEN t.id IS NOT NULL THEN 'true'::jsonb END, v_woke
+    FROM unnest(v_is, v_ids) AS t(i, id);
+END $$;
+
 CREATE FUNCTION heed_op_new_run(op jsonb, OUT result jsonb, OUT woke boolean) LANGUAGE plpgsql AS $$
 DECLARE r runs%ROWTYPE;
 BEGIN
@@ -186,11 +290,7 @@ BEGIN
   ON CONFLICT (id) DO NOTHING RETURNING * INTO r;
   woke := FOUND;
   IF NOT woke THEN SELECT * INTO r FROM runs WHERE id = op->>'id'; END IF;
-  result := jsonb_build_object('created', woke, 'row', jsonb_build_object(
-    'id', r.id, 'workflow', r.workflow, 'status', r.status, 'input', r.input, 'output', r.output,
-    'error', r.error, 'failed_seq', r.failed_seq, 'parent_id', r.parent_id, 'initiator', r.initiator,
-    'attempts', r.attempts, 'recoveries', r.recoveries, 'lease_token', r.lease_token,
-    'created_at', r.created_at, 'updated_at', r.updated_at));
+  result := jsonb_build_object('created', woke, 'row', heed_run_json(r));
 END $$;
 
 CREATE FUNCTION heed_op_record(op jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -332,18 +432,40 @@ END $$;
 
 CREATE FUNCTION heed_apply(batch jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
+  n int := jsonb_array_length(batch);
+  results jsonb[] := array_fill(NULL::jsonb, ARRAY[n]);
+  handled boolean[] := array_fill(false, ARRAY[n]);
   op jsonb;
-  results jsonb[] := '{}';
   res jsonb;
   flag boolean;
   woke boolean;
   st text;
   wake boolean := false;
   timer boolean := false;
+  rec record;
 BEGIN
   PERFORM 1 FROM runs WHERE id IN (SELECT e.value->>'id' FROM jsonb_array_elements(batch) e WHERE e.value->>'k' <> 'n')
     ORDER BY id FOR UPDATE;
-  FOR op IN SELECT value FROM jsonb_array_elements(batch) LOOP
+  -- Starts, records and completions of runs with no other write in the batch (the common case:
+  -- a busy worker's steps and ends, a client's starts): set-based, a statement for each kind.
+  FOR rec IN SELECT * FROM heed_set_new_runs(batch) LOOP
+    results[rec.i] := rec.result;
+    handled[rec.i] := true;
+    wake := wake OR rec.created;
+  END LOOP;
+  FOR rec IN SELECT * FROM heed_set_records(batch) LOOP
+    results[rec.i] := rec.result; -- null: the lease was lost, or the position taken
+    handled[rec.i] := true;
+  END LOOP;
+  FOR rec IN SELECT * FROM heed_set_completes(batch) LOOP
+    results[rec.i] := rec.result;
+    handled[rec.i] := true;
+    wake := wake OR COALESCE(rec.woke, false);
+  END LOOP;
+  -- Every other write, in the order given.
+  FOR i IN 1..n LOOP
+    CONTINUE WHEN handled[i];
+    op := batch->(i - 1);
     CASE op->>'k'
       WHEN 'n' THEN
         SELECT o.result, o.woke INTO res, woke FROM heed_op_new_run(op) o;
@@ -368,7 +490,7 @@ BEGIN
         SELECT o.result, o.woke INTO res, woke FROM heed_op_send(op) o;
     END CASE;
     wake := wake OR COALESCE(woke, false);
-    results := array_append(results, res);
+    results[i] := res;
   END LOOP;
   IF wake THEN PERFORM pg_notify('heed_wake_' || current_schema(), 'run'); END IF;
   IF timer THEN PERFORM pg_notify('heed_wake_' || current_schema(), 'timer'); END IF;
