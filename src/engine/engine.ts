@@ -62,10 +62,7 @@ interface EngineEvents {
  * (after `start()`) execute runs. One instance per process and store; no global state.
  */
 export class Engine {
-  /**
-   * The engine's port of the store, and of the feeds: `statusChanges`, and `changes` (which wakes
-   * waiting results).
-   */
+  /** The engine's port of the store (and the status feed its `statusChanges` reads). */
   readonly #store: EngineStore & Pick<FeedStore, 'statusChanges' | 'changes'>;
   /** The store's class name, for health reports (`SqliteStore`, `PostgresStore`). */
   readonly storeName: string;
@@ -89,7 +86,7 @@ export class Engine {
    * worker ended it, where the port carries that across processes, e.g. PostgreSQL).
    */
   readonly #endWaiters = new Map<string, Set<() => void>>();
-  /** The change-port subscription, held only while somebody waits for a run's end. */
+  /** The change-port subscription that wakes `result()` callers, while there are any. */
   #unsubscribeEnds: (() => void) | undefined;
   readonly #cancelListeners = new Set<(runIds: readonly string[]) => Promise<void>>();
 
@@ -401,7 +398,8 @@ export class Engine {
     watchEnd: (id) => {
       const set = this.#endWaiters.get(id) ?? new Set<() => void>();
       this.#endWaiters.set(id, set);
-      // Any news of the run (its end is a run event) wakes its waiters, who re-read it.
+      // Runs can also end outside any execution (a suspended run ended by a write, a run ended in
+      // another process): their end events on the change port wake the waiters too.
       this.#unsubscribeEnds ??= this.#store.changes.subscribe((change) => {
         if (change.kind === 'run-event') this.#runEnded(change.runId);
       });
