@@ -54,7 +54,7 @@ export function toUpdate(task: TaskRecord, change: TaskChange, now: number): Tas
  *   (nothing written); whatever `decide` throws (nothing written).
  */
 export async function decideAndWrite<T>(
-  store: TaskStore,
+  store: Pick<TaskStore, 'getTask' | 'applyTaskUpdate'>,
   clock: Clock,
   id: string,
   decide: (task: TaskRecord, now: number) => Decision<T>,
