@@ -63,7 +63,7 @@ interface EngineEvents {
  */
 export class Engine {
   /** The engine's port of the store (and the status feed its `statusChanges` reads). */
-  readonly #store: EngineStore & Pick<FeedStore, 'statusChanges'>;
+  readonly #store: EngineStore & Pick<FeedStore, 'statusChanges' | 'changes'>;
   /** The store's class name, for health reports (`SqliteStore`, `PostgresStore`). */
   readonly storeName: string;
   readonly clock: Clock;
@@ -82,6 +82,8 @@ export class Engine {
   #rearmScheduled = false;
   /** `result()` callers waiting for a run of this process to end, by run id. */
   readonly #endWaiters = new Map<string, Set<() => void>>();
+  /** The change-port subscription that wakes `result()` callers, while there are any. */
+  #unsubscribeEnds: (() => void) | undefined;
   readonly #cancelListeners = new Set<(runIds: readonly string[]) => Promise<void>>();
 
   constructor(options: EngineOptions) {
@@ -391,6 +393,11 @@ export class Engine {
     watchEnd: (id) => {
       const set = this.#endWaiters.get(id) ?? new Set<() => void>();
       this.#endWaiters.set(id, set);
+      // Runs can also end outside any execution (a suspended run ended by a write, a run ended in
+      // another process): their end events on the change port wake the waiters too.
+      this.#unsubscribeEnds ??= this.#store.changes.subscribe((change) => {
+        if (change.kind === 'run-event') this.#runEnded(change.runId);
+      });
       let wake: () => void = () => {};
       let ended = false;
       const notify = () => {
@@ -411,6 +418,10 @@ export class Engine {
         dispose: () => {
           set.delete(notify);
           if (set.size === 0 && this.#endWaiters.get(id) === set) this.#endWaiters.delete(id);
+          if (this.#endWaiters.size === 0) {
+            this.#unsubscribeEnds?.();
+            this.#unsubscribeEnds = undefined;
+          }
         },
       };
     },

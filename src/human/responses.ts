@@ -9,7 +9,7 @@ import { encode } from '../engine/serialization.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { TaskRecord } from '../store/task-store.ts';
 import { diffJson } from './args-diff.ts';
-import { deadlineUpdate, SETTLED_TOPIC } from './results.ts';
+import { deadlineUpdate, settle } from './results.ts';
 import type { Decision, TaskChange } from './task-writes.ts';
 import { validateAgainst } from './schemas.ts';
 import { toResponses } from './view.ts';
@@ -146,7 +146,7 @@ export function decideResponse(
       outcome: input.outcome,
       detail: { resultHash: canonicalHash(result) },
     });
-    update.message = { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC };
+    Object.assign(update, settle(task, update.result));
   }
   return { update, value: null };
 }

@@ -76,6 +76,19 @@ export function deadlineUpdate(task: TaskRecord, spec: NormalizedSpec, now: numb
         detail: { onTimeout: rule, resultHash: canonicalHash(result) },
       },
     ],
+    ...settle(task, JSON.stringify(result)),
+  };
+}
+
+/**
+ * What tells a task's lifecycle run that the task ended with `result` (JSON text), in the write
+ * that ends it: a suspended run ends at once with the result as its output (what its `result`
+ * step would return; its parent, the asking run, wakes in the same transaction); a run that is
+ * executing is sent the settled message and ends itself.
+ */
+export function settle(task: TaskRecord, result: string): Pick<TaskChange, 'message' | 'endRun'> {
+  return {
     message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC },
+    endRun: { runId: task.runId, output: result },
   };
 }

@@ -17,7 +17,7 @@ import type { Notification, NotificationKind, Notifier } from './notifier.ts';
 import { policySchedule, type PolicyEvent } from './policy.ts';
 import { checkPrincipal, checkResponder, identitiesOf, type MembershipLookup } from './principals.ts';
 import { decideResponse } from './responses.ts';
-import { deadlineUpdate, endResult, resultOf, SETTLED_TOPIC } from './results.ts';
+import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
 import { normalizeSpec } from './spec.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
@@ -243,10 +243,11 @@ export class HumanTasks {
     const refusal = await this.#write(id, (task, now): Decision<TaskAlreadyResolvedError | null> => {
       if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
       const result = endResult(task, 'cancelled', null, actor, 'api', as.reason ?? null, now);
+      const resultText = JSON.stringify(result);
       return {
         update: {
           status: 'cancelled',
-          result: JSON.stringify(result),
+          result: resultText,
           audit: [
             {
               actor,
@@ -255,7 +256,7 @@ export class HumanTasks {
               detail: { reason: as.reason ?? null, resultHash: canonicalHash(result) },
             },
           ],
-          message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: SETTLED_TOPIC },
+          ...settle(task, resultText),
         },
         value: null,
       };
@@ -324,7 +325,22 @@ export class HumanTasks {
         ...(spec.selfApproval === 'allowed' ? { selfApproval: 'allowed' } : {}),
       },
     };
-    const [first] = chainAudit({ id: options.id, auditCount: 0, auditHead: null }, [created], now);
+    // A task with no timed policy and nothing to notify but the inbox needs no execution of its
+    // lifecycle: the inbox notice is recorded with the task, the run is created suspended, and
+    // the write that ends the task ends the run too (see `settle`).
+    const passive = policySchedule(spec, now).length === 0 && this.#channelsOf(spec).length === 0;
+    const recipients = [...new Set(spec.assignees)].sort();
+    const inboxKey = `${options.id}:created:0:inbox`;
+    const audit = chainAudit(
+      { id: options.id, auditCount: 0, auditHead: null },
+      passive
+        ? [
+            created,
+            { actor: 'system', via: 'inbox', action: 'notified', detail: { kind: 'created', index: 0, recipients } },
+          ]
+        : [created],
+      now,
+    );
     const { task, created: isNew } = await this.#store.createTask(
       {
         id: options.id,
@@ -337,13 +353,26 @@ export class HumanTasks {
         askedBy: options.askedBy,
         deadline: spec.deadlineMs === null ? null : now + spec.deadlineMs,
         assignees: spec.assignees,
+        ...(passive ? { deliveries: [{ key: inboxKey, channel: 'inbox', event: 'created:0' }] } : {}),
       },
-      { id: runId, workflow: TASK_WORKFLOW, input: JSON.stringify({ taskId: options.id }), parentId: options.askedBy },
-      first as AuditEntry,
+      {
+        id: runId,
+        workflow: TASK_WORKFLOW,
+        input: JSON.stringify({ taskId: options.id }),
+        parentId: options.askedBy,
+        suspended: passive,
+      },
+      audit,
       now,
     );
-    if (isNew) this.#engine.wake();
+    if (isNew && !passive) this.#engine.wake();
     return { task, created: isNew };
+  }
+
+  /** The channels a task's notices go to besides the inbox: those it names, or every channel Heed has. */
+  #channelsOf(spec: NormalizedSpec): string[] {
+    const named = spec.channels.length > 0 ? spec.channels : [...this.#notifiers.keys()];
+    return named.filter((channel) => channel !== 'inbox');
   }
 
   /** The lifecycle workflow's actions; each runs inside a durable step. */
@@ -409,8 +438,7 @@ export class HumanTasks {
     const recipients =
       kind === 'escalated' ? (spec.escalate[index - 1]?.to ?? []) : record.assignees.map((a) => a.principal);
     // A task names its channels to narrow them; without any, it goes to every channel Heed has.
-    const named = spec.channels.length > 0 ? spec.channels : [...this.#notifiers.keys()];
-    for (const channel of ['inbox', ...named.filter((c) => c !== 'inbox')]) {
+    for (const channel of ['inbox', ...this.#channelsOf(spec)]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;
       if (await this.#store.hasDelivery(key)) continue;
       const notifier = this.#notifiers.get(channel);

@@ -103,6 +103,12 @@ export interface NewRun {
   parentId?: string | null;
   /** Who starts the run. Default: the parent's initiator (children act for the same principal). */
   initiator?: string | null;
+  /**
+   * Created suspended (`waiting`) with nothing to wait on, instead of `pending`: no worker executes
+   * it unless it is resumed. For runs whose end is written from outside (a human task's lifecycle
+   * with no timers and no channels to notify: see `TaskUpdate.endRun`). Default false.
+   */
+  suspended?: boolean;
 }
 
 /** A wait the engine asks the store to resolve now or register durably. */

@@ -71,6 +71,16 @@ export interface NewTask {
   askedBy: string | null;
   deadline: number | null;
   assignees: string[];
+  /** Notifications delivered by the creation itself (the inbox), recorded as sent with the task. */
+  deliveries?: readonly TaskDelivery[];
+}
+
+/** A notification recorded as delivered through `channel` (so that it is never sent again). */
+export interface TaskDelivery {
+  key: string;
+  channel: string;
+  recipient?: string;
+  event?: string;
 }
 
 /**
@@ -120,9 +130,16 @@ export interface TaskUpdate {
   /** Entries appended to the task's run feeds. */
   feed?: TaskFeedEvent[];
   /** A notification delivered through `channel` (recorded as sent, so that it is never sent again). */
-  delivery?: { key: string; channel: string; recipient?: string; event?: string };
+  delivery?: TaskDelivery;
   /** A message to the lifecycle run (written in the same transaction, so a wake is never lost). */
   message?: { runId: string; topic: string; idempotencyKey: string };
+  /**
+   * The task ended: if its lifecycle run `runId` is suspended (`waiting`: no worker holds it), it
+   * ends now with `output`, as if it had run to its end (`run.succeeded`, waits removed, a parent
+   * waiting on it woken), in the same transaction, and `message` is not sent. A run that is
+   * pending or running gets `message` instead and ends itself.
+   */
+  endRun?: { runId: string; output: string };
 }
 
 export interface TaskQuery {
@@ -159,14 +176,14 @@ export interface InboxFilter {
 export interface TaskStore {
   /**
    * Creates the task (at version 1) and its lifecycle run in one transaction, with its first
-   * audit entry (`seq` 1, computed by the caller) and a `task.created` entry on its run feeds.
-   * Idempotent: an existing task with the same id or idempotency key is returned (`created: false`)
-   * and nothing is written.
+   * audit entries (`seq` 1, 2, …, computed by the caller), the deliveries `task.deliveries` names,
+   * and a `task.created` entry on its run feeds. Idempotent: an existing task with the same id or
+   * idempotency key is returned (`created: false`) and nothing is written.
    */
   createTask(
     task: NewTask,
     run: NewRun,
-    audit: AuditEntry,
+    audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }>;
   getTask(id: string): Promise<TaskRecord | undefined>;

@@ -180,4 +180,47 @@ describe('human tasks: the lifecycle on durable timers', () => {
     await heed.idle();
     expect((await heed.runs.get(task.runId))?.status).toBe('succeeded');
   });
+
+  it('needs no execution of the lifecycle for a task with nothing timed and only the inbox to tell', async () => {
+    const { heed } = testEngine();
+    const wf = heed.workflow('asker', async (ctx) => (await ctx.ask({ type: 'approval', title: 'Ship?' })).outcome);
+    await heed.start();
+    await wf.start(null, { id: 'asker-2', initiator: 'user:dev' });
+    await heed.idle();
+    const [task] = (await heed.tasks.list()).items;
+    const lifecycle = `task:${task?.id}`;
+    expect(await heed.runs.get(lifecycle)).toMatchObject({ status: 'waiting', attempts: 0 });
+    expect((await heed.tasks.audit(task?.id ?? '')).map((e) => `${e.action}@${e.via}`)).toEqual([
+      'created@workflow',
+      'notified@inbox',
+    ]);
+    await heed.tasks.respond(task?.id ?? '', { outcome: 'approve' }, { principal: 'user:ops' });
+    expect(await wf.handle('asker-2').result()).toBe('approve');
+    // The answer's write ended the lifecycle run with the result, and woke the asking run.
+    const ended = await heed.runs.get(lifecycle);
+    expect(ended).toMatchObject({ status: 'succeeded', attempts: 0 });
+    expect(ended?.output).toMatchObject({ taskId: task?.id, status: 'resolved', outcome: 'approve', by: 'user:ops' });
+    expect((await heed.tasks.audit(task?.id ?? '')).map((e) => e.action)).toEqual([
+      'created',
+      'notified',
+      'responded',
+      'resolved',
+    ]);
+    expect((await heed.tasks.verifyAudit(task?.id ?? '')).ok).toBe(true);
+  });
+
+  it('runs the lifecycle when a channel must be told, and ends it when the task is cancelled', async () => {
+    const slack = new RecordingNotifier('slack');
+    const { heed } = testEngine({ notifiers: [slack] });
+    await heed.start();
+    const task = await heed.tasks.create({ type: 'approval', title: 'Ship?', assignees: ['user:ops'] });
+    await heed.idle();
+    expect(slack.log).toEqual(['created:user:ops']);
+    expect(await heed.runs.get(task.runId)).toMatchObject({ status: 'waiting', attempts: 1 });
+    await heed.tasks.cancel(task.id, { reason: 'not needed' });
+    expect(await heed.tasks.result(task.id)).toMatchObject({ status: 'cancelled', comment: 'not needed' });
+    await heed.idle();
+    // Suspended on its settled message, it was ended by the cancellation's write.
+    expect(await heed.runs.get(task.runId)).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
 });

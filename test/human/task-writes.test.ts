@@ -40,7 +40,7 @@ async function storeWithTask(): Promise<SqliteStore> {
       assignees: ['user:bob'],
     },
     { id: 'task:t1', workflow: 'heed.task', input: null },
-    createdEntry('t1', T0),
+    [createdEntry('t1', T0)],
     T0,
   );
   return store;

@@ -149,7 +149,7 @@ export function describeConcurrentStores(name: string, makePair: StorePairFactor
           assignees: ['alice', 'bob'],
         },
         { id: `task:${id}`, workflow: 'heed.task', input: null },
-        createdEntry(id, T0),
+        [createdEntry(id, T0)],
         T0,
       );
     }

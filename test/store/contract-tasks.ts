@@ -47,7 +47,7 @@ export function describeTaskStoreContract(current: () => Store): void {
 
   async function create(id: string, overrides: Partial<NewTask> = {}, at = T0) {
     const task = newTask(id, overrides);
-    return store.createTask(task, { id: task.runId, workflow: 'heed.task', input: null }, createdEntry(id, at), at);
+    return store.createTask(task, { id: task.runId, workflow: 'heed.task', input: null }, [createdEntry(id, at)], at);
   }
 
   describe('tasks', () => {

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
+import { describeLifecycleRunContract } from './contract-lifecycle.ts';
 import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
 
 export type StoreFactory = () => Promise<Store>;
@@ -398,6 +399,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     });
 
     describeTaskStoreContract(() => store);
+    describeLifecycleRunContract(() => store);
 
     describe('change notifications', () => {
       it('announces run events and task changes on store.changes once they commit', async () => {
@@ -422,7 +424,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
             assignees: ['user:bob'],
           },
           { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}' },
-          createdEntry('t1', T0),
+          [createdEntry('t1', T0)],
           T0,
         );
         await store.applyTaskUpdate('t1', 1, { remindersSent: 1 }, T0);

@@ -27,7 +27,16 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
-import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
+import type {
+  AuditEntry,
+  InboxFilter,
+  NewTask,
+  TaskDelivery,
+  TaskQuery,
+  TaskRecord,
+  TaskStore,
+  TaskUpdate,
+} from '../task-store.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
@@ -539,7 +548,7 @@ export class PostgresStore implements Store, TaskStore {
   async createTask(
     task: NewTask,
     run: NewRun,
-    audit: AuditEntry,
+    audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     return this.#tx(async (sql) => {
@@ -549,12 +558,12 @@ export class PostgresStore implements Store, TaskStore {
         return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
       }
       await runs.insertRun(sql, run, now);
-      await tasks.insertAudit(sql, task.id, [audit]);
-      await sql.run('UPDATE tasks SET audit_count = $1, audit_head = $2 WHERE id = $3', [
-        audit.seq,
-        audit.hash,
-        task.id,
-      ]);
+      await tasks.insertAudit(sql, task.id, audit);
+      const head = audit.at(-1);
+      if (head) {
+        await sql.run('UPDATE tasks SET audit_count = $1, audit_head = $2 WHERE id = $3', [head.seq, head.hash, task.id]);
+      }
+      for (const delivery of task.deliveries ?? []) await recordDelivery(sql, task.id, delivery, now);
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         await feeds.appendRunEvent(
           sql,
@@ -589,36 +598,13 @@ export class PostgresStore implements Store, TaskStore {
         if (!(await tasks.taskExists(sql, id))) throw new TaskNotFoundError(id);
         return false;
       }
-      if (update.delivery) {
-        const { key, channel, recipient, event } = update.delivery;
-        await deliveries.upsertDelivery(
-          sql,
-          {
-            key,
-            taskId: id,
-            channel,
-            recipient: recipient ?? '*',
-            event: event ?? '',
-            status: 'sent',
-            attempts: 1,
-            error: null,
-            ref: null,
-          },
-          now,
-        );
-      }
+      if (update.delivery) await recordDelivery(sql, id, update.delivery, now);
       for (const event of update.feed ?? []) {
         for (const feed of taskFeeds(row.run_id, row.asked_by)) {
           await feeds.appendRunEvent(sql, feed, event.type, event.data, now);
         }
       }
-      if (update.message) {
-        const { runId, topic, idempotencyKey } = update.message;
-        await runs.lockRun(sql, runId);
-        if ((await insertMessage(sql, { runId, topic, body: 'true', idempotencyKey }, now)) !== undefined) {
-          if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
-        }
-      }
+      await settleLifecycle(sql, update, now);
       return true;
     });
   }
@@ -726,6 +712,60 @@ export class PostgresStore implements Store, TaskStore {
 }
 
 /** The run feeds a task's events are written to: its lifecycle run, and the run that asked. */
+/** What follows a run's end in its transaction (run row locked): its end event, its waits removed, its parents woken. */
+async function ended(sql: Sql, runId: string, completion: Completion, now: number): Promise<void> {
+  await feeds.appendRunEvent(
+    sql,
+    runId,
+    'output' in completion ? 'run.succeeded' : 'run.failed',
+    'output' in completion
+      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
+      : { error: JSON.parse(completion.error) },
+    now,
+  );
+  await waits.deleteWaits(sql, [runId]);
+  await waits.fireChildWaits(sql, runId, now);
+}
+
+/**
+ * Tells a task's lifecycle run that the task ended: ends it at once if it is suspended
+ * (`endRun`), else sends it `message` and wakes it if it waits for it.
+ */
+async function settleLifecycle(sql: Sql, update: TaskUpdate, now: number): Promise<void> {
+  const { endRun, message } = update;
+  if (endRun && (await runs.succeedSuspended(sql, endRun.runId, endRun.output, now))) {
+    await ended(sql, endRun.runId, { output: endRun.output }, now);
+    return;
+  }
+  if (message) {
+    const { runId, topic, idempotencyKey } = message;
+    await runs.lockRun(sql, runId);
+    if ((await insertMessage(sql, { runId, topic, body: 'true', idempotencyKey }, now)) !== undefined) {
+      if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
+    }
+  }
+}
+
+/** Records a notification of the task as sent. */
+async function recordDelivery(sql: Sql, taskId: string, delivery: TaskDelivery, now: number): Promise<void> {
+  const { key, channel, recipient, event } = delivery;
+  await deliveries.upsertDelivery(
+    sql,
+    {
+      key,
+      taskId,
+      channel,
+      recipient: recipient ?? '*',
+      event: event ?? '',
+      status: 'sent',
+      attempts: 1,
+      error: null,
+      ref: null,
+    },
+    now,
+  );
+}
+
 function taskFeeds(runId: string, askedBy: string | null): string[] {
   return askedBy === null ? [runId] : [runId, askedBy];
 }

@@ -50,15 +50,26 @@ export function toRun(row: RunRow): Run {
  */
 const LEASE_NOW = (param: string) => `COALESCE(${param}::bigint, heed_now_ms())`;
 
-/** Inserts a pending run unless the id exists; announces it. Returns whether it was inserted. */
+/**
+ * Inserts a pending run (announced) or a suspended one (`run.suspended`) unless the id exists.
+ * Returns whether it was inserted.
+ */
 export async function insertRun(sql: Sql, run: NewRun, now: number): Promise<boolean> {
   const row = await sql.one<{ id: string }>(
     `WITH ins AS (
        INSERT INTO runs (id, workflow, status, input, parent_id, initiator, available_at, created_at, updated_at)
-       VALUES ($1, $2, 'pending', $3, $4, COALESCE($6, (SELECT initiator FROM runs WHERE id = $4)), $5, $5, $5)
-       ON CONFLICT (id) DO NOTHING RETURNING id)
-     SELECT id, pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') FROM ins`,
-    [run.id, run.workflow, run.input, run.parentId ?? null, now, run.initiator ?? null],
+       VALUES ($1, $2, $7, $3, $4, COALESCE($6, (SELECT initiator FROM runs WHERE id = $4)), $5, $5, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id, status)
+     SELECT id, CASE WHEN status = 'pending' THEN pg_notify('${WAKE_CHANNEL}_' || current_schema(), 'run') END FROM ins`,
+    [
+      run.id,
+      run.workflow,
+      run.input,
+      run.parentId ?? null,
+      now,
+      run.initiator ?? null,
+      run.suspended ? 'waiting' : 'pending',
+    ],
   );
   return row !== undefined;
 }
@@ -184,6 +195,21 @@ export async function wakeRuns(sql: Sql, runIds: readonly string[], now: number)
     [[...new Set(runIds)], now],
   );
   return rows.length;
+}
+
+/**
+ * Ends a suspended run (`waiting`: no execution holds it) with `output`, as its own completion
+ * would: no lease to fence with, the status is the fence (the row is locked by the update). The
+ * caller appends its `run.succeeded` event, removes its waits and wakes its parents. False
+ * (nothing written) when it is not waiting.
+ */
+export async function succeedSuspended(sql: Sql, runId: string, output: string, now: number): Promise<boolean> {
+  const changed = await sql.run(
+    `UPDATE runs SET status = 'succeeded', output = $1, error = NULL, failed_seq = NULL, wake_requested = false,
+            updated_at = $2 WHERE id = $3 AND status = 'waiting'`,
+    [output, now, runId],
+  );
+  return changed > 0;
 }
 
 /** The run and all its descendants that have not ended, locked, parents before children. */

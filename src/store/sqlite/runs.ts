@@ -8,17 +8,19 @@ const RUN_COLUMNS =
   'id, workflow, status, input, output, error, failed_seq, parent_id, initiator, attempts, recoveries, lease_token, created_at, updated_at';
 
 /**
- * Inserts a pending run unless the id exists. Returns whether it was inserted. A run without an
- * initiator of its own inherits its parent's (children act for whoever started the tree).
+ * Inserts a pending run (or a suspended one, `run.suspended`) unless the id exists. Returns
+ * whether it was inserted. A run without an initiator of its own inherits its parent's (children
+ * act for whoever started the tree).
  */
 export function insertRun(db: Database, run: NewRun, now: number): boolean {
   return (
     db.run(
       `INSERT INTO runs (id, workflow, status, input, parent_id, initiator, available_at, created_at, updated_at)
-       VALUES (?, ?, 'pending', ?, ?, COALESCE(?, (SELECT initiator FROM runs WHERE id = ?)), ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, COALESCE(?, (SELECT initiator FROM runs WHERE id = ?)), ?, ?, ?)
        ON CONFLICT (id) DO NOTHING`,
       run.id,
       run.workflow,
+      run.suspended ? 'waiting' : 'pending',
       run.input,
       run.parentId ?? null,
       run.initiator ?? null,
@@ -142,6 +144,23 @@ export function wakeRun(db: Database, runId: string, now: number): boolean {
   );
   if (woke) return true;
   return db.run(`UPDATE runs SET wake_requested = 1 WHERE id = ? AND status = 'running'`, runId) === 1;
+}
+
+/**
+ * Ends a suspended run (`waiting`: no execution holds it) with `output`, as its own completion
+ * would: no lease to fence with, the status is the fence. The caller appends its `run.succeeded`
+ * event, removes its waits and wakes its parents. False (nothing written) when it is not waiting.
+ */
+export function succeedSuspended(db: Database, runId: string, output: string, now: number): boolean {
+  return (
+    db.run(
+      `UPDATE runs SET status = 'succeeded', output = ?, error = NULL, failed_seq = NULL, wake_requested = 0,
+              updated_at = ? WHERE id = ? AND status = 'waiting'`,
+      output,
+      now,
+      runId,
+    ) === 1
+  );
 }
 
 /** Ends an execution that waits. Fenced. */

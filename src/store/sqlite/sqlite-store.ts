@@ -235,17 +235,7 @@ export class SqliteStore implements Store, TaskStore {
     const db = this.#open();
     await db.write(() => {
       runs.finishRun(db, lease, completion, now);
-      appendRunEvent(
-        db,
-        lease.runId,
-        'output' in completion ? 'run.succeeded' : 'run.failed',
-        'output' in completion
-          ? { output: completion.output === null ? null : JSON.parse(completion.output) }
-          : { error: JSON.parse(completion.error) },
-        now,
-      );
-      deleteWaits(db, lease.runId);
-      for (const parent of fireChildWaits(db, lease.runId)) runs.wakeRun(db, parent, now);
+      ended(db, lease.runId, completion, now);
     });
   }
 
@@ -379,7 +369,7 @@ export class SqliteStore implements Store, TaskStore {
   async createTask(
     task: NewTask,
     run: NewRun,
-    audit: AuditEntry,
+    audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     const db = this.#open();
@@ -389,8 +379,10 @@ export class SqliteStore implements Store, TaskStore {
         return { task: tasks.selectTask(db, existingId ?? task.id) as TaskRecord, created: false };
       }
       runs.insertRun(db, run, now);
-      tasks.insertAudit(db, task.id, [audit]);
-      db.run('UPDATE tasks SET audit_count = ?, audit_head = ? WHERE id = ?', audit.seq, audit.hash, task.id);
+      tasks.insertAudit(db, task.id, audit);
+      const head = audit.at(-1);
+      if (head) db.run('UPDATE tasks SET audit_count = ?, audit_head = ? WHERE id = ?', head.seq, head.hash, task.id);
+      for (const delivery of task.deliveries ?? []) tasks.recordDelivery(db, task.id, delivery, now);
       // Task events go to the task's own run (webhooks, its SSE) and to the run that asked, if any.
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         appendRunEvent(db, feed, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
@@ -425,12 +417,7 @@ export class SqliteStore implements Store, TaskStore {
       for (const event of update.feed ?? []) {
         for (const feed of taskFeeds(row.run_id, row.asked_by)) appendRunEvent(db, feed, event.type, event.data, now);
       }
-      if (update.message) {
-        const { runId, topic, idempotencyKey } = update.message;
-        if (insertMessage(db, { runId, topic, body: 'true', idempotencyKey }, now) !== undefined) {
-          if (waitsOnTopic(db, runId, topic)) runs.wakeRun(db, runId, now);
-        }
-      }
+      settleLifecycle(db, update, now);
       return true;
     });
   }
@@ -517,6 +504,39 @@ export class SqliteStore implements Store, TaskStore {
 }
 
 type runs_RunRow = NonNullable<ReturnType<typeof runs.selectRun>>;
+
+/** What follows a run's end in its transaction: its end event, its waits removed, its parents woken. */
+function ended(db: Database, runId: string, completion: Completion, now: number): void {
+  appendRunEvent(
+    db,
+    runId,
+    'output' in completion ? 'run.succeeded' : 'run.failed',
+    'output' in completion
+      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
+      : { error: JSON.parse(completion.error) },
+    now,
+  );
+  deleteWaits(db, runId);
+  for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
+}
+
+/**
+ * Tells a task's lifecycle run that the task ended: ends it at once if it is suspended
+ * (`endRun`), else sends it `message` and wakes it if it waits for it.
+ */
+function settleLifecycle(db: Database, update: TaskUpdate, now: number): void {
+  const { endRun, message } = update;
+  if (endRun && runs.succeedSuspended(db, endRun.runId, endRun.output, now)) {
+    ended(db, endRun.runId, { output: endRun.output }, now);
+    return;
+  }
+  if (message) {
+    const { runId, topic, idempotencyKey } = message;
+    if (insertMessage(db, { runId, topic, body: 'true', idempotencyKey }, now) !== undefined) {
+      if (waitsOnTopic(db, runId, topic)) runs.wakeRun(db, runId, now);
+    }
+  }
+}
 
 /** The run feeds a task's events are written to: its lifecycle run, and the run that asked. */
 function taskFeeds(runId: string, askedBy: string | null): string[] {

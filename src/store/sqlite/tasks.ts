@@ -6,6 +6,7 @@ import type {
   InboxFilter,
   TaskQuery,
   TaskRecord,
+  TaskDelivery,
   TaskStatus,
   TaskUpdate,
 } from '../task-store.ts';
@@ -246,24 +247,7 @@ export function casTask(
     db.run('UPDATE task_assignees SET status = ? WHERE task_id = ? AND status <> ?', update.status, id, update.status);
   }
   if (update.audit) insertAudit(db, id, update.audit);
-  if (update.delivery) {
-    const { key, channel, recipient, event } = update.delivery;
-    upsertDelivery(
-      db,
-      {
-        key,
-        taskId: id,
-        channel,
-        recipient: recipient ?? '*',
-        event: event ?? '',
-        status: 'sent',
-        attempts: 1,
-        error: null,
-        ref: null,
-      },
-      now,
-    );
-  }
+  if (update.delivery) recordDelivery(db, id, update.delivery, now);
   db.notify({ kind: 'task', taskId: id });
   return row;
 }
@@ -276,6 +260,26 @@ export function taskExists(db: Database, id: string): boolean {
 export function selectTasksOfRuns(db: Database, runIds: readonly string[]): TaskRecord[] {
   return runIds.flatMap((runId) =>
     db.all<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE run_id = ?`, runId).map((row) => toTask(db, row)),
+  );
+}
+
+/** Records a notification of the task as sent. */
+export function recordDelivery(db: Database, taskId: string, delivery: TaskDelivery, now: number): void {
+  const { key, channel, recipient, event } = delivery;
+  upsertDelivery(
+    db,
+    {
+      key,
+      taskId,
+      channel,
+      recipient: recipient ?? '*',
+      event: event ?? '',
+      status: 'sent',
+      attempts: 1,
+      error: null,
+      ref: null,
+    },
+    now,
   );
 }
 

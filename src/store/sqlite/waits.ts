@@ -179,7 +179,7 @@ export function deleteWaits(db: Database, runId: string): void {
 export function fireChildWaits(db: Database, childId: string): string[] {
   return db
     .all<{ run_id: string }>(
-      `UPDATE waits SET fired = 1 WHERE kind = 'child' AND child_id = ? RETURNING run_id`,
+      `UPDATE waits INDEXED BY waits_child SET fired = 1 WHERE kind = 'child' AND child_id = ? RETURNING run_id`,
       childId,
     )
     .map((r) => r.run_id);

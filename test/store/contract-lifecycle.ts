@@ -1,0 +1,145 @@
+/**
+ * The storage contract, continued: a task's lifecycle run created suspended with the task, and
+ * ended by the write that ends the task (`NewRun.suspended`, `TaskUpdate.endRun`). Run by
+ * `describeStoreContract` for every store.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type AuditInput, chainAudit } from '../../src/human/audit.ts';
+import type { Store } from '../../src/store/store.ts';
+import type { NewTask, TaskRecord, TaskUpdate } from '../../src/store/task-store.ts';
+
+const T0 = 3_000_000;
+const claimAll = (workflows: string[], now = T0) => ({
+  owner: 'w1',
+  workflows,
+  limit: 10,
+  now,
+  leaseMs: 30_000,
+  maxRecoveries: 5,
+  active: [],
+});
+
+function newTask(id: string, askedBy: string | null): NewTask {
+  return {
+    id,
+    type: 'approval',
+    title: `Task ${id}`,
+    spec: '{}',
+    requester: null,
+    idempotencyKey: null,
+    runId: `task:${id}`,
+    askedBy,
+    deadline: null,
+    assignees: ['alice'],
+    deliveries: [{ key: `${id}:created:0:inbox`, channel: 'inbox', event: 'created:0' }],
+  };
+}
+
+/** The first audit entries of a new task. */
+const first = (id: string, inputs: AuditInput[]) => chainAudit({ id, auditCount: 0, auditHead: null }, inputs, T0);
+const created = (id: string) => first(id, [{ actor: 'app', via: 'api', action: 'created' }]);
+
+/** The update that ends `task` (as read) with `result`, telling its lifecycle run. */
+const ended = (task: TaskRecord, result: string): TaskUpdate => ({
+  status: 'resolved',
+  result,
+  audit: chainAudit(task, [{ actor: 'alice', via: 'api', action: 'resolved', outcome: 'approve' }], T0 + 5),
+  feed: [{ type: 'task.ended', data: { taskId: task.id } }],
+  message: { runId: task.runId, topic: 'settled', idempotencyKey: 'settled' },
+  endRun: { runId: task.runId, output: result },
+});
+
+/** Ends the task by compare-and-set on the version just read. */
+async function end(store: Store, id: string, result: string): Promise<void> {
+  const task = await store.getTask(id);
+  if (!task) throw new Error(`no task ${id}`);
+  expect(await store.applyTaskUpdate(id, task.version, ended(task, result), T0 + 5)).toBe(true);
+}
+
+export function describeLifecycleRunContract(current: () => Store): void {
+  let store: Store;
+  beforeEach(() => {
+    store = current();
+  });
+
+  describe('suspended lifecycle runs', () => {
+    it('creates the run suspended with the task, its audit entries and deliveries; no worker claims it', async () => {
+      const { created } = await store.createTask(
+        newTask('t1', null),
+        { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}', suspended: true },
+        first('t1', [
+          { actor: 'app', via: 'api', action: 'created' },
+          { actor: 'system', via: 'inbox', action: 'notified', detail: { kind: 'created' } },
+        ]),
+        T0,
+      );
+      expect(created).toBe(true);
+      expect(await store.getRun('task:t1')).toMatchObject({ status: 'waiting', attempts: 0 });
+      expect((await store.taskAudit('t1')).map((e) => [e.seq, e.action])).toEqual([
+        [1, 'created'],
+        [2, 'notified'],
+      ]);
+      expect(await store.hasDelivery('t1:created:0:inbox')).toBe(true);
+      expect(await store.claimRuns(claimAll(['heed.task']))).toEqual([]);
+    });
+
+    it('ends a suspended run with the task and wakes the run waiting on it, in one write', async () => {
+      await store.createRun({ id: 'asker', workflow: 'wf', input: null }, T0);
+      const [claim] = await store.claimRuns(claimAll(['wf']));
+      if (!claim) throw new Error('asker not claimed');
+      await store.createTask(
+        newTask('t2', 'asker'),
+        { id: 'task:t2', workflow: 'heed.task', input: null, parentId: 'asker', suspended: true },
+        created('t2'),
+        T0,
+      );
+      const wait = await store.awaitWait(
+        claim.lease,
+        { kind: 'child', seq: 1, name: 'task:t2', childId: 'task:t2' },
+        T0,
+      );
+      expect(wait).toEqual({ state: 'waiting', deadline: null });
+      expect(await store.suspendRun(claim.lease, T0)).toBe('waiting');
+
+      await end(store, 't2', '{"outcome":"approve"}');
+      expect(await store.getRun('task:t2')).toMatchObject({ status: 'succeeded', output: '{"outcome":"approve"}' });
+      expect(await store.listWaits('task:t2')).toEqual([]);
+      const feed = await store.runEvents(0, 100, 'task:t2');
+      expect(feed.map((e) => e.type)).toEqual(['task.created', 'task.ended', 'run.succeeded']);
+      expect(feed.at(-1)?.data).toEqual({ output: { outcome: 'approve' } });
+      // The asking run is runnable again and finds its child ended.
+      const [again] = await store.claimRuns(claimAll(['wf'], T0 + 6));
+      expect(again?.run.id).toBe('asker');
+      const ready = await store.awaitWait(
+        again?.lease as NonNullable<typeof again>['lease'],
+        { kind: 'child', seq: 1, name: 'task:t2', childId: 'task:t2' },
+        T0 + 6,
+      );
+      expect(ready.state).toBe('ready');
+      expect(ready.state === 'ready' && JSON.parse(ready.operation.output ?? 'null')).toMatchObject({
+        status: 'succeeded',
+        output: '{"outcome":"approve"}',
+      });
+    });
+
+    it('sends the settled message instead to a lifecycle run that is not suspended', async () => {
+      await store.createTask(
+        newTask('t3', null),
+        { id: 'task:t3', workflow: 'heed.task', input: null },
+        created('t3'),
+        T0,
+      );
+      const [claim] = await store.claimRuns(claimAll(['heed.task']));
+      if (!claim) throw new Error('lifecycle not claimed');
+      await end(store, 't3', '{"outcome":"approve"}');
+      // Still its own: running, and the message waits in its mailbox for its recv.
+      expect(await store.getRun('task:t3')).toMatchObject({ status: 'running' });
+      const got = await store.awaitWait(
+        claim.lease,
+        { kind: 'recv', seq: 1, name: 'settled', topic: 'settled', timeoutMs: null },
+        T0 + 6,
+      );
+      expect(got.state).toBe('ready');
+    });
+  });
+}
