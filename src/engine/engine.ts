@@ -26,7 +26,10 @@ export interface EngineOptions {
   store: Store;
   /** Default: the system clock. Tests pass a `VirtualClock`. */
   clock?: Clock;
-  /** Runs executed at once by this process's worker (default 64). */
+  /**
+   * Runs whose workflow code this process's worker executes at once (default 64). A run whose
+   * code is done frees its slot while its end is being written, so the next claim overlaps it.
+   */
   concurrency?: number;
   /** How long a claimed run stays owned without a heartbeat before another worker may take it (default 30 s). */
   lease?: Duration;
