@@ -156,7 +156,9 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     await page.waitForFunction(
       () =>
         (
-          globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }
+          globalThis as unknown as {
+            document: { querySelector(s: string): { getAttribute(a: string): string | null } | null };
+          }
         ).document
           .querySelector('#transcript')
           ?.getAttribute('aria-busy') === 'false',
