@@ -65,8 +65,8 @@ export function describeLifecycleRunContract(current: () => Store): void {
 
   describe('suspended lifecycle runs', () => {
     it('creates the run suspended with the task, its audit entries and deliveries; no worker claims it', async () => {
-      const { created } = await store.createTask(
-        newTask('t1', null),
+      const { created, task } = await store.createTask(
+        { ...newTask('t1', null), assignees: ['bob', 'alice', 'bob'] },
         { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}', suspended: true },
         first('t1', [
           { actor: 'app', via: 'api', action: 'created' },
@@ -75,6 +75,8 @@ export function describeLifecycleRunContract(current: () => Store): void {
         T0,
       );
       expect(created).toBe(true);
+      // What createTask returns is built from what it wrote, not read back: the same as a read.
+      expect(task).toEqual(await store.getTask('t1'));
       expect(await store.getRun('task:t1')).toMatchObject({ status: 'waiting', attempts: 0 });
       expect((await store.taskAudit('t1')).map((e) => [e.seq, e.action])).toEqual([
         [1, 'created'],
