@@ -10,39 +10,73 @@ export const CLOSE_WORKFLOW = 'heed.channel-close';
  * feed (`task.ended`, and `run.cancelled` of a task's own run) with a stored cursor, and starts
  * one durable closing run per task (`channel-close:<task>`), so a restart neither loses nor
  * repeats a close.
+ *
+ * The feed is read when the store announces news of a task's run on its change port (pushed:
+ * this process's writes, and other processes' where the port carries them, e.g. PostgreSQL);
+ * a slow poll is the fallback for writes no notification reaches.
  */
 export class TaskCloser {
   readonly #heed: Heed;
   #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
   #busy = false;
+  /** News came while a tick was running: read the feed once more after it. */
+  #again = false;
 
   constructor(heed: Heed, close: (taskId: string) => Promise<void>) {
     this.#heed = heed;
-    heed.workflow(CLOSE_WORKFLOW, async (ctx, input: { taskId: string }) => {
-      await ctx.step('close', () => close(input.taskId), {
-        retries: 8,
-        backoff: { initial: '2s', factor: 3, max: '10m' },
-      });
-    }, { internal: true });
+    heed.workflow(
+      CLOSE_WORKFLOW,
+      async (ctx, input: { taskId: string }) => {
+        await ctx.step('close', () => close(input.taskId), {
+          retries: 8,
+          backoff: { initial: '2s', factor: 3, max: '10m' },
+        });
+      },
+      { internal: true },
+    );
   }
 
-  async start(pollMs = 200): Promise<void> {
+  /**
+   * Starts following the feed: at once on every announced change of a task's run, and every
+   * `fallbackPollMs` (default 5 s) for changes no notification reaches.
+   */
+  async start(fallbackPollMs = 5_000): Promise<void> {
     const store = this.#heed.feeds;
     if ((await store.getSetting(CURSOR)) === undefined) {
       await store.setSetting(CURSOR, String(await store.lastRunEventId()));
     }
-    this.#timer = setInterval(() => void this.tick(), pollMs);
+    this.#unsubscribe = store.changes.subscribe((change) => {
+      if (change.kind === 'run-event' && change.runId.startsWith('task:')) void this.tick();
+    });
+    this.#timer = setInterval(() => void this.tick(), fallbackPollMs);
     this.#timer.unref();
   }
 
   stop(): void {
     clearInterval(this.#timer);
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
-  /** Reads new events and starts the closing runs. Exposed for tests. */
+  /** Reads new events and starts the closing runs (once more if news came meanwhile). Exposed for tests. */
   async tick(): Promise<void> {
-    if (this.#busy) return;
+    if (this.#busy) {
+      this.#again = true;
+      return;
+    }
     this.#busy = true;
+    try {
+      do {
+        this.#again = false;
+        await this.#read();
+      } while (this.#again);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #read(): Promise<void> {
     const store = this.#heed.feeds;
     try {
       for (;;) {
@@ -60,8 +94,6 @@ export class TaskCloser {
       }
     } catch (error) {
       if ((error as { code?: string }).code !== 'CLOSED') console.error('[heed] channel close failed', error);
-    } finally {
-      this.#busy = false;
     }
   }
 }

@@ -4,7 +4,7 @@ import type { Heed } from '../human/heed.ts';
 import { listOfNames } from '../human/principal-names.ts';
 import type { Task } from '../human/types.ts';
 import type { RunEvent } from '../store/store.ts';
-import { ChatBusyError, ChatNotFoundError } from './errors.ts';
+import { ChatBusyError, ChatNotFoundError, ChatNotLatestError } from './errors.ts';
 import { taskCard } from './task-card.ts';
 import {
   CHAT_THREAD_WORKFLOW,
@@ -111,9 +111,16 @@ export class Chats {
     return (await this.thread(chatId)) as ChatThread;
   }
 
-  /** The thread's turns, in order. */
+  /** The thread's turns, in order, replaced ones (regenerated replies) included. */
   async turns(chatId: string): Promise<TurnRecord[]> {
     return (await this.#heed.statusHistory(threadRunId(chatId), 'turn')).map((s) => s.value as TurnRecord);
+  }
+
+  /** The turns the conversation shows: without those whose reply was regenerated. */
+  async conversation(chatId: string): Promise<TurnRecord[]> {
+    const turns = await this.turns(chatId);
+    const replaced = new Set(turns.flatMap((t) => (t.replaces === undefined ? [] : [t.replaces])));
+    return turns.filter((t) => !replaced.has(t.runId));
   }
 
   /** The turn still going on (running, or waiting for a person), if any. */
@@ -129,8 +136,8 @@ export class Chats {
    * @throws ChatBusyError while the previous turn is still going on (e.g. waits for an approval).
    */
   async submit(chatId: string, user: UIMessage, text: string): Promise<TurnRecord> {
-    const turns = await this.turns(chatId);
-    const same = turns.find((t) => t.user.id === user.id);
+    const turns = await this.conversation(chatId);
+    const same = turns.findLast((t) => t.user.id === user.id);
     if (same) return same;
     const active = await this.activeTurn(chatId);
     if (active) throw new ChatBusyError(await this.#busyMessage(active));
@@ -144,10 +151,43 @@ export class Chats {
     return request;
   }
 
+  /**
+   * Asks the thread for a new reply to the person's latest message `userMessageId`, in place of
+   * the one it had (the AI SDK's `regenerate()`, trigger `regenerate-message`): the agent runs the
+   * message again, seeing the conversation as it was before the replaced reply, under a new
+   * message id; the conversation (and a reload) shows the new reply only. Tools the agent calls
+   * run again (approvals are asked again). `replyId`, when given, must be that latest reply's id.
+   * @throws ChatNotFoundError (no such message in this chat), ChatNotLatestError (not the latest
+   *   message, or another reply), ChatBusyError (its turn is still going on).
+   */
+  async regenerate(chatId: string, userMessageId: string, replyId?: string): Promise<TurnRecord> {
+    const all = await this.turns(chatId);
+    const shown = await this.conversation(chatId);
+    const latest = shown.at(-1);
+    if (!shown.some((t) => t.user.id === userMessageId)) {
+      throw new ChatNotFoundError(`No message ${userMessageId} in this chat`);
+    }
+    if (!latest || latest.user.id !== userMessageId || (replyId !== undefined && replyId !== latest.messageId)) {
+      throw new ChatNotLatestError();
+    }
+    const active = await this.activeTurn(chatId);
+    if (active) throw new ChatBusyError(await this.#busyMessage(active));
+    const again = all.filter((t) => t.user.id === userMessageId).length;
+    const request: TurnRequest = {
+      runId: `${threadRunId(chatId)}:${userMessageId}:${again}`,
+      messageId: `reply-${userMessageId}-${again}`,
+      user: latest.user,
+      text: latest.text,
+      replaces: latest.runId,
+    };
+    await this.#heed.send(threadRunId(chatId), 'turn', request, { idempotencyKey: `${userMessageId}:${again}` });
+    return request;
+  }
+
   /** The conversation as UI messages: each turn's message and the agent's reply so far. */
   async messages(chatId: string): Promise<UIMessage[]> {
     const messages: UIMessage[] = [];
-    for (const turn of await this.turns(chatId)) {
+    for (const turn of await this.conversation(chatId)) {
       messages.push(turn.user);
       const chunks: UIMessageChunk[] = [];
       await this.stream(turn, { write: (c) => chunks.push(c) }, { follow: false });
@@ -251,10 +291,8 @@ export class Chats {
   }
 
   async #busyMessage(turn: TurnRecord): Promise<string> {
-    const open = (await this.#heed.tasks.list({ status: 'pending', limit: 100 })).items.filter(
-      (t) => t.runId === turn.runId,
-    );
-    const task = open[0];
+    // The turn's own open tasks (an indexed lookup by asker), however many others are pending.
+    const [task] = (await this.#heed.tasks.list({ status: 'pending', askedBy: turn.runId, limit: 1 })).items;
     if (!task) return 'The agent is still answering your last message: wait for it to finish.';
     const card = taskCard(task);
     const who = card.asked.length > 0 ? listOfNames(card.asked.map((p) => p.principal)) : 'someone';

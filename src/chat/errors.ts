@@ -13,3 +13,10 @@ export class ChatNotFoundError extends HeedError {
     super('CHAT_NOT_FOUND', message);
   }
 }
+
+/** A regenerate request for a reply that is not the chat's latest (409): only the latest can be redone. */
+export class ChatNotLatestError extends HeedError {
+  constructor(message = 'Only the reply to the latest message can be regenerated') {
+    super('CHAT_NOT_LATEST', message);
+  }
+}

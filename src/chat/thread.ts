@@ -29,6 +29,11 @@ export interface TurnRequest {
   user: UIMessage;
   /** Its text, for the model. */
   text: string;
+  /**
+   * A regenerated reply: the run id of the turn whose reply this one replaces (the same message
+   * asked again; the model sees the conversation as it was before that turn).
+   */
+  replaces?: string;
 }
 
 /** A turn as the thread publishes it (status `turn`, one entry per turn, in order). */
@@ -41,38 +46,46 @@ export type TurnRecord = TurnRequest;
  * workflow with the conversation so far (`ChatTurnInput`), and keeps the `messages` the turn
  * returns as the memory of the next one. It waits between turns like any run: no memory, no
  * worker; any process continues it. A turn that fails leaves the memory with the person's message
- * only.
+ * only. A turn that `replaces` another (a regenerated reply) starts from the memory that turn had.
  */
 export function registerChatThreads(heed: Heed): void {
   if (heed.hasWorkflow(CHAT_THREAD_WORKFLOW)) return;
-  heed.workflow(CHAT_THREAD_WORKFLOW, async (ctx, input: ThreadInput) => {
-    let memory: ModelMessage[] = [];
-    for (;;) {
-      const turn = await ctx.recv<TurnRequest>('turn');
-      if (!turn) continue;
-      await ctx.setStatus('turn', turn satisfies TurnRecord);
-      const turnInput: ChatTurnInput = {
-        message: turn.text,
-        messages: memory,
-        user: input.owner,
-        chatId: input.chatId,
-      };
-      const child = await ctx.start<ChatTurnInput, { reply?: unknown; messages?: unknown }>(
-        { name: input.agent },
-        turnInput,
-        { id: turn.runId },
-      );
-      const asked: ModelMessage = { role: 'user', content: turn.text };
-      try {
-        const output = await child.result();
-        if (Array.isArray(output?.messages)) memory = output.messages as ModelMessage[];
-        else {
-          const reply = typeof output?.reply === 'string' ? output.reply : '';
-          memory = [...memory, asked, ...(reply ? [{ role: 'assistant' as const, content: reply }] : [])];
+  heed.workflow(
+    CHAT_THREAD_WORKFLOW,
+    async (ctx, input: ThreadInput) => {
+      let memory: ModelMessage[] = [];
+      // The memory before each turn (by run id), for a turn that regenerates it. Rebuilt on replay.
+      const before = new Map<string, ModelMessage[]>();
+      for (;;) {
+        const turn = await ctx.recv<TurnRequest>('turn');
+        if (!turn) continue;
+        if (turn.replaces !== undefined) memory = before.get(turn.replaces) ?? memory;
+        before.set(turn.runId, memory);
+        await ctx.setStatus('turn', turn satisfies TurnRecord);
+        const turnInput: ChatTurnInput = {
+          message: turn.text,
+          messages: memory,
+          user: input.owner,
+          chatId: input.chatId,
+        };
+        const child = await ctx.start<ChatTurnInput, { reply?: unknown; messages?: unknown }>(
+          { name: input.agent },
+          turnInput,
+          { id: turn.runId },
+        );
+        const asked: ModelMessage = { role: 'user', content: turn.text };
+        try {
+          const output = await child.result();
+          if (Array.isArray(output?.messages)) memory = output.messages as ModelMessage[];
+          else {
+            const reply = typeof output?.reply === 'string' ? output.reply : '';
+            memory = [...memory, asked, ...(reply ? [{ role: 'assistant' as const, content: reply }] : [])];
+          }
+        } catch {
+          memory = [...memory, asked];
         }
-      } catch {
-        memory = [...memory, asked];
       }
-    }
-  }, { internal: true });
+    },
+    { internal: true },
+  );
 }

@@ -62,6 +62,11 @@ const worker: Command = {
     'Workflows come from --import modules (each exports a function, default or "register", that registers workflows on the Heed instance it is given) and the demo workflows unless --no-demo. Ctrl-C or SIGTERM stops it gracefully.',
   options: {
     postgres: { type: 'string', value: 'URL', description: 'the PostgreSQL store (HEED_POSTGRES_URL)' },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      description: "heed serve's JSON configuration: its groups and demo.approvers apply here too",
+    },
     concurrency: { type: 'string', value: 'N', description: 'runs executed at once (default 64)' },
     demo: {
       type: 'boolean',

@@ -3,13 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { modelFromEnvironment } from '../agent/models.ts';
 import { Channels } from '../channels/channels.ts';
-import { type ChannelsConfig, channelsConfig } from '../channels/config.ts';
+import { channelsConfig } from '../channels/config.ts';
 import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
-import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
+import { type HeedConfig, readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
@@ -26,32 +26,11 @@ export interface ServeFlags {
   lease?: string | undefined;
 }
 
-/** What `--config FILE` may hold (JSON). */
-interface ServeConfig extends ChannelsConfig {
-  /** API key → principal. Also `HEED_API_KEYS="key1=user:alice,key2=user:bob"`. */
-  keys?: Record<string, string>;
-  admins?: string[];
-  /** principal → groups it belongs to. */
-  groups?: Record<string, string[]>;
-  /** Secret for one-click links (also HEED_LINK_SECRET); default: kept in a file beside the store. */
-  linkSecret?: string;
-  /** Outgoing webhooks: `{endpoints: [{url, secret, events?}], callbackSecret}` (also HEED_WEBHOOK_SECRET). */
-  webhooks?: WebhookOptions;
-  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). Admins start any. */
-  startable?: Record<string, string[]>;
-  /** Who may emit events and send messages to runs (admins always may): `{events: [...], messages: [...]}`. */
-  permissions?: { events?: string[]; messages?: string[] };
-  /** Accept task `callbackUrl`s on loopback and private networks (default false). */
-  allowPrivateCallbacks?: boolean;
-  /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
-  demo?: { approvers?: string[] };
-}
-
 /**
  * The link secret: configured, or made once and kept with the store so links survive restarts
  * (beside a SQLite file; in a PostgreSQL store's settings, shared by every server on it).
  */
-async function linkSecret(config: ServeConfig, db: string | undefined, store: Store): Promise<string> {
+async function linkSecret(config: HeedConfig, db: string | undefined, store: Store): Promise<string> {
   const configured = process.env.HEED_LINK_SECRET ?? config.linkSecret;
   if (configured) return configured;
   if (db === undefined) {
@@ -74,7 +53,7 @@ async function linkSecret(config: ServeConfig, db: string | undefined, store: St
  * SIGINT, when it stops gracefully (in-flight steps get 10 s, the rest are handed back).
  */
 export async function serveCommand(flags: ServeFlags): Promise<void> {
-  const config: ServeConfig = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as ServeConfig) : {};
+  const config = readConfigFile(flags.config);
   const keys = new Map(Object.entries(config.keys ?? {}));
   for (const pair of (process.env.HEED_API_KEYS ?? '').split(',').filter(Boolean)) {
     const [key, principal] = pair.split('=');

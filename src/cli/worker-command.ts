@@ -1,6 +1,7 @@
 import { modelFromEnvironment } from '../agent/models.ts';
-import { registerDemoWorkflows } from '../demo/workflows.ts';
+import { DEFAULT_DEMO_APPROVERS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
+import { readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
@@ -8,6 +9,8 @@ import { importWorkflowModules } from './workflow-modules.ts';
 
 export interface WorkerFlags {
   postgres?: string | undefined;
+  /** The `heed serve` configuration file: the worker reads `groups` and `demo.approvers`. */
+  config?: string | undefined;
   demo?: boolean | undefined;
   import?: string[] | undefined;
   concurrency?: string | undefined;
@@ -18,7 +21,8 @@ export interface WorkerFlags {
 /**
  * `heed worker --postgres URL`: executes runs (and timers) from a PostgreSQL store shared with
  * `heed serve` and other workers, on this or any machine; no HTTP. Registers the demo workflows
- * unless `--no-demo`, and the user's own from `--import MODULE` (repeatable). Stops gracefully on
+ * unless `--no-demo` (asking `demo.approvers` of `--config`, like `heed serve`), and the user's
+ * own from `--import MODULE` (repeatable). Stops gracefully on
  * SIGTERM or SIGINT (in-flight steps get 10 s, the rest are handed back to other workers).
  */
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
@@ -29,12 +33,21 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`--concurrency must be a positive integer, got ${flags.concurrency}`);
   }
+  const config = readConfigFile(flags.config);
+  const groups = config.groups ?? {};
   const { store, label } = storeFromFlags({ postgres: flags.postgres });
-  const heed = new Heed({ store, concurrency, ...(flags.lease ? { lease: flags.lease } : {}) });
+  const heed = new Heed({
+    store,
+    concurrency,
+    groupsOf: (principal) => groups[principal] ?? [],
+    ...(flags.lease ? { lease: flags.lease } : {}),
+  });
   const model = flags.demo ? modelFromEnvironment() : undefined;
-  if (model) registerDemoWorkflows(heed, model.model);
+  const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
+  if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
   await importWorkflowModules(heed, flags.import ?? []);
   await heed.start();
   console.log(`${paint('green', 'Heed worker')} pid ${process.pid} executing runs from ${label}`);
+  if (model) console.log(`  demo approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
   stopOnSignals(() => heed.stop());
 }

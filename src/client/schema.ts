@@ -54,7 +54,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The local outbox: the notices Heed keeps when no SMTP or Slack is configured (development mode only) */
+        /**
+         * The local outbox: the notices Heed keeps when no SMTP or Slack is configured
+         * @description In development mode the page holds the notices. With API keys it loads them from `GET /v1/outbox` with the API key the inbox sign-in keeps in the browser (admins only).
+         */
         get: operations["getOutbox"];
         put?: never;
         post?: never;
@@ -131,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * A chat turn, or the answer to its approvals, streamed as AI SDK UI message chunks
-         * @description A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked.
+         * @description A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked. `trigger: regenerate-message` redoes the reply to the latest message (409 for an earlier one, or while its turn goes on).
          */
         post: operations["sendChatMessage"];
         delete?: never;
@@ -271,6 +274,23 @@ export interface paths {
         };
         /** This OpenAPI 3.1 document */
         get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest notices of the local outbox, rendered as the outbox page shows them (admins only) */
+        get: operations["getOutboxNotices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -675,10 +695,14 @@ export interface components {
             agent?: string;
             /** @description The chat (a durable thread); a new id starts a thread */
             id: string;
+            /** @description With `regenerate-message`: the reply being redone */
             messageId?: string;
             /** @description The UI messages (AI SDK `UIMessage`). Only the last one is read: a user message starts a turn; an assistant message with `approval-responded` tool parts answers those approvals */
             messages: unknown[];
-            /** @enum {string} */
+            /**
+             * @description `regenerate-message` (the AI SDK `regenerate()`): the last message is the person's latest, whose reply is redone under a new message id
+             * @enum {string}
+             */
             trigger?: "submit-message" | "regenerate-message";
         } & {
             [key: string]: unknown;
@@ -1260,7 +1284,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Not in development mode */
+            /** @description No channels are set up */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,6 +2045,65 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    getOutboxNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The notices, newest first, as HTML */
+                        html: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

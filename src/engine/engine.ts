@@ -80,7 +80,11 @@ export class Engine {
   #cancelPoll: (() => void) | undefined;
   #unsubscribeWake: (() => void) | undefined;
   #rearmScheduled = false;
-  /** `result()` callers waiting for a run of this process to end, by run id. */
+  /**
+   * `result()` callers waiting for a run to end, by run id: woken when a worker of this process
+   * ends it, or when the store announces news of the run on its change port (another process's
+   * worker ended it, where the port carries that across processes, e.g. PostgreSQL).
+   */
   readonly #endWaiters = new Map<string, Set<() => void>>();
   /** The change-port subscription that wakes `result()` callers, while there are any. */
   #unsubscribeEnds: (() => void) | undefined;
@@ -396,6 +400,7 @@ export class Engine {
       await this.#init();
       return this.#store.getRun(id);
     },
+    fallbackMs: () => this.#pollMs,
     watchEnd: (id) => {
       const set = this.#endWaiters.get(id) ?? new Set<() => void>();
       this.#endWaiters.set(id, set);

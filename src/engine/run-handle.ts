@@ -12,12 +12,14 @@ export interface RunSource {
    * an end between the read and the wait is not missed.
    */
   watchEnd(id: string): { wait(ms: number): Promise<void>; dispose(): void };
+  /**
+   * How long a waiter sleeps between reads when no news comes: the fallback for ends that no
+   * notification reaches (another process on a store whose change port is in-process only).
+   */
+  fallbackMs(): number;
   info(id: string): Promise<RunInfo | undefined>;
   cancel(id: string): Promise<string[]>;
 }
-
-/** How often `result()` re-reads a run that another process may finish. */
-const CROSS_PROCESS_CHECK_MS = 500;
 
 /** A reference to a run, usable from anywhere (it holds only the id). */
 export class RunHandle<O> {
@@ -46,7 +48,8 @@ export class RunHandle<O> {
         if (run.status === 'cancelled') throw new RunCancelledError(this.id);
         const left = deadline - Date.now();
         if (left <= 0) throw new HeedError('RESULT_TIMEOUT', `Run "${this.id}" has not ended yet`);
-        await watch.wait(Math.min(left, CROSS_PROCESS_CHECK_MS));
+        // Woken by the run's end (in this process, or announced by the store); else a fallback read.
+        await watch.wait(Math.min(left, this.#source.fallbackMs()));
       } finally {
         watch.dispose();
       }

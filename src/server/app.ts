@@ -133,7 +133,7 @@ export function createApp(
   metaRoutes(app, heed, linkGuard);
   inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, linkGuard);
-  channelRoutes(app, options.channels, options.auth.keys.size === 0);
+  channelRoutes(app, options.channels, authorization);
   describeWebhooks(app);
   mcpRoutes(app, heed, { auth: options.auth, authorization, maxBodyBytes: options.maxBodyBytes });
   return { app, hub, authorization };

@@ -1,3 +1,4 @@
+import { type LookupAddress, type LookupAllOptions, lookup as lookupCallback } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { InvalidTaskError } from '../errors.ts';
@@ -65,4 +66,42 @@ export async function checkCallbackUrl(value: string, allowPrivate: boolean): Pr
   if (addresses.some(isPrivateAddress)) {
     throw refuse('must not point at a loopback or private address (allowPrivateCallbacks in the config allows it)');
   }
+}
+
+/** A refused connection: the callback's host is (now) loopback or private. */
+export class PrivateAddressError extends Error {
+  readonly code = 'PRIVATE_ADDRESS';
+  constructor(host: string, address: string) {
+    super(`${host} resolves to ${address}, a loopback or private address (allowPrivateCallbacks allows it)`);
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A DNS lookup for `http.request`'s `lookup` option that refuses loopback and private addresses.
+ * The connection goes to exactly the address checked here, so a host name that resolved to a
+ * public address when the task was created and to an internal one now (DNS rebinding) is refused
+ * when the callback is delivered, with no window between the check and the connect.
+ */
+export function publicOnlyLookup(hostname: string, options: LookupAllOptions | object, callback: LookupCallback): void {
+  const wantsAll = (options as { all?: boolean }).all === true;
+  lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, wantsAll ? [] : '');
+    const refused = addresses.find((a) => isPrivateAddress(a.address));
+    if (refused) return callback(new PrivateAddressError(hostname, refused.address), wantsAll ? [] : '');
+    const first = addresses[0];
+    if (wantsAll) return callback(null, addresses);
+    return callback(null, first?.address ?? '', first?.family);
+  });
+}
+
+/**
+ * Checked again when a callback is delivered (its host may resolve elsewhere now): a literal
+ * address must not be private; a host name is resolved by {@link publicOnlyLookup} on connect.
+ * @throws PrivateAddressError
+ */
+export function checkLiteralCallbackHost(url: URL): void {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && isPrivateAddress(host)) throw new PrivateAddressError(host, host);
 }

@@ -78,7 +78,10 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     channels: options.channels,
     feedPollMs: options.feedPollInterval === undefined ? undefined : toMs(options.feedPollInterval, 'feedPollInterval'),
   });
-  const dispatcher = new WebhookDispatcher(heed, options.webhooks ?? {});
+  const dispatcher = new WebhookDispatcher(heed, {
+    ...options.webhooks,
+    allowPrivateCallbacks: options.allowPrivateCallbacks ?? false,
+  });
   await heed.start();
   await hub.start();
   await dispatcher.start();

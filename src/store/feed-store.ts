@@ -23,6 +23,9 @@ export interface FeedStore {
   runEvents(after: number, limit: number, runId?: string): Promise<RunEvent[]>;
   /** The run (to tell whether a followed run has ended), or `undefined`. */
   getRun(id: string): Promise<Run | undefined>;
-  /** Changes whenever any task is created or changes (for live inbox updates). */
+  /**
+   * Changes whenever any task is created or changes, committed by any writer (two writes in the
+   * same millisecond included), for live inbox updates. Constant time, whatever the number of tasks.
+   */
   tasksVersion(): Promise<string>;
 }

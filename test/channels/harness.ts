@@ -6,7 +6,7 @@ import { afterEach } from 'vitest';
 import { Channels, type ChannelsOptions } from '../../src/channels/channels.ts';
 import type { ChannelsConfig } from '../../src/channels/config.ts';
 import { signSlackRequest } from '../../src/channels/slack/signature.ts';
-import { type RunningServer, startServer } from '../../src/server/serve.ts';
+import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.ts';
 import { testEngine } from '../helpers.ts';
 import { FakeSlack } from './slack-server.ts';
 import { TestSmtp } from './smtp.ts';
@@ -50,6 +50,8 @@ export async function harness(
     slackChannels?: Record<string, string>;
     config?: Partial<ChannelsConfig>;
     channels?: ChannelsOptions;
+    /** API keys and admins (default: development mode, no keys). */
+    auth?: ServeOptions['auth'];
   } = {},
 ): Promise<Harness> {
   const smtp = options.email === false ? undefined : await new TestSmtp().start();
@@ -74,6 +76,7 @@ export async function harness(
   const groups = config.groups ?? {};
   const { heed, clock } = testEngine({ notifiers: channels.notifiers, groupsOf: (p) => groups[p] ?? [] });
   const server = await startServer(heed, {
+    ...(options.auth ? { auth: options.auth } : {}),
     channels,
     linkSecret: 'a-link-secret-for-the-tests-0123456789',
     groupsOf: (p) => groups[p] ?? [],

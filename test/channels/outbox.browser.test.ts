@@ -103,4 +103,49 @@ describe('channels in headless Chromium at phone size', () => {
     await shot(page, 'channels-outbox-closed-phone', true);
     await page.close();
   });
+
+  it('with API keys, /outbox shows the notices to admins only, with the key given at the inbox sign-in', async () => {
+    const keys = new Map([
+      ['k-admin', 'user:admin'],
+      ['k-alice', 'user:alice'],
+    ]);
+    const h = await harness({ email: false, slack: false, auth: { keys, admins: new Set(['user:admin']) } });
+    await h.heed.tasks.create(SPEC);
+    await h.until('the outbox', async () => (await h.heed.deliveries.listOutbox(10)).length === 4);
+    // Over HTTP: no key 401, a key that is not an admin's 403, an admin's 200.
+    const notices = (key?: string) =>
+      fetch(`${h.server.url}/v1/outbox`, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+    expect((await notices()).status).toBe(401);
+    expect((await notices('k-alice')).status).toBe(403);
+    const admin = await notices('k-admin');
+    expect(admin.status).toBe(200);
+    expect(((await admin.json()) as { html: string }).html).toContain('data-kind="email"');
+
+    const page = await browser.newPage({ viewport: PHONE });
+    const signIn = async (key: string) => {
+      await page.goto(`${h.server.url}/#/signin`);
+      await page.fill('#key', key);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#inbox-title');
+    };
+    // Not signed in: the page holds no notice and says how to get in.
+    await page.goto(`${h.server.url}/outbox`);
+    await page.waitForSelector('#outbox-status:not(:has-text("Loading"))');
+    expect(await page.textContent('#outbox-status')).toContain('only to admins');
+    expect(await page.locator('article').count()).toBe(0);
+    // Alice's key: not an admin.
+    await signIn('k-alice');
+    await page.goto(`${h.server.url}/outbox`);
+    await page.waitForSelector('#outbox-status:not(:has-text("Loading"))');
+    expect(await page.textContent('#outbox-status')).toContain('Only admins may see the outbox');
+    expect(await page.locator('article').count()).toBe(0);
+    // An admin's key: every notice.
+    await signIn('k-admin');
+    await page.goto(`${h.server.url}/outbox`);
+    await page.waitForSelector('article[data-kind=slack]');
+    expect(await page.locator('article[data-kind=email]').count()).toBe(2);
+    expect(await page.locator('article[data-kind=slack]').count()).toBe(2);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await page.close();
+  });
 });

@@ -45,6 +45,22 @@ describe('channels: Slack interactions', () => {
     expect(must(h.slack).ephemerals[0]).toMatchObject({ user: 'U0MALLORY', channel: 'DU0ALICE' });
   });
 
+  it('answers Slack in time when views.open stalls, and tells the person where else to answer', async () => {
+    const h = await harness({ email: false });
+    const { task, dm } = await askAlice(h);
+    const slack = must(h.slack);
+    slack.stalls.add('views.open');
+    // A reject needs a reason (a modal); Slack never answers views.open. Heed gives up under
+    // Slack's 3 s limit (the client's own timeout is 10 s) and still answers the request.
+    const response = await h.interact(buttonPress('U0ALICE', dm, 'reject'));
+    expect(response.status).toBe(200);
+    expect(slack.calls.map((c) => c.method)).toContain('views.open');
+    expect((await h.heed.tasks.get(task.id))?.status).toBe('pending');
+    await h.until('the ephemeral note', () => slack.ephemerals.length === 1);
+    expect(slack.ephemerals[0]).toMatchObject({ user: 'U0ALICE', channel: 'DU0ALICE' });
+    expect(slack.ephemerals[0]?.text).toContain(`/#/task/${task.id}`);
+  });
+
   it('opens a modal for a reason, and a rejection with that reason closes the copy', async () => {
     const h = await harness({ email: false });
     const { task, dm } = await askAlice(h);

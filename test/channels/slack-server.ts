@@ -30,6 +30,8 @@ export class FakeSlack {
   readonly ephemerals: { channel: string; user: string; text: string }[] = [];
   /** Methods that fail (`{ok:false}`) the next n times. */
   readonly failures = new Map<string, number>();
+  /** Methods that never answer (the request hangs until the server stops), e.g. a stalled Slack. */
+  readonly stalls = new Set<string>();
   #server: Server | undefined;
   #seq = 0;
   url = '';
@@ -40,6 +42,11 @@ export class FakeSlack {
 
   async start(): Promise<this> {
     this.#server = createServer((req, res) => {
+      const method = req.url?.split('/').pop()?.split('?')[0] ?? '';
+      if (this.stalls.has(method)) {
+        this.calls.push({ method, args: {}, contentType: String(req.headers['content-type'] ?? '') });
+        return;
+      }
       void this.#handle(req).then((body) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));

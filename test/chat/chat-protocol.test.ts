@@ -253,4 +253,83 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
       await second.close();
     }
   });
+
+  it("regenerates the latest reply as useChat's regenerate() asks: a new message in its place, the old one forgotten", async () => {
+    const s = await bankServer();
+    const chat = new TestChat({ id: 'regen1', transport: transportFor(s.url, 'user:carol') });
+    await chat.sendMessage({ text: "What's my balance?" });
+    const replaced = chat.lastMessage?.id;
+    expect(textOf(chat.lastMessage)).toBe('Your balance is $1000.');
+
+    await chat.regenerate();
+    expect(chat.status).toBe('ready');
+    expect(chat.error).toBeUndefined();
+    expect(chat.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(chat.lastMessage?.id).not.toBe(replaced);
+    expect(textOf(chat.lastMessage)).toBe('Your balance is $1000.');
+    // The agent ran the message again, seeing the conversation as it was before the first reply.
+    const runs = (await s.heed.runs.list({ workflow: 'banking' })).items;
+    expect(runs.map((r) => (r.input as any).message)).toEqual(["What's my balance?", "What's my balance?"]);
+    for (const run of runs) expect((run.input as any).messages).toEqual([]);
+    // A reload shows the new reply only.
+    const reloaded = (await s.call('GET', '/v1/chat/regen1', { as: 'user:carol' })).body.messages;
+    expect(reloaded.map((m: UIMessage) => m.id)).toEqual(chat.messages.map((m) => m.id));
+
+    // The next turn remembers the question once, with the regenerated reply.
+    await chat.sendMessage({ text: 'Deposit $50' });
+    expect(textOf(chat.lastMessage)).toBe('Deposited $50. Your balance is $1050.');
+    const deposit = (await s.heed.runs.list({ workflow: 'banking' })).items.find(
+      (r) => (r.input as any).message === 'Deposit $50',
+    );
+    const memory = JSON.stringify((deposit?.input as any)?.messages);
+    expect(memory.split("What's my balance?").length - 1).toBe(1);
+    expect(memory.split('"text":"Your balance is $1000."').length - 1).toBe(1);
+
+    // Only the latest reply can be redone: an earlier one is a conflict, an unknown message 404.
+    const earlier = await s.call('POST', '/v1/chat', {
+      as: 'user:carol',
+      body: {
+        id: 'regen1',
+        trigger: 'regenerate-message',
+        messageId: chat.messages[1]?.id,
+        messages: [chat.messages[0]],
+      },
+    });
+    expect(earlier.status).toBe(409);
+    const unknown = await s.call('POST', '/v1/chat', {
+      as: 'user:carol',
+      body: {
+        id: 'regen1',
+        trigger: 'regenerate-message',
+        messages: [{ id: 'nope', role: 'user', parts: [{ type: 'text', text: 'x' }] }],
+      },
+    });
+    expect(unknown.status).toBe(404);
+    // Nobody else regenerates carol's chat.
+    const other = await s.call('POST', '/v1/chat', {
+      as: 'user:mallory',
+      body: { id: 'regen1', trigger: 'regenerate-message', messages: [chat.messages[2]] },
+    });
+    expect(other.status).toBe(404);
+  });
+
+  it('a new message while the turn waits says for whom, however many other tasks are pending', async () => {
+    const s = await bankServer({ approvals: { assignees: ['user:alice'] } });
+    const chat = new TestChat({ id: 'busy1', transport: transportFor(s.url, 'user:carol') });
+    await chat.sendMessage({ text: 'Transfer $150 to Bob' });
+    expect(toolPart(chat).state).toBe('approval-requested');
+    await s.clock.advance('1s');
+    // 101 newer pending tasks, none of this chat's.
+    await Promise.all(
+      Array.from({ length: 101 }, (_, i) =>
+        s.heed.tasks.create({ type: 'approval', title: `Other ${i}`, assignees: ['user:dave'] }),
+      ),
+    );
+    const busy = await s.call('POST', '/v1/chat', {
+      as: 'user:carol',
+      body: { id: 'busy1', messages: [{ id: 'm2', role: 'user', parts: [{ type: 'text', text: 'hello?' }] }] },
+    });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.message).toContain('waiting for alice');
+  });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { testServer } from '../server/helpers.ts';
+import { childOutput } from './child-output.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
@@ -26,7 +27,8 @@ function heed(
       err += chunk.toString();
     });
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+    // 'close', not 'exit': the output streams may still hold data when the process has exited.
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
     child.stdin.end(options.input ?? '');
   });
 }
@@ -170,14 +172,8 @@ describe('heed, the command', { timeout: 120_000 }, () => {
     const child = spawn(process.execPath, [CLI, 'inbox', '--watch', '--as', 'user:ann'], {
       env: { ...process.env, HEED_URL: s.url, NO_COLOR: '1' },
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    const waitFor = async (text: string, count = 1) => {
-      for (let i = 0; i < 400 && out.split(text).length - 1 < count; i++) await new Promise((r) => setTimeout(r, 25));
-      expect(out.split(text).length - 1).toBeGreaterThanOrEqual(count);
-    };
+    const output = childOutput(child);
+    const waitFor = output.waitFor;
     await waitFor('Outcome [approve/reject');
     child.stdin.write('yes\n');
     await waitFor('"yes" is not one of: approve, reject');
@@ -201,7 +197,7 @@ describe('heed, the command', { timeout: 120_000 }, () => {
     child.stdin.end();
     await new Promise((resolve) => child.once('exit', resolve));
     expect((await s.heed.tasks.get(wipe.id))?.result).toMatchObject({ outcome: 'reject', comment: 'demo at 3pm' });
-    expect(out).not.toContain('COMMENT_REQUIRED');
+    expect(output.text()).not.toContain('COMMENT_REQUIRED');
   });
 });
 

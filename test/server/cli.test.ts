@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { childOutput } from '../cli/child-output.ts';
 import { testServer } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -57,14 +58,8 @@ describe('the heed CLI against a server', { timeout: 120_000 }, () => {
       env: { ...process.env, HEED_URL: s.url, NO_COLOR: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    const waitFor = async (text: string) => {
-      for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(out).toContain(text);
-    };
+    const output = childOutput(child);
+    const waitFor = (text: string) => output.waitFor(text);
     await waitFor('Watching the inbox');
     const task = await s.heed.tasks.create({ type: 'approval', title: 'Restart the cache?', assignees: ['user:ann'] });
     await waitFor('Outcome [approve/reject');
@@ -75,7 +70,7 @@ describe('the heed CLI against a server', { timeout: 120_000 }, () => {
     await waitFor('resolved');
     child.stdin.end();
     await new Promise((resolve) => child.once('exit', resolve));
-    expect(out).toContain('Restart the cache?');
+    expect(output.text()).toContain('Restart the cache?');
     expect((await s.heed.tasks.get(task.id))?.result).toMatchObject({
       outcome: 'reject',
       comment: 'not during the sale',

@@ -33,6 +33,32 @@ async function receiver(failures: number) {
 }
 
 describe('outgoing webhooks', () => {
+  it('checks a callbackUrl again at delivery: a host that resolves to this machine now gets nothing', async () => {
+    const hook = await receiver(0);
+    const s = await testServer({ webhooks: { callbackSecret: SECRET, pollMs: 20 } });
+    const spec = { type: 'approval', title: 'Pay?', assignees: ['user:bob'] } as const;
+    // Over HTTP a loopback callback is refused when the task is created…
+    const refused = await s.call('POST', '/v1/tasks', { body: { ...spec, callbackUrl: hook.url } });
+    expect(refused.status).toBe(422);
+    // …but a name may resolve to a public address then and to this machine later (DNS rebinding).
+    // Tasks created in-process skip the creation check: each delivery attempt checks on its own,
+    // the name (resolved when connecting) as well as a literal address.
+    await s.heed.tasks.create({ ...spec, callbackUrl: hook.url.replace('127.0.0.1', 'localhost') });
+    await s.heed.tasks.create({ ...spec, callbackUrl: hook.url });
+    await vi.waitFor(
+      async () => {
+        const deliveries = (await s.call('GET', '/v1/webhooks/deliveries')).body.items;
+        expect(deliveries).toHaveLength(2);
+        for (const d of deliveries) {
+          expect(d.delivery).toMatchObject({ state: 'retrying', attempts: 1, lastStatus: null });
+          expect(d.delivery.lastError).toMatch(/loopback or private address/);
+        }
+      },
+      { timeout: 5000 },
+    );
+    expect(hook.received).toEqual([]);
+  });
+
   it('signs task events the Standard Webhooks way and retries failures on durable timers', async () => {
     const hook = await receiver(1);
     // The receiver is on loopback: allowed only by configuration.

@@ -90,6 +90,39 @@ export function describeTaskStoreContract(current: () => Store): void {
       await expect(store.listTasks({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     });
 
+    it('lists the tasks a run asked (askedBy)', async () => {
+      await create('a1', { askedBy: 'run-a' }, T0);
+      await create('b1', { askedBy: 'run-b' }, T0 + 1);
+      await create('a2', { askedBy: 'run-a' }, T0 + 2);
+      expect((await store.listTasks({ askedBy: 'run-a' })).items.map((t) => t.id)).toEqual(['a2', 'a1']);
+      expect(await store.applyTaskUpdate('a1', 1, { status: 'resolved', result: '{"outcome":"ok"}' }, T0 + 3)).toBe(
+        true,
+      );
+      expect((await store.listTasks({ askedBy: 'run-a', status: 'pending' })).items.map((t) => t.id)).toEqual(['a2']);
+    });
+
+    it('changes tasksVersion on every task write, even two in the same millisecond', async () => {
+      const seen = new Set([await store.tasksVersion()]);
+      const note = async () => {
+        const version = await store.tasksVersion();
+        expect(seen.has(version)).toBe(false);
+        seen.add(version);
+      };
+      await create('v1', {}, T0);
+      await note();
+      // A change at the same instant as the task's creation, then another one.
+      expect(await store.applyTaskUpdate('v1', 1, { remindersSent: 1 }, T0)).toBe(true);
+      await note();
+      expect(await store.applyTaskUpdate('v1', 2, { escalationLevel: 1 }, T0)).toBe(true);
+      await note();
+      await create('v2', {}, T0);
+      await note();
+      // A refused compare-and-set writes nothing: the version stays.
+      const before = await store.tasksVersion();
+      expect(await store.applyTaskUpdate('v1', 1, { remindersSent: 2 }, T0)).toBe(false);
+      expect(await store.tasksVersion()).toBe(before);
+    });
+
     it('serves inboxes per principal, open tasks to everyone, by status and type, in pages', async () => {
       await create('mine', { assignees: ['alice'] }, T0);
       await create('open', { assignees: [], type: 'review' }, T0 + 1);

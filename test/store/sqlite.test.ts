@@ -76,6 +76,29 @@ describe('SqliteStore on disk', () => {
     await store.close();
   });
 
+  it('lets two stores on one file in one process write in the same turn, without STORE_LOCKED', async () => {
+    // Each store's group holds the file's write lock until the next turn; SQLite's busy timeout
+    // would wait for the other one synchronously, blocking the turn that commits it.
+    const path = freshPath();
+    const a = new SqliteStore(path, { busyTimeoutMs: 200 });
+    const b = new SqliteStore(path, { busyTimeoutMs: 200 });
+    await a.init();
+    await b.init();
+    const run = (id: string) => ({ id, workflow: 'wf', input: null });
+    await Promise.all([
+      a.createRun(run('a1'), 1),
+      b.createRun(run('b1'), 1),
+      a.createRun(run('a2'), 1),
+      b.createRun(run('b2'), 1),
+    ]);
+    for (const id of ['a1', 'a2', 'b1', 'b2']) {
+      expect(await a.getRun(id)).toBeDefined();
+      expect(await b.getRun(id)).toBeDefined();
+    }
+    await a.close();
+    await b.close();
+  });
+
   it('upgrades a store written before task versions: its tasks start at version 1', async () => {
     const path = freshPath();
     const raw = new DatabaseSync(path);
@@ -87,7 +110,10 @@ describe('SqliteStore on disk', () => {
     const store = new SqliteStore(path);
     await store.init();
     expect(await store.getTask('old')).toMatchObject({ version: 1, status: 'pending' });
+    // The task change counter (migration 7) starts from the tasks there are, and moves on.
+    expect(await store.tasksVersion()).toBe('1');
     expect(await store.applyTaskUpdate('old', 1, { remindersSent: 1 }, 2)).toBe(true);
+    expect(await store.tasksVersion()).toBe('2');
     expect(await store.applyTaskUpdate('old', 1, { remindersSent: 2 }, 3)).toBe(false);
     expect(await store.getTask('old')).toMatchObject({ version: 2, remindersSent: 1 });
     await store.close();

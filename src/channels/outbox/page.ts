@@ -71,20 +71,79 @@ From ${escapeHtml(message.from)} to <b>${escapeHtml(message.to)}</b> · ${when} 
 ${blocksToHtml(message.blocks)}</div></article>`;
 }
 
+/** What the outbox says it holds, given which channels are offline. */
+function outboxNote(offline: { email: boolean; slack: boolean }): string {
+  return offline.email || offline.slack
+    ? `${[offline.email ? 'email (no SMTP configured)' : '', offline.slack ? 'Slack (no token configured)' : ''].filter(Boolean).join(' and ')} go here instead of being sent.`
+    : 'Email and Slack are configured: notices are sent, not kept here.';
+}
+
+/** The notices, newest first, as the page shows them (HTML). */
+export function outboxNotices(records: OutboxRecord[]): string {
+  return records.length === 0
+    ? '<div class="empty">No notices yet. Create a task with assignees and it shows up here.</div>'
+    : records.map(card).join('\n');
+}
+
+function page(offline: { email: boolean; slack: boolean }, main: string, script = ''): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Outbox · Heed</title>
+<style>${STYLE}</style></head><body>
+<header><h1>Outbox</h1><p>What each person would receive. Notices by ${escapeHtml(outboxNote(offline))} <a href="/">Inbox</a></p></header>
+<main id="outbox">${main}</main>${script}
+</body></html>`;
+}
+
 /**
  * The local outbox (`/outbox`): every notice Heed would have sent with no SMTP or Slack
  * configured, newest first, each email as the recipient would see it and each Slack message
  * rendered from its blocks. Buttons and links go through the same signed one-click links.
  */
 export function outboxPage(records: OutboxRecord[], offline: { email: boolean; slack: boolean }): string {
-  const note =
-    offline.email || offline.slack
-      ? `${[offline.email ? 'email (no SMTP configured)' : '', offline.slack ? 'Slack (no token configured)' : ''].filter(Boolean).join(' and ')} go here instead of being sent.`
-      : 'Email and Slack are configured: notices are sent, not kept here.';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Outbox · Heed</title>
-<style>${STYLE}</style></head><body>
-<header><h1>Outbox</h1><p>What each person would receive. Notices by ${escapeHtml(note)} <a href="/">Inbox</a></p></header>
-<main>${records.length === 0 ? '<div class="empty">No notices yet. Create a task with assignees and it shows up here.</div>' : records.map(card).join('\n')}</main>
-</body></html>`;
+  return page(offline, outboxNotices(records));
 }
+
+/**
+ * The outbox page when API keys are configured: it shows everyone's notices, so only to admins.
+ * The page itself holds no notice; its script (`/outbox.js`) asks `GET /v1/outbox` with the API
+ * key the inbox's sign-in keeps in this browser, and shows what the server lets that key see.
+ */
+export function outboxShell(offline: { email: boolean; slack: boolean }): string {
+  return page(
+    offline,
+    '<div class="empty" id="outbox-status">Loading…</div>',
+    '<script type="module" src="/outbox.js"></script>',
+  );
+}
+
+/** The script of {@link outboxShell} (a browser module, served at `/outbox.js`). */
+export const OUTBOX_SCRIPT = `
+const main = document.getElementById('outbox');
+const key = localStorage.getItem('heed.key') || '';
+function say(text, link) {
+  main.innerHTML = '';
+  const box = document.createElement('div');
+  box.className = 'empty';
+  box.id = 'outbox-status';
+  box.textContent = text + ' ';
+  if (link) {
+    const a = document.createElement('a');
+    a.href = '/#/signin';
+    a.textContent = link;
+    box.append(a);
+  }
+  main.append(box);
+}
+if (!key) {
+  say('The outbox shows the notices of everyone, so only to admins.', 'Sign in with the API key of an admin');
+} else {
+  fetch('/v1/outbox', { headers: { authorization: 'Bearer ' + key } })
+    .then(async (response) => {
+      const body = await response.json().catch(() => ({}));
+      if (response.ok) main.innerHTML = body.html;
+      else if (response.status === 401 || response.status === 403) say((body.error && body.error.message) || 'Only admins may see the outbox.', 'Sign in as an admin');
+      else say((body.error && body.error.message) || response.statusText);
+    })
+    .catch((error) => say(error.message));
+}
+`;

@@ -9,16 +9,26 @@ export const NOTICE_EVENT = 'heed_notice';
  * or a local server speaking its wire protocol). The client's own retries are off: deliveries
  * are retried durably by Heed instead.
  */
+/**
+ * How long a call made inside Slack's own request may take: Slack wants the interaction answered
+ * within 3 s (and a `trigger_id` expires after 3 s), so the modal must open well before that.
+ */
+export const INTERACTIVE_TIMEOUT_MS = 2_000;
+
 export class SlackApi {
   readonly #client: WebClient;
+  /** The same client with a timeout under Slack's 3 s, for calls made while Slack waits. */
+  readonly #interactive: WebClient;
 
   constructor(token: string, apiUrl?: string) {
-    this.#client = new WebClient(token, {
+    const options = (timeout: number) => ({
       ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: 10_000,
+      timeout,
     });
+    this.#client = new WebClient(token, options(10_000));
+    this.#interactive = new WebClient(token, options(INTERACTIVE_TIMEOUT_MS));
   }
 
   /** The DM channel with a user (`conversations.open`). */
@@ -70,9 +80,13 @@ export class SlackApi {
     await this.#client.chat.update({ channel, ts, text, blocks: blocks as never });
   }
 
-  /** Opens a modal for a button press (`views.open`; the trigger is valid for 3 s). */
+  /**
+   * Opens a modal for a button press (`views.open`; the trigger is valid for 3 s), inside Slack's
+   * request: gives up after {@link INTERACTIVE_TIMEOUT_MS}.
+   * @throws the client's error (timeout, Slack's `{ok: false}`); nothing was opened.
+   */
   async openModal(triggerId: string, view: Record<string, unknown>): Promise<void> {
-    await this.#client.views.open({ trigger_id: triggerId, view: view as never });
+    await this.#interactive.views.open({ trigger_id: triggerId, view: view as never });
   }
 
   /** A message only `user` sees (an answer refused, an unknown user). */

@@ -33,7 +33,8 @@ const ok: InteractionReply = { status: 200, body: null };
  * through `people` (an unknown user is refused and the attempt audited), then either answers the
  * task at once (a button), opens a modal (a reason, a form, edited arguments), or answers from the
  * modal's submission. Slack wants an answer within 3 s: an answer is one store write; the other
- * copies are closed afterwards by the durable closing run, not in this request.
+ * copies are closed afterwards by the durable closing run, not in this request; opening a modal
+ * gives up after 2 s (the person is then told, in an ephemeral message, where else to answer).
  */
 export async function slackInteraction(
   channels: Channels,
@@ -93,7 +94,18 @@ async function blockAction(
       channel,
       ts: payload.container?.message_ts ?? payload.message?.ts ?? '',
     });
-    await channels.slack?.openModal(payload.trigger_id, view);
+    try {
+      await channels.slack?.openModal(payload.trigger_id, view);
+    } catch {
+      // Slack is answered in time all the same; the person is told where else to answer.
+      const inbox = channels.notice(task, 'created', address, false).inboxUrl;
+      tell(
+        channels,
+        channel,
+        user,
+        `Slack could not open the form in time. Try again, or answer in the inbox: ${inbox}`,
+      );
+    }
     return ok;
   }
   try {

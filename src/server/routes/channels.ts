@@ -1,15 +1,27 @@
-import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Authorization } from '../../authorization/authorization.ts';
 import type { Channels } from '../../channels/channels.ts';
-import { outboxPage } from '../../channels/outbox/page.ts';
+import { OUTBOX_SCRIPT, outboxNotices, outboxPage, outboxShell } from '../../channels/outbox/page.ts';
 import { slackInteraction } from '../../channels/slack/interactions.ts';
 import type { AuthEnv } from '../auth.ts';
+import { HttpError } from '../errors.ts';
+import { errors, json } from '../schemas.ts';
+
+/** How many notices the outbox shows (the newest). */
+const OUTBOX_LIMIT = 200;
 
 /**
  * The channels' HTTP surfaces: Slack's interactivity URL (`POST /v1/channels/slack/interactions`,
- * verified by Slack's signature, not an API key) and the local outbox page (`/outbox`, only in
- * development mode, where the server listens on loopback alone: it shows everyone's notices).
+ * verified by Slack's signature, not an API key) and the local outbox (`/outbox`). The outbox
+ * shows everyone's notices: in development mode (loopback only) the page has them; with API keys
+ * it is for admins (the authorization module decides): the page loads them from `GET /v1/outbox`
+ * with the key the inbox's sign-in keeps in the browser.
  */
-export function channelRoutes(app: OpenAPIHono<AuthEnv>, channels: Channels | undefined, development: boolean): void {
+export function channelRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  channels: Channels | undefined,
+  authorization: Authorization,
+): void {
   const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
   const error = (description: string) => ({
     description,
@@ -54,13 +66,36 @@ export function channelRoutes(app: OpenAPIHono<AuthEnv>, channels: Channels | un
     path: '/outbox',
     operationId: 'getOutbox',
     tags: ['Channels'],
-    summary: 'The local outbox: the notices Heed keeps when no SMTP or Slack is configured (development mode only)',
+    summary: 'The local outbox: the notices Heed keeps when no SMTP or Slack is configured',
+    description:
+      'In development mode the page holds the notices. With API keys it loads them from `GET /v1/outbox` with the API key the inbox sign-in keeps in the browser (admins only).',
     security: [],
     responses: {
       200: html('The page'),
-      404: { description: 'Not in development mode', content: { 'text/plain': { schema: z.string() } } },
+      404: { description: 'No channels are set up', content: { 'text/plain': { schema: z.string() } } },
     },
   });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/outbox',
+      operationId: 'getOutboxNotices',
+      tags: ['Channels'],
+      summary: 'The newest notices of the local outbox, rendered as the outbox page shows them (admins only)',
+      responses: {
+        200: json(
+          z.object({ html: z.string().openapi({ description: 'The notices, newest first, as HTML' }) }),
+          'The notices',
+        ),
+        ...errors(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      authorization.requireAdmin(c.get('caller'), "see the outbox (everyone's notices)");
+      if (!channels) throw new HttpError('NOT_FOUND', 'No channels are set up');
+      return c.json({ html: outboxNotices(await channels.heed.deliveries.listOutbox(OUTBOX_LIMIT)) }, 200);
+    },
+  );
   app.post('/v1/channels/slack/interactions', async (c) => {
     if (!channels) return c.json({ error: { code: 'NOT_FOUND', message: 'Slack is not configured' } }, 404);
     const raw = await c.req.text();
@@ -79,8 +114,12 @@ export function channelRoutes(app: OpenAPIHono<AuthEnv>, channels: Channels | un
   });
 
   app.get('/outbox', async (c) => {
-    if (!channels || !development) return c.text('The outbox is shown in development mode only', 404);
-    const records = await channels.heed.deliveries.listOutbox(200);
-    return c.html(outboxPage(records, { email: channels.offline('email'), slack: channels.offline('slack') }));
+    if (!channels) return c.text('No channels are set up', 404);
+    const offline = { email: channels.offline('email'), slack: channels.offline('slack') };
+    if (!authorization.devMode) return c.html(outboxShell(offline));
+    return c.html(outboxPage(await channels.heed.deliveries.listOutbox(OUTBOX_LIMIT), offline));
   });
+  app.get('/outbox.js', (c) =>
+    c.body(OUTBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
 }

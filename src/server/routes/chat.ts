@@ -36,8 +36,11 @@ const ChatRequest = z
       description:
         'The UI messages (AI SDK `UIMessage`). Only the last one is read: a user message starts a turn; an assistant message with `approval-responded` tool parts answers those approvals',
     }),
-    trigger: z.enum(['submit-message', 'regenerate-message']).optional(),
-    messageId: z.string().optional(),
+    trigger: z.enum(['submit-message', 'regenerate-message']).optional().openapi({
+      description:
+        "`regenerate-message` (the AI SDK `regenerate()`): the last message is the person's latest, whose reply is redone under a new message id",
+    }),
+    messageId: z.string().optional().openapi({ description: 'With `regenerate-message`: the reply being redone' }),
     agent: z.string().min(1).max(200).optional().openapi({
       description: 'The agent workflow of a new thread (default `banking`); ignored for an existing thread',
     }),
@@ -111,7 +114,7 @@ export function chatRoutes(
       tags: tag,
       summary: 'A chat turn, or the answer to its approvals, streamed as AI SDK UI message chunks',
       description:
-        'A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked.',
+        'A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked. `trigger: regenerate-message` redoes the reply to the latest message (409 for an earlier one, or while its turn goes on).',
       request: { body: { content: { 'application/json': { schema: ChatRequest } }, required: true } },
       responses: { 200: UIMessageStream, ...errors(400, 401, 404, 409, 415, 422) },
     }),
@@ -127,7 +130,10 @@ export function chatRoutes(
 
       if (last.role === 'user') {
         if (body.trigger === 'regenerate-message') {
-          throw new HttpError('INVALID_REQUEST', 'Regenerating a reply is not supported: send a new message');
+          // The AI SDK's regenerate(): the messages end at the person's message whose reply is redone.
+          if (!existing) throw new ChatNotFoundError();
+          const turn = await chats.regenerate(body.id, last.id, body.messageId);
+          return respond(c.req.raw.signal, (writer, signal) => chats.stream(turn, writer, { signal }));
         }
         if (!CHAT_ID.test(last.id))
           throw new HttpError('INVALID_REQUEST', 'The message id must be 1 to 100 letters, digits, _ or -');

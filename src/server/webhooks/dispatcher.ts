@@ -10,6 +10,8 @@ export interface WebhookOptions {
   callbackSecret?: string;
   /** How often the event feed is read (ms, default 250). */
   pollMs?: number;
+  /** Deliver to tasks' `callbackUrl`s on loopback and private networks (default: refused at each attempt). */
+  allowPrivateCallbacks?: boolean;
 }
 
 /**
@@ -30,8 +32,10 @@ export class WebhookDispatcher {
     this.#heed = heed;
     this.#endpoints = options.endpoints ?? [];
     this.#options = options;
-    registerDelivery(heed, (signer) =>
-      signer === 'callback' ? options.callbackSecret : this.#endpoints[Number(signer)]?.secret,
+    registerDelivery(
+      heed,
+      (signer) => (signer === 'callback' ? options.callbackSecret : this.#endpoints[Number(signer)]?.secret),
+      { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false },
     );
   }
 

@@ -150,7 +150,30 @@ BEGIN
   IF v_woke THEN PERFORM pg_notify('heed_wake_' || current_schema(), 'run'); END IF;
   IF v_claimed IS NULL THEN RETURN; END IF;
 
-  -- Waits of the claimed runs that hold already are resolved now, in position order.
+  -- A claimed run whose only wait is a recv with a message waiting (the common wake-up): set-based,
+  -- the oldest unread message of the topic taken and recorded as heed_wait_result would.
+  WITH lone AS (
+    SELECT w.run_id, min(w.seq) AS seq FROM waits w WHERE w.run_id = ANY(v_claimed)
+     GROUP BY w.run_id HAVING count(*) = 1),
+  recv AS (
+    SELECT w.* FROM waits w JOIN lone ON lone.run_id = w.run_id AND lone.seq = w.seq WHERE w.kind = 'recv'),
+  oldest AS (
+    SELECT DISTINCT ON (recv.run_id) recv.run_id, recv.seq, recv.topic, m.id AS message_id, m.body
+      FROM recv JOIN messages m ON m.run_id = recv.run_id AND m.topic = recv.topic AND m.consumed_seq IS NULL
+     ORDER BY recv.run_id, m.id),
+  taken AS (
+    UPDATE messages m SET consumed_seq = oldest.seq FROM oldest WHERE m.id = oldest.message_id RETURNING m.run_id),
+  dropped AS (
+    DELETE FROM waits w USING oldest WHERE w.run_id = oldest.run_id AND w.seq = oldest.seq RETURNING w.run_id),
+  numbered AS (
+    UPDATE runs r SET last_ord = r.last_ord + 1 FROM oldest WHERE r.id = oldest.run_id RETURNING r.id, r.last_ord)
+  INSERT INTO operations (run_id, seq, ord, kind, name, output, error, created_at)
+  SELECT oldest.run_id, oldest.seq, numbered.last_ord, 'recv', oldest.topic,
+         '{"message":' || COALESCE(oldest.body, 'null') || '}', NULL, p_now
+    FROM oldest JOIN numbered ON numbered.id = oldest.run_id
+  ON CONFLICT (run_id, seq) DO NOTHING;
+
+  -- Other waits of the claimed runs that hold already are resolved now, in position order.
   FOR v_wait IN SELECT * FROM waits WHERE run_id = ANY(v_claimed) ORDER BY run_id, seq LOOP
     SELECT * INTO v_result FROM heed_wait_result(v_wait, p_now);
     CONTINUE WHEN NOT v_result.ready;
@@ -220,6 +243,51 @@ BEGIN
     END IF;
     RETURN NEXT;
   END LOOP;
+END $$;
+
+-- Set-based sends to runs the batch writes about once: messages inserted in one statement (a
+-- duplicate key answers duplicate), runs waiting on the topic woken in another.
+CREATE FUNCTION heed_set_sends(batch jsonb) RETURNS TABLE (i bigint, result jsonb, woke boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_is bigint[];
+  v_ids text[];
+  v_known boolean[];
+  v_inserted boolean[];
+  v_woken text[];
+  v_pending boolean := false;
+BEGIN
+  WITH sends AS (SELECT s.i, s.op FROM heed_batch_singles(batch, 'm') s),
+  known AS (SELECT sends.i, sends.op FROM sends JOIN runs r ON r.id = sends.op->>'id'),
+  inserted AS (
+    INSERT INTO messages (run_id, topic, body, idempotency_key, created_at)
+    SELECT k.op->>'id', k.op->>'topic', k.op->>'body', k.op->>'key', (k.op->>'now')::bigint FROM known k ORDER BY k.i
+    ON CONFLICT DO NOTHING RETURNING run_id)
+  SELECT array_agg(sends.i ORDER BY sends.i), array_agg(sends.op->>'id' ORDER BY sends.i),
+         array_agg(known.i IS NOT NULL ORDER BY sends.i), array_agg(inserted.run_id IS NOT NULL ORDER BY sends.i)
+    INTO v_is, v_ids, v_known, v_inserted
+    FROM sends LEFT JOIN known ON known.i = sends.i LEFT JOIN inserted ON inserted.run_id = sends.op->>'id';
+  IF v_is IS NULL THEN RETURN; END IF;
+  -- Runs with a new message on a topic they wait on: waiting ones become pending, running ones replay.
+  WITH targets AS (
+    SELECT DISTINCT t.id, (b.op->>'now')::bigint AS now
+      FROM unnest(v_ids, v_inserted, v_is) AS t(id, inserted, i)
+      JOIN LATERAL (SELECT batch->(t.i::int - 1) AS op) b ON true
+     WHERE t.inserted AND EXISTS (SELECT 1 FROM waits w WHERE w.run_id = t.id AND w.kind = 'recv' AND w.topic = b.op->>'topic')),
+  woken AS (
+    UPDATE runs r SET status = CASE WHEN r.status = 'waiting' THEN 'pending' ELSE r.status END,
+           available_at = CASE WHEN r.status = 'waiting' THEN targets.now ELSE r.available_at END,
+           updated_at = CASE WHEN r.status = 'waiting' THEN targets.now ELSE r.updated_at END,
+           wake_requested = (r.status = 'running')
+      FROM targets WHERE r.id = targets.id AND r.status IN ('waiting', 'running')
+    RETURNING r.id, r.status)
+  SELECT array_agg(woken.id), bool_or(woken.status = 'pending') INTO v_woken, v_pending FROM woken;
+  RETURN QUERY SELECT t.i,
+      CASE WHEN NOT t.known THEN jsonb_build_object('missing', true)
+           WHEN NOT t.inserted THEN jsonb_build_object('duplicate', true, 'woke', false)
+           ELSE jsonb_build_object('duplicate', false, 'woke', t.id = ANY(COALESCE(v_woken, '{}'))) END,
+      COALESCE(v_pending, false)
+    FROM unnest(v_is, v_ids, v_known, v_inserted) AS t(i, id, known, inserted);
 END $$;
 
 -- Set-based records, fenced per row like heed_op_record (null: lease lost or position taken).
@@ -446,8 +514,9 @@ DECLARE
 BEGIN
   PERFORM 1 FROM runs WHERE id IN (SELECT e.value->>'id' FROM jsonb_array_elements(batch) e WHERE e.value->>'k' <> 'n')
     ORDER BY id FOR UPDATE;
-  -- Starts, records and completions of runs with no other write in the batch (the common case:
-  -- a busy worker's steps and ends, a client's starts): set-based, a statement for each kind.
+  -- Starts, records, sends and completions of runs with no other write in the batch (the common
+  -- case: a busy worker's steps and ends, a client's starts and sends): set-based, a statement or
+  -- two for each kind.
   FOR rec IN SELECT * FROM heed_set_new_runs(batch) LOOP
     results[rec.i] := rec.result;
     handled[rec.i] := true;
@@ -456,6 +525,11 @@ BEGIN
   FOR rec IN SELECT * FROM heed_set_records(batch) LOOP
     results[rec.i] := rec.result; -- null: the lease was lost, or the position taken
     handled[rec.i] := true;
+  END LOOP;
+  FOR rec IN SELECT * FROM heed_set_sends(batch) LOOP
+    results[rec.i] := rec.result;
+    handled[rec.i] := true;
+    wake := wake OR rec.woke;
   END LOOP;
   FOR rec IN SELECT * FROM heed_set_completes(batch) LOOP
     results[rec.i] := rec.result;

@@ -271,6 +271,26 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'heed_apply and heed_claim: batched writes and claims in one round trip',
     sql: FUNCTIONS,
   },
+  {
+    version: 5,
+    name: 'task change counters',
+    // tasksVersion in O(1): the sum of 32 counters, bumped by a trigger in every task write's
+    // transaction. The trigger is deferred to commit and picks its counter by the session
+    // (backend pid), so a transaction locks one counter row, last, just before it commits: two
+    // writers contend only when their sessions share a counter, and never deadlock on them.
+    sql: `
+      CREATE TABLE task_changes (shard integer PRIMARY KEY, n bigint NOT NULL);
+      INSERT INTO task_changes (shard, n) SELECT s, 0 FROM generate_series(0, 31) s;
+      UPDATE task_changes SET n = (SELECT count(*) FROM tasks) WHERE shard = 0;
+      CREATE FUNCTION heed_count_task_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE task_changes SET n = n + 1 WHERE shard = pg_backend_pid() % 32;
+        RETURN NULL;
+      END $$;
+      CREATE CONSTRAINT TRIGGER tasks_changed AFTER INSERT OR UPDATE ON tasks
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION heed_count_task_change();
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

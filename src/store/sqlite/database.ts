@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { ClosedError, StoreCorruptError, StoreFullError, StoreLockedError, StoreReadOnlyError } from '../../errors.ts';
 import type { Change, Changes } from '../changes.ts';
@@ -20,11 +20,19 @@ export interface DatabaseOptions {
 }
 
 /**
+ * The connection of this process that holds a file's write lock (an open group), by file, and
+ * the promise of that group's end. See {@link Database.write}.
+ */
+const lockHolders = new Map<string, { db: Database; released: Promise<void>; release: () => void }>();
+
+/**
  * A thin layer over `node:sqlite`: WAL pragmas, a statement cache (every query is prepared once),
  * group commit of writes, and translation of SQLite failures into Heed errors.
  */
 export class Database {
   readonly path: string;
+  /** The file, resolved: the key of {@link lockHolders}. */
+  readonly #file: string;
   #db: DatabaseSync | undefined;
   #statements = new Map<string, StatementSync>();
   #depth = 0;
@@ -36,6 +44,7 @@ export class Database {
 
   constructor(path: string, options: DatabaseOptions) {
     this.path = path;
+    this.#file = resolve(path);
     this.#changes = options.changes;
     this.#db = translate(path, () => new DatabaseSync(path, { timeout: options.busyTimeoutMs }));
     translate(path, () => {
@@ -100,6 +109,12 @@ export class Database {
    * full, I/O error) is the only way such a write can vanish, and its writers are told.
    */
   write<T>(fn: () => T): Promise<T> {
+    // Another connection of this process (a second store on the same file) holds the write lock
+    // until its group commits on the next turn. SQLite's busy timeout would wait for it
+    // synchronously, blocking the very event loop that commits it (STORE_LOCKED after the
+    // timeout, every time): wait for that commit asynchronously instead, then write.
+    const holder = lockHolders.get(this.#file);
+    if (holder && holder.db !== this) return holder.released.then(() => this.write(fn));
     let result: T;
     try {
       result = translate(this.path, () => this.#inSavepoint(fn));
@@ -116,6 +131,11 @@ export class Database {
       // IMMEDIATE takes the write lock up front: two processes never deadlock upgrading locks.
       db.exec('BEGIN IMMEDIATE');
       this.#groupOpen = true;
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      lockHolders.set(this.#file, { db: this, released, release });
       setImmediate(() => this.#commitGroup());
     }
     this.#prepare('SAVEPOINT op').run();
@@ -141,12 +161,21 @@ export class Database {
     }
   }
 
+  /** This connection's group ended (committed or gone): other connections of the process may write. */
+  #releaseLock(): void {
+    const holder = lockHolders.get(this.#file);
+    if (holder?.db !== this) return;
+    lockHolders.delete(this.#file);
+    holder.release();
+  }
+
   /** The open group's transaction is gone: its writers' promises reject with `error`. */
   #abandonGroup(error: unknown): void {
     const committers = this.#committers;
     this.#committers = [];
     this.#pending = [];
     this.#groupOpen = false;
+    this.#releaseLock();
     const translated = (() => {
       try {
         return translate(this.path, () => {
@@ -170,9 +199,11 @@ export class Database {
       translate(this.path, () => this.#open().exec('COMMIT'));
     } catch (error) {
       this.#rollbackQuietly();
+      this.#releaseLock();
       for (const c of committers) c.reject(error);
       return;
     }
+    this.#releaseLock();
     for (const c of committers) c.resolve();
     // After the writers' promises are settled (they run on later microtasks anyway): a
     // subscriber reading the store now finds every write of the group.

@@ -446,8 +446,9 @@ export class SqliteStore implements Store, TaskStore {
   async tasksVersion(): Promise<string> {
     const db = this.#open();
     return db.read(() => {
-      const row = db.get<{ v: string }>("SELECT COALESCE(MAX(updated_at), 0) || ':' || COUNT(*) AS v FROM tasks");
-      return row?.v ?? '0:0';
+      // A counter bumped by triggers in every task write's transaction (migration 7).
+      const row = db.get<{ n: number }>('SELECT n FROM task_changes WHERE id = 1');
+      return String(row?.n ?? 0);
     });
   }
 

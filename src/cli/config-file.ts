@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import type { ChannelsConfig } from '../channels/config.ts';
+import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
+
+/** What `--config FILE` may hold (JSON), for `heed serve` and `heed worker` alike. */
+export interface HeedConfig extends ChannelsConfig {
+  /** API key → principal. Also `HEED_API_KEYS="key1=user:alice,key2=user:bob"`. */
+  keys?: Record<string, string>;
+  admins?: string[];
+  /** principal → groups it belongs to. */
+  groups?: Record<string, string[]>;
+  /** Secret for one-click links (also HEED_LINK_SECRET); default: kept in a file beside the store. */
+  linkSecret?: string;
+  /** Outgoing webhooks: `{endpoints: [{url, secret, events?}], callbackSecret}` (also HEED_WEBHOOK_SECRET). */
+  webhooks?: WebhookOptions;
+  /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). Admins start any. */
+  startable?: Record<string, string[]>;
+  /** Who may emit events and send messages to runs (admins always may): `{events: [...], messages: [...]}`. */
+  permissions?: { events?: string[]; messages?: string[] };
+  /** Accept task `callbackUrl`s on loopback and private networks (default false). */
+  allowPrivateCallbacks?: boolean;
+  /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
+  demo?: { approvers?: string[] };
+}
+
+/**
+ * Reads `--config FILE` (none: an empty configuration).
+ * @throws Error naming the file when it cannot be read or is not a JSON object.
+ */
+export function readConfigFile(path: string | undefined): HeedConfig {
+  if (path === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`--config ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`--config ${path}: not a JSON object`);
+  }
+  return parsed as HeedConfig;
+}

@@ -1,0 +1,60 @@
+/**
+ * `heed worker --config FILE` (a real child process on a PostgreSQL store) reads the same
+ * configuration as `heed serve`: the demo agents it executes ask `demo.approvers`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it, vi } from 'vitest';
+import { registerDemoWorkflows } from '../../src/demo/workflows.ts';
+import { Heed } from '../../src/index.ts';
+import { PostgresStore } from '../../src/postgres.ts';
+import { tempDir } from '../helpers.ts';
+import { freshDatabase } from './databases.ts';
+
+const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+const children: ChildProcess[] = [];
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const close of closers.splice(0)) await close().catch(() => {});
+});
+
+function startWorker(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [CLI, 'worker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/demo approvals go to .*\n/.test(output)) resolve(output);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`heed worker exited (${code}):\n${output}`)));
+  });
+}
+
+it("runs the demo agents with the config's demo.approvers", async () => {
+  const url = await freshDatabase();
+  const config = join(tempDir(), 'heed.json');
+  writeFileSync(config, JSON.stringify({ demo: { approvers: ['user:boss'] } }));
+  const output = await startWorker(['--postgres', url, '--config', config, '--concurrency', '4']);
+  expect(output).toContain('demo approvals go to user:boss');
+  // A client on the same store that executes nothing (never started): the worker runs the refund.
+  const client = new Heed({ store: new PostgresStore(url, { poolSize: 2 }) });
+  closers.push(() => client.stop({ grace: 0 }));
+  registerDemoWorkflows(client);
+  await client.startWorkflow('refund', { customer: 'alice', amount: 90 }, { id: 'refund-1' });
+  const task = await vi.waitFor(
+    async () => {
+      const [found] = (await client.tasks.list({ status: 'pending' })).items;
+      if (!found) throw new Error('no task yet');
+      return found;
+    },
+    { timeout: 20_000, interval: 200 },
+  );
+  expect(task.title).toBe('Refund $90 to alice?');
+  expect(task.assignees.map((a) => a.principal)).toEqual(['user:boss']);
+}, 60_000);
