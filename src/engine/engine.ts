@@ -334,6 +334,12 @@ export class Engine {
       const [waits, history] = await Promise.all([this.#store.listWaits(id), this.#store.loadHistory(id)]);
       return { ...toRunInfo(run), waitingOn: waits.map(toWaitInfo), history: history.map(toHistoryEntry) };
     },
+    /** The run without its waits and history (one read), or `undefined`. */
+    info: async (id: string): Promise<RunInfo | undefined> => {
+      await this.#init();
+      const run = await this.#store.getRun(id);
+      return run && toRunInfo(run);
+    },
     /** Runs newest first, filtered by status, workflow, or the kind of wait they are blocked on. */
     list: async (query: RunQuery = {}): Promise<Page<RunInfo>> => {
       await this.#init();
