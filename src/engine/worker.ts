@@ -139,8 +139,8 @@ export class Worker {
     try {
       do {
         this.#again = false;
-        while (this.#running && this.#busy < this.#o.concurrency) {
-          const limit = this.#o.concurrency - this.#busy;
+        while (this.#running && this.#room > 0) {
+          const limit = this.#room;
           const claims = await this.#o.store.claimRuns({
             owner: this.#o.owner,
             workflows: [...this.#o.workflows.keys()],
@@ -173,6 +173,15 @@ export class Worker {
     let busy = 0;
     for (const execution of this.#active.values()) if (!this.#settled.has(execution)) busy++;
     return busy;
+  }
+
+  /**
+   * How many more runs to claim: free slots, but never more than `concurrency` runs whose ends are
+   * still being written besides them. Without that bound a slow store would let claim-ahead pile
+   * up leases (and memory) for far more runs than `concurrency` behind the writes in flight.
+   */
+  get #room(): number {
+    return Math.min(this.#o.concurrency - this.#busy, 2 * this.#o.concurrency - this.#active.size);
   }
 
   /** Best-effort hand-back of a run; if it fails, the lease expires and the run is recovered. */

@@ -59,16 +59,66 @@ export async function decideAndWrite<T>(
   id: string,
   decide: (task: TaskRecord, now: number) => Decision<T>,
 ): Promise<T> {
+  return (await decideWriteAndKeep(store, clock, id, decide)).value;
+}
+
+/**
+ * {@link decideAndWrite}, also returning the task as the write left it (as read when nothing was
+ * written), computed from the task as read and the update, without reading it again.
+ */
+export async function decideWriteAndKeep<T>(
+  store: Pick<TaskStore, 'getTask' | 'applyTaskUpdate'>,
+  clock: Clock,
+  id: string,
+  decide: (task: TaskRecord, now: number) => Decision<T>,
+): Promise<{ value: T; task: TaskRecord }> {
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const task = await store.getTask(id);
     if (!task) throw new TaskNotFoundError(id);
     const now = clock.now();
     const { update, value } = decide(task, now);
-    if (!update) return value;
-    if (await store.applyTaskUpdate(id, task.version, toUpdate(task, update, now), now)) return value;
+    if (!update) return { value, task };
+    const written = toUpdate(task, update, now);
+    if (await store.applyTaskUpdate(id, task.version, written, now)) {
+      return { value, task: taskAfter(task, written, now) };
+    }
     // Lost a race: back off a little (growing, jittered) so that a crowd of writers on one task
     // spreads out instead of re-colliding in lockstep.
     if (attempt > 2) await delay(Math.random() * Math.min(2 ** attempt, 50));
   }
   throw new TaskContendedError(id, MAX_WRITE_ATTEMPTS);
+}
+
+/**
+ * The task as a successful `applyTaskUpdate(task.id, task.version, update, now)` leaves it: what
+ * reading it right after the write returns (the store contract checks that they agree).
+ */
+export function taskAfter(task: TaskRecord, update: TaskUpdate, now: number): TaskRecord {
+  const last = update.audit?.at(-1);
+  const assignees = [...task.assignees];
+  for (const added of update.addAssignees ?? []) {
+    if (!assignees.some((a) => a.principal === added.principal)) assignees.push({ ...added });
+  }
+  assignees.sort((a, b) => a.level - b.level || byCodeUnit(a.principal, b.principal));
+  const responses = [...task.responses, ...(update.response ? [{ ...update.response, at: now }] : [])];
+  responses.sort((a, b) => a.at - b.at || byCodeUnit(a.principal, b.principal));
+  return {
+    ...task,
+    status: update.status ?? task.status,
+    result: update.result ?? task.result,
+    escalationLevel: update.escalationLevel ?? task.escalationLevel,
+    remindersSent: update.remindersSent ?? task.remindersSent,
+    auditCount: last?.seq ?? task.auditCount,
+    auditHead: last?.hash ?? task.auditHead,
+    version: task.version + 1,
+    updatedAt: now,
+    resolvedAt: update.status !== undefined && update.status !== 'pending' ? now : task.resolvedAt,
+    assignees,
+    responses,
+  };
+}
+
+/** Bytewise order of ASCII principals, as both stores sort them (`COLLATE "C"`, SQLite's BINARY). */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -21,7 +21,7 @@ import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
 import { normalizeSpec } from './spec.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
-import { type Decision, decideAndWrite } from './task-writes.ts';
+import { type Decision, decideAndWrite, decideWriteAndKeep } from './task-writes.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { shownOf, specOf, toTask } from './view.ts';
 
@@ -173,18 +173,27 @@ export class HumanTasks {
    *   assignee, or the requester; recorded in the audit log); AlreadyRespondedError;
    *   InvalidResponseError (outcome not allowed, comment required, data or args invalid).
    */
-  async respond(id: string, input: ResponseInput, as: { principal: string; via?: string }): Promise<Task> {
+  async respond(
+    id: string,
+    input: ResponseInput,
+    as: { principal: string; via?: string },
+    options: {
+      /** Whether the caller may see the task (false: `TaskNotFoundError`, nothing written). */
+      visible?: (task: Pick<TaskRecord, 'requester' | 'assignees'>) => boolean;
+    } = {},
+  ): Promise<Task> {
     const principal = checkResponder(as.principal);
     const identities = await identitiesOf(principal, this.#groupsOf);
     const via = as.via ?? 'api';
     await this.#engine.ready();
-    const refusal = await this.#write(id, (task, now) => {
+    const { value: refusal, task } = await decideWriteAndKeep(this.#store, this.#engine.clock, id, (task, now) => {
+      if (options.visible && !options.visible(task)) throw new TaskNotFoundError(id);
       const spec = specOf(task);
       return decideResponse(task, spec, input, { principal, identities, via }, canonicalHash(shownOf(spec)), now);
     });
     if (refusal) throw refusal;
     this.#engine.wake();
-    return (await this.get(id)) as Task;
+    return toTask(task);
   }
 
   /**
@@ -240,30 +249,35 @@ export class HumanTasks {
   async cancel(id: string, as: { principal?: string; reason?: string } = {}): Promise<Task> {
     const actor = as.principal === undefined ? 'system' : checkPrincipal(as.principal);
     await this.#engine.ready();
-    const refusal = await this.#write(id, (task, now): Decision<TaskAlreadyResolvedError | null> => {
-      if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
-      const result = endResult(task, 'cancelled', null, actor, 'api', as.reason ?? null, now);
-      const resultText = JSON.stringify(result);
-      return {
-        update: {
-          status: 'cancelled',
-          result: resultText,
-          audit: [
-            {
-              actor,
-              via: 'api',
-              action: 'cancelled',
-              detail: { reason: as.reason ?? null, resultHash: canonicalHash(result) },
-            },
-          ],
-          ...settle(task, resultText),
-        },
-        value: null,
-      };
-    });
+    const { value: refusal, task } = await decideWriteAndKeep(
+      this.#store,
+      this.#engine.clock,
+      id,
+      (task, now): Decision<TaskAlreadyResolvedError | null> => {
+        if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(id, task.status) };
+        const result = endResult(task, 'cancelled', null, actor, 'api', as.reason ?? null, now);
+        const resultText = JSON.stringify(result);
+        return {
+          update: {
+            status: 'cancelled',
+            result: resultText,
+            audit: [
+              {
+                actor,
+                via: 'api',
+                action: 'cancelled',
+                detail: { reason: as.reason ?? null, resultHash: canonicalHash(result) },
+              },
+            ],
+            ...settle(task, resultText),
+          },
+          value: null,
+        };
+      },
+    );
     if (refusal) throw refusal;
     this.#engine.wake();
-    return (await this.get(id)) as Task;
+    return toTask(task);
   }
 
   /**

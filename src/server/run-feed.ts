@@ -49,7 +49,8 @@ export async function followRun(
         }
         if (page.length < 500 || stream.aborted) break;
       }
-      if (ended || stream.aborted) return;
+      // A run that succeeded is never resumed: nothing follows its end, no need to confirm it.
+      if (ended || stream.aborted || lastType === 'run.succeeded') return;
       if (lastType !== undefined && END_EVENTS.has(lastType)) {
         checkEnd = true; // probably ended: confirm (a resumed run goes on)
         continue;

@@ -130,4 +130,42 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     await page.screenshot({ path: join(SHOTS, 'chat-phone.png'), fullPage: true });
     await page.close();
   });
+
+  it('try again: a new reply to the latest message in place of the shown one, kept on reload; none while a decision is awaited', async () => {
+    const s = await testServer({ setup: (heed) => registerDemoWorkflows(heed) });
+    const page = await openChat(s.url, 'user:carol', PHONE);
+    await say(page, "What's my balance?");
+    await page.waitForSelector('.msg.assistant .regenerate');
+    const first = await page.getAttribute('.msg.assistant', 'data-message-id');
+    expect(await page.textContent('.msg.assistant')).toContain('Your balance is $1000.');
+    await page.click('.regenerate');
+    await page.waitForSelector(`.msg.assistant:not([data-message-id="${first}"]) .regenerate`);
+    expect(await page.locator('.msg.user').count()).toBe(1);
+    expect(await page.locator('.msg.assistant').count()).toBe(1);
+    expect(await page.textContent('.msg.assistant')).toContain('Your balance is $1000.');
+    const second = await page.getAttribute('.msg.assistant', 'data-message-id');
+    // The agent answered the message twice; the thread keeps the second reply only.
+    expect((await s.heed.runs.list({ workflow: 'banking' })).items).toHaveLength(2);
+    await page.reload();
+    await page.waitForSelector('.msg.assistant .regenerate');
+    expect(await page.locator('.msg.assistant').count()).toBe(1);
+    expect(await page.getAttribute('.msg.assistant', 'data-message-id')).toBe(second);
+    // A reply waiting for someone's decision cannot be redone.
+    await say(page, 'Transfer $500 to Bob');
+    await page.waitForSelector('.msg.assistant >> nth=1');
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as {
+            document: { querySelector(s: string): { getAttribute(a: string): string | null } | null };
+          }
+        ).document
+          .querySelector('#transcript')
+          ?.getAttribute('aria-busy') === 'false',
+    );
+    expect(await page.locator('.msg.assistant').count()).toBe(2);
+    expect(await page.locator('.regenerate').count()).toBe(0);
+    await expectHumanWords(page);
+    await page.close();
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type AuditInput, chainAudit } from '../../src/human/audit.ts';
+import { taskAfter } from '../../src/human/task-writes.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { NewTask, TaskRecord, TaskUpdate } from '../../src/store/task-store.ts';
 
@@ -64,8 +65,8 @@ export function describeLifecycleRunContract(current: () => Store): void {
 
   describe('suspended lifecycle runs', () => {
     it('creates the run suspended with the task, its audit entries and deliveries; no worker claims it', async () => {
-      const { created } = await store.createTask(
-        newTask('t1', null),
+      const { created, task } = await store.createTask(
+        { ...newTask('t1', null), assignees: ['bob', 'alice', 'bob'] },
         { id: 'task:t1', workflow: 'heed.task', input: '{"taskId":"t1"}', suspended: true },
         first('t1', [
           { actor: 'app', via: 'api', action: 'created' },
@@ -74,6 +75,8 @@ export function describeLifecycleRunContract(current: () => Store): void {
         T0,
       );
       expect(created).toBe(true);
+      // What createTask returns is built from what it wrote, not read back: the same as a read.
+      expect(task).toEqual(await store.getTask('t1'));
       expect(await store.getRun('task:t1')).toMatchObject({ status: 'waiting', attempts: 0 });
       expect((await store.taskAudit('t1')).map((e) => [e.seq, e.action])).toEqual([
         [1, 'created'],
@@ -140,6 +143,41 @@ export function describeLifecycleRunContract(current: () => Store): void {
         T0 + 6,
       );
       expect(got.state).toBe('ready');
+    });
+
+    it('is read back after a write exactly as taskAfter computes it (no read after the write)', async () => {
+      await store.createTask(
+        { ...newTask('t4', null), assignees: ['bob', 'alice'] },
+        { id: 'task:t4', workflow: 'heed.task', input: null, suspended: true },
+        created('t4'),
+        T0,
+      );
+      const updates = (task: TaskRecord): TaskUpdate[] => [
+        {
+          escalationLevel: 1,
+          remindersSent: 1,
+          addAssignees: [
+            { principal: 'carol', level: 1 },
+            { principal: 'alice', level: 1 },
+          ],
+          audit: chainAudit(task, [{ actor: 'system', via: 'timer', action: 'escalated' }], T0 + 1),
+          feed: [{ type: 'task.escalated', data: { taskId: 't4', level: 1 } }],
+        },
+        {
+          response: { principal: 'carol', outcome: 'approve', via: 'api', comment: null, data: null, args: null },
+          audit: chainAudit(task, [{ actor: 'carol', via: 'api', action: 'responded', outcome: 'approve' }], T0 + 2),
+        },
+        {
+          response: { principal: 'alice', outcome: 'approve', via: 'api', comment: 'ok', data: '{"a":1}', args: null },
+          ...ended(task, '{"outcome":"approve"}'),
+        },
+      ];
+      for (let step = 0; step < 3; step++) {
+        const task = (await store.getTask('t4')) as TaskRecord;
+        const update = updates(task)[step] as TaskUpdate;
+        expect(await store.applyTaskUpdate('t4', task.version, update, T0 + 10 + step)).toBe(true);
+        expect(await store.getTask('t4')).toEqual(taskAfter(task, update, T0 + 10 + step));
+      }
     });
   });
 }

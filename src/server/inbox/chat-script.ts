@@ -194,6 +194,16 @@ function messageHtml(message) {
     (message.error ? '<div class="error">' + esc(message.error) + '</div>' : '') + '</div>';
 }
 
+/** "Try again" under the latest reply, once it is complete (not while it streams or waits for a decision). */
+function markLatest() {
+  view.querySelectorAll('.regenerate').forEach((b) => b.remove());
+  const last = state.messages[state.messages.length - 1];
+  if (!last || last.role !== 'assistant' || state.streaming) return;
+  if (last.parts.some((p) => p.state === 'approval-requested' || p.state === 'approval-responded')) return;
+  const el = view.querySelector('[data-message-id="' + CSS.escape(last.id) + '"]');
+  el?.insertAdjacentHTML('beforeend', '<button type="button" class="link regenerate" data-regenerate="1">Try again</button>');
+}
+
 function renderMessage(message) {
   const el = view.querySelector('[data-message-id="' + CSS.escape(message.id) + '"]');
   if (el) el.outerHTML = messageHtml(message);
@@ -202,6 +212,7 @@ function renderMessage(message) {
     transcript.querySelector('.empty')?.remove();
     transcript.insertAdjacentHTML('beforeend', messageHtml(message));
   }
+  markLatest();
   scrollDown();
 }
 
@@ -211,6 +222,7 @@ function renderTranscript() {
     ? '<div class="empty"><p>Ask the banking agent. Transfers over $100 wait for a person to approve.</p><div class="suggestions">' +
       SUGGESTIONS.map((s) => '<button type="button" class="chip" data-suggest="' + esc(s) + '">' + esc(s) + '</button>').join('') + '</div></div>'
     : state.messages.map(messageHtml).join('');
+  markLatest();
   scrollDown();
 }
 
@@ -226,6 +238,7 @@ function setBusy(busy) {
   if (button) button.disabled = busy;
   const t = document.getElementById('transcript');
   if (t) t.setAttribute('aria-busy', busy ? 'true' : 'false');
+  markLatest();
 }
 
 function showError(text) {
@@ -234,14 +247,14 @@ function showError(text) {
 }
 
 // ── talking to /v1/chat, as DefaultChatTransport does ────────────────────────────────────────
-async function post(messages, messageId, target) {
+async function post(messages, messageId, target, trigger = 'submit-message') {
   setBusy(true);
   showError('');
   try {
     const response = await fetch('/v1/chat', {
       method: 'POST',
       headers: headers(true),
-      body: JSON.stringify({ id: state.id, messages, trigger: 'submit-message', messageId }),
+      body: JSON.stringify({ id: state.id, messages, trigger, messageId }),
     });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
@@ -265,6 +278,16 @@ async function send(text) {
   state.messages.push(user);
   renderMessage(user);
   await post(state.messages, undefined, reply);
+}
+
+/** A new reply to the latest message in place of the one shown (the AI SDK's regenerate()). */
+async function regenerate() {
+  const last = state.messages[state.messages.length - 1];
+  const user = state.messages[state.messages.length - 2];
+  if (state.streaming || !last || last.role !== 'assistant' || !user) return;
+  state.messages.pop();
+  view.querySelector('[data-message-id="' + CSS.escape(last.id) + '"]')?.remove();
+  await post(state.messages, last.id, { id: '', role: 'assistant', parts: [] }, 'regenerate-message');
 }
 
 async function answer(taskId, approved, reason) {
@@ -343,6 +366,7 @@ function layout() {
     const t = event.target;
     if (!(t instanceof HTMLElement)) return;
     if (t.dataset.suggest) { if (!state.streaming) send(t.dataset.suggest); return; }
+    if (t.dataset.regenerate) { regenerate(); return; }
     if (t.dataset.approve) { answer(t.dataset.approve, true); return; }
     if (t.dataset.reject) {
       const form = view.querySelector('[data-reject-form="' + CSS.escape(t.dataset.reject) + '"]');
@@ -400,6 +424,7 @@ export const CHAT_STYLES = `
 .thread{display:flex;flex-direction:column;padding:8px 10px;border-radius:8px;color:inherit;text-decoration:none}
 .thread:hover{background:var(--bg)} .thread.active{background:#eef2ff}
 .thread-title{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.regenerate{background:none;border:0;color:var(--accent);padding:4px 0;font-size:.88rem;cursor:pointer}
 .conversation{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px;min-width:0}
 .chat-head{display:flex;gap:8px;align-items:center} .chat-head h2{margin:0}
 #transcript{display:flex;flex-direction:column;gap:10px;padding:12px 0;min-height:40vh}

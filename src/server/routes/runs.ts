@@ -38,7 +38,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     async (c) => {
       const caller = c.get('caller');
       const body = c.req.valid('json');
-      const existing = body.id === undefined ? undefined : await heed.runs.get(body.id);
+      const existing = body.id === undefined ? undefined : await heed.runs.info(body.id);
       authorization.requireStart(caller, body.workflow, existing);
       const handle = await heed.startWorkflow(body.workflow, body.input ?? null, {
         ...(body.id === undefined ? {} : { id: body.id }),
@@ -118,7 +118,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      authorization.requireRun(c.get('caller'), await heed.runs.get(id), id);
+      authorization.requireRun(c.get('caller'), await heed.runs.info(id), id);
       return c.json({ cancelled: await heed.runs.cancel(id) }, 200);
     },
   );
@@ -141,7 +141,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      authorization.requireSendMessage(c.get('caller'), await heed.runs.get(id), id);
+      authorization.requireSendMessage(c.get('caller'), await heed.runs.info(id), id);
       const body = c.req.valid('json');
       const result = await heed.send(
         id,
@@ -241,7 +241,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
   });
   app.get('/v1/runs/:id/events', async (c) => {
     const id = c.req.param('id');
-    authorization.requireRun(c.get('caller'), await heed.runs.get(id), id);
+    authorization.requireRun(c.get('caller'), await heed.runs.info(id), id);
     const start = eventId(c.req.header('last-event-id') ?? c.req.query('after'));
     return streamSSE(c, async (stream) => {
       await followRun(

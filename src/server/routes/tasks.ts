@@ -125,15 +125,22 @@ export function taskRoutes(
     async (c) => {
       const caller = c.get('caller');
       const { id } = c.req.valid('param');
-      await visibleTask(caller, id);
       const body = c.req.valid('json');
-      const task = await heed.tasks.respond(id, body, {
-        principal: responder(caller),
-        // The channel is what the caller says, among the ones an API caller may be: not 'link'.
-        via: ['api', 'inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
-          ? (c.req.header('x-heed-via') as string)
-          : 'api',
-      });
+      // Without a principal: 404 for a task that does not exist, else 401, as for anyone else.
+      if (caller.principal === 'system') await visibleTask(caller, id);
+      const task = await heed.tasks.respond(
+        id,
+        body,
+        {
+          principal: responder(caller),
+          // The channel is what the caller says, among the ones an API caller may be: not 'link'.
+          via: ['api', 'inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
+            ? (c.req.header('x-heed-via') as string)
+            : 'api',
+        },
+        // A task the caller may not see is a 404 before anything else (its existence is not leaked).
+        { visible: (task) => authorization.canSeeTask(caller, task) },
+      );
       return c.json(task as never, 200);
     },
   );

@@ -38,6 +38,7 @@ import type {
   TaskUpdate,
 } from '../task-store.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
+import { newTaskRecord } from '../new-task.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
 import { type BatchWrite, WriteBatcher } from './batch.ts';
@@ -554,15 +555,15 @@ export class PostgresStore implements Store, TaskStore {
     return this.#tx(async (sql) => {
       const existingId =
         task.idempotencyKey === null ? undefined : await tasks.selectTaskIdByKey(sql, task.idempotencyKey);
-      if (existingId !== undefined || !(await tasks.insertTask(sql, task, now))) {
+      const head = audit.at(-1);
+      if (
+        existingId !== undefined ||
+        !(await tasks.insertTask(sql, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null }))
+      ) {
         return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
       }
       await runs.insertRun(sql, run, now);
       await tasks.insertAudit(sql, task.id, audit);
-      const head = audit.at(-1);
-      if (head) {
-        await sql.run('UPDATE tasks SET audit_count = $1, audit_head = $2 WHERE id = $3', [head.seq, head.hash, task.id]);
-      }
       for (const delivery of task.deliveries ?? []) await recordDelivery(sql, task.id, delivery, now);
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         await feeds.appendRunEvent(
@@ -573,7 +574,7 @@ export class PostgresStore implements Store, TaskStore {
           now,
         );
       }
-      return { task: (await tasks.selectTask(sql, task.id)) as TaskRecord, created: true };
+      return { task: newTaskRecord(task, audit, now), created: true };
     });
   }
 

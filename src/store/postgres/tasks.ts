@@ -78,10 +78,16 @@ function toTask(row: TaskRow): TaskRecord {
 }
 
 /** Inserts the task with its original assignees; false when the id or idempotency key exists. */
-export async function insertTask(sql: Sql, task: NewTask, now: number): Promise<boolean> {
+export async function insertTask(
+  sql: Sql,
+  task: NewTask,
+  now: number,
+  head: { count: number; hash: string | null } = { count: 0, hash: null },
+): Promise<boolean> {
   const inserted = await sql.run(
-    `INSERT INTO tasks (id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, deadline, created_at, updated_at)
-     VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING`,
+    `INSERT INTO tasks (id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, deadline, created_at,
+                        updated_at, audit_count, audit_head)
+     VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) ON CONFLICT DO NOTHING`,
     [
       task.id,
       task.type,
@@ -93,6 +99,8 @@ export async function insertTask(sql: Sql, task: NewTask, now: number): Promise<
       task.askedBy,
       task.deadline,
       now,
+      head.count,
+      head.hash,
     ],
   );
   if (!inserted) return false;

@@ -23,12 +23,13 @@ import type {
 } from '../store.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
+import { newTaskRecord } from '../new-task.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import * as deliveries from './deliveries.ts';
 import { insertEvent, matchWaits } from './events.ts';
 import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
 import { migrate } from './migrations.ts';
-import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
+import { deleteOperationsFrom, insertHeldOperation, insertOperation, selectHistory } from './operations.ts';
 import { toRun } from './rows.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
@@ -185,10 +186,7 @@ export class SqliteStore implements Store, TaskStore {
 
   async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void> {
     const db = this.#open();
-    await db.write(() => {
-      runs.assertLease(db, lease);
-      insertOperation(db, lease, operation, now);
-    });
+    await db.write(() => insertHeldOperation(db, lease, operation, now));
   }
 
   async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
@@ -205,8 +203,9 @@ export class SqliteStore implements Store, TaskStore {
     const db = this.#open();
     return db.write(() => {
       runs.assertLease(db, lease);
+      let existing: runs_RunRow | undefined;
       if (!runs.insertRun(db, { ...child, parentId: lease.runId }, now)) {
-        const existing = runs.selectRun(db, child.id) as runs_RunRow;
+        existing = runs.selectRun(db, child.id) as runs_RunRow;
         if (existing.workflow !== child.workflow || existing.parent_id !== lease.runId) {
           throw new RunStateError(
             `Cannot start child "${child.id}" of workflow "${child.workflow}": that id belongs to a run of workflow "${existing.workflow}"${existing.parent_id === lease.runId ? '' : ' that is not a child of this run'}`,
@@ -214,7 +213,7 @@ export class SqliteStore implements Store, TaskStore {
         }
       }
       insertOperation(db, lease, { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null }, now);
-      return toRun(runs.selectRun(db, child.id) as runs_RunRow);
+      return toRun(existing ?? (runs.selectRun(db, child.id) as runs_RunRow));
     });
   }
 
@@ -375,19 +374,18 @@ export class SqliteStore implements Store, TaskStore {
     const db = this.#open();
     return db.write(() => {
       const existingId = task.idempotencyKey === null ? undefined : tasks.selectTaskIdByKey(db, task.idempotencyKey);
-      if (existingId !== undefined || !tasks.insertTask(db, task, now)) {
+      const head = audit.at(-1);
+      if (existingId !== undefined || !tasks.insertTask(db, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null })) {
         return { task: tasks.selectTask(db, existingId ?? task.id) as TaskRecord, created: false };
       }
       runs.insertRun(db, run, now);
       tasks.insertAudit(db, task.id, audit);
-      const head = audit.at(-1);
-      if (head) db.run('UPDATE tasks SET audit_count = ?, audit_head = ? WHERE id = ?', head.seq, head.hash, task.id);
       for (const delivery of task.deliveries ?? []) tasks.recordDelivery(db, task.id, delivery, now);
       // Task events go to the task's own run (webhooks, its SSE) and to the run that asked, if any.
       for (const feed of taskFeeds(task.runId, task.askedBy)) {
         appendRunEvent(db, feed, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
       }
-      return { task: tasks.selectTask(db, task.id) as TaskRecord, created: true };
+      return { task: newTaskRecord(task, audit, now), created: true };
     });
   }
 

@@ -56,11 +56,20 @@ export const OPEN = '*';
 const COLUMNS =
   'id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, escalation_level, reminders_sent, deadline, result, audit_count, audit_head, version, created_at, updated_at, resolved_at';
 
-/** Inserts the task with its original assignees; false when the id or idempotency key exists. */
-export function insertTask(db: Database, task: NewTask, now: number): boolean {
+/**
+ * Inserts the task with its original assignees and the head of its audit chain (entries inserted
+ * by the caller); false when the id or idempotency key exists.
+ */
+export function insertTask(
+  db: Database,
+  task: NewTask,
+  now: number,
+  head: { count: number; hash: string | null } = { count: 0, hash: null },
+): boolean {
   const inserted = db.run(
-    `INSERT INTO tasks (id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, deadline, created_at, updated_at)
-     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO tasks (id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, deadline, created_at,
+                        updated_at, audit_count, audit_head)
+     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     task.id,
     task.type,
     task.title,
@@ -72,6 +81,8 @@ export function insertTask(db: Database, task: NewTask, now: number): boolean {
     task.deadline,
     now,
     now,
+    head.count,
+    head.hash,
   );
   if (!inserted) return false;
   db.notify({ kind: 'task', taskId: task.id });
