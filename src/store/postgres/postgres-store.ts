@@ -1,11 +1,6 @@
-import {
-  ClosedError,
-  InvalidArgumentError,
-  LeaseLostError,
-  RunNotFoundError,
-  RunStateError,
-  TaskNotFoundError,
-} from '../../errors.ts';
+import { ClosedError, InvalidArgumentError, LeaseLostError, RunNotFoundError, RunStateError } from '../../errors.ts';
+import { type Changes, LocalChanges } from '../changes.ts';
+import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { pageLimit } from '../page-cursor.ts';
 import type {
   Claim,
@@ -27,29 +22,18 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
-import type {
-  AuditEntry,
-  InboxFilter,
-  NewTask,
-  TaskDelivery,
-  TaskQuery,
-  TaskRecord,
-  TaskStore,
-  TaskUpdate,
-} from '../task-store.ts';
-import { type Changes, LocalChanges } from '../changes.ts';
-import { newTaskRecord } from '../new-task.ts';
-import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
-import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
+import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
 import { type BatchWrite, WriteBatcher } from './batch.ts';
 import * as deliveries from './deliveries.ts';
+import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
 import * as feeds from './feeds.ts';
-import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
+import { returnMessagesFrom } from './mailbox.ts';
 import { migrate } from './migrations.ts';
 import { Notifications } from './notifications.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
 import * as runs from './runs.ts';
 import { Database, type Sql } from './sql.ts';
+import { writeNewTask, writeTaskUpdate } from './task-writes.ts';
 import * as tasks from './tasks.ts';
 import * as waits from './waits.ts';
 
@@ -552,30 +536,7 @@ export class PostgresStore implements Store, TaskStore {
     audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
-    return this.#tx(async (sql) => {
-      const existingId =
-        task.idempotencyKey === null ? undefined : await tasks.selectTaskIdByKey(sql, task.idempotencyKey);
-      const head = audit.at(-1);
-      if (
-        existingId !== undefined ||
-        !(await tasks.insertTask(sql, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null }))
-      ) {
-        return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
-      }
-      await runs.insertRun(sql, run, now);
-      await tasks.insertAudit(sql, task.id, audit);
-      for (const delivery of task.deliveries ?? []) await recordDelivery(sql, task.id, delivery, now);
-      for (const feed of taskFeeds(task.runId, task.askedBy)) {
-        await feeds.appendRunEvent(
-          sql,
-          feed,
-          'task.created',
-          { taskId: task.id, type: task.type, title: task.title },
-          now,
-        );
-      }
-      return { task: newTaskRecord(task, audit, now), created: true };
-    });
+    return this.#tx((sql) => writeNewTask(sql, task, run, audit, now));
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -593,21 +554,7 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean> {
-    return this.#tx(async (sql) => {
-      const row = await tasks.casTask(sql, id, expectedVersion, update, now);
-      if (!row) {
-        if (!(await tasks.taskExists(sql, id))) throw new TaskNotFoundError(id);
-        return false;
-      }
-      if (update.delivery) await recordDelivery(sql, id, update.delivery, now);
-      for (const event of update.feed ?? []) {
-        for (const feed of taskFeeds(row.run_id, row.asked_by)) {
-          await feeds.appendRunEvent(sql, feed, event.type, event.data, now);
-        }
-      }
-      await settleLifecycle(sql, update, now);
-      return true;
-    });
+    return this.#tx((sql) => writeTaskUpdate(sql, id, expectedVersion, update, now));
   }
 
   async tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]> {
@@ -711,63 +658,4 @@ export class PostgresStore implements Store, TaskStore {
       return Promise.reject(error);
     }
   }
-}
-
-/** The run feeds a task's events are written to: its lifecycle run, and the run that asked. */
-/** What follows a run's end in its transaction (run row locked): its end event, its waits removed, its parents woken. */
-async function ended(sql: Sql, runId: string, completion: Completion, now: number): Promise<void> {
-  await feeds.appendRunEvent(
-    sql,
-    runId,
-    'output' in completion ? 'run.succeeded' : 'run.failed',
-    'output' in completion
-      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
-      : { error: JSON.parse(completion.error) },
-    now,
-  );
-  await waits.deleteWaits(sql, [runId]);
-  await waits.fireChildWaits(sql, runId, now);
-}
-
-/**
- * Tells a task's lifecycle run that the task ended: ends it at once if it is suspended
- * (`endRun`), else sends it `message` and wakes it if it waits for it.
- */
-async function settleLifecycle(sql: Sql, update: TaskUpdate, now: number): Promise<void> {
-  const { endRun, message } = update;
-  if (endRun && (await runs.succeedSuspended(sql, endRun.runId, endRun.output, now))) {
-    await ended(sql, endRun.runId, { output: endRun.output }, now);
-    return;
-  }
-  if (message) {
-    const { runId, topic, idempotencyKey } = message;
-    await runs.lockRun(sql, runId);
-    if ((await insertMessage(sql, { runId, topic, body: 'true', idempotencyKey }, now)) !== undefined) {
-      if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
-    }
-  }
-}
-
-/** Records a notification of the task as sent. */
-async function recordDelivery(sql: Sql, taskId: string, delivery: TaskDelivery, now: number): Promise<void> {
-  const { key, channel, recipient, event } = delivery;
-  await deliveries.upsertDelivery(
-    sql,
-    {
-      key,
-      taskId,
-      channel,
-      recipient: recipient ?? '*',
-      event: event ?? '',
-      status: 'sent',
-      attempts: 1,
-      error: null,
-      ref: null,
-    },
-    now,
-  );
-}
-
-function taskFeeds(runId: string, askedBy: string | null): string[] {
-  return askedBy === null ? [runId] : [runId, askedBy];
 }

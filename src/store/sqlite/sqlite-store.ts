@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClosedError, RunNotFoundError, RunStateError, StoreReadOnlyError, TaskNotFoundError } from '../../errors.ts';
-import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
+import { ClosedError, RunNotFoundError, RunStateError, StoreReadOnlyError } from '../../errors.ts';
+import { type Changes, LocalChanges } from '../changes.ts';
+import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import type {
   Claim,
   ClaimRequest,
@@ -21,9 +22,7 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
-import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
-import { type Changes, LocalChanges } from '../changes.ts';
-import { newTaskRecord } from '../new-task.ts';
+import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import * as deliveries from './deliveries.ts';
 import { insertEvent, matchWaits } from './events.ts';
@@ -31,9 +30,11 @@ import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
 import { migrate } from './migrations.ts';
 import { deleteOperationsFrom, insertHeldOperation, insertOperation, selectHistory } from './operations.ts';
 import { toRun } from './rows.ts';
+import { afterRunEnd } from './run-end.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
+import { writeNewTask, writeTaskUpdate } from './task-writes.ts';
 import * as tasks from './tasks.ts';
 import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
 
@@ -234,7 +235,7 @@ export class SqliteStore implements Store, TaskStore {
     const db = this.#open();
     await db.write(() => {
       runs.finishRun(db, lease, completion, now);
-      ended(db, lease.runId, completion, now);
+      afterRunEnd(db, lease.runId, completion, now);
     });
   }
 
@@ -372,21 +373,7 @@ export class SqliteStore implements Store, TaskStore {
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     const db = this.#open();
-    return db.write(() => {
-      const existingId = task.idempotencyKey === null ? undefined : tasks.selectTaskIdByKey(db, task.idempotencyKey);
-      const head = audit.at(-1);
-      if (existingId !== undefined || !tasks.insertTask(db, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null })) {
-        return { task: tasks.selectTask(db, existingId ?? task.id) as TaskRecord, created: false };
-      }
-      runs.insertRun(db, run, now);
-      tasks.insertAudit(db, task.id, audit);
-      for (const delivery of task.deliveries ?? []) tasks.recordDelivery(db, task.id, delivery, now);
-      // Task events go to the task's own run (webhooks, its SSE) and to the run that asked, if any.
-      for (const feed of taskFeeds(task.runId, task.askedBy)) {
-        appendRunEvent(db, feed, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
-      }
-      return { task: newTaskRecord(task, audit, now), created: true };
-    });
+    return db.write(() => writeNewTask(db, task, run, audit, now));
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -406,18 +393,7 @@ export class SqliteStore implements Store, TaskStore {
 
   async applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean> {
     const db = this.#open();
-    return db.write(() => {
-      const row = tasks.casTask(db, id, expectedVersion, update, now);
-      if (!row) {
-        if (!tasks.taskExists(db, id)) throw new TaskNotFoundError(id);
-        return false;
-      }
-      for (const event of update.feed ?? []) {
-        for (const feed of taskFeeds(row.run_id, row.asked_by)) appendRunEvent(db, feed, event.type, event.data, now);
-      }
-      settleLifecycle(db, update, now);
-      return true;
-    });
+    return db.write(() => writeTaskUpdate(db, id, expectedVersion, update, now));
   }
 
   async tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]> {
@@ -503,41 +479,3 @@ export class SqliteStore implements Store, TaskStore {
 }
 
 type runs_RunRow = NonNullable<ReturnType<typeof runs.selectRun>>;
-
-/** What follows a run's end in its transaction: its end event, its waits removed, its parents woken. */
-function ended(db: Database, runId: string, completion: Completion, now: number): void {
-  appendRunEvent(
-    db,
-    runId,
-    'output' in completion ? 'run.succeeded' : 'run.failed',
-    'output' in completion
-      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
-      : { error: JSON.parse(completion.error) },
-    now,
-  );
-  deleteWaits(db, runId);
-  for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
-}
-
-/**
- * Tells a task's lifecycle run that the task ended: ends it at once if it is suspended
- * (`endRun`), else sends it `message` and wakes it if it waits for it.
- */
-function settleLifecycle(db: Database, update: TaskUpdate, now: number): void {
-  const { endRun, message } = update;
-  if (endRun && runs.succeedSuspended(db, endRun.runId, endRun.output, now)) {
-    ended(db, endRun.runId, { output: endRun.output }, now);
-    return;
-  }
-  if (message) {
-    const { runId, topic, idempotencyKey } = message;
-    if (insertMessage(db, { runId, topic, body: 'true', idempotencyKey }, now) !== undefined) {
-      if (waitsOnTopic(db, runId, topic)) runs.wakeRun(db, runId, now);
-    }
-  }
-}
-
-/** The run feeds a task's events are written to: its lifecycle run, and the run that asked. */
-function taskFeeds(runId: string, askedBy: string | null): string[] {
-  return askedBy === null ? [runId] : [runId, askedBy];
-}

@@ -1,0 +1,123 @@
+/**
+ * The two task writes of the PostgreSQL store, each run inside one transaction by the caller: a
+ * new task with its lifecycle run, and a compare-and-set update. What to write was decided by the
+ * human layer; these only apply it, with the run-feed entries and the lifecycle wake-up that must
+ * commit in the same transaction (so a wake is never lost).
+ */
+import { TaskNotFoundError } from '../../errors.ts';
+import { newTaskRecord } from '../new-task.ts';
+import type { Completion, NewRun } from '../store.ts';
+import { taskFeeds } from '../task-feeds.ts';
+import type { AuditEntry, NewTask, TaskDelivery, TaskRecord, TaskUpdate } from '../task-store.ts';
+import * as deliveries from './deliveries.ts';
+import * as feeds from './feeds.ts';
+import { insertMessage, waitsOnTopic } from './mailbox.ts';
+import * as runs from './runs.ts';
+import type { Sql } from './sql.ts';
+import * as tasks from './tasks.ts';
+import * as waits from './waits.ts';
+
+/** `createTask` (see `TaskStore`): the task, its lifecycle run, its first audit entries and deliveries, or the existing task. */
+export async function writeNewTask(
+  sql: Sql,
+  task: NewTask,
+  run: NewRun,
+  audit: readonly AuditEntry[],
+  now: number,
+): Promise<{ task: TaskRecord; created: boolean }> {
+  const existingId = task.idempotencyKey === null ? undefined : await tasks.selectTaskIdByKey(sql, task.idempotencyKey);
+  const head = audit.at(-1);
+  if (
+    existingId !== undefined ||
+    !(await tasks.insertTask(sql, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null }))
+  ) {
+    return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
+  }
+  await runs.insertRun(sql, run, now);
+  await tasks.insertAudit(sql, task.id, audit);
+  for (const delivery of task.deliveries ?? []) await recordDelivery(sql, task.id, delivery, now);
+  for (const feed of taskFeeds(task.runId, task.askedBy)) {
+    await feeds.appendRunEvent(sql, feed, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
+  }
+  return { task: newTaskRecord(task, audit, now), created: true };
+}
+
+/**
+ * `applyTaskUpdate` (see `TaskStore`): writes only if the task is still at `expectedVersion`.
+ * @throws TaskNotFoundError
+ */
+export async function writeTaskUpdate(
+  sql: Sql,
+  id: string,
+  expectedVersion: number,
+  update: TaskUpdate,
+  now: number,
+): Promise<boolean> {
+  const row = await tasks.casTask(sql, id, expectedVersion, update, now);
+  if (!row) {
+    if (!(await tasks.taskExists(sql, id))) throw new TaskNotFoundError(id);
+    return false;
+  }
+  if (update.delivery) await recordDelivery(sql, id, update.delivery, now);
+  for (const event of update.feed ?? []) {
+    for (const feed of taskFeeds(row.run_id, row.asked_by)) {
+      await feeds.appendRunEvent(sql, feed, event.type, event.data, now);
+    }
+  }
+  await settleLifecycle(sql, update, now);
+  return true;
+}
+
+/** What follows a run's end in its transaction (run row locked): its end event, its waits removed, its parents woken. */
+async function afterRunEnd(sql: Sql, runId: string, completion: Completion, now: number): Promise<void> {
+  await feeds.appendRunEvent(
+    sql,
+    runId,
+    'output' in completion ? 'run.succeeded' : 'run.failed',
+    'output' in completion
+      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
+      : { error: JSON.parse(completion.error) },
+    now,
+  );
+  await waits.deleteWaits(sql, [runId]);
+  await waits.fireChildWaits(sql, runId, now);
+}
+
+/**
+ * Tells a task's lifecycle run that the task ended: ends it at once if it is suspended
+ * (`endRun`), else sends it `message` and wakes it if it waits for it.
+ */
+async function settleLifecycle(sql: Sql, update: TaskUpdate, now: number): Promise<void> {
+  const { endRun, message } = update;
+  if (endRun && (await runs.succeedSuspended(sql, endRun.runId, endRun.output, now))) {
+    await afterRunEnd(sql, endRun.runId, { output: endRun.output }, now);
+    return;
+  }
+  if (message) {
+    const { runId, topic, idempotencyKey } = message;
+    await runs.lockRun(sql, runId);
+    if ((await insertMessage(sql, { runId, topic, body: 'true', idempotencyKey }, now)) !== undefined) {
+      if (await waitsOnTopic(sql, runId, topic)) await runs.wakeRun(sql, runId, now);
+    }
+  }
+}
+
+/** Records a notification of the task as sent. */
+async function recordDelivery(sql: Sql, taskId: string, delivery: TaskDelivery, now: number): Promise<void> {
+  const { key, channel, recipient, event } = delivery;
+  await deliveries.upsertDelivery(
+    sql,
+    {
+      key,
+      taskId,
+      channel,
+      recipient: recipient ?? '*',
+      event: event ?? '',
+      status: 'sent',
+      attempts: 1,
+      error: null,
+      ref: null,
+    },
+    now,
+  );
+}
