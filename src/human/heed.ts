@@ -54,4 +54,14 @@ export class Heed extends Engine {
     this.tasks = new HumanTasks(this, options.store, options);
     this.extendContext('ask', (ctx) => (spec: TaskSpec) => this.tasks.ask(ctx, spec));
   }
+
+  /**
+   * Starts the workers and timers (see `Engine.start`), then settles the tasks a run's
+   * cancellation ended whose result a crash kept from being written (`tasks.settleCancellations`).
+   * @throws the store's error
+   */
+  override async start(): Promise<void> {
+    await super.start();
+    await this.tasks.settleCancellations();
+  }
 }

@@ -7,7 +7,7 @@ import {
 } from '../errors.ts';
 import { encode } from '../engine/serialization.ts';
 import { canonicalHash } from '../store/canonical.ts';
-import type { TaskRecord } from '../store/task-store.ts';
+import type { AuditEntry, TaskRecord } from '../store/task-store.ts';
 import { diffJson } from './args-diff.ts';
 import { deadlineUpdate, settle } from './results.ts';
 import type { Decision, TaskChange } from './task-writes.ts';
@@ -29,8 +29,8 @@ export interface Responder {
  * Decides what a response does to a task, given the task as read (a pure function: the caller
  * writes the decision by compare-and-set on that read, and decides again if the task changed).
  * Returns the change to write and, when the response is refused, the error to throw once it is
- * written: refusals for lack of authority are recorded in the audit log; invalid responses change
- * nothing.
+ * written: refusals for lack of authority are recorded in the audit log (unless `auditRefusal` is
+ * false: the caller found the same refusal recorded already); invalid responses change nothing.
  */
 export function decideResponse(
   task: TaskRecord,
@@ -39,6 +39,7 @@ export function decideResponse(
   who: Responder,
   shownHash: string,
   now: number,
+  auditRefusal = true,
 ): Decision<HeedError | null> {
   if (task.status !== 'pending') return { value: new TaskAlreadyResolvedError(task.id, task.status) };
   if (task.deadline !== null && now >= task.deadline) {
@@ -50,6 +51,7 @@ export function decideResponse(
 
   const refusal = authorize(task, spec, who);
   if (refusal) {
+    if (!auditRefusal) return { value: new TaskForbiddenError(refusal) };
     return {
       update: {
         audit: [
@@ -149,6 +151,14 @@ export function decideResponse(
     Object.assign(update, settle(task, update.result));
   }
   return { update, value: null };
+}
+
+/** Whether `entries` record a refusal of `principal` for `reason` already (a repeat is not audited again). */
+export function refusalAudited(entries: readonly AuditEntry[], principal: string, reason: string): boolean {
+  return entries.some(
+    (e) =>
+      e.action === 'refused' && e.actor === principal && (e.detail as { reason?: unknown } | null)?.reason === reason,
+  );
 }
 
 /** Task types where the requester never decides on their own request (four-eyes). */

@@ -122,3 +122,27 @@ export function taskAfter(task: TaskRecord, update: TaskUpdate, now: number): Ta
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Like {@link decideAndWrite}, but a `TaskContendedError` is not the end: it backs off (growing,
+ * jittered, at most ~2 s) and tries again, for as long as it takes. For the writes of a task's
+ * lifecycle (reminders, escalations, the deadline, delivery records), which must happen however
+ * busy the task is: a lifecycle step that gave up would fail the run, and the asking workflow
+ * would get an error instead of the deadline's (fail-closed) result.
+ * @throws TaskNotFoundError; whatever `decide` throws (nothing written).
+ */
+export async function decideAndWriteSurely<T>(
+  store: Pick<TaskStore, 'getTask' | 'applyTaskUpdate'>,
+  clock: Clock,
+  id: string,
+  decide: (task: TaskRecord, now: number) => Decision<T>,
+): Promise<T> {
+  for (let round = 0; ; round++) {
+    try {
+      return await decideAndWrite(store, clock, id, decide);
+    } catch (error) {
+      if (!(error instanceof TaskContendedError)) throw error;
+      await delay(Math.random() * Math.min(100 * 2 ** round, 2000));
+    }
+  }
+}

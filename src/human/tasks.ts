@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   InvalidTaskError,
   TaskAlreadyResolvedError,
+  TaskForbiddenError,
   TaskNotFoundError,
 } from '../errors.ts';
 import { canonicalHash } from '../store/canonical.ts';
@@ -16,12 +17,12 @@ import { type AuditInput, type AuditVerification, chainAudit, verifyChain } from
 import type { Notification, NotificationKind, Notifier } from './notifier.ts';
 import { policySchedule, type PolicyEvent } from './policy.ts';
 import { checkPrincipal, checkResponder, identitiesOf, type MembershipLookup } from './principals.ts';
-import { decideResponse } from './responses.ts';
+import { decideResponse, refusalAudited } from './responses.ts';
 import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
 import { normalizeSpec } from './spec.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
-import { type Decision, decideAndWrite, decideWriteAndKeep } from './task-writes.ts';
+import { type Decision, decideAndWrite, decideAndWriteSurely, decideWriteAndKeep } from './task-writes.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { shownOf, specOf, toTask } from './view.ts';
 
@@ -186,11 +187,22 @@ export class HumanTasks {
     const identities = await identitiesOf(principal, this.#groupsOf);
     const via = as.via ?? 'api';
     await this.#engine.ready();
-    const { value: refusal, task } = await decideWriteAndKeep(this.#store, this.#engine.clock, id, (task, now) => {
+    const who = { principal, identities, via };
+    const decide = (auditRefusal: boolean) => (task: TaskRecord, now: number) => {
       if (options.visible && !options.visible(task)) throw new TaskNotFoundError(id);
       const spec = specOf(task);
-      return decideResponse(task, spec, input, { principal, identities, via }, canonicalHash(shownOf(spec)), now);
-    });
+      return decideResponse(task, spec, input, who, canonicalHash(shownOf(spec)), now, auditRefusal);
+    };
+    const write = (auditRefusal: boolean) =>
+      decideWriteAndKeep(this.#store, this.#engine.clock, id, decide(auditRefusal));
+    // A refusal is decided without writing first: a repeat of one already on the record (same
+    // principal, same reason) is not written again, so a flood of refused answers cannot bump the
+    // task's version and starve the writes that matter (answers, reminders, the deadline).
+    let { value: refusal, task } = await write(false);
+    if (refusal instanceof TaskForbiddenError) {
+      if (refusalAudited(await this.#store.taskAudit(id), principal, refusal.message)) throw refusal;
+      ({ value: refusal, task } = await write(true));
+    }
     if (refusal) throw refusal;
     this.#engine.wake();
     return toTask(task);
@@ -405,7 +417,7 @@ export class HumanTasks {
     apply: (taskId, event) => this.#apply(taskId, event),
     notify: (taskId, kind, index) => this.#notify(taskId, kind, index),
     notifyFailed: async (taskId, kind, index, reason) => {
-      await this.#write(taskId, () => ({
+      await this.#writeSurely(taskId, () => ({
         update: {
           audit: [{ actor: 'system', via: 'system', action: 'not-notified', detail: { kind, index, reason } }],
         },
@@ -421,7 +433,7 @@ export class HumanTasks {
 
   /** Applies one timed policy event, idempotently (a re-run after a crash changes nothing twice). */
   #apply(taskId: string, event: PolicyEvent): Promise<boolean> {
-    return this.#write(taskId, (task, now): Decision<boolean> => {
+    return this.#writeSurely(taskId, (task, now): Decision<boolean> => {
       if (task.status !== 'pending') return { value: false };
       const spec = specOf(task);
       if (event.kind === 'remind') {
@@ -466,7 +478,7 @@ export class HumanTasks {
       const notification: Notification = { key, kind, task, recipients };
       if (notifier) await notifier.notify(notification);
       const delivered = notifier !== undefined || channel === 'inbox';
-      await this.#write(taskId, () => ({
+      await this.#writeSurely(taskId, () => ({
         update: {
           delivery: { key, channel, event: `${kind}:${index}` },
           audit: [
@@ -490,6 +502,11 @@ export class HumanTasks {
     return decideAndWrite(this.#store, this.#engine.clock, id, decide);
   }
 
+  /** Like {@link #write}, never giving up on contention: for the lifecycle's own writes (the deadline always decides). */
+  #writeSurely<T>(id: string, decide: (task: TaskRecord, now: number) => Decision<T>): Promise<T> {
+    return decideAndWriteSurely(this.#store, this.#engine.clock, id, decide);
+  }
+
   /** Appends one entry to a task's audit log; does nothing for an unknown task. */
   async #appendAudit(id: string, entry: AuditInput): Promise<void> {
     try {
@@ -506,26 +523,48 @@ export class HumanTasks {
    */
   async #recordRunCancellations(runIds: readonly string[]): Promise<void> {
     if (runIds.length === 0) return;
-    for (const { id } of await this.#store.tasksOfRuns(runIds)) {
-      await this.#write(id, (task, now) => {
-        if (task.status !== 'cancelled' || task.result !== null) return { value: null };
-        const result = endResult(task, 'cancelled', null, 'system', 'run', null, task.resolvedAt ?? now);
-        return {
-          update: {
-            result: JSON.stringify(result),
-            audit: [
-              {
-                actor: 'system',
-                via: 'run',
-                action: 'cancelled',
-                detail: { runId: task.runId, resultHash: canonicalHash(result) },
-              },
-            ],
-          },
-          value: null,
-        };
-      });
+    for (const { id } of await this.#store.tasksOfRuns(runIds)) await this.#settleCancelled(id);
+  }
+
+  /**
+   * Writes the result and audit entry of every task a run's cancellation ended that has none yet
+   * (a crash between the cancellation's commit and {@link #recordRunCancellations} leaves them),
+   * through the usual compare-and-set. `heed.start()` calls it; safe to call at any time, from
+   * any number of processes (a task already settled is left as it is). Returns how many it settled.
+   * @throws the store's error
+   */
+  async settleCancellations(): Promise<number> {
+    await this.#engine.ready();
+    let settled = 0;
+    let after = '';
+    for (;;) {
+      const page = await this.#store.unsettledCancelledTasks(100, after);
+      for (const { id } of page) if (await this.#settleCancelled(id)) settled++;
+      if (page.length < 100) return settled;
+      after = page.at(-1)?.id ?? after;
     }
+  }
+
+  /** The result and `cancelled` entry of a task its run's cancellation ended; false if it has them already. */
+  #settleCancelled(id: string): Promise<boolean> {
+    return this.#writeSurely(id, (task, now) => {
+      if (task.status !== 'cancelled' || task.result !== null) return { value: false };
+      const result = endResult(task, 'cancelled', null, 'system', 'run', null, task.resolvedAt ?? now);
+      return {
+        update: {
+          result: JSON.stringify(result),
+          audit: [
+            {
+              actor: 'system',
+              via: 'run',
+              action: 'cancelled',
+              detail: { runId: task.runId, resultHash: canonicalHash(result) },
+            },
+          ],
+        },
+        value: true,
+      };
+    });
   }
 
   async #require(taskId: string): Promise<TaskRecord> {

@@ -202,6 +202,13 @@ export interface TaskStore {
   applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean>;
   /** The tasks whose lifecycle runs are among `runIds`. */
   tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]>;
+  /**
+   * Tasks `cancelled` that have no result yet, by id, at most `limit` (after the id `after`, for
+   * paging): a run's cancellation cancels its task in the store, and the human layer writes its
+   * result and audit entry right after; a crash in between leaves such tasks. An index holds only
+   * these, so the lookup costs nothing however many tasks there are.
+   */
+  unsettledCancelledTasks(limit: number, after?: string): Promise<TaskRecord[]>;
   /** The task's audit log in order. */
   taskAudit(id: string): Promise<AuditEntry[]>;
   /** Marks a one-click link's nonce used; false when it was used before (links are single use). */

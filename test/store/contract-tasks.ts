@@ -322,6 +322,20 @@ export function describeTaskStoreContract(current: () => Store): void {
       expect((await store.tasksOfRuns(['task:t1', 'other'])).map((t) => t.id)).toEqual(['t1']);
     });
 
+    it('finds the cancelled tasks without a result, by id in pages, and no others', async () => {
+      for (const id of ['c3', 'c1', 'c2', 'done', 'open', 'settled']) await create(id);
+      for (const id of ['c3', 'c1', 'c2', 'settled']) await store.cancelRun(`task:${id}`, T0 + 1);
+      expect(await store.applyTaskUpdate('done', 1, { status: 'resolved', result: '{"outcome":"ok"}' }, T0 + 2)).toBe(
+        true,
+      );
+      expect(await store.applyTaskUpdate('settled', 2, { result: '{"outcome":"cancelled"}' }, T0 + 2)).toBe(true);
+      expect((await store.unsettledCancelledTasks(10)).map((t) => t.id)).toEqual(['c1', 'c2', 'c3']);
+      const first = await store.unsettledCancelledTasks(2);
+      expect(first.map((t) => t.id)).toEqual(['c1', 'c2']);
+      expect((await store.unsettledCancelledTasks(2, first.at(-1)?.id)).map((t) => t.id)).toEqual(['c3']);
+      expect(first[0]).toMatchObject({ status: 'cancelled', result: null, assignees: [{ principal: 'alice' }] });
+    });
+
     it('uses one-click link nonces once', async () => {
       expect(await store.linkUsed('n1')).toBe(false);
       expect(await store.useLink('n1', 't1', T0)).toBe(true);

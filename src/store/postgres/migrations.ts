@@ -291,6 +291,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION heed_count_task_change();
     `,
   },
+  {
+    version: 6,
+    name: 'unsettled cancelled tasks',
+    // The tasks a run's cancellation ended whose result is not written yet (swept at start).
+    sql: `
+      CREATE INDEX tasks_unsettled ON tasks (id) WHERE status = 'cancelled' AND result IS NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

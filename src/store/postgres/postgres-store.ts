@@ -561,6 +561,10 @@ export class PostgresStore implements Store, TaskStore {
     return this.#auto((sql) => tasks.selectTasksOfRuns(sql, runIds));
   }
 
+  async unsettledCancelledTasks(limit: number, after = ''): Promise<TaskRecord[]> {
+    return this.#auto((sql) => tasks.selectUnsettledCancelled(sql, limit, after));
+  }
+
   async taskAudit(id: string): Promise<AuditEntry[]> {
     return this.#auto((sql) => tasks.selectAudit(sql, id));
   }

@@ -272,6 +272,15 @@ export async function selectTasksOfRuns(sql: Sql, runIds: readonly string[]): Pr
   return rows.map(toTask);
 }
 
+/** Cancelled tasks without a result, by id (the `tasks_unsettled` partial index). */
+export async function selectUnsettledCancelled(sql: Sql, limit: number, after: string): Promise<TaskRecord[]> {
+  const rows = await sql.rows<TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE status = 'cancelled' AND result IS NULL AND id > $1 ORDER BY id LIMIT $2`,
+    [after, limit],
+  );
+  return rows.map(toTask);
+}
+
 /** Tasks newest first with filters. */
 export async function listTasks(sql: Sql, query: TaskQuery, limit: number): Promise<Page<TaskRecord>> {
   const where: string[] = [];

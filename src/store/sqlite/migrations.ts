@@ -272,6 +272,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TRIGGER tasks_updated AFTER UPDATE ON tasks BEGIN UPDATE task_changes SET n = n + 1 WHERE id = 1; END;
     `,
   },
+  {
+    version: 8,
+    name: 'unsettled cancelled tasks',
+    // The tasks a run's cancellation ended whose result is not written yet (swept at start).
+    sql: `
+      CREATE INDEX tasks_unsettled ON tasks (id) WHERE status = 'cancelled' AND result IS NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -401,6 +401,11 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => tasks.selectTasksOfRuns(db, runIds));
   }
 
+  async unsettledCancelledTasks(limit: number, after = ''): Promise<TaskRecord[]> {
+    const db = this.#open();
+    return db.read(() => tasks.selectUnsettledCancelled(db, limit, after));
+  }
+
   async taskAudit(id: string): Promise<AuditEntry[]> {
     const db = this.#open();
     return db.read(() => tasks.selectAudit(db, id));

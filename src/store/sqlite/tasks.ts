@@ -274,6 +274,17 @@ export function selectTasksOfRuns(db: Database, runIds: readonly string[]): Task
   );
 }
 
+/** Cancelled tasks without a result, by id (the `tasks_unsettled` partial index). */
+export function selectUnsettledCancelled(db: Database, limit: number, after: string): TaskRecord[] {
+  return db
+    .all<TaskRow>(
+      `SELECT ${COLUMNS} FROM tasks WHERE status = 'cancelled' AND result IS NULL AND id > ? ORDER BY id LIMIT ?`,
+      after,
+      limit,
+    )
+    .map((row) => toTask(db, row));
+}
+
 /** Records a notification of the task as sent. */
 export function recordDelivery(db: Database, taskId: string, delivery: TaskDelivery, now: number): void {
   const { key, channel, recipient, event } = delivery;
