@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { modelFromEnvironment } from '../agent/models.ts';
-import { Channels } from '../channels/channels.ts';
-import { channelsConfig } from '../channels/config.ts';
 import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import type { Store } from '../store/store.ts';
-import { type HeedConfig, readConfigFile } from './config-file.ts';
+import { readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
+import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
 import { importWorkflowModules } from './workflow-modules.ts';
@@ -24,28 +19,6 @@ export interface ServeFlags {
   demo?: boolean | undefined;
   import?: string[] | undefined;
   lease?: string | undefined;
-}
-
-/**
- * The link secret: configured, or made once and kept with the store so links survive restarts
- * (beside a SQLite file; in a PostgreSQL store's settings, shared by every server on it).
- */
-async function linkSecret(config: HeedConfig, db: string | undefined, store: Store): Promise<string> {
-  const configured = process.env.HEED_LINK_SECRET ?? config.linkSecret;
-  if (configured) return configured;
-  if (db === undefined) {
-    await store.init();
-    const kept = await store.getSetting('link-secret');
-    if (kept) return kept;
-    await store.setSetting('link-secret', randomBytes(32).toString('hex'));
-    return (await store.getSetting('link-secret')) as string;
-  }
-  const file = `${db}.link-secret`;
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
 }
 
 /**
@@ -68,7 +41,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const { store, label } = storeFromFlags(flags);
   const db = store instanceof SqliteStore ? store.path : undefined;
   // Email and Slack: without SMTP or a Slack token, notices go to the local outbox (/outbox).
-  const channels = new Channels(channelsConfig(config));
+  const channels = channelsFromConfig(config);
   const heed = new Heed({
     store,
     groupsOf,
@@ -95,7 +68,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     ...(config.permissions ? { permissions: config.permissions } : {}),
     allowPrivateCallbacks: config.allowPrivateCallbacks ?? false,
     ...(model ? { demoApprovers } : {}),
-    linkSecret: await linkSecret(config, db, store),
+    linkSecret: await linkSecretOf(config, db, store),
     webhooks: {
       ...config.webhooks,
       ...(process.env.HEED_WEBHOOK_SECRET ? { callbackSecret: process.env.HEED_WEBHOOK_SECRET } : {}),

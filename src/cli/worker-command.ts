@@ -3,13 +3,18 @@ import { DEFAULT_DEMO_APPROVERS, registerDemoWorkflows } from '../demo/workflows
 import { Heed } from '../human/heed.ts';
 import { readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
+import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
 import { importWorkflowModules } from './workflow-modules.ts';
 
 export interface WorkerFlags {
   postgres?: string | undefined;
-  /** The `heed serve` configuration file: the worker reads `groups` and `demo.approvers`. */
+  /**
+   * The `heed serve` configuration file: the worker reads `groups`, `demo.approvers` and the
+   * channels (`people`, `email`, `slack`, `publicUrl`, `linkSecret`) so the tasks it asks are
+   * notified as `heed serve`'s are.
+   */
   config?: string | undefined;
   demo?: boolean | undefined;
   import?: string[] | undefined;
@@ -22,7 +27,9 @@ export interface WorkerFlags {
  * `heed worker --postgres URL`: executes runs (and timers) from a PostgreSQL store shared with
  * `heed serve` and other workers, on this or any machine; no HTTP. Registers the demo workflows
  * unless `--no-demo` (asking `demo.approvers` of `--config`, like `heed serve`), and the user's
- * own from `--import MODULE` (repeatable). Stops gracefully on
+ * own from `--import MODULE` (repeatable). Email and Slack notices of the tasks it asks go out as
+ * `--config` configures them, like `heed serve`'s (without SMTP or a Slack token, to the shared
+ * outbox that `heed serve` shows). Stops gracefully on
  * SIGTERM or SIGINT (in-flight steps get 10 s, the rest are handed back to other workers).
  */
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
@@ -36,18 +43,29 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const config = readConfigFile(flags.config);
   const groups = config.groups ?? {};
   const { store, label } = storeFromFlags({ postgres: flags.postgres });
+  const channels = channelsFromConfig(config);
   const heed = new Heed({
     store,
     concurrency,
     groupsOf: (principal) => groups[principal] ?? [],
+    notifiers: channels.notifiers,
     ...(flags.lease ? { lease: flags.lease } : {}),
   });
+  await heed.ready();
+  // Links in notices point at `publicUrl` (the worker serves no HTTP) and are signed with the
+  // secret every process on the store shares.
+  const publicUrl = channels.config.publicUrl ?? '';
+  channels.attach(heed, { linkSecret: await linkSecretOf(config, undefined, store), baseUrl: () => publicUrl });
   const model = flags.demo ? modelFromEnvironment() : undefined;
   const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
   if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
   await importWorkflowModules(heed, flags.import ?? []);
   await heed.start();
+  await channels.start();
   console.log(`${paint('green', 'Heed worker')} pid ${process.pid} executing runs from ${label}`);
   if (model) console.log(`  demo approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
-  stopOnSignals(() => heed.stop());
+  stopOnSignals(async () => {
+    channels.stop();
+    await heed.stop();
+  });
 }

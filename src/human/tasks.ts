@@ -342,6 +342,9 @@ export class HumanTasks {
     // A task with no timed policy and nothing to notify but the inbox needs no execution of its
     // lifecycle: the inbox notice is recorded with the task, the run is created suspended, and
     // the write that ends the task ends the run too (see `settle`).
+    // The decision depends on THIS process's notifiers (`#channelsOf`): a process built without
+    // the email/Slack notifiers (e.g. a `heed worker` without `--config`) makes its tasks passive
+    // and never sends them, so every process that runs workflows must be given the same channels.
     const passive = policySchedule(spec, now).length === 0 && this.#channelsOf(spec).length === 0;
     const recipients = [...new Set(spec.assignees)].sort();
     const inboxKey = `${options.id}:created:0:inbox`;
@@ -383,7 +386,11 @@ export class HumanTasks {
     return { task, created: isNew };
   }
 
-  /** The channels a task's notices go to besides the inbox: those it names, or every channel Heed has. */
+  /**
+   * The channels a task's notices go to besides the inbox: those it names, or every channel this
+   * process's Heed has notifiers for (`HumanTaskOptions.notifiers`), so the answer differs between
+   * processes configured differently.
+   */
   #channelsOf(spec: NormalizedSpec): string[] {
     const named = spec.channels.length > 0 ? spec.channels : [...this.#notifiers.keys()];
     return named.filter((channel) => channel !== 'inbox');

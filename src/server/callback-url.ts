@@ -3,7 +3,10 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { InvalidTaskError } from '../errors.ts';
 
-/** Loopback, private, link-local, carrier-grade NAT, unique-local and unspecified addresses. */
+/**
+ * Loopback, private, link-local, carrier-grade NAT, unique-local, site-local and unspecified
+ * addresses, and the IPv6 forms that carry an IPv4 address (IPv4-compatible `::/96`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`), which can reach IPv4 internals.
+ */
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
@@ -17,12 +20,23 @@ for (const [net, bits] of [
   PRIVATE.addSubnet(net, bits, 'ipv4');
 }
 for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
 ] as const) {
   PRIVATE.addSubnet(net, bits, 'ipv6');
+}
+
+/** `address` as the URL standard spells it (`::127.0.0.1` → `::7f00:1`); a zoned address (`fe80::1%eth0`) as given. */
+function canonicalIpv6(address: string): string {
+  try {
+    return new URL(`http://[${address}]`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
 }
 
 /** Whether an IP address is loopback or on a private network. */
@@ -30,9 +44,14 @@ export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
   if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-    if (mapped) return PRIVATE.check(mapped, 'ipv4');
-    return PRIVATE.check(address, 'ipv6');
+    // IPv4-mapped (`::ffff:a.b.c.d`, in any spelling): the IPv4 address decides.
+    const canonical = canonicalIpv6(address);
+    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(canonical);
+    if (mapped) {
+      const n = (Number.parseInt(mapped[1] as string, 16) << 16) | Number.parseInt(mapped[2] as string, 16);
+      return PRIVATE.check([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), 'ipv4');
+    }
+    return PRIVATE.check(canonical, 'ipv6');
   }
   return PRIVATE.check(address, 'ipv4');
 }

@@ -1,6 +1,7 @@
 /**
  * `heed worker --config FILE` (a real child process on a PostgreSQL store) reads the same
- * configuration as `heed serve`: the demo agents it executes ask `demo.approvers`.
+ * configuration as `heed serve`: the demo agents it executes ask `demo.approvers`, and the tasks
+ * it asks are sent by email (a real SMTP server) like `heed serve`'s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { registerDemoWorkflows } from '../../src/demo/workflows.ts';
 import { Heed } from '../../src/index.ts';
 import { PostgresStore } from '../../src/postgres.ts';
+import { TestSmtp } from '../channels/smtp.ts';
 import { tempDir } from '../helpers.ts';
 import { freshDatabase } from './databases.ts';
 
@@ -57,4 +59,37 @@ it("runs the demo agents with the config's demo.approvers", async () => {
   );
   expect(task.title).toBe('Refund $90 to alice?');
   expect(task.assignees.map((a) => a.principal)).toEqual(['user:boss']);
+}, 60_000);
+
+it('sends the email of a task asked on the worker (its channels come from --config)', async () => {
+  const smtp = await new TestSmtp().start();
+  closers.push(() => smtp.stop());
+  const url = await freshDatabase();
+  const config = join(tempDir(), 'heed.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      demo: { approvers: ['user:boss'] },
+      people: { 'user:boss': { name: 'Boss', email: 'boss@example.test' } },
+      email: { smtp: smtp.url, from: 'Heed <heed@example.test>' },
+      publicUrl: 'https://heed.example.test',
+    }),
+  );
+  await startWorker(['--postgres', url, '--config', config, '--concurrency', '4']);
+  // The client executes nothing: the worker runs the refund and asks user:boss.
+  const client = new Heed({ store: new PostgresStore(url, { poolSize: 2 }) });
+  closers.push(() => client.stop({ grace: 0 }));
+  registerDemoWorkflows(client);
+  await client.startWorkflow('refund', { customer: 'alice', amount: 90 }, { id: 'refund-1' });
+  const mail = await vi.waitFor(
+    () => {
+      const [found] = smtp.to('boss@example.test');
+      if (!found) throw new Error('no mail yet');
+      return found;
+    },
+    { timeout: 30_000, interval: 200 },
+  );
+  expect(mail.subject).toContain('Refund $90 to alice?');
+  // Its one-click links point at the configured public URL and carry a signed token.
+  expect(mail.text).toMatch(/https:\/\/heed\.example\.test\/t\/\S+/);
 }, 60_000);

@@ -175,6 +175,14 @@ describe('user-supplied input', () => {
       'http://192.168.0.9/hook',
       'http://169.254.169.254/latest/meta-data',
       'http://[::ffff:127.0.0.1]/hook',
+      'http://[::ffff:7f00:1]/hook',
+      'http://[::127.0.0.1]/hook',
+      'http://[::a9fe:a9fe]/hook',
+      'http://[64:ff9b::7f00:1]/hook',
+      'http://[64:ff9b::169.254.169.254]/hook',
+      'http://[64:ff9b:1::a00:1]/hook',
+      'http://[fec0::1]/hook',
+      'http://[feff::1]/hook',
       'http://user:pw@93.184.216.34/hook',
     ]) {
       const refused = await create(url);
@@ -182,6 +190,9 @@ describe('user-supplied input', () => {
       expect(refused.body.error.issues.map((i: any) => i.path), url).toContain('callbackUrl');
     }
     expect((await create('https://93.184.216.34/hook')).status).toBe(201);
+    // Public addresses stay allowed, however spelled: IPv6, and IPv4-mapped in hex.
+    expect((await create('https://[2606:2800:220:1:248:1893:25c8:1946]/hook')).status).toBe(201);
+    expect((await create('https://[::ffff:5db8:d822]/hook')).status).toBe(201);
 
     const open = await testServer({ allowPrivateCallbacks: true });
     const local = await open.call('POST', '/v1/tasks', {
