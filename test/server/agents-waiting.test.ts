@@ -93,4 +93,34 @@ describe('agents waiting', () => {
     expect((await s.call('GET', '/v1/agents/waiting?limit=0', { key: 'k-bob' })).status).toBe(422);
     expect((await s.call('GET', '/v1/agents/waiting?cursor=nonsense', { key: 'k-bob' })).status).toBe(400);
   });
+  it('examines a bounded number of waiting runs per request, however many the caller may not see', async () => {
+    const s = await server();
+    const mine = (
+      await s.call('POST', '/v1/runs', {
+        key: 'k-alice',
+        body: { workflow: 'agent', input: { to: 'Old', approver: 'user:bob' } },
+      })
+    ).body.id;
+    await vi.waitFor(async () => expect((await s.heed.runs.get(mine))?.status).toBe('waiting'));
+    await s.clock.advance('1s');
+    // 600 newer waiting runs that are no agent's (they wait for a message): bob may see none.
+    const quiet = s.heed.workflow('quiet', async (ctx) => ctx.recv('go'));
+    await Promise.all(Array.from({ length: 600 }, () => quiet.start(null)));
+    await vi.waitFor(
+      async () =>
+        expect((await s.heed.runs.list({ workflow: 'quiet', status: 'waiting', limit: 1000 })).items).toHaveLength(600),
+      { timeout: 60_000 },
+    );
+    const first = await s.call('GET', '/v1/agents/waiting?limit=100', { key: 'k-bob' });
+    // One request stops after 500 runs and hands back a cursor; the next finds bob's agent.
+    expect(first.body.items).toEqual([]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await s.call(
+      'GET',
+      `/v1/agents/waiting?limit=100&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      { key: 'k-bob' },
+    );
+    expect(second.body.items.map((a: any) => a.runId)).toEqual([mine]);
+    expect(second.body.nextCursor).toBeNull();
+  }, 120_000);
 });

@@ -86,15 +86,19 @@ function signIn() {
   });
 }
 
-/** Every page of the agent inbox (the server pages it; a person sees all of it). */
+/**
+ * The newest waiting agents: pages until 100 are found or 5 pages were read (each page examines a
+ * bounded number of runs on the server), so opening the view never walks every waiting run.
+ */
 async function allWaitingAgents() {
   const items = [];
   let cursor = null;
+  let pages = 0;
   do {
     const page = await api('GET', '/v1/agents/waiting?limit=100' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
     items.push(...page.items);
     cursor = page.nextCursor;
-  } while (cursor);
+  } while (cursor && items.length < 100 && ++pages < 5);
   return items;
 }
 

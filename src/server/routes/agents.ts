@@ -6,8 +6,11 @@ import type { AuthEnv } from '../auth.ts';
 import { errors, json, WaitingAgentSchema } from '../schemas.ts';
 
 const WAITING_FOR_A_HUMAN = new Set(['pending_approval', 'pending_human']);
-/** A page reads at most this many pages of waiting runs (then hands a cursor back). */
-const MAX_RUN_PAGES = 10;
+/**
+ * A request examines at most this many waiting runs (two indexed reads each), then hands a cursor
+ * back: however many runs wait that the caller may not see, one request stays bounded.
+ */
+const MAX_EXAMINED = 500;
 
 type WaitingAgent = z.infer<typeof WaitingAgentSchema>;
 
@@ -19,7 +22,7 @@ type WaitingAgent = z.infer<typeof WaitingAgentSchema>;
  *
  * Complete and paged: it walks the waiting runs newest first with the runs' own cursor, and reads
  * each candidate's status and pending tasks by indexed lookups (`askedBy`), so its cost per page
- * is bounded by `limit`, not by how many tasks are pending. A page may hold fewer than `limit`
+ * is bounded (at most 500 runs examined per request), not by how many tasks are pending. A page may hold fewer than `limit`
  * items and still have a `nextCursor` (runs the caller may not see were skipped).
  */
 export function agentRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, authorization: Authorization): void {
@@ -49,11 +52,15 @@ export function agentRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, authorization
       const { limit = 100, cursor: from } = c.req.valid('query');
       const items: WaitingAgent[] = [];
       let cursor: string | null | undefined = from;
-      for (let pages = 0; items.length < limit && pages < MAX_RUN_PAGES; pages++) {
-        // A page of runs exactly as large as what is still wanted, so the cursor never skips one.
+      let examined = 0;
+      while (items.length < limit && examined < MAX_EXAMINED) {
+        // A page of runs no larger than what is still wanted (or may still be examined), so the
+        // cursor never skips one.
+        const size = Math.min(limit - items.length, MAX_EXAMINED - examined);
+        examined += size;
         const page = await heed.runs.list({
           status: 'waiting',
-          limit: limit - items.length,
+          limit: size,
           cursor: cursor ?? undefined,
           excludeWorkflows: heed.internalWorkflows(),
         });
