@@ -1,18 +1,20 @@
+import { sentDelivery } from '../delivery-rows.ts';
 import type { Page } from '../store.ts';
 import type {
   AuditEntry,
+  InboxFilter,
   NewTask,
   ResponseRecord,
-  InboxFilter,
+  TaskDelivery,
   TaskQuery,
   TaskRecord,
-  TaskDelivery,
   TaskStatus,
   TaskUpdate,
 } from '../task-store.ts';
+
 import { decodeCursor, encodeCursor, newestFirst, pageLimit } from './cursor.ts';
-import { upsertDelivery } from './deliveries.ts';
 import type { Database } from './database.ts';
+import { upsertDelivery } from './deliveries.ts';
 
 interface TaskRow {
   id: string;
@@ -276,22 +278,7 @@ export function selectTasksOfRuns(db: Database, runIds: readonly string[]): Task
 
 /** Records a notification of the task as sent. */
 export function recordDelivery(db: Database, taskId: string, delivery: TaskDelivery, now: number): void {
-  const { key, channel, recipient, event } = delivery;
-  upsertDelivery(
-    db,
-    {
-      key,
-      taskId,
-      channel,
-      recipient: recipient ?? '*',
-      event: event ?? '',
-      status: 'sent',
-      attempts: 1,
-      error: null,
-      ref: null,
-    },
-    now,
-  );
+  upsertDelivery(db, sentDelivery(taskId, delivery), now);
 }
 
 /** Tasks newest first with filters. */
