@@ -2,7 +2,8 @@
  * Rows of the `deliveries` and `outbox` tables as both stores read them (bigints parsed to
  * numbers), and their mapping to the domain records. Never leave `store/`.
  */
-import type { DeliveryRecord, DeliveryStatus, OutboxRecord } from './delivery-store.ts';
+import type { DeliveryRecord, DeliveryStatus, DeliveryWrite, OutboxRecord } from './delivery-store.ts';
+import type { TaskDelivery } from './task-store.ts';
 
 export interface DeliveryRow {
   key: string;
@@ -59,5 +60,21 @@ export function toOutbox(row: OutboxRow): OutboxRecord {
     message: row.message,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** The delivery row of a notification recorded as sent with a task write (never sent again). */
+export function sentDelivery(taskId: string, delivery: TaskDelivery): DeliveryWrite {
+  const { key, channel, recipient, event } = delivery;
+  return {
+    key,
+    taskId,
+    channel,
+    recipient: recipient ?? '*',
+    event: event ?? '',
+    status: 'sent',
+    attempts: 1,
+    error: null,
+    ref: null,
   };
 }

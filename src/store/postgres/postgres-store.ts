@@ -2,6 +2,7 @@ import { ClosedError, InvalidArgumentError, LeaseLostError, RunNotFoundError, Ru
 import { type Changes, LocalChanges } from '../changes.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { pageLimit } from '../page-cursor.ts';
+import { runEndEvent } from '../run-end-event.ts';
 import type {
   Claim,
   ClaimRequest,
@@ -397,12 +398,8 @@ export class PostgresStore implements Store, TaskStore {
       output: succeeded ? completion.output : null,
       error: succeeded ? null : completion.error,
       failedSeq: succeeded ? null : completion.failedSeq,
-      event: succeeded ? 'run.succeeded' : 'run.failed',
-      data: JSON.stringify(
-        succeeded
-          ? { output: completion.output === null ? null : JSON.parse(completion.output) }
-          : { error: JSON.parse(completion.error) },
-      ),
+      event: runEndEvent(completion).type,
+      data: JSON.stringify(runEndEvent(completion).data),
       now,
     });
     if (done === null) throw new LeaseLostError(lease.runId);

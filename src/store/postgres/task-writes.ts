@@ -5,7 +5,9 @@
  * commit in the same transaction (so a wake is never lost).
  */
 import { TaskNotFoundError } from '../../errors.ts';
+import { sentDelivery } from '../delivery-rows.ts';
 import { newTaskRecord } from '../new-task.ts';
+import { runEndEvent } from '../run-end-event.ts';
 import type { Completion, NewRun } from '../store.ts';
 import { taskFeeds } from '../task-feeds.ts';
 import type { AuditEntry, NewTask, TaskDelivery, TaskRecord, TaskUpdate } from '../task-store.ts';
@@ -70,15 +72,8 @@ export async function writeTaskUpdate(
 
 /** What follows a run's end in its transaction (run row locked): its end event, its waits removed, its parents woken. */
 async function afterRunEnd(sql: Sql, runId: string, completion: Completion, now: number): Promise<void> {
-  await feeds.appendRunEvent(
-    sql,
-    runId,
-    'output' in completion ? 'run.succeeded' : 'run.failed',
-    'output' in completion
-      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
-      : { error: JSON.parse(completion.error) },
-    now,
-  );
+  const event = runEndEvent(completion);
+  await feeds.appendRunEvent(sql, runId, event.type, event.data, now);
   await waits.deleteWaits(sql, [runId]);
   await waits.fireChildWaits(sql, runId, now);
 }
@@ -104,20 +99,5 @@ async function settleLifecycle(sql: Sql, update: TaskUpdate, now: number): Promi
 
 /** Records a notification of the task as sent. */
 async function recordDelivery(sql: Sql, taskId: string, delivery: TaskDelivery, now: number): Promise<void> {
-  const { key, channel, recipient, event } = delivery;
-  await deliveries.upsertDelivery(
-    sql,
-    {
-      key,
-      taskId,
-      channel,
-      recipient: recipient ?? '*',
-      event: event ?? '',
-      status: 'sent',
-      attempts: 1,
-      error: null,
-      ref: null,
-    },
-    now,
-  );
+  await deliveries.upsertDelivery(sql, sentDelivery(taskId, delivery), now);
 }

@@ -1,3 +1,4 @@
+import { runEndEvent } from '../run-end-event.ts';
 import type { Completion } from '../store.ts';
 import type { Database } from './database.ts';
 import { appendRunEvent } from './run-events.ts';
@@ -9,15 +10,8 @@ import { deleteWaits, fireChildWaits } from './waits.ts';
  * waits removed, and the parents waiting on it woken.
  */
 export function afterRunEnd(db: Database, runId: string, completion: Completion, now: number): void {
-  appendRunEvent(
-    db,
-    runId,
-    'output' in completion ? 'run.succeeded' : 'run.failed',
-    'output' in completion
-      ? { output: completion.output === null ? null : JSON.parse(completion.output) }
-      : { error: JSON.parse(completion.error) },
-    now,
-  );
+  const event = runEndEvent(completion);
+  appendRunEvent(db, runId, event.type, event.data, now);
   deleteWaits(db, runId);
   for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
 }

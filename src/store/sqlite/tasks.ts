@@ -1,18 +1,20 @@
+import { sentDelivery } from '../delivery-rows.ts';
 import type { Page } from '../store.ts';
 import type {
   AuditEntry,
+  InboxFilter,
   NewTask,
   ResponseRecord,
-  InboxFilter,
+  TaskDelivery,
   TaskQuery,
   TaskRecord,
-  TaskDelivery,
   TaskStatus,
   TaskUpdate,
 } from '../task-store.ts';
+
 import { decodeCursor, encodeCursor, newestFirst, pageLimit } from './cursor.ts';
-import { upsertDelivery } from './deliveries.ts';
 import type { Database } from './database.ts';
+import { upsertDelivery } from './deliveries.ts';
 
 interface TaskRow {
   id: string;
@@ -287,22 +289,7 @@ export function selectUnsettledCancelled(db: Database, limit: number, after: str
 
 /** Records a notification of the task as sent. */
 export function recordDelivery(db: Database, taskId: string, delivery: TaskDelivery, now: number): void {
-  const { key, channel, recipient, event } = delivery;
-  upsertDelivery(
-    db,
-    {
-      key,
-      taskId,
-      channel,
-      recipient: recipient ?? '*',
-      event: event ?? '',
-      status: 'sent',
-      attempts: 1,
-      error: null,
-      ref: null,
-    },
-    now,
-  );
+  upsertDelivery(db, sentDelivery(taskId, delivery), now);
 }
 
 /** Tasks newest first with filters. */

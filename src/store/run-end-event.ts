@@ -1,0 +1,8 @@
+import type { Completion } from './store.ts';
+
+/** The event a run's end appends to its feed (`run.succeeded` with the output, `run.failed` with the error), on every store. */
+export function runEndEvent(completion: Completion): { type: 'run.succeeded' | 'run.failed'; data: unknown } {
+  return 'output' in completion
+    ? { type: 'run.succeeded', data: { output: completion.output === null ? null : JSON.parse(completion.output) } }
+    : { type: 'run.failed', data: { error: JSON.parse(completion.error) } };
+}
