@@ -121,4 +121,18 @@ describe('outgoing webhooks', () => {
     );
     expect(payload).toMatchObject({ type: 'run.succeeded', data: { runId: 'q1', output: 'done' } });
   });
+  it('reads the event feed when the store announces a change, not on a poll', async () => {
+    const hook = await receiver(0);
+    const s = await testServer({
+      // A fallback poll of an hour: only the store's announcement can bring these events out in time.
+      webhooks: { endpoints: [{ url: hook.url, secret: SECRET, events: ['run.succeeded'] }], pollMs: 3_600_000 },
+      setup: (heed) => heed.workflow('quick', async (_ctx, n: number) => n + 1),
+    });
+    for (const id of ['p1', 'p2', 'p3']) {
+      await s.call('POST', '/v1/runs', { body: { workflow: 'quick', id, input: 1 } });
+    }
+    await vi.waitFor(() => expect(hook.received.length).toBe(3), { timeout: 10_000 });
+    const runIds = hook.received.map((r) => JSON.parse(r.body).data.runId).sort();
+    expect(runIds).toEqual(['p1', 'p2', 'p3']);
+  });
 });

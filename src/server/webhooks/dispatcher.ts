@@ -8,7 +8,10 @@ export interface WebhookOptions {
   endpoints?: readonly WebhookEndpoint[];
   /** Signs deliveries to tasks' `callbackUrl` (Standard Webhooks secret). Without it callbacks are not sent. */
   callbackSecret?: string;
-  /** How often the event feed is read (ms, default 250). */
+  /**
+   * The fallback read of the event feed (ms, default 1000). New events are read when the store
+   * announces them (its `changes` port); the poll only catches what an announcement missed.
+   */
   pollMs?: number;
   /** Deliver to tasks' `callbackUrl`s on loopback and private networks (default: refused at each attempt). */
   allowPrivateCallbacks?: boolean;
@@ -26,7 +29,10 @@ export class WebhookDispatcher {
   readonly #endpoints: readonly WebhookEndpoint[];
   readonly #options: WebhookOptions;
   #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
   #busy = false;
+  /** An announcement came while a read was under way: read again when it ends. */
+  #again = false;
 
   constructor(heed: Heed, options: WebhookOptions) {
     this.#heed = heed;
@@ -44,26 +50,39 @@ export class WebhookDispatcher {
       // First start: deliver what happens from now on, not the whole history.
       await this.#heed.feeds.setSetting(CURSOR, String(await this.#heed.feeds.lastRunEventId()));
     }
-    this.#timer = setInterval(() => void this.tick(), this.#options.pollMs ?? 250);
+    if (this.#endpoints.length === 0 && this.#options.callbackSecret === undefined) {
+      // Nothing to deliver to: follow nothing, and start from now if webhooks are configured later.
+      await this.#heed.feeds.setSetting(CURSOR, String(await this.#heed.feeds.lastRunEventId()));
+      return;
+    }
+    this.#unsubscribe = this.#heed.feeds.changes.subscribe((change) => {
+      if (change.kind === 'run-event') void this.tick();
+    });
+    this.#timer = setInterval(() => void this.tick(), this.#options.pollMs ?? 1000);
     this.#timer.unref();
   }
 
   stop(): void {
+    this.#unsubscribe?.();
     clearInterval(this.#timer);
   }
 
   /** Reads new events and starts their deliveries. Exposed for tests. */
   async tick(): Promise<void> {
-    if (this.#busy) return;
+    if (this.#busy) {
+      this.#again = true;
+      return;
+    }
     this.#busy = true;
     try {
-      for (;;) {
+      for (this.#again = true; this.#again; ) {
+        this.#again = false;
         const cursor = Number((await this.#heed.feeds.getSetting(CURSOR)) ?? 0);
         const events = await this.#heed.feeds.runEvents(cursor, 200);
-        if (events.length === 0) return;
+        if (events.length === 0) continue;
         for (const event of events) await this.#dispatch(event);
         await this.#heed.feeds.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
-        if (events.length < 200) return;
+        if (events.length === 200) this.#again = true;
       }
     } catch (error) {
       if ((error as { code?: string }).code !== 'CLOSED') console.error('[heed] webhook dispatch failed', error);
