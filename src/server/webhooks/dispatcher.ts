@@ -46,15 +46,13 @@ export class WebhookDispatcher {
   }
 
   async start(): Promise<void> {
-    if ((await this.#heed.feeds.getSetting(CURSOR)) === undefined) {
-      // First start: deliver what happens from now on, not the whole history.
+    // Nothing to deliver to: follow nothing, and start from now if webhooks are configured later.
+    const idle = this.#endpoints.length === 0 && this.#options.callbackSecret === undefined;
+    // First start: deliver what happens from now on, not the whole history.
+    if (idle || (await this.#heed.feeds.getSetting(CURSOR)) === undefined) {
       await this.#heed.feeds.setSetting(CURSOR, String(await this.#heed.feeds.lastRunEventId()));
     }
-    if (this.#endpoints.length === 0 && this.#options.callbackSecret === undefined) {
-      // Nothing to deliver to: follow nothing, and start from now if webhooks are configured later.
-      await this.#heed.feeds.setSetting(CURSOR, String(await this.#heed.feeds.lastRunEventId()));
-      return;
-    }
+    if (idle) return;
     this.#unsubscribe = this.#heed.feeds.changes.subscribe((change) => {
       if (change.kind === 'run-event') void this.tick();
     });

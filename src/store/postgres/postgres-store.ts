@@ -389,6 +389,7 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
+    const end = runEndEvent(completion);
     const succeeded = 'output' in completion;
     const done = await this.#apply<true | null>({
       k: 'c',
@@ -398,8 +399,8 @@ export class PostgresStore implements Store, TaskStore {
       output: succeeded ? completion.output : null,
       error: succeeded ? null : completion.error,
       failedSeq: succeeded ? null : completion.failedSeq,
-      event: runEndEvent(completion).type,
-      data: JSON.stringify(runEndEvent(completion).data),
+      event: end.type,
+      data: JSON.stringify(end.data),
       now,
     });
     if (done === null) throw new LeaseLostError(lease.runId);
