@@ -308,3 +308,36 @@ export class InvalidResponseError extends HeedError {
     this.issues = issues;
   }
 }
+
+/**
+ * A request asked for less than the approval policy that governs it allows (other assignees, a
+ * later deadline, an approving timeout, self-approval, …), or no policy governs it and the server
+ * names no default approvers. Nothing is created. `issues` name each field and the policy.
+ */
+export class PolicyViolationError extends HeedError {
+  readonly issues: { path: string; message: string }[];
+  readonly policy: string | null;
+  constructor(policy: string | null, issues: { path: string; message: string }[]) {
+    super(
+      'POLICY_VIOLATION',
+      policy === null
+        ? issues.map((i) => i.message).join('; ')
+        : `The request is looser than approval policy "${policy}" allows: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
+    this.policy = policy;
+    this.issues = issues;
+  }
+}
+
+/**
+ * An approval cannot be used for this action: it was not approved, it was used already (an
+ * approval is consumed once), or it was given for another tool, other arguments, another run or
+ * another requester. `reason` says which: `not-approved`, `consumed`, `mismatch`.
+ */
+export class ApprovalNotUsableError extends HeedError {
+  readonly reason: 'not-approved' | 'consumed' | 'mismatch';
+  constructor(taskId: string, reason: 'not-approved' | 'consumed' | 'mismatch', detail: string) {
+    super(reason === 'consumed' ? 'APPROVAL_CONSUMED' : 'APPROVAL_NOT_USABLE', `Approval ${taskId}: ${detail}`);
+    this.reason = reason;
+  }
+}

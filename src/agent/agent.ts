@@ -350,7 +350,10 @@ async function runTool(
 }
 
 /** The approvers of a tool call: the tool's `approvers`, else the policy's `approvers` or `assignees`. */
-function approversOf(tool: { approvers?: readonly string[] | undefined }, policy: ApprovalPolicy): string[] | undefined {
+function approversOf(
+  tool: { approvers?: readonly string[] | undefined },
+  policy: ApprovalPolicy,
+): string[] | undefined {
   const named = tool.approvers ?? policy.approvers ?? policy.assignees;
   return named && named.length > 0 ? [...named] : undefined;
 }

@@ -25,6 +25,8 @@ export interface NoticeContent {
   deadline: string | null;
   /** Who else was asked (names). */
   others: string[];
+  /** For a staged approval: the stage deciding now and who decided the earlier ones, in words. */
+  stage: string | null;
   /** The recipient as named in the notice. */
   to: string;
   choices: OutcomeChoice[];
@@ -38,6 +40,7 @@ const LEADS: Record<NotificationKind, string> = {
   created: 'Your decision is needed',
   reminder: 'Reminder: still waiting for you',
   escalated: 'Escalated to you',
+  stage: 'Your stage of the approval has come',
 };
 
 /** Words for outcomes (`request_changes` → "Request changes"). */
@@ -96,6 +99,7 @@ export function noticeContent(options: {
     context: task.payload === null || task.payload === undefined ? null : JSON.stringify(task.payload, null, 2),
     deadline: task.deadline === null ? null : deadlineText(task.deadline, options.now),
     others,
+    stage: stageText(task, people),
     to: people.name(recipient),
     choices: task.outcomes.map((outcome) => ({
       outcome,
@@ -108,6 +112,17 @@ export function noticeContent(options: {
     inboxUrl: `${options.baseUrl}/#/task/${encodeURIComponent(task.id)}`,
     needsInbox,
   };
+}
+
+/** "Stage 2 of 2 (finance); stage 1 (team lead) approved by Alice Doe", or `null` for an unstaged task. */
+export function stageText(task: Task, people: People): string | null {
+  if (!task.stages || task.stage === null) return null;
+  const stages = task.stages;
+  const now = stages[task.stage];
+  const earlier = stages
+    .slice(0, task.stage)
+    .map((s, i) => `stage ${i + 1} (${s.name}) approved by ${s.approvedBy.map((p) => people.name(p)).join(', ')}`);
+  return [`Stage ${task.stage + 1} of ${stages.length} (${now?.name ?? ''})`, ...earlier].join('; ');
 }
 
 /** How a task ended, in words: "Approved by Bob Doe via slack". */

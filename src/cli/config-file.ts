@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ChannelsConfig } from '../channels/config.ts';
+import { DEFAULT_DEMO_APPROVERS } from '../demo/workflows.ts';
+import type { ApprovalPolicy } from '../human/policies/policy.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 
 /** What `--config FILE` may hold (JSON), for `heed serve` and `heed worker` alike. */
@@ -21,6 +23,25 @@ export interface HeedConfig extends ChannelsConfig {
   allowPrivateCallbacks?: boolean;
   /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
   demo?: { approvers?: string[] };
+  /**
+   * Approval policies, first match wins (see README "Approval policies"). Agents' and HTTP
+   * callers' requests that none matches go to the `admins` (without admins: `demo.approvers`).
+   */
+  policies?: ApprovalPolicy[];
+}
+
+/**
+ * The policy settings of `new Heed` for a config: its `policies`, and who decides what an agent or
+ * an HTTP caller asks that no policy governs: the admins, or without admins the demo's approvers
+ * (the `npm start` setup, where `user:ops` decides). Every process that creates tasks (`serve`
+ * and each `worker`) derives the same from the same config.
+ */
+export function policiesOf(config: HeedConfig): { policies: ApprovalPolicy[]; defaultApprovers: string[] } {
+  const admins = config.admins ?? [];
+  return {
+    policies: config.policies ?? [],
+    defaultApprovers: admins.length > 0 ? admins : (config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS]),
+  };
 }
 
 /**

@@ -82,11 +82,18 @@ const worker: Command = {
 
 const mcp: Command = {
   name: 'mcp',
-  usage: 'heed mcp (--db PATH | --url URL --key KEY) [--as PRINCIPAL]',
+  usage: 'heed mcp (--db PATH [--config FILE] | --url URL --key KEY) [--as PRINCIPAL]',
   summary: 'The MCP server on stdio: the tools request_approval, ask_human and get_task (for MCP clients).',
   details:
     'Against a server (--url with --key; the key is the caller) or a store (--db, acting as --as, default agent:mcp).',
-  options: { db: { type: 'string', value: 'PATH', description: 'act on this SQLite store instead of a server' } },
+  options: {
+    db: { type: 'string', value: 'PATH', description: 'act on this SQLite store instead of a server' },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      description: 'with --db: the heed serve configuration (its policies, admins and groups decide who is asked)',
+    },
+  },
   remote: true,
   // Loaded only for MCP: the other commands start without the MCP SDK.
   run: async (_, flags) => (await import('../mcp/stdio-command.ts')).mcpCommand(flags as McpFlags),

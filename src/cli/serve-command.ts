@@ -3,7 +3,7 @@ import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '.
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { readConfigFile } from './config-file.ts';
+import { policiesOf, readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
 import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
@@ -46,6 +46,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     store,
     groupsOf,
     notifiers: channels.notifiers,
+    ...policiesOf(config),
     ...(flags.lease ? { lease: flags.lease } : {}),
   });
   // Open (and check) the store first: a read-only or damaged store is the first thing said.

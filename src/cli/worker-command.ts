@@ -1,7 +1,7 @@
 import { modelFromEnvironment } from '../agent/models.ts';
 import { DEFAULT_DEMO_APPROVERS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
-import { readConfigFile } from './config-file.ts';
+import { policiesOf, readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
 import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
@@ -49,6 +49,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     concurrency,
     groupsOf: (principal) => groups[principal] ?? [],
     notifiers: channels.notifiers,
+    ...policiesOf(config),
     ...(flags.lease ? { lease: flags.lease } : {}),
   });
   await heed.ready();

@@ -301,7 +301,9 @@ export class Engine {
   /** The durable change feed: statuses published after `after` (an entry id), in order. */
   async statusChanges(options: { after?: number; runId?: string; limit?: number } = {}): Promise<StatusValue[]> {
     await this.#init();
-    return (await this.#store.statusChanges(options.after ?? 0, options.limit ?? 100, options.runId)).map(toStatusValue);
+    return (await this.#store.statusChanges(options.after ?? 0, options.limit ?? 100, options.runId)).map(
+      toStatusValue,
+    );
   }
 
   /**

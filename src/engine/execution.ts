@@ -11,7 +11,7 @@ import {
   RetryableError,
 } from '../errors.ts';
 import type { EngineStore } from '../store/engine-store.ts';
-import type { Claim, Completion, Operation, OperationKind, StatusEntry,  WaitRequest } from '../store/store.ts';
+import type { Claim, Completion, Operation, OperationKind, StatusEntry, WaitRequest } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { type Duration, toMs } from '../time/duration.ts';
 import type {

@@ -1,7 +1,7 @@
 import type { Task } from './types.ts';
 
 /** Why a notification is sent. */
-export type NotificationKind = 'created' | 'reminder' | 'escalated';
+export type NotificationKind = 'created' | 'reminder' | 'escalated' | 'stage';
 
 export interface Notification {
   /**
@@ -12,7 +12,10 @@ export interface Notification {
   key: string;
   kind: NotificationKind;
   task: Task;
-  /** Principals to tell: the assignees, or for an escalation the responders it added. */
+  /**
+   * Principals to tell: the assignees; for an escalation the responders it added; for `stage` (a
+   * staged approval reached its next stage, `index` 1 = the second) that stage's approvers.
+   */
   recipients: string[];
 }
 

@@ -9,7 +9,8 @@ import { encode } from '../engine/serialization.ts';
 import { canonicalHash } from '../store/canonical.ts';
 import type { AuditEntry, TaskRecord } from '../store/task-store.ts';
 import { diffJson } from './args-diff.ts';
-import { deadlineUpdate, settle } from './results.ts';
+import { deadlineUpdate, SETTLED_TOPIC, settle } from './results.ts';
+import { stageProgress } from './stages.ts';
 import type { Decision, TaskChange } from './task-writes.ts';
 import { validateAgainst } from './schemas.ts';
 import { toResponses } from './view.ts';
@@ -109,6 +110,11 @@ export function decideResponse(
       },
     ],
   };
+  if (!decides && spec.stages && input.outcome === spec.quorum.approveOutcome) {
+    const { audit, ...advance } = stageAdvance(task, spec, who.principal);
+    Object.assign(update, advance);
+    update.audit?.push(...(audit ?? []));
+  }
   if (decides) {
     const responses: TaskResponse[] = [
       ...toResponses(task),
@@ -161,6 +167,37 @@ export function refusalAudited(entries: readonly AuditEntry[], principal: string
   );
 }
 
+/**
+ * What an approval that completes a stage (but not the last) writes besides itself: the next
+ * stage's approvers join the task, the audit chain says who decided the stage, and the lifecycle
+ * run hears of it so that it notifies the next stage.
+ */
+function stageAdvance(task: TaskRecord, spec: NormalizedSpec, principal: string): TaskChange {
+  const before = stageProgress(spec, task.responses);
+  const after = stageProgress(spec, [...task.responses, { principal, outcome: spec.quorum.approveOutcome }]);
+  const stages = spec.stages ?? [];
+  if (after.current === before.current || after.current >= stages.length) return {};
+  const done = stages[before.current];
+  const next = stages[after.current];
+  return {
+    addAssignees: (next?.approvers ?? []).map((p) => ({ principal: p, level: 0 })),
+    audit: [
+      {
+        actor: 'system',
+        via: 'policy',
+        action: 'stage-completed',
+        detail: {
+          stage: before.current + 1,
+          name: done?.name ?? null,
+          approvedBy: after.approvedBy[before.current] ?? [],
+          next: { stage: after.current + 1, name: next?.name ?? null, approvers: next?.approvers ?? [] },
+        },
+      },
+    ],
+    message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: `stage:${after.current + 1}` },
+  };
+}
+
 /** Task types where the requester never decides on their own request (four-eyes). */
 const FOUR_EYES = new Set(['approval', 'review', 'override']);
 
@@ -168,6 +205,17 @@ function authorize(task: TaskRecord, spec: NormalizedSpec, who: Responder): stri
   const ownRequest = spec.requester !== null && who.identities.includes(spec.requester);
   if (ownRequest && FOUR_EYES.has(spec.type) && spec.selfApproval !== 'allowed') {
     return `${who.principal} requested this ${spec.type} and may not answer it (four-eyes)`;
+  }
+  if (spec.stages) {
+    // A staged approval: the stage deciding now, and anyone escalation added.
+    const { current } = stageProgress(spec, task.responses);
+    const stage = spec.stages[current];
+    const allowed = new Set([
+      ...(stage?.approvers ?? []),
+      ...task.assignees.filter((a) => a.level > 0).map((a) => a.principal),
+    ]);
+    if (who.identities.some((identity) => allowed.has(identity))) return null;
+    return `${who.principal} does not decide stage ${current + 1} ("${stage?.name ?? ''}") of task "${task.id}"`;
   }
   // A task created without assignees is open to anyone; escalation only adds responders.
   if (spec.assignees.length === 0) return null;

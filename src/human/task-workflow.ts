@@ -11,7 +11,10 @@ export const taskRunId = (taskId: string) => `task:${taskId}`;
 
 /** What the lifecycle workflow needs from the task layer; each call is wrapped in a durable step. */
 export interface TaskPolicies {
-  plan(taskId: string): Promise<{ pending: boolean; events: PolicyEvent[] }>;
+  /** `staged`: the task is a staged approval (absent in plans recorded before stages existed). */
+  plan(taskId: string): Promise<{ pending: boolean; events: PolicyEvent[]; staged?: boolean }>;
+  /** For a staged approval: whether it is still pending, and the index of the stage deciding now. */
+  stage(taskId: string): Promise<{ pending: boolean; stage: number }>;
   /** Applies a reminder, an escalation or the deadline; false when the task already ended. */
   apply(taskId: string, event: PolicyEvent): Promise<boolean>;
   notify(taskId: string, kind: NotificationKind, index: number): Promise<void>;
@@ -46,11 +49,28 @@ export function taskLifecycle(policies: TaskPolicies) {
     const plan = await ctx.step('plan', () => policies.plan(taskId));
     let open = plan.pending;
     if (open) await notify('created', 0, 'notify:created');
+    // A staged approval hears of each completed stage on the settled topic too: it notifies the
+    // next stage's approvers and waits on. (Unstaged tasks make exactly the calls they always did,
+    // so their recorded histories replay unchanged.)
+    let stagesSeen = 0;
+    let notified = 0;
+    const settledBy = async (at: number | null): Promise<boolean> => {
+      for (;;) {
+        const now = at === null ? 0 : await ctx.now();
+        const heard = await ctx.recv(SETTLED_TOPIC, at === null ? undefined : { timeout: Math.max(0, at - now) });
+        if (heard === null) return false;
+        if (!plan.staged) return true;
+        const state = await ctx.step(`stage:${++stagesSeen}`, () => policies.stage(taskId));
+        if (!state.pending) return true;
+        if (state.stage > notified) {
+          notified = state.stage;
+          await notify('stage', state.stage, `notify:stage:${state.stage}`);
+        }
+      }
+    };
     for (const event of plan.events) {
       if (!open) break;
-      const now = await ctx.now();
-      const settled = await ctx.recv(SETTLED_TOPIC, { timeout: Math.max(0, event.at - now) });
-      if (settled !== null) {
+      if (await settledBy(event.at)) {
         open = false;
         break;
       }
@@ -59,7 +79,7 @@ export function taskLifecycle(policies: TaskPolicies) {
         await notify(KIND[event.kind], event.index, `notify:${event.kind}:${event.index}`);
       }
     }
-    if (open) await ctx.recv(SETTLED_TOPIC);
+    if (open) await settledBy(null);
     return ctx.step('result', () => policies.result(taskId));
   };
 }

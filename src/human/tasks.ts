@@ -20,7 +20,10 @@ import { checkPrincipal, checkResponder, identitiesOf, type MembershipLookup } f
 import { decideResponse, refusalAudited } from './responses.ts';
 import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
-import { normalizeSpec } from './spec.ts';
+import { governedSpec } from './policies/governed-spec.ts';
+import type { ApprovalPolicy } from './policies/policy.ts';
+import { PolicySet, type RequestTrust } from './policies/policy-set.ts';
+import { stageProgress } from './stages.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
 import { type Decision, decideAndWrite, decideAndWriteSurely, decideWriteAndKeep } from './task-writes.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
@@ -33,6 +36,26 @@ export interface HumanTaskOptions {
   groupsOf?: MembershipLookup;
   /** Largest JSON size of a task's description, payload, action and form (default 256 KiB). */
   maxTaskBytes?: number;
+  /**
+   * Approval policies (DESIGN.md "Identity and authority"), first match wins: who decides, quorum,
+   * stages, deadline bounds, what silence decides, reminders, escalation, channels. A task from a
+   * model's tool call or an HTTP caller that no policy governs is refused (fail closed).
+   */
+  policies?: readonly ApprovalPolicy[];
+  /**
+   * Who decides a task from a model's tool call or an HTTP caller that no policy governs (a
+   * default policy named `default`; `heed serve`: the config's admins). None: such a task is refused.
+   */
+  defaultApprovers?: readonly string[];
+}
+
+/** Where a task request comes from (see {@link RequestTrust}) and the workflow that asks, for policy matching. */
+export interface TaskOrigin {
+  id?: string;
+  via?: string;
+  /** Default `server`: the request is the server's own code. */
+  trust?: RequestTrust;
+  workflow?: string;
 }
 
 /** An inbox page: pending tasks by default, or another status; optionally one type. */
@@ -66,6 +89,8 @@ export class HumanTasks {
   readonly #notifiers: ReadonlyMap<string, Notifier>;
   readonly #groupsOf: MembershipLookup | undefined;
   readonly #maxBytes: number;
+  /** The approval policies in force. */
+  readonly policies: PolicySet;
 
   /**
    * @param engine runs the task lifecycles (registered here) and opens the store.
@@ -77,6 +102,7 @@ export class HumanTasks {
     this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
     this.#groupsOf = options.groupsOf;
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
+    this.policies = new PolicySet(options.policies, options.defaultApprovers);
     engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
     engine.onRunsCancelled((runIds) => this.#recordRunCancellations(runIds));
   }
@@ -84,15 +110,22 @@ export class HumanTasks {
   /**
    * Creates a task standalone (what `POST /v1/tasks` calls) with its lifecycle run, atomically.
    * The same `idempotencyKey` returns the same task.
-   * @throws InvalidTaskError, PayloadTooLargeError, InvalidPrincipalError — nothing is stored.
+   * The approval policy that governs it applies (see `options.trust`).
+   * @throws InvalidTaskError, PayloadTooLargeError, InvalidPrincipalError, PolicyViolationError —
+   *   nothing is stored.
    */
-  async create(spec: TaskSpec, options: { id?: string; via?: string } = {}): Promise<Task> {
+  async create(spec: TaskSpec, options: TaskOrigin = {}): Promise<Task> {
     return (await this.submit(spec, options)).task;
   }
 
   /** Like {@link create}, and says whether the task is new or an existing one with the same idempotency key. */
-  async submit(spec: TaskSpec, options: { id?: string; via?: string } = {}): Promise<{ task: Task; created: boolean }> {
-    const normalized = normalizeSpec(spec, { maxBytes: this.#maxBytes });
+  async submit(spec: TaskSpec, options: TaskOrigin = {}): Promise<{ task: Task; created: boolean }> {
+    const normalized = governedSpec(
+      spec,
+      this.policies,
+      { trust: options.trust ?? 'server', workflow: options.workflow },
+      { maxBytes: this.#maxBytes },
+    );
     const { task, created } = await this.#insert(normalized, {
       id: options.id ?? crypto.randomUUID(),
       askedBy: null,
@@ -117,7 +150,13 @@ export class HumanTasks {
     }
     // The person the run acts for asked: its initiator is the requester unless the spec names one.
     const asked = spec.requester === undefined && ctx.initiator !== null ? { ...spec, requester: ctx.initiator } : spec;
-    const normalized = normalizeSpec(asked, { maxBytes: this.#maxBytes });
+    // The server's own code asks: a policy that governs the task still has the last word.
+    const normalized = governedSpec(
+      asked,
+      this.policies,
+      { trust: 'server', workflow: ctx.workflow },
+      { maxBytes: this.#maxBytes },
+    );
     const id = await ctx.uuid();
     await ctx.step(
       'heed.ask',
@@ -349,6 +388,9 @@ export class HumanTasks {
         askedBy: options.askedBy,
         // The explicit choice to let the requester answer their own request is on the record.
         ...(spec.selfApproval === 'allowed' ? { selfApproval: 'allowed' } : {}),
+        // The rules the decision will be made under, on the record.
+        ...(spec.policy ? { policy: spec.policy } : {}),
+        ...(spec.stages ? { stages: spec.stages } : {}),
       },
     };
     // A task with no timed policy and nothing to notify but the inbox needs no execution of its
@@ -357,7 +399,7 @@ export class HumanTasks {
     // The decision depends on THIS process's notifiers (`#channelsOf`): a process built without
     // the email/Slack notifiers (e.g. a `heed worker` without `--config`) makes its tasks passive
     // and never sends them, so every process that runs workflows must be given the same channels.
-    const passive = policySchedule(spec, now).length === 0 && this.#channelsOf(spec).length === 0;
+    const passive = policySchedule(spec, now).length === 0 && this.#channelsOf(spec).length === 0 && !spec.stages;
     const recipients = [...new Set(spec.assignees)].sort();
     const inboxKey = `${options.id}:created:0:inbox`;
     const audit = chainAudit(
@@ -412,7 +454,16 @@ export class HumanTasks {
   readonly #policies: TaskPolicies = {
     plan: async (taskId) => {
       const task = await this.#require(taskId);
-      return { pending: task.status === 'pending', events: policySchedule(specOf(task), task.createdAt) };
+      const spec = specOf(task);
+      return {
+        pending: task.status === 'pending',
+        events: policySchedule(spec, task.createdAt),
+        ...(spec.stages ? { staged: true } : {}),
+      };
+    },
+    stage: async (taskId) => {
+      const task = await this.#require(taskId);
+      return { pending: task.status === 'pending', stage: stageProgress(specOf(task), task.responses).current };
     },
     apply: (taskId, event) => this.#apply(taskId, event),
     notify: (taskId, kind, index) => this.#notify(taskId, kind, index),
@@ -469,7 +520,11 @@ export class HumanTasks {
     const spec = specOf(record);
     const task = toTask(record);
     const recipients =
-      kind === 'escalated' ? (spec.escalate[index - 1]?.to ?? []) : record.assignees.map((a) => a.principal);
+      kind === 'escalated'
+        ? (spec.escalate[index - 1]?.to ?? [])
+        : kind === 'stage'
+          ? (spec.stages?.[index]?.approvers ?? [])
+          : record.assignees.map((a) => a.principal);
     // A task names its channels to narrow them; without any, it goes to every channel Heed has.
     for (const channel of ['inbox', ...this.#channelsOf(spec)]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Duration } from '../time/duration.ts';
+import type { AppliedPolicy, TaskStages } from './policies/apply.ts';
 
 /** The six kinds of things a person can be asked. */
 export const TASK_TYPES = ['approval', 'review', 'form', 'manual_action', 'override', 'clarification'] as const;
@@ -99,6 +100,10 @@ export interface NormalizedSpec {
   callbackUrl: string | null;
   idempotencyKey: string | null;
   metadata: Record<string, unknown> | null;
+  /** The approval policy that governed the task; absent when none did (or stored before policies). */
+  policy?: AppliedPolicy;
+  /** A staged approval (from its policy): each stage's approvers decide in order. */
+  stages?: TaskStages;
 }
 
 /** What changed when an approver edited the action's arguments. */
@@ -161,6 +166,14 @@ export interface Task {
   channels: string[];
   callbackUrl: string | null;
   metadata: Record<string, unknown> | null;
+  /** The approval policy the task was created under (name, version, what it overrode), or `null`. */
+  policy: AppliedPolicy | null;
+  /**
+   * For a staged approval: each stage, in order, with who approved it so far; `stage` is the
+   * index of the stage deciding now. `null` for other tasks.
+   */
+  stages: { name: string; approvers: Principal[]; quorum: number; approvedBy: Principal[] }[] | null;
+  stage: number | null;
   /** The run that asked (`ctx.ask`), or for a standalone task its lifecycle run. */
   runId: string;
   /** The task's own run, which carries its reminders, escalations and deadline. */

@@ -1,5 +1,6 @@
 import type { TaskRecord } from '../store/task-store.ts';
 import { resultOf } from './results.ts';
+import { stageProgress } from './stages.ts';
 import type { NormalizedSpec, Task, TaskResponse, TaskType } from './types.ts';
 
 /** Reads the stored spec of a task. */
@@ -10,6 +11,7 @@ export function specOf(task: TaskRecord): NormalizedSpec {
 /** A stored task as people and programs read it. */
 export function toTask(record: TaskRecord): Task {
   const spec = specOf(record);
+  const progress = spec.stages ? stageProgress(spec, record.responses) : null;
   return {
     id: record.id,
     type: record.type as TaskType,
@@ -33,6 +35,9 @@ export function toTask(record: TaskRecord): Task {
     channels: ['inbox', ...spec.channels.filter((c) => c !== 'inbox')],
     callbackUrl: spec.callbackUrl,
     metadata: spec.metadata,
+    policy: spec.policy ?? null,
+    stages: spec.stages?.map((stage, i) => ({ ...stage, approvedBy: progress?.approvedBy[i] ?? [] })) ?? null,
+    stage: progress ? Math.min(progress.current, (spec.stages?.length ?? 1) - 1) : null,
     // The run this task belongs to: the run that asked, or for a standalone task its own run.
     runId: record.askedBy ?? record.runId,
     lifecycleRunId: record.runId,

@@ -21,7 +21,8 @@ export function localTaskPort(heed: Heed, caller: Caller, authorization: Authori
     async create(spec: TaskSpec): Promise<Task> {
       // `system` (development mode without a principal) stands for Heed itself: no requester.
       const requester = caller.principal === 'system' ? {} : { requester: caller.principal };
-      const { task } = await heed.tasks.submit({ ...spec, ...requester }, { via: 'mcp' });
+      // A model chose these fields: the server's policy replaces any looser one (the task says which).
+      const { task } = await heed.tasks.submit({ ...spec, ...requester }, { via: 'mcp', trust: 'model' });
       // The same idempotency key from someone who may not see the task reveals nothing.
       if (!(await visible(task.id))) {
         throw new HeedError('IDEMPOTENCY_CONFLICT', 'This idempotencyKey belongs to another task');

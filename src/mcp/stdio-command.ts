@@ -1,4 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { policiesOf, readConfigFile } from '../cli/config-file.ts';
 import { Heed } from '../human/heed.ts';
 import { checkPrincipal } from '../human/principals.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -13,6 +14,7 @@ export interface McpFlags {
   url?: string | undefined;
   key?: string | undefined;
   as?: string | undefined;
+  config?: string | undefined;
 }
 
 /** Who `heed mcp --db` acts as without `--as` or HEED_PRINCIPAL. */
@@ -32,7 +34,15 @@ export async function mcpCommand(flags: McpFlags): Promise<void> {
   let heed: Heed | undefined;
   if (flags.db !== undefined) {
     if (flags.url !== undefined) throw new Error('heed mcp: give --db or --url, not both');
-    heed = new Heed({ store: new SqliteStore(flags.db), onError: (error) => console.error('[heed]', error) });
+    // The same policies as the server on this store: the model never picks who decides.
+    const config = readConfigFile(flags.config);
+    const groups = config.groups ?? {};
+    heed = new Heed({
+      store: new SqliteStore(flags.db),
+      groupsOf: (p) => groups[p] ?? [],
+      ...policiesOf(config),
+      onError: (error) => console.error('[heed]', error),
+    });
     await heed.start();
     // A local principal on the local store: development-mode rules, no admins.
     const authorization = new Authorization({ admins: new Set(), devMode: true, workflows: heed });

@@ -18,11 +18,13 @@ const who = {
   assignees: z
     .array(z.string())
     .optional()
-    .describe('Principals who may answer: "user:alice", "group:finance", "email:bob@example.com"'),
+    .describe(
+      'Principals you suggest should answer ("user:alice", "group:finance"); the server\'s approval policy decides who is asked, and the result says who was',
+    ),
   deadline: z
     .string()
     .optional()
-    .describe('How long people have, e.g. "30m", "8h", "3d"; then the task decides by itself (see onTimeout)'),
+    .describe('How long people have, e.g. "30m", "8h", "3d", within what the server\'s policy allows'),
   idempotencyKey: z
     .string()
     .max(200)
@@ -41,7 +43,12 @@ const approvalShape = {
   title: z.string().max(500).optional().describe('What the person reads first (default: "Approve <action>?")'),
   description: z.string().optional().describe('Markdown: why, what happens, the context'),
   allowEdit: z.boolean().optional().describe('May the approver change the arguments? (default false)'),
-  onTimeout: z.string().optional().describe('At the deadline: "reject" (default, fail closed), "approve" or "expire"'),
+  onTimeout: z
+    .string()
+    .optional()
+    .describe(
+      'At the deadline: "reject" (default, fail closed) or "expire"; the server\'s policy decides whether silence may ever approve',
+    ),
   ...who,
 };
 type ApprovalInput = z.infer<z.ZodObject<typeof approvalShape>>;
@@ -207,14 +214,33 @@ function approvalResult(task: Task, result: TaskResult | null): CallToolResult {
     taskId: task.id,
     approved: result.status === 'resolved' && result.outcome === 'approve',
     ...decision(result),
+    ...policyOf(task),
   });
+}
+
+/**
+ * The policy the server applied, for the model to read: its name and version, who was asked, the
+ * deadline, and which of the call's own fields it ignored (a model never picks its approvers).
+ */
+function policyOf(task: Task) {
+  if (!task.policy) return {};
+  return {
+    policy: {
+      name: task.policy.name,
+      version: task.policy.version,
+      assignees: task.assignees.map((a) => a.principal),
+      deadline: task.deadline === null ? null : new Date(task.deadline).toISOString(),
+      onTimeout: task.onTimeout.status === 'resolved' ? task.onTimeout.outcome : 'expire',
+      ignored: task.policy.ignored,
+    },
+  };
 }
 
 function answerResult(task: Task, result: TaskResult | null, choices: boolean): CallToolResult {
   if (!result) return pending(task);
   const answer =
     result.status !== 'resolved' ? null : choices ? result.outcome : (result.comment ?? result.data ?? null);
-  return reply({ taskId: task.id, answer, ...decision(result) });
+  return reply({ taskId: task.id, answer, ...decision(result), ...policyOf(task) });
 }
 
 function pending(task: Task): CallToolResult {
@@ -222,6 +248,7 @@ function pending(task: Task): CallToolResult {
     taskId: task.id,
     status: 'pending',
     message: `Nobody has decided yet. Call get_task with taskId "${task.id}" and wait to keep waiting.`,
+    ...policyOf(task),
   });
 }
 

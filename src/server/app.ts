@@ -20,6 +20,7 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { policyRoutes } from './routes/policies.ts';
 import { describeWebhooks } from './webhooks/openapi.ts';
 
 export interface AppOptions {
@@ -127,6 +128,7 @@ export function createApp(
 
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
   runRoutes(app, heed, hub, authorization);
+  policyRoutes(app, heed, authorization);
   chatRoutes(app, heed, hub, authorization);
   agentRoutes(app, heed, authorization);
   const linkGuard = new LinkGuard();

@@ -76,7 +76,10 @@ export function browserSafety(options: BrowserSafetyOptions): MiddlewareHandler 
       if (c.req.path.startsWith('/v1/') && !c.req.path.startsWith('/v1/channels/')) {
         const type = c.req.header('content-type');
         const length = c.req.header('content-length');
-        const hasBody = type !== undefined || c.req.header('transfer-encoding') !== undefined || (length !== undefined && Number(length) > 0);
+        const hasBody =
+          type !== undefined ||
+          c.req.header('transfer-encoding') !== undefined ||
+          (length !== undefined && Number(length) > 0);
         if (hasBody && !/^application\/json\s*(;|$)/i.test(type ?? '')) {
           throw new HttpError(
             'UNSUPPORTED_MEDIA_TYPE',

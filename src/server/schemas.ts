@@ -94,6 +94,33 @@ const OnTimeout = z.union([
   z.object({ status: z.literal('expired') }),
 ]);
 
+export const AppliedPolicySchema = z
+  .object({
+    name: z.string(),
+    version: z.string().openapi({ description: "A hash of the policy's content: any change makes a new version" }),
+    ignored: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .openapi({
+        description: 'Fields of the request the policy overrode (requests from agents and the server’s code)',
+      }),
+  })
+  .openapi('AppliedPolicy');
+
+export const PolicyListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        name: z.string(),
+        version: z.string(),
+        fallback: z
+          .boolean()
+          .openapi({ description: 'The default for agents’ and HTTP callers’ requests that no policy matches' }),
+        policy: JsonObject.openapi({ description: 'The policy as configured' }),
+      }),
+    ),
+  })
+  .openapi('PolicyList');
+
 export const TaskSchema = z
   .object({
     id: z.string(),
@@ -120,6 +147,21 @@ export const TaskSchema = z
     channels: z.array(z.string()),
     callbackUrl: z.string().nullable(),
     metadata: JsonObject.nullable(),
+    policy: AppliedPolicySchema.nullable().openapi({
+      description: 'The approval policy the task was created under, or null when none governed it',
+    }),
+    stages: z
+      .array(
+        z.object({
+          name: z.string(),
+          approvers: z.array(Principal),
+          quorum: z.number().int(),
+          approvedBy: z.array(Principal),
+        }),
+      )
+      .nullable()
+      .openapi({ description: 'A staged approval: each stage in order, with who approved it so far' }),
+    stage: z.number().int().nullable().openapi({ description: 'Index of the stage deciding now (staged approvals)' }),
     runId: z.string().openapi({ description: 'The run that asked, or for a standalone task its lifecycle run' }),
     lifecycleRunId: z.string().openapi({ description: "The task's own run: reminders, escalations, deadline" }),
     askedBy: z.string().nullable(),
@@ -257,7 +299,9 @@ export const WaitingAgentSchema = z
   .object({
     runId: z.string(),
     workflow: z.string(),
-    status: JsonObject.openapi({ description: 'The `agent` status the agent published, e.g. `{status: "pending_approval"}`' }),
+    status: JsonObject.openapi({
+      description: 'The `agent` status the agent published, e.g. `{status: "pending_approval"}`',
+    }),
     waitingSince: z.number(),
     tasks: z.array(
       z.object({ id: z.string(), type: z.enum(TASK_TYPES), title: z.string(), deadline: z.number().nullable() }),
@@ -272,13 +316,10 @@ export const WebhookEventSchema = z
       description: 'task.created, task.escalated, task.ended (task events), run.succeeded, run.failed, run.cancelled',
     }),
     timestamp: z.string().openapi({ format: 'date-time' }),
-    data: z
-      .object({ runId: z.string(), taskId: z.string().optional() })
-      .catchall(z.unknown())
-      .openapi({
-        description:
-          'The run and the event: task.created `{taskId, type, title}`, task.escalated `{taskId, level}`, task.ended `{taskId, status, outcome, by}`, run.succeeded `{output}`, run.failed `{error}`',
-      }),
+    data: z.object({ runId: z.string(), taskId: z.string().optional() }).catchall(z.unknown()).openapi({
+      description:
+        'The run and the event: task.created `{taskId, type, title}`, task.escalated `{taskId, level}`, task.ended `{taskId, status, outcome, by}`, run.succeeded `{output}`, run.failed `{error}`',
+    }),
   })
   .openapi('WebhookEvent');
 

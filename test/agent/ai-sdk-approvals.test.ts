@@ -95,7 +95,8 @@ describe("AiSdkApprovals: the AI SDK's tool approval as a durable Heed task (rea
 
   it('over HTTP: waits for the decision; a rejection reaches the model with its reason and the tool never runs', async () => {
     const openai = await fakeOpenAI(model);
-    const s = await testServer();
+    // The server's policy: payment approvals are user:alice's to decide.
+    const s = await testServer({ heed: { policies: [{ name: 'payments', approvers: ['user:alice'] }] } });
     const { step, executed } = app(openai.baseURL);
     const approvals = new AiSdkApprovals(httpDesk(s.url, { principal: 'agent:payments' }), {
       assignees: ['user:alice'],

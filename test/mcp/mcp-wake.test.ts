@@ -32,7 +32,9 @@ afterEach(async () => {
 });
 
 /** Counts reads of each run: the store is real, only counted. */
-function counted<S extends { getRun(id: string): Promise<Run | undefined> }>(store: S): S & { reads: Map<string, number> } {
+function counted<S extends { getRun(id: string): Promise<Run | undefined> }>(
+  store: S,
+): S & { reads: Map<string, number> } {
   const reads = new Map<string, number>();
   const getRun = store.getRun.bind(store);
   return Object.assign(store, {
@@ -86,7 +88,7 @@ async function askAndAnswer(url: string, heed: Heed, answer: (taskId: string) =>
 describe('a waiting MCP call is woken by the store, not by a poll', () => {
   it('on SQLite, in one process', async () => {
     const store = counted(new SqliteStore(join(tempDir(), 'heed.db')));
-    const heed = new Heed({ store, pollInterval: AN_HOUR });
+    const heed = new Heed({ store, pollInterval: AN_HOUR, defaultApprovers: ['user:alice'] });
     closers.push(() => heed.stop({ grace: 0 }));
     const server = await serve(heed);
     const { taskId, result } = await askAndAnswer(server.url, heed, (id) =>
@@ -106,7 +108,7 @@ describe('a waiting MCP call is woken by the store, not by a poll', () => {
   it('on PostgreSQL, when another Heed instance takes the answer', async () => {
     const url = await freshDatabase();
     const waiting = counted(new PostgresStore(url, { poolSize: 4 }));
-    const a = new Heed({ store: waiting, pollInterval: AN_HOUR });
+    const a = new Heed({ store: waiting, pollInterval: AN_HOUR, defaultApprovers: ['user:alice'] });
     closers.push(() => a.stop({ grace: 0 }));
     const server = await serve(a);
     const b = new Heed({ store: new PostgresStore(url, { poolSize: 4 }), pollInterval: AN_HOUR });

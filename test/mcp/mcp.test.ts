@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -15,6 +16,9 @@ const KEYS = new Map([
   ['key-alice', 'user:alice'],
   ['key-mallory', 'user:mallory'],
 ]);
+
+/** The server's policy: what an agent asks, user:alice decides (the agents' own `assignees` are only a wish). */
+const AGENT_POLICY = { policies: [{ name: 'agents', approvers: ['user:alice'] }] };
 
 const clients: Client[] = [];
 const servers: RunningServer[] = [];
@@ -72,7 +76,7 @@ async function answer(url: string, key: string, id: string, body: Record<string,
 
 describe('the MCP server over Streamable HTTP (/mcp)', () => {
   it('lists the three tools, creates the task as the caller and returns the decision given over HTTP by another principal', async () => {
-    const s = await testServer({ auth: { keys: KEYS } });
+    const s = await testServer({ auth: { keys: KEYS }, heed: AGENT_POLICY });
     const client = await httpClient(s.url, 'key-bot');
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['ask_human', 'get_task', 'request_approval']);
@@ -118,7 +122,7 @@ describe('the MCP server over Streamable HTTP (/mcp)', () => {
   });
 
   it('survives the client timing out: the task id from the progress brings it back with get_task', async () => {
-    const s = await testServer({ auth: { keys: KEYS } });
+    const s = await testServer({ auth: { keys: KEYS }, heed: AGENT_POLICY });
     const client = await httpClient(s.url, 'key-bot');
     const pending = callWaiting(
       client,
@@ -153,7 +157,7 @@ describe('the MCP server over Streamable HTTP (/mcp)', () => {
   });
 
   it('answers a call whose wait window passes with the pending task id, and refuses requests without a key', async () => {
-    const s = await testServer({ auth: { keys: KEYS } });
+    const s = await testServer({ auth: { keys: KEYS }, heed: AGENT_POLICY });
     const client = await httpClient(s.url, 'key-bot');
     const result = (await client.callTool({
       name: 'request_approval',
@@ -182,7 +186,7 @@ describe('the MCP server over Streamable HTTP (/mcp)', () => {
 
 describe("MCP tasks (the SDK's experimental task support)", () => {
   it('a task-augmented call answers at once with the Heed task; tasks/get and tasks/result follow it', async () => {
-    const s = await testServer({ auth: { keys: KEYS } });
+    const s = await testServer({ auth: { keys: KEYS }, heed: AGENT_POLICY });
     const client = await httpClient(s.url, 'key-bot');
     const { tools } = await client.listTools();
     expect(tools.find((t) => t.name === 'request_approval')?.execution).toEqual({ taskSupport: 'optional' });
@@ -220,7 +224,7 @@ describe("MCP tasks (the SDK's experimental task support)", () => {
 
 describe('/mcp in development mode (no API keys)', () => {
   it('acts as the X-Heed-Principal, like every other route', async () => {
-    const s = await testServer();
+    const s = await testServer({ heed: AGENT_POLICY });
     const client = await connect(
       new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), {
         requestInit: { headers: { 'x-heed-principal': 'agent:dev' } },
@@ -250,7 +254,9 @@ describe('heed mcp over stdio (the SDK client spawns the command)', () => {
     const { heed, path } = testEngine();
     const server = await startServer(heed, { port: 0, auth: { keys: KEYS } });
     servers.push(server);
-    const client = await stdioClient('--db', path, '--as', 'agent:stdio-bot');
+    const config = join(dirname(path), 'heed.json');
+    writeFileSync(config, JSON.stringify(AGENT_POLICY));
+    const client = await stdioClient('--db', path, '--config', config, '--as', 'agent:stdio-bot');
     const pending = callWaiting(client, 'request_approval', {
       action: 'refund',
       args: { order: 'A-17', cents: 15000 },
@@ -274,7 +280,7 @@ describe('heed mcp over stdio (the SDK client spawns the command)', () => {
   });
 
   it('against a server (--url, --key): the key is the caller', async () => {
-    const s = await testServer({ auth: { keys: KEYS } });
+    const s = await testServer({ auth: { keys: KEYS }, heed: AGENT_POLICY });
     const client = await stdioClient('--url', s.url, '--key', 'key-bot');
     const pending = callWaiting(client, 'ask_human', {
       question: 'What is the customer number on the paper form?',

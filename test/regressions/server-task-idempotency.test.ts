@@ -4,6 +4,7 @@ import { testServer } from '../server/helpers.ts';
 describe('POST /v1/tasks idempotencyKey', () => {
   it('does not hand another principal a task it may not see', async () => {
     const s = await testServer({
+      heed: { policies: [{ name: 'apps', callerAssigns: true }] },
       auth: {
         keys: new Map([
           ['k-alice', 'user:alice'],

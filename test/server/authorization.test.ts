@@ -102,7 +102,11 @@ const ROWS: Row[] = [
     }),
     expect: { alice: 201, admin: 201, system: 201, default: 403 },
   },
-  { action: 'GET run', request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}` }), expect: ADMINS_AND_ALICE(200) },
+  {
+    action: 'GET run',
+    request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
   {
     action: 'stream run events',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}/events` }),
@@ -224,8 +228,11 @@ function expected(row: Row, mode: Mode, who: Who): number {
 
 async function setup(mode: Mode) {
   const s = await testServer({
-    ...(mode === 'keys' ? { auth: { keys, admins: new Set(['user:admin']) } } : { auth: { admins: new Set(['user:admin']) } }),
+    ...(mode === 'keys'
+      ? { auth: { keys, admins: new Set(['user:admin']) } }
+      : { auth: { admins: new Set(['user:admin']) } }),
     groupsOf: (p) => groups[p] ?? [],
+    heed: { policies: [{ name: 'apps', callerAssigns: true }] },
     startable: { open: ['*'], restricted: ['group:approvers'] },
     permissions: { events: ['user:ci'], messages: ['user:ci'] },
     setup: (heed: Heed) => {
@@ -335,7 +342,9 @@ describe('agents waiting, by who may see them', () => {
       s.call('POST', '/v1/runs', { key, body: { workflow: 'agent', input: { to: 'Zed' } } }).then((r) => r.body.id);
     const mine = await start('k-alice');
     await s.heed.idle();
-    await vi.waitFor(async () => expect((await s.call('GET', '/v1/tasks', { key: 'k-bob' })).body.items).toHaveLength(1));
+    await vi.waitFor(async () =>
+      expect((await s.call('GET', '/v1/tasks', { key: 'k-bob' })).body.items).toHaveLength(1),
+    );
     const waiting = async (key: string) => (await s.call('GET', '/v1/agents/waiting', { key })).body.items;
     expect((await waiting('k-alice')).map((a: any) => a.runId)).toEqual([mine]);
     expect((await waiting('k-alice'))[0].status).toMatchObject({ args: { to: 'Zed' } });

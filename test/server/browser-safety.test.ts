@@ -38,7 +38,10 @@ function raw(
 
 async function pendingTask(s: Awaited<ReturnType<typeof testServer>>) {
   return (
-    await s.call('POST', '/v1/tasks', { as: 'user:alice', body: { type: 'approval', title: 'X', assignees: ['user:bob'] } })
+    await s.call('POST', '/v1/tasks', {
+      as: 'user:alice',
+      body: { type: 'approval', title: 'X', assignees: ['user:bob'] },
+    })
   ).body;
 }
 
@@ -71,9 +74,9 @@ describe('cross-site requests, in development mode too', () => {
     expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
 
     // Our own origin, loopback Host names and programs (no Origin) pass.
-    expect((await raw(s.url, { path: '/v1/health', headers: { host: `localhost:${new URL(s.url).port}` } })).status).toBe(
-      200,
-    );
+    expect(
+      (await raw(s.url, { path: '/v1/health', headers: { host: `localhost:${new URL(s.url).port}` } })).status,
+    ).toBe(200);
     expect((await cancel({ origin: s.url, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
   });
 
@@ -187,7 +190,10 @@ describe('user-supplied input', () => {
     ]) {
       const refused = await create(url);
       expect(refused.status, url).toBe(422);
-      expect(refused.body.error.issues.map((i: any) => i.path), url).toContain('callbackUrl');
+      expect(
+        refused.body.error.issues.map((i: any) => i.path),
+        url,
+      ).toContain('callbackUrl');
     }
     expect((await create('https://93.184.216.34/hook')).status).toBe(201);
     // Public addresses stay allowed, however spelled: IPv6, and IPv4-mapped in hex.
@@ -228,7 +234,10 @@ describe('user-supplied input', () => {
       expect(((await response.json()) as any).error.code).toBe('BAD_REQUEST');
     }
     const controller = new AbortController();
-    const ok = await fetch(`${s.url}/v1/runs/w1/events`, { headers: { 'last-event-id': '0' }, signal: controller.signal });
+    const ok = await fetch(`${s.url}/v1/runs/w1/events`, {
+      headers: { 'last-event-id': '0' },
+      signal: controller.signal,
+    });
     expect(ok.status).toBe(200);
     controller.abort();
   });

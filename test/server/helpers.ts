@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import type { Heed } from '../../src/index.ts';
+import type { Heed, HeedOptions } from '../../src/index.ts';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.ts';
 import { testEngine } from '../helpers.ts';
 
@@ -26,8 +26,10 @@ export interface TestServer {
 }
 
 /** A real HTTP server on a random loopback port, over a temp SQLite file with a virtual clock. */
-export async function testServer(options: ServeOptions & { setup?: (heed: Heed) => void } = {}): Promise<TestServer> {
-  const { heed, clock } = testEngine(options.groupsOf ? { groupsOf: options.groupsOf } : {});
+export async function testServer(
+  options: ServeOptions & { setup?: (heed: Heed) => void; heed?: Partial<HeedOptions> } = {},
+): Promise<TestServer> {
+  const { heed, clock } = testEngine({ ...(options.groupsOf ? { groupsOf: options.groupsOf } : {}), ...options.heed });
   options.setup?.(heed);
   const server = await startServer(heed, { port: 0, ...options });
   servers.push(server);

@@ -22,7 +22,7 @@ const auth = { keys, admins: new Set(['user:admin']) };
 
 describe('the caller of POST /v1/tasks', () => {
   it('is its requester: reads its result, cancels it, may not approve it; the audit names it', async () => {
-    const s = await testServer({ auth });
+    const s = await testServer({ auth, heed: { policies: [{ name: 'apps', callerAssigns: true }] } });
     const spec = { type: 'approval', title: 'Ship it?', assignees: ['user:bob'], idempotencyKey: 'ship-1' };
     const created = await s.call('POST', '/v1/tasks', { key: 'k-alice', body: spec });
     expect(created.status).toBe(201);
@@ -55,7 +55,7 @@ describe('the caller of POST /v1/tasks', () => {
   });
 
   it('may be named by an admin, never by anyone else', async () => {
-    const s = await testServer({ auth });
+    const s = await testServer({ auth, heed: { policies: [{ name: 'apps', callerAssigns: true }] } });
     const body = { type: 'approval', title: 'For alice', assignees: ['user:bob'], requester: 'user:alice' };
     expect((await s.call('POST', '/v1/tasks', { key: 'k-admin', body })).body.requester).toBe('user:alice');
     expect((await s.call('POST', '/v1/tasks', { key: 'k-bob', body })).status).toBe(403);
@@ -171,7 +171,13 @@ describe('agent approval policies', () => {
         heed.workflow('agent', async (ctx, input: { message: string }) =>
           runAgent(
             ctx,
-            { model: new OfflineModel(), system: 's', tools, approvals: { approvers: ['user:ops'] }, contactHuman: false },
+            {
+              model: new OfflineModel(),
+              system: 's',
+              tools,
+              approvals: { approvers: ['user:ops'] },
+              contactHuman: false,
+            },
             [{ role: 'user', content: input.message }],
           ),
         );

@@ -57,9 +57,9 @@ async function cards(page: Page, list: string, n: number): Promise<void> {
   // A function, not a string: the inbox's CSP (script-src 'self') refuses string evaluation.
   await page.waitForFunction(
     ([selector, count]) =>
-      (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll(
-        selector,
-      ).length === count,
+      (
+        globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }
+      ).document.querySelectorAll(selector).length === count,
     [`${list} .task`, n] as const,
   );
 }

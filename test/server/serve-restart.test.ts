@@ -56,9 +56,7 @@ describe('heed serve', { timeout: 120_000 }, () => {
     let task: Record<string, any> | undefined;
     for (;;) {
       task = (
-        await json(
-          await fetch(`${first.url}/v1/tasks?status=pending`, { headers: { 'x-heed-principal': 'user:ops' } }),
-        )
+        await json(await fetch(`${first.url}/v1/tasks?status=pending`, { headers: { 'x-heed-principal': 'user:ops' } }))
       ).body.items[0];
       const waiting = (await json(await fetch(`${first.url}/v1/runs/refund-1`))).body.status === 'waiting';
       if (task && waiting) break;

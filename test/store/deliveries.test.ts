@@ -43,7 +43,10 @@ describe('deliveries', () => {
       recipient: 'user:alice',
       event: 'created:0',
     };
-    await heed.deliveries.putDelivery({ ...base, status: 'pending', attempts: 1, error: 'ECONNREFUSED', ref: null }, 10);
+    await heed.deliveries.putDelivery(
+      { ...base, status: 'pending', attempts: 1, error: 'ECONNREFUSED', ref: null },
+      10,
+    );
     expect(await heed.deliveries.hasDelivery(base.key)).toBe(false);
     await heed.deliveries.putDelivery(
       { ...base, status: 'sent', attempts: 2, error: null, ref: '{"messageId":"<m@x>"}' },

@@ -26,7 +26,8 @@ const label = (text: string) =>
  * Table layout and inline styles so that mail clients (and phones) show it as designed.
  */
 export function renderEmail(notice: NoticeContent): RenderedEmail {
-  const subject = `${notice.kind === 'created' ? '' : notice.kind === 'reminder' ? 'Reminder: ' : 'Escalated: '}${notice.title}`;
+  const prefix = { created: '', reminder: 'Reminder: ', escalated: 'Escalated: ', stage: 'Your turn: ' }[notice.kind];
+  const subject = `${prefix}${notice.title}`;
   const buttons = notice.choices
     .filter((c) => c.url !== null)
     .map(
@@ -50,6 +51,7 @@ ${notice.context ? `${label('Context')}${pre(notice.context)}` : ''}
 ${label('Details')}
 <table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;">
 ${notice.deadline ? `<tr><td style="padding:2px 12px 2px 0;color:#5b6472;">Deadline</td><td>${escapeHtml(notice.deadline)}</td></tr>` : ''}
+${notice.stage ? `<tr><td style="padding:2px 12px 2px 0;color:#5b6472;vertical-align:top;">Stage</td><td>${escapeHtml(notice.stage)}</td></tr>` : ''}
 <tr><td style="padding:2px 12px 2px 0;color:#5b6472;vertical-align:top;">Also asked</td><td>${notice.others.length > 0 ? escapeHtml(notice.others.join(', ')) : 'nobody else'}</td></tr>
 </table>
 <div style="margin:20px 0 4px;">${buttons}</div>
@@ -68,6 +70,7 @@ Sent by Heed to ${escapeHtml(notice.to)}. Each button opens a page that asks you
     ...(notice.context ? ['', 'Context:', notice.context] : []),
     '',
     ...(notice.deadline ? [`Deadline: ${notice.deadline}`] : []),
+    ...(notice.stage ? [`Stage: ${notice.stage}`] : []),
     `Also asked: ${notice.others.length > 0 ? notice.others.join(', ') : 'nobody else'}`,
     '',
     ...notice.choices

@@ -35,6 +35,7 @@ function contentBlocks(notice: NoticeContent): Block[] {
       { type: 'mrkdwn', text: `*Also asked*\n${mrkdwn(notice.others.join(', ') || 'nobody else')}` },
     ],
   });
+  if (notice.stage) blocks.push(section(`*Stage*\n${clip(mrkdwn(notice.stage), 2900)}`));
   return blocks;
 }
 

@@ -225,8 +225,10 @@ const LIMITED = 'Too many refused link attempts from your address: try again lat
 
 /** The client's address (the TCP peer), for rate limiting. */
 function clientOf(c: Context): string {
-  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
-    ?.remoteAddress ?? 'unknown';
+  return (
+    (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ??
+    'unknown'
+  );
 }
 
 function refused(c: Context, message: string, status: 400 | 409 | 429) {

@@ -9,7 +9,9 @@ import { type OpenApiDocument, openApiDocument } from '../openapi.ts';
 import { errors, json } from '../schemas.ts';
 
 const VERSION = (
-  JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {
+    version: string;
+  }
 ).version;
 
 /** `GET /v1/me`, `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
@@ -22,10 +24,7 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, linkGuard?: Li
       tags: ['Meta'],
       summary: 'Who the credentials belong to',
       responses: {
-        200: json(
-          z.object({ principal: z.string(), admin: z.boolean(), groups: z.array(z.string()) }),
-          'The caller',
-        ),
+        200: json(z.object({ principal: z.string(), admin: z.boolean(), groups: z.array(z.string()) }), 'The caller'),
         ...errors(401),
       },
     }),

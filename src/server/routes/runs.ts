@@ -24,7 +24,6 @@ const tag = ['Runs'];
 
 /** Runs, messages, events and the run event stream (DESIGN.md HTTP contract). */
 export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, authorization: Authorization): void {
-
   app.openapi(
     createRoute({
       method: 'post',
@@ -54,7 +53,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       path: '/v1/runs',
       operationId: 'listRuns',
       tags: tag,
-      summary: 'Runs, newest first: the caller\'s own (admins: all); never internal ones',
+      summary: "Runs, newest first: the caller's own (admins: all); never internal ones",
       request: {
         query: z.object({
           status: z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']).optional(),

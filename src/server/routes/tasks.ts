@@ -51,7 +51,11 @@ export function taskRoutes(
       responses: {
         201: json(TaskSchema, 'Created'),
         200: json(TaskSchema, 'Existing task with that idempotencyKey'),
-        ...errors(400, 401, 413, 422),
+        ...errors(400, 401, 413),
+        422: json(
+          ErrorSchema,
+          'INVALID_TASK, or POLICY_VIOLATION: the request is looser than the approval policy that governs it (other approvers, a later deadline, an approving timeout, self-approval), or no policy governs it',
+        ),
         403: json(ErrorSchema, 'FORBIDDEN: `requester` names someone else (only admins may)'),
         409: json(ErrorSchema, 'IDEMPOTENCY_CONFLICT: the idempotencyKey belongs to a task the caller may not see'),
       },
@@ -65,7 +69,11 @@ export function taskRoutes(
       if (requester === undefined) delete spec.requester;
       else spec.requester = requester;
       if (spec.callbackUrl !== undefined) await checkCallbackUrl(spec.callbackUrl, options.allowPrivateCallbacks);
-      const { task, created } = await heed.tasks.submit(spec, { via: 'api' });
+      // The server's policy decides who approves: a non-admin's looser request is refused (422).
+      const { task, created } = await heed.tasks.submit(spec, {
+        via: 'api',
+        trust: caller.admin ? 'server' : 'caller',
+      });
       // The same idempotency key from someone who may not see the task reveals nothing.
       if (!created && !authorization.canSeeTask(caller, task)) {
         throw new HttpError('IDEMPOTENCY_CONFLICT', 'This idempotencyKey belongs to another task');
