@@ -1,4 +1,5 @@
 import type { ModelMessage, ToolApprovalResponse, ToolModelMessage } from 'ai';
+import { ApprovalNotUsableError } from '../errors.ts';
 import type { Heed } from '../human/heed.ts';
 import type { TaskResult, TaskSpec } from '../human/types.ts';
 import { type Duration, toMs } from '../time/duration.ts';
@@ -23,6 +24,14 @@ export interface ApprovalDesk {
   create(spec: TaskSpec): Promise<{ id: string }>;
   /** The task's result if it ended within `waitMs`, else `null`. */
   result(taskId: string, waitMs: number): Promise<TaskResult | null>;
+  /**
+   * Uses an approval for the call about to run, once (see `HumanTasks.consumeApproval`): refused
+   * when it approved another tool or other arguments, or was used before.
+   */
+  consume(
+    taskId: string,
+    use: { tool: string; args: Record<string, unknown> },
+  ): Promise<{ used: true } | { used: false; reason: string }>;
 }
 
 export interface AiSdkApprovalOptions extends ApprovalPolicy {
@@ -86,11 +95,24 @@ export class AiSdkApprovals {
     const responses: ToolApprovalResponse[] = [];
     const pending: ApprovalTask[] = [];
     const results = await Promise.all(tasks.map((t) => this.#desk.result(t.taskId, waitMs)));
-    tasks.forEach((task, i) => {
+    for (const [i, task] of tasks.entries()) {
       const result = results[i];
-      if (!result) pending.push(task);
-      else responses.push(approvalResponse(task.approvalId, result));
-    });
+      if (!result) {
+        pending.push(task);
+        continue;
+      }
+      const response = approvalResponse(task.approvalId, result);
+      if (response.approved) {
+        // The AI SDK runs the call as it stands in the messages: the approval must be for exactly
+        // these arguments, and is used once (a replayed or duplicated resolve gets a refusal).
+        const use = await this.#desk.consume(task.taskId, { tool: task.toolName, args: argsOf(task) });
+        if (!use.used) {
+          responses.push({ ...response, approved: false, reason: `Not approved: ${use.reason}` });
+          continue;
+        }
+      }
+      responses.push(response);
+    }
     return {
       message: responses.length > 0 ? { role: 'tool', content: responses } : undefined,
       pending,
@@ -100,10 +122,7 @@ export class AiSdkApprovals {
 
   #spec(call: PendingApproval): TaskSpec {
     const o = this.#options;
-    const args =
-      call.input && typeof call.input === 'object' && !Array.isArray(call.input)
-        ? (call.input as Record<string, unknown>)
-        : { input: call.input };
+    const args = argsOf(call);
     const title = o.title?.(call) ?? `Approve ${call.toolName}?`;
     const description = o.description?.(call);
     return {
@@ -124,6 +143,13 @@ export class AiSdkApprovals {
       ...(o.channels ? { channels: o.channels } : {}),
     };
   }
+}
+
+/** A tool call's input as the arguments of the approved action. */
+function argsOf(call: PendingApproval): Record<string, unknown> {
+  return call.input && typeof call.input === 'object' && !Array.isArray(call.input)
+    ? (call.input as Record<string, unknown>)
+    : { input: call.input };
 }
 
 /** The AI SDK's answer for a decided task: approved only on `approve`; the reason is the comment. */
@@ -169,6 +195,15 @@ export function pendingApprovals(messages: readonly ModelMessage[]): PendingAppr
 export function embeddedDesk(heed: Heed): ApprovalDesk {
   return {
     create: async (spec) => (await heed.tasks.submit(spec, { via: 'ai-sdk' })).task,
+    consume: async (taskId, use) => {
+      try {
+        await heed.tasks.consumeApproval(taskId, { ...use, via: 'ai-sdk' });
+        return { used: true };
+      } catch (error) {
+        if (error instanceof ApprovalNotUsableError) return { used: false, reason: error.message };
+        throw error;
+      }
+    },
     result: async (taskId, waitMs) => {
       const task = await heed.tasks.get(taskId);
       if (task?.result) return task.result;
@@ -190,18 +225,29 @@ export function httpDesk(url: string, auth: { key?: string; principal?: string }
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (auth.key) headers.authorization = `Bearer ${auth.key}`;
   else if (auth.principal) headers['x-heed-principal'] = auth.principal;
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const send = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(new URL(path, url), {
       method,
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const json = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    const json = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    return { response, json };
+  };
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const { response, json } = await send(method, path, body);
     if (!response.ok) throw new Error(`Heed ${method} ${path}: ${json.error?.message ?? response.statusText}`);
     return json as T;
   };
   return {
     create: (spec) => call<{ id: string }>('POST', '/v1/tasks', spec),
+    consume: async (taskId, use) => {
+      const path = `/v1/tasks/${encodeURIComponent(taskId)}/consume`;
+      const { response, json } = await send('POST', path, use);
+      if (response.ok) return { used: true };
+      if (response.status === 409) return { used: false, reason: json.error?.message ?? 'refused' };
+      throw new Error(`Heed POST ${path}: ${json.error?.message ?? response.statusText}`);
+    },
     result: async (taskId, waitMs) => {
       for (let left = waitMs; ; ) {
         const wait = Math.min(30, Math.max(0, Math.ceil(left / 1000)));

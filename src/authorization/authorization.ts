@@ -108,6 +108,17 @@ export class Authorization {
   }
 
   /**
+   * Use an approval to act (`POST /v1/tasks/{id}/consume`): the one who asked acts on it, so its
+   * requester and admins.
+   * @throws TaskNotFoundError (not visible), ForbiddenError (visible, not the requester).
+   */
+  requireUseApproval(caller: Caller, task: Task | undefined, id: string): Task {
+    const visible = this.requireTask(caller, task, id);
+    if (caller.admin || (visible.requester !== null && caller.identities.includes(visible.requester))) return visible;
+    throw new ForbiddenError('Only the requester of an approval (or an admin) may use it');
+  }
+
+  /**
    * The requester of a task the caller creates: the caller, unless an admin names another (a
    * non-admin may only name itself or a group it is in). `system` names no one by default.
    * @throws ForbiddenError

@@ -13,6 +13,7 @@ import type { Page } from '../store/store.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
 import type { AuditEntry, TaskQuery, TaskRecord, TaskStatus, TaskStore } from '../store/task-store.ts';
 import type { Duration } from '../time/duration.ts';
+import { type ApprovalUse, consumeApproval } from './approval-use.ts';
 import { type AuditInput, type AuditVerification, chainAudit, verifyChain } from './audit.ts';
 import type { Notification, NotificationKind, Notifier } from './notifier.ts';
 import { policySchedule, type PolicyEvent } from './policy.ts';
@@ -245,6 +246,16 @@ export class HumanTasks {
     if (refusal) throw refusal;
     this.#engine.wake();
     return toTask(task);
+  }
+
+  /**
+   * Uses the approval of task `id` for the action `use` is about to run, once (see
+   * `approval-use.ts`): bound to the tool, the approved arguments, the run and the requester.
+   * @throws TaskNotFoundError; ApprovalNotUsableError (not approved, another action, used before).
+   */
+  async consumeApproval(id: string, use: ApprovalUse): Promise<TaskResult> {
+    await this.#engine.ready();
+    return consumeApproval(this.#store, this.#engine.clock, id, use);
   }
 
   /**

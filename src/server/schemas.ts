@@ -94,15 +94,21 @@ const OnTimeout = z.union([
   z.object({ status: z.literal('expired') }),
 ]);
 
+export const ApprovalUseSchema = z
+  .object({
+    tool: z.string().min(1).max(200),
+    args: JsonObject.openapi({ description: 'The arguments the action will run with' }),
+  })
+  .strict()
+  .openapi('ApprovalUse');
+
 export const AppliedPolicySchema = z
   .object({
     name: z.string(),
     version: z.string().openapi({ description: "A hash of the policy's content: any change makes a new version" }),
-    ignored: z
-      .array(z.object({ path: z.string(), message: z.string() }))
-      .openapi({
-        description: 'Fields of the request the policy overrode (requests from agents and the server’s code)',
-      }),
+    ignored: z.array(z.object({ path: z.string(), message: z.string() })).openapi({
+      description: 'Fields of the request the policy overrode (requests from agents and the server’s code)',
+    }),
   })
   .openapi('AppliedPolicy');
 

@@ -124,4 +124,49 @@ describe("AiSdkApprovals: the AI SDK's tool approval as a durable Heed task (rea
     expect(reply).toContain('Alice was paid yesterday');
     expect(openai.requests.every((r) => r.stream === true)).toBe(true);
   });
+
+  it('uses an approval once, for exactly the call approved: a duplicated resolve and changed arguments are refused', async () => {
+    const openai = await fakeOpenAI(model);
+    const s = await testServer({ heed: { policies: [{ name: 'payments', approvers: ['user:alice'] }] } });
+    const { step, executed } = app(openai.baseURL);
+    for (const desk of ['embedded', 'http'] as const) {
+      const approvals = new AiSdkApprovals(
+        desk === 'embedded' ? s.heed : httpDesk(s.url, { principal: 'agent:payments' }),
+        { requester: 'agent:payments' },
+      );
+      const messages: ModelMessage[] = [{ role: 'user', content: 'Send Alice $150' }];
+      await step(messages);
+      const { pending } = await approvals.resolve(messages);
+      await s.heed.tasks.respond(pending[0]?.taskId ?? '', { outcome: 'approve' }, { principal: 'user:alice' });
+
+      // The same messages twice (a retried request, a second tab): the approval is used once.
+      const first = await approvals.resolve(messages);
+      const again = await approvals.resolve(messages);
+      expect(first.message?.content).toMatchObject([{ approved: true }]);
+      expect(again.message?.content).toMatchObject([
+        { approved: false, reason: expect.stringContaining('used already') },
+      ]);
+
+      // The call changed after the decision (the app, or whoever holds the messages, edited it).
+      const tampered = structuredClone(messages);
+      for (const message of tampered) {
+        if (typeof message.content === 'string') continue;
+        for (const part of message.content)
+          if (part.type === 'tool-call') part.input = { to: 'Mallory', amount: 15000 };
+      }
+      const changed = await approvals.resolve(tampered);
+      expect(changed.message?.content).toMatchObject([
+        { approved: false, reason: expect.stringContaining('the arguments changed after the decision') },
+      ]);
+
+      messages.push(first.message as ModelMessage);
+      await step(messages);
+      const audit = await s.heed.tasks.audit(pending[0]?.taskId ?? '');
+      expect(audit.filter((e) => e.action === 'consumed')).toHaveLength(1);
+    }
+    expect(executed).toEqual([
+      { to: 'Alice', amount: 150 },
+      { to: 'Alice', amount: 150 },
+    ]);
+  });
 });

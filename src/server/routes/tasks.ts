@@ -6,6 +6,7 @@ import type { AuthEnv } from '../auth.ts';
 import { checkCallbackUrl } from '../callback-url.ts';
 import { HttpError } from '../errors.ts';
 import {
+  ApprovalUseSchema,
   AuditSchema,
   ErrorSchema,
   errors,
@@ -168,6 +169,38 @@ export function taskRoutes(
       const { id } = c.req.valid('param');
       authorization.requireCancelTask(caller, await heed.tasks.get(id), id);
       return c.json((await heed.tasks.cancel(id, { principal: caller.principal })) as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tasks/{id}/consume',
+      operationId: 'consumeApproval',
+      tags: tag,
+      summary: 'Use an approval for the action about to run, once (call it right before acting)',
+      description:
+        'An approval is bound to the exact action: the tool and the arguments as approved (the approver’s edits included), the run and the requester. The first use is recorded in the audit chain; a second use, another tool or other arguments are refused with 409, so a decision for one call never lets another run.',
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: ApprovalUseSchema } }, required: true },
+      },
+      responses: {
+        200: json(ResultSchema, 'The approval, now used: run the action with `args`'),
+        ...errors(400, 401, 403, 404),
+        409: json(
+          ErrorSchema,
+          'APPROVAL_CONSUMED (used before) or APPROVAL_NOT_USABLE (not approved, or approved for another tool or other arguments)',
+        ),
+      },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const { id } = c.req.valid('param');
+      authorization.requireUseApproval(caller, await heed.tasks.get(id), id);
+      const use = c.req.valid('json');
+      const result = await heed.tasks.consumeApproval(id, { ...use, actor: caller.principal, via: 'api' });
+      return c.json(result as never, 200);
     },
   );
 
