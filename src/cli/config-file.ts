@@ -21,6 +21,8 @@ export interface HeedConfig extends ChannelsConfig {
   allowPrivateCallbacks?: boolean;
   /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
   demo?: { approvers?: string[] };
+  /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` names the client (default: none). */
+  trustProxy?: string[];
 }
 
 /**

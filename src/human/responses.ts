@@ -49,7 +49,16 @@ export function decideResponse(
     return { update, value: new TaskAlreadyResolvedError(task.id, update.status ?? 'expired') };
   }
 
-  const refusal = authorize(task, spec, who);
+  const refusal = answerRefusal(
+    {
+      id: task.id,
+      type: spec.type,
+      requester: spec.requester,
+      selfApproval: spec.selfApproval,
+      assignees: task.assignees,
+    },
+    who,
+  );
   if (refusal) {
     if (!auditRefusal) return { value: new TaskForbiddenError(refusal) };
     return {
@@ -164,15 +173,42 @@ export function refusalAudited(entries: readonly AuditEntry[], principal: string
 /** Task types where the requester never decides on their own request (four-eyes). */
 const FOUR_EYES = new Set(['approval', 'review', 'override']);
 
-function authorize(task: TaskRecord, spec: NormalizedSpec, who: Responder): string | null {
-  const ownRequest = spec.requester !== null && who.identities.includes(spec.requester);
-  if (ownRequest && FOUR_EYES.has(spec.type) && spec.selfApproval !== 'allowed') {
-    return `${who.principal} requested this ${spec.type} and may not answer it (four-eyes)`;
+/** What deciding who may answer needs of a task (a stored task, or the task as people read it). */
+export interface AnswerSubject {
+  id: string;
+  type: string;
+  requester: string | null;
+  /** Absent in tasks stored before it existed: `forbidden`. */
+  selfApproval?: 'allowed' | 'forbidden' | undefined;
+  assignees: readonly { principal: string; level: number }[];
+}
+
+/**
+ * Whether a task is open to anyone: it was created without assignees (none at level 0). An
+ * escalation only adds responders: it never closes an open task.
+ */
+export function isOpenTask(assignees: AnswerSubject['assignees']): boolean {
+  return !assignees.some((a) => a.level === 0);
+}
+
+/**
+ * Why `who` may not answer `task`, or `null` when it may: the one rule of every channel (HTTP,
+ * inbox, CLI, links, Slack, chat), enforced in the answer's compare-and-set and asked beforehand
+ * by `Authorization.requireAnswer` (a link's page, a Slack modal). A person answers, never a
+ * group (a group's member answers as themself, so four-eyes sees who they are); the requester
+ * never answers their own approval, review or override unless the spec allows it; then only
+ * assignees (direct, through a group, by escalation), or anyone when the task is open.
+ */
+export function answerRefusal(task: AnswerSubject, who: Pick<Responder, 'principal' | 'identities'>): string | null {
+  if (who.principal.startsWith('group:')) {
+    return `${who.principal} is a group: one of its members answers, as themself`;
   }
-  // A task created without assignees is open to anyone; escalation only adds responders.
-  if (spec.assignees.length === 0) return null;
-  const allowed = new Set(task.assignees.map((a) => a.principal));
-  if (who.identities.some((identity) => allowed.has(identity))) return null;
+  const ownRequest = task.requester !== null && who.identities.includes(task.requester);
+  if (ownRequest && FOUR_EYES.has(task.type) && task.selfApproval !== 'allowed') {
+    return `${who.principal} requested this ${task.type} and may not answer it (four-eyes)`;
+  }
+  if (isOpenTask(task.assignees)) return null;
+  if (task.assignees.some((a) => who.identities.includes(a.principal))) return null;
   return `${who.principal} is not an assignee of task "${task.id}"`;
 }
 

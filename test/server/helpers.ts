@@ -16,6 +16,8 @@ export type Body = any;
 export interface TestServer {
   heed: Heed;
   url: string;
+  /** The SQLite file. */
+  path: string;
   clock: ReturnType<typeof testEngine>['clock'];
   /** fetch with JSON body and the given principal (development mode) or key. */
   call(
@@ -27,13 +29,14 @@ export interface TestServer {
 
 /** A real HTTP server on a random loopback port, over a temp SQLite file with a virtual clock. */
 export async function testServer(options: ServeOptions & { setup?: (heed: Heed) => void } = {}): Promise<TestServer> {
-  const { heed, clock } = testEngine(options.groupsOf ? { groupsOf: options.groupsOf } : {});
+  const { heed, clock, path } = testEngine(options.groupsOf ? { groupsOf: options.groupsOf } : {});
   options.setup?.(heed);
   const server = await startServer(heed, { port: 0, ...options });
   servers.push(server);
   return {
     heed,
     clock,
+    path,
     url: server.url,
     async call(method, path, { body, as, key, headers } = {}) {
       const h: Record<string, string> = { ...headers };
