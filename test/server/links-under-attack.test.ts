@@ -4,9 +4,43 @@
  * works), the client is the socket's address unless `trustProxy` names the proxies whose
  * `X-Forwarded-For` counts, and a GET or HEAD of a link writes nothing at all.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.ts';
 import { type TestServer, testServer } from './helpers.ts';
+
+const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** `heed serve --config FILE` with `config`: its URL once it listens, or its exit code and output. */
+function serveWith(config: unknown): Promise<{ url: string } | { code: number | null; output: string }> {
+  const dir = tempDir('heed-serve-');
+  writeFileSync(join(dir, 'heed.json'), JSON.stringify(config));
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--db', join(dir, 'heed.db'), '--port', '0', '--config', join(dir, 'heed.json')],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+  );
+  children.push(child);
+  let output = '';
+  return new Promise((resolve) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /serving on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) resolve({ url });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
 
 async function linkFor(s: TestServer, expiresIn?: number) {
   const task = await s.heed.tasks.create({ type: 'approval', title: 'Wire $900?', assignees: ['user:bob'] });
@@ -123,5 +157,22 @@ describe('one-click links under attack', () => {
     expect(refusals.map((e) => [e.actor, (e.detail as { reason: string }).reason])).toEqual([
       ['user:bob', 'expired link'],
     ]);
+  });
+
+  it('heed serve --config takes trustProxy, and stops on an entry that is not an address', {
+    timeout: 120_000,
+  }, async () => {
+    const served = await serveWith({ trustProxy: ['127.0.0.1', '::1'] });
+    if (!('url' in served)) throw new Error(`heed serve did not start: ${served.output}`);
+    const forged = `${served.url}/t/${Buffer.from('[]').toString('base64url')}.${'A'.repeat(43)}`;
+    const from = (client: string) => ({ 'x-forwarded-for': client });
+    for (let i = 0; i < 20; i++) expect(await statusOf(forged, { method: 'POST' }, from('203.0.113.7'))).toBe(400);
+    expect(await statusOf(forged, { method: 'POST' }, from('203.0.113.7'))).toBe(429);
+    expect(await statusOf(forged, { method: 'POST' }, from('203.0.113.8'))).toBe(400);
+
+    const refused = await serveWith({ trustProxy: ['10.0.0.0/8', 'proxy.internal'] });
+    if ('url' in refused) throw new Error('heed serve started with a bad trustProxy');
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/trustProxy: "proxy.internal"/);
   });
 });
