@@ -122,6 +122,20 @@ describe('channels: Slack interactions', () => {
     expect(JSON.stringify(dm.blocks)).toContain('Reject by Alice Doe via slack');
   });
 
+  it('opens no modal for someone who may not answer: decided as the answer would be, nothing written', async () => {
+    const h = await harness({ email: false });
+    const { task, dm } = await askAlice(h, { requester: 'user:carol' });
+    const slack = must(h.slack);
+    // bob is not asked (he may not even see the task); carol asked for it (four-eyes).
+    expect((await h.interact(buttonPress('U0BOB', dm, 'reject'))).status).toBe(200);
+    expect((await h.interact(buttonPress('U0CAROL', dm, 'reject'))).status).toBe(200);
+    await h.until('the notes', () => slack.ephemerals.length === 2);
+    expect(slack.views).toEqual([]);
+    expect(slack.ephemerals.find((e) => e.user === 'U0BOB')?.text).toBe('You are not asked to answer this task.');
+    expect(slack.ephemerals.find((e) => e.user === 'U0CAROL')?.text).toMatch(/four-eyes/);
+    expect((await h.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused')).toEqual([]);
+  });
+
   it('lets the approver edit the arguments in a modal (validated), and the approval carries them', async () => {
     const h = await harness({ email: false });
     const { task, dm } = await askAlice(h, { allowEdit: true });
