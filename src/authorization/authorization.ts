@@ -5,19 +5,24 @@
  *
  * Two answers besides "yes": a resource the caller may not see is *not found* (its existence is
  * not leaked: `TaskNotFoundError`/`RunNotFoundError`, HTTP 404); one it sees but may not act on is
- * *forbidden* (`ForbiddenError`, HTTP 403). Who may *answer* a task (assignee, four-eyes) is the
- * human layer's rule (`human/responses.ts`), enforced in the same compare-and-set as the answer.
+ * *forbidden* (`ForbiddenError`, HTTP 403). Who may *answer* a task (a person, an assignee,
+ * four-eyes) is the human layer's rule (`answerRefusal`, `human/responses.ts`), enforced in the
+ * same compare-and-set as the answer; every channel answers through `answer` here, so the rule and
+ * the visibility check are the same on all of them.
  */
 import {
   ForbiddenError,
   RunIdTakenError,
   RunNotFoundError,
+  TaskForbiddenError,
   TaskNotFoundError,
   UnknownWorkflowError,
 } from '../errors.ts';
 import type { RunInfo } from '../engine/run-info.ts';
 import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
-import type { Task } from '../human/types.ts';
+import { answerRefusal, isOpenTask } from '../human/responses.ts';
+import type { HumanTasks } from '../human/tasks.ts';
+import type { ResponseInput, Task } from '../human/types.ts';
 
 /** Who is calling, as established from credentials (never from a field the caller sets). */
 export interface Caller {
@@ -56,7 +61,7 @@ export interface AuthorizationOptions {
 /** A run as far as authorization needs it. */
 type RunLike = Pick<RunInfo, 'id' | 'workflow' | 'initiator'>;
 /** What deciding who sees a task needs of it (a `Task`, or the task as the human layer reads it). */
-type TaskLike = { requester: string | null; assignees: readonly { principal: string }[] };
+type TaskLike = { requester: string | null; assignees: readonly { principal: string; level: number }[] };
 
 /** The decisions. Methods named `require…` throw; `may…`/`can…` answer with a boolean. */
 export class Authorization {
@@ -80,12 +85,53 @@ export class Authorization {
 
   // ── tasks ─────────────────────────────────────────────────────────────────────────────────
 
-  /** Tasks are visible to their assignees (direct, group, escalated), their requester and admins; open tasks (no assignees) to anyone. */
+  /**
+   * Tasks are visible to their assignees (direct, group, escalated), their requester and admins;
+   * open tasks (created without assignees; an escalation only adds responders) to anyone.
+   */
   canSeeTask(caller: Caller, task: TaskLike): boolean {
     if (caller.admin) return true;
     if (task.requester !== null && caller.identities.includes(task.requester)) return true;
-    if (task.assignees.length === 0) return true;
+    if (isOpenTask(task.assignees)) return true;
     return task.assignees.some((a) => caller.identities.includes(a.principal));
+  }
+
+  /**
+   * Whether `caller` may answer `task`, decided as the answer itself will be (visibility, then the
+   * human layer's `answerRefusal`), for what a channel shows before answering: a link's page, a
+   * Slack modal. Writes nothing; the answer decides again when it is written.
+   * @throws TaskNotFoundError (does not exist, or the caller may not see it), TaskForbiddenError
+   *   (visible, but the caller may not answer: a group, the requester, not an assignee).
+   */
+  requireAnswer(caller: Caller, task: Task | undefined, id: string): Task {
+    const visible = this.requireTask(caller, task, id);
+    const refusal = answerRefusal(visible, caller);
+    if (refusal) throw new TaskForbiddenError(refusal);
+    return visible;
+  }
+
+  /**
+   * Answers a task as `caller`, via a channel: the one answer path of every channel (the HTTP API,
+   * the inbox and the CLI through it, one-click links, Slack, the chat), so who may answer is the
+   * same everywhere. A task the caller may not see is not found, checked inside the answer's
+   * compare-and-set (nothing written); then the human layer's rule (a person, an assignee,
+   * four-eyes), whose refusals are audited once per principal and reason.
+   * @throws TaskNotFoundError, TaskForbiddenError, TaskAlreadyResolvedError, AlreadyRespondedError,
+   *   InvalidResponseError, InvalidPrincipalError (`system` never answers): see `HumanTasks.respond`.
+   */
+  answer(
+    tasks: Pick<HumanTasks, 'respond'>,
+    caller: Caller,
+    id: string,
+    input: ResponseInput,
+    via: string,
+  ): Promise<Task> {
+    return tasks.respond(
+      id,
+      input,
+      { principal: caller.principal, via },
+      { visible: (t) => this.canSeeTask(caller, t) },
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Heed } from '../human/heed.ts';
 import type { Notification, NotificationKind, Notifier } from '../human/notifier.ts';
+import { isPerson } from '../human/principals.ts';
 import type { Task } from '../human/types.ts';
 import { LinkSigner } from '../server/links.ts';
 import type { DeliveryWrite } from '../store/delivery-store.ts';
@@ -106,7 +107,11 @@ export class Channels {
     return this.#heed;
   }
 
-  /** The notice as `recipient` sees it (links signed for them, unless `links` is false). */
+  /**
+   * The notice as `recipient` sees it: one-click links signed for them, unless `links` is false or
+   * the address is not one person's (a group's Slack channel, a group mailed at its own address):
+   * links are signed for one person only, so such a notice points to the inbox instead.
+   */
   notice(task: Task, kind: NotificationKind, address: Address, links = true): NoticeContent {
     const now = this.heed.clock.now();
     return noticeContent({
@@ -117,7 +122,7 @@ export class Channels {
       now,
       baseUrl: this.#baseUrl(),
       link: (outcome) => {
-        if (!links || !this.#signer || address.kind === 'slack-channel') return null;
+        if (!links || !this.#signer || address.kind === 'slack-channel' || !isPerson(address.principal)) return null;
         const expiresAt = Math.max(task.deadline ?? now + 7 * DAY, now + 60_000);
         const token = this.#signer.sign({ taskId: task.id, principal: address.principal, outcome, expiresAt });
         return `${this.#baseUrl()}/t/${token}`;

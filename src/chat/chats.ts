@@ -2,7 +2,7 @@ import { isToolUIPart, readUIMessageStream, type UIMessage, type UIMessageChunk 
 import { HeedError, TaskAlreadyResolvedError } from '../errors.ts';
 import type { Heed } from '../human/heed.ts';
 import { listOfNames } from '../human/principal-names.ts';
-import type { Task } from '../human/types.ts';
+import type { ResponseInput, Task } from '../human/types.ts';
 import type { RunEvent } from '../store/store.ts';
 import { ChatBusyError, ChatNotFoundError, ChatNotLatestError } from './errors.ts';
 import { taskCard } from './task-card.ts';
@@ -46,6 +46,12 @@ export interface ApprovalAnswer {
   reason?: string | undefined;
 }
 
+/** Who answers a chat's approvals, and how: the route's one answer path (`Authorization.answer`, via `chat`). */
+export interface ChatAnswerer {
+  principal: string;
+  respond(taskId: string, input: ResponseInput): Promise<unknown>;
+}
+
 /** What came of an approval answered from the chat. */
 export type AnswerResult = { accepted: true } | { accepted: false; task: Task; message: string };
 
@@ -54,7 +60,7 @@ export type AnswerResult = { accepted: true } | { accepted: false; task: Task; m
  * id (see `thread.ts`), one child run per turn, and the AI SDK UI message chunks of each turn
  * derived from its run's event feed (`turn-stream.ts`), so that a live stream, a resumed stream
  * and a reloaded history say the same thing. Authorization is the caller's business (the HTTP
- * routes); this class takes the principal it is given.
+ * routes); this class answers approvals through the answerer it is given.
  */
 export class Chats {
   readonly #heed: Heed;
@@ -205,12 +211,14 @@ export class Chats {
   }
 
   /**
-   * Answers the task of an approval as `principal` (via `chat`), if the task belongs to this chat.
+   * Answers the task of an approval as `answerer.principal` through `answerer.respond` (the
+   * route's one answer path, `Authorization.answer`, via `chat`), if the task belongs to this chat.
    * A task already decided is not an error (the stream shows the decision); a person who may not
-   * answer gets `accepted: false` and a message saying who was asked.
+   * answer (or see) it gets `accepted: false` and a message saying who was asked.
    * @throws ChatNotFoundError when the task is not one of this chat's.
    */
-  async answer(chatId: string, answer: ApprovalAnswer, principal: string): Promise<AnswerResult> {
+  async answer(chatId: string, answer: ApprovalAnswer, answerer: ChatAnswerer): Promise<AnswerResult> {
+    const { principal } = answerer;
     const task = await this.#heed.tasks.get(answer.id);
     const turns = await this.turns(chatId);
     if (!task || !turns.some((t) => t.runId === task.runId)) {
@@ -220,7 +228,7 @@ export class Chats {
     const outcome = answer.approved ? 'approve' : 'reject';
     const comment = answer.reason?.trim() || (answer.approved ? undefined : 'Rejected in the chat (no reason given).');
     try {
-      await this.#heed.tasks.respond(task.id, { outcome, ...(comment ? { comment } : {}) }, { principal, via: 'chat' });
+      await answerer.respond(task.id, { outcome, ...(comment ? { comment } : {}) });
       return { accepted: true };
     } catch (error) {
       if (error instanceof TaskAlreadyResolvedError) return { accepted: true };
@@ -330,7 +338,7 @@ function withDecisions(message: UIMessage): UIMessage {
 }
 
 /** Response errors that mean "not yours to answer". */
-const REFUSALS = new Set(['TASK_FORBIDDEN', 'INVALID_PRINCIPAL']);
+const REFUSALS = new Set(['TASK_FORBIDDEN', 'TASK_NOT_FOUND', 'INVALID_PRINCIPAL']);
 
 /** Says who was asked, in words, to a person who may not answer. */
 function refusalMessage(task: Task, principal: string): string {

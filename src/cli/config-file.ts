@@ -28,6 +28,8 @@ export interface HeedConfig extends ChannelsConfig {
    * callers' requests that none matches go to the `admins` (without admins: `demo.approvers`).
    */
   policies?: ApprovalPolicy[];
+  /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` names the client (default: none). */
+  trustProxy?: string[];
 }
 
 /**

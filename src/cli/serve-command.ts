@@ -68,6 +68,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     startable,
     ...(config.permissions ? { permissions: config.permissions } : {}),
     allowPrivateCallbacks: config.allowPrivateCallbacks ?? false,
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(model ? { demoApprovers } : {}),
     linkSecret: await linkSecretOf(config, db, store),
     webhooks: {

@@ -65,7 +65,7 @@ function decideUse(task: TaskRecord, audit: readonly AuditEntry[], use: Approval
     throw new ApprovalNotUsableError(task.id, reason, detail);
   };
   if (!spec.action) refuse('mismatch', 'it is not the approval of an action');
-  if (!result || result.status !== 'resolved' || result.outcome !== spec.quorum.approveOutcome) {
+  if (result?.status !== 'resolved' || result.outcome !== spec.quorum.approveOutcome) {
     refuse('not-approved', `it is ${result ? (result.outcome ?? result.status) : 'still pending'}, not approved`);
   }
   const approved = result as TaskResult;

@@ -21,6 +21,14 @@ export function canAnswer(principal: string): boolean {
   return /^(user|group|email):/.test(principal);
 }
 
+/**
+ * Whether a principal is one person (`user:`, `email:`): what a one-click link may be signed for.
+ * Not a group (its members answer, each as themself), nor `agent:` principals, nor `system`.
+ */
+export function isPerson(principal: string): boolean {
+  return /^(user|email):/.test(principal) && isPrincipal(principal);
+}
+
 /** A principal that answers tasks: any principal but `system`, which stands for Heed itself. */
 export function checkResponder(value: unknown): string {
   if (value === 'system') throw new InvalidPrincipalError(value);

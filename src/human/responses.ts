@@ -50,7 +50,17 @@ export function decideResponse(
     return { update, value: new TaskAlreadyResolvedError(task.id, update.status ?? 'expired') };
   }
 
-  const refusal = authorize(task, spec, who);
+  const refusal = answerRefusal(
+    {
+      id: task.id,
+      type: spec.type,
+      requester: spec.requester,
+      selfApproval: spec.selfApproval,
+      assignees: task.assignees,
+      ...(spec.stages ? { stages: spec.stages, stage: stageProgress(spec, task.responses).current } : {}),
+    },
+    who,
+  );
   if (refusal) {
     if (!auditRefusal) return { value: new TaskForbiddenError(refusal) };
     return {
@@ -201,26 +211,45 @@ function stageAdvance(task: TaskRecord, spec: NormalizedSpec, principal: string)
 /** Task types where the requester never decides on their own request (four-eyes). */
 const FOUR_EYES = new Set(['approval', 'review', 'override']);
 
-function authorize(task: TaskRecord, spec: NormalizedSpec, who: Responder): string | null {
-  const ownRequest = spec.requester !== null && who.identities.includes(spec.requester);
-  if (ownRequest && FOUR_EYES.has(spec.type) && spec.selfApproval !== 'allowed') {
-    return `${who.principal} requested this ${spec.type} and may not answer it (four-eyes)`;
+/** What deciding who may answer needs of a task (a stored task, or the task as people read it). */
+export interface AnswerSubject {
+  id: string;
+  type: string;
+  requester: string | null;
+  /** Absent in tasks stored before it existed: `forbidden`. */
+  selfApproval?: 'allowed' | 'forbidden' | undefined;
+  assignees: readonly { principal: string; level: number }[];
+  /** A staged approval's stages, and the index of the one deciding now (see `stageProgress`). */
+  stages?: readonly { name: string; approvers: readonly string[] }[] | null | undefined;
+  stage?: number | null | undefined;
+}
+
+/**
+ * Whether a task is open to anyone: it was created without assignees (none at level 0). An
+ * escalation only adds responders: it never closes an open task.
+ */
+export function isOpenTask(assignees: AnswerSubject['assignees']): boolean {
+  return !assignees.some((a) => a.level === 0);
+}
+
+/**
+ * Why `who` may not answer `task`, or `null` when it may: the one rule of every channel (HTTP,
+ * inbox, CLI, links, Slack, chat), enforced in the answer's compare-and-set and asked beforehand
+ * by `Authorization.requireAnswer` (a link's page, a Slack modal). A person answers, never a
+ * group (a group's member answers as themself, so four-eyes sees who they are); the requester
+ * never answers their own approval, review or override unless the spec allows it; then only
+ * assignees (direct, through a group, by escalation), or anyone when the task is open.
+ */
+export function answerRefusal(task: AnswerSubject, who: Pick<Responder, 'principal' | 'identities'>): string | null {
+  if (who.principal.startsWith('group:')) {
+    return `${who.principal} is a group: one of its members answers, as themself`;
   }
-  if (spec.stages) {
-    // A staged approval: the stage deciding now, and anyone escalation added.
-    const { current } = stageProgress(spec, task.responses);
-    const stage = spec.stages[current];
-    const allowed = new Set([
-      ...(stage?.approvers ?? []),
-      ...task.assignees.filter((a) => a.level > 0).map((a) => a.principal),
-    ]);
-    if (who.identities.some((identity) => allowed.has(identity))) return null;
-    return `${who.principal} does not decide stage ${current + 1} ("${stage?.name ?? ''}") of task "${task.id}"`;
+  const ownRequest = task.requester !== null && who.identities.includes(task.requester);
+  if (ownRequest && FOUR_EYES.has(task.type) && task.selfApproval !== 'allowed') {
+    return `${who.principal} requested this ${task.type} and may not answer it (four-eyes)`;
   }
-  // A task created without assignees is open to anyone; escalation only adds responders.
-  if (spec.assignees.length === 0) return null;
-  const allowed = new Set(task.assignees.map((a) => a.principal));
-  if (who.identities.some((identity) => allowed.has(identity))) return null;
+  if (isOpenTask(task.assignees)) return null;
+  if (task.assignees.some((a) => who.identities.includes(a.principal))) return null;
   return `${who.principal} is not an assignee of task "${task.id}"`;
 }
 

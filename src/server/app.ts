@@ -8,6 +8,7 @@ import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
 import { mcpRoutes } from '../mcp/http-route.ts';
 import { browserSafety, securityHeaders } from './browser-safety.ts';
+import { ClientAddress } from './client-address.ts';
 import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkGuard } from './link-guard.ts';
@@ -44,6 +45,11 @@ export interface AppOptions {
   channels?: Channels | undefined;
   /** Fallback poll for live feeds, for writes of other processes (ms, default 500). */
   feedPollMs?: number | undefined;
+  /**
+   * Proxies (addresses, CIDR ranges) whose `X-Forwarded-For` names the client, for limiting
+   * refused link attempts per client; without it the socket's address is the client.
+   */
+  trustProxy?: readonly string[] | undefined;
 }
 
 /** Slack's interactivity requests: form-encoded, authenticated by Slack's signature instead of an API key. */
@@ -52,6 +58,7 @@ const SLACK_INTERACTIONS = '/v1/channels/slack/interactions';
 /**
  * The HTTP service (DESIGN.md "HTTP contract"): JSON under `/v1`, errors as
  * `{"error": {"code", "message"}}` with the status mapped in `errors.ts`.
+ * @throws Error when `trustProxy` names something that is not an address or a CIDR range.
  */
 export function createApp(
   heed: Heed,
@@ -134,7 +141,11 @@ export function createApp(
   const linkGuard = new LinkGuard();
   metaRoutes(app, heed, linkGuard);
   inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
-  linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, linkGuard);
+  linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, {
+    authorization,
+    guard: linkGuard,
+    clients: new ClientAddress(options.trustProxy),
+  });
   channelRoutes(app, options.channels, authorization);
   describeWebhooks(app);
   mcpRoutes(app, heed, { auth: options.auth, authorization, maxBodyBytes: options.maxBodyBytes });

@@ -1,6 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { InvalidArgumentError } from '../errors.ts';
+import { isPerson } from '../human/principals.ts';
 
-/** What a one-click link lets its holder do: answer one task, as one principal, with one outcome. */
+/** What a one-click link lets its holder do: answer one task, as one person, with one outcome. */
 export interface LinkClaims {
   taskId: string;
   principal: string;
@@ -11,16 +13,21 @@ export interface LinkClaims {
   nonce: string;
 }
 
+/**
+ * A checked token. `not-a-person`: signed here, but for a group (or another principal that is not
+ * one person), as no link is any more: a group's member answers as themself, so four-eyes holds.
+ */
 export type LinkCheck =
   | { ok: true; claims: LinkClaims }
-  | { ok: false; reason: 'forged' | 'expired'; claims?: LinkClaims };
+  | { ok: false; reason: 'forged' | 'expired' | 'not-a-person'; claims?: LinkClaims };
 
 /** A token: payload, dot, HMAC-SHA256 in base64url (43 characters, no padding). Nothing else. */
 const TOKEN = /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/;
 
 /**
  * Signed one-click links (HMAC-SHA256 over the claims). A link proves who may answer what until
- * when; single use is enforced by the store when it is used.
+ * when, for one person only (never a group); single use is enforced by the store when it is used.
+ * Whether that person may answer is decided when the link is used, as on every channel.
  */
 export class LinkSigner {
   readonly #secret: Buffer;
@@ -30,8 +37,14 @@ export class LinkSigner {
     if (this.#secret.length < 16) throw new Error('The link secret must be at least 16 bytes');
   }
 
-  /** A token for `/t/{token}`. */
+  /**
+   * A token for `/t/{token}`.
+   * @throws InvalidArgumentError when `claims.principal` is not one person (`user:`, `email:`).
+   */
   sign(claims: Omit<LinkClaims, 'nonce'>): string {
+    if (!isPerson(claims.principal)) {
+      throw new InvalidArgumentError(`A link is signed for one person (user: or email:), not for ${claims.principal}`);
+    }
     const full: LinkClaims = { ...claims, nonce: randomBytes(12).toString('base64url') };
     const payload = Buffer.from(
       JSON.stringify([full.taskId, full.principal, full.outcome, full.expiresAt, full.nonce]),
@@ -40,9 +53,10 @@ export class LinkSigner {
   }
 
   /**
-   * Checks the format, the signature and the expiry (not single use: see `Store.useLink`). The
-   * format is strict: `<base64url payload>.<43 base64url characters>`, the payload in its
-   * canonical encoding; anything added, removed or changed is a forgery.
+   * Checks the format, the signature, the expiry and that the link is for one person (not single
+   * use: see `Store.useLink`). The format is strict: `<base64url payload>.<43 base64url
+   * characters>`, the payload in its canonical encoding; anything added, removed or changed is a
+   * forgery. A pure function of the token and `now`: nothing is written.
    */
   verify(token: string, now: number): LinkCheck {
     const match = TOKEN.exec(token);
@@ -56,6 +70,7 @@ export class LinkSigner {
     if (!claims || expected.length !== given.length || !timingSafeEqual(expected, given)) {
       return claims ? { ok: false, reason: 'forged', claims } : { ok: false, reason: 'forged' };
     }
+    if (!isPerson(claims.principal)) return { ok: false, reason: 'not-a-person', claims };
     if (now > claims.expiresAt) return { ok: false, reason: 'expired', claims };
     return { ok: true, claims };
   }

@@ -39,6 +39,13 @@ export interface ServeOptions {
   allowPrivateCallbacks?: boolean;
   /** Who the demo agents ask to approve (the inbox's sign-in says so). */
   demoApprovers?: readonly string[];
+  /**
+   * Reverse proxies in front of the server (addresses or CIDR ranges, e.g. `["10.0.0.0/8"]`):
+   * a request from one of them is counted, for limiting refused link attempts, as coming from the
+   * right-most `X-Forwarded-For` address that is not one of them. Default: none (the socket's
+   * address; the header is ignored). Config key `trustProxy`.
+   */
+  trustProxy?: readonly string[];
 }
 
 export interface RunningServer {
@@ -54,7 +61,8 @@ export interface RunningServer {
 /**
  * Serves the API, the inbox and the workers in one process: starts `heed` (workers, timers) and
  * an HTTP server. Resolves once it listens.
- * @throws Error when the port is taken, or a non-loopback host is asked for without API keys.
+ * @throws Error when the port is taken, a non-loopback host is asked for without API keys, or
+ *   `trustProxy` names something that is not an address or a CIDR range.
  */
 export async function startServer(heed: Heed, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -76,6 +84,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     linkSecret,
     baseUrl: () => url,
     channels: options.channels,
+    trustProxy: options.trustProxy,
     feedPollMs: options.feedPollInterval === undefined ? undefined : toMs(options.feedPollInterval, 'feedPollInterval'),
   });
   const dispatcher = new WebhookDispatcher(heed, {

@@ -35,6 +35,24 @@ describe('channels: email, groups and durable retries', () => {
     await h.until('the channel copy closed', () => posted?.updates === 1);
   });
 
+  it('signs links for one person only: a group mailed at its own address is pointed to the inbox', async () => {
+    const h = await harness({
+      slack: false,
+      config: { people: { 'group:ops': { name: 'Ops', email: 'ops@example.com' } }, groups: {} },
+    });
+    const smtp = must(h.smtp);
+    const task = await h.heed.tasks.create({
+      type: 'approval',
+      title: 'Restart the cluster?',
+      assignees: ['group:ops'],
+    });
+    await h.until('the mail', () => smtp.mails.length === 1);
+    const mail = must(smtp.to('ops@example.com')[0]);
+    expect(mail.html).not.toContain('/t/');
+    expect(mail.text).not.toContain('/t/');
+    expect(mail.html).toContain(`/#/task/${task.id}`);
+  });
+
   it("narrows to the task's channels: channels ['email'] sends no Slack message", async () => {
     const h = await harness();
     await h.heed.tasks.create({ type: 'approval', title: 'Email only', assignees: ['user:bob'], channels: ['email'] });

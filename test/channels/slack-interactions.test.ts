@@ -45,6 +45,27 @@ describe('channels: Slack interactions', () => {
     expect(must(h.slack).ephemerals[0]).toMatchObject({ user: 'U0MALLORY', channel: 'DU0ALICE' });
   });
 
+  it('counts an unknown Slack user like a forged link: audited once, told until the limit, then ignored', async () => {
+    const h = await harness({ email: false });
+    const { task, dm } = await askAlice(h);
+    const slack = must(h.slack);
+    const press = { ...buttonPress('U0MALLORY', dm, 'approve'), team: { id: 'T0ACME' } };
+    for (let i = 0; i < 30; i++) expect((await h.interact(press)).status).toBe(200);
+    const refusals = (await h.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused');
+    expect(refusals.map((e) => [e.actor, (e.detail as { reason: string }).reason])).toEqual([
+      ['slack:U0MALLORY', 'unknown Slack user'],
+    ]);
+    // Told 20 times (the limit), then nothing more is said (no Slack call per press).
+    await h.until('20 notes', () => slack.ephemerals.length === 20);
+    // The same user in another workspace is another client; a known person still answers.
+    await h.interact({ ...press, team: { id: 'T0OTHER' } });
+    await h.until('the other note', () => slack.ephemerals.length === 21);
+    expect((await h.interact(buttonPress('U0ALICE', dm, 'approve'))).status).toBe(200);
+    expect((await h.heed.tasks.get(task.id))?.result).toMatchObject({ outcome: 'approve', by: 'user:alice' });
+    expect((await h.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused')).toHaveLength(1);
+    expect(slack.ephemerals).toHaveLength(21);
+  });
+
   it('answers Slack in time when views.open stalls, and tells the person where else to answer', async () => {
     const h = await harness({ email: false });
     const { task, dm } = await askAlice(h);
@@ -99,6 +120,20 @@ describe('channels: Slack interactions', () => {
     });
     await h.until('the copy closed', () => dm.updates > 0);
     expect(JSON.stringify(dm.blocks)).toContain('Reject by Alice Doe via slack');
+  });
+
+  it('opens no modal for someone who may not answer: decided as the answer would be, nothing written', async () => {
+    const h = await harness({ email: false });
+    const { task, dm } = await askAlice(h, { requester: 'user:carol' });
+    const slack = must(h.slack);
+    // bob is not asked (he may not even see the task); carol asked for it (four-eyes).
+    expect((await h.interact(buttonPress('U0BOB', dm, 'reject'))).status).toBe(200);
+    expect((await h.interact(buttonPress('U0CAROL', dm, 'reject'))).status).toBe(200);
+    await h.until('the notes', () => slack.ephemerals.length === 2);
+    expect(slack.views).toEqual([]);
+    expect(slack.ephemerals.find((e) => e.user === 'U0BOB')?.text).toBe('You are not asked to answer this task.');
+    expect(slack.ephemerals.find((e) => e.user === 'U0CAROL')?.text).toMatch(/four-eyes/);
+    expect((await h.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused')).toEqual([]);
   });
 
   it('lets the approver edit the arguments in a modal (validated), and the approval carries them', async () => {

@@ -16,6 +16,8 @@ export type Body = any;
 export interface TestServer {
   heed: Heed;
   url: string;
+  /** The SQLite file. */
+  path: string;
   clock: ReturnType<typeof testEngine>['clock'];
   /** fetch with JSON body and the given principal (development mode) or key. */
   call(
@@ -29,13 +31,17 @@ export interface TestServer {
 export async function testServer(
   options: ServeOptions & { setup?: (heed: Heed) => void; heed?: Partial<HeedOptions> } = {},
 ): Promise<TestServer> {
-  const { heed, clock } = testEngine({ ...(options.groupsOf ? { groupsOf: options.groupsOf } : {}), ...options.heed });
+  const { heed, clock, path } = testEngine({
+    ...(options.groupsOf ? { groupsOf: options.groupsOf } : {}),
+    ...options.heed,
+  });
   options.setup?.(heed);
   const server = await startServer(heed, { port: 0, ...options });
   servers.push(server);
   return {
     heed,
     clock,
+    path,
     url: server.url,
     async call(method, path, { body, as, key, headers } = {}) {
       const h: Record<string, string> = { ...headers };

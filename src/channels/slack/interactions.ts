@@ -1,4 +1,7 @@
-import { HeedError, InvalidResponseError } from '../../errors.ts';
+import type { Authorization } from '../../authorization/authorization.ts';
+import { RefusalGuard } from '../../authorization/refusal-guard.ts';
+import { HeedError, InvalidResponseError, TaskNotFoundError } from '../../errors.ts';
+import { refusalAudited } from '../../human/responses.ts';
 import type { ResponseInput, Task } from '../../human/types.ts';
 import type { Channels } from '../channels.ts';
 import { ANSWER_ACTION, MODAL_CALLBACK, modalView } from './blocks.ts';
@@ -10,9 +13,25 @@ export interface InteractionReply {
   body: Record<string, unknown> | null;
 }
 
+/**
+ * What answering from Slack needs besides the channels: the one authorization module (every
+ * channel answers through it) and the guard that counts and limits unknown Slack users.
+ */
+export interface SlackAnswering {
+  authorization: Authorization;
+  /** Refusals of Slack users not in `people`, per Slack team and user. */
+  unknownUsers: RefusalGuard<'unknown'>;
+}
+
+/** A guard for unknown Slack users: 20 refused presses per user in 10 minutes, then silence. */
+export function unknownSlackUsers(): RefusalGuard<'unknown'> {
+  return new RefusalGuard(['unknown']);
+}
+
 interface SlackPayload {
   type?: string;
-  user?: { id?: string };
+  user?: { id?: string; team_id?: string };
+  team?: { id?: string };
   trigger_id?: string;
   channel?: { id?: string };
   container?: { channel_id?: string; message_ts?: string };
@@ -30,9 +49,11 @@ const ok: InteractionReply = { status: 200, body: null };
 /**
  * Handles Slack's interactivity request (`POST /v1/channels/slack/interactions`): verifies the
  * signature over the raw body (refused: 401, nothing done), maps the Slack user to a principal
- * through `people` (an unknown user is refused and the attempt audited), then either answers the
- * task at once (a button), opens a modal (a reason, a form, edited arguments), or answers from the
- * modal's submission. Slack wants an answer within 3 s: an answer is one store write; the other
+ * through `people`, then either answers the task at once (a button), opens a modal (a reason, a
+ * form, edited arguments; only for a person who may answer), or answers from the modal's
+ * submission; answers go through `Authorization.answer`, like every channel's. An unknown Slack
+ * user is refused, counted and limited per user (past the limit nothing is recorded or said), and
+ * audited once per task. Slack wants an answer within 3 s: an answer is one store write; the other
  * copies are closed afterwards by the durable closing run, not in this request; opening a modal
  * gives up after 2 s (the person is then told, in an ephemeral message, where else to answer).
  */
@@ -40,6 +61,7 @@ export async function slackInteraction(
   channels: Channels,
   rawBody: string,
   headers: { signature: string | undefined; timestamp: string | undefined },
+  answering: SlackAnswering,
 ): Promise<InteractionReply> {
   const secret = channels.config.slack?.signingSecret;
   if (!secret) return { status: 404, body: { error: 'Slack is not configured (slack.signingSecret)' } };
@@ -53,15 +75,16 @@ export async function slackInteraction(
   }
   const user = payload.user?.id ?? '';
   const principal = channels.people.principalOfSlackUser(user);
-  if (payload.type === 'block_actions') return blockAction(channels, payload, user, principal);
+  if (payload.type === 'block_actions') return blockAction(channels, answering, payload, user, principal);
   if (payload.type === 'view_submission' && payload.view?.callback_id === MODAL_CALLBACK) {
-    return viewSubmission(channels, payload, user, principal);
+    return viewSubmission(channels, answering, payload, user, principal);
   }
   return ok;
 }
 
 async function blockAction(
   channels: Channels,
+  answering: SlackAnswering,
   payload: SlackPayload,
   user: string,
   principal: string | undefined,
@@ -77,18 +100,24 @@ async function blockAction(
   const channel = payload.channel?.id ?? payload.container?.channel_id ?? '';
   const heed = channels.heed;
   if (!principal) {
-    await heed.tasks.recordRefusal(target.taskId, {
-      actor: `slack:${user.slice(0, 40)}`,
-      via: 'slack',
-      outcome: target.outcome,
-      reason: 'unknown Slack user',
-    });
-    tell(channels, channel, user, 'Heed does not know your Slack account, so it cannot take your answer.');
+    if (await refuseUnknown(channels, answering.unknownUsers, payload, user, target)) {
+      tell(channels, channel, user, UNKNOWN_USER);
+    }
     return ok;
   }
+  const { authorization } = answering;
+  const caller = await authorization.caller(principal);
   const task = await heed.tasks.get(target.taskId);
   if (!task) return ok;
   if (needsModal(task, target.outcome) && task.status === 'pending' && payload.trigger_id) {
+    // No form for someone who may not answer (decided as the answer will be; nothing written).
+    try {
+      authorization.requireAnswer(caller, task, task.id);
+    } catch (error) {
+      if (!(error instanceof HeedError)) throw error;
+      tell(channels, channel, user, refusalText(error));
+      return ok;
+    }
     const address = { kind: 'slack-user' as const, principal, user };
     const view = modalView(channels.notice(task, 'created', address, false), task, target.outcome, {
       channel,
@@ -109,16 +138,17 @@ async function blockAction(
     return ok;
   }
   try {
-    await heed.tasks.respond(target.taskId, { outcome: target.outcome }, { principal, via: 'slack' });
+    await authorization.answer(heed.tasks, caller, target.taskId, { outcome: target.outcome }, 'slack');
   } catch (error) {
     if (!(error instanceof HeedError)) throw error;
-    tell(channels, channel, user, error.message);
+    tell(channels, channel, user, refusalText(error));
   }
   return ok;
 }
 
 async function viewSubmission(
   channels: Channels,
+  answering: SlackAnswering,
   payload: SlackPayload,
   user: string,
   principal: string | undefined,
@@ -132,13 +162,8 @@ async function viewSubmission(
     return { status: 400, body: { error: 'Bad modal metadata' } };
   }
   if (!principal) {
-    await channels.heed.tasks.recordRefusal(meta.taskId, {
-      actor: `slack:${user.slice(0, 40)}`,
-      via: 'slack',
-      outcome: meta.outcome,
-      reason: 'unknown Slack user',
-    });
-    return errors('comment', 'Heed does not know your Slack account, so it cannot take your answer.');
+    await refuseUnknown(channels, answering.unknownUsers, payload, user, meta);
+    return errors('comment', UNKNOWN_USER);
   }
   const task = await channels.heed.tasks.get(meta.taskId);
   if (!task) return errors('comment', 'This task no longer exists.');
@@ -155,7 +180,8 @@ async function viewSubmission(
   }
   if (task.form) input.data = formData(task.form, value);
   try {
-    await channels.heed.tasks.respond(meta.taskId, input, { principal, via: 'slack' });
+    const caller = await answering.authorization.caller(principal);
+    await answering.authorization.answer(channels.heed.tasks, caller, meta.taskId, input, 'slack');
   } catch (error) {
     if (!(error instanceof HeedError)) throw error;
     const issue = error instanceof InvalidResponseError ? error.issues[0] : undefined;
@@ -164,9 +190,45 @@ async function viewSubmission(
       : issue && task.form && `field:${issue.path.split('.')[0]}` in values
         ? `field:${issue.path.split('.')[0]}`
         : 'comment';
-    return errors(block, issue ? `${issue.path}: ${issue.message}` : error.message);
+    return errors(block, issue ? `${issue.path}: ${issue.message}` : refusalText(error));
   }
   return { status: 200, body: { response_action: 'clear' } };
+}
+
+const UNKNOWN_USER = 'Heed does not know your Slack account, so it cannot take your answer.';
+
+/**
+ * Counts an unknown Slack user's press or submission (per Slack team and user) and records it in
+ * the task's audit chain once per task and user: a repeat is not recorded again, in this process
+ * nor after a restart (the chain is looked at). Returns false when the user is past the limit:
+ * then nothing is recorded and nothing should be said (no Slack call either).
+ */
+async function refuseUnknown(
+  channels: Channels,
+  guard: RefusalGuard<'unknown'>,
+  payload: SlackPayload,
+  user: string,
+  target: { taskId: string; outcome: string },
+): Promise<boolean> {
+  const heed = channels.heed;
+  const client = `${payload.team?.id ?? payload.user?.team_id ?? ''}:${user}`.slice(0, 100);
+  if (guard.refused(client, 'unknown', heed.clock.now())) return false;
+  const actor = `slack:${user.slice(0, 40)}`;
+  const reason = 'unknown Slack user';
+  if (typeof target.taskId !== 'string' || !guard.firstRefusal(`${target.taskId}:${client}`, reason)) return true;
+  const audit = await heed.tasks.audit(target.taskId).catch((error: unknown) => {
+    if (error instanceof TaskNotFoundError) return undefined;
+    throw error;
+  });
+  if (audit && !refusalAudited(audit, actor, reason)) {
+    await heed.tasks.recordRefusal(target.taskId, { actor, via: 'slack', outcome: target.outcome, reason });
+  }
+  return true;
+}
+
+/** Why an answer was not taken, for the person in Slack (a task they may not see is not named). */
+function refusalText(error: HeedError): string {
+  return error instanceof TaskNotFoundError ? 'You are not asked to answer this task.' : error.message;
 }
 
 function needsModal(task: Task, outcome: string): boolean {

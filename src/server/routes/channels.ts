@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authorization } from '../../authorization/authorization.ts';
 import type { Channels } from '../../channels/channels.ts';
 import { OUTBOX_SCRIPT, outboxNotices, outboxPage, outboxShell } from '../../channels/outbox/page.ts';
-import { slackInteraction } from '../../channels/slack/interactions.ts';
+import { slackInteraction, unknownSlackUsers } from '../../channels/slack/interactions.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { errors, json } from '../schemas.ts';
@@ -38,7 +38,7 @@ export function channelRoutes(
     tags: ['Channels'],
     summary: "Slack's interactivity Request URL (buttons, modals); verified by Slack's signature, not an API key",
     description:
-      'Signed by Slack: `X-Slack-Signature` is `v0=` + hex HMAC-SHA256 (signing secret) of `v0:{X-Slack-Request-Timestamp}:{raw body}`; timestamps older than 5 minutes are refused. The Slack user must be in `people`.',
+      'Signed by Slack: `X-Slack-Signature` is `v0=` + hex HMAC-SHA256 (signing secret) of `v0:{X-Slack-Request-Timestamp}:{raw body}`; timestamps older than 5 minutes are refused. The Slack user must be in `people`: an unknown user is refused (told in Slack), audited once per task, and past 20 refusals in 10 minutes ignored. A known user answers as their principal through the same check as every channel (they must see the task and may answer it).',
     security: [],
     request: {
       headers: z.object({ 'x-slack-signature': z.string(), 'x-slack-request-timestamp': z.string() }),
@@ -96,13 +96,16 @@ export function channelRoutes(
       return c.json({ html: outboxNotices(await channels.heed.deliveries.listOutbox(OUTBOX_LIMIT)) }, 200);
     },
   );
+  const unknownUsers = unknownSlackUsers();
   app.post('/v1/channels/slack/interactions', async (c) => {
     if (!channels) return c.json({ error: { code: 'NOT_FOUND', message: 'Slack is not configured' } }, 404);
     const raw = await c.req.text();
-    const reply = await slackInteraction(channels, raw, {
-      signature: c.req.header('x-slack-signature'),
-      timestamp: c.req.header('x-slack-request-timestamp'),
-    });
+    const reply = await slackInteraction(
+      channels,
+      raw,
+      { signature: c.req.header('x-slack-signature'), timestamp: c.req.header('x-slack-request-timestamp') },
+      { authorization, unknownUsers },
+    );
     if (reply.status !== 200) {
       const message = String(reply.body?.error ?? 'Refused');
       return c.json(

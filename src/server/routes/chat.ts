@@ -169,7 +169,10 @@ export function chatRoutes(
           await chats.answer(
             body.id,
             { id: approval.id, approved: approval.approved, reason: approval.reason },
-            caller.principal,
+            {
+              principal: caller.principal,
+              respond: (taskId, input) => authorization.answer(heed.tasks, caller, taskId, input, 'chat'),
+            },
           ),
         );
       }

@@ -1,42 +1,69 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { HeedError } from '../../errors.ts';
+import type { Authorization } from '../../authorization/authorization.ts';
+import { HeedError, TaskForbiddenError, TaskNotFoundError } from '../../errors.ts';
 import type { Heed } from '../../human/heed.ts';
-import { isPrincipal } from '../../human/principals.ts';
-import type { Task } from '../../human/types.ts';
+import { isPerson, isPrincipal } from '../../human/principals.ts';
+import { refusalAudited } from '../../human/responses.ts';
 import type { AuthEnv } from '../auth.ts';
+import { ClientAddress } from '../client-address.ts';
 import { HttpError } from '../errors.ts';
-import { escapeHtml, page } from '../html.ts';
 import { LinkGuard } from '../link-guard.ts';
-import type { LinkSigner } from '../links.ts';
+import {
+  confirmPage,
+  decidedPage,
+  decidedText,
+  LINK_REFUSALS,
+  refusedPage,
+  thanksPage,
+  unknownTaskPage,
+} from '../link-pages.ts';
+import type { LinkClaims, LinkSigner } from '../links.ts';
 import { errors, IdParam, json } from '../schemas.ts';
 
-const REASONS = {
-  forged: 'This link is not valid: it was not issued by this server or was changed.',
-  expired: 'This link has expired.',
-  used: 'This link was already used.',
-} as const;
+export interface LinkRouteOptions {
+  /** Decides whether the link's person may see and answer the task, as on every channel. */
+  authorization: Authorization;
+  /** Counts and limits refused attempts per client (shared with `GET /v1/health`). */
+  guard?: LinkGuard | undefined;
+  /** Who a request comes from (the socket, or `X-Forwarded-For` through `trustProxy`). */
+  clients?: ClientAddress | undefined;
+}
 
 /**
- * Signed one-click links: `GET /t/{token}` shows a confirmation page and changes nothing (mail
- * scanners follow links); `POST /t/{token}` answers the task. Forged, expired and reused links
- * get a clear page and change nothing; refusals are counted and rate-limited per client (429),
- * and an expired or reused link's attempt is recorded once in the task's audit log.
+ * Signed one-click links, for one person each: `GET /t/{token}` (and HEAD) shows a confirmation
+ * page and writes nothing at all, whatever the link (mail scanners fetch links, also after a
+ * decision); `POST /t/{token}` answers the task through the one answer path of every channel
+ * (`Authorization.answer`: the person must see the task and may answer it). Forged, expired and
+ * reused links get a clear page and change nothing. Refused attempts are counted per client and
+ * past a limit answered 429; a valid, unused link always works. An expired or reused link's POST
+ * is recorded once in the task's audit chain; a forged one never is.
  */
 export function linkRoutes(
   app: OpenAPIHono<AuthEnv>,
   heed: Heed,
   signer: LinkSigner,
   baseUrl: () => string,
-  guard: LinkGuard = new LinkGuard(),
+  options: LinkRouteOptions,
 ): void {
+  const { authorization } = options;
+  const guard = options.guard ?? new LinkGuard();
+  const clients = options.clients ?? new ClientAddress();
+  const clientOf = (c: Context) =>
+    clients.of(
+      (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
+      c.req.header('x-forwarded-for'),
+    );
+
   app.openapi(
     createRoute({
       method: 'post',
       path: '/v1/tasks/{id}/links',
       operationId: 'createTaskLink',
       tags: ['Tasks'],
-      summary: 'Make a signed one-click link that answers the task as a principal with an outcome',
+      summary: 'Make a signed one-click link that answers the task as one person with an outcome',
+      description:
+        'Admins only. The principal must be one person (`user:` or `email:`), never a group (400 `INVALID_PRINCIPAL`): a group member answers as themself, so four-eyes holds. Whether that person may answer is decided when the link is used.',
       request: {
         params: IdParam,
         body: {
@@ -70,6 +97,12 @@ export function linkRoutes(
       if (!task) throw new HttpError('TASK_NOT_FOUND', `No task with id "${id}"`);
       if (!isPrincipal(body.principal))
         throw new HttpError('INVALID_PRINCIPAL', `${body.principal} is not a principal`);
+      if (!isPerson(body.principal)) {
+        throw new HttpError(
+          'INVALID_PRINCIPAL',
+          `A link is signed for one person (user: or email:), never for ${body.principal}: its members answer as themselves`,
+        );
+      }
       if (!task.outcomes.includes(body.outcome)) {
         throw new HttpError('OUTCOME_NOT_ALLOWED', `"${body.outcome}" is not an outcome of this task`);
       }
@@ -88,14 +121,18 @@ export function linkRoutes(
     path: '/t/{token}',
     operationId: 'showLinkPage',
     tags: ['Links'],
-    summary: 'The confirmation page of a one-click link: shows the task and changes nothing',
+    summary: 'The confirmation page of a one-click link: shows the task and writes nothing (also HEAD)',
+    description:
+      "Read-only whatever the link (mail scanners fetch links, also after a decision): no audit entry, nothing used. The link's person must see the task (else 404) and be allowed to answer it (else 403), as on every channel.",
     security: [],
     request: { params: token },
     responses: {
       200: html('The confirmation page (a form that POSTs to the same URL)'),
       400: html('Forged or expired link'),
-      404: html('The task no longer exists'),
-      409: html('The task has already ended'),
+      403: html('The link is for a group, or its person may not answer this task (e.g. they requested it)'),
+      404: html("The task does not exist, or the link's person may not see it"),
+      409: html('The task has already ended, or the link was used'),
+      429: html('A forged link, from a client with too many refused attempts lately'),
     },
   });
   app.openAPIRegistry.registerPath({
@@ -103,7 +140,9 @@ export function linkRoutes(
     path: '/t/{token}',
     operationId: 'answerByLink',
     tags: ['Links'],
-    summary: "Answer the task with the link's outcome, as the link's principal (the token is the credential)",
+    summary: "Answer the task with the link's outcome, as the link's person (the token is the credential)",
+    description:
+      "Answers through the same check as every channel. Refused attempts are counted per client (the socket's address, or `X-Forwarded-For` through `trustProxy`); past 20 in 10 minutes a client's refused attempts get 429, while a valid, unused link still works.",
     security: [],
     request: {
       params: token,
@@ -117,123 +156,98 @@ export function linkRoutes(
     },
     responses: {
       200: html('Recorded'),
-      400: html('Forged or expired link (the attempt is audited)'),
+      400: html('Forged or expired link (an expired link is audited once)'),
+      403: html('The link is for a group, or its person may not answer this task (audited once per person and reason)'),
+      404: html("The task does not exist, or the link's person may not see it (nothing is written)"),
       409: html('Reused link, the task already ended, or the answer was refused (e.g. a comment is required)'),
+      429: html('A refused attempt from a client with too many refused attempts lately (not audited)'),
     },
   });
+
+  // Read-only: verifying, reading the task and deciding whether its person may answer write
+  // nothing. Only a forged token is counted (in memory, per client): someone probing for tokens.
   app.get('/t/:token', async (c) => {
     const now = heed.clock.now();
-    if (guard.limited(clientOf(c), now)) return refused(c, LIMITED, 429);
     const check = signer.verify(c.req.param('token'), now);
     if (!check.ok) {
-      guard.refused(clientOf(c), check.reason, now);
-      return c.html(page('Link refused', `<h1>Link refused</h1><p class="error">${REASONS[check.reason]}</p>`), 400);
+      if (check.reason === 'forged' && guard.refused(clientOf(c), 'forged', now)) {
+        return c.html(refusedPage(LINK_REFUSALS.limited), 429);
+      }
+      return c.html(refusedPage(LINK_REFUSALS[check.reason]), check.reason === 'not-a-person' ? 403 : 400);
     }
-    const task = await heed.tasks.get(check.claims.taskId);
-    if (!task)
-      return c.html(page('Unknown task', '<h1>Unknown task</h1><p class="error">This task no longer exists.</p>'), 404);
-    if (task.status !== 'pending') {
-      return c.html(
-        page(task.title, `<h1>${escapeHtml(task.title)}</h1><p class="decided">${escapeHtml(decidedText(task))}</p>`),
-        409,
-      );
+    const { claims } = check;
+    const caller = await authorization.caller(claims.principal);
+    try {
+      const task = authorization.requireTask(caller, await heed.tasks.get(claims.taskId), claims.taskId);
+      if (task.status !== 'pending') return c.html(decidedPage(task), 409);
+      if (await heed.tasks.linkUsed(claims.nonce)) return c.html(refusedPage(LINK_REFUSALS.used), 409);
+      authorization.requireAnswer(caller, task, claims.taskId);
+      return c.html(confirmPage(task, claims));
+    } catch (error) {
+      if (error instanceof TaskNotFoundError) return c.html(unknownTaskPage(), 404);
+      if (error instanceof TaskForbiddenError) return c.html(refusedPage(error.message), 403);
+      throw error;
     }
-    const needsComment = task.requireComment.includes(check.claims.outcome);
-    return c.html(
-      page(
-        task.title,
-        `<h1>${escapeHtml(task.title)}</h1>
-${task.description ? `<p>${escapeHtml(task.description)}</p>` : ''}
-${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.action.args, null, 2)}`)}</pre>` : ''}
-<p class="muted">You are answering as ${escapeHtml(check.claims.principal)}.</p>
-<form method="post"><label>Comment${needsComment ? ' (required)' : ''}<textarea name="comment" ${needsComment ? 'required' : ''}></textarea></label>
-<button type="submit">Confirm: ${escapeHtml(check.claims.outcome)}</button></form>`,
-      ),
-    );
   });
 
   app.post('/t/:token', async (c) => {
     const now = heed.clock.now();
     const client = clientOf(c);
-    if (guard.limited(client, now)) return refused(c, LIMITED, 429);
     const check = signer.verify(c.req.param('token'), now);
     if (!check.ok) {
-      guard.refused(client, check.reason, now);
+      // Signed here before links were for one person only: not an attack, not counted.
+      if (check.reason === 'not-a-person') return c.html(refusedPage(LINK_REFUSALS['not-a-person']), 403);
+      if (guard.refused(client, check.reason, now)) return c.html(refusedPage(LINK_REFUSALS.limited), 429);
       // The signature holds for an expired link: these claims are ours, the principal is real, and
       // the attempt is recorded once in the task's audit chain. A forged token names nobody and
       // no trustworthy task: it is counted and rate-limited, never written into a chain.
-      if (check.claims && check.reason === 'expired' && guard.firstRefusal(check.claims.nonce, 'expired')) {
-        await heed.tasks.recordRefusal(check.claims.taskId, {
-          actor: check.claims.principal,
-          via: 'link',
-          outcome: check.claims.outcome,
-          reason: 'expired link',
-        });
-      }
-      return refused(c, REASONS[check.reason], 400);
+      if (check.reason === 'expired' && check.claims) await recordOnce(check.claims, 'expired link');
+      return c.html(refusedPage(LINK_REFUSALS[check.reason]), 400);
     }
     const { claims } = check;
     if (await heed.tasks.linkUsed(claims.nonce)) {
-      guard.refused(client, 'used', now);
-      if (guard.firstRefusal(claims.nonce, 'used')) {
-        await heed.tasks.recordRefusal(claims.taskId, {
-          actor: claims.principal,
-          via: 'link',
-          outcome: claims.outcome,
-          reason: 'reused link',
-        });
-      }
-      return refused(c, REASONS.used, 409);
+      if (guard.refused(client, 'used', now)) return c.html(refusedPage(LINK_REFUSALS.limited), 429);
+      await recordOnce(claims, 'reused link');
+      return c.html(refusedPage(LINK_REFUSALS.used), 409);
     }
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const comment = typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined;
     try {
-      const task = await heed.tasks.respond(
-        claims.taskId,
-        { outcome: claims.outcome, ...(comment ? { comment } : {}) },
-        { principal: claims.principal, via: 'link' },
-      );
+      const caller = await authorization.caller(claims.principal);
+      const input = { outcome: claims.outcome, ...(comment ? { comment } : {}) };
+      const task = await authorization.answer(heed.tasks, caller, claims.taskId, input, 'link');
       // Burned only once it worked: a link refused for a missing comment can be tried again.
       // (Two racing uses cannot both answer: the task's compare-and-set lets one win.)
       await heed.tasks.useLink(claims.nonce, claims.taskId);
-      return c.html(
-        page(
-          task.title,
-          `<h1>Thank you</h1><p>${escapeHtml(task.title)}: <strong>${escapeHtml(claims.outcome)}</strong> recorded.</p>`,
-        ),
-      );
+      return c.html(thanksPage(task, claims.outcome));
     } catch (error) {
+      if (error instanceof TaskNotFoundError) return c.html(unknownTaskPage(), 404);
+      if (error instanceof TaskForbiddenError) return c.html(refusedPage(error.message), 403);
       if (error instanceof HeedError) {
         const task = await heed.tasks.get(claims.taskId);
-        return refused(c, task && task.status !== 'pending' ? decidedText(task) : error.message, 409);
+        return c.html(refusedPage(task && task.status !== 'pending' ? decidedText(task) : error.message), 409);
       }
       throw error;
     }
   });
-}
 
-/** "Already decided: approve by user:bob via slack." — what a link says once the task ended. */
-export function decidedText(task: Task): string {
-  const result = task.result;
-  if (task.status === 'cancelled') return `Already decided: cancelled${result?.by ? ` by ${result.by}` : ''}.`;
-  if (task.status === 'expired' || !result) return `Already decided: ${task.status} at its deadline.`;
-  const by = result.by === 'system' ? 'the deadline' : result.by;
-  return `Already decided: ${result.outcome ?? task.status} by ${by}${result.via ? ` via ${result.via}` : ''}.`;
-}
-
-const LIMITED = 'Too many refused link attempts from your address: try again later.';
-
-/** The client's address (the TCP peer), for rate limiting. */
-function clientOf(c: Context): string {
-  return (
-    (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ??
-    'unknown'
-  );
-}
-
-function refused(c: Context, message: string, status: 400 | 409 | 429) {
-  return c.html(
-    page('Link refused', `<h1>Nothing was changed</h1><p class="error">${escapeHtml(message)}</p>`),
-    status,
-  );
+  /**
+   * Records a refused attempt with a genuine link in its task's audit chain, once per link and
+   * reason in this process and once per person and reason in the chain (so a restart does not
+   * record a repeat again either).
+   */
+  async function recordOnce(claims: LinkClaims, reason: string): Promise<void> {
+    if (!guard.firstRefusal(claims.nonce, reason)) return;
+    const audit = await heed.tasks.audit(claims.taskId).catch((error: unknown) => {
+      if (error instanceof TaskNotFoundError) return undefined; // nothing to record it in
+      throw error;
+    });
+    if (!audit || refusalAudited(audit, claims.principal, reason)) return;
+    await heed.tasks.recordRefusal(claims.taskId, {
+      actor: claims.principal,
+      via: 'link',
+      outcome: claims.outcome,
+      reason,
+    });
+  }
 }

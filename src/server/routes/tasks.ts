@@ -137,19 +137,14 @@ export function taskRoutes(
       const body = c.req.valid('json');
       // Without a principal: 404 for a task that does not exist, else 401, as for anyone else.
       if (caller.principal === 'system') await visibleTask(caller, id);
-      const task = await heed.tasks.respond(
-        id,
-        body,
-        {
-          principal: responder(caller),
-          // The channel is what the caller says, among the ones an API caller may be: not 'link'.
-          via: ['api', 'inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
-            ? (c.req.header('x-heed-via') as string)
-            : 'api',
-        },
-        // A task the caller may not see is a 404 before anything else (its existence is not leaked).
-        { visible: (task) => authorization.canSeeTask(caller, task) },
-      );
+      responder(caller);
+      // The channel is what the caller says, among the ones an API caller may be: not 'link'.
+      const via = ['api', 'inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
+        ? (c.req.header('x-heed-via') as string)
+        : 'api';
+      // The one answer path of every channel: a task the caller may not see is a 404 (its
+      // existence is not leaked), then the human layer's rule (a person, an assignee, four-eyes).
+      const task = await authorization.answer(heed.tasks, caller, id, body, via);
       return c.json(task as never, 200);
     },
   );
