@@ -40,7 +40,8 @@ export function callIdOf(item: RunToolApprovalItem): string {
   return raw.callId ?? raw.id ?? '';
 }
 
-function approvalOf(item: RunToolApprovalItem): PendingApproval {
+/** The approval an interruption asks for (tool, arguments, call id, agent). */
+export function approvalOf(item: RunToolApprovalItem): PendingApproval {
   return {
     callId: callIdOf(item),
     tool: item.name ?? item.toolName ?? 'tool',

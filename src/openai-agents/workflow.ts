@@ -1,9 +1,10 @@
 import { type Agent, type AgentInputItem, RunState, Runner } from '@openai/agents';
 import type { Workflow } from '../engine/workflow.ts';
 import type { Heed } from '../human/heed.ts';
+import { canonicalHash } from '../store/canonical.ts';
 import type { TaskResult } from '../human/types.ts';
 import type { Duration } from '../time/duration.ts';
-import { type AgentSnapshot, callIdOf, type PendingApproval, snapshotOf } from './snapshot.ts';
+import { type AgentSnapshot, approvalOf, callIdOf, type PendingApproval, snapshotOf } from './snapshot.ts';
 
 /** Who approves a tool call and how long they have: the Heed task's policy fields. */
 export interface ApprovalPolicy {
@@ -48,6 +49,8 @@ export interface ToolDecision {
   args: Record<string, unknown>;
   taskId: string;
   approved: boolean;
+  /** The hash of the arguments as approved (`null` when not approved): the call runs only with exactly these. */
+  argsHash: string | null;
   outcome: string | null;
   by: string | null;
   comment: string | null;
@@ -124,8 +127,17 @@ async function resume(
   const byCall = new Map(decisions.map((d) => [d.callId, d]));
   for (const item of state.getInterruptions()) {
     const decision = byCall.get(callIdOf(item));
-    if (decision?.approved) state.approve(item);
-    else state.reject(item, { message: rejectionMessage(decision) });
+    // An approval is for exactly one call: this call id, this tool, these arguments. A call that
+    // differs from what was approved (another tool, changed arguments) is rejected, never run.
+    const call = approvalOf(item);
+    const bound = decision?.approved && decision.tool === call.tool && decision.argsHash === canonicalHash(call.args);
+    if (bound) state.approve(item);
+    else
+      state.reject(item, {
+        message: decision?.approved
+          ? 'This tool call was not run: it differs from the call that was approved.'
+          : rejectionMessage(decision),
+      });
   }
   return snapshotOf(await runner.run(agent, state, runOptions));
 }
@@ -155,6 +167,7 @@ function decisionOf(call: PendingApproval, result: TaskResult): ToolDecision {
     args: call.args,
     taskId: result.taskId,
     approved: result.status === 'resolved' && result.outcome === 'approve',
+    argsHash: result.status === 'resolved' && result.outcome === 'approve' ? result.argsHash : null,
     outcome: result.outcome,
     by: result.by,
     comment: result.comment,

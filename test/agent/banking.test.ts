@@ -39,6 +39,30 @@ describe.each(['banking', 'banking-router'])('the banking agent (%s)', (workflow
     expect(bank.balance('Alice')).toBe(150);
   });
 
+  it('two approvals in one turn: approving one and rejecting the other moves exactly the approved money', async () => {
+    const { heed } = testEngine();
+    const bank = registerBanking(heed, new OfflineModel());
+    await heed.start();
+    const run = await heed.startWorkflow<BankingOutput>(workflow, {
+      message: 'Transfer $150 to Alice and transfer $300 to Bob',
+    });
+    const decided: string[] = [];
+    for (let task = await pendingTaskOf(heed, run.id); task; task = await pendingTaskOf(heed, run.id)) {
+      const to = String(task.action?.args.to);
+      decided.push(to);
+      await heed.tasks.respond(
+        task.id,
+        to === 'Alice' ? { outcome: 'approve' } : { outcome: 'reject', comment: 'not Bob' },
+        { principal: 'user:carol' },
+      );
+    }
+    const output = await run.result();
+    expect(decided.sort()).toEqual(['Alice', 'Bob']);
+    expect(bank.balance('Alice')).toBe(150);
+    expect(bank.balance('Bob')).toBe(0);
+    expect(output.reply).toContain('not Bob');
+  });
+
   it('tells the user why when the approver rejects', async () => {
     const { heed } = testEngine();
     const bank = registerBanking(heed, new OfflineModel());

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { DatabaseSync } from 'node:sqlite';
 import { Agent, OpenAIProvider, Runner, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,7 +27,11 @@ interface ResponsesRequest {
  * call asks for the `refund` tool; once the input carries the tool's output (or its rejection),
  * it answers with text that repeats what it was told. No network, no key.
  */
-async function localResponsesApi() {
+async function localResponsesApi(
+  calls: { id: string; args: Record<string, unknown> }[] = [
+    { id: 'call_refund_1', args: { order: 'A-17', cents: 15000 } },
+  ],
+) {
   const requests: ResponsesRequest[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -50,16 +55,14 @@ async function localResponsesApi() {
               ],
             },
           ]
-        : [
-            {
-              type: 'function_call',
-              id: `fc_${n}`,
-              call_id: 'call_refund_1',
-              name: 'refund',
-              arguments: JSON.stringify({ order: 'A-17', cents: 15000 }),
-              status: 'completed',
-            },
-          ];
+        : calls.map((call, i) => ({
+            type: 'function_call',
+            id: `fc_${n}_${i}`,
+            call_id: call.id,
+            name: 'refund',
+            arguments: JSON.stringify(call.args),
+            status: 'completed',
+          }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           id: `resp_${n}`,
@@ -214,5 +217,55 @@ describe('OpenAI Agents JS with Heed approvals (the real @openai/agents, a local
     expect(support.refunds).toEqual([]);
     expect(output.decisions).toMatchObject([{ approved: false, by: 'system' }]);
     expect(output.finalOutput).toContain('rejected');
+  });
+
+  it('two approvals in one turn: approving one and rejecting the other runs exactly the approved call', async () => {
+    const api = await localResponsesApi([
+      { id: 'call_a', args: { order: 'A-17', cents: 15000 } },
+      { id: 'call_b', args: { order: 'B-9', cents: 90000 } },
+    ]);
+    const { heed } = testEngine();
+    const support = registerSupportAgent(heed, api.baseURL);
+    await heed.start();
+    const run = await support.workflow.start({ input: 'Refund A-17 and B-9' });
+    await heed.idle();
+    const tasks = (await heed.tasks.inbox('user:alice')).items;
+    expect(tasks.map((t) => t.action?.args.order).sort()).toEqual(['A-17', 'B-9']);
+    const byOrder = (order: string) => tasks.find((t) => t.action?.args.order === order)?.id ?? '';
+    await heed.tasks.respond(byOrder('B-9'), { outcome: 'reject', comment: 'too much' }, { principal: 'user:alice' });
+    await heed.tasks.respond(byOrder('A-17'), { outcome: 'approve' }, { principal: 'user:alice' });
+    const output = await run.result();
+    expect(support.refunds).toEqual([{ order: 'A-17', cents: 15000, callId: 'call_a' }]);
+    expect(output.decisions.map((d) => `${d.callId}:${d.approved}`).sort()).toEqual(['call_a:true', 'call_b:false']);
+  });
+
+  it('resumed with a call that differs from the one approved (its arguments changed in the stored state), runs nothing', async () => {
+    const api = await localResponsesApi();
+    const { heed, path } = testEngine();
+    const support = registerSupportAgent(heed, api.baseURL);
+    await heed.start();
+    const run = await support.workflow.start({ input: 'Refund A-17 please' });
+    await heed.idle();
+    const [task] = (await heed.tasks.inbox('user:alice')).items;
+    // Someone with write access to the store raises the amount in the recorded agent state.
+    const db = new DatabaseSync(path);
+    const row = db
+      .prepare("SELECT output FROM operations WHERE run_id = ? AND name = 'openai-agents.run'")
+      .get(run.id) as {
+      output: string;
+    };
+    const tampered = row.output.replaceAll('15000', '9999900');
+    expect(tampered).not.toBe(row.output);
+    db.prepare("UPDATE operations SET output = ? WHERE run_id = ? AND name = 'openai-agents.run'").run(
+      tampered,
+      run.id,
+    );
+    db.close();
+    await heed.tasks.respond(task?.id ?? '', { outcome: 'approve' }, { principal: 'user:alice' });
+    const output = await run.result();
+    expect(support.refunds).toEqual([]);
+    const told = api.requests[1]?.input.find((i) => i.type === 'function_call_output');
+    expect(JSON.stringify(told?.output)).toContain('differs from the call that was approved');
+    expect(output.decisions).toMatchObject([{ approved: true }]);
   });
 });
