@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { TASK_TYPES } from '../human/types.ts';
+import { INTERNAL_RUN_NAMESPACES } from '../run-ids.ts';
 
 const Json = z.unknown().openapi({ description: 'Any JSON value' });
 const JsonObject = z.record(z.string(), z.unknown());
@@ -257,7 +258,9 @@ export const WaitingAgentSchema = z
   .object({
     runId: z.string(),
     workflow: z.string(),
-    status: JsonObject.openapi({ description: 'The `agent` status the agent published, e.g. `{status: "pending_approval"}`' }),
+    status: JsonObject.openapi({
+      description: 'The `agent` status the agent published, e.g. `{status: "pending_approval"}`',
+    }),
     waitingSince: z.number(),
     tasks: z.array(
       z.object({ id: z.string(), type: z.enum(TASK_TYPES), title: z.string(), deadline: z.number().nullable() }),
@@ -272,13 +275,10 @@ export const WebhookEventSchema = z
       description: 'task.created, task.escalated, task.ended (task events), run.succeeded, run.failed, run.cancelled',
     }),
     timestamp: z.string().openapi({ format: 'date-time' }),
-    data: z
-      .object({ runId: z.string(), taskId: z.string().optional() })
-      .catchall(z.unknown())
-      .openapi({
-        description:
-          'The run and the event: task.created `{taskId, type, title}`, task.escalated `{taskId, level}`, task.ended `{taskId, status, outcome, by}`, run.succeeded `{output}`, run.failed `{error}`',
-      }),
+    data: z.object({ runId: z.string(), taskId: z.string().optional() }).catchall(z.unknown()).openapi({
+      description:
+        'The run and the event: task.created `{taskId, type, title}`, task.escalated `{taskId, level}`, task.ended `{taskId, status, outcome, by}`, run.succeeded `{output}`, run.failed `{error}`',
+    }),
   })
   .openapi('WebhookEvent');
 
@@ -287,7 +287,19 @@ export const RunPageSchema = z
   .openapi('RunPage');
 
 export const StartRunSchema = z
-  .strictObject({ workflow: z.string().min(1), input: Json.optional(), id: z.string().min(1).optional() })
+  .strictObject({
+    workflow: z.string().min(1),
+    input: Json.optional(),
+    id: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({
+        description:
+          'The run id (default: a new one); an existing id returns that run. Ids in the namespaces of ' +
+          `Heed's own runs (${INTERNAL_RUN_NAMESPACES.map((n) => `\`${n}:\``).join(', ')}) are refused: 422 RUN_ID_RESERVED`,
+      }),
+  })
   .openapi('StartRun');
 
 export const MessageSchema = z

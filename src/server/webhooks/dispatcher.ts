@@ -1,4 +1,5 @@
 import type { Heed } from '../../human/heed.ts';
+import { internalNamespaceOf, internalRunId } from '../../run-ids.ts';
 import type { RunEvent } from '../../store/store.ts';
 import { DELIVERY_WORKFLOW, type DeliveryInput, registerDelivery, type WebhookEndpoint } from './delivery.ts';
 
@@ -90,8 +91,10 @@ export class WebhookDispatcher {
   }
 
   async #dispatch(event: RunEvent): Promise<void> {
-    if (/^(webhook|channel|channel-close):/.test(event.runId)) return; // deliveries do not announce themselves
-    const isTaskRun = event.runId.startsWith('task:');
+    const namespace = internalNamespaceOf(event.runId);
+    // Deliveries do not announce themselves.
+    if (namespace === 'webhook' || namespace === 'channel' || namespace === 'channel-close') return;
+    const isTaskRun = namespace === 'task';
     const isTaskEvent = event.type.startsWith('task.');
     if (isTaskEvent !== isTaskRun) return; // task events also appear on the asking run: send once
     const deliveries: Omit<DeliveryInput, 'type' | 'data' | 'at'>[] = [];
@@ -110,7 +113,7 @@ export class WebhookDispatcher {
       await this.#heed.startWorkflow(
         DELIVERY_WORKFLOW,
         { ...delivery, type: event.type, data: { runId: event.runId, ...(event.data as object) }, at: event.at },
-        { id: `webhook:${delivery.id}` },
+        { id: internalRunId('webhook', delivery.id) },
       );
     }
   }
