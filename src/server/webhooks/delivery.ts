@@ -8,7 +8,10 @@ import { checkLiteralCallbackHost, publicOnlyLookup } from '../callback-url.ts';
 export interface WebhookEndpoint {
   url: string;
   secret: string;
-  /** Event types to send (`task.created`, `task.ended`, `task.escalated`, `run.succeeded`, …); default all. */
+  /**
+   * Event types to send, among the webhook events (`task.created`, `task.escalated`, `task.ended`,
+   * `run.succeeded`, `run.failed`, `run.cancelled`; see `events.ts`); default all of those.
+   */
   events?: readonly string[];
 }
 
@@ -43,24 +46,28 @@ export function registerDelivery(
   // A task's callbackUrl is the caller's: its address is checked again at each attempt (it may
   // resolve elsewhere now). Configured endpoints are the operator's and go where they say.
   const guarded = (input: DeliveryInput) => input.signer === 'callback' && !options.allowPrivateCallbacks;
-  heed.workflow(DELIVERY_WORKFLOW, async (ctx, input: DeliveryInput) => {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const outcome = await ctx.step(`attempt:${attempt}`, () => post(input, secrets(input.signer), guarded(input)), {
-        retries: 0,
-      });
-      const state = outcome.ok ? 'delivered' : attempt < MAX_ATTEMPTS ? 'retrying' : 'failed';
-      await ctx.setStatus('delivery', {
-        state,
-        attempts: attempt,
-        lastStatus: outcome.status,
-        lastError: outcome.error,
-        url: input.url,
-      });
-      if (outcome.ok) return { state, attempts: attempt, status: outcome.status };
-      if (attempt < MAX_ATTEMPTS) await ctx.sleep(backoffMs(attempt));
-    }
-    return { state: 'failed', attempts: MAX_ATTEMPTS };
-  }, { internal: true });
+  heed.workflow(
+    DELIVERY_WORKFLOW,
+    async (ctx, input: DeliveryInput) => {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const outcome = await ctx.step(`attempt:${attempt}`, () => post(input, secrets(input.signer), guarded(input)), {
+          retries: 0,
+        });
+        const state = outcome.ok ? 'delivered' : attempt < MAX_ATTEMPTS ? 'retrying' : 'failed';
+        await ctx.setStatus('delivery', {
+          state,
+          attempts: attempt,
+          lastStatus: outcome.status,
+          lastError: outcome.error,
+          url: input.url,
+        });
+        if (outcome.ok) return { state, attempts: attempt, status: outcome.status };
+        if (attempt < MAX_ATTEMPTS) await ctx.sleep(backoffMs(attempt));
+      }
+      return { state: 'failed', attempts: MAX_ATTEMPTS };
+    },
+    { internal: true },
+  );
 }
 
 /**
