@@ -71,7 +71,8 @@ export function readmeCommands(markdown: string): Line[] {
 }
 
 function classify(command: string, blockSkip: string | undefined): Line {
-  const bare = command.replace(/\s+#.*$/, '');
+  // Without its comment and the environment it sets (`HEED_POSTGRES_URL="…" npx heed worker`).
+  const bare = command.replace(/\s+#.*$/, '').replace(/^(?:[A-Z_][A-Z0-9_]*=(?:"[^"]*"|'[^']*'|\S*)\s+)+/, '');
   if (blockSkip) return { command, skip: blockSkip };
   if (/^npm (test|t)\b/.test(bare)) return { command, skip: 'the test suite: CI runs it just before' };
   if (/^git clone\b/.test(bare) || /^cd heed\b/.test(bare)) return { command, skip: 'this copy is the clone' };

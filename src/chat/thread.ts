@@ -1,13 +1,14 @@
 import type { ModelMessage, UIMessage } from 'ai';
 import type { ChatTurnInput } from '../agent/types.ts';
 import type { Heed } from '../human/heed.ts';
+import { internalRunId } from '../run-ids.ts';
 
 /** The workflow that holds every chat thread (internal: reached only through `/v1/chat`). */
 export const CHAT_THREAD_WORKFLOW = 'heed.chat';
 
 /** A thread's run id: `chat:<chat id>`. */
 export function threadRunId(chatId: string): string {
-  return `chat:${chatId}`;
+  return internalRunId('chat', chatId);
 }
 
 /** What a thread is started with. */

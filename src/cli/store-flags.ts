@@ -9,18 +9,10 @@ export function storeFromFlags(flags: { db?: string | undefined; postgres?: stri
 } {
   if (flags.postgres && flags.db) throw new Error('Give either --db PATH or --postgres URL, not both');
   const postgres = flags.postgres ?? (flags.db ? undefined : process.env.HEED_POSTGRES_URL);
-  if (postgres) return { store: new PostgresStore(postgres), label: redact(postgres) };
+  if (postgres) {
+    const store = new PostgresStore(postgres);
+    return { store, label: store.redactedUrl };
+  }
   const db = flags.db ?? '.heed/heed.db';
   return { store: new SqliteStore(db), label: db };
-}
-
-/** A connection URL without its password, for printing. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'postgres';
-  }
 }

@@ -2,6 +2,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { RE2JS } from 're2js';
 import { z } from 'zod';
+import { canonicalJson } from '../store/canonical.ts';
 import type { JsonSchema, SchemaInput } from './types.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the plugin function at run time.
@@ -22,7 +23,9 @@ const linearRegExp = Object.assign(
   { code: 'linearRegExp' },
 );
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: linearRegExp } });
+// `addUsedSchema: false`: a form's `$id` is not registered in ajv's global registry, so the same
+// `$id` may come again (the same form, or a changed one) and no form can `$ref` another's.
+const ajv = new Ajv2020({ allErrors: true, strict: false, addUsedSchema: false, code: { regExp: linearRegExp } });
 addFormats(ajv);
 
 /** Field-level problems, as shown to a person or returned in a 422. */
@@ -49,17 +52,56 @@ export function toJsonSchema(input: SchemaInput): JsonSchema {
   return schema;
 }
 
-const compiled = new WeakMap<object, ValidateFunction>();
+/** How many compiled forms are kept (least recently used ones are compiled again when needed). */
+const MAX_COMPILED = 256;
+/** Compiled validators by canonical schema text, least recently used first (a Map keeps insertion order). */
 const byText = new Map<string, ValidateFunction>();
+/** The same, by schema object: a schema validated many times is not serialized each time. */
+const byObject = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: JsonSchema): ValidateFunction {
-  const cached = compiled.get(schema);
-  if (cached) return cached;
-  const text = JSON.stringify(schema);
-  const validate = byText.get(text) ?? ajv.compile(schema);
-  if (byText.size < 1000) byText.set(text, validate);
-  compiled.set(schema, validate);
+  const known = byObject.get(schema);
+  if (known) return known;
+  const text = canonicalJson(schema);
+  let validate = byText.get(text);
+  if (validate) byText.delete(text);
+  else validate = compileAlone(schema);
+  byText.set(text, validate);
+  if (byText.size > MAX_COMPILED) byText.delete(byText.keys().next().value as string);
+  byObject.set(schema, validate);
   return validate;
+}
+
+/**
+ * Compiles `schema` and leaves nothing of it in ajv: its cache entry is removed, and ajv's
+ * registry is put back as it was (the references its inner `$id`s added are dropped; an `$id`
+ * naming a meta-schema removes nothing). The validator returned holds all it needs, so the LRU
+ * above is the only cache, and one form's ids never resolve in another's.
+ */
+function compileAlone(schema: JsonSchema): ValidateFunction {
+  const refs = { ...ajv.refs };
+  const schemas = { ...ajv.schemas };
+  try {
+    return ajv.compile(schema);
+  } finally {
+    ajv.removeSchema(schema);
+    restore(ajv.refs, refs);
+    restore(ajv.schemas, schemas);
+  }
+}
+
+function restore<T>(registry: Record<string, T>, saved: Record<string, T>): void {
+  for (const key of Object.keys(registry)) if (!(key in saved)) delete registry[key];
+  Object.assign(registry, saved);
+}
+
+/**
+ * For tests, not exported from the package: how many validators the LRU keeps, and how many
+ * schemas ajv holds in its own cache and registry (these must not grow with each new form).
+ */
+export function schemaCacheSizes(): { compiled: number; ajvCache: number; ajvRefs: number } {
+  const cache = (ajv as unknown as { _cache: Map<unknown, unknown> })._cache;
+  return { compiled: byText.size, ajvCache: cache.size, ajvRefs: Object.keys(ajv.refs).length };
 }
 
 /** Validates `data` against a stored JSON Schema; returns the problems (empty when valid). */

@@ -1,4 +1,5 @@
 import type { WorkflowContext } from '../engine/context.ts';
+import { internalRunId } from '../run-ids.ts';
 import type { NotificationKind } from './notifier.ts';
 import type { PolicyEvent } from './policy.ts';
 import { SETTLED_TOPIC } from './results.ts';
@@ -7,7 +8,7 @@ import type { TaskResult } from './types.ts';
 /** The workflow that carries every task's timed policy. Its run id is `task:<task id>`. */
 export const TASK_WORKFLOW = 'heed.task';
 
-export const taskRunId = (taskId: string) => `task:${taskId}`;
+export const taskRunId = (taskId: string) => internalRunId('task', taskId);
 
 /** What the lifecycle workflow needs from the task layer; each call is wrapped in a durable step. */
 export interface TaskPolicies {

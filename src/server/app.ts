@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Channels } from '../channels/channels.ts';
 import { Authorization } from '../authorization/authorization.ts';
@@ -7,6 +6,7 @@ import type { Heed } from '../human/heed.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type AuthConfig, type AuthEnv, authenticate } from './auth.ts';
 import { mcpRoutes } from '../mcp/http-route.ts';
+import { bodyLimit } from './body-limit.ts';
 import { browserSafety, securityHeaders } from './browser-safety.ts';
 import { ClientAddress } from './client-address.ts';
 import { HttpError, onError } from './errors.ts';
@@ -31,7 +31,7 @@ export interface AppOptions {
   /** The public base URL links point to. */
   baseUrl: () => string;
   groupsOf?: MembershipLookup | undefined;
-  /** Largest request body in bytes (default 1 MiB). */
+  /** Largest request body in bytes, on every route (default 1 MiB); larger ones get 413 (see `body-limit.ts`). */
   maxBodyBytes?: number | undefined;
   /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). */
   startable?: Readonly<Record<string, readonly string[]>> | undefined;
@@ -111,18 +111,8 @@ export function createApp(
       },
     }),
   );
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 1024 * 1024,
-      onError: () => {
-        throw new HttpError(
-          'PAYLOAD_TOO_LARGE',
-          `The request body is over ${options.maxBodyBytes ?? 1024 * 1024} bytes`,
-        );
-      },
-    }),
-  );
+  // Every route, links and /mcp included: an oversized body gets a 413 the client can read.
+  app.use('*', bodyLimit(options.maxBodyBytes ?? 1024 * 1024));
   app.use('/v1/*', async (c, next) => {
     if (
       ['/v1/health', '/v1/openapi.json', '/v1/inbox/events', SLACK_INTERACTIONS].includes(c.req.path) ||

@@ -4,8 +4,12 @@ import { BlockList, isIP } from 'node:net';
 import { InvalidTaskError } from '../errors.ts';
 
 /**
- * Loopback, private, link-local, carrier-grade NAT, unique-local, site-local and unspecified
- * addresses, and the IPv6 forms that carry an IPv4 address (IPv4-compatible `::/96`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`), which can reach IPv4 internals.
+ * Loopback, private, link-local, carrier-grade NAT, unique-local, site-local, multicast, reserved
+ * (240.0.0.0/4, broadcast included) and unspecified addresses, and the IPv6 ranges that carry or
+ * tunnel to an IPv4 address (IPv4-compatible `::/96`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`,
+ * Teredo `2001::/32`, 6to4 `2002::/16`), which can reach IPv4 internals. IPv4-mapped
+ * (`::ffff:0:0/96`) and IPv4-translated (`::ffff:0:0:0/96`) addresses are judged by the IPv4
+ * address they carry (see {@link isPrivateAddress}).
  */
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
@@ -16,6 +20,8 @@ for (const [net, bits] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const) {
   PRIVATE.addSubnet(net, bits, 'ipv4');
 }
@@ -23,9 +29,12 @@ for (const [net, bits] of [
   ['::', 96],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
+  ['2001::', 32],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
   ['fec0::', 10],
+  ['ff00::', 8],
 ] as const) {
   PRIVATE.addSubnet(net, bits, 'ipv6');
 }
@@ -44,9 +53,10 @@ export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
   if (family === 6) {
-    // IPv4-mapped (`::ffff:a.b.c.d`, in any spelling): the IPv4 address decides.
+    // IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-translated (`::ffff:0:a.b.c.d`), in any spelling:
+    // the IPv4 address they carry decides.
     const canonical = canonicalIpv6(address);
-    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(canonical);
+    const mapped = /^::ffff:(?:0:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(canonical);
     if (mapped) {
       const n = (Number.parseInt(mapped[1] as string, 16) << 16) | Number.parseInt(mapped[2] as string, 16);
       return PRIVATE.check([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), 'ipv4');

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { TASK_TYPES } from '../human/types.ts';
+import { INTERNAL_RUN_NAMESPACES } from '../run-ids.ts';
 
 const Json = z.unknown().openapi({ description: 'Any JSON value' });
 const JsonObject = z.record(z.string(), z.unknown());
@@ -334,7 +335,19 @@ export const RunPageSchema = z
   .openapi('RunPage');
 
 export const StartRunSchema = z
-  .strictObject({ workflow: z.string().min(1), input: Json.optional(), id: z.string().min(1).optional() })
+  .strictObject({
+    workflow: z.string().min(1),
+    input: Json.optional(),
+    id: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({
+        description:
+          'The run id (default: a new one); an existing id returns that run. Ids in the namespaces of ' +
+          `Heed's own runs (${INTERNAL_RUN_NAMESPACES.map((n) => `\`${n}:\``).join(', ')}) are refused: 422 RUN_ID_RESERVED`,
+      }),
+  })
   .openapi('StartRun');
 
 export const MessageSchema = z

@@ -24,7 +24,7 @@ export interface ServeOptions {
    * sharing the store (default 500 ms). This process's own writes are pushed at once.
    */
   feedPollInterval?: Duration;
-  /** Outgoing webhooks: endpoints for all task and run events, and the secret for task callbacks. */
+  /** Outgoing webhooks: endpoints for task events and run ends (see `webhooks/events.ts`), and the secret for task callbacks. */
   webhooks?: WebhookOptions;
   /**
    * Email and Slack (DESIGN.md "Channels"), made before the Heed (its notifiers go into

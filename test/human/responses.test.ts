@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { TaskAlreadyResolvedError, type TaskResult } from '../../src/index.ts';
+import { schemaCacheSizes, toJsonSchema, validateAgainst } from '../../src/human/schemas.ts';
 import { testEngine } from '../helpers.ts';
 
 describe('human tasks: answering', () => {
@@ -205,5 +206,82 @@ describe('human tasks: answering', () => {
     const final = await heed.tasks.get(task.id);
     expect(final?.responses).toHaveLength(1);
     expect(final?.result?.by).toBe(final?.responses[0]?.principal);
+  });
+});
+
+describe('human tasks: form schemas', () => {
+  const pm = { principal: 'user:pm' };
+
+  it('takes a form with an $id again, the same or changed, each answer checked against its own schema', async () => {
+    const { heed } = testEngine();
+    const v1 = {
+      $id: 'https://forms.example.com/expense',
+      type: 'object',
+      properties: { amount: { type: 'number' } },
+      required: ['amount'],
+    };
+    const v2 = { ...v1, properties: { reason: { type: 'string' } }, required: ['reason'] };
+    const first = await heed.tasks.create({ type: 'form', title: 'Expense', form: v1 });
+    const changed = await heed.tasks.create({ type: 'form', title: 'Expense', form: v2 });
+    const again = await heed.tasks.create({ type: 'form', title: 'Expense', form: structuredClone(v1) });
+    for (const task of [first, again]) {
+      await expect(heed.tasks.respond(task.id, { outcome: 'submit', data: { reason: 'x' } }, pm)).rejects.toMatchObject(
+        {
+          code: 'VALIDATION_FAILED',
+          issues: [{ path: 'amount', message: 'is required' }],
+        },
+      );
+      expect((await heed.tasks.respond(task.id, { outcome: 'submit', data: { amount: 12 } }, pm)).status).toBe(
+        'resolved',
+      );
+    }
+    await expect(heed.tasks.respond(changed.id, { outcome: 'submit', data: { amount: 12 } }, pm)).rejects.toMatchObject(
+      {
+        issues: [{ path: 'reason', message: 'is required' }],
+      },
+    );
+    expect((await heed.tasks.respond(changed.id, { outcome: 'submit', data: { reason: 'taxi' } }, pm)).status).toBe(
+      'resolved',
+    );
+  });
+
+  it("never resolves one form's $ref to another form's $id", async () => {
+    const { heed } = testEngine();
+    await heed.tasks.create({
+      type: 'form',
+      title: 'Address',
+      form: { $id: 'https://forms.example.com/address', type: 'object', properties: { city: { type: 'string' } } },
+    });
+    const error = await heed.tasks
+      .create({
+        type: 'form',
+        title: 'Shipping',
+        form: { type: 'object', properties: { to: { $ref: 'https://forms.example.com/address' } } },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_TASK' });
+    expect((error as Error).message).toMatch(/form: .*can't resolve reference/);
+  });
+
+  it('keeps a bounded number of compiled forms, and ajv keeps none of them', () => {
+    const before = schemaCacheSizes();
+    for (let i = 0; i < 700; i++) {
+      const form = {
+        ...(i % 2 === 0 ? { $id: `https://forms.example.com/f${i}` } : {}),
+        type: 'object',
+        properties: {
+          [`field${i}`]: { type: 'integer', minimum: i },
+          nested: { $id: `https://forms.example.com/nested/${i}`, type: 'string' },
+        },
+        required: [`field${i}`],
+      };
+      expect(validateAgainst(toJsonSchema(form), { [`field${i}`]: i - 1 })).toEqual([
+        { path: `field${i}`, message: `must be >= ${i}` },
+      ]);
+    }
+    const after = schemaCacheSizes();
+    expect(after.compiled).toBeLessThanOrEqual(256);
+    expect(after.ajvCache).toBe(before.ajvCache);
+    expect(after.ajvRefs).toBe(before.ajvRefs);
   });
 });

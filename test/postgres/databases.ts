@@ -22,3 +22,9 @@ export async function freshPostgresStore(options: PostgresStoreOptions = {}): Pr
   await store.init();
   return store;
 }
+
+/** The URL of the database {@link freshPostgresStore} makes its stores in (its password is kept private by the store). */
+export function fileDatabaseUrl(): Promise<string> {
+  fileDatabase ??= freshDatabase();
+  return fileDatabase;
+}

@@ -6,6 +6,7 @@
  */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { checkLiteralCallbackHost } from '../../src/server/callback-url.ts';
 import { testServer } from './helpers.ts';
 
 /** A raw request, so that Host, Origin and Sec-Fetch-Site are exactly what a browser (or an attacker) sends. */
@@ -211,6 +212,51 @@ describe('user-supplied input', () => {
       body: { type: 'approval', title: 'X', callbackUrl: 'javascript:alert(1)' },
     });
     expect(script.status).toBe(422);
+  });
+
+  it('refuses callbackUrls in multicast, reserved, 6to4, Teredo, IPv4-mapped and IPv4-translated ranges', async () => {
+    const s = await testServer();
+    const create = (callbackUrl: string) =>
+      s.call('POST', '/v1/tasks', { as: 'user:alice', body: { type: 'approval', title: 'X', callbackUrl } });
+    const refused = {
+      'multicast 224.0.0.0/4': ['http://224.0.0.1/hook', 'http://239.255.255.250/hook'],
+      'reserved 240.0.0.0/4': ['http://240.0.0.1/hook', 'http://255.255.255.255/hook'],
+      '6to4 2002::/16': [
+        'http://[2002:7f00:1::1]/hook',
+        'http://[2002:a9fe:a9fe::]/hook',
+        'http://[2002:5db8:d822::1]/hook',
+      ],
+      'Teredo 2001::/32': ['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook', 'http://[2001::1]/hook'],
+      'IPv4-mapped ::ffff:0:0/96': ['http://[::ffff:224.0.0.1]/hook', 'http://[0:0:0:0:0:ffff:a00:1]/hook'],
+      'IPv4-translated ::ffff:0:0:0/96': [
+        'http://[::ffff:0:127.0.0.1]/hook',
+        'http://[::ffff:0:7f00:1]/hook',
+        'http://[0:0:0:0:ffff:0:a9fe:a9fe]/hook',
+        'http://[::ffff:0:0:0]/hook',
+      ],
+      'IPv6 multicast ff00::/8': ['http://[ff02::1]/hook'],
+    };
+    for (const [range, urls] of Object.entries(refused)) {
+      for (const url of urls) {
+        const answer = await create(url);
+        expect(answer.status, `${range}: ${url}`).toBe(422);
+        expect(
+          answer.body.error.issues.map((i: any) => i.path),
+          url,
+        ).toContain('callbackUrl');
+        // The same check again at delivery, for tasks created in-process.
+        expect(() => checkLiteralCallbackHost(new URL(url)), url).toThrow(/loopback or private/);
+      }
+    }
+    // Public addresses next to those ranges stay allowed.
+    for (const url of [
+      'https://223.255.255.1/hook',
+      'https://[2001:4860:4860::8888]/hook',
+      'https://[2003::1]/hook',
+      'https://[::ffff:0:5db8:d822]/hook',
+    ]) {
+      expect((await create(url)).status, url).toBe(201);
+    }
   });
 
   it('refuses assignees and escalation targets that cannot answer (system, agents)', async () => {

@@ -114,4 +114,34 @@ describe('HTTP: runs, messages, events and SSE', () => {
     // Another principal lists only the runs it started: none.
     expect((await s.call('GET', '/v1/runs', { as: 'user:eve' })).body).toEqual({ items: [], nextCursor: null });
   });
+
+  it("refuses run ids in the namespaces of Heed's own runs (422 RUN_ID_RESERVED), writing nothing", async () => {
+    const s = await testServer({
+      setup: (heed) =>
+        heed.workflow('refund', async (ctx, input: { amount: number }) => {
+          const decision = await ctx.ask({
+            type: 'approval',
+            title: `Refund $${input.amount}?`,
+            assignees: ['user:bob'],
+          });
+          return decision.outcome;
+        }),
+    });
+    const ids = ['task:abc', 'channel:abc', 'channel-close:abc', 'chat:abc', 'webhook:evt_1_0', 'task:abc:1', 'chat:'];
+    for (const id of ids) {
+      const refused = await s.call('POST', '/v1/runs', { body: { workflow: 'refund', id, input: { amount: 5 } } });
+      expect(refused.status, id).toBe(422);
+      expect(refused.body.error.code, id).toBe('RUN_ID_RESERVED');
+      expect(refused.body.error.message, id).toContain(`"${id}"`);
+      expect(await s.heed.runs.info(id), id).toBeUndefined();
+    }
+    await s.heed.idle();
+    expect((await s.call('GET', '/v1/runs')).body.items).toEqual([]);
+    expect((await s.call('GET', '/v1/tasks')).body.items).toEqual([]);
+    // Ids that only look alike are the caller's to use.
+    for (const id of ['mytask:abc', 'tasks:abc', 'Task:abc', 'abc:task:1', 'task']) {
+      const started = await s.call('POST', '/v1/runs', { body: { workflow: 'refund', id, input: { amount: 5 } } });
+      expect(started.status, id).toBe(201);
+    }
+  });
 });

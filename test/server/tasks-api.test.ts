@@ -1,5 +1,61 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { type Body, testServer } from './helpers.ts';
+
+/**
+ * POSTs `bytes` of a JSON body with `node:http` (chunked, or with a Content-Length) the way a
+ * client on a real network does: 64 KiB writes with a pause after each MiB (a second or so in
+ * all), and reads the whole answer. Resolves once the body is sent and the answer read; `error`
+ * is set when the connection failed first (a client that reads the answer only once it has sent
+ * its body, as many do, would then have no answer at all).
+ */
+function streamBody(
+  url: string,
+  bytes: number,
+  chunked: boolean,
+): Promise<{ status?: number; body: string; error?: string }> {
+  return new Promise((resolve) => {
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-heed-principal': 'user:alice',
+        ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(bytes + 2) }),
+      },
+    });
+    let body = '';
+    let status: number | undefined;
+    let pending = 2; // the body sent, the answer read
+    const done = () => --pending === 0 && resolve({ status, body });
+    req.on('finish', done);
+    req.on('response', (res) => {
+      status = res.statusCode;
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => {
+        body += text;
+      });
+      res.on('end', done);
+      res.on('error', (error) => resolve({ status, body, error: error.message }));
+    });
+    req.on('error', (error) => resolve({ status, body, error: error.message }));
+    req.on('close', () => {
+      if (!req.writableFinished) resolve({ status, body, error: 'the connection closed before the body was sent' });
+    });
+    req.write('"');
+    let sent = 0;
+    const write = () => {
+      while (sent < bytes) {
+        sent += chunk.length;
+        const more = req.write(chunk);
+        if (sent % (1024 * 1024) === 0) return void setTimeout(write, 100);
+        if (!more) return void req.once('drain', write);
+      }
+      req.end('"');
+    };
+    write();
+  });
+}
 
 describe('HTTP: tasks', () => {
   it('creates, lists, answers and audits a task as DESIGN.md says', async () => {
@@ -141,6 +197,19 @@ describe('HTTP: tasks', () => {
     expect(issues).toEqual([{ path: 'amount', message: 'is required' }]);
     expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
     expect((await s.call('GET', '/v1/health')).body.ok).toBe(true);
+  });
+
+  it('answers a 10 MB body, chunked or not, with 413 PAYLOAD_TOO_LARGE, readable before the connection ends', async () => {
+    const s = await testServer();
+    for (const chunked of [true, false]) {
+      const answer = await streamBody(`${s.url}/v1/tasks`, 10 * 1024 * 1024, chunked);
+      expect(answer.error, `chunked: ${chunked}`).toBeUndefined();
+      expect(answer.status, `chunked: ${chunked}`).toBe(413);
+      expect(JSON.parse(answer.body).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) });
+    }
+    // Nothing was made, and the server goes on serving.
+    expect((await s.call('GET', '/v1/tasks')).body.items).toEqual([]);
+    expect((await s.call('GET', '/v1/health')).status).toBe(200);
   });
 
   it('requires API keys when configured and maps them to principals', async () => {

@@ -121,6 +121,47 @@ describe('outgoing webhooks', () => {
     );
     expect(payload).toMatchObject({ type: 'run.succeeded', data: { runId: 'q1', output: 'done' } });
   });
+  it('sends an endpoint without `events` the task events and run ends only, never statuses or streamed output', async () => {
+    const hook = await receiver(0);
+    const s = await testServer({
+      webhooks: { endpoints: [{ url: hook.url, secret: SECRET }], pollMs: 20 },
+      setup: (heed) =>
+        heed.workflow('talker', async (ctx) => {
+          await ctx.setStatus('agent', { status: 'thinking' });
+          const text = await ctx.step('model', async (step) => {
+            for (const token of ['Hello', ' there', ', Alice']) await step.progress({ delta: token });
+            return 'Hello there, Alice';
+          });
+          await ctx.setStatus('agent', { status: 'done' });
+          return text;
+        }),
+    });
+    await s.call('POST', '/v1/runs', { body: { workflow: 'talker', id: 't1' } });
+    expect(await s.heed.handle('t1').result()).toBe('Hello there, Alice');
+    const task = (
+      await s.call('POST', '/v1/tasks', { body: { type: 'approval', title: 'Pay?', assignees: ['user:bob'] } })
+    ).body;
+    await s.call('POST', `/v1/tasks/${task.id}/responses`, { as: 'user:bob', body: { outcome: 'approve' } });
+    await vi.waitFor(() => expect(hook.received.length).toBeGreaterThanOrEqual(3), { timeout: 5000 });
+    // The feed has statuses and tokens before the ends; every delivery started is listed here.
+    const deliveries = (await s.call('GET', '/v1/webhooks/deliveries')).body.items;
+    expect(deliveries.map((d: { type: string }) => d.type).sort()).toEqual([
+      'run.succeeded',
+      'task.created',
+      'task.ended',
+    ]);
+    const types = hook.received.map((r) => JSON.parse(r.body).type).sort();
+    expect(types).toEqual(['run.succeeded', 'task.created', 'task.ended']);
+  });
+
+  it('refuses an endpoint that lists an event that is not a webhook event', async () => {
+    await expect(
+      testServer({
+        webhooks: { endpoints: [{ url: 'https://example.com/hook', secret: SECRET, events: ['progress'] }] },
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('"progress"') });
+  });
+
   it('reads the event feed when the store announces a change, not on a poll', async () => {
     const hook = await receiver(0);
     const s = await testServer({

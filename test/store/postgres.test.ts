@@ -1,17 +1,18 @@
+import { inspect } from 'node:util';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/postgres.ts';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.ts';
 import { describeConcurrentStores } from './contract-concurrency.ts';
 import { describeStoreContract } from './contract.ts';
-import { freshDatabase, freshPostgresStore } from '../postgres/databases.ts';
+import { fileDatabaseUrl, freshDatabase, freshPostgresStore } from '../postgres/databases.ts';
 
 // The contract's cases drive time by hand (`now`), leases included: the engine's clock.
 describeStoreContract('PostgreSQL', () => freshPostgresStore({ leaseClock: 'engine' }));
 
 describeConcurrentStores('PostgreSQL', async () => {
   const first = await freshPostgresStore();
-  const second = new PostgresStore(first.url, { poolSize: 4, schema: first.schema });
+  const second = new PostgresStore(await fileDatabaseUrl(), { poolSize: 4, schema: first.schema });
   await second.init();
   return [first, second];
 });
@@ -49,5 +50,18 @@ describe('PostgresStore migrations', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('PostgresStore connection URL', () => {
+  it('keeps the password private: no public field holds it, and the printable URL masks it', async () => {
+    const url = new URL(await fileDatabaseUrl());
+    url.password = 'a-secret-password-8c1f';
+    const store = new PostgresStore(url.href);
+    expect('url' in store).toBe(false);
+    expect(store.redactedUrl).toBe(url.href.replace(':a-secret-password-8c1f@', ':***@'));
+    expect(inspect(store, { depth: 5 })).not.toContain('a-secret-password-8c1f');
+    expect(JSON.stringify(Object.entries(store))).not.toContain('a-secret-password-8c1f');
+    await store.close();
   });
 });

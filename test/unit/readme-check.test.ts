@@ -24,6 +24,7 @@ describe('the README check', () => {
       'npm run example -- agent-inbox --once',
       'npm run start:postgres -- --port 4001',
       'npx heed worker --postgres postgres://heed:heed@127.0.0.1:54329/heed',
+      'HEED_POSTGRES_URL="$(cat .heed/postgres.url)" npx heed worker    # the URL kept off the command line',
       '```',
     ].join('\n');
     expect(readmeCommands(markdown)).toEqual([
@@ -37,6 +38,11 @@ describe('the README check', () => {
       { command: 'npm run start:postgres -- --port 4001', background: true, ready: 'health' },
       {
         command: 'npx heed worker --postgres postgres://heed:heed@127.0.0.1:54329/heed',
+        background: true,
+        ready: 'log',
+      },
+      {
+        command: 'HEED_POSTGRES_URL="$(cat .heed/postgres.url)" npx heed worker    # the URL kept off the command line',
         background: true,
         ready: 'log',
       },

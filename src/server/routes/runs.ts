@@ -1,7 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Authorization } from '../../authorization/authorization.ts';
+import { RunIdReservedError } from '../../errors.ts';
 import type { Heed } from '../../human/heed.ts';
+import { internalNamespaceOf } from '../../run-ids.ts';
 import type { RunStatus } from '../../store/store.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
@@ -37,6 +39,9 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     async (c) => {
       const caller = c.get('caller');
       const body = c.req.valid('json');
+      // Checked before anything is read or written: these ids belong to Heed's own runs.
+      const reserved = body.id === undefined ? undefined : internalNamespaceOf(body.id);
+      if (body.id !== undefined && reserved !== undefined) throw new RunIdReservedError(body.id, reserved);
       const existing = body.id === undefined ? undefined : await heed.runs.info(body.id);
       authorization.requireStart(caller, body.workflow, existing);
       const handle = await heed.startWorkflow(body.workflow, body.input ?? null, {

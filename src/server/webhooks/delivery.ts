@@ -8,7 +8,10 @@ import { checkLiteralCallbackHost, publicOnlyLookup } from '../callback-url.ts';
 export interface WebhookEndpoint {
   url: string;
   secret: string;
-  /** Event types to send (`task.created`, `task.ended`, `task.escalated`, `run.succeeded`, …); default all. */
+  /**
+   * Event types to send, among the webhook events (`task.created`, `task.escalated`, `task.ended`,
+   * `run.succeeded`, `run.failed`, `run.cancelled`; see `events.ts`); default all of those.
+   */
   events?: readonly string[];
 }
 

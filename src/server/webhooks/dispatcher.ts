@@ -1,6 +1,8 @@
 import type { Heed } from '../../human/heed.ts';
+import { internalNamespaceOf, internalRunId } from '../../run-ids.ts';
 import type { RunEvent } from '../../store/store.ts';
 import { DELIVERY_WORKFLOW, type DeliveryInput, registerDelivery, type WebhookEndpoint } from './delivery.ts';
+import { endpointEvents, isWebhookEvent } from './events.ts';
 
 const CURSOR = 'webhooks.cursor';
 
@@ -19,7 +21,9 @@ export interface WebhookOptions {
 
 /**
  * Turns the run event feed into webhook deliveries: task events (of tasks' own runs) go to the
- * task's `callbackUrl` and to every endpoint; run events (of other runs) go to every endpoint.
+ * task's `callbackUrl` and to every endpoint; the ends of other runs go to every endpoint. Only
+ * the webhook events of `events.ts` are sent (never statuses or streamed output), each endpoint
+ * the ones it lists (default: all of them).
  * Each delivery is a durable run whose id is derived from the event and the destination, and the
  * feed cursor is stored: a restart resumes where it stopped and never delivers an event twice
  * (beyond the retries of one delivery).
@@ -27,6 +31,8 @@ export interface WebhookOptions {
 export class WebhookDispatcher {
   readonly #heed: Heed;
   readonly #endpoints: readonly WebhookEndpoint[];
+  /** The event types each endpoint gets (by index). */
+  readonly #events: readonly ReadonlySet<string>[];
   readonly #options: WebhookOptions;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -34,9 +40,11 @@ export class WebhookDispatcher {
   /** An announcement came while a read was under way: read again when it ends. */
   #again = false;
 
+  /** @throws InvalidArgumentError when an endpoint lists an event type that is not a webhook event */
   constructor(heed: Heed, options: WebhookOptions) {
     this.#heed = heed;
     this.#endpoints = options.endpoints ?? [];
+    this.#events = this.#endpoints.map((endpoint) => endpointEvents(endpoint.events));
     this.#options = options;
     registerDelivery(
       heed,
@@ -90,13 +98,16 @@ export class WebhookDispatcher {
   }
 
   async #dispatch(event: RunEvent): Promise<void> {
-    if (/^(webhook|channel|channel-close):/.test(event.runId)) return; // deliveries do not announce themselves
-    const isTaskRun = event.runId.startsWith('task:');
+    if (!isWebhookEvent(event.type)) return; // statuses and streamed output stay on the SSE feed
+    const namespace = internalNamespaceOf(event.runId);
+    // Deliveries do not announce themselves.
+    if (namespace === 'webhook' || namespace === 'channel' || namespace === 'channel-close') return;
+    const isTaskRun = namespace === 'task';
     const isTaskEvent = event.type.startsWith('task.');
     if (isTaskEvent !== isTaskRun) return; // task events also appear on the asking run: send once
     const deliveries: Omit<DeliveryInput, 'type' | 'data' | 'at'>[] = [];
     this.#endpoints.forEach((endpoint, i) => {
-      if (!endpoint.events || endpoint.events.includes(event.type)) {
+      if (this.#events[i]?.has(event.type)) {
         deliveries.push({ id: `evt_${event.id}_${i}`, url: endpoint.url, signer: String(i) });
       }
     });
@@ -110,7 +121,7 @@ export class WebhookDispatcher {
       await this.#heed.startWorkflow(
         DELIVERY_WORKFLOW,
         { ...delivery, type: event.type, data: { runId: event.runId, ...(event.data as object) }, at: event.at },
-        { id: `webhook:${delivery.id}` },
+        { id: internalRunId('webhook', delivery.id) },
       );
     }
   }

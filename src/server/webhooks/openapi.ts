@@ -1,15 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv } from '../auth.ts';
 import { WebhookEventSchema } from '../schemas.ts';
-
-const EVENTS = [
-  ['task.created', 'A task was created (to its callbackUrl and the configured endpoints)'],
-  ['task.escalated', 'A task escalated to its next level'],
-  ['task.ended', 'A task was resolved, expired or cancelled'],
-  ['run.succeeded', 'A run succeeded'],
-  ['run.failed', 'A run failed'],
-  ['run.cancelled', 'A run was cancelled'],
-] as const;
+import { WEBHOOK_EVENTS } from './events.ts';
 
 /**
  * Describes the outgoing webhooks in the OpenAPI document (`webhooks`): what Heed POSTs to the
@@ -23,7 +15,7 @@ export function describeWebhooks(app: OpenAPIHono<AuthEnv>): void {
       description: 'Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks)',
     }),
   });
-  for (const [type, summary] of EVENTS) {
+  for (const [type, summary] of WEBHOOK_EVENTS) {
     app.openAPIRegistry.registerWebhook({
       method: 'post',
       path: type,

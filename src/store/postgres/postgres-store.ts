@@ -31,6 +31,7 @@ import * as feeds from './feeds.ts';
 import { returnMessagesFrom } from './mailbox.ts';
 import { migrate } from './migrations.ts';
 import { Notifications } from './notifications.ts';
+import { redactUrl } from './redact-url.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
 import * as runs from './runs.ts';
 import { Database, type Sql } from './sql.ts';
@@ -76,7 +77,8 @@ export interface PostgresStoreOptions {
  * - Runnable runs, new timers and feed entries are announced with NOTIFY on commit.
  */
 export class PostgresStore implements Store, TaskStore {
-  readonly url: string;
+  /** The connection URL, password included: private, never printed (see {@link redactedUrl}). */
+  readonly #url: string;
   /**
    * Committed run events and task changes: this process's writes at once, after they commit;
    * every other process's through LISTEN/NOTIFY (from the first subscription on). Hints only: a
@@ -93,7 +95,7 @@ export class PostgresStore implements Store, TaskStore {
   readonly #batcher = new WriteBatcher(() => this.#open());
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
-    this.url = url;
+    this.#url = url;
     this.#options = {
       poolSize: options.poolSize ?? 10,
       leaseClock: options.leaseClock ?? 'database',
@@ -124,6 +126,11 @@ export class PostgresStore implements Store, TaskStore {
     return { ...db, batches: batches.batches, batchedWrites: batches.writes };
   }
 
+  /** The connection URL with its password masked (`postgres://heed:***@host/db`), for messages. */
+  get redactedUrl(): string {
+    return redactUrl(this.#url);
+  }
+
   /** The schema holding Heed's tables. */
   get schema(): string {
     return this.#options.schema;
@@ -136,7 +143,7 @@ export class PostgresStore implements Store, TaskStore {
   init(): Promise<void> {
     if (this.#closed) return Promise.reject(new ClosedError('The PostgreSQL store is closed'));
     this.#ready ??= (async () => {
-      const db = new Database(this.url, {
+      const db = new Database(this.#url, {
         poolSize: this.#options.poolSize,
         unavailableTimeoutMs: this.#options.unavailableTimeoutMs,
         schema: this.#options.schema,
@@ -153,7 +160,7 @@ export class PostgresStore implements Store, TaskStore {
         throw error;
       }
       this.#db = db;
-      if (this.#options.listen) this.#notifications = new Notifications(this.url, this.#options.schema);
+      if (this.#options.listen) this.#notifications = new Notifications(this.#url, this.#options.schema);
     })();
     return this.#ready;
   }
