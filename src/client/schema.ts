@@ -2,3699 +2,3694 @@
 // Do not edit: `npm test` fails when this file differs from what the server describes.
 /* biome-ignore-all lint: generated code */
 export interface paths {
-  '/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web inbox (an HTML page; it calls this API with your credentials) */
+        get: operations["getInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The web inbox (an HTML page; it calls this API with your credentials) */
-    get: operations['getInbox'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/mcp': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A standalone stream of server messages
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         */
+        get: operations["mcpStream"];
+        put?: never;
+        /**
+         * An MCP JSON-RPC request (initialize, tools/list, tools/call, …) or notification
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         */
+        post: operations["mcpRequest"];
+        /**
+         * End a session (stateless: nothing to end)
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         */
+        delete: operations["mcpEndSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * A standalone stream of server messages
-     * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
-     */
-    get: operations['mcpStream'];
-    put?: never;
-    /**
-     * An MCP JSON-RPC request (initialize, tools/list, tools/call, …) or notification
-     * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
-     */
-    post: operations['mcpRequest'];
-    /**
-     * End a session (stateless: nothing to end)
-     * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
-     */
-    delete: operations['mcpEndSession'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/outbox': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The local outbox: the notices Heed keeps when no SMTP or Slack is configured
+         * @description In development mode the page holds the notices. With API keys it loads them from `GET /v1/outbox` with the API key the inbox sign-in keeps in the browser (admins only).
+         */
+        get: operations["getOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The local outbox: the notices Heed keeps when no SMTP or Slack is configured
-     * @description In development mode the page holds the notices. With API keys it loads them from `GET /v1/outbox` with the API key the inbox sign-in keeps in the browser (admins only).
-     */
-    get: operations['getOutbox'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/t/{token}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/t/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The confirmation page of a one-click link: shows the task and writes nothing (also HEAD)
+         * @description Read-only whatever the link (mail scanners fetch links, also after a decision): no audit entry, nothing used. The link's person must see the task (else 404) and be allowed to answer it (else 403), as on every channel.
+         */
+        get: operations["showLinkPage"];
+        put?: never;
+        /**
+         * Answer the task with the link's outcome, as the link's person (the token is the credential)
+         * @description Answers through the same check as every channel. Refused attempts are counted per client (the socket's address, or `X-Forwarded-For` through `trustProxy`); past 20 in 10 minutes a client's refused attempts get 429, while a valid, unused link still works.
+         */
+        post: operations["answerByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The confirmation page of a one-click link: shows the task and writes nothing (also HEAD)
-     * @description Read-only whatever the link (mail scanners fetch links, also after a decision): no audit entry, nothing used. The link's person must see the task (else 404) and be allowed to answer it (else 403), as on every channel.
-     */
-    get: operations['showLinkPage'];
-    put?: never;
-    /**
-     * Answer the task with the link's outcome, as the link's person (the token is the credential)
-     * @description Answers through the same check as every channel. Refused attempts are counted per client (the socket's address, or `X-Forwarded-For` through `trustProxy`); past 20 in 10 minutes a client's refused attempts get 429, while a valid, unused link still works.
-     */
-    post: operations['answerByLink'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/agents/waiting': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/agents/waiting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agents waiting for a human, with their published status and open tasks */
+        get: operations["listWaitingAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Agents waiting for a human, with their published status and open tasks */
-    get: operations['listWaitingAgents'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/channels/slack/interactions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/channels/slack/interactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack's interactivity Request URL (buttons, modals); verified by Slack's signature, not an API key
+         * @description Signed by Slack: `X-Slack-Signature` is `v0=` + hex HMAC-SHA256 (signing secret) of `v0:{X-Slack-Request-Timestamp}:{raw body}`; timestamps older than 5 minutes are refused. The Slack user must be in `people`: an unknown user is refused (told in Slack), audited once per task, and past 20 refusals in 10 minutes ignored. A known user answers as their principal through the same check as every channel (they must see the task and may answer it).
+         */
+        post: operations["slackInteraction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Slack's interactivity Request URL (buttons, modals); verified by Slack's signature, not an API key
-     * @description Signed by Slack: `X-Slack-Signature` is `v0=` + hex HMAC-SHA256 (signing secret) of `v0:{X-Slack-Request-Timestamp}:{raw body}`; timestamps older than 5 minutes are refused. The Slack user must be in `people`: an unknown user is refused (told in Slack), audited once per task, and past 20 refusals in 10 minutes ignored. A known user answers as their principal through the same check as every channel (they must see the task and may answer it).
-     */
-    post: operations['slackInteraction'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/chat': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's chat threads, newest first */
+        get: operations["listChats"];
+        put?: never;
+        /**
+         * A chat turn, or the answer to its approvals, streamed as AI SDK UI message chunks
+         * @description A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked. `trigger: regenerate-message` redoes the reply to the latest message (409 for an earlier one, or while its turn goes on).
+         */
+        post: operations["sendChatMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The caller's chat threads, newest first */
-    get: operations['listChats'];
-    put?: never;
-    /**
-     * A chat turn, or the answer to its approvals, streamed as AI SDK UI message chunks
-     * @description A user message starts a turn of the thread `id` (created on first use, owned by the caller): `start` (server-assigned `messageId`), streamed `text-*`, `tool-input-available`, `tool-approval-request` (`approvalId` = the Heed task id) with a `data-task` card (who was asked; updated when decided), `tool-output-*`, `finish`. A turn that waits for a person ends the stream with `finish` and waits durably. An assistant message with `approval-responded` parts answers those tasks as the caller (via `chat`), then streams the rest of the turn; when the caller may not answer, the stream says who was asked. `trigger: regenerate-message` redoes the reply to the latest message (409 for an earlier one, or while its turn goes on).
-     */
-    post: operations['sendChatMessage'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/chat/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/chat/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The thread's UI messages (for a reload), decisions made elsewhere included */
+        get: operations["getChat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The thread's UI messages (for a reload), decisions made elsewhere included */
-    get: operations['getChat'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/chat/{id}/stream': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/chat/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resume the active turn's stream from its start (204 when no turn is active)
+         * @description What `DefaultChatTransport.reconnectToStream` calls: the active turn (running, or waiting for a person) replayed from its `start` chunk, then followed live until it ends or waits again.
+         */
+        get: operations["resumeChatStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Resume the active turn's stream from its start (204 when no turn is active)
-     * @description What `DefaultChatTransport.reconnectToStream` calls: the active turn (running, or waiting for a person) replayed from its `start` chunk, then followed live until it ends or waits again.
-     */
-    get: operations['resumeChatStream'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/docs': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document rendered by Swagger UI (served from the package, no CDN) */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** This document rendered by Swagger UI (served from the package, no CDN) */
-    get: operations['getApiReference'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Emit an event for waitForEvent */
+        post: operations["emitEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Emit an event for waitForEvent */
-    post: operations['emitEvent'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/health': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health: answers once the store is open */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Health: answers once the store is open */
-    get: operations['getHealth'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/inbox/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/inbox/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A content-free stream telling open inboxes to refresh (no task data, no credentials needed) */
+        get: operations["streamInboxChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A content-free stream telling open inboxes to refresh (no task data, no credentials needed) */
-    get: operations['streamInboxChanges'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/me': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the credentials belong to */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Who the credentials belong to */
-    get: operations['getMe'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/openapi.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI 3.1 document */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** This OpenAPI 3.1 document */
-    get: operations['getOpenApiDocument'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/outbox': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest notices of the local outbox, rendered as the outbox page shows them (admins only) */
+        get: operations["getOutboxNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The newest notices of the local outbox, rendered as the outbox page shows them (admins only) */
-    get: operations['getOutboxNotices'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The approval policies in force, first match first, with their versions (admins) */
+        get: operations["listPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The approval policies in force, first match first, with their versions (admins) */
-    get: operations['listPolicies'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/runs': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs, newest first: the caller's own (admins: all); never internal ones */
+        get: operations["listRuns"];
+        put?: never;
+        /** Start a registered workflow (the same id returns the existing run) */
+        post: operations["startRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Runs, newest first: the caller's own (admins: all); never internal ones */
-    get: operations['listRuns'];
-    put?: never;
-    /** Start a registered workflow (the same id returns the existing run) */
-    post: operations['startRun'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/runs/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run: status, output or error, what it waits on, its steps */
+        get: operations["getRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A run: status, output or error, what it waits on, its steps */
-    get: operations['getRun'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/runs/{id}/cancel': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run, its children and its tasks */
+        post: operations["cancelRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Cancel a run, its children and its tasks */
-    post: operations['cancelRun'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/runs/{id}/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/runs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The run's events as server-sent events: statuses, its tasks, its end
+         * @description Each event has `id` (resume with `Last-Event-ID`), `event` (the type) and JSON `data` `{id, runId, type, data, at}`. The stream ends after the run ends; `: keep-alive` comments keep idle connections open.
+         */
+        get: operations["streamRunEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The run's events as server-sent events: statuses, its tasks, its end
-     * @description Each event has `id` (resume with `Last-Event-ID`), `event` (the type) and JSON `data` `{id, runId, type, data, at}`. The stream ends after the run ends; `: keep-alive` comments keep idle connections open.
-     */
-    get: operations['streamRunEvents'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/runs/{id}/messages': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/runs/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a message to the run (recv); a repeated idempotencyKey is dropped */
+        post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Send a message to the run (recv); a repeated idempotencyKey is dropped */
-    post: operations['sendMessage'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inbox: tasks the caller may answer, or (requester=self) the tasks it asked (admins: all tasks) */
+        get: operations["listTasks"];
+        put?: never;
+        /** Create a task (the same idempotencyKey returns the same task) */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The inbox: tasks the caller may answer, or (requester=self) the tasks it asked (admins: all tasks) */
-    get: operations['listTasks'];
-    put?: never;
-    /** Create a task (the same idempotencyKey returns the same task) */
-    post: operations['createTask'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task: spec, status, responses, result, escalation level, deadline */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A task: spec, status, responses, result, escalation level, deadline */
-    get: operations['getTask'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks/{id}/audit': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit chain, and whether it verifies */
+        get: operations["getTaskAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The audit chain, and whether it verifies */
-    get: operations['getTaskAudit'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks/{id}/cancel': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a pending task */
+        post: operations["cancelTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Cancel a pending task */
-    post: operations['cancelTask'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks/{id}/consume': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks/{id}/consume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use an approval for the action about to run, once (call it right before acting)
+         * @description An approval is bound to the exact action: the tool and the arguments as approved (the approver’s edits included), the run and the requester. The first use is recorded in the audit chain; a second use, another tool or other arguments are refused with 409, so a decision for one call never lets another run.
+         */
+        post: operations["consumeApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Use an approval for the action about to run, once (call it right before acting)
-     * @description An approval is bound to the exact action: the tool and the arguments as approved (the approver’s edits included), the run and the requester. The first use is recorded in the audit chain; a second use, another tool or other arguments are refused with 409, so a decision for one call never lets another run.
-     */
-    post: operations['consumeApproval'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks/{id}/links': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a signed one-click link that answers the task as one person with an outcome
+         * @description Admins only. The principal must be one person (`user:` or `email:`), never a group (400 `INVALID_PRINCIPAL`): a group member answers as themself, so four-eyes holds. Whether that person may answer is decided when the link is used.
+         */
+        post: operations["createTaskLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Make a signed one-click link that answers the task as one person with an outcome
-     * @description Admins only. The principal must be one person (`user:` or `email:`), never a group (400 `INVALID_PRINCIPAL`): a group member answers as themself, so four-eyes holds. Whether that person may answer is decided when the link is used.
-     */
-    post: operations['createTaskLink'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks/{id}/responses': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks/{id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a task as the authenticated principal */
+        post: operations["respondToTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Answer a task as the authenticated principal */
-    post: operations['respondToTask'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tasks/{id}/result': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tasks/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Long-poll the result: returns when the task ends or after `wait` seconds (then status is pending) */
+        get: operations["getTaskResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Long-poll the result: returns when the task ends or after `wait` seconds (then status is pending) */
-    get: operations['getTaskResult'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/webhooks/deliveries': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outgoing webhook deliveries, newest first, with their state (retrying, delivered, failed) */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Outgoing webhook deliveries, newest first, with their state (retrying, delivered, failed) */
-    get: operations['listWebhookDeliveries'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export interface webhooks {
-  'run.cancelled': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "run.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A run was cancelled
+         * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
+         */
+        post: operations["webhook.run.cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * A run was cancelled
-     * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
-     */
-    post: operations['webhook.run.cancelled'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  'run.failed': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "run.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A run failed
+         * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
+         */
+        post: operations["webhook.run.failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * A run failed
-     * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
-     */
-    post: operations['webhook.run.failed'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  'run.succeeded': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "run.succeeded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A run succeeded
+         * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
+         */
+        post: operations["webhook.run.succeeded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * A run succeeded
-     * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
-     */
-    post: operations['webhook.run.succeeded'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  'task.created': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "task.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A task was created (to its callbackUrl and the configured endpoints)
+         * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
+         */
+        post: operations["webhook.task.created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * A task was created (to its callbackUrl and the configured endpoints)
-     * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
-     */
-    post: operations['webhook.task.created'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  'task.ended': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "task.ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A task was resolved, expired or cancelled
+         * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
+         */
+        post: operations["webhook.task.ended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * A task was resolved, expired or cancelled
-     * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
-     */
-    post: operations['webhook.task.ended'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  'task.escalated': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "task.escalated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A task escalated to its next level
+         * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
+         */
+        post: operations["webhook.task.escalated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * A task escalated to its next level
-     * @description Delivered at least once; failures are retried durably with backoff (8 attempts over about 3 hours). Verify the signature with any Standard Webhooks library and the endpoint secret.
-     */
-    post: operations['webhook.task.escalated'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export interface components {
-  schemas: {
-    /** @description The approval policy the task was created under, or null when none governed it */
-    AppliedPolicy: {
-      /** @description Fields of the request the policy overrode (requests from agents and the server’s code) */
-      ignored: {
-        message: string;
-        path: string;
-      }[];
-      name: string;
-      /** @description A hash of the policy's content: any change makes a new version */
-      version: string;
-    } | null;
-    ApprovalUse: {
-      /** @description The arguments the action will run with */
-      args: {
-        [key: string]: unknown;
-      };
-      tool: string;
-    };
-    /** @description What changed when an approver edited the action arguments */
-    ArgsEdit: {
-      changes: {
-        /** @description Any JSON value */
-        from?: unknown;
-        path: string;
-        /** @description Any JSON value */
-        to?: unknown;
-      }[];
-      edited: {
-        [key: string]: unknown;
-      };
-      original: {
-        [key: string]: unknown;
-      };
-    } | null;
-    Audit: {
-      items: components['schemas']['AuditEntry'][];
-      verification: {
-        entries: number;
-        ok: boolean;
-        problems: string[];
-      };
-    };
-    AuditEntry: {
-      /** @example responded */
-      action: string;
-      actor: string;
-      at: number;
-      /** @description Any JSON value */
-      detail?: unknown;
-      hash: string;
-      outcome: string | null;
-      prevHash: string;
-      seq: number;
-      /** @description SHA-256 of what the actor was shown */
-      shownHash: string | null;
-      taskId: string;
-      via: string;
-    };
-    ChatRequest: {
-      /** @description The agent workflow of a new thread (default `banking`); ignored for an existing thread */
-      agent?: string;
-      /** @description The chat (a durable thread); a new id starts a thread */
-      id: string;
-      /** @description With `regenerate-message`: the reply being redone */
-      messageId?: string;
-      /** @description The UI messages (AI SDK `UIMessage`). Only the last one is read: a user message starts a turn; an assistant message with `approval-responded` tool parts answers those approvals */
-      messages: unknown[];
-      /**
-       * @description `regenerate-message` (the AI SDK `regenerate()`): the last message is the person's latest, whose reply is redone under a new message id
-       * @enum {string}
-       */
-      trigger?: 'submit-message' | 'regenerate-message';
-    } & {
-      [key: string]: unknown;
-    };
-    ChatThread: {
-      agent: string;
-      createdAt: number;
-      id: string;
-      owner: string;
-      title: string;
-      updatedAt: number;
-    };
-    Error: {
-      error: {
-        /** @example TASK_ALREADY_RESOLVED */
-        code: string;
-        issues?: {
-          message: string;
-          path: string;
-        }[];
-        message: string;
-      };
-    };
-    Event: {
-      /** @description Any JSON value */
-      data?: unknown;
-      name: string;
-    };
-    JsonRpcMessage: {
-      [key: string]: unknown;
-    };
-    Message: {
-      idempotencyKey?: string;
-      /** @description Any JSON value */
-      message?: unknown;
-      topic: string;
-    };
-    PendingResult: {
-      outcome: null;
-      /** @enum {string} */
-      status: 'pending';
-      taskId: string;
-    };
-    PolicyList: {
-      items: {
-        /** @description The default for agents’ and HTTP callers’ requests that no policy matches */
-        fallback: boolean;
-        name: string;
-        /** @description The policy as configured */
-        policy: {
-          [key: string]: unknown;
-        };
-        version: string;
-      }[];
-    };
-    Run: {
-      attempts: number;
-      createdAt: number;
-      error?: components['schemas']['RunError'];
-      id: string;
-      /** @description The principal that started the run (children inherit it); null when started from code */
-      initiator: string | null;
-      /** @description Any JSON value */
-      input?: unknown;
-      /** @description Present once the run succeeded */
-      output?: unknown;
-      parentId: string | null;
-      recoveries: number;
-      /** @enum {string} */
-      status: 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
-      updatedAt: number;
-      workflow: string;
-    };
-    /** @description A run with what it waits on and its recorded steps */
-    RunDetail: {
-      attempts: number;
-      createdAt: number;
-      error?: components['schemas']['RunError'];
-      history: {
-        at: number;
-        failed: boolean;
-        /** @enum {string} */
-        kind: 'step' | 'sleep' | 'recv' | 'event' | 'child' | 'start' | 'status' | 'value';
-        name: string;
-        seq: number;
-      }[];
-      id: string;
-      /** @description The principal that started the run (children inherit it); null when started from code */
-      initiator: string | null;
-      /** @description Any JSON value */
-      input?: unknown;
-      /** @description Present once the run succeeded */
-      output?: unknown;
-      parentId: string | null;
-      recoveries: number;
-      /** @enum {string} */
-      status: 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
-      updatedAt: number;
-      waitingOn: {
-        childId?: string;
-        deadline: number | null;
-        event?: string;
-        /** @enum {string} */
-        kind: 'sleep' | 'recv' | 'event' | 'child';
-        seq: number;
-        topic?: string;
-      }[];
-      workflow: string;
-    };
-    /** @description A thrown error, as recorded */
-    RunError: {
-      cause?: components['schemas']['RunError'];
-      code?: string;
-      message: string;
-      name: string;
-      stack?: string;
-    };
-    RunPage: {
-      items: components['schemas']['Run'][];
-      nextCursor: string | null;
-    };
-    SlackRefusal: {
-      error: {
-        code: string;
-        message: string;
-      };
-    };
-    StartRun: {
-      id?: string;
-      /** @description Any JSON value */
-      input?: unknown;
-      workflow: string;
-    };
-    Task: {
-      action: {
-        args: {
-          [key: string]: unknown;
-        };
-        argsHash: string;
-        schema: {
-          [key: string]: unknown;
-        } | null;
-        tool: string;
-      } | null;
-      allowEdit: boolean;
-      askedBy: string | null;
-      assignees: {
-        level: number;
-        /** @example user:alice */
-        principal: string;
-      }[];
-      callbackUrl: string | null;
-      channels: string[];
-      createdAt: number;
-      /** @description Epoch milliseconds */
-      deadline: number | null;
-      /** @description Markdown */
-      description: string | null;
-      escalationLevel: number;
-      /** @description JSON Schema of the data to submit */
-      form: {
-        [key: string]: unknown;
-      } | null;
-      id: string;
-      /** @description The task's own run: reminders, escalations, deadline */
-      lifecycleRunId: string;
-      metadata: {
-        [key: string]: unknown;
-      } | null;
-      onTimeout:
-        | {
-            outcome: string;
-            /** @enum {string} */
-            status: 'resolved';
-          }
-        | {
-            /** @enum {string} */
-            status: 'expired';
-          };
-      outcomes: string[];
-      /** @description Any JSON value */
-      payload?: unknown;
-      policy: components['schemas']['AppliedPolicy'];
-      quorum: {
-        approvals: number;
-        approveOutcome: string;
-        rejectEnds: boolean;
-      };
-      remindersSent: number;
-      /** @example user:alice */
-      requester: string | null;
-      /** @description Outcomes that need a comment */
-      requireComment: string[];
-      responses: components['schemas']['TaskAnswer'][];
-      result: components['schemas']['TaskResult'];
-      /** @description The run that asked, or for a standalone task its lifecycle run */
-      runId: string;
-      /** @enum {string} */
-      selfApproval: 'allowed' | 'forbidden';
-      /** @description Index of the stage deciding now (staged approvals) */
-      stage: number | null;
-      /** @description A staged approval: each stage in order, with who approved it so far */
-      stages:
-        | {
-            approvedBy: string[];
-            approvers: string[];
+    schemas: {
+        /** @description The approval policy the task was created under, or null when none governed it */
+        AppliedPolicy: {
+            /** @description Fields of the request the policy overrode (requests from agents and the server’s code) */
+            ignored: {
+                message: string;
+                path: string;
+            }[];
             name: string;
-            quorum: number;
-          }[]
-        | null;
-      /** @enum {string} */
-      status: 'pending' | 'resolved' | 'expired' | 'cancelled';
-      title: string;
-      /** @enum {string} */
-      type: 'approval' | 'review' | 'form' | 'manual_action' | 'override' | 'clarification';
-      updatedAt: number;
-    };
-    /** @description One person's answer */
-    TaskAnswer: {
-      /** @description Epoch milliseconds */
-      at: number;
-      comment: string | null;
-      /** @description Any JSON value */
-      data?: unknown;
-      outcome: string;
-      /** @example user:alice */
-      principal: string;
-      /** @description The channel: api, inbox, cli, link, email, slack, … */
-      via: string;
-    };
-    TaskPage: {
-      items: components['schemas']['Task'][];
-      nextCursor: string | null;
-    };
-    TaskResponse: {
-      args?: {
-        [key: string]: unknown;
-      };
-      comment?: string;
-      /** @description Any JSON value */
-      data?: unknown;
-      outcome: string;
-    };
-    /** @description How a task ended */
-    TaskResult: {
-      /** @description For action approvals: the approved (possibly edited) args */
-      args: {
-        [key: string]: unknown;
-      } | null;
-      argsHash: string | null;
-      at: number;
-      /**
-       * @description Who decided (`system` for a deadline)
-       * @example user:alice
-       */
-      by: string | null;
-      comment: string | null;
-      /** @description Any JSON value */
-      data?: unknown;
-      edit: components['schemas']['ArgsEdit'];
-      /** @description The deciding outcome; null when expired or cancelled */
-      outcome: string | null;
-      responses: components['schemas']['TaskAnswer'][];
-      /** @enum {string} */
-      status: 'resolved' | 'expired' | 'cancelled';
-      taskId: string;
-      via: string | null;
-    } | null;
-    TaskSpec: {
-      action?: {
-        args: {
-          [key: string]: unknown;
+            /** @description A hash of the policy's content: any change makes a new version */
+            version: string;
+        } | null;
+        ApprovalUse: {
+            /** @description The arguments the action will run with */
+            args: {
+                [key: string]: unknown;
+            };
+            tool: string;
         };
-        schema?: {
-          [key: string]: unknown;
+        /** @description What changed when an approver edited the action arguments */
+        ArgsEdit: {
+            changes: {
+                /** @description Any JSON value */
+                from?: unknown;
+                path: string;
+                /** @description Any JSON value */
+                to?: unknown;
+            }[];
+            edited: {
+                [key: string]: unknown;
+            };
+            original: {
+                [key: string]: unknown;
+            };
+        } | null;
+        Audit: {
+            items: components["schemas"]["AuditEntry"][];
+            verification: {
+                entries: number;
+                ok: boolean;
+                problems: string[];
+            };
         };
-        tool: string;
-      };
-      allowEdit?: boolean;
-      assignees?: string[];
-      callbackUrl?: string;
-      channels?: string[];
-      /** @example 30m */
-      deadline?: number | string;
-      /** @description Markdown */
-      description?: string;
-      escalate?: {
-        /** @example 30m */
-        after: number | string;
-        to: string[];
-      }[];
-      /** @description JSON Schema of the data to submit */
-      form?: {
-        [key: string]: unknown;
-      };
-      idempotencyKey?: string;
-      metadata?: {
-        [key: string]: unknown;
-      };
-      onTimeout?: string;
-      outcomes?: string[];
-      /** @description Any JSON value */
-      payload?: unknown;
-      quorum?:
-        | number
-        | {
-            approvals: number;
-            rejectEnds?: boolean;
-          };
-      remind?: {
-        /** @example 30m */
-        after: number | string;
-        /** @example 30m */
-        every?: number | string;
-        max?: number;
-      };
-      /**
-       * @description Default: the caller. Only an admin may name another principal.
-       * @example user:alice
-       */
-      requester?: string;
-      requireComment?: boolean | string[];
-      /**
-       * @description allowed: the requester may answer their own approval, review or override (audited)
-       * @enum {string}
-       */
-      selfApproval?: 'allowed' | 'forbidden';
-      title: string;
-      /** @enum {string} */
-      type: 'approval' | 'review' | 'form' | 'manual_action' | 'override' | 'clarification';
+        AuditEntry: {
+            /** @example responded */
+            action: string;
+            actor: string;
+            at: number;
+            /** @description Any JSON value */
+            detail?: unknown;
+            hash: string;
+            outcome: string | null;
+            prevHash: string;
+            seq: number;
+            /** @description SHA-256 of what the actor was shown */
+            shownHash: string | null;
+            taskId: string;
+            via: string;
+        };
+        ChatRequest: {
+            /** @description The agent workflow of a new thread (default `banking`); ignored for an existing thread */
+            agent?: string;
+            /** @description The chat (a durable thread); a new id starts a thread */
+            id: string;
+            /** @description With `regenerate-message`: the reply being redone */
+            messageId?: string;
+            /** @description The UI messages (AI SDK `UIMessage`). Only the last one is read: a user message starts a turn; an assistant message with `approval-responded` tool parts answers those approvals */
+            messages: unknown[];
+            /**
+             * @description `regenerate-message` (the AI SDK `regenerate()`): the last message is the person's latest, whose reply is redone under a new message id
+             * @enum {string}
+             */
+            trigger?: "submit-message" | "regenerate-message";
+        } & {
+            [key: string]: unknown;
+        };
+        ChatThread: {
+            agent: string;
+            createdAt: number;
+            id: string;
+            owner: string;
+            title: string;
+            updatedAt: number;
+        };
+        Error: {
+            error: {
+                /** @example TASK_ALREADY_RESOLVED */
+                code: string;
+                issues?: {
+                    message: string;
+                    path: string;
+                }[];
+                message: string;
+            };
+        };
+        Event: {
+            /** @description Any JSON value */
+            data?: unknown;
+            name: string;
+        };
+        JsonRpcMessage: {
+            [key: string]: unknown;
+        };
+        Message: {
+            idempotencyKey?: string;
+            /** @description Any JSON value */
+            message?: unknown;
+            topic: string;
+        };
+        PendingResult: {
+            outcome: null;
+            /** @enum {string} */
+            status: "pending";
+            taskId: string;
+        };
+        PolicyList: {
+            items: {
+                /** @description The default for agents’ and HTTP callers’ requests that no policy matches */
+                fallback: boolean;
+                name: string;
+                /** @description The policy as configured */
+                policy: {
+                    [key: string]: unknown;
+                };
+                version: string;
+            }[];
+        };
+        Run: {
+            attempts: number;
+            createdAt: number;
+            error?: components["schemas"]["RunError"];
+            id: string;
+            /** @description The principal that started the run (children inherit it); null when started from code */
+            initiator: string | null;
+            /** @description Any JSON value */
+            input?: unknown;
+            /** @description Present once the run succeeded */
+            output?: unknown;
+            parentId: string | null;
+            recoveries: number;
+            /** @enum {string} */
+            status: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            updatedAt: number;
+            workflow: string;
+        };
+        /** @description A run with what it waits on and its recorded steps */
+        RunDetail: {
+            attempts: number;
+            createdAt: number;
+            error?: components["schemas"]["RunError"];
+            history: {
+                at: number;
+                failed: boolean;
+                /** @enum {string} */
+                kind: "step" | "sleep" | "recv" | "event" | "child" | "start" | "status" | "value";
+                name: string;
+                seq: number;
+            }[];
+            id: string;
+            /** @description The principal that started the run (children inherit it); null when started from code */
+            initiator: string | null;
+            /** @description Any JSON value */
+            input?: unknown;
+            /** @description Present once the run succeeded */
+            output?: unknown;
+            parentId: string | null;
+            recoveries: number;
+            /** @enum {string} */
+            status: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            updatedAt: number;
+            waitingOn: {
+                childId?: string;
+                deadline: number | null;
+                event?: string;
+                /** @enum {string} */
+                kind: "sleep" | "recv" | "event" | "child";
+                seq: number;
+                topic?: string;
+            }[];
+            workflow: string;
+        };
+        /** @description A thrown error, as recorded */
+        RunError: {
+            cause?: components["schemas"]["RunError"];
+            code?: string;
+            message: string;
+            name: string;
+            stack?: string;
+        };
+        RunPage: {
+            items: components["schemas"]["Run"][];
+            nextCursor: string | null;
+        };
+        SlackRefusal: {
+            error: {
+                code: string;
+                message: string;
+            };
+        };
+        StartRun: {
+            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`) are refused: 422 RUN_ID_RESERVED */
+            id?: string;
+            /** @description Any JSON value */
+            input?: unknown;
+            workflow: string;
+        };
+        Task: {
+            action: {
+                args: {
+                    [key: string]: unknown;
+                };
+                argsHash: string;
+                schema: {
+                    [key: string]: unknown;
+                } | null;
+                tool: string;
+            } | null;
+            allowEdit: boolean;
+            askedBy: string | null;
+            assignees: {
+                level: number;
+                /** @example user:alice */
+                principal: string;
+            }[];
+            callbackUrl: string | null;
+            channels: string[];
+            createdAt: number;
+            /** @description Epoch milliseconds */
+            deadline: number | null;
+            /** @description Markdown */
+            description: string | null;
+            escalationLevel: number;
+            /** @description JSON Schema of the data to submit */
+            form: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            /** @description The task's own run: reminders, escalations, deadline */
+            lifecycleRunId: string;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            onTimeout: {
+                outcome: string;
+                /** @enum {string} */
+                status: "resolved";
+            } | {
+                /** @enum {string} */
+                status: "expired";
+            };
+            outcomes: string[];
+            /** @description Any JSON value */
+            payload?: unknown;
+            policy: components["schemas"]["AppliedPolicy"];
+            quorum: {
+                approvals: number;
+                approveOutcome: string;
+                rejectEnds: boolean;
+            };
+            remindersSent: number;
+            /** @example user:alice */
+            requester: string | null;
+            /** @description Outcomes that need a comment */
+            requireComment: string[];
+            responses: components["schemas"]["TaskAnswer"][];
+            result: components["schemas"]["TaskResult"];
+            /** @description The run that asked, or for a standalone task its lifecycle run */
+            runId: string;
+            /** @enum {string} */
+            selfApproval: "allowed" | "forbidden";
+            /** @description Index of the stage deciding now (staged approvals) */
+            stage: number | null;
+            /** @description A staged approval: each stage in order, with who approved it so far */
+            stages: {
+                approvedBy: string[];
+                approvers: string[];
+                name: string;
+                quorum: number;
+            }[] | null;
+            /** @enum {string} */
+            status: "pending" | "resolved" | "expired" | "cancelled";
+            title: string;
+            /** @enum {string} */
+            type: "approval" | "review" | "form" | "manual_action" | "override" | "clarification";
+            updatedAt: number;
+        };
+        /** @description One person's answer */
+        TaskAnswer: {
+            /** @description Epoch milliseconds */
+            at: number;
+            comment: string | null;
+            /** @description Any JSON value */
+            data?: unknown;
+            outcome: string;
+            /** @example user:alice */
+            principal: string;
+            /** @description The channel: api, inbox, cli, link, email, slack, … */
+            via: string;
+        };
+        TaskPage: {
+            items: components["schemas"]["Task"][];
+            nextCursor: string | null;
+        };
+        TaskResponse: {
+            args?: {
+                [key: string]: unknown;
+            };
+            comment?: string;
+            /** @description Any JSON value */
+            data?: unknown;
+            outcome: string;
+        };
+        /** @description How a task ended */
+        TaskResult: {
+            /** @description For action approvals: the approved (possibly edited) args */
+            args: {
+                [key: string]: unknown;
+            } | null;
+            argsHash: string | null;
+            at: number;
+            /**
+             * @description Who decided (`system` for a deadline)
+             * @example user:alice
+             */
+            by: string | null;
+            comment: string | null;
+            /** @description Any JSON value */
+            data?: unknown;
+            edit: components["schemas"]["ArgsEdit"];
+            /** @description The deciding outcome; null when expired or cancelled */
+            outcome: string | null;
+            responses: components["schemas"]["TaskAnswer"][];
+            /** @enum {string} */
+            status: "resolved" | "expired" | "cancelled";
+            taskId: string;
+            via: string | null;
+        } | null;
+        TaskSpec: {
+            action?: {
+                args: {
+                    [key: string]: unknown;
+                };
+                schema?: {
+                    [key: string]: unknown;
+                };
+                tool: string;
+            };
+            allowEdit?: boolean;
+            assignees?: string[];
+            callbackUrl?: string;
+            channels?: string[];
+            /** @example 30m */
+            deadline?: number | string;
+            /** @description Markdown */
+            description?: string;
+            escalate?: {
+                /** @example 30m */
+                after: number | string;
+                to: string[];
+            }[];
+            /** @description JSON Schema of the data to submit */
+            form?: {
+                [key: string]: unknown;
+            };
+            idempotencyKey?: string;
+            metadata?: {
+                [key: string]: unknown;
+            };
+            onTimeout?: string;
+            outcomes?: string[];
+            /** @description Any JSON value */
+            payload?: unknown;
+            quorum?: number | {
+                approvals: number;
+                rejectEnds?: boolean;
+            };
+            remind?: {
+                /** @example 30m */
+                after: number | string;
+                /** @example 30m */
+                every?: number | string;
+                max?: number;
+            };
+            /**
+             * @description Default: the caller. Only an admin may name another principal.
+             * @example user:alice
+             */
+            requester?: string;
+            requireComment?: boolean | string[];
+            /**
+             * @description allowed: the requester may answer their own approval, review or override (audited)
+             * @enum {string}
+             */
+            selfApproval?: "allowed" | "forbidden";
+            title: string;
+            /** @enum {string} */
+            type: "approval" | "review" | "form" | "manual_action" | "override" | "clarification";
+        };
+        UIMessage: {
+            id: string;
+            metadata?: unknown;
+            parts: ({
+                type: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @enum {string} */
+            role: "system" | "user" | "assistant";
+        };
+        WaitingAgent: {
+            runId: string;
+            /** @description The `agent` status the agent published, e.g. `{status: "pending_approval"}` */
+            status: {
+                [key: string]: unknown;
+            };
+            tasks: {
+                deadline: number | null;
+                id: string;
+                title: string;
+                /** @enum {string} */
+                type: "approval" | "review" | "form" | "manual_action" | "override" | "clarification";
+            }[];
+            waitingSince: number;
+            workflow: string;
+        };
+        WebhookDelivery: {
+            delivery: {
+                attempts: number;
+                lastError?: string | null;
+                lastStatus?: number | null;
+                /** @enum {string} */
+                state: "pending" | "retrying" | "delivered" | "failed";
+                url?: string;
+            };
+            /** @description The `webhook-id` header of every attempt */
+            id: string;
+            runId: string;
+            /** @example task.ended */
+            type: string;
+            url: string;
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        WebhookEvent: {
+            /** @description The run and the event: task.created `{taskId, type, title}`, task.escalated `{taskId, level}`, task.ended `{taskId, status, outcome, by}`, run.succeeded `{output}`, run.failed `{error}` */
+            data: {
+                runId: string;
+                taskId?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            timestamp: string;
+            /** @description task.created, task.escalated, task.ended (task events), run.succeeded, run.failed, run.cancelled */
+            type: string;
+        };
     };
-    UIMessage: {
-      id: string;
-      metadata?: unknown;
-      parts: ({
-        type: string;
-      } & {
-        [key: string]: unknown;
-      })[];
-      /** @enum {string} */
-      role: 'system' | 'user' | 'assistant';
-    };
-    WaitingAgent: {
-      runId: string;
-      /** @description The `agent` status the agent published, e.g. `{status: "pending_approval"}` */
-      status: {
-        [key: string]: unknown;
-      };
-      tasks: {
-        deadline: number | null;
-        id: string;
-        title: string;
-        /** @enum {string} */
-        type: 'approval' | 'review' | 'form' | 'manual_action' | 'override' | 'clarification';
-      }[];
-      waitingSince: number;
-      workflow: string;
-    };
-    WebhookDelivery: {
-      delivery: {
-        attempts: number;
-        lastError?: string | null;
-        lastStatus?: number | null;
-        /** @enum {string} */
-        state: 'pending' | 'retrying' | 'delivered' | 'failed';
-        url?: string;
-      };
-      /** @description The `webhook-id` header of every attempt */
-      id: string;
-      runId: string;
-      /** @example task.ended */
-      type: string;
-      url: string;
-    };
-    WebhookDeliveryPage: {
-      items: components['schemas']['WebhookDelivery'][];
-      nextCursor: string | null;
-    };
-    WebhookEvent: {
-      /** @description The run and the event: task.created `{taskId, type, title}`, task.escalated `{taskId, level}`, task.ended `{taskId, status, outcome, by}`, run.succeeded `{output}`, run.failed `{error}` */
-      data: {
-        runId: string;
-        taskId?: string;
-      } & {
-        [key: string]: unknown;
-      };
-      /** Format: date-time */
-      timestamp: string;
-      /** @description task.created, task.escalated, task.ended (task events), run.succeeded, run.failed, run.cancelled */
-      type: string;
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getInbox: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The page */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-    };
-  };
-  mcpStream: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The JSON-RPC answers as server-sent events (long tool calls send progress notifications first) */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/event-stream': string;
-        };
-      };
-      /** @description UNAUTHENTICATED: missing or unknown API key */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: without API keys, a caller off loopback */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description The Accept header does not take text/event-stream */
-      406: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['JsonRpcMessage'];
-        };
-      };
-    };
-  };
-  mcpRequest: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          [key: string]: unknown;
-        };
-      };
-    };
-    responses: {
-      /** @description The JSON-RPC answers as server-sent events (long tool calls send progress notifications first) */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['JsonRpcMessage'];
-          'text/event-stream': string;
-        };
-      };
-      /** @description A notification or response was accepted */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description A message that is not JSON-RPC */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['JsonRpcMessage'];
-        };
-      };
-      /** @description UNAUTHENTICATED: missing or unknown API key */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: without API keys, a caller off loopback */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description The Accept header does not take both application/json and text/event-stream */
-      406: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['JsonRpcMessage'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description The body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['JsonRpcMessage'];
-        };
-      };
-    };
-  };
-  mcpEndSession: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Ended */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description UNAUTHENTICATED: missing or unknown API key */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: without API keys, a caller off loopback */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getOutbox: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The page */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description No channels are set up */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': string;
-        };
-      };
-    };
-  };
-  showLinkPage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The signed link token */
-        token: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The confirmation page (a form that POSTs to the same URL) */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description Forged or expired link */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description The link is for a group, or its person may not answer this task (e.g. they requested it) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description The task does not exist, or the link's person may not see it */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description The task has already ended, or the link was used */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description A forged link, from a client with too many refused attempts lately */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-    };
-  };
-  answerByLink: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The signed link token */
-        token: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/x-www-form-urlencoded': {
-          /** @description Required for some outcomes */
-          comment?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Recorded */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description Forged or expired link (an expired link is audited once) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description The link is for a group, or its person may not answer this task (audited once per person and reason) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description The task does not exist, or the link's person may not see it (nothing is written) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description Reused link, the task already ended, or the answer was refused (e.g. a comment is required) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description A refused attempt from a client with too many refused attempts lately (not audited) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-    };
-  };
-  listWaitingAgents: {
-    parameters: {
-      query?: {
-        cursor?: string;
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Waiting agents, newest first; follow `nextCursor` for more */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            items: components['schemas']['WaitingAgent'][];
-            nextCursor: string | null;
-          };
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  slackInteraction: {
-    parameters: {
-      query?: never;
-      header: {
-        'x-slack-request-timestamp': string;
-        'x-slack-signature': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/x-www-form-urlencoded': {
-          /** @description The interaction, JSON (Slack) */
-          payload: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Acknowledged; for a modal submission, `{response_action: "clear"}` or `{response_action: "errors", errors}` */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description No interaction payload */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SlackRefusal'];
-        };
-      };
-      /** @description Missing, forged or stale signature (nothing was done) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SlackRefusal'];
-        };
-      };
-      /** @description Slack is not configured */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SlackRefusal'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listChats: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Threads */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            items: components['schemas']['ChatThread'][];
-          };
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  sendChatMessage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ChatRequest'];
-      };
-    };
-    responses: {
-      /** @description AI SDK UI message stream v1 (header `x-vercel-ai-ui-message-stream: v1`): `data: {chunk}` events, `data: [DONE]` at the end */
-      200: {
-        headers: {
-          'x-vercel-ai-ui-message-stream': 'v1';
-          [name: string]: unknown;
-        };
-        content: {
-          'text/event-stream': string;
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getChat: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The thread */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            agent: string;
-            id: string;
-            messages: components['schemas']['UIMessage'][];
-          };
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  resumeChatStream: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description AI SDK UI message stream v1 (header `x-vercel-ai-ui-message-stream: v1`): `data: {chunk}` events, `data: [DONE]` at the end */
-      200: {
-        headers: {
-          'x-vercel-ai-ui-message-stream': 'v1';
-          [name: string]: unknown;
-        };
-        content: {
-          'text/event-stream': string;
-        };
-      };
-      /** @description No turn is active */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getApiReference: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description An HTML page */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-    };
-  };
-  emitEvent: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['Event'];
-      };
-    };
-    responses: {
-      /** @description Accepted */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            eventId: number;
-            woken: number;
-          };
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getHealth: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Healthy */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description Refused one-click link attempts since the start, by reason */
-            linkRefusals: {
-              expired: number;
-              forged: number;
-              limited: number;
-              used: number;
-            } | null;
-            /** @enum {boolean} */
-            ok: true;
-            store: string;
-          };
-        };
-      };
-    };
-  };
-  streamInboxChanges: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Change notices. Events: `ready` `{}` once, then `changed` `{}` when any task changed */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/event-stream': string;
-        };
-      };
-    };
-  };
-  getMe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The caller */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            admin: boolean;
-            groups: string[];
-            principal: string;
-          };
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getOpenApiDocument: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The document */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  getOutboxNotices: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The notices */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @description The notices, newest first, as HTML */
-            html: string;
-          };
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listPolicies: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The policies */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PolicyList'];
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listRuns: {
-    parameters: {
-      query?: {
-        cursor?: string;
-        initiator?: string;
-        limit?: number;
-        status?: 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
-        waitingOn?: 'sleep' | 'recv' | 'event' | 'child';
-        workflow?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of runs */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['RunPage'];
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  startRun: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['StartRun'];
-      };
-    };
-    responses: {
-      /** @description The run */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['RunDetail'];
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getRun: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The run */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['RunDetail'];
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  cancelRun: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description What was cancelled */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            cancelled: string[];
-          };
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  streamRunEvents: {
-    parameters: {
-      query?: {
-        /** @description Same as Last-Event-ID */
-        after?: string;
-      };
-      header?: {
-        /** @description Resume after this event id */
-        'last-event-id'?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The event stream. Events: `status` `{key, value}`, `task.created` `{taskId, type, title}`, `task.escalated` `{taskId, level}`, `task.ended` `{taskId, status, outcome, by}`, `run.succeeded` `{output}`, `run.failed` `{error}`, `run.cancelled` */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/event-stream': string;
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNAUTHENTICATED: missing or unknown API key */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  sendMessage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['Message'];
-      };
-    };
-    responses: {
-      /** @description Accepted */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            duplicate: boolean;
-          };
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listTasks: {
-    parameters: {
-      query?: {
-        assignee?: string;
-        cursor?: string;
-        limit?: number;
-        requester?: string;
-        search?: string;
-        status?: 'pending' | 'resolved' | 'expired' | 'cancelled';
-        type?: 'approval' | 'review' | 'form' | 'manual_action' | 'override' | 'clarification';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of tasks */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TaskPage'];
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: `assignee` is not the caller (only admins list others' inboxes) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  createTask: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TaskSpec'];
-      };
-    };
-    responses: {
-      /** @description Existing task with that idempotencyKey */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Task'];
-        };
-      };
-      /** @description Created */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Task'];
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: `requester` names someone else (only admins may) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description IDEMPOTENCY_CONFLICT: the idempotencyKey belongs to a task the caller may not see */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description INVALID_TASK, or POLICY_VIOLATION: the request is looser than the approval policy that governs it (other approvers, a later deadline, an approving timeout, self-approval), or no policy governs it */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getTask: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The task */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Task'];
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getTaskAudit: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The chain */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Audit'];
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  cancelTask: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The cancelled task */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Task'];
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  consumeApproval: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ApprovalUse'];
-      };
-    };
-    responses: {
-      /** @description The approval, now used: run the action with `args` */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TaskResult'];
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description APPROVAL_CONSUMED (used before) or APPROVAL_NOT_USABLE (not approved, or approved for another tool or other arguments) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description INVALID_REQUEST: the body does not match the schema (`issues` says where) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  createTaskLink: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          expiresIn?: number;
-          outcome: string;
-          principal: string;
-        };
-      };
-    };
-    responses: {
-      /** @description The link */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            expiresAt: number;
-            url: string;
-          };
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  respondToTask: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TaskResponse'];
-      };
-    };
-    responses: {
-      /** @description The task after this answer */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Task'];
-        };
-      };
-      /** @description Error */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getTaskResult: {
-    parameters: {
-      query?: {
-        wait?: number | null;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The result, or `{status: "pending"}` when the wait passed first */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TaskResult'] | components['schemas']['PendingResult'];
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listWebhookDeliveries: {
-    parameters: {
-      query?: {
-        cursor?: string;
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deliveries */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WebhookDeliveryPage'];
-        };
-      };
-      /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  'webhook.run.cancelled': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The same on every attempt of a delivery: drop duplicates by it */
-        'webhook-id': string;
-        /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
-        'webhook-signature': string;
-        /** @description Unix seconds of this attempt */
-        'webhook-timestamp': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['WebhookEvent'];
-      };
-    };
-    responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else is retried */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  'webhook.run.failed': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The same on every attempt of a delivery: drop duplicates by it */
-        'webhook-id': string;
-        /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
-        'webhook-signature': string;
-        /** @description Unix seconds of this attempt */
-        'webhook-timestamp': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['WebhookEvent'];
-      };
-    };
-    responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else is retried */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  'webhook.run.succeeded': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The same on every attempt of a delivery: drop duplicates by it */
-        'webhook-id': string;
-        /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
-        'webhook-signature': string;
-        /** @description Unix seconds of this attempt */
-        'webhook-timestamp': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['WebhookEvent'];
-      };
-    };
-    responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else is retried */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  'webhook.task.created': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The same on every attempt of a delivery: drop duplicates by it */
-        'webhook-id': string;
-        /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
-        'webhook-signature': string;
-        /** @description Unix seconds of this attempt */
-        'webhook-timestamp': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['WebhookEvent'];
-      };
-    };
-    responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else is retried */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  'webhook.task.ended': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The same on every attempt of a delivery: drop duplicates by it */
-        'webhook-id': string;
-        /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
-        'webhook-signature': string;
-        /** @description Unix seconds of this attempt */
-        'webhook-timestamp': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['WebhookEvent'];
-      };
-    };
-    responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else is retried */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  'webhook.task.escalated': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The same on every attempt of a delivery: drop duplicates by it */
-        'webhook-id': string;
-        /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
-        'webhook-signature': string;
-        /** @description Unix seconds of this attempt */
-        'webhook-timestamp': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['WebhookEvent'];
-      };
-    };
-    responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else is retried */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
+    getInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    mcpStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON-RPC answers as server-sent events (long tool calls send progress notifications first) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: without API keys, a caller off loopback */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Accept header does not take text/event-stream */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcMessage"];
+                };
+            };
+        };
+    };
+    mcpRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC answers as server-sent events (long tool calls send progress notifications first) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcMessage"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description A notification or response was accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A message that is not JSON-RPC */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcMessage"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: without API keys, a caller off loopback */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Accept header does not take both application/json and text/event-stream */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcMessage"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcMessage"];
+                };
+            };
+        };
+    };
+    mcpEndSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: without API keys, a caller off loopback */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOutbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No channels are set up */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    showLinkPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed link token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page (a form that POSTs to the same URL) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Forged or expired link */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link is for a group, or its person may not answer this task (e.g. they requested it) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The task does not exist, or the link's person may not see it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The task has already ended, or the link was used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A forged link, from a client with too many refused attempts lately */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    answerByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed link token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description Required for some outcomes */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Forged or expired link (an expired link is audited once) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link is for a group, or its person may not answer this task (audited once per person and reason) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The task does not exist, or the link's person may not see it (nothing is written) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Reused link, the task already ended, or the answer was refused (e.g. a comment is required) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A refused attempt from a client with too many refused attempts lately (not audited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    listWaitingAgents: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Waiting agents, newest first; follow `nextCursor` for more */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WaitingAgent"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    slackInteraction: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-slack-request-timestamp": string;
+                "x-slack-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The interaction, JSON (Slack) */
+                    payload: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Acknowledged; for a modal submission, `{response_action: "clear"}` or `{response_action: "errors", errors}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No interaction payload */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackRefusal"];
+                };
+            };
+            /** @description Missing, forged or stale signature (nothing was done) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackRefusal"];
+                };
+            };
+            /** @description Slack is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackRefusal"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Threads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ChatThread"][];
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendChatMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description AI SDK UI message stream v1 (header `x-vercel-ai-ui-message-stream: v1`): `data: {chunk}` events, `data: [DONE]` at the end */
+            200: {
+                headers: {
+                    "x-vercel-ai-ui-message-stream": "v1";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent: string;
+                        id: string;
+                        messages: components["schemas"]["UIMessage"][];
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeChatStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AI SDK UI message stream v1 (header `x-vercel-ai-ui-message-stream: v1`): `data: {chunk}` events, `data: [DONE]` at the end */
+            200: {
+                headers: {
+                    "x-vercel-ai-ui-message-stream": "v1";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description No turn is active */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    emitEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        eventId: number;
+                        woken: number;
+                    };
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Healthy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Refused one-click link attempts since the start, by reason */
+                        linkRefusals: {
+                            expired: number;
+                            forged: number;
+                            limited: number;
+                            used: number;
+                        } | null;
+                        /** @enum {boolean} */
+                        ok: true;
+                        store: string;
+                    };
+                };
+            };
+        };
+    };
+    streamInboxChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Change notices. Events: `ready` `{}` once, then `changed` `{}` when any task changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        admin: boolean;
+                        groups: string[];
+                        principal: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getOutboxNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The notices, newest first, as HTML */
+                        html: string;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRuns: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                initiator?: string;
+                limit?: number;
+                status?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+                waitingOn?: "sleep" | "recv" | "event" | "child";
+                workflow?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunPage"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartRun"];
+            };
+        };
+        responses: {
+            /** @description The run */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelled: string[];
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamRunEvents: {
+        parameters: {
+            query?: {
+                /** @description Same as Last-Event-ID */
+                after?: string;
+            };
+            header?: {
+                /** @description Resume after this event id */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. Events: `status` `{key, value}`, `task.created` `{taskId, type, title}`, `task.escalated` `{taskId, level}`, `task.ended` `{taskId, status, outcome, by}`, `run.succeeded` `{output}`, `run.failed` `{error}`, `run.cancelled` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Message"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        duplicate: boolean;
+                    };
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                assignee?: string;
+                cursor?: string;
+                limit?: number;
+                requester?: string;
+                search?: string;
+                status?: "pending" | "resolved" | "expired" | "cancelled";
+                type?: "approval" | "review" | "form" | "manual_action" | "override" | "clarification";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: `assignee` is not the caller (only admins list others' inboxes) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskSpec"];
+            };
+        };
+        responses: {
+            /** @description Existing task with that idempotencyKey */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: `requester` names someone else (only admins may) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT: the idempotencyKey belongs to a task the caller may not see */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TASK, or POLICY_VIOLATION: the request is looser than the approval policy that governs it (other approvers, a later deadline, an approving timeout, self-approval), or no policy governs it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTaskAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Audit"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    consumeApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalUse"];
+            };
+        };
+        responses: {
+            /** @description The approval, now used: run the action with `args` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResult"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description APPROVAL_CONSUMED (used before) or APPROVAL_NOT_USABLE (not approved, or approved for another tool or other arguments) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_REQUEST: the body does not match the schema (`issues` says where) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTaskLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    expiresIn?: number;
+                    outcome: string;
+                    principal: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        expiresAt: number;
+                        url: string;
+                    };
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    respondToTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskResponse"];
+            };
+        };
+        responses: {
+            /** @description The task after this answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTaskResult: {
+        parameters: {
+            query?: {
+                wait?: number | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result, or `{status: "pending"}` when the wait passed first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResult"] | components["schemas"]["PendingResult"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "webhook.run.cancelled": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt of a delivery: drop duplicates by it */
+                "webhook-id": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.run.failed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt of a delivery: drop duplicates by it */
+                "webhook-id": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.run.succeeded": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt of a delivery: drop duplicates by it */
+                "webhook-id": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.task.created": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt of a delivery: drop duplicates by it */
+                "webhook-id": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.task.ended": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt of a delivery: drop duplicates by it */
+                "webhook-id": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook.task.escalated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt of a delivery: drop duplicates by it */
+                "webhook-id": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` (Standard Webhooks) */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
     };
-  };
 }

@@ -248,6 +248,16 @@ export function answerRefusal(task: AnswerSubject, who: Pick<Responder, 'princip
   if (ownRequest && FOUR_EYES.has(task.type) && task.selfApproval !== 'allowed') {
     return `${who.principal} requested this ${task.type} and may not answer it (four-eyes)`;
   }
+  if (task.stages && task.stage !== null && task.stage !== undefined) {
+    // A staged approval: the approvers of the stage deciding now, and anyone escalation added.
+    const stage = task.stages[task.stage];
+    const allowed = new Set([
+      ...(stage?.approvers ?? []),
+      ...task.assignees.filter((a) => a.level > 0).map((a) => a.principal),
+    ]);
+    if (who.identities.some((identity) => allowed.has(identity))) return null;
+    return `${who.principal} does not decide stage ${task.stage + 1} ("${stage?.name ?? ''}") of task "${task.id}"`;
+  }
   if (isOpenTask(task.assignees)) return null;
   if (task.assignees.some((a) => who.identities.includes(a.principal))) return null;
   return `${who.principal} is not an assignee of task "${task.id}"`;

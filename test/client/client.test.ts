@@ -4,7 +4,7 @@ import { testServer } from '../server/helpers.ts';
 
 describe('heed/client, the typed client generated from the OpenAPI document', () => {
   it('creates, answers and reads tasks with typed paths, bodies and results', async () => {
-    const s = await testServer();
+    const s = await testServer({ heed: { policies: [{ name: 'apps', callerAssigns: true }] } });
     const bob = createHeedClient({ url: s.url, principal: 'user:bob' });
     const ann = createHeedClient({ url: s.url, principal: 'user:ann', via: 'cli' });
     const created: Task = unwrap(

@@ -46,9 +46,12 @@ async function pendingTask(s: Awaited<ReturnType<typeof testServer>>) {
   ).body;
 }
 
+/** Internal apps ask the people they name (the operator's policy for these tests). */
+const APPS = { heed: { policies: [{ name: 'apps', callerAssigns: true }] } };
+
 describe('cross-site requests, in development mode too', () => {
   it('refuse a bodiless cross-site form POST, any non-JSON content type, and a foreign Host', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const task = await pendingTask(s);
     const host = new URL(s.url).host;
     const cancel = (headers: Record<string, string>) =>
@@ -103,7 +106,7 @@ describe('cross-site requests, in development mode too', () => {
 
 describe('security headers', () => {
   it('are on every page; link pages are also never cached nor referred', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const task = await pendingTask(s);
     const link = (
       await s.call('POST', `/v1/tasks/${task.id}/links`, { body: { principal: 'user:bob', outcome: 'approve' } })
@@ -125,7 +128,7 @@ describe('security headers', () => {
 
 describe('user-supplied input', () => {
   it('runs form patterns in a linear-time engine: ^(a+)+$ against a long answer returns (422), the server stays up', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const task = (
       await s.call('POST', '/v1/tasks', {
         as: 'user:alice',
@@ -151,7 +154,7 @@ describe('user-supplied input', () => {
   });
 
   it('refuses at creation (422) a pattern the linear-time engine cannot run (backreferences)', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const created = await s.call('POST', '/v1/tasks', {
       as: 'user:alice',
       body: {
@@ -165,9 +168,12 @@ describe('user-supplied input', () => {
   });
 
   it('takes callbackUrl only over http(s) and not to loopback or private addresses, unless configured', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const create = (callbackUrl: string) =>
-      s.call('POST', '/v1/tasks', { as: 'user:alice', body: { type: 'approval', title: 'X', callbackUrl } });
+      s.call('POST', '/v1/tasks', {
+        as: 'user:alice',
+        body: { type: 'approval', title: 'X', assignees: ['user:bob'], callbackUrl },
+      });
     for (const url of [
       'javascript:alert(1)',
       'file:///etc/passwd',
@@ -201,23 +207,26 @@ describe('user-supplied input', () => {
     expect((await create('https://[2606:2800:220:1:248:1893:25c8:1946]/hook')).status).toBe(201);
     expect((await create('https://[::ffff:5db8:d822]/hook')).status).toBe(201);
 
-    const open = await testServer({ allowPrivateCallbacks: true });
+    const open = await testServer({ allowPrivateCallbacks: true, ...APPS });
     const local = await open.call('POST', '/v1/tasks', {
       as: 'user:alice',
-      body: { type: 'approval', title: 'X', callbackUrl: 'http://127.0.0.1:9/hook' },
+      body: { type: 'approval', title: 'X', assignees: ['user:bob'], callbackUrl: 'http://127.0.0.1:9/hook' },
     });
     expect(local.status).toBe(201);
     const script = await open.call('POST', '/v1/tasks', {
       as: 'user:alice',
-      body: { type: 'approval', title: 'X', callbackUrl: 'javascript:alert(1)' },
+      body: { type: 'approval', title: 'X', assignees: ['user:bob'], callbackUrl: 'javascript:alert(1)' },
     });
     expect(script.status).toBe(422);
   });
 
   it('refuses callbackUrls in multicast, reserved, 6to4, Teredo, IPv4-mapped and IPv4-translated ranges', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const create = (callbackUrl: string) =>
-      s.call('POST', '/v1/tasks', { as: 'user:alice', body: { type: 'approval', title: 'X', callbackUrl } });
+      s.call('POST', '/v1/tasks', {
+        as: 'user:alice',
+        body: { type: 'approval', title: 'X', assignees: ['user:bob'], callbackUrl },
+      });
     const refused = {
       'multicast 224.0.0.0/4': ['http://224.0.0.1/hook', 'http://239.255.255.250/hook'],
       'reserved 240.0.0.0/4': ['http://240.0.0.1/hook', 'http://255.255.255.255/hook'],
@@ -260,7 +269,7 @@ describe('user-supplied input', () => {
   });
 
   it('refuses assignees and escalation targets that cannot answer (system, agents)', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     for (const body of [
       { type: 'approval', title: 'X', assignees: ['system'] },
       { type: 'approval', title: 'X', assignees: ['agent:banking'] },

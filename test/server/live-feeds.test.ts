@@ -48,7 +48,7 @@ describe('live feeds are pushed, not polled', () => {
   });
 
   it('an open inbox hears of a new task at once', { timeout: 8_000 }, async () => {
-    const s = await testServer({ feedPollInterval: '1h' });
+    const s = await testServer({ feedPollInterval: '1h', heed: { policies: [{ name: 'apps', callerAssigns: true }] } });
     const response = await fetch(`${s.url}/v1/inbox/events`);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();

@@ -66,7 +66,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents the status of every answer, as the server really gives it', async () => {
-    const s = await testServer({ maxBodyBytes: 4096 });
+    const s = await testServer({ maxBodyBytes: 4096, heed: { policies: [{ name: 'apps', callerAssigns: true }] } });
     const doc = await document(s);
     const task = await s.heed.tasks.create({ type: 'approval', title: 'Ship it?', assignees: ['user:ann'] });
     const secret = await s.call('POST', '/v1/tasks', {
@@ -92,7 +92,7 @@ describe('the OpenAPI document', () => {
         () =>
           s.call('POST', '/v1/tasks', {
             as: 'user:eve',
-            body: { type: 'approval', title: 'x', idempotencyKey: 'k-1' },
+            body: { type: 'approval', title: 'x', assignees: ['user:eve'], idempotencyKey: 'k-1' },
           }),
       ],
       [

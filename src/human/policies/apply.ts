@@ -36,10 +36,11 @@ export interface PolicyOutcome {
 const NEVER_APPROVES = new Set(['reject', 'expire', 'deny', 'failed']);
 
 /**
- * Applies `policy` to `request`.
+ * Applies `policy` to `request`. `openAllowed`: the request may leave a `callerAssigns` policy's
+ * task open to anyone (the server's own code may; agents and HTTP callers may not).
  * @throws PolicyViolationError (mode `refuse`) listing every looser field; nothing is changed.
  */
-export function applyPolicy(request: TaskSpec, policy: Policy, mode: PolicyMode): PolicyOutcome {
+export function applyPolicy(request: TaskSpec, policy: Policy, mode: PolicyMode, openAllowed = false): PolicyOutcome {
   const issues: { path: string; message: string }[] = [];
   const spec: TaskSpec = { ...request };
   const loose = (path: string, message: string, fix: () => void) => {
@@ -49,8 +50,9 @@ export function applyPolicy(request: TaskSpec, policy: Policy, mode: PolicyMode)
 
   // Who decides.
   const stages = policy.stages;
+  const unassigned = stages === null && !openAllowed && (!request.assignees || request.assignees.length === 0);
   if (stages === null) {
-    if (!request.assignees || request.assignees.length === 0) {
+    if (unassigned) {
       // An open task would let anyone answer: a policy that lets callers assign needs names.
       issues.push({ path: 'assignees', message: `policy "${policy.name}" needs the request to name its assignees` });
     }
@@ -148,9 +150,7 @@ export function applyPolicy(request: TaskSpec, policy: Policy, mode: PolicyMode)
   spec.selfApproval = request.selfApproval === 'forbidden' ? 'forbidden' : policy.selfApproval;
 
   if (issues.length > 0 && mode === 'refuse') throw new PolicyViolationError(policy.name, issues);
-  if (stages === null && (!request.assignees || request.assignees.length === 0)) {
-    throw new PolicyViolationError(policy.name, issues);
-  }
+  if (unassigned) throw new PolicyViolationError(policy.name, issues);
   return {
     spec,
     applied: { name: policy.name, version: policy.version, ignored: issues },

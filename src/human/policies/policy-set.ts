@@ -72,6 +72,6 @@ export class PolicySet {
         },
       ]);
     }
-    return applyPolicy(request, policy, trust === 'caller' ? 'refuse' : 'apply');
+    return applyPolicy(request, policy, trust === 'caller' ? 'refuse' : 'apply', trust === 'server');
   }
 }
