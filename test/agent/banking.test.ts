@@ -63,6 +63,19 @@ describe.each(['banking', 'banking-router'])('the banking agent (%s)', (workflow
     expect(output.reply).toContain('not Bob');
   });
 
+  it("asks the approvers of the server's policy for the tool, whatever the agent's code names", async () => {
+    const { heed } = testEngine({
+      policies: [{ name: 'transfers', match: { tool: 'transfer' }, approvers: ['group:treasury'], deadline: '1h' }],
+    });
+    registerBanking(heed, new OfflineModel(), { approvals: { approvers: ['user:ops'] } });
+    await heed.start();
+    const run = await heed.startWorkflow<BankingOutput>(workflow, { message: 'Transfer $150 to Alice' });
+    const task = await pendingTaskOf(heed, run.id);
+    expect(task?.assignees.map((a) => a.principal)).toEqual(['group:treasury']);
+    expect(task?.policy).toMatchObject({ name: 'transfers', version: expect.any(String) });
+    expect(task?.deadline).toBe((task?.createdAt ?? 0) + 3_600_000);
+  });
+
   it('tells the user why when the approver rejects', async () => {
     const { heed } = testEngine();
     const bank = registerBanking(heed, new OfflineModel());

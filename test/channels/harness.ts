@@ -7,6 +7,7 @@ import { Channels, type ChannelsOptions } from '../../src/channels/channels.ts';
 import type { ChannelsConfig } from '../../src/channels/config.ts';
 import { signSlackRequest } from '../../src/channels/slack/signature.ts';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.ts';
+import type { HeedOptions } from '../../src/index.ts';
 import { testEngine } from '../helpers.ts';
 import { FakeSlack } from './slack-server.ts';
 import { TestSmtp } from './smtp.ts';
@@ -52,6 +53,8 @@ export async function harness(
     channels?: ChannelsOptions;
     /** API keys and admins (default: development mode, no keys). */
     auth?: ServeOptions['auth'];
+    /** More options of the Heed (policies, …). */
+    heed?: Partial<HeedOptions>;
   } = {},
 ): Promise<Harness> {
   const smtp = options.email === false ? undefined : await new TestSmtp().start();
@@ -74,7 +77,11 @@ export async function harness(
   };
   const channels = new Channels(config, options.channels);
   const groups = config.groups ?? {};
-  const { heed, clock } = testEngine({ notifiers: channels.notifiers, groupsOf: (p) => groups[p] ?? [] });
+  const { heed, clock } = testEngine({
+    notifiers: channels.notifiers,
+    groupsOf: (p) => groups[p] ?? [],
+    ...options.heed,
+  });
   const server = await startServer(heed, {
     ...(options.auth ? { auth: options.auth } : {}),
     channels,

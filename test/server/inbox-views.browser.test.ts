@@ -64,6 +64,9 @@ async function cards(page: Page, list: string, n: number): Promise<void> {
   );
 }
 
+/** Internal apps ask the people they name (the operator's policy for these views). */
+const APPS = { heed: { policies: [{ name: 'apps', callerAssigns: true }] } };
+
 /**
  * Carol asks Alice three things; Alice asks Bob for a review; one of Alice's was approved on
  * Slack, one expired, one edited before approval. The clock is set to just now.
@@ -120,7 +123,7 @@ async function seed(s: TestServer) {
 
 describe('the inbox views in headless Chromium', () => {
   it('refuses an empty sign-in with a message, and serves a favicon', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const page = await browser.newPage({ viewport: PHONE });
     await page.goto(`${s.url}/#/signin`);
     await page.click('button[type=submit]');
@@ -145,7 +148,7 @@ describe('the inbox views in headless Chromium', () => {
     ['desktop', DESKTOP],
   ] as const) {
     it(`shows waiting, asked and done views with filters and search, in words, at ${size} size`, async () => {
-      const s = await testServer();
+      const s = await testServer(APPS);
       const { transfer } = await seed(s);
       const page = await browser.newPage({ viewport });
       await signIn(page, s.url, 'user:alice');
@@ -213,7 +216,7 @@ describe('the inbox views in headless Chromium', () => {
   }
 
   it('shows an edited approval as a was/now diff and a long history that fit a phone', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const { edited } = await seed(s);
     const page = await browser.newPage({ viewport: PHONE });
     await signIn(page, s.url, 'user:alice');
@@ -237,8 +240,42 @@ describe('the inbox views in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows a staged approval’s stage, who approved the earlier one, and its policy', async () => {
+    const s = await testServer({
+      heed: {
+        policies: [
+          {
+            name: 'big-transfers',
+            stages: [
+              { name: 'team lead', approvers: ['user:alice'] },
+              { name: 'finance', approvers: ['user:bob'] },
+            ],
+          },
+        ],
+      },
+    });
+    const task = await s.heed.tasks.create({
+      type: 'approval',
+      title: 'Wire $12,000 to ACME',
+      requester: 'user:carol',
+    });
+    await s.heed.tasks.respond(task.id, { outcome: 'approve' }, { principal: 'user:alice', via: 'inbox' });
+    const page = await browser.newPage({ viewport: PHONE });
+    await signIn(page, s.url, 'user:bob');
+    await page.goto(`${s.url}/#/task/${task.id}`);
+    await page.waitForSelector('#stage-line');
+    expect(await page.textContent('#stage-line')).toBe(
+      'Stage 2 of 2 (finance) · stage 1 (team lead) approved by Alice',
+    );
+    expect(await page.textContent('#policy-line')).toContain('Approval policy “big-transfers”');
+    const history = await page.$$eval('#history li', (items) => items.map((li) => li.textContent ?? ''));
+    expect(history.join(' ')).toContain('Stage 1 (team lead) approved by Alice; now stage 2 (finance), for you');
+    await shot(page, 'task-staged-phone');
+    await page.close();
+  });
+
   it('keeps a one-click link page off the screen edges on a phone', async () => {
-    const s = await testServer();
+    const s = await testServer(APPS);
     const created = await s.call('POST', '/v1/tasks', {
       as: 'user:carol',
       body: { type: 'approval', title: 'Wire $900 to the landlord', assignees: ['email:bob@example.com'] },

@@ -66,7 +66,11 @@ describe('a full disk', () => {
     async () => {
       const dir = mountTmpfs('6m') as string;
       const background: unknown[] = [];
-      const heed = new Heed({ store: new SqliteStore(join(dir, 'heed.db')), onError: (e) => background.push(e) });
+      const heed = new Heed({
+        store: new SqliteStore(join(dir, 'heed.db')),
+        policies: [{ name: 'apps', callerAssigns: true }],
+        onError: (e) => background.push(e),
+      });
       const server = await startServer(heed, { port: 0 });
       try {
         const create = (key: string) =>

@@ -76,6 +76,14 @@ function decision(task, me) {
     '<div class="muted small" id="run-status"></div></div>';
 }
 
+/** A staged approval: which stage decides now, and who approved the earlier ones. */
+function stageLine(task, me) {
+  if (!task.stages || task.stage === null) return '';
+  const now = task.stages[task.stage];
+  const earlier = task.stages.slice(0, task.stage).map((s, i) => 'stage ' + (i + 1) + ' (' + esc(s.name) + ') approved by ' + esc(people(s.approvedBy, me)));
+  return '<p class="small" id="stage-line"><strong>Stage ' + (task.stage + 1) + ' of ' + task.stages.length + '</strong> (' + esc(now ? now.name : '') + ')' + (earlier.length ? ' · ' + earlier.join(' · ') : '') + '</p>';
+}
+
 function history(audit, me) {
   return '<h3>History</h3><ol class="history" id="history">' + audit.items.map((e) =>
     '<li><span>' + esc(historyLine(e, me)) + '</span> <time class="muted small" datetime="' + new Date(e.at).toISOString() + '" title="' + esc(new Date(e.at).toLocaleString()) + '">' + ago(e.at) + '</time></li>').join('') + '</ol>' +
@@ -154,6 +162,8 @@ export async function renderTask(ctx, id) {
     '<p class="muted small" id="asked-line">Asked ' + (task.requester ? 'by ' + esc(person(task.requester, me)) + ' ' : task.askedBy ? 'by an agent ' : '') + ago(task.createdAt) +
     ' · for ' + esc(people(asked, me)) + (task.deadline && pending ? ' · due ' + until(task.deadline) + ' (' + esc(new Date(task.deadline).toLocaleString()) + ')' : '') +
     (task.escalationLevel ? ' · escalated' : '') + '</p>' +
+    stageLine(task, me) +
+    (task.policy ? '<p class="muted small" id="policy-line">Approval policy “' + esc(task.policy.name) + '” (version ' + esc(task.policy.version) + ')</p>' : '') +
     (task.description ? '<div class="md">' + ctx.marked.parse(task.description) + '</div>' : '') +
     actionBlock(task, pending) +
     (task.payload !== null && task.payload !== undefined ? '<h3>Context</h3>' + fields(task.payload) : '') +

@@ -129,6 +129,8 @@ export function historyLine(entry, me) {
     case 'expired': return 'Nobody answered in time' + (entry.outcome ? ': ' + outcomeDone(entry.outcome) + ' automatically' : '');
     case 'cancelled': return 'Cancelled' + (entry.actor !== 'system' ? ' by ' + who : '');
     case 'refused': return 'Refused an answer from ' + who + (d.reason ? ': ' + d.reason : '');
+    case 'stage-completed': return 'Stage ' + d.stage + (d.name ? ' (' + d.name + ')' : '') + ' approved by ' + people(d.approvedBy || [], me) + (d.next ? '; now stage ' + d.next.stage + (d.next.name ? ' (' + d.next.name + ')' : '') + ', for ' + people(d.next.approvers || [], me) : '');
+    case 'consumed': return 'The approval was used' + (entry.actor !== 'system' ? ' by ' + who : '') + (d.tool ? ' for ' + d.tool : '');
     default: return Who + ': ' + sentence(entry.action) + (entry.outcome ? ' (' + outcomeDone(entry.outcome) + ')' : '');
   }
 }
