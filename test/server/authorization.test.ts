@@ -29,6 +29,8 @@ interface Fixture {
   freshTask(): Promise<string>;
   /** A waiting run of alice's. */
   freshRun(): Promise<string>;
+  /** A task of alice's that bob approved (for using an approval, which works once). */
+  freshApproval(): Promise<string>;
 }
 
 interface Row {
@@ -101,6 +103,30 @@ const ROWS: Row[] = [
       body: { type: 'approval', title: 'In alice’s name', requester: 'user:alice', assignees: ['user:bob'] },
     }),
     expect: { alice: 201, admin: 201, system: 201, default: 403 },
+  },
+  {
+    action: 'create a task looser than its policy (silence approves)',
+    request: async () => ({
+      method: 'POST',
+      path: '/v1/tasks',
+      body: { type: 'approval', title: 'Ship it?', assignees: ['user:bob'], onTimeout: 'approve', deadline: '1m' },
+    }),
+    // The server's policy decides; an admin's request is the server's own.
+    expect: { admin: 201, system: 201, default: 422 },
+  },
+  {
+    action: 'use an approval (consume)',
+    request: async (f) => ({
+      method: 'POST',
+      path: `/v1/tasks/${await f.freshApproval()}/consume`,
+      body: { tool: 'pay', args: { invoice: 7 } },
+    }),
+    expect: { alice: 200, admin: 200, system: 200, bob: 403, default: 404 },
+  },
+  {
+    action: 'read the approval policies',
+    request: async () => ({ method: 'GET', path: '/v1/policies' }),
+    expect: { admin: 200, system: 200, default: 403 },
   },
   {
     action: 'GET run',
@@ -283,6 +309,16 @@ async function setup(mode: Mode) {
     lifecycle: `task:${task}`,
     freshTask,
     freshRun: async () => (await send('alice', 'POST', '/v1/runs', { workflow: 'open' })).body.id as string,
+    freshApproval: async () => {
+      const created = await send('alice', 'POST', '/v1/tasks', {
+        type: 'approval',
+        title: 'Pay invoice 7?',
+        action: { tool: 'pay', args: { invoice: 7 } },
+        assignees: ['user:bob'],
+      });
+      await s.heed.tasks.respond(created.body.id, { outcome: 'approve' }, { principal: 'user:bob' });
+      return created.body.id as string;
+    },
   };
   return { s, send, fixture };
 }
