@@ -206,7 +206,7 @@ export class Engine {
     if (this.#started) return;
     this.#started = true;
     this.#worker.start();
-    this.#timers.start();
+    await this.#timers.start();
     this.#unsubscribeWake = this.#store.onWake?.((wake) => this.#onStoreWake(wake));
     this.#schedulePoll();
   }

@@ -25,7 +25,7 @@ import type {
   CoreContext,
 } from './context.ts';
 import { never } from './never.ts';
-import { matchKey } from '../store/event-match.ts';
+import { dataMatches, matchKey } from '../store/event-match.ts';
 import { checkMatch, checkName } from './arguments.ts';
 import { ReplayOrder } from './replay-order.ts';
 import { delayAfter, retryPolicy } from './retry.ts';
@@ -430,7 +430,17 @@ export class Execution implements CoreContext {
       (seq) => ({ kind: 'event', seq, name, eventName: name, match, timeoutMs, lookbackMs }),
       `event\u0000${name}\u0000${matchKey(match)}`,
     );
-    return decode<ReceivedEvent<T> | null>(op.output) ?? null;
+    const event = decode<ReceivedEvent<T> | null>(op.output) ?? null;
+    // A recorded event (on PostgreSQL a claim may record it before the code asks again) must still
+    // be one this code's match selects: a changed match is a changed workflow, never a silent pass.
+    if (event !== null && !dataMatches(event.data, match)) {
+      const error = new NonDeterminismError(
+        `Run "${this.runId}" (workflow "${this.workflow}"): position ${op.seq} waits for event "${name}" matching ${matchKey(match)} in the code, but the recorded event does not match it; the workflow code changed or is not deterministic`,
+      );
+      this.#setFatal({ kind: 'fail', error });
+      throw error;
+    }
+    return event;
   }
 
   // ── children ──────────────────────────────────────────────────────────────────────────────

@@ -17,6 +17,7 @@ export class TimerScheduler {
   #cancel: (() => void) | undefined;
   #armedAt: number | undefined;
   #firing: Promise<void> | undefined;
+  #rearming: Promise<void> | undefined;
   #stopped = true;
 
   constructor(deps: { store: EngineStore; clock: Clock; onWoken: () => void; onError: (error: unknown) => void }) {
@@ -26,9 +27,10 @@ export class TimerScheduler {
     this.#onError = deps.onError;
   }
 
-  start(): void {
+  /** Starts, and resolves once the earliest deadline in the store is armed (one read). */
+  start(): Promise<void> {
     this.#stopped = false;
-    void this.rearm();
+    return this.rearm();
   }
 
   stop(): void {
@@ -39,14 +41,22 @@ export class TimerScheduler {
   }
 
   /** Re-reads the earliest deadline from the store (start-up, and after other processes wrote). */
-  async rearm(): Promise<void> {
-    if (this.#stopped || this.#firing) return;
-    try {
-      const next = await this.#store.nextTimerDue();
-      if (next !== null) this.#arm(next);
-    } catch (error) {
-      this.#onError(error);
-    }
+  rearm(): Promise<void> {
+    if (this.#stopped || this.#firing) return Promise.resolve();
+    // Kept until read, so that `settled()` (and `heed.idle()`) also waits for a read in flight:
+    // on a store across the network the read can come back after the clock already moved on.
+    const rearming = (async () => {
+      try {
+        const next = await this.#store.nextTimerDue();
+        if (next !== null) this.#arm(next);
+      } catch (error) {
+        this.#onError(error);
+      }
+    })().finally(() => {
+      if (this.#rearming === rearming) this.#rearming = undefined;
+    });
+    this.#rearming = rearming;
+    return rearming;
   }
 
   /** A wait with this deadline was just registered in this process. */
@@ -68,6 +78,9 @@ export class TimerScheduler {
 
   /** Resolves once a firing in progress (marking due timers, waking runs) is done. */
   async settled(): Promise<void> {
+    await this.#rearming;
+    // A past-due deadline armed by that read fires on the next turn of the event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await this.#firing;
   }
 

@@ -1,7 +1,5 @@
-import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/sqlite.ts';
-import { testEngine } from '../helpers.ts';
+import { rawSql, testEngine, testStore } from '../helpers.ts';
 
 describe('human tasks: the audit chain', () => {
   async function answeredTask() {
@@ -17,12 +15,8 @@ describe('human tasks: the audit chain', () => {
     return { ...engine, taskId: task.id };
   }
 
-  /** Tampers with the file the way someone with write access would, outside Heed. */
-  function tamper(path: string, sql: string, ...params: string[]): void {
-    const db = new DatabaseSync(path);
-    db.prepare(sql).run(...params);
-    db.close();
-  }
+  /** Tampers with the store the way someone with write access would, outside Heed. */
+  const tamper = rawSql;
 
   it('records who, when, via which channel, the outcome and a hash of what was shown', async () => {
     const { heed, taskId } = await answeredTask();
@@ -49,8 +43,8 @@ describe('human tasks: the audit chain', () => {
   it('records a cancellation by the asking run as soon as the run is cancelled, with its result', async () => {
     const { heed, path, taskId } = await askingRun();
     await heed.runs.cancel('asker-1');
-    // Read the file directly: the entry is there without anyone reading the audit through Heed.
-    const store = new SqliteStore(path);
+    // Read the store directly: the entry is there without anyone reading the audit through Heed.
+    const store = testStore(path);
     await store.init();
     const entries = await store.taskAudit(taskId);
     expect(entries.at(-1)).toMatchObject({ actor: 'system', via: 'run', action: 'cancelled' });
@@ -62,7 +56,7 @@ describe('human tasks: the audit chain', () => {
   it('records a cancellation whose audit entry a crash prevented, once, when the audit is read', async () => {
     const { heed, path, taskId, clock } = await askingRun();
     // Another process cancels the run and dies before its human layer writes the entry.
-    const store = new SqliteStore(path);
+    const store = testStore(path);
     await store.init();
     await store.cancelRun('asker-1', clock.now());
     await store.close();
@@ -75,7 +69,11 @@ describe('human tasks: the audit chain', () => {
 
   it('detects an edited entry', async () => {
     const { heed, path, taskId } = await answeredTask();
-    tamper(path, "UPDATE task_audit SET actor = 'user:mallory' WHERE task_id = ? AND action = 'responded'", taskId);
+    await tamper(
+      path,
+      "UPDATE task_audit SET actor = 'user:mallory' WHERE task_id = ? AND action = 'responded'",
+      taskId,
+    );
     const verdict = await heed.tasks.verifyAudit(taskId);
     expect(verdict.ok).toBe(false);
     expect(verdict.problems.join('\n')).toMatch(/entry \d+: its content was changed/);
@@ -83,11 +81,11 @@ describe('human tasks: the audit chain', () => {
 
   it('detects a deleted entry, in the middle or at the end', async () => {
     const { heed, path, taskId } = await answeredTask();
-    tamper(path, "DELETE FROM task_audit WHERE task_id = ? AND action = 'responded'", taskId);
+    await tamper(path, "DELETE FROM task_audit WHERE task_id = ? AND action = 'responded'", taskId);
     expect((await heed.tasks.verifyAudit(taskId)).problems.join('\n')).toMatch(/missing or moved|does not follow/);
 
     const other = await answeredTask();
-    tamper(
+    await tamper(
       other.path,
       'DELETE FROM task_audit WHERE task_id = ? AND seq = (SELECT MAX(seq) FROM task_audit WHERE task_id = ?)',
       other.taskId,

@@ -4,8 +4,7 @@
  * them: nobody has to read the audit for the task to be settled.
  */
 import { expect, it } from 'vitest';
-import { SqliteStore } from '../../src/sqlite.ts';
-import { testEngine } from '../helpers.ts';
+import { testEngine, testStore } from '../helpers.ts';
 
 it("settles at start a task whose run's cancellation committed but whose result was never written", async () => {
   const { heed, clock, path, reopen } = testEngine();
@@ -17,7 +16,7 @@ it("settles at start a task whose run's cancellation committed but whose result 
   const [pending] = (await heed.tasks.list({ status: 'pending' })).items;
   if (!pending) throw new Error('no task');
   await heed.stop({ grace: 0 });
-  const store = new SqliteStore(path);
+  const store = testStore(path);
   await store.init();
 
   // The cancellation's own write, as `runs.cancel` commits it; the process dies before its

@@ -1,5 +1,5 @@
 /**
- * The human layer's read-decide-write loop (`decideAndWrite`) against a real SQLite store, with a
+ * The human layer's read-decide-write loop (`decideAndWrite`) against a real store (SQLite or PostgreSQL), with a
  * second writer that changes the task between each read and write (the race another process can
  * win at any moment).
  */
@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TaskContendedError } from '../../src/errors.ts';
 import { verifyChain } from '../../src/human/audit.ts';
 import { decideAndWrite, MAX_WRITE_ATTEMPTS } from '../../src/human/task-writes.ts';
-import { SqliteStore } from '../../src/sqlite.ts';
+import type { Store } from '../../src/store/store.ts';
+import { testStore } from '../helpers.ts';
 import type { TaskRecord, TaskStore } from '../../src/store/task-store.ts';
 import { VirtualClock } from '../../src/time/virtual-clock.ts';
 import { createdEntry } from '../store/contract-tasks.ts';
@@ -21,10 +22,10 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function storeWithTask(): Promise<SqliteStore> {
+async function storeWithTask(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), 'heed-writes-'));
   dirs.push(dir);
-  const store = new SqliteStore(join(dir, 'heed.db'));
+  const store = testStore(join(dir, 'heed.db'));
   await store.init();
   await store.createTask(
     {
@@ -47,7 +48,7 @@ async function storeWithTask(): Promise<SqliteStore> {
 }
 
 /** The store as seen by a writer that loses the race on its first `races` reads: another writer bumps the task right after each. */
-function racing(store: SqliteStore, races: number): Pick<TaskStore, 'getTask' | 'applyTaskUpdate'> {
+function racing(store: Store, races: number): Pick<TaskStore, 'getTask' | 'applyTaskUpdate'> {
   let left = races;
   return {
     getTask: async (id) => {

@@ -7,7 +7,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve.ts';
-import { testEngine } from '../helpers.ts';
+import { onlySqlite, testEngine } from '../helpers.ts';
 import { type Body, testServer } from '../server/helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -250,34 +250,38 @@ describe('/mcp in development mode (no API keys)', () => {
 });
 
 describe('heed mcp over stdio (the SDK client spawns the command)', () => {
-  it('against a store (--db): asks as --as, the answer comes over HTTP from a server on the same file', async () => {
-    const { heed, path } = testEngine();
-    const server = await startServer(heed, { port: 0, auth: { keys: KEYS } });
-    servers.push(server);
-    const config = join(dirname(path), 'heed.json');
-    writeFileSync(config, JSON.stringify(AGENT_POLICY));
-    const client = await stdioClient('--db', path, '--config', config, '--as', 'agent:stdio-bot');
-    const pending = callWaiting(client, 'request_approval', {
-      action: 'refund',
-      args: { order: 'A-17', cents: 15000 },
-      assignees: ['user:alice'],
-    });
-    const id = await pending.taskId;
-    expect((await heed.tasks.get(id))?.requester).toBe('agent:stdio-bot');
-    const refused = await answer(server.url, 'key-alice', id, { outcome: 'reject' });
-    expect(refused.body.error.code).toBe('COMMENT_REQUIRED');
-    expect((await answer(server.url, 'key-alice', id, { outcome: 'reject', comment: 'over the limit' })).status).toBe(
-      200,
-    );
-    expect((await pending.call).structuredContent).toMatchObject({
-      taskId: id,
-      approved: false,
-      outcome: 'reject',
-      by: 'user:alice',
-      comment: 'over the limit',
-      args: null,
-    });
-  });
+  // SQLite only: `heed mcp --db` takes a SQLite file.
+  it.skipIf(onlySqlite('heed mcp --db takes a SQLite file'))(
+    'against a store (--db): asks as --as, the answer comes over HTTP from a server on the same file',
+    async () => {
+      const { heed, path } = testEngine();
+      const server = await startServer(heed, { port: 0, auth: { keys: KEYS } });
+      servers.push(server);
+      const config = join(dirname(path), 'heed.json');
+      writeFileSync(config, JSON.stringify(AGENT_POLICY));
+      const client = await stdioClient('--db', path, '--config', config, '--as', 'agent:stdio-bot');
+      const pending = callWaiting(client, 'request_approval', {
+        action: 'refund',
+        args: { order: 'A-17', cents: 15000 },
+        assignees: ['user:alice'],
+      });
+      const id = await pending.taskId;
+      expect((await heed.tasks.get(id))?.requester).toBe('agent:stdio-bot');
+      const refused = await answer(server.url, 'key-alice', id, { outcome: 'reject' });
+      expect(refused.body.error.code).toBe('COMMENT_REQUIRED');
+      expect((await answer(server.url, 'key-alice', id, { outcome: 'reject', comment: 'over the limit' })).status).toBe(
+        200,
+      );
+      expect((await pending.call).structuredContent).toMatchObject({
+        taskId: id,
+        approved: false,
+        outcome: 'reject',
+        by: 'user:alice',
+        comment: 'over the limit',
+        args: null,
+      });
+    },
+  );
 
   it('against a server (--url, --key): the key is the caller', async () => {
     const s = await testServer({ auth: { keys: KEYS }, heed: AGENT_POLICY });

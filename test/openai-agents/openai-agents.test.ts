@@ -1,12 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { DatabaseSync } from 'node:sqlite';
 import { Agent, OpenAIProvider, Runner, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Heed } from '../../src/index.ts';
 import { openAIAgentWorkflow } from '../../src/openai-agents/index.ts';
-import { testEngine } from '../helpers.ts';
+import { rawSql, testEngine } from '../helpers.ts';
 
 // Traces would go to OpenAI's servers: no network in tests.
 setTracingDisabled(true);
@@ -241,26 +240,23 @@ describe('OpenAI Agents JS with Heed approvals (the real @openai/agents, a local
 
   it('resumed with a call that differs from the one approved (its arguments changed in the stored state), runs nothing', async () => {
     const api = await localResponsesApi();
-    const { heed, path } = testEngine();
+    const { heed, path, store } = testEngine();
     const support = registerSupportAgent(heed, api.baseURL);
     await heed.start();
     const run = await support.workflow.start({ input: 'Refund A-17 please' });
     await heed.idle();
     const [task] = (await heed.tasks.inbox('user:alice')).items;
     // Someone with write access to the store raises the amount in the recorded agent state.
-    const db = new DatabaseSync(path);
-    const row = db
-      .prepare("SELECT output FROM operations WHERE run_id = ? AND name = 'openai-agents.run'")
-      .get(run.id) as {
-      output: string;
-    };
-    const tampered = row.output.replaceAll('15000', '9999900');
-    expect(tampered).not.toBe(row.output);
-    db.prepare("UPDATE operations SET output = ? WHERE run_id = ? AND name = 'openai-agents.run'").run(
+    const history = await store.loadHistory(run.id);
+    const step = history.find((op) => op.name === 'openai-agents.run');
+    const tampered = (step?.output ?? '').replaceAll('15000', '9999900');
+    expect(tampered).not.toBe(step?.output);
+    await rawSql(
+      path,
+      "UPDATE operations SET output = ? WHERE run_id = ? AND name = 'openai-agents.run'",
       tampered,
       run.id,
     );
-    db.close();
     await heed.tasks.respond(task?.id ?? '', { outcome: 'approve' }, { principal: 'user:alice' });
     const output = await run.result();
     expect(support.refunds).toEqual([]);

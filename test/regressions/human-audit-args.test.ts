@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatabaseSync } from 'node:sqlite';
-import { testEngine } from '../helpers.ts';
+import { rawSql, testEngine } from '../helpers.ts';
 
 describe('the audit chain and what was approved', () => {
   it('detects a tampered approved result (the args that will run)', async () => {
@@ -18,14 +17,12 @@ describe('the audit chain and what was approved', () => {
       { outcome: 'approve', args: { amount: 12, to: 'acme' } },
       { principal: 'user:alice' },
     );
+    const result = structuredClone((await heed.tasks.get(task.id))?.result) as { args: unknown };
     await heed.stop({ grace: 0 });
-    const db = new DatabaseSync(path);
-    const row = db.prepare('SELECT result FROM tasks WHERE id = ?').get(task.id) as { result: string };
-    const result = JSON.parse(row.result);
+    // Tampered outside Heed, by someone with write access to the store.
     result.args = { amount: 12_000, to: 'mallory' };
-    db.prepare('UPDATE tasks SET result = ? WHERE id = ?').run(JSON.stringify(result), task.id);
-    db.prepare('UPDATE task_responses SET args = ? WHERE task_id = ?').run(JSON.stringify(result.args), task.id);
-    db.close();
+    await rawSql(path, 'UPDATE tasks SET result = ? WHERE id = ?', JSON.stringify(result), task.id);
+    await rawSql(path, 'UPDATE task_responses SET args = ? WHERE task_id = ?', JSON.stringify(result.args), task.id);
     // Actual: ok — the "responded"/"resolved" entries carry only {edited: true}, no hash of the
     // approved args, so nothing in the chain binds what was approved.
     const again = reopen();

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.ts';
+import { onlySqlite, tempDir } from '../helpers.ts';
 import { type TestServer, testServer } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -125,39 +125,43 @@ describe('one-click links under attack', () => {
     await expect(testServer({ trustProxy: ['10.0.0.0/33'] })).rejects.toThrow(/trustProxy/);
   });
 
-  it('GET and HEAD of a link write nothing, whatever its state, and an expired link fetched again is not counted', async () => {
-    const s = await testServer();
-    const { task, url } = await linkFor(s, 60);
-    const decided = await linkFor(s);
-    await s.heed.idle();
-    const before = snapshot(s.path);
-    for (const method of ['GET', 'HEAD']) {
-      expect(await statusOf(url, { method })).toBe(200);
-      expect(await statusOf(forgedOf(url, 0), { method })).toBe(400);
-    }
-    expect(snapshot(s.path)).toEqual(before);
+  // SQLite only: it compares every table of the SQLite file before and after.
+  it.skipIf(onlySqlite('compares the SQLite file'))(
+    'GET and HEAD of a link write nothing, whatever its state, and an expired link fetched again is not counted',
+    async () => {
+      const s = await testServer();
+      const { task, url } = await linkFor(s, 60);
+      const decided = await linkFor(s);
+      await s.heed.idle();
+      const before = snapshot(s.path);
+      for (const method of ['GET', 'HEAD']) {
+        expect(await statusOf(url, { method })).toBe(200);
+        expect(await statusOf(forgedOf(url, 0), { method })).toBe(400);
+      }
+      expect(snapshot(s.path)).toEqual(before);
 
-    // A mail scanner fetching links after the decision (and after they expired) changes nothing.
-    expect(await statusOf(decided.url, { method: 'POST' })).toBe(200);
-    await s.clock.advance('61s');
-    await s.heed.idle();
-    const after = snapshot(s.path);
-    for (const method of ['GET', 'HEAD']) {
-      expect(await statusOf(decided.url, { method })).toBe(409);
-      for (let i = 0; i < 25; i++) expect(await statusOf(url, { method })).toBe(400);
-    }
-    expect(snapshot(s.path)).toEqual(after);
-    expect((await s.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused')).toEqual([]);
-    // Those fetches were not counted against the address: its next refusal is a plain 400.
-    expect(await statusOf(forgedOf(url, 0), { method: 'POST' })).toBe(400);
-    // A POST of the expired link is recorded, once.
-    expect(await statusOf(url, { method: 'POST' })).toBe(400);
-    expect(await statusOf(url, { method: 'POST' })).toBe(400);
-    const refusals = (await s.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused');
-    expect(refusals.map((e) => [e.actor, (e.detail as { reason: string }).reason])).toEqual([
-      ['user:bob', 'expired link'],
-    ]);
-  });
+      // A mail scanner fetching links after the decision (and after they expired) changes nothing.
+      expect(await statusOf(decided.url, { method: 'POST' })).toBe(200);
+      await s.clock.advance('61s');
+      await s.heed.idle();
+      const after = snapshot(s.path);
+      for (const method of ['GET', 'HEAD']) {
+        expect(await statusOf(decided.url, { method })).toBe(409);
+        for (let i = 0; i < 25; i++) expect(await statusOf(url, { method })).toBe(400);
+      }
+      expect(snapshot(s.path)).toEqual(after);
+      expect((await s.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused')).toEqual([]);
+      // Those fetches were not counted against the address: its next refusal is a plain 400.
+      expect(await statusOf(forgedOf(url, 0), { method: 'POST' })).toBe(400);
+      // A POST of the expired link is recorded, once.
+      expect(await statusOf(url, { method: 'POST' })).toBe(400);
+      expect(await statusOf(url, { method: 'POST' })).toBe(400);
+      const refusals = (await s.heed.tasks.audit(task.id)).filter((e) => e.action === 'refused');
+      expect(refusals.map((e) => [e.actor, (e.detail as { reason: string }).reason])).toEqual([
+        ['user:bob', 'expired link'],
+      ]);
+    },
+  );
 
   it('heed serve --config takes trustProxy, and stops on an entry that is not an address', {
     timeout: 120_000,

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Heed } from '../../src/index.ts';
 import { startServer } from '../../src/server/serve.ts';
-import { SqliteStore } from '../../src/sqlite.ts';
-import { testEngine } from '../helpers.ts';
+import { testEngine, testStore } from '../helpers.ts';
 import { testServer } from './helpers.ts';
 
 /** Reads an SSE response until `pattern` appears in it; returns the text read so far. */
@@ -69,7 +68,7 @@ describe('live feeds are pushed, not polled', () => {
     const { heed, path } = testEngine();
     const server = await startServer(heed, { port: 0, feedPollInterval: '20ms' });
     stops.push(() => server.close());
-    const other = new Heed({ store: new SqliteStore(path), pollInterval: '20ms' });
+    const other = new Heed({ store: testStore(path), pollInterval: '20ms' });
     asker(other);
     await other.start();
     stops.push(() => other.stop({ grace: 0 }));
