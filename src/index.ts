@@ -43,6 +43,12 @@ export type { EngineStore } from './store/engine-store.ts';
 export type { FeedStore } from './store/feed-store.ts';
 export type { BackoffOptions } from './engine/retry.ts';
 export { RunHandle } from './engine/run-handle.ts';
+export {
+  type ExportedHistory,
+  ReplayDivergenceError,
+  type ReplayVerdict,
+  replayHistory,
+} from './engine/replayer.ts';
 export type { HistoryEntry, RunDetail, RunInfo, WaitInfo } from './engine/run-info.ts';
 export type { ErrorData } from './engine/serialization.ts';
 export { RecordedError } from './engine/serialization.ts';

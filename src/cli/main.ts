@@ -12,7 +12,7 @@ import { HeedError } from '../errors.ts';
 import type { McpFlags } from '../mcp/stdio-command.ts';
 import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } from './command.ts';
 import { paint } from './format.ts';
-import { runsCommand } from './run-commands.ts';
+import { historyCommand, runsCommand } from './run-commands.ts';
 import type { ServeFlags } from './serve-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
 import type { WorkerFlags } from './worker-command.ts';
@@ -108,6 +108,7 @@ export const COMMANDS: readonly Command[] = [
   showCommand,
   respondCommand,
   runsCommand,
+  historyCommand,
   auditCommand,
   mcp,
 ];

@@ -37,3 +37,22 @@ export const runsCommand: Command = {
     );
   },
 };
+
+export const historyCommand: Command = {
+  name: 'history',
+  usage: 'heed history export RUN_ID > run.json',
+  summary: "Export a run's recorded history, to replay against changed code in tests (replayHistory).",
+  details:
+    'Keep a few exported histories in your test suite and check them with\n' +
+    "`await replayHistory(workflow, JSON.parse(readFileSync('run.json', 'utf8')))`: a change that\n" +
+    'would strand waiting runs fails there, naming the first call that differs.',
+  options: {},
+  remote: true,
+  run: async (positionals, flags) => {
+    const [verb, id] = positionals;
+    if (verb !== 'export' || !id) throw new Error('usage: heed history export RUN_ID');
+    const api = connect(flags);
+    const history = await api.call(api.client.GET('/v1/runs/{id}/history', { params: { path: { id } } }));
+    process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
+  },
+};

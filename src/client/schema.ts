@@ -394,6 +394,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runs/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The run’s recorded history, to replay against new code in tests (`heed history export`)
+         * @description What `replayHistory(workflow, history)` takes: keep a few in your test suite and a change to the workflow that would strand waiting runs fails there, before the deploy.
+         */
+        get: operations["exportRunHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs/{id}/messages": {
         parameters: {
             query?: never;
@@ -883,6 +903,26 @@ export interface components {
             message: string;
             name: string;
             stack?: string;
+        };
+        RunHistory: {
+            /** @enum {string} */
+            format: "heed.history/1";
+            history: {
+                createdAt: number;
+                error: string | null;
+                kind: string;
+                name: string;
+                ord: number;
+                /** @description The recorded result, JSON text */
+                output: string | null;
+                seq: number;
+            }[];
+            initiator: string | null;
+            /** @description The input, JSON text */
+            input: string | null;
+            runId: string;
+            status: string;
+            workflow: string;
         };
         RunPage: {
             items: components["schemas"]["Run"][];
@@ -2618,6 +2658,64 @@ export interface operations {
                 };
             };
             /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportRunHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history (format heed.history/1) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunHistory"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -4,6 +4,7 @@ import {
   DuplicateWorkflowError,
   InvalidArgumentError,
   RunCancelledError,
+  RunNotFoundError,
   RunStateError,
   UnknownWorkflowError,
 } from '../errors.ts';
@@ -18,6 +19,7 @@ import { decode, encode } from './serialization.ts';
 import { TimerScheduler } from './timer-scheduler.ts';
 import { Worker } from './worker.ts';
 import { Execution } from './execution.ts';
+import { type ExportedHistory, type ReplayVerdict, replayRecorded } from './replayer.ts';
 import type { WorkflowContext } from './context.ts';
 import type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './workflow.ts';
 
@@ -151,6 +153,40 @@ export class Engine {
       name,
       start: (input, options) => this.#startRun<O>(name, input, options),
       handle: (runId) => this.handle<O>(runId),
+      replay: (history) => this.replayHistory(name, history),
+    };
+  }
+
+  /**
+   * Replays an exported history (`heed history export`, {@link exportHistory}) against the code
+   * registered now for `workflow` (see `replayer.ts`): runs nothing, writes nothing.
+   * @returns `{ok: true}` when the code replays the whole history, else the first divergence
+   *   (which call, recorded vs now).
+   * @throws UnknownWorkflowError
+   */
+  async replayHistory(workflow: string, history: ExportedHistory): Promise<ReplayVerdict> {
+    const fn = this.#workflows.get(workflow);
+    if (!fn) throw new UnknownWorkflowError(workflow);
+    return replayRecorded(fn, { ...history, workflow }, this.#extensions);
+  }
+
+  /**
+   * A run's recorded history, to keep beside the tests (`replayHistory`) before changing its
+   * workflow's code: the run, its input and every recorded operation.
+   * @throws RunNotFoundError
+   */
+  async exportHistory(runId: string): Promise<ExportedHistory> {
+    await this.#init();
+    const run = await this.#store.getRun(runId);
+    if (!run) throw new RunNotFoundError(runId);
+    return {
+      format: 'heed.history/1',
+      runId: run.id,
+      workflow: run.workflow,
+      input: run.input,
+      initiator: run.initiator,
+      status: run.status,
+      history: await this.#store.loadHistory(runId),
     };
   }
 

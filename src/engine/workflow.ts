@@ -1,4 +1,5 @@
 import type { WorkflowContext } from './context.ts';
+import type { ExportedHistory, ReplayVerdict } from './replayer.ts';
 import type { RunHandle } from './run-handle.ts';
 
 /** A workflow body: deterministic orchestration code; side effects belong in `ctx.step`. */
@@ -37,4 +38,9 @@ export interface Workflow<I, O> extends WorkflowRef<I, O> {
   start(input: I, options?: StartOptions): Promise<RunHandle<O>>;
   /** A handle on an existing run of this workflow (not checked until used). */
   handle(runId: string): RunHandle<O>;
+  /**
+   * Replays a recorded history (`heed history export`) against this workflow's code now, running
+   * nothing: `{ok: false, divergence}` names the first call that differs (see `replayHistory`).
+   */
+  replay(history: ExportedHistory): Promise<ReplayVerdict>;
 }

@@ -238,6 +238,28 @@ const runFields = {
 
 export const RunSchema = z.object(runFields).openapi('Run');
 
+export const HistorySchema = z
+  .object({
+    format: z.literal('heed.history/1'),
+    runId: z.string(),
+    workflow: z.string(),
+    input: z.string().nullable().openapi({ description: 'The input, JSON text' }),
+    initiator: z.string().nullable(),
+    status: z.string(),
+    history: z.array(
+      z.object({
+        seq: z.number().int(),
+        ord: z.number().int(),
+        kind: z.string(),
+        name: z.string(),
+        output: z.string().nullable().openapi({ description: 'The recorded result, JSON text' }),
+        error: z.string().nullable(),
+        createdAt: z.number(),
+      }),
+    ),
+  })
+  .openapi('RunHistory');
+
 export const RunDetailSchema = z
   .object({
     ...runFields,

@@ -134,6 +134,11 @@ const ROWS: Row[] = [
     expect: ADMINS_AND_ALICE(200),
   },
   {
+    action: 'export run history',
+    request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}/history` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
     action: 'stream run events',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}/events` }),
     expect: ADMINS_AND_ALICE(200),

@@ -52,6 +52,32 @@ describe('the heed CLI against a server', { timeout: 120_000 }, () => {
     // Eight CLI processes, each a Node start: slow on a loaded 2-core machine.
   }, 120_000);
 
+  it('exports a run’s history that replayHistory replays, for its initiator only', async () => {
+    const s = await testServer({
+      setup: (heed) => {
+        heed.workflow('ship', async (ctx) => {
+          await ctx.step('build', () => 'built');
+          return ctx.recv('go');
+        });
+      },
+    });
+    const run = await s.call('POST', '/v1/runs', { as: 'user:ann', body: { workflow: 'ship', id: 'ship-7' } });
+    expect(run.status).toBe(201);
+    await s.heed.idle();
+    const exported = await heed(s.url, 'history', 'export', 'ship-7', '--as', 'user:ann');
+    expect(exported.code).toBe(0);
+    const history = JSON.parse(exported.out);
+    expect(history).toMatchObject({ format: 'heed.history/1', runId: 'ship-7', workflow: 'ship' });
+    expect(history.history.map((op: { kind: string; name: string }) => `${op.kind}:${op.name}`)).toEqual([
+      'step:build',
+    ]);
+    expect(await s.heed.replayHistory('ship', history)).toMatchObject({ ok: true, reachedEnd: 'frontier' });
+    const other = await heed(s.url, 'history', 'export', 'ship-7', '--as', 'user:bob');
+    expect(other.code).not.toBe(0);
+    expect(other.err).toContain('ship-7');
+    expect((await heed(s.url, 'history', 'ship-7')).err).toContain('usage: heed history export RUN_ID');
+  });
+
   it('asks each new task at the terminal with inbox --watch', async () => {
     const s = await testServer();
     const child = spawn(process.execPath, [CLI, 'inbox', '--watch', '--as', 'user:ann'], {

@@ -17,6 +17,7 @@ import {
   json,
   MessageSchema,
   RunPageSchema,
+  HistorySchema,
   RunDetailSchema,
   WebhookDeliverySchema,
   StartRunSchema,
@@ -104,6 +105,25 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
     async (c) => {
       const { id } = c.req.valid('param');
       return c.json(authorization.requireRun(c.get('caller'), await heed.runs.get(id), id) as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/runs/{id}/history',
+      operationId: 'exportRunHistory',
+      tags: tag,
+      summary: 'The run’s recorded history, to replay against new code in tests (`heed history export`)',
+      description:
+        'What `replayHistory(workflow, history)` takes: keep a few in your test suite and a change to the workflow that would strand waiting runs fails there, before the deploy.',
+      request: { params: IdParam },
+      responses: { 200: json(HistorySchema, 'The history (format heed.history/1)'), ...errors(401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      authorization.requireRun(c.get('caller'), await heed.runs.get(id), id);
+      return c.json((await heed.exportHistory(id)) as never, 200);
     },
   );
 
