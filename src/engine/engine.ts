@@ -19,6 +19,7 @@ import { decode, encode } from './serialization.ts';
 import { TimerScheduler } from './timer-scheduler.ts';
 import { Worker } from './worker.ts';
 import { Execution } from './execution.ts';
+import { checkVersion, parseVersioned, versionedName } from './versions.ts';
 import { type ExportedHistory, type ReplayVerdict, replayRecorded } from './replayer.ts';
 import type { WorkflowContext } from './context.ts';
 import type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './workflow.ts';
@@ -74,6 +75,8 @@ export class Engine {
   readonly clock: Clock;
   readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
   readonly #internal = new Set<string>();
+  /** The newest registered version of each workflow (what new runs start on). */
+  readonly #latest = new Map<string, number>();
   readonly #extensions = new Map<string, (ctx: WorkflowContext) => unknown>();
   readonly #events = new EventEmitter<EngineEvents>();
   readonly #worker: Worker;
@@ -146,8 +149,14 @@ export class Engine {
     if (typeof name !== 'string' || name.length === 0)
       throw new InvalidArgumentError('workflow name must be a non-empty string');
     if (typeof fn !== 'function') throw new InvalidArgumentError(`workflow "${name}" needs a function`);
-    if (this.#workflows.has(name)) throw new DuplicateWorkflowError(name);
-    this.#workflows.set(name, fn as WorkflowFn<unknown, unknown>);
+    if (name.includes('@')) throw new InvalidArgumentError(`workflow name "${name}" must not contain "@"`);
+    const version = checkVersion(name, options.version);
+    const stored = versionedName(name, version);
+    if (this.#workflows.has(stored)) {
+      throw new DuplicateWorkflowError(version === 1 ? name : `${name}" version "${version}`);
+    }
+    this.#workflows.set(stored, fn as WorkflowFn<unknown, unknown>);
+    if (version >= (this.#latest.get(name) ?? 0)) this.#latest.set(name, version);
     if (options.internal) this.#internal.add(name);
     return {
       name,
@@ -165,9 +174,12 @@ export class Engine {
    * @throws UnknownWorkflowError
    */
   async replayHistory(workflow: string, history: ExportedHistory): Promise<ReplayVerdict> {
-    const fn = this.#workflows.get(workflow);
-    if (!fn) throw new UnknownWorkflowError(workflow);
-    return replayRecorded(fn, { ...history, workflow }, this.#extensions);
+    // The version the history was recorded on, unless the caller names another one (`name@N`).
+    const recorded = parseVersioned(history.workflow);
+    const stored = workflow.includes('@') || recorded.workflow !== workflow ? workflow : history.workflow;
+    const fn = this.#workflows.get(stored) ?? (stored === history.workflow ? undefined : this.#workflows.get(workflow));
+    if (!fn) throw new UnknownWorkflowError(stored);
+    return replayRecorded(fn, { ...history, workflow: stored }, this.#extensions);
   }
 
   /**
@@ -190,9 +202,18 @@ export class Engine {
     };
   }
 
-  /** Whether a workflow of that name is registered in this engine. */
+  /** Whether a workflow of that name is registered in this engine (any version). */
   hasWorkflow(name: string): boolean {
-    return this.#workflows.has(name);
+    return this.#latest.has(name);
+  }
+
+  /** The versions of `name` registered in this engine, oldest first (`[]`: none). */
+  workflowVersions(name: string): number[] {
+    return [...this.#workflows.keys()]
+      .map(parseVersioned)
+      .filter((v) => v.workflow === name)
+      .map((v) => v.version)
+      .sort((a, b) => a - b);
   }
 
   /**
@@ -217,7 +238,7 @@ export class Engine {
    * @throws UnknownWorkflowError, SerializationError, RunStateError
    */
   startWorkflow<O = unknown>(name: string, input: unknown, options?: StartOptions): Promise<RunHandle<O>> {
-    if (!this.#workflows.has(name)) return Promise.reject(new UnknownWorkflowError(name));
+    if (!this.#latest.has(name)) return Promise.reject(new UnknownWorkflowError(name));
     return this.#startRun<O>(name, input, options);
   }
 
@@ -425,11 +446,12 @@ export class Engine {
     if (initiator !== null && (typeof initiator !== 'string' || initiator.length === 0)) {
       throw new InvalidArgumentError('initiator must be a non-empty string');
     }
+    // A new run starts on the newest registered version and keeps it for every replay.
     const { run, created } = await this.#store.createRun(
-      { id, workflow: name, input: encoded, initiator },
+      { id, workflow: versionedName(name, this.#latest.get(name) ?? 1), input: encoded, initiator },
       this.clock.now(),
     );
-    if (!created && run.workflow !== name) {
+    if (!created && parseVersioned(run.workflow).workflow !== name) {
       throw new RunStateError(`Run "${id}" already exists for workflow "${run.workflow}", not "${name}"`);
     }
     if (created) this.#worker.poke();

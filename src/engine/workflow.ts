@@ -26,6 +26,13 @@ export interface StartOptions {
 export interface WorkflowOptions {
   /** Heed's own machinery (task lifecycles, webhook deliveries): never started, read or listed from outside. */
   internal?: boolean;
+  /**
+   * The version of this code (a whole number; default 1, the plain workflow). Several versions of
+   * one workflow may be registered at once: new runs start on the newest, and every run replays on
+   * the version it started on, so a change that would not replay a waiting run's history ships as
+   * a new version beside the old one. A process that lacks a run's version never claims it.
+   */
+  version?: number;
 }
 
 /** A registered workflow. */
