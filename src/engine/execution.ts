@@ -52,7 +52,8 @@ export interface ExecutionDeps {
 /**
  * How an execution ended: the run finished, suspended on a wait, was given up (someone else
  * owns it now: cancelled, lease lost, shutdown), or must be handed back (`released`: a store
- * failure interrupted it; the worker returns it to `pending` so any worker retries it).
+ * failure that may pass interrupted it; the worker returns it to `pending`, after a backoff, so
+ * any worker retries it). Failures that would not pass (see `FAILS_THE_RUN`) fail the run instead.
  */
 export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned' | 'released';
 
@@ -67,8 +68,23 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** Errors that end the execution itself rather than being seen by workflow code. */
 type Fatal = { kind: 'fail' | 'abandon' | 'release'; error: Error };
 
-/** Errors that are the workflow code's fault: they fail the run instead of being retried. */
-const FAILS_THE_RUN = new Set(['NOT_SERIALIZABLE', 'NON_DETERMINISM', 'RUN_STATE_CONFLICT', 'INVALID_ARGUMENT']);
+/**
+ * Errors that fail the run instead of being retried: the workflow code's fault, or data the store
+ * refused (`STORE_DATA_ERROR`). Writing the same again would fail the same way, so handing the run
+ * back would only replay it into the same wall, forever.
+ */
+const FAILS_THE_RUN = new Set([
+  'NOT_SERIALIZABLE',
+  'NON_DETERMINISM',
+  'RUN_STATE_CONFLICT',
+  'INVALID_ARGUMENT',
+  'STORE_DATA_ERROR',
+]);
+
+function failsTheRun(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && FAILS_THE_RUN.has(code);
+}
 
 /**
  * One execution (first run or replay) of a claimed run: the `WorkflowContext` implementation.
@@ -181,6 +197,18 @@ export class Execution implements CoreContext {
       return await this.#deps.store.suspendRun(this.lease, now);
     } catch (error) {
       if (error instanceof LeaseLostError) return 'abandoned';
+      // The store refused the run's end or suspension as data (e.g. an output PostgreSQL cannot
+      // hold): fail the run with that error rather than hand it back to hit the same refusal on
+      // every replay. If even that is refused, the worker hands the run back (with backoff).
+      if (failsTheRun(error)) {
+        try {
+          const failure = { error: encodeError(error), failedSeq: null };
+          await this.#deps.store.completeRun(this.lease, failure, this.#deps.clock.now());
+          return 'completed';
+        } catch (again) {
+          if (again instanceof LeaseLostError) return 'abandoned';
+        }
+      }
       throw error; // the worker reports it and hands the run back
     } finally {
       this.#abort.abort(EXECUTION_ENDED);
@@ -266,9 +294,8 @@ export class Execution implements CoreContext {
       // engine or the store and must not be seen by workflow code (a replay would not see it).
       if (error instanceof StepFailedError) throw error;
       const failure = error instanceof Error ? error : new Error(String(error));
-      const code = (error as { code?: unknown }).code;
       if (error instanceof LeaseLostError) this.#setFatal({ kind: 'abandon', error });
-      else if (typeof code === 'string' && FAILS_THE_RUN.has(code)) this.#setFatal({ kind: 'fail', error: failure });
+      else if (failsTheRun(error)) this.#setFatal({ kind: 'fail', error: failure });
       else this.#setFatal({ kind: 'release', error: failure });
       return never();
     } finally {
@@ -333,7 +360,12 @@ export class Execution implements CoreContext {
           );
           throw this.#stepFailure(name, recorded, seq);
         }
-        const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
+        // A bad `retryAfterMs` (negative, NaN, over 10 years) fails the run with a clear error
+        // (INVALID_ARGUMENT) rather than retrying at once, forever.
+        const retryAfter =
+          error instanceof RetryableError && error.retryAfterMs !== undefined
+            ? toMs(error.retryAfterMs, `The retryAfterMs of step "${name}"`)
+            : undefined;
         await abortableDelay(this.#deps.clock, retryAfter ?? delayAfter(policy, attempt), this.#abort.signal);
         if (this.#fatal) throw ENDED;
       }

@@ -168,6 +168,33 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         ]);
       });
 
+      it('refuses data the database cannot keep with STORE_DATA_ERROR, writing nothing of it, and commits the writes sent with it', async () => {
+        await store.createRun({ id: 'r1', workflow: 'wf', input: null }, T0);
+        await store.createRun({ id: 'r2', workflow: 'wf', input: null }, T0);
+        const claims = await store.claimRuns(claimRequest('w1', W, 10, T0, LEASE));
+        const [one, two] = ['r1', 'r2'].map((id) => claims.find((c) => c.run.id === id)?.lease as Lease);
+        // Sent together (one group commit), one of them with a NULL where the schema says NOT NULL.
+        const [good, bad] = await Promise.allSettled([
+          store.recordOperation(one as Lease, { seq: 1, kind: 'step', name: 'a', output: '1', error: null }, T0 + 1),
+          store.recordOperation(
+            two as Lease,
+            { seq: 1, kind: 'step', name: null as unknown as string, output: '1', error: null },
+            T0 + 1,
+          ),
+        ]);
+        expect(good.status).toBe('fulfilled');
+        expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'STORE_DATA_ERROR' } });
+        expect((await store.loadHistory('r1')).map((op) => op.name)).toEqual(['a']);
+        expect(await store.loadHistory('r2')).toEqual([]);
+        // The refused write changed nothing: the lease still holds and the position is free.
+        await store.recordOperation(
+          two as Lease,
+          { seq: 1, kind: 'step', name: 'b', output: '2', error: null },
+          T0 + 2,
+        );
+        expect((await store.loadHistory('r2')).map((op) => [op.name, op.ord])).toEqual([['b', 1]]);
+      });
+
       it('completes a run and fences later writes', async () => {
         const lease = await startAndClaim('r1');
         await store.completeRun(lease, { output: '42' }, T0 + 5);
