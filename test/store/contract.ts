@@ -413,6 +413,32 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         await expect(store.cancelRun('ghost', T0)).rejects.toBeInstanceOf(RunNotFoundError);
       });
 
+      it('cancels a child started while the cancel runs: no child outlives its cancelled parent', async () => {
+        for (let round = 0; round < 30; round++) {
+          const parentId = `p${round}`;
+          const childId = `p${round}:c`;
+          const parent = await startAndClaim(parentId);
+          // A grandchild already there, so the tree the cancel walks has depth.
+          await store.startChild(parent, 1, 'wf', { id: `${parentId}:old`, workflow: 'wf', input: null }, T0);
+          const [started, cancelled] = await Promise.allSettled([
+            store.startChild(parent, 2, 'wf', { id: childId, workflow: 'wf', input: null }, T0),
+            store.cancelRun(parentId, T0 + 1),
+          ]);
+          expect(cancelled.status, `round ${round}`).toBe('fulfilled');
+          const ids = cancelled.status === 'fulfilled' ? cancelled.value : [];
+          const child = await store.getRun(childId);
+          if (started.status === 'fulfilled') {
+            expect(child?.status, `round ${round}: the child started, so the cancel must reach it`).toBe('cancelled');
+            expect(ids, `round ${round}`).toContain(childId);
+          } else {
+            expect(started.reason, `round ${round}`).toBeInstanceOf(LeaseLostError);
+            expect(child, `round ${round}`).toBeUndefined();
+          }
+          expect((await store.getRun(parentId))?.status).toBe('cancelled');
+          expect((await store.getRun(`${parentId}:old`))?.status).toBe('cancelled');
+        }
+      });
+
       it('resumes a failed run at the step that failed it', async () => {
         const lease = await startAndClaim('r1');
         await store.recordOperation(lease, { seq: 1, kind: 'step', name: 'a', output: '1', error: null }, T0);

@@ -69,7 +69,11 @@ export interface PostgresStoreOptions {
  * - Every write about a run takes that run's row lock first (`SELECT … FOR UPDATE`, or an
  *   `UPDATE` of the row), so a message, an event, a timer or a child's end can never slip between
  *   a run's check of its wait and its suspension. Locks are taken in one order: event name, then
- *   children before parents, then runs (sorted by id) before their wait rows.
+ *   children before parents, then runs (sorted by id) before their wait rows. Starting a child
+ *   locks its parent first, so a run's set of children cannot change while its row is held; a
+ *   cancel locks the whole tree deepest first and starts over if the tree grew meanwhile (see
+ *   `cancelRun`). (A group-commit batch locks the runs it writes about by id alone: a parent sorts
+ *   before its `parent:seq` children; a deadlock this rare mix can cause is retried.)
  * - `ord` comes from a counter on the locked run row; audit sequence numbers from the locked task row.
  * - Leases are on the database's clock and fenced by a token; claims use `FOR UPDATE SKIP LOCKED`.
  * - Feeds never skip a late commit: run events get their feed position only once committed (a
@@ -451,11 +455,25 @@ export class PostgresStore implements Store, TaskStore {
     return this.#auto((sql) => waits.nextDeadline(sql));
   }
 
+  /**
+   * Locks the whole tree, children before parents (see `runs.lockLiveTree`), then cancels what is
+   * live. A child started while the tree was being locked makes it start over in a new
+   * transaction, so no lock is ever waited for out of order and no child is left running under a
+   * cancelled parent. (Each start over is caused by a child start that committed: it ends unless
+   * the tree keeps growing as fast as it is read.)
+   */
   async cancelRun(id: string, now: number): Promise<string[]> {
+    for (;;) {
+      const cancelled = await this.#cancelTree(id, now);
+      if (cancelled !== 'grew') return cancelled;
+    }
+  }
+
+  #cancelTree(id: string, now: number): Promise<string[] | 'grew'> {
     return this.#tx(async (sql) => {
-      if (!(await runs.selectRun(sql, id))) throw new RunNotFoundError(id);
       const ids = await runs.lockLiveTree(sql, id);
-      if (ids.length === 0) return [];
+      if (ids === 'not-found') throw new RunNotFoundError(id);
+      if (ids === 'grew' || ids.length === 0) return ids;
       await runs.markCancelled(sql, ids, now);
       for (const runId of ids) await feeds.appendRunEvent(sql, runId, 'run.cancelled', null, now);
       await waits.deleteWaits(sql, ids);

@@ -36,6 +36,10 @@ export async function writeNewTask(
   audit: readonly AuditEntry[],
   now: number,
 ): Promise<{ task: TaskRecord; created: boolean }> {
+  // A task asked by a run has its lifecycle run as that run's child: lock the parent first, as
+  // every child start does, so that a cancel holding the parent sees every child (runs.lockLiveTree).
+  // FOR SHARE: children of one parent may start together; only the cancel's FOR UPDATE waits.
+  if (run.parentId) await sql.run('SELECT 1 FROM runs WHERE id = $1 FOR SHARE', [run.parentId]);
   const byKey = (): Promise<string | undefined> =>
     task.idempotencyKey === null ? Promise.resolve(undefined) : tasks.selectTaskIdByKey(sql, task.idempotencyKey);
   const existingId = await byKey();
