@@ -431,6 +431,15 @@ export function describeTaskStoreContract(current: () => Store): void {
       expect(await store.getSetting('cursor')).toBe('2');
     });
 
+    it('keeps the first value of a setting set once, whoever asks at the same time: every caller gets it', async () => {
+      const values = Array.from({ length: 16 }, (_, i) => `v${i}`);
+      const kept = await Promise.all(values.map((value) => store.setSettingOnce('secret', value)));
+      expect(new Set(kept).size).toBe(1);
+      expect(values).toContain(kept[0]);
+      expect(await store.getSetting('secret')).toBe(kept[0]);
+      expect(await store.setSettingOnce('secret', 'later')).toBe(kept[0]);
+    });
+
     it('feeds run events in order, of one run or all, from any position', async () => {
       expect(await store.lastRunEventId()).toBe(0);
       await create('a');

@@ -529,6 +529,18 @@ export class PostgresStore implements Store, TaskStore {
     );
   }
 
+  async setSettingOnce(key: string, value: string): Promise<string> {
+    // Two statements, not one: a single statement reads under the snapshot taken when it began,
+    // which cannot see the row of a concurrent insert that made this one's ON CONFLICT give way.
+    // The SELECT after it is a new statement (READ COMMITTED): it sees the row that was kept.
+    const kept = await this.#auto(async (sql) => {
+      await sql.run('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+      return sql.one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
+    });
+    if (!kept) throw new Error(`The setting "${key}" was kept but cannot be read back`);
+    return kept.value;
+  }
+
   async lastRunEventId(): Promise<number> {
     await this.#tx((sql) => feeds.sequenceRunEvents(sql));
     return this.#auto((sql) => feeds.lastRunEventPos(sql));
