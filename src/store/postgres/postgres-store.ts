@@ -53,6 +53,13 @@ export interface PostgresStoreOptions {
   /** Push wake-ups with LISTEN/NOTIFY (default true). */
   listen?: boolean;
   /**
+   * How often the LISTEN connection is checked with a cheap query, and how long a check may take
+   * (default 30 s). A connection that fails its check, or died silently (TCP keepalive also
+   * watches it), is replaced and LISTENs again; until then other processes' changes arrive by
+   * the engine's fallback poll only.
+   */
+  listenCheckMs?: number;
+  /**
    * The schema for Heed's tables (created if missing; default `public`). Several Heed
    * deployments can share one database in different schemas. Letters, digits and `_` only.
    */
@@ -105,6 +112,7 @@ export class PostgresStore implements Store, TaskStore {
       leaseClock: options.leaseClock ?? 'database',
       unavailableTimeoutMs: options.unavailableTimeoutMs ?? 30_000,
       listen: options.listen ?? true,
+      listenCheckMs: options.listenCheckMs ?? 30_000,
       schema: options.schema ?? 'public',
     };
     this.changes = {
@@ -114,6 +122,9 @@ export class PostgresStore implements Store, TaskStore {
         return this.#localChanges.subscribe(listener);
       },
     };
+    if (!Number.isFinite(this.#options.listenCheckMs) || this.#options.listenCheckMs < 1) {
+      throw new InvalidArgumentError(`listenCheckMs must be a positive number, got ${this.#options.listenCheckMs}`);
+    }
     if (!/^[a-z_][a-z0-9_]*$/.test(this.#options.schema)) {
       throw new InvalidArgumentError(`schema must be lowercase letters, digits and _, got "${this.#options.schema}"`);
     }
@@ -164,7 +175,9 @@ export class PostgresStore implements Store, TaskStore {
         throw error;
       }
       this.#db = db;
-      if (this.#options.listen) this.#notifications = new Notifications(this.#url, this.#options.schema);
+      if (this.#options.listen) {
+        this.#notifications = new Notifications(this.#url, this.#options.schema, this.#options.listenCheckMs);
+      }
     })();
     return this.#ready;
   }
