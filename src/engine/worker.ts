@@ -7,7 +7,10 @@ import { Execution, type ExecutionOutcome } from './execution.ts';
 import type { WorkflowContext } from './context.ts';
 import type { WorkflowFn } from './workflow.ts';
 
-/** Delay before handing back a run whose execution a store failure interrupted, the first time in a row. */
+/**
+ * Delay before handing back a run whose execution a store failure interrupted for the second time
+ * in a row (the first is handed back at once: most store failures pass, e.g. a lock or a restart).
+ */
 const RELEASE_BACKOFF_MS = 250;
 /** The longest such delay: it doubles with each consecutive failure of the same run, up to this. */
 const RELEASE_BACKOFF_MAX_MS = 60_000;
@@ -208,9 +211,9 @@ export class Worker {
   }
 
   /**
-   * Hands back a run whose execution a store failure interrupted, after a backoff on the engine's
-   * clock: 250 ms, doubling with each consecutive failure of that run here, up to 60 s. Why not at
-   * once: a run whose writes keep failing (a bug, a database refusing something not classed as
+   * Hands back a run whose execution a store failure interrupted: at once the first time, then
+   * after a backoff on the engine's clock, 250 ms after the second consecutive failure of that run
+   * here, doubling with each one, up to 60 s. Why not always at once: a run whose writes keep failing (a bug, a database refusing something not classed as
    * bad data) would otherwise be claimed, replayed and handed back in a hot loop, each lap costing
    * the store a claim, a replay's reads and a failed write (on PostgreSQL a failed group-commit
    * batch whose other writes are then re-sent one by one). Meanwhile this worker keeps the lease
@@ -223,8 +226,8 @@ export class Worker {
     this.#failures.delete(runId); // re-inserted as the newest
     this.#failures.set(runId, failures);
     if (this.#failures.size > RELEASE_MEMORY) this.#failures.delete(this.#failures.keys().next().value as string);
-    if (this.#running) {
-      const delayMs = Math.min(RELEASE_BACKOFF_MAX_MS, RELEASE_BACKOFF_MS * 2 ** Math.min(failures - 1, 30));
+    if (this.#running && failures > 1) {
+      const delayMs = Math.min(RELEASE_BACKOFF_MAX_MS, RELEASE_BACKOFF_MS * 2 ** Math.min(failures - 2, 30));
       await new Promise<void>((resolve) => {
         const done = () => {
           cancel();
