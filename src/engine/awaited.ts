@@ -26,6 +26,7 @@ class AwaitedPromise<T> extends Promise<T> {
   }
 
   // `await` calls `then` too: a native promise of another constructor is adopted through it.
+  // biome-ignore lint/suspicious/noThenProperty: a promise subclass, thenable on purpose, to see who subscribes
   override then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
