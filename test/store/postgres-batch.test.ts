@@ -153,7 +153,7 @@ describe('PostgreSQL store: batched writes', () => {
       store.createRun({ id: 'bad', workflow: null as unknown as string, input: null }, T0),
       store.createRun({ id: 'ok2', workflow: 'wf', input: null }, T0),
     ]);
-    // ...and its writes are sent again one by one: only the culprit fails.
+    // ...and its writes are sent again by halves, down to the culprit: only it fails.
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await store.getRun('ok1')).toMatchObject({ status: 'pending' });
     expect(await store.getRun('ok2')).toMatchObject({ status: 'pending' });
