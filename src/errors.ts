@@ -169,6 +169,18 @@ export class StoreUnavailableError extends HeedError {
   }
 }
 
+/**
+ * The database refused the data of a write (PostgreSQL SQLSTATE classes 22 and 23 other than a
+ * unique key conflict; SQLite's constraint, type and size errors). The write was rolled back
+ * whole, and repeating it fails the same way: a run whose write is refused fails with this error
+ * instead of being handed back and retried.
+ */
+export class StoreDataError extends HeedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_DATA_ERROR', message, options);
+  }
+}
+
 /** The store was written by a newer version of Heed; this version must not touch it. */
 export class StoreVersionError extends HeedError {
   constructor(found: number, supported: number) {

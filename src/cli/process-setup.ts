@@ -1,33 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { Channels } from '../channels/channels.ts';
 import { channelsConfig } from '../channels/config.ts';
 import type { Store } from '../store/store.ts';
 import type { HeedConfig } from './config-file.ts';
 
+/** The setting that keeps the link secret in the store. */
+const LINK_SECRET_SETTING = 'link-secret';
+
 /**
- * The link secret: configured, or made once and kept with the store so links survive restarts
- * (beside a SQLite file; in a PostgreSQL store's settings, shared by every process on it).
- * `db` is the SQLite file, undefined for a PostgreSQL store.
+ * The link secret: configured, or made once and kept in the store's settings, so that links
+ * survive restarts and every process on the store (`heed serve` and `heed worker` on one
+ * PostgreSQL database, two processes started together on a new one) signs and checks links with
+ * the same secret. Each process proposes a fresh secret and keeps whichever the store kept first
+ * (`setSettingOnce`: insert if absent, then read back), so two processes racing on a new store
+ * never each keep their own, which would make the links of one "forged" for the other.
+ * A secret that an earlier version kept beside a SQLite file (`db`, the file's path) stays in use.
  * @throws the store's error when its settings cannot be read or written.
  */
 export async function linkSecretOf(config: HeedConfig, db: string | undefined, store: Store): Promise<string> {
   const configured = process.env.HEED_LINK_SECRET ?? config.linkSecret;
   if (configured) return configured;
-  if (db === undefined) {
-    await store.init();
-    const kept = await store.getSetting('link-secret');
-    if (kept) return kept;
-    await store.setSetting('link-secret', randomBytes(32).toString('hex'));
-    return (await store.getSetting('link-secret')) as string;
-  }
-  const file = `${db}.link-secret`;
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  const legacyFile = db === undefined ? undefined : `${db}.link-secret`;
+  if (legacyFile !== undefined && existsSync(legacyFile)) return readFileSync(legacyFile, 'utf8').trim();
+  await store.init();
+  return store.setSettingOnce(LINK_SECRET_SETTING, randomBytes(32).toString('hex'));
 }
 
 /**

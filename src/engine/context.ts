@@ -73,6 +73,22 @@ export interface ChildRun<O> {
  * fails the run with `NonDeterminismError`: workflow code must make the same calls in the same
  * order given the same recorded results. Use `ctx.now()`, `ctx.uuid()` and `ctx.random()`
  * instead of `Date.now()`, `crypto.randomUUID()` and `Math.random()`.
+ *
+ * Awaiting other things between operations (a timer, I/O, a first dynamic `import()`) is fine: a
+ * replay waits for them as the first execution did. (Their results are not recorded: anything
+ * whose result must be the same on replay belongs in a `step`.) A replay hands recorded results
+ * back in the order they were first recorded, so that `Promise.race` and `Promise.all` see them
+ * arrive as they did the first time. It *stalls*, failing with `NonDeterminismError`, when the
+ * code awaits a result held back that way (one recorded earlier has not been asked for yet), or a
+ * new operation while recorded results remain undelivered, and none of its operations is in
+ * flight: the code can no longer ask for what is missing, so it changed. Code that races an
+ * operation against something that is not one (`Promise.race` with `setTimeout`) is not
+ * deterministic, and its replay can stall that way: use `ctx.sleep` or the `timeout` options. A
+ * replay that ends before reaching a recorded position fails too.
+ *
+ * Durations (`Duration`) are whole milliseconds (fractions are rounded), at most 10 years; a
+ * negative, NaN, infinite or longer one is refused with `InvalidArgumentError` before anything is
+ * written.
  */
 export interface CoreContext {
   readonly runId: string;

@@ -24,6 +24,7 @@ import type {
   WorkflowContext,
   CoreContext,
 } from './context.ts';
+import { awaited } from './awaited.ts';
 import { never } from './never.ts';
 import { dataMatches, matchKey } from '../store/event-match.ts';
 import { checkMatch, checkName } from './arguments.ts';
@@ -52,7 +53,8 @@ export interface ExecutionDeps {
 /**
  * How an execution ended: the run finished, suspended on a wait, was given up (someone else
  * owns it now: cancelled, lease lost, shutdown), or must be handed back (`released`: a store
- * failure interrupted it; the worker returns it to `pending` so any worker retries it).
+ * failure that may pass interrupted it; the worker returns it to `pending`, after a backoff, so
+ * any worker retries it). Failures that would not pass (see `FAILS_THE_RUN`) fail the run instead.
  */
 export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned' | 'released';
 
@@ -67,8 +69,23 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** Errors that end the execution itself rather than being seen by workflow code. */
 type Fatal = { kind: 'fail' | 'abandon' | 'release'; error: Error };
 
-/** Errors that are the workflow code's fault: they fail the run instead of being retried. */
-const FAILS_THE_RUN = new Set(['NOT_SERIALIZABLE', 'NON_DETERMINISM', 'RUN_STATE_CONFLICT', 'INVALID_ARGUMENT']);
+/**
+ * Errors that fail the run instead of being retried: the workflow code's fault, or data the store
+ * refused (`STORE_DATA_ERROR`). Writing the same again would fail the same way, so handing the run
+ * back would only replay it into the same wall, forever.
+ */
+const FAILS_THE_RUN = new Set([
+  'NOT_SERIALIZABLE',
+  'NON_DETERMINISM',
+  'RUN_STATE_CONFLICT',
+  'INVALID_ARGUMENT',
+  'STORE_DATA_ERROR',
+]);
+
+function failsTheRun(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && FAILS_THE_RUN.has(code);
+}
 
 /**
  * One execution (first run or replay) of a claimed run: the `WorkflowContext` implementation.
@@ -90,6 +107,10 @@ export class Execution implements CoreContext {
   readonly #replay: ReplayOrder;
   /** Waits on a mailbox topic or event key that are open in this execution, by key. */
   readonly #openWaits = new Map<string, number>();
+  /** Positions of the operations the workflow code has awaited (see {@link awaited}). */
+  readonly #awaited = new Set<number>();
+  /** Positions of new operations waiting for the replay to reach its frontier (see `#live`). */
+  readonly #beyondFrontier = new Set<number>();
   #seq = 0;
   #inFlight = 0;
   #waits = 0;
@@ -145,17 +166,18 @@ export class Execution implements CoreContext {
       this.#poke();
     })();
     void body;
-    // Wait until the body settles, the execution is quiescent on waits, or a fatal error.
+    // Wait until the body settles, the execution is quiescent on waits, the replay stalls, or a
+    // fatal error. While the code awaits anything else (a timer, I/O, an import) nothing is
+    // decided: the loop sleeps until an operation, a delivery or the body's end pokes it.
+    const idle = () => this.#inFlight === 0 && !this.#replay.busy && !state.settled && !this.#fatal;
     for (;;) {
       if ((state.settled || this.#fatal) && this.#inFlight === 0) break;
-      const idle = this.#inFlight === 0 && !this.#replay.busy && !state.settled && !this.#fatal;
-      if (idle && (this.#waits > 0 || !this.#replay.atFrontier)) {
+      if (idle() && (this.#waits > 0 || this.#replayStuck())) {
         // Let pending microtasks and I/O callbacks run: code after a settled operation may start
         // another one. Decide only if nothing started and nothing else happened meanwhile.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const still = this.#inFlight === 0 && !this.#replay.busy && !state.settled && !this.#fatal;
-        if (still && !this.#replay.atFrontier) this.#stalled();
-        else if (still) break; // suspended on its waits
+        if (idle() && this.#replayStuck()) this.#stalled();
+        else if (idle() && this.#waits > 0 && this.#replay.atFrontier) break; // suspended on its waits
         continue;
       }
       await new Promise<void>((resolve) => {
@@ -181,6 +203,18 @@ export class Execution implements CoreContext {
       return await this.#deps.store.suspendRun(this.lease, now);
     } catch (error) {
       if (error instanceof LeaseLostError) return 'abandoned';
+      // The store refused the run's end or suspension as data (e.g. an output PostgreSQL cannot
+      // hold): fail the run with that error rather than hand it back to hit the same refusal on
+      // every replay. If even that is refused, the worker hands the run back (with backoff).
+      if (failsTheRun(error)) {
+        try {
+          const failure = { error: encodeError(error), failedSeq: null };
+          await this.#deps.store.completeRun(this.lease, failure, this.#deps.clock.now());
+          return 'completed';
+        } catch (again) {
+          if (again instanceof LeaseLostError) return 'abandoned';
+        }
+      }
       throw error; // the worker reports it and hands the run back
     } finally {
       this.#abort.abort(EXECUTION_ENDED);
@@ -205,6 +239,27 @@ export class Execution implements CoreContext {
     } catch (error) {
       return { error: encodeError(error), failedSeq: null };
     }
+  }
+
+  /**
+   * The replay's stall rule. The code awaits an operation that the replay holds back, a recorded
+   * result that came after one the code has not asked for yet (see `ReplayOrder`), or a new
+   * operation waiting for every recorded result to be delivered, and nothing else is in flight.
+   * Then (once the event loop has turned, see `run`) the code can no longer ask for the missing
+   * result: it changed, or is not deterministic.
+   *
+   * Why only operations the code *awaits*: code may start an operation, await something that is
+   * not a `ctx` call (a timer, I/O, a first `import()`), and only then make the call the replay
+   * waits for; and sequential code between two `ctx` calls awaits nothing the replay holds at all.
+   * Neither is a stall: the replay waits as long as the first execution did. The rule fires while
+   * the code could still go on only if it races an awaited, held operation against something that
+   * is not a `ctx` call (`Promise.race` with `setTimeout`), which is not deterministic anyway.
+   */
+  #replayStuck(): boolean {
+    if (this.#replay.atFrontier) return false;
+    for (const seq of this.#replay.heldPositions()) if (this.#awaited.has(seq)) return true;
+    for (const seq of this.#beyondFrontier) if (this.#awaited.has(seq)) return true;
+    return false;
   }
 
   /** The replay cannot reach the next recorded operation: the code no longer calls it. */
@@ -246,15 +301,33 @@ export class Execution implements CoreContext {
   }
 
   /**
-   * Runs an operation's live part, counting it in flight. Engine-level failures (lost lease,
-   * unserializable values, non-determinism) end the execution and leave the workflow hanging on
-   * a promise that never settles; other errors reach the workflow.
+   * An operation as the workflow code gets it: `op` takes its position at once (synchronously),
+   * and the promise tells when the code first awaits it (see `#replayStuck`).
    */
-  async #live<T>(work: () => Promise<T>): Promise<T> {
+  #watch<T>(op: () => Promise<T>): Promise<T> {
+    const before = this.#seq;
+    const promise = op();
+    if (this.#seq === before) return promise; // refused before taking a position
+    const seq = this.#seq;
+    return awaited(promise, () => {
+      this.#awaited.add(seq);
+      this.#poke();
+    });
+  }
+
+  /**
+   * Runs the live part of the operation at `seq`, counting it in flight. Engine-level failures
+   * (lost lease, unserializable values, non-determinism) end the execution and leave the workflow
+   * hanging on a promise that never settles; other errors reach the workflow.
+   */
+  async #live<T>(seq: number, work: () => Promise<T>): Promise<T> {
     if (this.#ended || this.#fatal) return never();
     if (!this.#replay.atFrontier) {
       // New work waits until every recorded result has been replayed (see ReplayOrder).
+      this.#beyondFrontier.add(seq);
+      this.#poke();
       await this.#replay.whenAtFrontier();
+      this.#beyondFrontier.delete(seq);
       if (this.#ended || this.#fatal) return never();
     }
     this.#inFlight++;
@@ -266,9 +339,8 @@ export class Execution implements CoreContext {
       // engine or the store and must not be seen by workflow code (a replay would not see it).
       if (error instanceof StepFailedError) throw error;
       const failure = error instanceof Error ? error : new Error(String(error));
-      const code = (error as { code?: unknown }).code;
       if (error instanceof LeaseLostError) this.#setFatal({ kind: 'abandon', error });
-      else if (typeof code === 'string' && FAILS_THE_RUN.has(code)) this.#setFatal({ kind: 'fail', error: failure });
+      else if (failsTheRun(error)) this.#setFatal({ kind: 'fail', error: failure });
       else this.#setFatal({ kind: 'release', error: failure });
       return never();
     } finally {
@@ -279,14 +351,18 @@ export class Execution implements CoreContext {
 
   // ── steps ─────────────────────────────────────────────────────────────────────────────────
 
-  async step<T>(name: string, fn: (step: StepContext) => Promise<T> | T, options: StepOptions = {}): Promise<T> {
+  step<T>(name: string, fn: (step: StepContext) => Promise<T> | T, options: StepOptions = {}): Promise<T> {
+    return this.#watch(() => this.#step(name, fn, options));
+  }
+
+  async #step<T>(name: string, fn: (step: StepContext) => Promise<T> | T, options: StepOptions): Promise<T> {
     checkName(name, 'step name');
     if (typeof fn !== 'function') throw new InvalidArgumentError(`step "${name}" needs a function`);
     const policy = retryPolicy(options.retries, options.backoff);
     const timeoutMs = options.timeout === undefined ? undefined : toMs(options.timeout, 'step timeout');
     const { seq, record } = this.#next('step', name);
     if (record) return this.#stepResult<T>(name, await this.#replay.deliver(record), seq);
-    return this.#live(async () => {
+    return this.#live(seq, async () => {
       const idempotencyKey = `${this.runId}:${seq}`;
       for (let attempt = 1; ; attempt++) {
         let value: T | undefined;
@@ -333,7 +409,12 @@ export class Execution implements CoreContext {
           );
           throw this.#stepFailure(name, recorded, seq);
         }
-        const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
+        // A bad `retryAfterMs` (negative, NaN, over 10 years) fails the run with a clear error
+        // (INVALID_ARGUMENT) rather than retrying at once, forever.
+        const retryAfter =
+          error instanceof RetryableError && error.retryAfterMs !== undefined
+            ? toMs(error.retryAfterMs, `The retryAfterMs of step "${name}"`)
+            : undefined;
         await abortableDelay(this.#deps.clock, retryAfter ?? delayAfter(policy, attempt), this.#abort.signal);
         if (this.#fatal) throw ENDED;
       }
@@ -374,7 +455,9 @@ export class Execution implements CoreContext {
     };
     if (record) return resolved(await this.#replay.deliver(record));
     const request = build(seq);
-    const outcome = await this.#live(() => this.#deps.store.awaitWait(this.lease, request, this.#deps.clock.now()));
+    const outcome = await this.#live(seq, () =>
+      this.#deps.store.awaitWait(this.lease, request, this.#deps.clock.now()),
+    );
     if (outcome.state === 'ready') return resolved(outcome.operation);
     this.#waits++;
     if (outcome.deadline !== null) this.#deps.onDeadline(outcome.deadline);
@@ -400,12 +483,20 @@ export class Execution implements CoreContext {
     this.#openWaits.set(key, seq);
   }
 
-  async sleep(duration: Duration): Promise<void> {
+  sleep(duration: Duration): Promise<void> {
+    return this.#watch(() => this.#sleep(duration));
+  }
+
+  async #sleep(duration: Duration): Promise<void> {
     const durationMs = toMs(duration, 'sleep duration');
     await this.#wait('sleep', 'sleep', (seq) => ({ kind: 'sleep', seq, name: 'sleep', durationMs }));
   }
 
-  async recv<T = unknown>(topic: string, options: RecvOptions = {}): Promise<T | null> {
+  recv<T = unknown>(topic: string, options: RecvOptions = {}): Promise<T | null> {
+    return this.#watch(() => this.#recv<T>(topic, options));
+  }
+
+  async #recv<T>(topic: string, options: RecvOptions): Promise<T | null> {
     checkName(topic, 'topic');
     const timeoutMs = options.timeout === undefined ? null : toMs(options.timeout, 'recv timeout');
     const op = await this.#wait(
@@ -418,7 +509,11 @@ export class Execution implements CoreContext {
     return received ? received.message : null;
   }
 
-  async waitForEvent<T = unknown>(name: string, options: WaitForEventOptions = {}): Promise<ReceivedEvent<T> | null> {
+  waitForEvent<T = unknown>(name: string, options: WaitForEventOptions = {}): Promise<ReceivedEvent<T> | null> {
+    return this.#watch(() => this.#waitForEvent<T>(name, options));
+  }
+
+  async #waitForEvent<T>(name: string, options: WaitForEventOptions): Promise<ReceivedEvent<T> | null> {
     checkName(name, 'event name');
     const match = options.match ?? {};
     checkMatch(match);
@@ -445,7 +540,11 @@ export class Execution implements CoreContext {
 
   // ── children ──────────────────────────────────────────────────────────────────────────────
 
-  async start<I, O>(workflow: WorkflowRef<I, O>, input: I, options: { id?: string } = {}): Promise<ChildRun<O>> {
+  start<I, O>(workflow: WorkflowRef<I, O>, input: I, options: { id?: string } = {}): Promise<ChildRun<O>> {
+    return this.#watch(() => this.#start(workflow, input, options));
+  }
+
+  async #start<I, O>(workflow: WorkflowRef<I, O>, input: I, options: { id?: string }): Promise<ChildRun<O>> {
     const { seq, record } = this.#next('start', workflow.name);
     let childId: string;
     if (record) {
@@ -453,7 +552,7 @@ export class Execution implements CoreContext {
     } else {
       const id = options.id ?? `${this.runId}:${seq}`;
       const encoded = encode(input, `The input of child workflow "${workflow.name}"`);
-      const child = await this.#live(() =>
+      const child = await this.#live(seq, () =>
         this.#deps.store.startChild(
           this.lease,
           seq,
@@ -464,7 +563,7 @@ export class Execution implements CoreContext {
       );
       childId = child.id;
     }
-    return { id: childId, result: () => this.#childResult<O>(childId) };
+    return { id: childId, result: () => this.#watch(() => this.#childResult<O>(childId)) };
   }
 
   async #childResult<O>(childId: string): Promise<O> {
@@ -477,7 +576,11 @@ export class Execution implements CoreContext {
 
   // ── status and deterministic values ───────────────────────────────────────────────────────
 
-  async setStatus(key: string, value: unknown): Promise<void> {
+  setStatus(key: string, value: unknown): Promise<void> {
+    return this.#watch(() => this.#setStatus(key, value));
+  }
+
+  async #setStatus(key: string, value: unknown): Promise<void> {
     checkName(key, 'status key');
     const { seq, record } = this.#next('status', key);
     if (record) {
@@ -485,29 +588,29 @@ export class Execution implements CoreContext {
       return;
     }
     const encoded = encode(value, `Status "${key}"`);
-    const entry = await this.#live(() =>
+    const entry = await this.#live(seq, () =>
       this.#deps.store.publishStatus(this.lease, seq, key, encoded, this.#deps.clock.now()),
     );
     this.#deps.onStatus(entry);
   }
 
   now(): Promise<number> {
-    return this.#value('now', () => this.#deps.clock.now());
+    return this.#watch(() => this.#value('now', () => this.#deps.clock.now()));
   }
 
   uuid(): Promise<string> {
-    return this.#value('uuid', () => crypto.randomUUID());
+    return this.#watch(() => this.#value('uuid', () => crypto.randomUUID()));
   }
 
   random(): Promise<number> {
-    return this.#value('random', () => Math.random());
+    return this.#watch(() => this.#value('random', () => Math.random()));
   }
 
   async #value<T>(name: string, produce: () => T): Promise<T> {
     const { seq, record } = this.#next('value', name);
     if (record) return decode<T>((await this.#replay.deliver(record)).output);
     const output = encode(produce(), name);
-    await this.#live(() =>
+    await this.#live(seq, () =>
       this.#deps.store.recordOperation(
         this.lease,
         { seq, kind: 'value', name, output, error: null },

@@ -42,6 +42,11 @@ export class ReplayOrder {
     return this.#byOrd[this.#next];
   }
 
+  /** Positions of the results asked for but held back: an earlier-recorded one has not been asked for yet. */
+  heldPositions(): IterableIterator<number> {
+    return this.#held.keys();
+  }
+
   /** Resolves with `record` when its turn comes. */
   deliver(record: Operation): Promise<Operation> {
     if (this.#byOrd[this.#next] === record) {

@@ -7,6 +7,16 @@ import { Execution, type ExecutionOutcome } from './execution.ts';
 import type { WorkflowContext } from './context.ts';
 import type { WorkflowFn } from './workflow.ts';
 
+/**
+ * Delay before handing back a run whose execution a store failure interrupted for the second time
+ * in a row (the first is handed back at once: most store failures pass, e.g. a lock or a restart).
+ */
+const RELEASE_BACKOFF_MS = 250;
+/** The longest such delay: it doubles with each consecutive failure of the same run, up to this. */
+const RELEASE_BACKOFF_MAX_MS = 60_000;
+/** How many runs' consecutive failures a worker remembers (the oldest are forgotten first). */
+const RELEASE_MEMORY = 10_000;
+
 export interface WorkerOptions {
   store: EngineStore;
   clock: Clock;
@@ -33,6 +43,10 @@ export class Worker {
   readonly #active = new Map<string, Execution>();
   /** Executions whose code is done and whose last write is in flight: their slots are free. */
   readonly #settled = new Set<Execution>();
+  /** Executions a store failure interrupted, waiting out their backoff before their run is handed back: each with the function that ends the wait now. */
+  readonly #cooling = new Map<Execution, () => void>();
+  /** Consecutive store failures of runs executed here, by run id (oldest first): the backoff's exponent. */
+  readonly #failures = new Map<string, number>();
   #filling: Promise<void> | undefined;
   #again = false;
   #claimScheduled = false;
@@ -100,10 +114,16 @@ export class Worker {
 
   /** Abandons the local execution of a run that was cancelled elsewhere in this process. */
   abandon(runId: string, reason: Error): void {
-    this.#active.get(runId)?.abandon(reason);
+    const execution = this.#active.get(runId);
+    execution?.abandon(reason);
+    // A run waiting out its backoff is no longer this worker's to hand back: stop waiting now.
+    if (execution) this.#cooling.get(execution)?.();
   }
 
-  /** Resolves once nothing is executing and the last claim found nothing to run. */
+  /**
+   * Resolves once nothing is executing and the last claim found nothing to run. Runs waiting out
+   * a backoff (see `#releaseLater`) do not count: like a sleeping run, they wait for the clock.
+   */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
@@ -118,6 +138,7 @@ export class Worker {
     this.#running = false;
     this.#cancelHeartbeat?.();
     await this.#filling; // a claim in flight hands its runs back (see #fill)
+    for (const releaseNow of [...this.#cooling.values()]) releaseNow(); // no backoff on the way out
     const deadline = Date.now() + graceMs;
     while (this.#active.size > 0 && Date.now() < deadline) {
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
@@ -189,6 +210,38 @@ export class Worker {
     await this.#o.store.releaseRun(lease, this.#o.clock.now()).catch(() => {});
   }
 
+  /**
+   * Hands back a run whose execution a store failure interrupted: at once the first time, then
+   * after a backoff on the engine's clock, 250 ms after the second consecutive failure of that run
+   * here, doubling with each one, up to 60 s. Why not always at once: a run whose writes keep failing (a bug, a database refusing something not classed as
+   * bad data) would otherwise be claimed, replayed and handed back in a hot loop, each lap costing
+   * the store a claim, a replay's reads and a failed write (on PostgreSQL a failed group-commit
+   * batch whose other writes are then re-sent one by one). Meanwhile this worker keeps the lease
+   * (the heartbeat renews it), so no worker claims the run early, while its slot is free for other
+   * runs. `stop()` hands waiting runs back at once; a crash leaves them to lease expiry.
+   */
+  async #releaseLater(execution: Execution): Promise<void> {
+    const runId = execution.lease.runId;
+    const failures = (this.#failures.get(runId) ?? 0) + 1;
+    this.#failures.delete(runId); // re-inserted as the newest
+    this.#failures.set(runId, failures);
+    if (this.#failures.size > RELEASE_MEMORY) this.#failures.delete(this.#failures.keys().next().value as string);
+    if (this.#running && failures > 1) {
+      const delayMs = Math.min(RELEASE_BACKOFF_MAX_MS, RELEASE_BACKOFF_MS * 2 ** Math.min(failures - 2, 30));
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          cancel();
+          this.#cooling.delete(execution);
+          resolve();
+        };
+        const cancel = this.#o.clock.setTimer(delayMs, done);
+        this.#cooling.set(execution, done);
+        this.#flushIdle();
+      });
+    }
+    await this.#release(execution.lease);
+  }
+
   #launch(claim: Claim): void {
     const fn = this.#o.workflows.get(claim.run.workflow);
     if (!fn) return; // cannot happen: claims are filtered by registered workflow names
@@ -213,13 +266,15 @@ export class Worker {
         async (outcome) => {
           if (outcome === 'released') {
             this.#o.onError(execution.interruption);
-            await this.#release(execution.lease);
+            await this.#releaseLater(execution);
+          } else {
+            this.#failures.delete(claim.run.id);
           }
           this.#o.onExecutionEnd(claim.run.id, outcome);
         },
         async (error: unknown) => {
           this.#o.onError(error);
-          await this.#release(execution.lease);
+          await this.#releaseLater(execution);
         },
       )
       .finally(() => {
@@ -274,7 +329,7 @@ export class Worker {
   }
 
   #isIdle(): boolean {
-    return this.#active.size === 0 && this.#filling === undefined && !this.#claimScheduled;
+    return this.#active.size === this.#cooling.size && this.#filling === undefined && !this.#claimScheduled;
   }
 
   #flushIdle(): void {

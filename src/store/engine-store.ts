@@ -107,7 +107,9 @@ export interface EngineStore {
    * Cancels the run and its descendants that have not ended; their waits are removed. Pending
    * tasks whose lifecycle runs are cancelled become `cancelled` in the same transaction (version
    * bumped, no result, no audit entry: the human layer records the cancellation afterwards).
-   * Returns the ids cancelled (empty when the run had already ended).
+   * Returns the ids cancelled (empty when the run had already ended). Atomic against child
+   * starts: a child whose start commits is cancelled with its parent, or its start fails with
+   * `LeaseLostError` (the parent ended first); none is left running under a cancelled parent.
    * @throws RunNotFoundError
    */
   cancelRun(id: string, now: number): Promise<string[]>;

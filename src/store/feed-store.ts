@@ -17,6 +17,13 @@ export interface FeedStore {
   /** A small durable setting (e.g. a feed cursor), or `undefined`. */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Keeps `value` under `key` unless the key has a value already, and returns the value kept:
+   * this one, or the one there before. Atomic: of many calls at once, from any number of
+   * processes, exactly one value is kept and every call returns that one (e.g. a secret that
+   * every process must share: each proposes a fresh one, all end up with the same).
+   */
+  setSettingOnce(key: string, value: string): Promise<string>;
   /** The id of the newest run event (0 when there is none). */
   lastRunEventId(): Promise<number>;
   /** The run event feed: events with `id > after` in order, of one run or of all. */

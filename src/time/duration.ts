@@ -3,6 +3,13 @@ import { InvalidArgumentError } from '../errors.ts';
 /** A duration: milliseconds (a number or a numeric string), or a string such as `'250ms'`, `'5m'`, `'4h'`, `'1d 2h'`. */
 export type Duration = number | string;
 
+/**
+ * The longest duration Heed accepts: 10 years. Longer ones are almost always a unit mistake
+ * (seconds taken for milliseconds, a date taken for a duration), and past it deadlines stop being
+ * exact in a double and in the stores' bigint columns.
+ */
+export const MAX_DURATION_MS = 10 * 365 * 86_400_000;
+
 const UNIT_MS: Record<string, number> = {
   ms: 1,
   s: 1_000,
@@ -17,15 +24,17 @@ const UNIT_MS: Record<string, number> = {
 const PART = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d|w)/gy;
 
 /**
- * Converts a {@link Duration} to milliseconds.
- * @throws InvalidArgumentError for negative, non-finite or unparseable values.
+ * Converts a {@link Duration} to whole milliseconds (fractions are rounded to the nearest one),
+ * so what reaches a store is always an integer it can keep.
+ * @throws InvalidArgumentError for negative, non-finite, unparseable values and values over
+ *   {@link MAX_DURATION_MS} (10 years), naming `what`.
  */
 export function toMs(duration: Duration, what = 'duration'): number {
   if (typeof duration === 'number') {
     if (!Number.isFinite(duration) || duration < 0) {
       throw new InvalidArgumentError(`${what} must be a non-negative number of milliseconds, got ${duration}`);
     }
-    return duration;
+    return bounded(Math.round(duration), duration, what);
   }
   if (typeof duration !== 'string') {
     throw new InvalidArgumentError(
@@ -33,7 +42,7 @@ export function toMs(duration: Duration, what = 'duration'): number {
     );
   }
   const text = duration.trim();
-  if (/^\d+(?:\.\d+)?$/.test(text)) return Math.round(Number(text));
+  if (/^\d+(?:\.\d+)?$/.test(text)) return bounded(Math.round(Number(text)), duration, what);
   let total = 0;
   let matched = 0;
   PART.lastIndex = 0;
@@ -50,5 +59,15 @@ export function toMs(duration: Duration, what = 'duration'): number {
       `${what} "${duration}" is not a duration; use milliseconds or a string like '500ms', '30s', '5m', '4h', '2d'`,
     );
   }
-  return Math.round(total);
+  return bounded(Math.round(total), duration, what);
+}
+
+function bounded(ms: number, given: Duration, what: string): number {
+  // `!(ms <= MAX)` also refuses NaN and Infinity (a numeric string of 400 digits is Infinity).
+  if (!(ms <= MAX_DURATION_MS)) {
+    throw new InvalidArgumentError(
+      `${what} ${typeof given === 'string' ? `"${given}"` : given} is longer than the 10 years Heed accepts (${MAX_DURATION_MS} ms)`,
+    );
+  }
+  return ms;
 }

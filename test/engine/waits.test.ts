@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { WorkflowContext } from '../../src/index.ts';
+import { MAX_DURATION_MS } from '../../src/time/duration.ts';
 import { testEngine } from '../helpers.ts';
+import { engineOn, STORES } from './engines.ts';
 
 describe('durable waits', () => {
   it('sleeps on a durable timer and wakes when the clock reaches it', async () => {
@@ -150,5 +153,70 @@ describe('durable waits', () => {
     await heed.send('r', 'right', 'from right');
     expect(await run.result()).toBe('from right');
     expect((await heed.runs.get('r'))?.waitingOn).toEqual([]);
+  });
+});
+
+describe.each(STORES)('durations of waits on %s', (kind) => {
+  it('keeps whole milliseconds: fractional sleeps and timeouts are rounded, and the run completes', async () => {
+    const { heed, clock, errors } = await engineOn(kind);
+    const wf = heed.workflow('fractions', async (ctx) => {
+      await ctx.sleep(1.5);
+      const message = await ctx.recv('t', { timeout: 2.4 });
+      const event = await ctx.waitForEvent('e', { timeout: '0.6ms', lookback: 0.2 });
+      return { message, event };
+    });
+    await heed.start();
+    const started = clock.now();
+    const run = await wf.start(null, { id: 'f1' });
+    await heed.idle();
+    expect((await heed.runs.get('f1'))?.waitingOn).toMatchObject([{ kind: 'sleep', deadline: started + 2 }]);
+    await clock.advance(2);
+    await heed.idle();
+    expect((await heed.runs.get('f1'))?.waitingOn).toMatchObject([{ kind: 'recv', deadline: started + 4 }]);
+    await clock.advance(2);
+    await heed.idle();
+    expect((await heed.runs.get('f1'))?.waitingOn).toMatchObject([{ kind: 'event', deadline: started + 5 }]);
+    await clock.advance(1);
+    expect(await run.result()).toEqual({ message: null, event: null });
+    expect(errors).toEqual([]);
+  });
+
+  const bad: [string, unknown][] = [
+    ['negative', -1],
+    ['NaN', Number.NaN],
+    ['infinite', Number.POSITIVE_INFINITY],
+    ['over 10 years', MAX_DURATION_MS + 1],
+    ['over 10 years as text', '3651d'],
+  ];
+  const uses: [string, (ctx: WorkflowContext, d: never) => Promise<unknown>][] = [
+    ['sleep', (ctx, d) => ctx.sleep(d)],
+    ['recv timeout', (ctx, d) => ctx.recv('t', { timeout: d })],
+    ['waitForEvent timeout', (ctx, d) => ctx.waitForEvent('e', { timeout: d })],
+    ['waitForEvent lookback', (ctx, d) => ctx.waitForEvent('e', { lookback: d })],
+    ['step timeout', (ctx, d) => ctx.step('s', () => 1, { timeout: d })],
+    ['step backoff', (ctx, d) => ctx.step('s', () => 1, { backoff: { initial: d } })],
+  ];
+
+  it('refuses a negative, NaN, infinite or over-10-years duration with a clear error, writing nothing', async () => {
+    const { heed, errors } = await engineOn(kind);
+    const cases = bad.flatMap(([what, duration]) =>
+      uses.map(([use, call]) => ({ id: `${use}: ${what}`, duration, call })),
+    );
+    const wf = heed.workflow('bad-durations', async (ctx, input: { i: number }) => {
+      const { duration, call } = cases[input.i] as (typeof cases)[number];
+      return call(ctx, duration as never);
+    });
+    await heed.start();
+    const runs = await Promise.all(cases.map((c, i) => wf.start({ i }, { id: c.id })));
+    for (const [i, run] of runs.entries()) {
+      const id = (cases[i] as (typeof cases)[number]).id;
+      await expect(run.result(), id).rejects.toThrow(/must be a non-negative number|longer than the 10 years/);
+      const detail = await heed.runs.get(id);
+      expect(detail?.error?.code, id).toBe('INVALID_ARGUMENT');
+      expect(detail?.history, id).toEqual([]);
+      expect(detail?.waitingOn, id).toEqual([]);
+      expect(detail?.attempts, id).toBe(1);
+    }
+    expect(errors).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineOn, STORES } from '../engine/engines.ts';
 import { testEngine } from '../helpers.ts';
 import { RecordingNotifier } from './helpers.ts';
 
@@ -222,5 +223,18 @@ describe('human tasks: the lifecycle on durable timers', () => {
     await heed.idle();
     // Suspended on its settled message, it was ended by the cancellation's write.
     expect(await heed.runs.get(task.runId)).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+});
+
+describe.each(STORES)('standalone tasks on %s', (kind) => {
+  it('answers many concurrent creates with one idempotencyKey with the same task, created once', async () => {
+    const { heed, errors } = await engineOn(kind);
+    await heed.start();
+    const spec = { type: 'manual_action', title: 'Flip the DNS switch', idempotencyKey: 'dns-race' } as const;
+    const answers = await Promise.all(Array.from({ length: 16 }, () => heed.tasks.submit(spec)));
+    expect(new Set(answers.map((a) => a.task.id)).size).toBe(1);
+    expect(answers.filter((a) => a.created)).toHaveLength(1);
+    expect((await heed.tasks.list({})).items).toHaveLength(1);
+    expect(errors).toEqual([]);
   });
 });

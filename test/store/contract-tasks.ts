@@ -73,6 +73,22 @@ export function describeTaskStoreContract(current: () => Store): void {
       expect((await store.runEvents(0, 10, 'task:t1')).map((e) => e.type)).toEqual(['task.created']);
     });
 
+    it('answers every one of many concurrent creates with one idempotency key with the same task, created once', async () => {
+      for (let round = 0; round < 5; round++) {
+        const key = `race-${round}`;
+        const answers = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => create(`race-${round}-${i}`, { idempotencyKey: key })),
+        );
+        const ids = new Set(answers.map((a) => a.task?.id));
+        expect(ids.size, `round ${round}: ${[...ids].join(', ')}`).toBe(1);
+        expect(answers.filter((a) => a.created)).toHaveLength(1);
+        const [id] = ids;
+        expect(answers.every((a) => a.task.idempotencyKey === key && a.task.status === 'pending')).toBe(true);
+        expect((await store.listTasks({ limit: 100 })).items.filter((t) => t.idempotencyKey === key)).toHaveLength(1);
+        expect(await store.getRun(`task:${id}`)).toMatchObject({ workflow: 'heed.task' });
+      }
+    });
+
     it('lists tasks newest first with filters and pages', async () => {
       await create('a', { type: 'x', requester: 'r1', deadline: T0 + 100 }, T0);
       await create('b', { type: 'y', requester: 'r2' }, T0 + 1);
@@ -413,6 +429,15 @@ export function describeTaskStoreContract(current: () => Store): void {
       await store.setSetting('cursor', '1');
       await store.setSetting('cursor', '2');
       expect(await store.getSetting('cursor')).toBe('2');
+    });
+
+    it('keeps the first value of a setting set once, whoever asks at the same time: every caller gets it', async () => {
+      const values = Array.from({ length: 16 }, (_, i) => `v${i}`);
+      const kept = await Promise.all(values.map((value) => store.setSettingOnce('secret', value)));
+      expect(new Set(kept).size).toBe(1);
+      expect(values).toContain(kept[0]);
+      expect(await store.getSetting('secret')).toBe(kept[0]);
+      expect(await store.setSettingOnce('secret', 'later')).toBe(kept[0]);
     });
 
     it('feeds run events in order, of one run or all, from any position', async () => {

@@ -168,6 +168,33 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         ]);
       });
 
+      it('refuses data the database cannot keep with STORE_DATA_ERROR, writing nothing of it, and commits the writes sent with it', async () => {
+        await store.createRun({ id: 'r1', workflow: 'wf', input: null }, T0);
+        await store.createRun({ id: 'r2', workflow: 'wf', input: null }, T0);
+        const claims = await store.claimRuns(claimRequest('w1', W, 10, T0, LEASE));
+        const [one, two] = ['r1', 'r2'].map((id) => claims.find((c) => c.run.id === id)?.lease as Lease);
+        // Sent together (one group commit), one of them with a NULL where the schema says NOT NULL.
+        const [good, bad] = await Promise.allSettled([
+          store.recordOperation(one as Lease, { seq: 1, kind: 'step', name: 'a', output: '1', error: null }, T0 + 1),
+          store.recordOperation(
+            two as Lease,
+            { seq: 1, kind: 'step', name: null as unknown as string, output: '1', error: null },
+            T0 + 1,
+          ),
+        ]);
+        expect(good.status).toBe('fulfilled');
+        expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'STORE_DATA_ERROR' } });
+        expect((await store.loadHistory('r1')).map((op) => op.name)).toEqual(['a']);
+        expect(await store.loadHistory('r2')).toEqual([]);
+        // The refused write changed nothing: the lease still holds and the position is free.
+        await store.recordOperation(
+          two as Lease,
+          { seq: 1, kind: 'step', name: 'b', output: '2', error: null },
+          T0 + 2,
+        );
+        expect((await store.loadHistory('r2')).map((op) => [op.name, op.ord])).toEqual([['b', 1]]);
+      });
+
       it('completes a run and fences later writes', async () => {
         const lease = await startAndClaim('r1');
         await store.completeRun(lease, { output: '42' }, T0 + 5);
@@ -384,6 +411,32 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         expect(await store.nextTimerDue()).toBeNull();
         expect(await store.cancelRun('p', T0 + 2)).toEqual([]);
         await expect(store.cancelRun('ghost', T0)).rejects.toBeInstanceOf(RunNotFoundError);
+      });
+
+      it('cancels a child started while the cancel runs: no child outlives its cancelled parent', async () => {
+        for (let round = 0; round < 30; round++) {
+          const parentId = `p${round}`;
+          const childId = `p${round}:c`;
+          const parent = await startAndClaim(parentId);
+          // A grandchild already there, so the tree the cancel walks has depth.
+          await store.startChild(parent, 1, 'wf', { id: `${parentId}:old`, workflow: 'wf', input: null }, T0);
+          const [started, cancelled] = await Promise.allSettled([
+            store.startChild(parent, 2, 'wf', { id: childId, workflow: 'wf', input: null }, T0),
+            store.cancelRun(parentId, T0 + 1),
+          ]);
+          expect(cancelled.status, `round ${round}`).toBe('fulfilled');
+          const ids = cancelled.status === 'fulfilled' ? cancelled.value : [];
+          const child = await store.getRun(childId);
+          if (started.status === 'fulfilled') {
+            expect(child?.status, `round ${round}: the child started, so the cancel must reach it`).toBe('cancelled');
+            expect(ids, `round ${round}`).toContain(childId);
+          } else {
+            expect(started.reason, `round ${round}`).toBeInstanceOf(LeaseLostError);
+            expect(child, `round ${round}`).toBeUndefined();
+          }
+          expect((await store.getRun(parentId))?.status).toBe('cancelled');
+          expect((await store.getRun(`${parentId}:old`))?.status).toBe('cancelled');
+        }
       });
 
       it('resumes a failed run at the step that failed it', async () => {

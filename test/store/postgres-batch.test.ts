@@ -153,11 +153,28 @@ describe('PostgreSQL store: batched writes', () => {
       store.createRun({ id: 'bad', workflow: null as unknown as string, input: null }, T0),
       store.createRun({ id: 'ok2', workflow: 'wf', input: null }, T0),
     ]);
-    // ...and its writes are sent again one by one: only the culprit fails.
+    // ...and its writes are sent again by halves, down to the culprit: only it fails.
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await store.getRun('ok1')).toMatchObject({ status: 'pending' });
     expect(await store.getRun('ok2')).toMatchObject({ status: 'pending' });
     expect(await store.getRun('bad')).toBeUndefined();
+  });
+
+  it('finds the one bad write of a large batch by halves, not by sending every write again alone', async () => {
+    const before = store.stats();
+    const ids = Array.from({ length: 64 }, (_, i) => `run-${i}`);
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        store.createRun({ id, workflow: id === 'run-37' ? (null as unknown as string) : 'wf', input: null }, T0),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toMatchObject([
+      { status: 'rejected', reason: { code: 'STORE_DATA_ERROR' } },
+    ]);
+    expect(results[37]?.status).toBe('rejected');
+    expect((await store.listRuns({ limit: 100 })).items).toHaveLength(63);
+    // The batch, then two halves per level down to the culprit: 1 + 2 * log2(64) statements.
+    expect(store.stats().batches - before.batches).toBeLessThanOrEqual(13);
   });
 
   it('refuses a replay that asks for another wait than the one registered at its position', async () => {

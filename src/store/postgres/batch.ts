@@ -27,9 +27,12 @@ const MAX_IN_FLIGHT = 4;
  *
  * Failures: a deadlock or a server restart before the statement ran re-sends the whole batch
  * (nothing of it committed; see `Database.auto`). Any other error of a batch of several writes
- * sends each write again alone, so an error belongs to the write that causes it, never to its
- * neighbours. A connection lost while the statement ran fails every write of the batch with
- * `StoreUnavailableError` (whether it committed is unknown), as a lone write would.
+ * (e.g. one write's data refused: `StoreDataError`) sends the batch again in two halves, one after
+ * the other (the order of the writes is kept), and so on down to the culprit alone: an error
+ * belongs to the write that causes it, never to its neighbours, and one bad write among 256 costs
+ * some 16 statements rather than 256. A connection lost while the statement ran fails every write
+ * of the batch with `StoreUnavailableError` (whether it committed is unknown), as a lone write
+ * would.
  */
 export class WriteBatcher {
   /** Batches sent and the writes they carried (for profiles and tests). */
@@ -81,8 +84,10 @@ export class WriteBatcher {
         for (const q of batch) q.reject(error);
         return;
       }
-      // Not a rule of the contract (those are answers): find whose write it is.
-      await Promise.all(batch.map((q) => this.#send([q])));
+      // Not a rule of the contract (those are answers): find whose write it is, by halves.
+      const half = Math.ceil(batch.length / 2);
+      await this.#send(batch.slice(0, half));
+      await this.#send(batch.slice(half));
       return;
     }
     batch.forEach((q, i) => {

@@ -53,6 +53,13 @@ export interface PostgresStoreOptions {
   /** Push wake-ups with LISTEN/NOTIFY (default true). */
   listen?: boolean;
   /**
+   * How often the LISTEN connection is checked with a cheap query, and how long a check may take
+   * (default 30 s). A connection that fails its check, or died silently (TCP keepalive also
+   * watches it), is replaced and LISTENs again; until then other processes' changes arrive by
+   * the engine's fallback poll only.
+   */
+  listenCheckMs?: number;
+  /**
    * The schema for Heed's tables (created if missing; default `public`). Several Heed
    * deployments can share one database in different schemas. Letters, digits and `_` only.
    */
@@ -69,7 +76,11 @@ export interface PostgresStoreOptions {
  * - Every write about a run takes that run's row lock first (`SELECT … FOR UPDATE`, or an
  *   `UPDATE` of the row), so a message, an event, a timer or a child's end can never slip between
  *   a run's check of its wait and its suspension. Locks are taken in one order: event name, then
- *   children before parents, then runs (sorted by id) before their wait rows.
+ *   children before parents, then runs (sorted by id) before their wait rows. Starting a child
+ *   locks its parent first, so a run's set of children cannot change while its row is held; a
+ *   cancel locks the whole tree deepest first and starts over if the tree grew meanwhile (see
+ *   `cancelRun`). (A group-commit batch locks the runs it writes about by id alone: a parent sorts
+ *   before its `parent:seq` children; a deadlock this rare mix can cause is retried.)
  * - `ord` comes from a counter on the locked run row; audit sequence numbers from the locked task row.
  * - Leases are on the database's clock and fenced by a token; claims use `FOR UPDATE SKIP LOCKED`.
  * - Feeds never skip a late commit: run events get their feed position only once committed (a
@@ -101,6 +112,7 @@ export class PostgresStore implements Store, TaskStore {
       leaseClock: options.leaseClock ?? 'database',
       unavailableTimeoutMs: options.unavailableTimeoutMs ?? 30_000,
       listen: options.listen ?? true,
+      listenCheckMs: options.listenCheckMs ?? 30_000,
       schema: options.schema ?? 'public',
     };
     this.changes = {
@@ -110,6 +122,9 @@ export class PostgresStore implements Store, TaskStore {
         return this.#localChanges.subscribe(listener);
       },
     };
+    if (!Number.isFinite(this.#options.listenCheckMs) || this.#options.listenCheckMs < 1) {
+      throw new InvalidArgumentError(`listenCheckMs must be a positive number, got ${this.#options.listenCheckMs}`);
+    }
     if (!/^[a-z_][a-z0-9_]*$/.test(this.#options.schema)) {
       throw new InvalidArgumentError(`schema must be lowercase letters, digits and _, got "${this.#options.schema}"`);
     }
@@ -160,7 +175,9 @@ export class PostgresStore implements Store, TaskStore {
         throw error;
       }
       this.#db = db;
-      if (this.#options.listen) this.#notifications = new Notifications(this.#url, this.#options.schema);
+      if (this.#options.listen) {
+        this.#notifications = new Notifications(this.#url, this.#options.schema, this.#options.listenCheckMs);
+      }
     })();
     return this.#ready;
   }
@@ -451,11 +468,25 @@ export class PostgresStore implements Store, TaskStore {
     return this.#auto((sql) => waits.nextDeadline(sql));
   }
 
+  /**
+   * Locks the whole tree, children before parents (see `runs.lockLiveTree`), then cancels what is
+   * live. A child started while the tree was being locked makes it start over in a new
+   * transaction, so no lock is ever waited for out of order and no child is left running under a
+   * cancelled parent. (Each start over is caused by a child start that committed: it ends unless
+   * the tree keeps growing as fast as it is read.)
+   */
   async cancelRun(id: string, now: number): Promise<string[]> {
+    for (;;) {
+      const cancelled = await this.#cancelTree(id, now);
+      if (cancelled !== 'grew') return cancelled;
+    }
+  }
+
+  #cancelTree(id: string, now: number): Promise<string[] | 'grew'> {
     return this.#tx(async (sql) => {
-      if (!(await runs.selectRun(sql, id))) throw new RunNotFoundError(id);
       const ids = await runs.lockLiveTree(sql, id);
-      if (ids.length === 0) return [];
+      if (ids === 'not-found') throw new RunNotFoundError(id);
+      if (ids === 'grew' || ids.length === 0) return ids;
       await runs.markCancelled(sql, ids, now);
       for (const runId of ids) await feeds.appendRunEvent(sql, runId, 'run.cancelled', null, now);
       await waits.deleteWaits(sql, ids);
@@ -509,6 +540,18 @@ export class PostgresStore implements Store, TaskStore {
         [key, value],
       ),
     );
+  }
+
+  async setSettingOnce(key: string, value: string): Promise<string> {
+    // Two statements, not one: a single statement reads under the snapshot taken when it began,
+    // which cannot see the row of a concurrent insert that made this one's ON CONFLICT give way.
+    // The SELECT after it is a new statement (READ COMMITTED): it sees the row that was kept.
+    const kept = await this.#auto(async (sql) => {
+      await sql.run('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+      return sql.one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
+    });
+    if (!kept) throw new Error(`The setting "${key}" was kept but cannot be read back`);
+    return kept.value;
   }
 
   async lastRunEventId(): Promise<number> {

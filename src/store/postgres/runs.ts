@@ -212,21 +212,42 @@ export async function succeedSuspended(sql: Sql, runId: string, output: string, 
   return changed > 0;
 }
 
-/** The run and all its descendants that have not ended, locked, parents before children. */
-export async function lockLiveTree(sql: Sql, id: string): Promise<string[]> {
-  const tree = await sql.rows<{ id: string }>(
+/**
+ * Locks the run and all its descendants in the store's lock order, children before parents
+ * (deepest first, then by id), and returns those that have not ended; `'not-found'` when there is
+ * no such run; `'grew'` when a child was started between reading the tree and locking it (the
+ * caller must end its transaction, releasing these locks, and start over).
+ *
+ * Why the re-read: every start of a child locks its parent first (`startChild` holds it `FOR
+ * UPDATE`, `createTask` `FOR SHARE`), so a child committed before the parent's lock was granted
+ * here, and none can be added while it is held. The tree read *after* locking is therefore
+ * complete; if it differs from the tree that was locked, locking the newcomer now would take a
+ * child after its parent, against the order (a child's end locks the child, then wakes the parent).
+ */
+export async function lockLiveTree(sql: Sql, id: string): Promise<string[] | 'not-found' | 'grew'> {
+  const tree = await selectTree(sql, id);
+  const locked = await sql.rows<{ id: string; status: string }>(
+    `SELECT r.id, r.status FROM runs r JOIN unnest($1::text[]) WITH ORDINALITY AS t(id, n) ON r.id = t.id
+     ORDER BY t.n FOR UPDATE OF r`,
+    [tree],
+  );
+  if (!locked.some((row) => row.id === id)) return 'not-found';
+  const again = await selectTree(sql, id);
+  const held = new Set(locked.map((row) => row.id));
+  if (again.some((runId) => !held.has(runId))) return 'grew';
+  return locked.filter((row) => !['succeeded', 'failed', 'cancelled'].includes(row.status)).map((row) => row.id);
+}
+
+/** The ids of the run and its descendants (as this statement sees them), deepest first, then by id. */
+async function selectTree(sql: Sql, id: string): Promise<string[]> {
+  const rows = await sql.rows<{ id: string }>(
     `WITH RECURSIVE tree(id, depth) AS (
        SELECT $1::text COLLATE "C", 0 UNION ALL SELECT runs.id, tree.depth + 1 FROM runs JOIN tree ON runs.parent_id = tree.id
      )
-     SELECT id FROM tree ORDER BY depth, id`,
+     SELECT id FROM tree ORDER BY depth DESC, id`,
     [id],
   );
-  const live: string[] = [];
-  for (const { id: runId } of tree) {
-    const row = await lockRun(sql, runId);
-    if (row && !['succeeded', 'failed', 'cancelled'].includes(row.status)) live.push(runId);
-  }
-  return live;
+  return rows.map((row) => row.id);
 }
 
 export async function markCancelled(sql: Sql, ids: readonly string[], now: number): Promise<void> {

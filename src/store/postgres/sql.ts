@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ClosedError, StoreUnavailableError } from '../../errors.ts';
+import { ClosedError, StoreDataError, StoreUnavailableError } from '../../errors.ts';
 import type { Change } from '../changes.ts';
 
 /** A connection (pooled or in a transaction) that runs one parameterized statement at a time. */
@@ -74,6 +74,24 @@ const RETRY_TRANSACTION = new Set(['40001', '40P01']);
 /** SQLSTATEs and socket errors meaning the server is unreachable, restarting or shutting down. */
 const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
 
+/**
+ * The server refused a statement's data: SQLSTATE class 22 (data exception: a bad number, text
+ * PostgreSQL cannot hold such as NUL) or 23 (integrity constraint violation), except 23505, a
+ * unique key taken by another writer (an expected conflict: every insert that can race says
+ * `ON CONFLICT`, and one that does not is retried like any other failure). Repeating such a
+ * statement fails the same way, so it becomes a `StoreDataError`: a run's write refused this way
+ * fails the run instead of being retried forever.
+ */
+function dataError(error: unknown): StoreDataError | undefined {
+  const e = error as { code?: unknown; message?: string; detail?: string; column?: string; constraint?: string };
+  if (typeof e.code !== 'string' || !/^2[23]/.test(e.code) || e.code === '23505') return undefined;
+  const where = e.constraint ? ` (constraint ${e.constraint})` : e.column ? ` (column ${e.column})` : '';
+  return new StoreDataError(
+    `PostgreSQL refused the data of a write, which was rolled back: SQLSTATE ${e.code}: ${e.message ?? 'no message'}${where}`,
+    { cause: error },
+  );
+}
+
 function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (e.code && UNAVAILABLE.has(e.code)) return true;
@@ -129,7 +147,8 @@ export class Database {
    * One statement in its own implicit transaction (one round trip). Retried while the server
    * cannot be reached; a connection lost while the statement ran fails with
    * `StoreUnavailableError` (it may or may not have committed), unless the server said it
-   * aborted the statement (shutdown), which is retried.
+   * aborted the statement (shutdown), which is retried. Data the server refuses fails with
+   * `StoreDataError` (nothing committed).
    */
   async auto<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -142,7 +161,7 @@ export class Database {
           await sleep(Math.random() * 2 * attempt);
           continue;
         }
-        throw error;
+        throw dataError(error) ?? error;
       }
     }
   }
@@ -175,6 +194,7 @@ export class Database {
   /**
    * Runs `fn` in a READ COMMITTED transaction. Deadlocks and serialization failures run it again
    * (so `fn` must only touch the database); so do connection failures before COMMIT was sent.
+   * Data the server refuses fails with `StoreDataError` (rolled back).
    */
   async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -211,7 +231,7 @@ export class Database {
           await sleep(Math.random() * 2 * attempt);
           continue;
         }
-        throw error;
+        throw dataError(error) ?? error;
       }
     }
   }

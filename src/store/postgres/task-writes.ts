@@ -19,7 +19,16 @@ import type { Sql } from './sql.ts';
 import * as tasks from './tasks.ts';
 import * as waits from './waits.ts';
 
-/** `createTask` (see `TaskStore`): the task, its lifecycle run, its first audit entries and deliveries, or the existing task. */
+/**
+ * `createTask` (see `TaskStore`): the task, its lifecycle run, its first audit entries and
+ * deliveries, or the existing task.
+ *
+ * Two creates racing on one idempotency key (or id): both find no task by key, both insert; the
+ * second insert waits on the unique index until the first commits, then does nothing. The task to
+ * answer with is then the winner's, found by id *or by key*, read by a new statement (READ
+ * COMMITTED: it sees the winner's commit). Reading by this call's own id alone, as it once did,
+ * found nothing: the task it would have inserted never was.
+ */
 export async function writeNewTask(
   sql: Sql,
   task: NewTask,
@@ -27,13 +36,19 @@ export async function writeNewTask(
   audit: readonly AuditEntry[],
   now: number,
 ): Promise<{ task: TaskRecord; created: boolean }> {
-  const existingId = task.idempotencyKey === null ? undefined : await tasks.selectTaskIdByKey(sql, task.idempotencyKey);
+  // A task asked by a run has its lifecycle run as that run's child: lock the parent first, as
+  // every child start does, so that a cancel holding the parent sees every child (runs.lockLiveTree).
+  // FOR SHARE: children of one parent may start together; only the cancel's FOR UPDATE waits.
+  if (run.parentId) await sql.run('SELECT 1 FROM runs WHERE id = $1 FOR SHARE', [run.parentId]);
+  const byKey = (): Promise<string | undefined> =>
+    task.idempotencyKey === null ? Promise.resolve(undefined) : tasks.selectTaskIdByKey(sql, task.idempotencyKey);
+  const existingId = await byKey();
+  if (existingId !== undefined) return { task: await existingTask(sql, existingId), created: false };
   const head = audit.at(-1);
-  if (
-    existingId !== undefined ||
-    !(await tasks.insertTask(sql, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null }))
-  ) {
-    return { task: (await tasks.selectTask(sql, existingId ?? task.id)) as TaskRecord, created: false };
+  if (!(await tasks.insertTask(sql, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null }))) {
+    // Taken by id, or by key by a create that committed after the read above.
+    const sameId = await tasks.selectTask(sql, task.id);
+    return { task: sameId ?? (await existingTask(sql, await byKey())), created: false };
   }
   await runs.insertRun(sql, run, now);
   await tasks.insertAudit(sql, task.id, audit);
@@ -42,6 +57,13 @@ export async function writeNewTask(
     await feeds.appendRunEvent(sql, feed, 'task.created', { taskId: task.id, type: task.type, title: task.title }, now);
   }
   return { task: newTaskRecord(task, audit, now), created: true };
+}
+
+/** A task known to exist (tasks are never deleted). */
+async function existingTask(sql: Sql, id: string | undefined): Promise<TaskRecord> {
+  const found = id === undefined ? undefined : await tasks.selectTask(sql, id);
+  if (!found) throw new Error(`The task that took this id or idempotency key (${id ?? 'unknown'}) cannot be read`);
+  return found;
 }
 
 /**

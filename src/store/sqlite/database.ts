@@ -1,7 +1,14 @@
 import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { ClosedError, StoreCorruptError, StoreFullError, StoreLockedError, StoreReadOnlyError } from '../../errors.ts';
+import {
+  ClosedError,
+  StoreCorruptError,
+  StoreDataError,
+  StoreFullError,
+  StoreLockedError,
+  StoreReadOnlyError,
+} from '../../errors.ts';
 import type { Change, Changes } from '../changes.ts';
 
 export type Params = SQLInputValue[];
@@ -276,8 +283,18 @@ const SQLITE_CORRUPT = 11;
 const SQLITE_FULL = 13;
 const SQLITE_CANTOPEN = 14;
 const SQLITE_NOTADB = 26;
+const SQLITE_TOOBIG = 18;
+const SQLITE_CONSTRAINT = 19;
+const SQLITE_MISMATCH = 20;
+/** Extended codes of a key another write holds already: a conflict, not bad data. */
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
-/** Calls `fn`, turning SQLite's corruption and locking failures into Heed errors. */
+/**
+ * Calls `fn`, turning SQLite's corruption and locking failures into Heed errors, and data it
+ * refuses (a constraint other than a taken key, a type mismatch, a value too big) into
+ * `StoreDataError`, as the PostgreSQL store does: repeating such a write fails the same way.
+ */
 function translate<T>(path: string, fn: () => T): T {
   try {
     return fn();
@@ -302,6 +319,18 @@ function translate<T>(path: string, fn: () => T): T {
     }
     if (primary === SQLITE_CANTOPEN) {
       throw new StoreCorruptError(`Cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    if (
+      primary === SQLITE_TOOBIG ||
+      primary === SQLITE_MISMATCH ||
+      (primary === SQLITE_CONSTRAINT && code !== SQLITE_CONSTRAINT_PRIMARYKEY && code !== SQLITE_CONSTRAINT_UNIQUE)
+    ) {
+      throw new StoreDataError(
+        `SQLite refused the data of a write, which was rolled back: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
       throw new StoreLockedError(`${path} is locked by another connection (${(error as Error).message})`, {

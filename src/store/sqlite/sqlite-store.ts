@@ -335,6 +335,15 @@ export class SqliteStore implements Store, TaskStore {
     );
   }
 
+  async setSettingOnce(key: string, value: string): Promise<string> {
+    const db = this.#open();
+    // One write: the insert and the read back hold the file's write lock together.
+    return db.write(() => {
+      db.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', key, value);
+      return (db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', key) as { value: string }).value;
+    });
+  }
+
   async lastRunEventId(): Promise<number> {
     const db = this.#open();
     return db.read(() => db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM run_events')?.id ?? 0);

@@ -30,6 +30,8 @@ export function writeNewTask(
     existingId !== undefined ||
     !tasks.insertTask(db, task, now, { count: head?.seq ?? 0, hash: head?.hash ?? null })
   ) {
+    // One writer at a time here (the write lock), so the key read above is still true; the id
+    // may be the one taken. (The PostgreSQL store must also look by key again: see its writeNewTask.)
     return { task: tasks.selectTask(db, existingId ?? task.id) as TaskRecord, created: false };
   }
   runs.insertRun(db, run, now);
