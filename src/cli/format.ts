@@ -28,6 +28,7 @@ const STATUS_COLOR: Record<string, Color> = {
   succeeded: 'green',
   expired: 'red',
   failed: 'red',
+  blocked: 'magenta',
   cancelled: 'gray',
 };
 

@@ -431,6 +431,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a blocked, failed or cancelled run, optionally onto another version of its workflow (admins)
+         * @description A `blocked` run’s replay diverged from its history (the code changed): resume it once code that replays it is deployed, or move it to a registered `version` that does. A failed run resumes at the step that failed it. Recorded as a `run.resumed` event on the run’s feed with who resumed it.
+         */
+        post: operations["resumeRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -842,6 +862,9 @@ export interface components {
                 version: string;
             }[];
         };
+        ResumeRun: {
+            version?: number;
+        };
         Run: {
             attempts: number;
             createdAt: number;
@@ -856,8 +879,10 @@ export interface components {
             parentId: string | null;
             recoveries: number;
             /** @enum {string} */
-            status: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            status: "pending" | "running" | "waiting" | "blocked" | "succeeded" | "failed" | "cancelled";
             updatedAt: number;
+            /** @description The version of the workflow the run started on and replays on (1: unversioned) */
+            version: number;
             workflow: string;
         };
         /** @description A run with what it waits on and its recorded steps */
@@ -883,8 +908,10 @@ export interface components {
             parentId: string | null;
             recoveries: number;
             /** @enum {string} */
-            status: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            status: "pending" | "running" | "waiting" | "blocked" | "succeeded" | "failed" | "cancelled";
             updatedAt: number;
+            /** @description The version of the workflow the run started on and replays on (1: unversioned) */
+            version: number;
             waitingOn: {
                 childId?: string;
                 deadline: number | null;
@@ -2333,7 +2360,7 @@ export interface operations {
                 cursor?: string;
                 initiator?: string;
                 limit?: number;
-                status?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+                status?: "pending" | "running" | "waiting" | "blocked" | "succeeded" | "failed" | "cancelled";
                 waitingOn?: "sleep" | "recv" | "event" | "child";
                 workflow?: string;
             };
@@ -2825,6 +2852,104 @@ export interface operations {
                 };
             };
             /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResumeRun"];
+            };
+        };
+        responses: {
+            /** @description The run, pending again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_REQUEST: the body does not match the schema (`issues` says where) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -264,6 +264,9 @@ export class Engine {
     this.#started = true;
     this.#worker.start();
     await this.#timers.start();
+    // Runs blocked on a divergence get another replay on the code this process brings (a deploy
+    // that registers the old code again, or a fix): in the background, never delaying the start.
+    void this.#retryBlocked().catch(this.#onError);
     this.#unsubscribeWake = this.#store.onWake?.((wake) => this.#onStoreWake(wake));
     this.#schedulePoll();
   }
@@ -425,17 +428,56 @@ export class Engine {
       return ids;
     },
     /**
-     * Makes a failed or cancelled run runnable again. A run failed by a step is resumed at that
-     * step, which runs again; earlier recorded steps are not re-run.
-     * @throws RunNotFoundError, RunStateError
+     * Makes a failed, cancelled or blocked run runnable again. A run failed by a step is resumed
+     * at that step, which runs again; earlier recorded steps are not re-run. A blocked run (its
+     * replay diverged) replays again, e.g. once the code that made its history is deployed again;
+     * with `version`, it replays on that registered version of its workflow from now on.
+     * @throws RunNotFoundError, RunStateError (not failed, cancelled or blocked), UnknownWorkflowError
+     *   (`version` is not registered in this process)
      */
-    resume: async (id: string): Promise<RunInfo> => {
+    resume: async (id: string, options: { version?: number; by?: string } = {}): Promise<RunInfo> => {
       await this.#init();
-      const run = await this.#store.resumeRun(id, this.clock.now());
+      let workflow: string | undefined;
+      if (options.version !== undefined) {
+        const run = await this.#store.getRun(id);
+        if (!run) throw new RunNotFoundError(id);
+        const base = parseVersioned(run.workflow).workflow;
+        workflow = versionedName(base, checkVersion(base, options.version));
+        if (!this.#workflows.has(workflow)) throw new UnknownWorkflowError(`${base}" version "${options.version}`);
+      }
+      const run = await this.#store.resumeRun(id, this.clock.now(), {
+        ...(workflow === undefined ? {} : { workflow }),
+        ...(options.by === undefined ? {} : { by: options.by }),
+      });
       this.#worker.poke();
       return toRunInfo(run);
     },
   };
+
+  /**
+   * Resumes the blocked runs of the workflows (and versions) this process registers: each
+   * replays again and is blocked again if it still diverges. Paged; safe with many processes (a
+   * run already resumed by another is skipped).
+   */
+  async #retryBlocked(): Promise<number> {
+    let cursor: string | undefined;
+    let resumed = 0;
+    do {
+      const page = await this.#store.listRuns({ status: 'blocked', limit: 200, ...(cursor ? { cursor } : {}) });
+      for (const run of page.items) {
+        if (!this.#workflows.has(run.workflow)) continue;
+        try {
+          await this.#store.resumeRun(run.id, this.clock.now());
+          resumed++;
+        } catch (error) {
+          if (!(error instanceof RunStateError)) throw error;
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (resumed > 0) this.#worker.poke();
+    return resumed;
+  }
 
   async #startRun<O>(name: string, input: unknown, options: StartOptions = {}): Promise<RunHandle<O>> {
     const id = options.id ?? crypto.randomUUID();

@@ -56,7 +56,7 @@ export interface ExecutionDeps {
  * failure that may pass interrupted it; the worker returns it to `pending`, after a backoff, so
  * any worker retries it). Failures that would not pass (see `FAILS_THE_RUN`) fail the run instead.
  */
-export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned' | 'released';
+export type ExecutionOutcome = 'completed' | 'waiting' | 'pending' | 'abandoned' | 'released' | 'blocked';
 
 /** The abort reason steps still running see when their execution has ended. */
 const EXECUTION_ENDED = new HeedError('EXECUTION_ENDED', 'The execution ended');
@@ -67,7 +67,8 @@ const ENDED = Symbol('execution ended');
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Errors that end the execution itself rather than being seen by workflow code. */
-type Fatal = { kind: 'fail' | 'abandon' | 'release'; error: Error };
+/** `block`: the replay diverged from the history (the code changed): the run is blocked, not failed. */
+type Fatal = { kind: 'fail' | 'abandon' | 'release' | 'block'; error: Error };
 
 /**
  * Errors that fail the run instead of being retried: the workflow code's fault, or data the store
@@ -192,12 +193,22 @@ export class Execution implements CoreContext {
       if (fatal?.kind === 'abandon') return 'abandoned';
       if (fatal?.kind === 'release') return 'released';
       const now = this.#deps.clock.now();
+      if (fatal?.kind === 'block') {
+        // Nothing runs twice and nothing is undone: the run waits for code that replays it.
+        await this.#deps.store.blockRun(this.lease, encodeError(fatal.error), now);
+        return 'blocked';
+      }
       if (fatal) {
         await this.#deps.store.completeRun(this.lease, { error: encodeError(fatal.error), failedSeq: null }, now);
         return 'completed';
       }
       if (state.settled) {
-        await this.#deps.store.completeRun(this.lease, this.#completion(state.settled), now);
+        const completion = this.#completion(state.settled);
+        if (completion.diverged && 'error' in completion) {
+          await this.#deps.store.blockRun(this.lease, completion.error, now);
+          return 'blocked';
+        }
+        await this.#deps.store.completeRun(this.lease, completion, now);
         return 'completed';
       }
       return await this.#deps.store.suspendRun(this.lease, now);
@@ -221,7 +232,7 @@ export class Execution implements CoreContext {
     }
   }
 
-  #completion(settled: Settled): Completion {
+  #completion(settled: Settled): Completion & { diverged?: true } {
     if (!settled.ok) {
       const failedSeq =
         typeof settled.error === 'object' && settled.error !== null ? this.#stepErrors.get(settled.error) : undefined;
@@ -232,7 +243,7 @@ export class Execution implements CoreContext {
       const error = new NonDeterminismError(
         `Run "${this.runId}" (workflow "${this.workflow}") finished without reaching recorded position ${this.#seq + 1}${next ? ` (${next.kind} "${next.name}")` : ''}; the workflow code changed or is not deterministic`,
       );
-      return { error: encodeError(error), failedSeq: null };
+      return { error: encodeError(error), failedSeq: null, diverged: true };
     }
     try {
       return { output: encode(settled.value, `The output of workflow "${this.workflow}"`) };
@@ -268,7 +279,7 @@ export class Execution implements CoreContext {
     const error = new NonDeterminismError(
       `Run "${this.runId}" (workflow "${this.workflow}") stopped before reaching its recorded ${next?.kind} "${next?.name}" at position ${next?.seq}; the workflow code changed or is not deterministic`,
     );
-    this.#setFatal({ kind: 'fail', error });
+    this.#setFatal({ kind: 'block', error });
   }
 
   #poke(): void {
@@ -294,7 +305,7 @@ export class Execution implements CoreContext {
       const error = new NonDeterminismError(
         `Run "${this.runId}" (workflow "${this.workflow}"): position ${seq} is ${kind} "${name}" in the code but ${record.kind} "${record.name}" in the recorded history; the workflow code changed or is not deterministic`,
       );
-      this.#setFatal({ kind: 'fail', error });
+      this.#setFatal({ kind: 'block', error });
       throw error;
     }
     return { seq, record };
@@ -340,6 +351,7 @@ export class Execution implements CoreContext {
       if (error instanceof StepFailedError) throw error;
       const failure = error instanceof Error ? error : new Error(String(error));
       if (error instanceof LeaseLostError) this.#setFatal({ kind: 'abandon', error });
+      else if (error instanceof NonDeterminismError) this.#setFatal({ kind: 'block', error: failure });
       else if (failsTheRun(error)) this.#setFatal({ kind: 'fail', error: failure });
       else this.#setFatal({ kind: 'release', error: failure });
       return never();
@@ -532,7 +544,7 @@ export class Execution implements CoreContext {
       const error = new NonDeterminismError(
         `Run "${this.runId}" (workflow "${this.workflow}"): position ${op.seq} waits for event "${name}" matching ${matchKey(match)} in the code, but the recorded event does not match it; the workflow code changed or is not deterministic`,
       );
-      this.#setFatal({ kind: 'fail', error });
+      this.#setFatal({ kind: 'block', error });
       throw error;
     }
     return event;

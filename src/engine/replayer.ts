@@ -64,6 +64,11 @@ export async function replayRecorded(
           if (completion.error !== undefined) failure = decodeError(completion.error);
         };
       }
+      if (property === 'blockRun') {
+        return async (_lease: unknown, error: string) => {
+          failure = decodeError(error);
+        };
+      }
       if (property === 'suspendRun') return async () => 'waiting';
       return stop;
     },

@@ -1,10 +1,13 @@
 import type { Operation, Run, RunStatus, Wait } from '../store/store.ts';
 import { decode, type ErrorData } from './serialization.ts';
+import { parseVersioned } from './versions.ts';
 
 /** A run as the public API shows it: values decoded. */
 export interface RunInfo<O = unknown> {
   id: string;
   workflow: string;
+  /** The version of the workflow's code the run started on and replays on (1: unversioned). */
+  version: number;
   status: RunStatus;
   input: unknown;
   output: O | undefined;
@@ -42,9 +45,11 @@ export interface HistoryEntry {
 }
 
 export function toRunInfo<O>(run: Run): RunInfo<O> {
+  const { workflow, version } = parseVersioned(run.workflow);
   return {
     id: run.id,
-    workflow: run.workflow,
+    workflow,
+    version,
     status: run.status,
     input: decode(run.input),
     output: decode<O | undefined>(run.output),

@@ -203,7 +203,7 @@ export const TaskListQuerySchema = z.object({
   cursor: z.string().optional(),
 });
 
-const RunStatus = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
+const RunStatus = z.enum(['pending', 'running', 'waiting', 'blocked', 'succeeded', 'failed', 'cancelled']);
 
 type ErrorShape = { name: string; message: string; code?: string; stack?: string; cause?: ErrorShape };
 const RunErrorSchema: z.ZodType<ErrorShape> = z
@@ -221,6 +221,10 @@ const RunErrorSchema: z.ZodType<ErrorShape> = z
 const runFields = {
   id: z.string(),
   workflow: z.string(),
+  version: z
+    .number()
+    .int()
+    .openapi({ description: 'The version of the workflow the run started on and replays on (1: unversioned)' }),
   status: RunStatus,
   input: Json,
   output: Json.optional().openapi({ description: 'Present once the run succeeded' }),

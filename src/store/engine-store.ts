@@ -21,6 +21,14 @@ import type {
  * What the engine needs of the store: runs, claims and leases, executing a run (fenced), messages,
  * events and timers, statuses, cancellation and resumption.
  */
+/** How `resumeRun` takes a run further. */
+export interface ResumeOptions {
+  /** The workflow name to replay on from now on (another version: `name@N`, see engine/versions.ts). */
+  workflow?: string;
+  /** Who resumed it (recorded with the `run.resumed` event on the run's feed). */
+  by?: string;
+}
+
 export interface EngineStore {
   /** Opens the store and applies pending migrations. Idempotent. */
   init(): Promise<void>;
@@ -118,7 +126,16 @@ export interface EngineStore {
    * step's recorded failure is removed so that it runs again.
    * @throws RunNotFoundError, RunStateError
    */
-  resumeRun(id: string, now: number): Promise<Run>;
+  /** Makes a failed, cancelled or blocked run `pending` again; a `run.resumed` event on its feed says who, from what status, and onto which workflow name. */
+  resumeRun(id: string, now: number, options?: ResumeOptions): Promise<Run>;
+  /**
+   * Marks the run `blocked` with `error` (a replay that diverged from its history): not failed,
+   * nothing of it undone, its waits kept (a task it waits on stays answerable, and a wait that
+   * comes true meanwhile is found true when it replays again). Only `resumeRun` (after a deploy,
+   * or onto another version) or `cancelRun` take it further. Fenced.
+   * @throws LeaseLostError
+   */
+  blockRun(lease: Lease, error: string, now: number): Promise<void>;
 
   // ── status ────────────────────────────────────────────────────────────────────────────────
   getStatus(runId: string, key: string): Promise<StatusEntry | undefined>;

@@ -19,7 +19,8 @@ import type { TaskStore } from './task-store.ts';
 /** JSON text; `null` stands for `undefined`. */
 export type JsonText = string | null;
 
-export type RunStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+/** `blocked`: its replay diverged from its history (the code changed); waits for a deploy or another version. */
+export type RunStatus = 'pending' | 'running' | 'waiting' | 'blocked' | 'succeeded' | 'failed' | 'cancelled';
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export type WaitKind = 'sleep' | 'recv' | 'event' | 'child';
@@ -134,6 +135,7 @@ export type WaitOutcome = { state: 'ready'; operation: Operation } | { state: 'w
 
 export interface RunQuery {
   status?: RunStatus | undefined;
+  /** Runs of this workflow, any version (stored as `name` or `name@N`). */
   workflow?: string | undefined;
   /** Only runs with an open wait of this kind. */
   waitingOn?: WaitKind | undefined;

@@ -46,7 +46,7 @@ describe('runs', () => {
     await expect(heed.emit('e', { n: 10n })).rejects.toMatchObject({ code: 'NOT_SERIALIZABLE' });
   });
 
-  it('fails a run whose code changed under it with NonDeterminismError naming the step', async () => {
+  it('blocks (does not fail) a run whose code changed under it, with a NonDeterminismError naming the step', async () => {
     const { heed } = testEngine();
     let version = 1;
     const wf = heed.workflow('evolving', async (ctx) => {
@@ -55,18 +55,23 @@ describe('runs', () => {
       return 'finished';
     });
     await heed.start();
-    const run = await wf.start(null, { id: 'e1' });
+    await wf.start(null, { id: 'e1' });
     await heed.idle();
     version = 2;
     await heed.send('e1', 'go', true);
-    const error = await run.result().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RunFailedError);
-    expect((error as RunFailedError).cause).toMatchObject({
+    await heed.idle();
+    const run = await heed.runs.get('e1');
+    expect(run?.status).toBe('blocked');
+    expect(run?.error).toMatchObject({
       code: 'NON_DETERMINISM',
       message: expect.stringContaining(
         'position 1 is step "charge" in the code but step "reserve" in the recorded history',
       ),
     });
+    // The code that made the history is back: the run replays and finishes.
+    version = 1;
+    await heed.runs.resume('e1');
+    expect(await wf.handle('e1').result()).toBe('finished');
   });
 
   it('cancels a waiting run: it stops waiting and its result rejects', async () => {

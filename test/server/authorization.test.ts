@@ -149,6 +149,12 @@ const ROWS: Row[] = [
     expect: ADMINS_AND_ALICE(200),
   },
   {
+    action: 'resume a run or move it to another version',
+    request: async (f) => ({ method: 'POST', path: `/v1/runs/${await f.freshRun()}/resume`, body: {} }),
+    // Admins only; a waiting run is neither blocked, failed nor cancelled (409).
+    expect: { alice: 403, admin: 409, system: 409, default: 404 },
+  },
+  {
     action: 'send a message to a run',
     request: async (f) => ({
       method: 'POST',

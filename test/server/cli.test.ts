@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { childOutput } from '../cli/child-output.ts';
 import { testServer } from './helpers.ts';
 
@@ -76,6 +76,52 @@ describe('the heed CLI against a server', { timeout: 120_000 }, () => {
     expect(other.code).not.toBe(0);
     expect(other.err).toContain('ship-7');
     expect((await heed(s.url, 'history', 'ship-7')).err).toContain('usage: heed history export RUN_ID');
+  });
+
+  it('lists blocked runs with why, and resumes one onto another version (admins only, recorded)', async () => {
+    let changed = false;
+    const s = await testServer({
+      auth: { admins: new Set(['user:admin']) },
+      setup: (heed) => {
+        heed.workflow('ship', async (ctx) => {
+          await ctx.step(changed ? 'lint' : 'build', () => 'ok');
+          return ctx.recv('go');
+        });
+        // The original code, kept as version 2 to rescue runs made by it.
+        heed.workflow(
+          'ship',
+          async (ctx) => {
+            await ctx.step('build', () => 'ok');
+            return ctx.recv('go');
+          },
+          { version: 2 },
+        );
+      },
+    });
+    // Started on version 2 (the newest), then cancelled and moved to version 1, whose code diverges.
+    await s.call('POST', '/v1/runs', { as: 'user:ann', body: { workflow: 'ship', id: 'ship-9' } });
+    await s.heed.idle();
+    await s.heed.runs.cancel('ship-9');
+    changed = true; // version 1's code diverges from the recorded "build"
+    const moved = await s.call('POST', '/v1/runs/ship-9/resume', { as: 'user:admin', body: { version: 1 } });
+    expect(moved).toMatchObject({ status: 200, body: { workflow: 'ship', version: 1 } });
+    await s.heed.idle();
+    await vi.waitFor(async () => expect((await s.heed.runs.info('ship-9'))?.status).toBe('blocked'));
+
+    const listed = await heed(s.url, 'runs', '--status', 'blocked', '--as', 'user:admin');
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/ship-9\s+ship\s+1\s+blocked/);
+    expect(listed.out).toContain('position 1 is step "lint" in the code but step "build" in the recorded history');
+    expect((await heed(s.url, 'runs', 'resume', 'ship-9', '--version', '2', '--as', 'user:ann')).code).not.toBe(0);
+    const resumed = await heed(s.url, 'runs', 'resume', 'ship-9', '--version', '2', '--as', 'user:admin');
+    expect(resumed.out).toContain('ship-9 is pending on ship version 2');
+    await s.heed.send('ship-9', 'go', 'shipped');
+    expect(await s.heed.handle('ship-9').result()).toBe('shipped');
+    const events = await s.heed.feeds.runEvents(0, 100, 'ship-9');
+    expect(events.filter((e) => e.type === 'run.resumed').map((e) => e.data)).toMatchObject([
+      { by: 'user:admin', from: 'cancelled', workflow: 'ship' },
+      { by: 'user:admin', from: 'blocked', workflow: 'ship@2' },
+    ]);
   });
 
   it('asks each new task at the terminal with inbox --watch', async () => {

@@ -19,6 +19,7 @@ import {
   RunPageSchema,
   HistorySchema,
   RunDetailSchema,
+  RunSchema,
   WebhookDeliverySchema,
   StartRunSchema,
 } from '../schemas.ts';
@@ -62,7 +63,7 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       summary: "Runs, newest first: the caller's own (admins: all); never internal ones",
       request: {
         query: z.object({
-          status: z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']).optional(),
+          status: z.enum(['pending', 'running', 'waiting', 'blocked', 'succeeded', 'failed', 'cancelled']).optional(),
           workflow: z.string().optional(),
           initiator: z.string().optional(),
           waitingOn: z.enum(['sleep', 'recv', 'event', 'child']).optional(),
@@ -124,6 +125,48 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       const { id } = c.req.valid('param');
       authorization.requireRun(c.get('caller'), await heed.runs.get(id), id);
       return c.json((await heed.exportHistory(id)) as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/runs/{id}/resume',
+      operationId: 'resumeRun',
+      tags: tag,
+      summary: 'Resume a blocked, failed or cancelled run, optionally onto another version of its workflow (admins)',
+      description:
+        'A `blocked` run’s replay diverged from its history (the code changed): resume it once code that replays it is deployed, or move it to a registered `version` that does. A failed run resumes at the step that failed it. Recorded as a `run.resumed` event on the run’s feed with who resumed it.',
+      request: {
+        params: IdParam,
+        body: {
+          content: {
+            'application/json': {
+              schema: z
+                .object({ version: z.number().int().min(1).optional() })
+                .strict()
+                .openapi('ResumeRun'),
+            },
+          },
+          required: false,
+        },
+      },
+      responses: {
+        200: json(RunSchema, 'The run, pending again'),
+        ...errors(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const { id } = c.req.valid('param');
+      authorization.requireRun(caller, await heed.runs.get(id), id);
+      authorization.requireAdmin(caller, 'resume runs or move them to another version');
+      const body = (await c.req.json().catch(() => ({}))) as { version?: number };
+      const run = await heed.runs.resume(id, {
+        ...(typeof body.version === 'number' ? { version: body.version } : {}),
+        by: caller.principal,
+      });
+      return c.json(run as never, 200);
     },
   );
 

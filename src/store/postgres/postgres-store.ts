@@ -1,5 +1,6 @@
 import { ClosedError, InvalidArgumentError, LeaseLostError, RunNotFoundError, RunStateError } from '../../errors.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
+import type { ResumeOptions } from '../engine-store.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { pageLimit } from '../page-cursor.ts';
 import { runEndEvent } from '../run-end-event.ts';
@@ -496,13 +497,28 @@ export class PostgresStore implements Store, TaskStore {
     });
   }
 
-  async resumeRun(id: string, now: number): Promise<Run> {
+  async blockRun(lease: Lease, error: string, now: number): Promise<void> {
+    await this.#tx(async (sql) => {
+      if (!(await runs.blockRun(sql, lease, error, now))) throw new LeaseLostError(lease.runId);
+      await feeds.appendRunEvent(sql, lease.runId, 'run.blocked', { error: JSON.parse(error) }, now);
+    });
+  }
+
+  async resumeRun(id: string, now: number, options: ResumeOptions = {}): Promise<Run> {
     return this.#tx(async (sql) => {
       const run = await runs.lockRun(sql, id);
       if (!run) throw new RunNotFoundError(id);
-      if (run.status !== 'failed' && run.status !== 'cancelled') {
-        throw new RunStateError(`Run "${id}" is ${run.status}; only failed or cancelled runs can be resumed`);
+      if (run.status !== 'failed' && run.status !== 'cancelled' && run.status !== 'blocked') {
+        throw new RunStateError(`Run "${id}" is ${run.status}; only failed, cancelled or blocked runs can be resumed`);
       }
+      if (options.workflow !== undefined) await runs.setWorkflow(sql, id, options.workflow);
+      await feeds.appendRunEvent(
+        sql,
+        id,
+        'run.resumed',
+        { by: options.by ?? null, from: run.status, workflow: options.workflow ?? run.workflow },
+        now,
+      );
       if (run.failed_seq !== null) {
         await deleteOperationsFrom(sql, id, run.failed_seq);
         await returnMessagesFrom(sql, id, run.failed_seq);

@@ -259,6 +259,22 @@ export async function markCancelled(sql: Sql, ids: readonly string[], now: numbe
 }
 
 /** Makes a failed or cancelled run pending again, announcing it. */
+/** Marks the run blocked (its replay diverged), keeping its waits; false when the lease is lost. */
+export async function blockRun(sql: Sql, lease: Lease, error: string, now: number): Promise<boolean> {
+  const row = await sql.one<{ id: string }>(
+    `UPDATE runs SET status = 'blocked', error = $3, lease_owner = NULL, lease_expires_at = NULL,
+            wake_requested = false, updated_at = $4
+      WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING id`,
+    [lease.runId, lease.token, error, now],
+  );
+  return row !== undefined;
+}
+
+/** Puts a run on another workflow name (another version of its workflow). */
+export async function setWorkflow(sql: Sql, id: string, workflow: string): Promise<void> {
+  await sql.run('UPDATE runs SET workflow = $2 WHERE id = $1', [id, workflow]);
+}
+
 export async function markResumed(sql: Sql, id: string, now: number): Promise<void> {
   await sql.one(
     `WITH u AS (
@@ -278,7 +294,8 @@ export async function listRuns(sql: Sql, query: RunQuery, limit: number): Promis
     where.push(clause(`$${params.length}`));
   };
   if (query.status) add((p) => `status = ${p}`, query.status);
-  if (query.workflow) add((p) => `workflow = ${p}`, query.workflow);
+  // Any version of the workflow: `name` or `name@N` (see engine/versions.ts).
+  if (query.workflow) add((p) => `split_part(workflow, '@', 1) = ${p}`, query.workflow);
   if (query.parentId) add((p) => `parent_id = ${p}`, query.parentId);
   if (query.waitingOn) add((p) => `id IN (SELECT run_id FROM waits WHERE kind = ${p})`, query.waitingOn);
   if (query.initiator) add((p) => `initiator = ${p}`, query.initiator);

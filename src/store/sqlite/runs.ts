@@ -210,6 +210,24 @@ export function finishRun(db: Database, lease: Lease, completion: Completion, no
   if (!changed) throw new LeaseLostError(lease.runId);
 }
 
+/** Marks the run blocked (its replay diverged), keeping its waits. Fenced. */
+export function blockRun(db: Database, lease: Lease, error: string, now: number): void {
+  const changed = db.run(
+    `UPDATE runs SET status = 'blocked', error = ?, lease_owner = NULL, lease_expires_at = NULL, wake_requested = 0,
+            updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'running'`,
+    error,
+    now,
+    lease.runId,
+    lease.token,
+  );
+  if (!changed) throw new LeaseLostError(lease.runId);
+}
+
+/** Puts a run on another workflow name (another version of its workflow). */
+export function setWorkflow(db: Database, id: string, workflow: string): void {
+  db.run('UPDATE runs SET workflow = ? WHERE id = ?', workflow, id);
+}
+
 /** The run and all its descendants that have not ended, deepest last. */
 export function selectLiveTree(db: Database, id: string): string[] {
   return db
@@ -233,7 +251,7 @@ export function markCancelled(db: Database, id: string, now: number): void {
   );
 }
 
-/** Makes a failed or cancelled run pending again. */
+/** Makes a failed, cancelled or blocked run pending again. */
 export function markResumed(db: Database, id: string, now: number): void {
   db.run(
     `UPDATE runs SET status = 'pending', output = NULL, error = NULL, failed_seq = NULL, recoveries = 0,
@@ -253,7 +271,13 @@ export function listRuns(db: Database, query: RunQuery): Page<ReturnType<typeof 
     params.push(value);
   };
   if (query.status) add('status = ?', query.status);
-  if (query.workflow) add('workflow = ?', query.workflow);
+  // Any version of the workflow: `name` or `name@N` (see engine/versions.ts).
+  if (query.workflow) {
+    add(
+      "(CASE WHEN instr(workflow, '@') > 0 THEN substr(workflow, 1, instr(workflow, '@') - 1) ELSE workflow END) = ?",
+      query.workflow,
+    );
+  }
   if (query.parentId) add('parent_id = ?', query.parentId);
   if (query.initiator) add('initiator = ?', query.initiator);
   if (query.excludeWorkflows?.length) {

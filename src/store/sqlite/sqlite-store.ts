@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ClosedError, RunNotFoundError, RunStateError, StoreReadOnlyError } from '../../errors.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
+import type { ResumeOptions } from '../engine-store.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import type {
   Claim,
@@ -292,14 +293,30 @@ export class SqliteStore implements Store, TaskStore {
     });
   }
 
-  async resumeRun(id: string, now: number): Promise<Run> {
+  async blockRun(lease: Lease, error: string, now: number): Promise<void> {
+    const db = this.#open();
+    await db.write(() => {
+      runs.blockRun(db, lease, error, now);
+      appendRunEvent(db, lease.runId, 'run.blocked', { error: JSON.parse(error) }, now);
+    });
+  }
+
+  async resumeRun(id: string, now: number, options: ResumeOptions = {}): Promise<Run> {
     const db = this.#open();
     return db.write(() => {
       const run = runs.selectRun(db, id);
       if (!run) throw new RunNotFoundError(id);
-      if (run.status !== 'failed' && run.status !== 'cancelled') {
-        throw new RunStateError(`Run "${id}" is ${run.status}; only failed or cancelled runs can be resumed`);
+      if (run.status !== 'failed' && run.status !== 'cancelled' && run.status !== 'blocked') {
+        throw new RunStateError(`Run "${id}" is ${run.status}; only failed, cancelled or blocked runs can be resumed`);
       }
+      if (options.workflow !== undefined) runs.setWorkflow(db, id, options.workflow);
+      appendRunEvent(
+        db,
+        id,
+        'run.resumed',
+        { by: options.by ?? null, from: run.status, workflow: options.workflow ?? run.workflow },
+        now,
+      );
       if (run.failed_seq !== null) {
         deleteOperationsFrom(db, id, run.failed_seq);
         returnMessagesFrom(db, id, run.failed_seq);
