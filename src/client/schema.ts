@@ -947,6 +947,8 @@ export interface components {
             initiator: string | null;
             /** @description The input, JSON text */
             input: string | null;
+            /** @description The highest position of a wait the run had registered (null: none) */
+            lastWaitSeq?: number | null;
             runId: string;
             status: string;
             workflow: string;

@@ -111,6 +111,32 @@ export interface CoreContext {
    */
   step<T>(name: string, fn: (step: StepContext) => Promise<T> | T, options?: StepOptions): Promise<T>;
 
+  /**
+   * Whether this run takes the path of code patched with `id`: true where the run reaches this
+   * point for the first time under code that has the patch, false where its recorded history was
+   * made without it (an earlier execution already went past this point), so old runs keep the old
+   * path and new runs take the new one:
+   *
+   * ```ts
+   * if (ctx.patched('fraud-check')) await ctx.step('fraud-check', check);
+   * ```
+   *
+   * Synchronous, and recorded: where it returns true a marker takes this position in the history
+   * (written with the run's next writes, never after a later position's record), so every replay
+   * returns the same; where it returns false nothing is recorded and no position is taken.
+   * Failure semantics: none of its own (it never throws for a run's state); a marker that is
+   * found where the code no longer asks (the patch removed without `deprecatePatch`) is a
+   * divergence like any other: the run is blocked.
+   */
+  patched(id: string): boolean;
+
+  /**
+   * For when no run made before the patch `id` remains: the code keeps only the new path and says
+   * so here, at the point where `patched(id)` was. A marker recorded there by `patched` is
+   * accepted and skipped; nothing is recorded.
+   */
+  deprecatePatch(id: string): void;
+
   /** Durably sleeps. The run is suspended; a timer row in the store wakes it. */
   sleep(duration: Duration): Promise<void>;
 

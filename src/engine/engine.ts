@@ -199,6 +199,7 @@ export class Engine {
       initiator: run.initiator,
       status: run.status,
       history: await this.#store.loadHistory(runId),
+      lastWaitSeq: Math.max(0, ...(await this.#store.listWaits(runId)).map((w) => w.seq)) || null,
     };
   }
 

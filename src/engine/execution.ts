@@ -103,6 +103,7 @@ export class Execution implements CoreContext {
   readonly #deps: ExecutionDeps;
   readonly #history = new Map<number, Operation>();
   readonly #lastRecordedSeq: number;
+  readonly #reachedSeq: number;
   readonly #abort = new AbortController();
   readonly #stepErrors = new WeakMap<object, number>();
   readonly #replay: ReplayOrder;
@@ -127,7 +128,13 @@ export class Execution implements CoreContext {
     this.initiator = claim.run.initiator;
     for (const op of claim.history) this.#history.set(op.seq, op);
     this.#lastRecordedSeq = claim.history.at(-1)?.seq ?? 0;
-    this.#replay = new ReplayOrder(claim.history, () => this.#poke());
+    // The furthest position an earlier execution reached: its last record, or a wait it registered.
+    this.#reachedSeq = Math.max(this.#lastRecordedSeq, claim.lastWaitSeq ?? 0);
+    // Patch markers are decisions, not results: `patched` reads them at once, outside the order.
+    this.#replay = new ReplayOrder(
+      claim.history.filter((op) => op.kind !== 'patch'),
+      () => this.#poke(),
+    );
     for (const [name, make] of deps.extensions) {
       Object.defineProperty(this, name, { value: make(this as unknown as WorkflowContext) });
     }
@@ -359,6 +366,39 @@ export class Execution implements CoreContext {
       this.#inFlight--;
       this.#poke();
     }
+  }
+
+  // ── patches ───────────────────────────────────────────────────────────────────────────────
+
+  patched(id: string): boolean {
+    checkName(id, 'patch id');
+    if (this.#fatal || this.#ended) return false;
+    const seq = this.#seq + 1;
+    const record = this.#history.get(seq);
+    if (record) {
+      if (record.kind !== 'patch' || record.name !== id) return false; // made without the patch
+      this.#seq = seq;
+      return true;
+    }
+    // Nothing recorded here, but an earlier execution went past it (a wait registered beyond):
+    // that history was made without the patch.
+    if (seq <= this.#reachedSeq) return false;
+    this.#seq = seq;
+    // Written like any record, in this turn: a later position's record cannot commit before it.
+    void this.#live(seq, () =>
+      this.#deps.store.recordOperation(
+        this.lease,
+        { seq, kind: 'patch', name: id, output: null, error: null },
+        this.#deps.clock.now(),
+      ),
+    );
+    return true;
+  }
+
+  deprecatePatch(id: string): void {
+    checkName(id, 'patch id');
+    const record = this.#history.get(this.#seq + 1);
+    if (record?.kind === 'patch' && record.name === id) this.#seq++;
   }
 
   // ── steps ─────────────────────────────────────────────────────────────────────────────────

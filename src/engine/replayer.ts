@@ -27,6 +27,8 @@ export interface ExportedHistory {
   status: string;
   /** The recorded operations, by position. */
   history: Operation[];
+  /** The highest position of a wait the run had registered when exported (`null`: none; absent: unknown). */
+  lastWaitSeq?: number | null;
 }
 
 /** What a replay found. */
@@ -88,7 +90,12 @@ export async function replayRecorded(
     updatedAt: 0,
   };
   const execution = new Execution(
-    { run, lease: { runId: exported.runId, token: 0 }, history: exported.history },
+    {
+      run,
+      lease: { runId: exported.runId, token: 0 },
+      history: exported.history,
+      lastWaitSeq: exported.lastWaitSeq ?? null,
+    },
     {
       store,
       clock: { now: () => exported.history.at(-1)?.createdAt ?? 0, setTimer: () => () => {} },

@@ -250,6 +250,12 @@ export const HistorySchema = z
     input: z.string().nullable().openapi({ description: 'The input, JSON text' }),
     initiator: z.string().nullable(),
     status: z.string(),
+    lastWaitSeq: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ description: 'The highest position of a wait the run had registered (null: none)' }),
     history: z.array(
       z.object({
         seq: z.number().int(),

@@ -24,7 +24,8 @@ export type RunStatus = 'pending' | 'running' | 'waiting' | 'blocked' | 'succeed
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export type WaitKind = 'sleep' | 'recv' | 'event' | 'child';
-export type OperationKind = 'step' | 'sleep' | 'recv' | 'event' | 'child' | 'start' | 'status' | 'value';
+/** `patch`: a marker recorded by `ctx.patched(id)` where a run first reached a patched point (its name is the patch id). */
+export type OperationKind = 'step' | 'sleep' | 'recv' | 'event' | 'child' | 'start' | 'status' | 'value' | 'patch';
 
 /** A run: one execution of a workflow. */
 export interface Run {
@@ -84,6 +85,12 @@ export interface Claim {
   run: Run;
   lease: Lease;
   history: Operation[];
+  /**
+   * The highest position of a wait the run has registered and not yet resolved (`null`: none).
+   * Positions up to it were reached by an earlier execution even where nothing is recorded
+   * there yet; `ctx.patched` needs it to tell an old history from a fresh point.
+   */
+  lastWaitSeq: number | null;
 }
 
 export interface ClaimRequest {

@@ -255,10 +255,24 @@ export class PostgresStore implements Store, TaskStore {
     // hold already, and returns each claimed run with its history.
     const { claimed, failed } = await this.#auto((sql) => runs.claimRuns(sql, request, this.#leaseNow(request.now)));
     for (const runId of failed) this.#localChanges.publish({ kind: 'run-event', runId });
+    // Runs executed before may have waits registered past their last record (`ctx.patched` needs
+    // to know): one read for those, none for first executions.
+    const replays = claimed.filter(({ row }) => row.attempts > 1).map(({ row }) => row.id);
+    const lastWaits = new Map<string, number>();
+    if (replays.length > 0) {
+      const rows = await this.#auto((sql) =>
+        sql.rows<{ run_id: string; seq: number }>(
+          'SELECT run_id, max(seq) AS seq FROM waits WHERE run_id = ANY($1::text[]) GROUP BY run_id',
+          [replays],
+        ),
+      );
+      for (const r of rows) lastWaits.set(r.run_id, Number(r.seq));
+    }
     return claimed.map(({ row, history }) => ({
       run: runs.toRun(row),
       lease: { runId: row.id, token: row.lease_token },
       history,
+      lastWaitSeq: lastWaits.get(row.id) ?? null,
     }));
   }
 

@@ -149,6 +149,8 @@ export class SqliteStore implements Store, TaskStore {
         run: toRun(row),
         lease: { runId: row.id, token: row.lease_token },
         history: selectHistory(db, row.id),
+        lastWaitSeq:
+          db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM waits WHERE run_id = ?', row.id)?.seq ?? null,
       }));
     });
   }
