@@ -29,6 +29,7 @@ import { never } from './never.ts';
 import { dataMatches, matchKey } from '../store/event-match.ts';
 import { checkMatch, checkName } from './arguments.ts';
 import { ReplayOrder } from './replay-order.ts';
+import { parseVersioned } from './versions.ts';
 import { delayAfter, retryPolicy } from './retry.ts';
 import { abortableDelay, attemptStep } from './step-attempt.ts';
 import { decode, decodeError, encode, encodeError, type ErrorData } from './serialization.ts';
@@ -104,6 +105,8 @@ export class Execution implements CoreContext {
   readonly #history = new Map<number, Operation>();
   readonly #lastRecordedSeq: number;
   readonly #reachedSeq: number;
+  /** `workflow "refund" version 2`, for errors. */
+  readonly #label: string;
   readonly #abort = new AbortController();
   readonly #stepErrors = new WeakMap<object, number>();
   readonly #replay: ReplayOrder;
@@ -128,6 +131,8 @@ export class Execution implements CoreContext {
     this.initiator = claim.run.initiator;
     for (const op of claim.history) this.#history.set(op.seq, op);
     this.#lastRecordedSeq = claim.history.at(-1)?.seq ?? 0;
+    const { workflow, version } = parseVersioned(claim.run.workflow);
+    this.#label = `workflow "${workflow}" version ${version}`;
     // The furthest position an earlier execution reached: its last record, or a wait it registered.
     this.#reachedSeq = Math.max(this.#lastRecordedSeq, claim.lastWaitSeq ?? 0);
     // Patch markers are decisions, not results: `patched` reads them at once, outside the order.
@@ -248,7 +253,7 @@ export class Execution implements CoreContext {
     if (this.#seq < this.#lastRecordedSeq) {
       const next = this.#history.get(this.#seq + 1);
       const error = new NonDeterminismError(
-        `Run "${this.runId}" (workflow "${this.workflow}") finished without reaching recorded position ${this.#seq + 1}${next ? ` (${next.kind} "${next.name}")` : ''}; the workflow code changed or is not deterministic`,
+        `Run "${this.runId}" (${this.#label}) finished without reaching recorded position ${this.#seq + 1}${next ? ` (${next.kind} "${next.name}")` : ''}; the workflow code changed or is not deterministic`,
       );
       return { error: encodeError(error), failedSeq: null, diverged: true };
     }
@@ -284,7 +289,7 @@ export class Execution implements CoreContext {
   #stalled(): void {
     const next = this.#replay.nextUndelivered;
     const error = new NonDeterminismError(
-      `Run "${this.runId}" (workflow "${this.workflow}") stopped before reaching its recorded ${next?.kind} "${next?.name}" at position ${next?.seq}; the workflow code changed or is not deterministic`,
+      `Run "${this.runId}" (${this.#label}) stopped before reaching its recorded ${next?.kind} "${next?.name}" at position ${next?.seq}; the workflow code changed or is not deterministic`,
     );
     this.#setFatal({ kind: 'block', error });
   }
@@ -310,7 +315,7 @@ export class Execution implements CoreContext {
     const record = this.#history.get(seq);
     if (record && (record.kind !== kind || record.name !== name)) {
       const error = new NonDeterminismError(
-        `Run "${this.runId}" (workflow "${this.workflow}"): position ${seq} is ${kind} "${name}" in the code but ${record.kind} "${record.name}" in the recorded history; the workflow code changed or is not deterministic`,
+        `Run "${this.runId}" (${this.#label}): position ${seq} is ${kind} "${name}" in the code but ${record.kind} "${record.name}" in the recorded history; the workflow code changed or is not deterministic`,
       );
       this.#setFatal({ kind: 'block', error });
       throw error;
@@ -582,7 +587,7 @@ export class Execution implements CoreContext {
     // be one this code's match selects: a changed match is a changed workflow, never a silent pass.
     if (event !== null && !dataMatches(event.data, match)) {
       const error = new NonDeterminismError(
-        `Run "${this.runId}" (workflow "${this.workflow}"): position ${op.seq} waits for event "${name}" matching ${matchKey(match)} in the code, but the recorded event does not match it; the workflow code changed or is not deterministic`,
+        `Run "${this.runId}" (${this.#label}): position ${op.seq} waits for event "${name}" matching ${matchKey(match)} in the code, but the recorded event does not match it; the workflow code changed or is not deterministic`,
       );
       this.#setFatal({ kind: 'block', error });
       throw error;

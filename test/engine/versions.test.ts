@@ -86,7 +86,7 @@ describe('versioned workflows: waits that outlive deploys', () => {
     const blocked = await changed.runs.info('r1');
     expect(blocked?.error?.code).toBe('NON_DETERMINISM');
     expect(blocked?.error?.message).toMatch(
-      /workflow "refund"\): position 1 is step "fraud-check" in the code but step "draft" in the recorded history/,
+      /workflow "refund" version 1\): position 1 is step "fraud-check" in the code but step "draft" in the recorded history/,
     );
     expect((await changed.runs.list({ status: 'blocked' })).items.map((r) => r.id)).toEqual(['r1']);
     // The answer was taken and is kept: the task ended approved.
