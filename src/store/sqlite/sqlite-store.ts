@@ -38,6 +38,12 @@ import { writeNewTask, writeTaskUpdate } from './task-writes.ts';
 import * as tasks from './tasks.ts';
 import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
 
+/**
+ * `SqliteStore` options. `durability` defaults to `'full'`: a write is acknowledged (its promise
+ * resolves, e.g. `heed.tasks.respond` returns) only once it is on disk and survives a power
+ * failure; `'normal'` is the opt-in that trades the last commits on a power failure for cheaper
+ * commits (see {@link DatabaseOptions.durability}). `busyTimeoutMs` defaults to 5 s.
+ */
 export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'changes'>> {
   /** Where committed changes are announced (default: a new in-process {@link LocalChanges}). */
   changes?: Changes;
@@ -46,7 +52,9 @@ export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'chang
 /**
  * The embedded store: one SQLite file through Node's built-in `node:sqlite`, in WAL mode, every
  * query prepared once. Each method is atomic (a savepoint); writes made in the same event-loop
- * turn share one commit (group commit) and each resolves only once that commit is durable.
+ * turn share one commit (group commit) and each resolves only once that commit is durable: by
+ * default (`durability: 'full'`) fsynced, so it survives a power failure; with `'normal'`, a
+ * crash of the process only.
  * Several processes may share the file (SQLite serializes writers); leases keep two workers off
  * the same run.
  *
@@ -67,9 +75,16 @@ export class SqliteStore implements Store, TaskStore {
     this.changes = options.changes ?? new LocalChanges();
     this.#options = {
       busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
-      durability: options.durability ?? 'normal',
+      // Full by default: an answer a person was told is recorded must survive a power failure
+      // too. Group commit (one fsync per event-loop turn) keeps most of the throughput.
+      durability: options.durability ?? 'full',
       changes: this.changes,
     };
+  }
+
+  /** When a commit is acknowledged: `full` (default, survives power loss) or `normal` (see {@link SqliteStoreOptions}). */
+  get durability(): 'normal' | 'full' {
+    return this.#options.durability;
   }
 
   /**
