@@ -42,6 +42,8 @@ export type { DeliveryRecord, DeliveryStore, OutboxRecord } from './store/delive
 export type { EngineStore } from './store/engine-store.ts';
 export type { FeedStore } from './store/feed-store.ts';
 export type { BackoffOptions } from './engine/retry.ts';
+export type { RetentionOptions } from './retention/options.ts';
+export type { PruneReport } from './retention/sweeper.ts';
 export { RunHandle } from './engine/run-handle.ts';
 export type { HistoryEntry, RunDetail, RunInfo, WaitInfo } from './engine/run-info.ts';
 export type { ErrorData } from './engine/serialization.ts';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ChannelsConfig } from '../channels/config.ts';
 import { DEFAULT_DEMO_APPROVERS } from '../demo/workflows.ts';
 import type { ApprovalPolicy } from '../human/policies/policy.ts';
+import type { RetentionOptions } from '../retention/options.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 
 /** What `--config FILE` may hold (JSON), for `heed serve` and `heed worker` alike. */
@@ -30,6 +31,12 @@ export interface HeedConfig extends ChannelsConfig {
   policies?: ApprovalPolicy[];
   /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` names the client (default: none). */
   trustProxy?: string[];
+  /**
+   * How long what has ended is kept, e.g. `{"finishedRuns": "30d", "progress": "1d", "deliveries":
+   * "30d", "tasks": false}` (see `RetentionOptions`: those are the defaults but `progress`, 7 days);
+   * `false` keeps everything. Every process (`serve`, each `worker`) sweeps; give them the same.
+   */
+  retention?: RetentionOptions | false;
 }
 
 /**

@@ -31,6 +31,8 @@ import { migrate } from './migrations.ts';
 import { deleteOperationsFrom, insertHeldOperation, insertOperation, selectHistory } from './operations.ts';
 import { toRun } from './rows.ts';
 import { afterRunEnd } from './run-end.ts';
+import type { PruneBatch, PruneRequest } from '../retention-store.ts';
+import * as retention from './retention.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
@@ -486,6 +488,28 @@ export class SqliteStore implements Store, TaskStore {
   async listOutbox(limit: number): Promise<OutboxRecord[]> {
     const db = this.#open();
     return db.read(() => deliveries.listOutbox(db, Math.max(1, Math.min(limit, 500))));
+  }
+
+  // ── retention (see retention.ts: one small write per batch) ────────────────────────────────
+
+  async pruneRuns(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneRuns(db, request));
+  }
+
+  async pruneProgress(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneProgress(db, request));
+  }
+
+  async pruneDeliveries(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneDeliveries(db, request));
+  }
+
+  async pruneTasks(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneTasks(db, request));
   }
 
   #open(): Database {
