@@ -19,16 +19,19 @@ interface TreeRun {
   updated_at: number;
 }
 
-/** Root runs that finished before `before`, after the cursor, oldest first. */
+/**
+ * Root runs that finished before `before`, after the cursor, oldest first. The cursor is a row
+ * value, `(updated_at, id) > (?, ?)`: SQLite seeks the index to it (spelled out with OR, it would
+ * scan the index from its start on every batch).
+ */
 function finishedRoots(db: Database, request: PruneRequest): { id: string; updated_at: number }[] {
   const [at, id] = request.after ? decodeCursor(request.after) : START;
   return db.all(
     `SELECT id, updated_at FROM runs INDEXED BY runs_finished
      WHERE parent_id IS NULL AND status IN ${FINISHED} AND updated_at < ?
-       AND (updated_at > ? OR (updated_at = ? AND id > ?))
+       AND (updated_at, id) > (?, ?)
      ORDER BY updated_at, id LIMIT ?`,
     request.before,
-    at,
     at,
     id,
     request.limit,
@@ -152,10 +155,9 @@ export function pruneDeliveries(db: Database, request: PruneRequest): PruneBatch
     `SELECT d.key, d.updated_at,
             EXISTS (SELECT 1 FROM tasks t WHERE t.id = d.task_id AND t.status = 'pending') AS pending
      FROM deliveries d INDEXED BY deliveries_by_updated
-     WHERE d.updated_at < ? AND (d.updated_at > ? OR (d.updated_at = ? AND d.key > ?))
+     WHERE d.updated_at < ? AND (d.updated_at, d.key) > (?, ?)
      ORDER BY d.updated_at, d.key LIMIT ?`,
     request.before,
-    at,
     at,
     key,
     request.limit,
@@ -187,10 +189,9 @@ export function pruneTasks(db: Database, request: PruneRequest): PruneBatch {
             (t.result IS NULL OR EXISTS (
                SELECT 1 FROM runs r WHERE r.id = t.run_id AND r.status NOT IN ${FINISHED})) AS keep
      FROM tasks t INDEXED BY tasks_ended
-     WHERE t.status <> 'pending' AND t.resolved_at < ? AND (t.resolved_at > ? OR (t.resolved_at = ? AND t.id > ?))
+     WHERE t.status <> 'pending' AND t.resolved_at < ? AND (t.resolved_at, t.id) > (?, ?)
      ORDER BY t.resolved_at, t.id LIMIT ?`,
     request.before,
-    at,
     at,
     id,
     request.limit,
