@@ -42,8 +42,9 @@ type Kind = 'progress' | 'runs' | 'tasks' | 'deliveries';
  * sweep started skips its turn. The schedule is on real time (like the fallback poll), the ages
  * on the engine's clock (`now` when the sweep starts).
  *
- * A sweep yields to the event loop between batches, so on SQLite (whose writes run on the calling
- * thread) workers' writes interleave with it; it stops after the current batch when the engine stops.
+ * A sweep rests between batches as long as the last batch took, so on SQLite (whose writes run on
+ * the calling thread) workers' writes interleave with it and it never takes more than about half
+ * of the process; it stops after the current batch when the engine stops.
  */
 export class RetentionSweeper {
   readonly #store: SweeperStore;
@@ -144,7 +145,9 @@ export class RetentionSweeper {
       let after = persistent ? ((await this.#store.getSetting(PROGRESS_CURSOR)) ?? null) : null;
       for (;;) {
         if (this.#stopping) return report;
+        const started = performance.now();
         const batch = await prune({ before: now - ageMs, limit: p.batchSize, after });
+        const took = performance.now() - started;
         report[kind] += batch.items;
         report.rows += batch.rows;
         report.batches++;
@@ -153,8 +156,10 @@ export class RetentionSweeper {
         }
         after = batch.next;
         if (!batch.more) break;
-        // Let other work in: a worker's claim or write goes between two batches.
-        await new Promise((resolve) => setImmediate(resolve));
+        // Rest as long as the batch took: the sweep gets at most half of the store (and, on
+        // SQLite, of the event loop, which a batch holds while it runs), so workers' claims and
+        // writes go between batches however much there is to prune.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(took, 1_000)));
       }
     }
     return report;
