@@ -38,13 +38,16 @@ function finishedRoots(db: Database, request: PruneRequest): { id: string; updat
   );
 }
 
-/** The run and all its descendants. */
+/**
+ * The run and all its descendants. CROSS JOIN fixes the join order (tree first, then an index
+ * seek into runs): left to itself, SQLite scans every run for each tree.
+ */
 function selectTree(db: Database, rootId: string): TreeRun[] {
   return db.all<TreeRun>(
     `WITH RECURSIVE tree(id) AS (
-       SELECT ? UNION ALL SELECT runs.id FROM runs JOIN tree ON runs.parent_id = tree.id
+       SELECT ? UNION ALL SELECT runs.id FROM tree CROSS JOIN runs ON runs.parent_id = tree.id
      )
-     SELECT runs.id, runs.status, runs.updated_at FROM tree JOIN runs ON runs.id = tree.id`,
+     SELECT runs.id, runs.status, runs.updated_at FROM tree CROSS JOIN runs ON runs.id = tree.id`,
     rootId,
   );
 }

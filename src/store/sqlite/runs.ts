@@ -210,14 +210,17 @@ export function finishRun(db: Database, lease: Lease, completion: Completion, no
   if (!changed) throw new LeaseLostError(lease.runId);
 }
 
-/** The run and all its descendants that have not ended, deepest last. */
+/**
+ * The run and all its descendants that have not ended, deepest last. CROSS JOIN fixes the join
+ * order (tree first, then an index seek into runs): left to itself, SQLite scans every run.
+ */
 export function selectLiveTree(db: Database, id: string): string[] {
   return db
     .all<{ id: string }>(
       `WITH RECURSIVE tree(id) AS (
-         SELECT ? UNION ALL SELECT runs.id FROM runs JOIN tree ON runs.parent_id = tree.id
+         SELECT ? UNION ALL SELECT runs.id FROM tree CROSS JOIN runs ON runs.parent_id = tree.id
        )
-       SELECT runs.id FROM runs JOIN tree ON runs.id = tree.id
+       SELECT runs.id FROM tree CROSS JOIN runs ON runs.id = tree.id
        WHERE runs.status NOT IN ('succeeded', 'failed', 'cancelled')`,
       id,
     )
