@@ -7,8 +7,9 @@
  * its steps from history, ends). It also times prune batches on the full store, a sweep with
  * nothing to prune, and claims + replays while a sweep runs in the same process.
  *
- * `BENCH_SCALE` scales the fill; `BENCH_POSTGRES=0` skips PostgreSQL; `BENCH_DURABILITY` picks
- * SQLite's durability. Measures only; asserts nothing.
+ * `BENCH_SCALE` scales the fill (`BENCH_PG_SCALE`, default 0.1, PostgreSQL's on top of it);
+ * `BENCH_SQLITE=0` or `BENCH_POSTGRES=0` skips a store; `BENCH_DURABILITY` picks SQLite's
+ * durability. Measures only; asserts nothing.
  */
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -105,9 +106,13 @@ async function fillPostgres(url: string, fill: Fill, at: number): Promise<void> 
     for (const sql of fillSql(fill, at, series)) {
       const t0 = nowMs();
       await client.query(sql);
+      // Committed run events have their feed position (see feeds.ts); so do these.
+      if (sql.includes('INSERT INTO run_events')) {
+        await client.query(`UPDATE run_events SET pos = nextval('run_event_pos') WHERE pos IS NULL`);
+      }
       log(`  ${sql.trim().split(/\s+/).slice(0, 3).join(' ')} … ${fmt(nowMs() - t0)} ms`);
     }
-    await client.query('VACUUM ANALYZE');
+    if (!process.env.BENCH_NO_ANALYZE) await client.query('VACUUM ANALYZE');
   } finally {
     await client.end();
   }
@@ -128,7 +133,7 @@ interface Measured {
 }
 
 /** Inbox queries and claims + replays on a store (filled or not), with a Heed of its own. */
-async function measure(store: Store, options: { sweep?: boolean } = {}): Promise<Measured> {
+async function measure(store: Store, options: { sweep?: boolean; round?: string } = {}): Promise<Measured> {
   // Retention as the sweep below uses it: finished runs and their progress after a day.
   const heed = new Heed({
     store,
@@ -141,7 +146,7 @@ async function measure(store: Store, options: { sweep?: boolean } = {}): Promise
     await heed.tasks.create({ type: 'approval', title: `Pending ${i}`, assignees: ['user:alice'] });
   }
   const rounds = options.sweep ? 2 : 1;
-  const ids = Array.from({ length: SAMPLES * rounds + 10 }, (_, i) => `waiter-${i}`);
+  const ids = Array.from({ length: SAMPLES * rounds + 10 }, (_, i) => `waiter-${options.round ?? ''}${i}`);
   for (const id of ids) await waiter.start(null, { id });
   await heed.idle();
   const inbox: number[] = [];
@@ -175,6 +180,17 @@ async function measure(store: Store, options: { sweep?: boolean } = {}): Promise
   return { inbox, replay: replays, ...(during ? { replayDuringSweep: during } : {}) };
 }
 
+/** Two rounds of the same measures, one sample set. */
+function merge(a: Measured, b: Measured): Measured {
+  return {
+    inbox: [...a.inbox, ...b.inbox],
+    replay: [...a.replay, ...b.replay],
+    ...(a.replayDuringSweep || b.replayDuringSweep
+      ? { replayDuringSweep: [...(a.replayDuringSweep ?? []), ...(b.replayDuringSweep ?? [])] }
+      : {}),
+  };
+}
+
 interface PruneTimes {
   runs: { ms: number[]; rows: number[] };
   progress: { ms: number[]; rows: number[] };
@@ -200,6 +216,8 @@ async function timePrune(store: Store): Promise<PruneTimes> {
   };
   const progress = await batches((r) => store.pruneProgress(r), 30);
   const runs = await batches((r) => store.pruneRuns(r), 30);
+  if (process.env.BENCH_DEBUG)
+    log(`batches: ${JSON.stringify({ progress: progress.ms.map(Math.round), runs: runs.ms.map(Math.round) })}`);
   // Nothing older than 60 days: one batch of each kind that finds nothing.
   const idle: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -224,10 +242,10 @@ function report(name: string, fill: Fill, fillMs: number, empty: Measured, full:
     `### ${name}: an empty store vs one with ${fmt(fill.runs)} finished runs, ${fmt(steps)} step rows, ${fmt(fill.runs * PROGRESS_PER_RUN)} progress rows, ${fmt(fill.tasks)} ended tasks (filled in ${sig(fillMs / 1000)} s)`,
     '',
     table(
-      ['measure (median of ' + SAMPLES + '; p99)', 'empty store', full_],
+      [`measure (median of ${2 * SAMPLES} in two rounds; p99)`, 'empty store', full_],
       [
         [
-          `inbox of user:alice, first 50 of ${PENDING_TASKS} pending (+ ${fmt(fill.tasks)} ended in the full store)`,
+          `inbox of user:alice, first 50 of her ${PENDING_TASKS}+ pending (+ ${fmt(fill.tasks)} ended in the full store)`,
           `${ms(median(empty.inbox))} (${ms(percentile(empty.inbox, 99))})`,
           `${ms(median(full.inbox))} (${ms(percentile(full.inbox, 99))})`,
         ],
@@ -274,22 +292,24 @@ async function sqlite(): Promise<string> {
   const dir = tempDir('retention');
   try {
     const fill = fillFor(SCALE);
-    log(`SQLite: measuring an empty store`);
-    const empty = await measure(new SqliteStore(join(dir.path, 'empty.db'), { durability: DURABILITY }));
+    const open = (name: string) => new SqliteStore(join(dir.path, name), { durability: DURABILITY });
+    log('SQLite: measuring an empty store');
+    const empty1 = await measure(open('empty.db'), { round: 'a' });
     log(`SQLite: filling ${fmt(fill.runs * OPS_PER_RUN)} step rows`);
-    const path = join(dir.path, 'full.db');
     const t0 = nowMs();
-    await fillSqlite(path, fill, Date.now() - 40 * DAY);
+    await fillSqlite(join(dir.path, 'full.db'), fill, Date.now() - 40 * DAY);
     const fillMs = nowMs() - t0;
-    // Prune batches first (they remove a small part of the old runs), then the measures, with a
-    // sweep of the rest running during the last of them.
+    // Prune batches first (they remove a small part of the old runs), then the measures, empty
+    // and full in turn (the machine's load drifts), a sweep of the rest running in the last.
     log('SQLite: prune batches');
-    const pruneStore = new SqliteStore(path, { durability: DURABILITY });
+    const pruneStore = open('full.db');
     const prune = await timePrune(pruneStore);
     await pruneStore.close();
-    log('SQLite: measuring the full store');
-    const full = await measure(new SqliteStore(path, { durability: DURABILITY }), { sweep: true });
-    return report(`SQLite (durability ${DURABILITY})`, fill, fillMs, empty, full, prune);
+    log('SQLite: measuring the full store, then both again');
+    const full1 = await measure(open('full.db'), { round: 'a' });
+    const empty2 = await measure(open('empty.db'), { round: 'b' });
+    const full2 = await measure(open('full.db'), { round: 'b', sweep: true });
+    return report(`SQLite (durability ${DURABILITY})`, fill, fillMs, merge(empty1, empty2), merge(full1, full2), prune);
   } finally {
     dir.remove();
   }
@@ -299,8 +319,9 @@ async function postgres(): Promise<string> {
   const server = await startEmbeddedPostgres();
   try {
     const fill = fillFor(PG_SCALE * SCALE);
+    const emptyUrl = await createDatabase(server.url, 'retention_empty');
     log('PostgreSQL: measuring an empty store');
-    const empty = await measure(new PostgresStore(await createDatabase(server.url, 'retention_empty')));
+    const empty1 = await measure(new PostgresStore(emptyUrl), { round: 'a' });
     log(`PostgreSQL: filling ${fmt(fill.runs * OPS_PER_RUN)} step rows`);
     const url = await createDatabase(server.url, 'retention_full');
     const t0 = nowMs();
@@ -310,16 +331,26 @@ async function postgres(): Promise<string> {
     const pruneStore = new PostgresStore(url, { listen: false });
     const prune = await timePrune(pruneStore);
     await pruneStore.close();
-    log('PostgreSQL: measuring the full store');
-    const full = await measure(new PostgresStore(url), { sweep: true });
-    return report('PostgreSQL (embedded, default fsync)', fill, fillMs, empty, full, prune);
+    log('PostgreSQL: measuring the full store, then both again');
+    const full1 = await measure(new PostgresStore(url), { round: 'a' });
+    const empty2 = await measure(new PostgresStore(emptyUrl), { round: 'b' });
+    const full2 = await measure(new PostgresStore(url), { round: 'b', sweep: true });
+    return report(
+      'PostgreSQL (embedded, default fsync)',
+      fill,
+      fillMs,
+      merge(empty1, empty2),
+      merge(full1, full2),
+      prune,
+    );
   } finally {
     await server.stop();
   }
 }
 
 const started = nowMs();
-const parts = [await sqlite()];
+const parts: string[] = [];
+if (process.env.BENCH_SQLITE !== '0') parts.push(await sqlite());
 if (process.env.BENCH_POSTGRES !== '0') parts.push(await postgres());
 process.stdout.write(
   [
