@@ -114,7 +114,7 @@ async function fillPostgres(url: string, fill: Fill, at: number): Promise<void> 
       }
       log(`  ${sql.trim().split(/\s+/).slice(0, 3).join(' ')} … ${fmt(nowMs() - t0)} ms`);
     }
-    if (!process.env.BENCH_NO_ANALYZE) await client.query('VACUUM ANALYZE');
+    await client.query('VACUUM ANALYZE');
   } finally {
     await client.end();
   }
@@ -218,8 +218,9 @@ async function timePrune(store: Store): Promise<PruneTimes> {
   };
   const progress = await batches((r) => store.pruneProgress(r), 30);
   const runs = await batches((r) => store.pruneRuns(r), 30);
-  if (process.env.BENCH_DEBUG)
-    log(`batches: ${JSON.stringify({ progress: progress.ms.map(Math.round), runs: runs.ms.map(Math.round) })}`);
+  log(
+    `  batch times (ms): ${JSON.stringify({ progress: progress.ms.map(Math.round), runs: runs.ms.map(Math.round) })}`,
+  );
   // Nothing older than 60 days: one batch of each kind that finds nothing.
   const idle: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
