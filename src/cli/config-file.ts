@@ -32,9 +32,10 @@ export interface HeedConfig extends ChannelsConfig {
   /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` names the client (default: none). */
   trustProxy?: string[];
   /**
-   * How long what has ended is kept, e.g. `{"finishedRuns": "30d", "progress": "1d", "deliveries":
-   * "30d", "tasks": false}` (see `RetentionOptions`: those are the defaults but `progress`, 7 days);
-   * `false` keeps everything. Every process (`serve`, each `worker`) sweeps; give them the same.
+   * How long what has ended is kept before it is pruned, e.g. `{"finishedRuns": "30d", "progress":
+   * "1d", "deliveries": "30d", "tasks": false}` (see `RetentionOptions`; defaults: finished runs
+   * 30 days, progress 7 days, deliveries 30 days, tasks kept); `false` keeps everything. Every
+   * process (`serve`, each `worker`) sweeps: give them all the same.
    */
   retention?: RetentionOptions | false;
 }
