@@ -12,7 +12,20 @@ import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { Heed, SystemClock } from '../src/index.ts';
 import { SqliteStore } from '../src/sqlite.ts';
-import { bytes, countByStatus, fmt, nowMs, percentile, SCALE, scaled, sig, table, tempDir, timed } from './util.ts';
+import {
+  bytes,
+  countByStatus,
+  DURABILITY,
+  fmt,
+  nowMs,
+  percentile,
+  SCALE,
+  scaled,
+  sig,
+  table,
+  tempDir,
+  timed,
+} from './util.ts';
 import type { Memory, WaitingResult } from './waiting.ts';
 
 const CONCURRENCY = 64;
@@ -30,7 +43,11 @@ const WARMUP = 100;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 function newHeed(dbPath: string): Heed {
-  return new Heed({ store: new SqliteStore(dbPath), clock: new SystemClock(), concurrency: CONCURRENCY });
+  return new Heed({
+    store: new SqliteStore(dbPath, { durability: DURABILITY }),
+    clock: new SystemClock(),
+    concurrency: CONCURRENCY,
+  });
 }
 
 /** A workflow of three trivial steps. */
@@ -205,7 +222,7 @@ interface Baseline {
 function openRaw(path: string): DatabaseSync {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec(`PRAGMA synchronous = ${DURABILITY === 'full' ? 'FULL' : 'NORMAL'}`);
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
   return db;
 }
@@ -236,7 +253,7 @@ async function benchBaseline(dir: string): Promise<Baseline> {
   txDb.close();
 
   // The store's per-step write (lease check + history insert in one transaction), no engine.
-  const store = new SqliteStore(join(dir, 'store.db'));
+  const store = new SqliteStore(join(dir, 'store.db'), { durability: DURABILITY });
   await store.init();
   const now = Date.now();
   await store.createRun({ id: 'r', workflow: 'w', input: null }, now);
@@ -387,7 +404,7 @@ function report(
 
   const baselineRows: string[][] = [
     [
-      'Raw node:sqlite single-row INSERT, autocommit (WAL, synchronous=NORMAL)',
+      `Raw node:sqlite single-row INSERT, autocommit (WAL, synchronous=${DURABILITY === 'full' ? 'FULL' : 'NORMAL'})`,
       `${fmt(base.autocommitPerS)} commits/s`,
       `${sig(1000 / base.autocommitPerS)} ms`,
     ],
@@ -430,7 +447,7 @@ function report(
   return [
     `# Heed engine benchmark`,
     '',
-    `Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} × ${cpu}; BENCH_SCALE=${SCALE}; total ${sig(totalS)} s.`,
+    `Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} × ${cpu}; BENCH_SCALE=${SCALE}; SqliteStore durability ${DURABILITY} (BENCH_DURABILITY); total ${sig(totalS)} s.`,
     '',
     '## Heed, measured here',
     '',

@@ -6,13 +6,17 @@
 import { join } from 'node:path';
 import { Heed, SystemClock } from '../src/index.ts';
 import { SqliteStore } from '../src/sqlite.ts';
-import { fmt, nowMs, percentile, pool, SCALE, scaled, sig, table, tempDir, timed } from './util.ts';
+import { DURABILITY, fmt, nowMs, percentile, pool, SCALE, scaled, sig, table, tempDir, timed } from './util.ts';
 
 const SIZES = { tasks: scaled(2_000, 50), asks: scaled(1_000, 50), pending: scaled(100_000, 1_000), queries: 200 };
 const log = (message: string) => process.stderr.write(`[bench:tasks] ${message}\n`);
 
 function open(path: string): Heed {
-  return new Heed({ store: new SqliteStore(path), clock: new SystemClock(), concurrency: 64 });
+  return new Heed({
+    store: new SqliteStore(path, { durability: DURABILITY }),
+    clock: new SystemClock(),
+    concurrency: 64,
+  });
 }
 
 async function createAndResolve(dir: string) {
@@ -64,7 +68,7 @@ async function askRoundTrips(dir: string) {
 }
 
 async function inboxQueries(dir: string) {
-  const store = new SqliteStore(join(dir, 'inbox.db'));
+  const store = new SqliteStore(join(dir, 'inbox.db'), { durability: DURABILITY });
   const heed = new Heed({ store, clock: new SystemClock(), concurrency: 64 });
   // Not started: only the task rows matter here, not their lifecycle runs.
   const groups = (p: string) => (p === 'user:alice' ? ['group:finance', 'group:oncall'] : []);
@@ -143,7 +147,7 @@ async function main(): Promise<void> {
     const out = [
       '# Heed human-task benchmark',
       '',
-      `Node ${process.version}; BENCH_SCALE=${SCALE}; total ${sig((nowMs() - started) / 1000)} s.`,
+      `Node ${process.version}; BENCH_SCALE=${SCALE}; SqliteStore durability ${DURABILITY} (BENCH_DURABILITY); total ${sig((nowMs() - started) / 1000)} s.`,
       '',
       table(
         ['Metric', 'Heed'],

@@ -7,6 +7,18 @@ import { DatabaseSync } from 'node:sqlite';
 /** `BENCH_SCALE` (default 1) shrinks or grows every workload size. */
 export const SCALE = parseScale(process.env.BENCH_SCALE);
 
+/**
+ * `BENCH_DURABILITY` (`full` or `normal`) picks `SqliteStore`'s durability for the benches that
+ * use SQLite (default: the store's own default, `full`), so the cost of each can be compared.
+ */
+export const DURABILITY = parseDurability(process.env.BENCH_DURABILITY);
+
+function parseDurability(raw: string | undefined): 'full' | 'normal' {
+  if (raw === undefined || raw === '' || raw === 'full') return 'full';
+  if (raw === 'normal') return 'normal';
+  throw new Error(`BENCH_DURABILITY must be "full" or "normal", got "${raw}"`);
+}
+
 function parseScale(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 1;
   const value = Number(raw);

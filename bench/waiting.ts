@@ -6,7 +6,7 @@
  */
 import { Heed, SystemClock } from '../src/index.ts';
 import { SqliteStore } from '../src/sqlite.ts';
-import { countByStatus, gc, nowMs, pool, timed } from './util.ts';
+import { countByStatus, DURABILITY, gc, nowMs, pool, timed } from './util.ts';
 
 export interface Memory {
   rss: number;
@@ -53,7 +53,11 @@ function waiterWorkflow(heed: Heed) {
  * the file: start the engine, resume one run to prove it serves, GC, print memory as JSON.
  */
 async function fresh(dbPath: string): Promise<void> {
-  const heed = new Heed({ store: new SqliteStore(dbPath), clock: new SystemClock(), concurrency: 64 });
+  const heed = new Heed({
+    store: new SqliteStore(dbPath, { durability: DURABILITY }),
+    clock: new SystemClock(),
+    concurrency: 64,
+  });
   const waiter = waiterWorkflow(heed);
   await heed.start();
   const probe = await waiter.start(null, { id: `probe-${process.pid}` });
@@ -71,7 +75,11 @@ async function main(): Promise<void> {
   if (!dbPath || !runsArg) throw new Error('usage: waiting.ts <db path> <runs>');
   const runs = Number(runsArg);
 
-  let heed = new Heed({ store: new SqliteStore(dbPath), clock: new SystemClock(), concurrency: 64 });
+  let heed = new Heed({
+    store: new SqliteStore(dbPath, { durability: DURABILITY }),
+    clock: new SystemClock(),
+    concurrency: 64,
+  });
   let waiter = waiterWorkflow(heed);
   await heed.start();
 
@@ -100,7 +108,11 @@ async function main(): Promise<void> {
 
   // Restart: a new engine on the same file with every run still waiting.
   const stop = await timed(() => heed.stop());
-  heed = new Heed({ store: new SqliteStore(dbPath), clock: new SystemClock(), concurrency: 64 });
+  heed = new Heed({
+    store: new SqliteStore(dbPath, { durability: DURABILITY }),
+    clock: new SystemClock(),
+    concurrency: 64,
+  });
   waiter = waiterWorkflow(heed);
   const start = await timed(() => heed.start());
   const resumeOne = async (id: string) => {

@@ -41,7 +41,10 @@ export type { AuditEntry, TaskStatus, TaskStore } from './store/task-store.ts';
 export type { DeliveryRecord, DeliveryStore, OutboxRecord } from './store/delivery-store.ts';
 export type { EngineStore } from './store/engine-store.ts';
 export type { FeedStore } from './store/feed-store.ts';
+export type { PruneBatch, PruneRequest, RetentionStore } from './store/retention-store.ts';
 export type { BackoffOptions } from './engine/retry.ts';
+export type { RetentionOptions } from './retention/options.ts';
+export type { PruneReport } from './retention/sweeper.ts';
 export { RunHandle } from './engine/run-handle.ts';
 export {
   type ExportedHistory,

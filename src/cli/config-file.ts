@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ChannelsConfig } from '../channels/config.ts';
 import { DEFAULT_DEMO_APPROVERS } from '../demo/workflows.ts';
 import type { ApprovalPolicy } from '../human/policies/policy.ts';
+import type { RetentionOptions } from '../retention/options.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
 
 /** What `--config FILE` may hold (JSON), for `heed serve` and `heed worker` alike. */
@@ -30,6 +31,13 @@ export interface HeedConfig extends ChannelsConfig {
   policies?: ApprovalPolicy[];
   /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` names the client (default: none). */
   trustProxy?: string[];
+  /**
+   * How long what has ended is kept before it is pruned, e.g. `{"finishedRuns": "30d", "progress":
+   * "1d", "deliveries": "30d", "tasks": false}` (see `RetentionOptions`; defaults: finished runs
+   * 30 days, progress 7 days, deliveries 30 days, tasks kept); `false` keeps everything. Every
+   * process (`serve`, each `worker`) sweeps: give them all the same.
+   */
+  retention?: RetentionOptions | false;
 }
 
 /**

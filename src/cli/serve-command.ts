@@ -48,6 +48,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     notifiers: channels.notifiers,
     ...policiesOf(config),
     ...(flags.lease ? { lease: flags.lease } : {}),
+    ...(config.retention !== undefined ? { retention: config.retention } : {}),
   });
   // Open (and check) the store first: a read-only or damaged store is the first thing said.
   await heed.ready();

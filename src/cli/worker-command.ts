@@ -51,6 +51,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     notifiers: channels.notifiers,
     ...policiesOf(config),
     ...(flags.lease ? { lease: flags.lease } : {}),
+    ...(config.retention !== undefined ? { retention: config.retention } : {}),
   });
   await heed.ready();
   // Links in notices point at `publicUrl` (the worker serves no HTTP) and are signed with the

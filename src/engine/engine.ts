@@ -10,6 +10,8 @@ import {
 } from '../errors.ts';
 import type { EngineStore } from '../store/engine-store.ts';
 import type { FeedStore } from '../store/feed-store.ts';
+import { type RetentionOptions, retentionPlan } from '../retention/options.ts';
+import { type PruneReport, RetentionSweeper } from '../retention/sweeper.ts';
 import type { Page, RunQuery, StatusEntry, Store, StoreWake } from '../store/store.ts';
 import { type Clock, SystemClock } from '../time/clock.ts';
 import { type Duration, toMs } from '../time/duration.ts';
@@ -47,6 +49,12 @@ export interface EngineOptions {
   workerId?: string;
   /** Background failures (store errors in the worker or scheduler). Default: `console.error`. */
   onError?: (error: unknown) => void;
+  /**
+   * How long finished runs, their streamed progress, deliveries and ended tasks are kept before
+   * a background sweep prunes them (see {@link RetentionOptions}; defaults: runs 30 days,
+   * progress 7 days, deliveries 30 days, tasks forever). `false`: keep everything forever.
+   */
+  retention?: RetentionOptions | false;
 }
 
 /** A published status value, decoded. */
@@ -97,6 +105,7 @@ export class Engine {
   /** The change-port subscription that wakes `result()` callers, while there are any. */
   #unsubscribeEnds: (() => void) | undefined;
   readonly #cancelListeners = new Set<(runIds: readonly string[]) => Promise<void>>();
+  readonly #retention: RetentionSweeper;
 
   constructor(options: EngineOptions) {
     this.#store = options.store;
@@ -109,6 +118,12 @@ export class Engine {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidArgumentError(`concurrency must be a positive integer, got ${options.concurrency}`);
     }
+    this.#retention = new RetentionSweeper({
+      store: options.store,
+      clock: this.clock,
+      plan: retentionPlan(options.retention),
+      onError: this.#onError,
+    });
     this.#timers = new TimerScheduler({
       store: this.#store,
       clock: this.clock,
@@ -270,6 +285,7 @@ export class Engine {
     void this.#retryBlocked().catch(this.#onError);
     this.#unsubscribeWake = this.#store.onWake?.((wake) => this.#onStoreWake(wake));
     this.#schedulePoll();
+    this.#retention.start();
   }
 
   /** A pushed wake-up from a store shared with other processes: claim, or re-read the next timer. */
@@ -295,8 +311,20 @@ export class Engine {
     this.#unsubscribeWake?.();
     this.#timers.stop();
     await this.#timers.settled();
+    await this.#retention.stop();
     await this.#worker.stop(toMs(options.grace ?? 10_000, 'grace'));
     await this.#store.close();
+  }
+
+  /**
+   * Prunes now what the `retention` option says is old enough (the background sweep does it on a
+   * schedule once `start()`ed), in batches, and reports what went. Safe while workers run and
+   * while other processes sweep. With `retention: false`, prunes nothing.
+   * @throws the store's error; batches already committed stay pruned.
+   */
+  async prune(): Promise<PruneReport> {
+    await this.#init();
+    return this.#retention.sweep();
   }
 
   /** Resolves when this process has nothing running and nothing runnable (for tests and demos). */

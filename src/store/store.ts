@@ -14,6 +14,7 @@ import type { DeliveryStore } from './delivery-store.ts';
 import type { EngineStore } from './engine-store.ts';
 import type { EventMatch } from './event-match.ts';
 import type { FeedStore } from './feed-store.ts';
+import type { RetentionStore } from './retention-store.ts';
 import type { TaskStore } from './task-store.ts';
 
 /** JSON text; `null` stands for `undefined`. */
@@ -205,8 +206,8 @@ export type StoreWakeListener = (wake: StoreWake) => void;
 
 /**
  * The whole storage contract, split by who uses it: the engine ({@link EngineStore}), the human
- * layer ({@link TaskStore}), channels ({@link DeliveryStore}) and live feeds ({@link FeedStore}).
- * Implementations (`SqliteStore`, `PostgresStore`) implement all of it; each layer is handed only
- * its part.
+ * layer ({@link TaskStore}), channels ({@link DeliveryStore}), live feeds ({@link FeedStore}) and
+ * the retention sweep ({@link RetentionStore}). Implementations (`SqliteStore`, `PostgresStore`)
+ * implement all of it; each layer is handed only its part.
  */
-export interface Store extends EngineStore, TaskStore, DeliveryStore, FeedStore {}
+export interface Store extends EngineStore, TaskStore, DeliveryStore, FeedStore, RetentionStore {}

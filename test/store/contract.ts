@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
 import { describeLifecycleRunContract } from './contract-lifecycle.ts';
+import { describeRetentionContract } from './contract-retention.ts';
 import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
 
 export type StoreFactory = () => Promise<Store>;
@@ -453,6 +454,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
 
     describeTaskStoreContract(() => store);
     describeLifecycleRunContract(() => store);
+    describeRetentionContract(() => store);
 
     describe('change notifications', () => {
       it('announces run events and task changes on store.changes once they commit', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreCorruptError, StoreLockedError, StoreVersionError } from '../../src/errors.ts';
 import { SqliteStore } from '../../src/sqlite.ts';
+import { Database } from '../../src/store/sqlite/database.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/migrations.ts';
 import { describeStoreContract } from './contract.ts';
 
@@ -31,6 +32,20 @@ describe('SqliteStore on disk', () => {
     await second.init();
     expect(await second.getRun('r1')).toMatchObject({ id: 'r1', input: '"x"' });
     await second.close();
+  });
+
+  it('is durable against power loss by default (synchronous=FULL); normal is an opt-in', async () => {
+    expect(new SqliteStore(freshPath()).durability).toBe('full');
+    expect(new SqliteStore(freshPath(), { durability: 'normal' }).durability).toBe('normal');
+    // What each setting means on the connection: SQLite's synchronous levels (2 = FULL, 1 = NORMAL).
+    for (const [durability, level] of [
+      ['full', 2],
+      ['normal', 1],
+    ] as const) {
+      const db = new Database(freshPath(), { busyTimeoutMs: 1_000, durability });
+      expect(db.get('PRAGMA synchronous')).toEqual({ synchronous: level });
+      db.close();
+    }
   });
 
   it('refuses a file that is not a database, leaving it untouched', async () => {

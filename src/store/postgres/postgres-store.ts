@@ -32,7 +32,9 @@ import * as feeds from './feeds.ts';
 import { returnMessagesFrom } from './mailbox.ts';
 import { migrate } from './migrations.ts';
 import { Notifications } from './notifications.ts';
+import type { PruneBatch, PruneRequest } from '../retention-store.ts';
 import { redactUrl } from './redact-url.ts';
+import * as retention from './retention.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
 import * as runs from './runs.ts';
 import { Database, type Sql } from './sql.ts';
@@ -698,6 +700,24 @@ export class PostgresStore implements Store, TaskStore {
 
   async listOutbox(limit: number): Promise<OutboxRecord[]> {
     return this.#auto((sql) => deliveries.listOutbox(sql, limit));
+  }
+
+  // ── retention (see retention.ts: one short transaction per batch, SKIP LOCKED) ────────────
+
+  async pruneRuns(request: PruneRequest): Promise<PruneBatch> {
+    return this.#tx((sql) => retention.pruneRuns(sql, request));
+  }
+
+  async pruneProgress(request: PruneRequest): Promise<PruneBatch> {
+    return this.#tx((sql) => retention.pruneProgress(sql, request));
+  }
+
+  async pruneDeliveries(request: PruneRequest): Promise<PruneBatch> {
+    return this.#tx((sql) => retention.pruneDeliveries(sql, request));
+  }
+
+  async pruneTasks(request: PruneRequest): Promise<PruneBatch> {
+    return this.#tx((sql) => retention.pruneTasks(sql, request));
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────

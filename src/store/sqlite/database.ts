@@ -18,8 +18,15 @@ export interface DatabaseOptions {
   /** How long to wait for another process's write lock before failing (ms). */
   busyTimeoutMs: number;
   /**
-   * `normal`: commits survive a crash of the process (SIGKILL), the last ones may be lost on a
-   * power failure (WAL with synchronous=NORMAL). `full`: fsync on every commit.
+   * When a commit is acknowledged (see {@link Database.write}: a writer's promise resolves only
+   * after its group's COMMIT returned):
+   * - `full`: the WAL is fsynced at every commit (WAL with synchronous=FULL), so an acknowledged
+   *   commit (a person's answer, a recorded step) survives a crash of the process *and* a power
+   *   failure or OS crash. Group commit keeps the cost to one fsync per event-loop turn, however
+   *   many writes that turn made.
+   * - `normal`: no fsync at commit (synchronous=NORMAL): an acknowledged commit survives a crash
+   *   of the process (SIGKILL), but the last ones may be lost on a power failure or OS crash (the
+   *   file itself stays consistent). Cheaper per commit; for data that can be recomputed.
    */
   durability: 'normal' | 'full';
   /** Where committed changes are announced (see {@link Database.notify}); none by default. */

@@ -280,6 +280,23 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX tasks_unsettled ON tasks (id) WHERE status = 'cancelled' AND result IS NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'retention',
+    // What retention finds things by (see retention.ts), so that a sweep with nothing to prune is
+    // one index probe per kind: finished root runs and ended tasks by the time they ended (a
+    // finished run's updated_at is its end: nothing updates a finished run but a resume),
+    // deliveries by their last write; and the rows that go with a run or a task, by owner.
+    sql: `
+      CREATE INDEX runs_finished ON runs (updated_at, id)
+        WHERE parent_id IS NULL AND status IN ('succeeded', 'failed', 'cancelled');
+      CREATE INDEX messages_by_run ON messages (run_id);
+      CREATE INDEX tasks_ended ON tasks (resolved_at, id) WHERE status <> 'pending';
+      CREATE INDEX deliveries_by_updated ON deliveries (updated_at, key);
+      CREATE INDEX outbox_by_task ON outbox (task_id);
+      CREATE INDEX used_links_by_task ON used_links (task_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -228,14 +228,17 @@ export function setWorkflow(db: Database, id: string, workflow: string): void {
   db.run('UPDATE runs SET workflow = ? WHERE id = ?', workflow, id);
 }
 
-/** The run and all its descendants that have not ended, deepest last. */
+/**
+ * The run and all its descendants that have not ended, deepest last. CROSS JOIN fixes the join
+ * order (tree first, then an index seek into runs): left to itself, SQLite scans every run.
+ */
 export function selectLiveTree(db: Database, id: string): string[] {
   return db
     .all<{ id: string }>(
       `WITH RECURSIVE tree(id) AS (
-         SELECT ? UNION ALL SELECT runs.id FROM runs JOIN tree ON runs.parent_id = tree.id
+         SELECT ? UNION ALL SELECT runs.id FROM tree CROSS JOIN runs ON runs.parent_id = tree.id
        )
-       SELECT runs.id FROM runs JOIN tree ON runs.id = tree.id
+       SELECT runs.id FROM tree CROSS JOIN runs ON runs.id = tree.id
        WHERE runs.status NOT IN ('succeeded', 'failed', 'cancelled')`,
       id,
     )

@@ -32,6 +32,8 @@ import { migrate } from './migrations.ts';
 import { deleteOperationsFrom, insertHeldOperation, insertOperation, selectHistory } from './operations.ts';
 import { toRun } from './rows.ts';
 import { afterRunEnd } from './run-end.ts';
+import type { PruneBatch, PruneRequest } from '../retention-store.ts';
+import * as retention from './retention.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
@@ -39,6 +41,12 @@ import { writeNewTask, writeTaskUpdate } from './task-writes.ts';
 import * as tasks from './tasks.ts';
 import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
 
+/**
+ * `SqliteStore` options. `durability` defaults to `'full'`: a write is acknowledged (its promise
+ * resolves, e.g. `heed.tasks.respond` returns) only once it is on disk and survives a power
+ * failure; `'normal'` is the opt-in that trades the last commits on a power failure for cheaper
+ * commits (see {@link DatabaseOptions.durability}). `busyTimeoutMs` defaults to 5 s.
+ */
 export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'changes'>> {
   /** Where committed changes are announced (default: a new in-process {@link LocalChanges}). */
   changes?: Changes;
@@ -47,7 +55,9 @@ export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'chang
 /**
  * The embedded store: one SQLite file through Node's built-in `node:sqlite`, in WAL mode, every
  * query prepared once. Each method is atomic (a savepoint); writes made in the same event-loop
- * turn share one commit (group commit) and each resolves only once that commit is durable.
+ * turn share one commit (group commit) and each resolves only once that commit is durable: by
+ * default (`durability: 'full'`) fsynced, so it survives a power failure; with `'normal'`, a
+ * crash of the process only.
  * Several processes may share the file (SQLite serializes writers); leases keep two workers off
  * the same run.
  *
@@ -68,9 +78,16 @@ export class SqliteStore implements Store, TaskStore {
     this.changes = options.changes ?? new LocalChanges();
     this.#options = {
       busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
-      durability: options.durability ?? 'normal',
+      // Full by default: an answer a person was told is recorded must survive a power failure
+      // too. Group commit (one fsync per event-loop turn) keeps most of the throughput.
+      durability: options.durability ?? 'full',
       changes: this.changes,
     };
+  }
+
+  /** When a commit is acknowledged: `full` (default, survives power loss) or `normal` (see {@link SqliteStoreOptions}). */
+  get durability(): 'normal' | 'full' {
+    return this.#options.durability;
   }
 
   /**
@@ -499,6 +516,28 @@ export class SqliteStore implements Store, TaskStore {
   async listOutbox(limit: number): Promise<OutboxRecord[]> {
     const db = this.#open();
     return db.read(() => deliveries.listOutbox(db, Math.max(1, Math.min(limit, 500))));
+  }
+
+  // ── retention (see retention.ts: one small write per batch) ────────────────────────────────
+
+  async pruneRuns(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneRuns(db, request));
+  }
+
+  async pruneProgress(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneProgress(db, request));
+  }
+
+  async pruneDeliveries(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneDeliveries(db, request));
+  }
+
+  async pruneTasks(request: PruneRequest): Promise<PruneBatch> {
+    const db = this.#open();
+    return db.write(() => retention.pruneTasks(db, request));
   }
 
   #open(): Database {
