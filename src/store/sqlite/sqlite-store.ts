@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClosedError, RunNotFoundError, RunStateError, StoreReadOnlyError } from '../../errors.ts';
+import { ClosedError, StoreReadOnlyError } from '../../errors.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import type {
@@ -23,20 +23,18 @@ import type {
   WaitRequest,
 } from '../store.ts';
 import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
+import { toClaims, toRun } from '../rows.ts';
+import type { Write, WriteResult } from '../writes.ts';
+import { applyWrite } from './apply-write.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import * as deliveries from './deliveries.ts';
-import { insertEvent, matchWaits } from './events.ts';
-import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
 import { migrate } from './migrations.ts';
-import { deleteOperationsFrom, insertHeldOperation, insertOperation, selectHistory } from './operations.ts';
-import { toRun } from './rows.ts';
-import { afterRunEnd } from './run-end.ts';
+import { selectHistory, selectHistoryRows } from './operations.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
-import { writeNewTask, writeTaskUpdate } from './task-writes.ts';
 import * as tasks from './tasks.ts';
-import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
+import { deleteWaits, fireChildWaits, nextDeadline, selectWaits } from './waits.ts';
 
 export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'changes'>> {
   /** Where committed changes are announced (default: a new in-process {@link LocalChanges}). */
@@ -46,7 +44,8 @@ export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'chang
 /**
  * The embedded store: one SQLite file through Node's built-in `node:sqlite`, in WAL mode, every
  * query prepared once. Each method is atomic (a savepoint); writes made in the same event-loop
- * turn share one commit (group commit) and each resolves only once that commit is durable.
+ * turn share one commit (group commit) and each resolves only once that commit is durable. The
+ * writes of `writes.ts` all go through one dispatch, `applyWrite` (`apply-write.ts`).
  * Several processes may share the file (SQLite serializes writers); leases keep two workers off
  * the same run.
  *
@@ -107,11 +106,7 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
-    const db = this.#open();
-    return db.write(() => {
-      const created = runs.insertRun(db, run, now);
-      return { run: toRun(runs.selectRun(db, run.id) as runs_RunRow), created };
-    });
+    return this.#write({ kind: 'createRun', run, now });
   }
 
   async getRun(id: string): Promise<Run | undefined> {
@@ -144,11 +139,9 @@ export class SqliteStore implements Store, TaskStore {
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, request.now);
       }
-      return runs.claimRuns(db, request).map((row) => ({
-        run: toRun(row),
-        lease: { runId: row.id, token: row.lease_token },
-        history: selectHistory(db, row.id),
-      }));
+      // A woken run's waits are resolved by its replay (`awaitWait`), not here: on one writer
+      // with no round trips, resolving them at claim would save nothing.
+      return toClaims(runs.claimRuns(db, request).map((row) => ({ row, history: selectHistoryRows(db, row.id) })));
     });
   }
 
@@ -181,93 +174,43 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async releaseRun(lease: Lease, now: number): Promise<void> {
-    const db = this.#open();
-    await db.write(() => runs.releaseRun(db, lease, now));
+    await this.#write({ kind: 'releaseRun', lease, now });
   }
 
   async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void> {
-    const db = this.#open();
-    await db.write(() => insertHeldOperation(db, lease, operation, now));
+    await this.#write({ kind: 'recordOperation', lease, operation, now });
   }
 
   async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
-    const db = this.#open();
-    return db.write(() => {
-      runs.assertLease(db, lease);
-      insertOperation(db, lease, { seq, kind: 'status', name: key, output: null, error: null }, now);
-      appendRunEvent(db, lease.runId, 'status', { key, value: value === null ? null : JSON.parse(value) }, now);
-      return statuses.insertStatus(db, lease.runId, key, value, now);
-    });
+    return this.#write({ kind: 'publishStatus', lease, seq, key, value, now });
   }
 
   async startChild(lease: Lease, seq: number, name: string, child: NewRun, now: number): Promise<Run> {
-    const db = this.#open();
-    return db.write(() => {
-      runs.assertLease(db, lease);
-      let existing: runs_RunRow | undefined;
-      if (!runs.insertRun(db, { ...child, parentId: lease.runId }, now)) {
-        existing = runs.selectRun(db, child.id) as runs_RunRow;
-        if (existing.workflow !== child.workflow || existing.parent_id !== lease.runId) {
-          throw new RunStateError(
-            `Cannot start child "${child.id}" of workflow "${child.workflow}": that id belongs to a run of workflow "${existing.workflow}"${existing.parent_id === lease.runId ? '' : ' that is not a child of this run'}`,
-          );
-        }
-      }
-      insertOperation(db, lease, { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null }, now);
-      return toRun(existing ?? (runs.selectRun(db, child.id) as runs_RunRow));
-    });
+    return this.#write({ kind: 'startChild', lease, seq, name, child, now });
   }
 
   async awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome> {
-    const db = this.#open();
-    return db.write(() => {
-      runs.assertLease(db, lease);
-      return resolveOrRegister(db, lease, request, now);
-    });
+    return this.#write({ kind: 'awaitWait', lease, request, now });
   }
 
   async suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'> {
-    const db = this.#open();
-    return db.write(() => runs.suspendRun(db, lease, now));
+    return this.#write({ kind: 'suspendRun', lease, now });
   }
 
   async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
-    const db = this.#open();
-    await db.write(() => {
-      runs.finishRun(db, lease, completion, now);
-      afterRunEnd(db, lease.runId, completion, now);
-    });
+    await this.#write({ kind: 'completeRun', lease, completion, now });
   }
 
   async sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }> {
-    const db = this.#open();
-    return db.write(() => {
-      if (!runs.selectRun(db, message.runId)) throw new RunNotFoundError(message.runId);
-      const id = insertMessage(db, message, now);
-      if (id === undefined) return { duplicate: true, woke: false };
-      const woke = waitsOnTopic(db, message.runId, message.topic) && runs.wakeRun(db, message.runId, now);
-      return { duplicate: false, woke };
-    });
+    return this.#write({ kind: 'sendMessage', message, now });
   }
 
   async emitEvent(name: string, data: JsonText, now: number): Promise<{ eventId: number; woken: number }> {
-    const db = this.#open();
-    return db.write(() => {
-      const eventId = insertEvent(db, name, data, now);
-      const matched = matchWaits(db, eventId, name, data === null ? undefined : JSON.parse(data));
-      let woken = 0;
-      for (const runId of matched) if (runs.wakeRun(db, runId, now)) woken++;
-      return { eventId, woken };
-    });
+    return this.#write({ kind: 'emitEvent', name, data, now });
   }
 
   async fireDueTimers(now: number, limit: number): Promise<number> {
-    const db = this.#open();
-    return db.write(() => {
-      const fired = fireDue(db, now, limit);
-      for (const runId of new Set(fired)) runs.wakeRun(db, runId, now);
-      return fired.length;
-    });
+    return this.#write({ kind: 'fireDueTimers', now, limit });
   }
 
   async nextTimerDue(): Promise<number | null> {
@@ -276,37 +219,11 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async cancelRun(id: string, now: number): Promise<string[]> {
-    const db = this.#open();
-    return db.write(() => {
-      const run = runs.selectRun(db, id);
-      if (!run) throw new RunNotFoundError(id);
-      const ids = runs.selectLiveTree(db, id);
-      for (const runId of ids) {
-        runs.markCancelled(db, runId, now);
-        appendRunEvent(db, runId, 'run.cancelled', null, now);
-        deleteWaits(db, runId);
-        for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
-      }
-      tasks.cancelTasksOfRuns(db, ids, now);
-      return ids;
-    });
+    return this.#write({ kind: 'cancelRun', runId: id, now });
   }
 
   async resumeRun(id: string, now: number): Promise<Run> {
-    const db = this.#open();
-    return db.write(() => {
-      const run = runs.selectRun(db, id);
-      if (!run) throw new RunNotFoundError(id);
-      if (run.status !== 'failed' && run.status !== 'cancelled') {
-        throw new RunStateError(`Run "${id}" is ${run.status}; only failed or cancelled runs can be resumed`);
-      }
-      if (run.failed_seq !== null) {
-        deleteOperationsFrom(db, id, run.failed_seq);
-        returnMessagesFrom(db, id, run.failed_seq);
-      }
-      runs.markResumed(db, id, now);
-      return toRun(runs.selectRun(db, id) as runs_RunRow);
-    });
+    return this.#write({ kind: 'resumeRun', runId: id, now });
   }
 
   async getStatus(runId: string, key: string): Promise<StatusEntry | undefined> {
@@ -346,17 +263,7 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async appendProgress(lease: Lease, data: JsonText, now: number): Promise<boolean> {
-    const db = this.#open();
-    return db.write(() => {
-      const held = db.get(
-        `SELECT 1 AS held FROM runs WHERE id = ? AND lease_token = ? AND status = 'running'`,
-        lease.runId,
-        lease.token,
-      );
-      if (!held) return false;
-      appendRunEvent(db, lease.runId, 'progress', data === null ? null : JSON.parse(data), now);
-      return true;
-    });
+    return this.#write({ kind: 'appendProgress', lease, data, now });
   }
 
   async statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]> {
@@ -372,8 +279,7 @@ export class SqliteStore implements Store, TaskStore {
     audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
-    const db = this.#open();
-    return db.write(() => writeNewTask(db, task, run, audit, now));
+    return this.#write({ kind: 'createTask', task, run, audit, now });
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -392,8 +298,7 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean> {
-    const db = this.#open();
-    return db.write(() => writeTaskUpdate(db, id, expectedVersion, update, now));
+    return this.#write({ kind: 'updateTask', taskId: id, expectedVersion, update, now });
   }
 
   async tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]> {
@@ -473,6 +378,15 @@ export class SqliteStore implements Store, TaskStore {
     return db.read(() => deliveries.listOutbox(db, Math.max(1, Math.min(limit, 500))));
   }
 
+  /**
+   * One write of `writes.ts`, applied by `applyWrite` in a savepoint of the open group commit:
+   * resolves once that commit is durable (see `Database.write`).
+   */
+  #write<W extends Write>(write: W): Promise<WriteResult<W>> {
+    const db = this.#open();
+    return db.write(() => applyWrite(db, write));
+  }
+
   #open(): Database {
     if (!this.#db) {
       throw new ClosedError(
@@ -482,5 +396,3 @@ export class SqliteStore implements Store, TaskStore {
     return this.#db;
   }
 }
-
-type runs_RunRow = NonNullable<ReturnType<typeof runs.selectRun>>;
