@@ -7,6 +7,7 @@ import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/error
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
 import { describeLifecycleRunContract } from './contract-lifecycle.ts';
 import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
+import { describeWaitRulesContract } from './contract-waits.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -400,6 +401,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
 
     describeTaskStoreContract(() => store);
     describeLifecycleRunContract(() => store);
+    describeWaitRulesContract(() => store);
 
     describe('change notifications', () => {
       it('announces run events and task changes on store.changes once they commit', async () => {
