@@ -25,4 +25,19 @@ describe('the published package', () => {
     });
     expect(JSON.parse(output.trim())).toEqual(['hello world', 'function', 'function']);
   });
+
+  it('ships the PostgreSQL functions beside the build, read relative to the module that loads them', () => {
+    const script = `
+      const { FUNCTION_FILES, installFunctions } = await import('./dist/store/postgres/functions.js');
+      const sql = installFunctions();
+      console.log(JSON.stringify(FUNCTION_FILES.map((name) => sql.includes('FUNCTION ' + name + '('))));
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const found = JSON.parse(output.trim()) as boolean[];
+    expect(found.length).toBeGreaterThan(10);
+    expect(found.every(Boolean)).toBe(true);
+  });
 });

@@ -9,6 +9,10 @@
  * Methods taking a {@link Lease} are *fenced*: they write only if the run is still `running`
  * under that exact lease, and otherwise throw `LeaseLostError` having written nothing. Every
  * method is atomic: it commits all of its effects or none.
+ *
+ * The writes of the engine and the task layer are listed, one typed write each, in `writes.ts`;
+ * the rules both implementations share are `wait-rules.ts` (how a wait resolves) and `rows.ts`
+ * (row mapping, what a claim returns).
  */
 import type { DeliveryStore } from './delivery-store.ts';
 import type { EngineStore } from './engine-store.ts';

@@ -8,6 +8,7 @@ import type { Claim, Lease, Store } from '../../src/store/store.ts';
 import { describeLifecycleRunContract } from './contract-lifecycle.ts';
 import { describeRetentionContract } from './contract-retention.ts';
 import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
+import { describeWaitRulesContract } from './contract-waits.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -455,6 +456,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     describeTaskStoreContract(() => store);
     describeLifecycleRunContract(() => store);
     describeRetentionContract(() => store);
+    describeWaitRulesContract(() => store);
 
     describe('change notifications', () => {
       it('announces run events and task changes on store.changes once they commit', async () => {

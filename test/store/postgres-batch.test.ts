@@ -146,6 +146,29 @@ describe('PostgreSQL store: batched writes', () => {
     expect(await store.listWaits('inbox')).toEqual([]);
   });
 
+  it('applies the writes about one run in the order given, next to set-based writes about others', async () => {
+    const claims = await startRuns(['busy']);
+    const lease = claims.get('busy')?.lease as Claim['lease'];
+    const before = store.stats();
+    // One batch: a new run and two sends to it (the second a duplicate by key), a record and the
+    // end of another run. Round 1 creates `fresh`; round 2 sends to it; round 3 is the duplicate.
+    const [created, sent, again, recorded, completed] = await Promise.all([
+      store.createRun({ id: 'fresh', workflow: 'wf', input: null }, T0 + 1),
+      store.sendMessage({ runId: 'fresh', topic: 't', body: '1', idempotencyKey: 'k' }, T0 + 1),
+      store.sendMessage({ runId: 'fresh', topic: 't', body: '2', idempotencyKey: 'k' }, T0 + 1),
+      store.recordOperation(lease, { seq: 1, kind: 'step', name: 's', output: '1', error: null }, T0 + 1),
+      store.completeRun(lease, { output: '"ok"' }, T0 + 1),
+    ]);
+    expect(store.stats().batches - before.batches).toBe(1);
+    expect(created).toMatchObject({ created: true, run: { id: 'fresh', status: 'pending' } });
+    expect(sent).toEqual({ duplicate: false, woke: false });
+    expect(again).toEqual({ duplicate: true, woke: false });
+    expect(recorded).toBeUndefined();
+    expect(completed).toBeUndefined();
+    expect(await store.getRun('busy')).toMatchObject({ status: 'succeeded', output: '"ok"' });
+    expect(await store.loadHistory('busy')).toMatchObject([{ seq: 1, output: '1' }]);
+  });
+
   it('gives an error that is not a rule of the contract to its own write only', async () => {
     const results = await Promise.allSettled([
       store.createRun({ id: 'ok1', workflow: 'wf', input: null }, T0),

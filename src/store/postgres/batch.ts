@@ -1,14 +1,50 @@
 import { StoreUnavailableError } from '../../errors.ts';
+import type { RunRow } from '../rows.ts';
+import type { WaitRequest } from '../store.ts';
+import type { WaitShape } from '../wait-rules.ts';
+import type { AwaitWait, BatchedWriteKind, Write } from '../writes.ts';
 import type { Database } from './sql.ts';
 
-/** One write `heed_apply` understands (see `functions.ts`); `k` names its kind. */
-export type BatchWrite = { k: 'n' | 'r' | 'w' | 's' | 'l' | 'c' | 'm'; id: string; now: number } & Record<
-  string,
-  unknown
->;
+/**
+ * A write `heed_apply` applies (`sql/heed_apply.sql`): one of `writes.ts`, sent as it is typed
+ * (JSON), whose fields the SQL function of its kind reads by these names. Waits only for `recv`
+ * and `sleep`.
+ */
+export type BatchedWrite =
+  | Exclude<Extract<Write, { kind: BatchedWriteKind }>, AwaitWait>
+  | (AwaitWait & { request: Extract<WaitRequest, { kind: 'recv' | 'sleep' }> });
+
+/**
+ * What `heed_apply` answers for each kind of write (`null`: the lease was lost, nothing written);
+ * the store turns answers into results and errors.
+ */
+export interface BatchAnswers {
+  /** `heed_create_runs`: the run as it is now. */
+  createRun: { created: boolean; run: RunRow };
+  /** `heed_record_operations`: the record's `ord` (`null` also when the position was taken). */
+  recordOperation: number | null;
+  /** `heed_await_waits`. */
+  awaitWait:
+    | { state: 'ready'; ord: number; output: string | null; at: number }
+    | { state: 'waiting'; deadline: number | null }
+    | { state: 'mismatch'; registered: WaitShape }
+    | { state: 'mismatch'; recorded: { kind: string; name: string } }
+    | null;
+  /** `heed_suspend_runs`: the new status. */
+  suspendRun: 'waiting' | 'pending' | null;
+  /** `heed_complete_runs`. */
+  completeRun: true | null;
+  /** `heed_release_runs`. */
+  releaseRun: true | null;
+  /** `heed_send_messages`. */
+  sendMessage: { missing: true } | { duplicate: boolean; woke: boolean };
+}
+
+/** The answer to write `W`. */
+export type BatchAnswer<W extends BatchedWrite> = BatchAnswers[W['kind']];
 
 interface Queued {
-  write: BatchWrite;
+  write: BatchedWrite;
   resolve(result: unknown): void;
   reject(error: unknown): void;
 }
@@ -21,7 +57,7 @@ const MAX_IN_FLIGHT = 4;
 /**
  * Client-side group commit for the writes of many runs: concurrent calls are gathered and sent
  * as one `SELECT heed_apply($1)`, one round trip and one commit for the lot, every write fenced
- * on its own (see `functions.ts`). A write alone is sent at once (no timer, no added latency);
+ * on its own (see `sql/heed_apply.sql`). A write alone is sent at once (no timer, no added latency);
  * writes that arrive while batches are in flight go together in the next. Every write is durable
  * when its promise resolves (an ordinary commit; nothing relaxes `synchronous_commit`).
  *
@@ -47,8 +83,8 @@ export class WriteBatcher {
   }
 
   /** Queues `write`; resolves with its answer from `heed_apply` once its batch committed. */
-  apply<T>(write: BatchWrite): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  apply<W extends BatchedWrite>(write: W): Promise<BatchAnswer<W>> {
+    return new Promise<BatchAnswer<W>>((resolve, reject) => {
       this.#queue.push({ write, resolve: resolve as (result: unknown) => void, reject });
       this.#schedule();
     });
@@ -95,7 +131,7 @@ export class WriteBatcher {
     });
   }
 
-  async #run(writes: BatchWrite[]): Promise<unknown[]> {
+  async #run(writes: BatchedWrite[]): Promise<unknown[]> {
     const db = this.#db();
     this.stats.batches++;
     this.stats.writes += writes.length;

@@ -1,12 +1,6 @@
 import { dataMatches, type EventMatch, keyForData, matchShape } from '../event-match.ts';
+import type { EventRow } from '../rows.ts';
 import type { Sql } from './sql.ts';
-
-export interface EventRow {
-  id: number;
-  name: string;
-  data: string | null;
-  created_at: number;
-}
 
 /**
  * Serializes emits of an event name against the registration of waits on it: an emit takes it
@@ -96,14 +90,4 @@ export async function findRecentEvent(
     [name, since, runId],
   );
   return rows.find((row) => dataMatches(row.data === null ? undefined : JSON.parse(row.data), match));
-}
-
-/** The recorded form of an event, as `waitForEvent` returns it. */
-export function eventOutput(row: EventRow): string {
-  return JSON.stringify({
-    id: row.id,
-    name: row.name,
-    data: row.data === null ? null : JSON.parse(row.data),
-    at: row.created_at,
-  });
 }

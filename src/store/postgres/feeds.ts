@@ -1,3 +1,4 @@
+import { STATUS_COLUMNS, type StatusRow, toStatus } from '../rows.ts';
 import type { RunEvent, StatusEntry } from '../store.ts';
 import type { Sql } from './sql.ts';
 
@@ -15,20 +16,6 @@ export const FEED_CHANNEL = 'heed_feed';
 const STATUS_FEED_LOCK = 7_414_653_002;
 /** Serializes the sequencers of the run event feed (see {@link sequenceRunEvents}). */
 const RUN_EVENT_FEED_LOCK = 7_414_653_003;
-
-interface StatusRow {
-  id: number;
-  run_id: string;
-  key: string;
-  value: string | null;
-  created_at: number;
-}
-
-const STATUS_COLUMNS = 'id, run_id, key, value, created_at';
-
-function toStatus(row: StatusRow): StatusEntry {
-  return { id: row.id, runId: row.run_id, key: row.key, value: row.value, createdAt: row.created_at };
-}
 
 /** Takes the status feed's order lock for the rest of the transaction (before any run lock). */
 export async function lockStatusFeed(sql: Sql): Promise<void> {

@@ -1,11 +1,15 @@
 import { StoreVersionError } from '../../errors.ts';
-import { FUNCTIONS } from './functions.ts';
+import { installFunctions } from './functions.ts';
 import type { Database } from './sql.ts';
 
 /**
  * Numbered schema migrations for PostgreSQL. Each applies in one transaction together with its
  * row in `heed_migrations`, under an advisory lock, so processes starting at once migrate once.
- * Append only: never edit a migration that has shipped.
+ * Append only: never edit a migration that has shipped (4 is the one exception, see there).
+ *
+ * The store's functions live in `sql/*.sql`, one a file (`functions.ts`). A migration that
+ * changes them runs `installFunctions()`, which `CREATE OR REPLACE`s every one from its file as
+ * it is in this version, after `DROP`ping those that are gone or changed their signature.
  *
  * Times are epoch milliseconds (`bigint`), written by the engine's clock, except lease expiry,
  * which is on the database's clock (`heed_now_ms()`). Ids compare bytewise (`COLLATE "C"`), the
@@ -269,7 +273,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   {
     version: 4,
     name: 'heed_apply and heed_claim: batched writes and claims in one round trip',
-    sql: FUNCTIONS,
+    // Created the functions of that version, which migration 8 drops or replaces: nothing between
+    // them uses them, so a database created now gets them from 7 alone (the same end state).
+    sql: '',
   },
   {
     version: 5,
@@ -315,6 +321,22 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX outbox_by_task ON outbox (task_id);
       CREATE INDEX used_links_by_task ON used_links (task_id);
     `,
+  },
+  {
+    version: 8,
+    name: 'functions from sql/*.sql: one function per operation of the typed write protocol',
+    // Read when migrating (the files are read relative to functions.ts), not when imported.
+    get sql() {
+      return `
+        -- Migration 4's twins (a set-based and a per-write function for each hot write) and its
+        -- untyped batch letters: replaced by one function per operation (heed_create_runs, …).
+        DROP FUNCTION IF EXISTS heed_batch_singles(jsonb, text), heed_set_new_runs(jsonb), heed_set_sends(jsonb),
+          heed_set_records(jsonb), heed_set_completes(jsonb), heed_op_new_run(jsonb), heed_op_record(jsonb),
+          heed_op_wait(jsonb), heed_op_suspend(jsonb), heed_op_release(jsonb), heed_op_complete(jsonb),
+          heed_op_send(jsonb);
+        ${installFunctions()}
+      `;
+    },
   },
 ];
 

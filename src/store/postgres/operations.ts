@@ -1,32 +1,11 @@
 import { LeaseLostError } from '../../errors.ts';
-import type { Lease, Operation, OperationKind } from '../store.ts';
+import { OPERATION_COLUMNS, type OperationRow, toOperation } from '../rows.ts';
+import type { Lease, Operation } from '../store.ts';
 import type { Sql } from './sql.ts';
-
-interface OperationRow {
-  seq: number;
-  ord: number;
-  kind: string;
-  name: string;
-  output: string | null;
-  error: string | null;
-  created_at: number;
-}
-
-function toOperation(row: OperationRow): Operation {
-  return {
-    seq: row.seq,
-    ord: row.ord,
-    kind: row.kind as OperationKind,
-    name: row.name,
-    output: row.output,
-    error: row.error,
-    createdAt: row.created_at,
-  };
-}
 
 export async function selectHistory(sql: Sql, runId: string): Promise<Operation[]> {
   const rows = await sql.rows<OperationRow>(
-    'SELECT seq, ord, kind, name, output, error, created_at FROM operations WHERE run_id = $1 ORDER BY seq',
+    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = $1 ORDER BY seq`,
     [runId],
   );
   return rows.map(toOperation);
@@ -35,7 +14,7 @@ export async function selectHistory(sql: Sql, runId: string): Promise<Operation[
 /** The record at position `seq` of the run, if there is one. */
 export async function selectOperation(sql: Sql, runId: string, seq: number): Promise<Operation | undefined> {
   const row = await sql.one<OperationRow>(
-    'SELECT seq, ord, kind, name, output, error, created_at FROM operations WHERE run_id = $1 AND seq = $2',
+    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = $1 AND seq = $2`,
     [runId, seq],
   );
   return row && toOperation(row);

@@ -3,7 +3,7 @@ import { type Changes, LocalChanges } from '../changes.ts';
 import type { ResumeOptions } from '../engine-store.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
 import { pageLimit } from '../page-cursor.ts';
-import { runEndEvent } from '../run-end-event.ts';
+import { toRun } from '../rows.ts';
 import type {
   Claim,
   ClaimRequest,
@@ -25,7 +25,8 @@ import type {
   WaitRequest,
 } from '../store.ts';
 import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
-import { type BatchWrite, WriteBatcher } from './batch.ts';
+import { recordMismatch, waitMismatch } from '../wait-rules.ts';
+import { type BatchAnswer, type BatchedWrite, WriteBatcher } from './batch.ts';
 import * as deliveries from './deliveries.ts';
 import { attachEvent, insertEvent, keysForEvent, lockEventName, runsMatching } from './events.ts';
 import * as feeds from './feeds.ts';
@@ -72,9 +73,10 @@ export interface PostgresStoreOptions {
 /**
  * The networked store: PostgreSQL through `pg`, for many workers in many processes and
  * machines sharing one database. Each method is one transaction; the hot paths are one statement:
- * claims (`heed_claim`), and the writes of many runs made at once, group-committed in one
- * statement and one commit (`heed_apply`, see `batch.ts` and `functions.ts`), each fenced on its
- * own. Concurrency contract, under READ COMMITTED:
+ * claims (`heed_claim`), and the writes of many runs made at once (the hot kinds of `writes.ts`),
+ * group-committed in one statement and one commit (`heed_apply`, see `batch.ts` and
+ * `sql/heed_apply.sql`), each fenced on its own. The other writes of `writes.ts` are applied here,
+ * each in a transaction of its own. Concurrency contract, under READ COMMITTED:
  *
  * - Every write about a run takes that run's row lock first (`SELECT … FOR UPDATE`, or an
  *   `UPDATE` of the row), so a message, an event, a timer or a child's end can never slip between
@@ -222,16 +224,8 @@ export class PostgresStore implements Store, TaskStore {
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
 
   async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
-    const result = await this.#apply<{ created: boolean; row: runs.RunRow }>({
-      k: 'n',
-      id: run.id,
-      workflow: run.workflow,
-      input: run.input,
-      parent: run.parentId ?? null,
-      initiator: run.initiator ?? null,
-      now,
-    });
-    return { run: runs.toRun(result.row), created: result.created };
+    const answer = await this.#apply({ kind: 'createRun', run, now });
+    return { run: toRun(answer.run), created: answer.created };
   }
 
   async getRun(id: string): Promise<Run | undefined> {
@@ -255,27 +249,9 @@ export class PostgresStore implements Store, TaskStore {
   async claimRuns(request: ClaimRequest): Promise<Claim[]> {
     // One statement: fails runs out of recoveries, claims, resolves the claimed runs' waits that
     // hold already, and returns each claimed run with its history.
-    const { claimed, failed } = await this.#auto((sql) => runs.claimRuns(sql, request, this.#leaseNow(request.now)));
+    const { claims, failed } = await this.#auto((sql) => runs.claimRuns(sql, request, this.#leaseNow(request.now)));
     for (const runId of failed) this.#localChanges.publish({ kind: 'run-event', runId });
-    // Runs executed before may have waits registered past their last record (`ctx.patched` needs
-    // to know): one read for those, none for first executions.
-    const replays = claimed.filter(({ row }) => row.attempts > 1).map(({ row }) => row.id);
-    const lastWaits = new Map<string, number>();
-    if (replays.length > 0) {
-      const rows = await this.#auto((sql) =>
-        sql.rows<{ run_id: string; seq: number }>(
-          'SELECT run_id, max(seq) AS seq FROM waits WHERE run_id = ANY($1::text[]) GROUP BY run_id',
-          [replays],
-        ),
-      );
-      for (const r of rows) lastWaits.set(r.run_id, Number(r.seq));
-    }
-    return claimed.map(({ row, history }) => ({
-      run: runs.toRun(row),
-      lease: { runId: row.id, token: row.lease_token },
-      history,
-      lastWaitSeq: lastWaits.get(row.id) ?? null,
-    }));
+    return claims;
   }
 
   async renewLeases(leases: readonly Lease[], now: number, leaseMs: number): Promise<void> {
@@ -308,7 +284,7 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async releaseRun(lease: Lease, now: number): Promise<void> {
-    const released = await this.#apply<true | null>({ k: 'l', id: lease.runId, token: lease.token, now });
+    const released = await this.#apply({ kind: 'releaseRun', lease, now });
     if (released === null) throw new LeaseLostError(lease.runId);
   }
 
@@ -318,7 +294,7 @@ export class PostgresStore implements Store, TaskStore {
     // Batched with other runs' writes: the run's row is updated only under the lease, which
     // numbers the record from its counter; a record already at `seq` means another execution
     // got there first.
-    const ord = await this.#apply<number | null>({ k: 'r', id: lease.runId, token: lease.token, ...operation, now });
+    const ord = await this.#apply({ kind: 'recordOperation', lease, operation, now });
     if (ord === null) throw new LeaseLostError(lease.runId);
   }
 
@@ -371,38 +347,26 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   /**
-   * A `recv` or `sleep` wait, resolved or registered in one batched write (the run's row lock
-   * and the lease check are the batch's); event and child waits take other locks first and keep
-   * their own transaction.
+   * A `recv` or `sleep` wait, resolved or registered in one batched write (`heed_await_waits`:
+   * the run's row lock and the lease check are the batch's); event and child waits take other
+   * locks first and keep their own transaction.
    */
   async #awaitBatched(
     lease: Lease,
     request: Extract<WaitRequest, { kind: 'recv' | 'sleep' }>,
     now: number,
   ): Promise<WaitOutcome> {
-    const answer = await this.#apply<
-      | { state: 'ready'; ord: number; output: string | null; at: number }
-      | { state: 'waiting'; deadline: number | null }
-      | { state: 'mismatch'; registered: waits.WaitShape }
-      | null
-    >({
-      k: 'w',
-      id: lease.runId,
-      token: lease.token,
-      seq: request.seq,
-      kind: request.kind,
-      name: request.name,
-      topic: request.kind === 'recv' ? request.topic : null,
-      ms: request.kind === 'sleep' ? request.durationMs : request.timeoutMs,
-      now,
-    });
+    const answer = await this.#apply({ kind: 'awaitWait', lease, request, now });
     if (answer === null) throw new LeaseLostError(lease.runId);
     if (answer.state === 'waiting') return { state: 'waiting', deadline: answer.deadline };
     if (answer.state === 'mismatch') {
-      const { kind, topic, event_name, match_key, child_id } = answer.registered;
-      const error = waits.waitMismatch(lease.runId, request, { kind, topic, event_name, match_key, child_id });
-      if (error) throw error;
-      throw new RunStateError(`Run "${lease.runId}": the wait at position ${request.seq} could not be matched`);
+      const error =
+        'recorded' in answer
+          ? recordMismatch(lease.runId, request, answer.recorded)
+          : waitMismatch(lease.runId, request, answer.registered);
+      throw (
+        error ?? new RunStateError(`Run "${lease.runId}": the wait at position ${request.seq} could not be matched`)
+      );
     }
     return {
       state: 'ready',
@@ -419,31 +383,13 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'> {
-    const status = await this.#apply<'waiting' | 'pending' | null>({
-      k: 's',
-      id: lease.runId,
-      token: lease.token,
-      now,
-    });
+    const status = await this.#apply({ kind: 'suspendRun', lease, now });
     if (status === null) throw new LeaseLostError(lease.runId);
     return status;
   }
 
   async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
-    const end = runEndEvent(completion);
-    const succeeded = 'output' in completion;
-    const done = await this.#apply<true | null>({
-      k: 'c',
-      id: lease.runId,
-      token: lease.token,
-      status: succeeded ? 'succeeded' : 'failed',
-      output: succeeded ? completion.output : null,
-      error: succeeded ? null : completion.error,
-      failedSeq: succeeded ? null : completion.failedSeq,
-      event: end.type,
-      data: JSON.stringify(end.data),
-      now,
-    });
+    const done = await this.#apply({ kind: 'completeRun', lease, completion, now });
     if (done === null) throw new LeaseLostError(lease.runId);
     this.#localChanges.publish({ kind: 'run-event', runId: lease.runId });
   }
@@ -451,14 +397,7 @@ export class PostgresStore implements Store, TaskStore {
   // ── from outside ──────────────────────────────────────────────────────────────────────────
 
   async sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }> {
-    const answer = await this.#apply<{ missing: true } | { duplicate: boolean; woke: boolean }>({
-      k: 'm',
-      id: message.runId,
-      topic: message.topic,
-      body: message.body,
-      key: message.idempotencyKey ?? null,
-      now,
-    });
+    const answer = await this.#apply({ kind: 'sendMessage', message, now });
     if ('missing' in answer) throw new RunNotFoundError(message.runId);
     return { duplicate: answer.duplicate, woke: answer.woke };
   }
@@ -743,14 +682,17 @@ export class PostgresStore implements Store, TaskStore {
     }
   }
 
-  /** One write through the batcher (see `batch.ts`): answered once its batch committed. */
-  #apply<T>(write: BatchWrite): Promise<T> {
+  /**
+   * One write of `writes.ts` applied in SQL, through the batcher (see `batch.ts`): answered once
+   * its batch committed.
+   */
+  #apply<W extends BatchedWrite>(write: W): Promise<BatchAnswer<W>> {
     try {
       this.#open();
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#batcher.apply<T>(write);
+    return this.#batcher.apply(write);
   }
 
   #tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {

@@ -1,48 +1,14 @@
 import { LeaseLostError } from '../../errors.ts';
-import type { ClaimRequest, Lease, NewRun, Operation, Page, Run, RunQuery, RunStatus } from '../store.ts';
+import { type OperationRow, RUN_COLUMNS, type RunRow, toClaims, toRun } from '../rows.ts';
+import type { Claim, ClaimRequest, Lease, NewRun, Page, Run, RunQuery } from '../store.ts';
 import { newestFirst } from './pages.ts';
 import type { Sql } from './sql.ts';
 
-/** A run row as PostgreSQL returns it (bigints parsed to numbers). Never leaves `store/postgres`. */
-export interface RunRow {
-  id: string;
-  workflow: string;
-  status: string;
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  failed_seq: number | null;
-  parent_id: string | null;
-  initiator: string | null;
-  attempts: number;
-  recoveries: number;
-  lease_token: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export const RUN_COLUMNS =
-  'id, workflow, status, input, output, error, failed_seq, parent_id, initiator, attempts, recoveries, lease_token, created_at, updated_at';
+// Run rows are mapped as on every store (`store/rows.ts`).
+export { RUN_COLUMNS, type RunRow, toRun } from '../rows.ts';
 
 /** The channel on which the store announces runnable runs and new timers (LISTEN/NOTIFY). */
 export const WAKE_CHANNEL = 'heed_wake';
-
-export function toRun(row: RunRow): Run {
-  return {
-    id: row.id,
-    workflow: row.workflow,
-    status: row.status as RunStatus,
-    input: row.input,
-    output: row.output,
-    error: row.error,
-    parentId: row.parent_id,
-    initiator: row.initiator,
-    attempts: row.attempts,
-    recoveries: row.recoveries,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /**
  * Lease times are on the database's clock unless the store was told to use the engine's (`now`),
@@ -95,37 +61,35 @@ export async function lockLease(sql: Sql, lease: Lease): Promise<void> {
   if (!held) throw new LeaseLostError(lease.runId);
 }
 
-interface ClaimedRow extends RunRow {
-  history: Operation[] | null;
-}
+/** A row of `heed_claim`: a claimed run's row with its history rows, or a run it failed. */
+type ClaimedRow = (RunRow & { history: OperationRow[] | null; last_wait_seq: number | null }) | { failed: string };
 
 /**
- * Claims runnable runs in one statement (`heed_claim`, see `functions.ts`): runs out of
+ * Claims runnable runs in one statement (`heed_claim`, see `sql/heed_claim.sql`): runs out of
  * recoveries fail first; then pending runs by availability, then running ones whose lease expired
  * (by the lease clock) under another owner. Rows other claimers hold are skipped (`SKIP LOCKED`),
  * so many workers claim at once without waiting on each other. Waits of the claimed runs that
- * hold already are resolved and recorded in the same transaction. Each claimed run comes with
- * its history, oldest run first; `failed` names the runs failed for too many recoveries (their
- * `run.failed` events written).
+ * hold already are resolved and recorded in the same transaction (the rule is `wait-rules.ts`,
+ * in SQL `heed_wait_result`). The claims are what a claim returns on every store (`toClaims`);
+ * `failed` names the runs failed for too many recoveries (their `run.failed` events written).
  */
 export async function claimRuns(
   sql: Sql,
   request: ClaimRequest,
   leaseNow: number | null,
-): Promise<{ claimed: { row: RunRow; history: Operation[] }[]; failed: string[] }> {
+): Promise<{ claims: Claim[]; failed: string[] }> {
   const { owner, workflows, limit, now, leaseMs, maxRecoveries, active } = request;
-  const rows = await sql.rows<{ claimed: ClaimedRow | { failed: string } }>(
+  const rows = await sql.rows<{ claimed: ClaimedRow }>(
     'SELECT heed_claim($1::text, $2::text[], $3::int, $4::bigint, $5::text[], $6::int, $7::bigint, $8::bigint) AS claimed',
     [owner, workflows, limit, leaseNow, active, maxRecoveries, leaseMs, now],
   );
-  const claimed: ClaimedRow[] = [];
+  const claimed: { row: RunRow; history: OperationRow[]; lastWaitSeq: number | null }[] = [];
   const failed: string[] = [];
   for (const { claimed: row } of rows) {
     if ('failed' in row) failed.push(row.failed);
-    else claimed.push(row);
+    else claimed.push({ row, history: row.history ?? [], lastWaitSeq: row.last_wait_seq ?? null });
   }
-  claimed.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
-  return { claimed: claimed.map((row) => ({ row, history: row.history ?? [] })), failed };
+  return { claims: toClaims(claimed), failed };
 }
 
 /** Extends exactly the given leases, in one statement. */

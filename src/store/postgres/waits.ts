@@ -1,40 +1,20 @@
-import { NonDeterminismError } from '../../errors.ts';
-import { matchKey } from '../event-match.ts';
-import type { Lease, Wait, WaitKind, WaitOutcome, WaitRequest } from '../store.ts';
-import { eventOutput, findRecentEvent, registerShape, selectEvent } from './events.ts';
+import { toWait, WAIT_COLUMNS, type WaitRow } from '../rows.ts';
+import type { Lease, Wait, WaitOutcome, WaitRequest } from '../store.ts';
+import {
+  deadlineOf,
+  recordMismatch,
+  shapeOf,
+  type WaitFound,
+  type WaitLookup,
+  waitLookup,
+  waitMismatch,
+  waitResult,
+} from '../wait-rules.ts';
+import { findRecentEvent, registerShape, selectEvent } from './events.ts';
 import { takeMessage } from './mailbox.ts';
 import { insertOperation, selectOperation } from './operations.ts';
 import { selectRun, wakeRuns } from './runs.ts';
 import type { Sql } from './sql.ts';
-
-interface WaitRow {
-  run_id: string;
-  seq: number;
-  kind: string;
-  deadline: number | null;
-  fired: boolean;
-  topic: string | null;
-  event_name: string | null;
-  match_key: string | null;
-  event_id: number | null;
-  child_id: string | null;
-  created_at: number;
-}
-
-const WAIT_COLUMNS = 'run_id, seq, kind, deadline, fired, topic, event_name, match_key, event_id, child_id, created_at';
-
-function toWait(row: WaitRow): Wait {
-  return {
-    runId: row.run_id,
-    seq: row.seq,
-    kind: row.kind as WaitKind,
-    deadline: row.deadline,
-    topic: row.topic,
-    eventName: row.event_name,
-    childId: row.child_id,
-    createdAt: row.created_at,
-  };
-}
 
 export async function selectWaits(sql: Sql, runId: string): Promise<Wait[]> {
   const rows = await sql.rows<WaitRow>(`SELECT ${WAIT_COLUMNS} FROM waits WHERE run_id = $1 ORDER BY seq`, [runId]);
@@ -42,11 +22,14 @@ export async function selectWaits(sql: Sql, runId: string): Promise<Wait[]> {
 }
 
 /**
- * Resolves a wait if its condition holds now, recording the result and dropping the wait row;
- * otherwise registers the wait (once: a replay finds the row and keeps its original deadline).
- * The caller's transaction holds the run's lock (and, for events, the event name's lock; for a
- * child, a share lock on the child's row), so nothing that would satisfy the wait can commit
- * between this check and the registration.
+ * Resolves a wait if its condition holds now (the rule is `wait-rules.ts`), recording the result
+ * and dropping the wait row; otherwise registers the wait (once: a replay finds the row and keeps
+ * its original deadline). The caller's transaction holds the run's lock (and, for events, the
+ * event name's lock; for a child, a share lock on the child's row), so nothing that would satisfy
+ * the wait can commit between this check and the registration.
+ *
+ * Event and child waits come here; `recv` and `sleep` are batched and resolved in SQL by
+ * `sql/heed_await_waits.sql`, which follows the same steps.
  */
 export async function resolveOrRegister(
   sql: Sql,
@@ -59,135 +42,56 @@ export async function resolveOrRegister(
     runId,
     request.seq,
   ]);
-  if (existing) assertSameWait(existing, request);
-  else {
+  if (existing) {
+    const mismatch = waitMismatch(runId, request, existing);
+    if (mismatch) throw mismatch;
+  } else {
     // Resolved already (by the claim that handed the run out, see `heed_claim`): its record answers.
     const recorded = await selectOperation(sql, runId, request.seq);
     if (recorded) {
-      if (recorded.kind !== request.kind || recorded.name !== request.name) {
-        throw new NonDeterminismError(
-          `Run "${runId}": position ${request.seq} asks for ${request.kind} "${request.name}" but the run recorded ${recorded.kind} "${recorded.name}" there; the workflow code changed or is not deterministic`,
-        );
-      }
+      const mismatch = recordMismatch(runId, request, recorded);
+      if (mismatch) throw mismatch;
       return { state: 'ready', operation: recorded };
     }
   }
   const deadline = existing ? existing.deadline : deadlineOf(request, now);
+  const found = await lookUp(sql, runId, request.seq, waitLookup(request, existing, now));
+  const result = waitResult(request.kind, found, { deadline, fired: existing?.fired === true }, now);
+  if (!result.ready) {
+    if (!existing) await insertWait(sql, runId, request, deadline, now);
+    return { state: 'waiting', deadline };
+  }
+  if (existing) await sql.run('DELETE FROM waits WHERE run_id = $1 AND seq = $2', [runId, request.seq]);
+  const operation = await insertOperation(
+    sql,
+    lease,
+    { seq: request.seq, kind: request.kind, name: request.name, output: result.output, error: null },
+    now,
+  );
+  return { state: 'ready', operation };
+}
 
-  const ready = async (output: string | null): Promise<WaitOutcome> => {
-    if (existing) await sql.run('DELETE FROM waits WHERE run_id = $1 AND seq = $2', [runId, request.seq]);
-    const operation = await insertOperation(
-      sql,
-      lease,
-      { seq: request.seq, kind: request.kind, name: request.name, output, error: null },
-      now,
-    );
-    return { state: 'ready', operation };
-  };
-
-  switch (request.kind) {
-    case 'recv': {
-      const message = await takeMessage(sql, runId, request.topic, request.seq);
-      if (message) return ready(JSON.stringify({ message: message.body === null ? null : JSON.parse(message.body) }));
-      break;
+/** Looks up what the wait rule asks for; a message found is taken (read by position `seq`). */
+async function lookUp(sql: Sql, runId: string, seq: number, lookup: WaitLookup): Promise<WaitFound | undefined> {
+  switch (lookup.kind) {
+    case 'message': {
+      const message = await takeMessage(sql, runId, lookup.topic, seq);
+      return message && { message };
     }
     case 'event': {
-      const eventId = existing?.event_id;
-      const event =
-        eventId != null
-          ? await selectEvent(sql, eventId)
-          : !existing && request.lookbackMs > 0
-            ? await findRecentEvent(sql, runId, request.eventName, request.match, now - request.lookbackMs)
-            : undefined;
-      if (event) return ready(eventOutput(event));
-      break;
+      const event = await selectEvent(sql, lookup.eventId);
+      return event && { event };
+    }
+    case 'recentEvent': {
+      const event = await findRecentEvent(sql, runId, lookup.eventName, lookup.match, lookup.since);
+      return event && { event };
     }
     case 'child': {
-      const child = await selectRun(sql, request.childId);
-      if (child && (child.status === 'succeeded' || child.status === 'failed' || child.status === 'cancelled')) {
-        return ready(JSON.stringify({ status: child.status, output: child.output, error: child.error }));
-      }
-      break;
+      const child = await selectRun(sql, lookup.childId);
+      return child && { child };
     }
-    case 'sleep':
-      break;
-  }
-  // Due by this worker's clock, or already fired by another whose clock runs ahead.
-  const due = (deadline !== null && deadline <= now) || (existing?.fired === true && request.kind !== 'child');
-  if (due) return ready(request.kind === 'sleep' ? null : 'null');
-  if (!existing) await insertWait(sql, runId, request, deadline, now);
-  return { state: 'waiting', deadline };
-}
-
-/** The fields that tell two waits apart. */
-export interface WaitShape {
-  kind: string;
-  topic: string | null;
-  event_name: string | null;
-  match_key: string | null;
-  child_id: string | null;
-}
-
-/** A replay must ask for the same wait that was registered at its position. */
-function assertSameWait(existing: WaitRow, request: WaitRequest): void {
-  const registered = {
-    kind: existing.kind,
-    topic: existing.topic,
-    event_name: existing.event_name,
-    match_key: existing.match_key,
-    child_id: existing.child_id,
-  };
-  const error = waitMismatch(existing.run_id, request, registered);
-  if (error) throw error;
-}
-
-/** The `NonDeterminismError` when `request` is not the wait registered at its position, if it is not. */
-export function waitMismatch(
-  runId: string,
-  request: WaitRequest,
-  registered: WaitShape,
-): NonDeterminismError | undefined {
-  const wanted = {
-    kind: request.kind,
-    topic: request.kind === 'recv' ? request.topic : null,
-    event_name: request.kind === 'event' ? request.eventName : null,
-    match_key: request.kind === 'event' ? matchKey(request.match) : null,
-    child_id: request.kind === 'child' ? request.childId : null,
-  };
-  if (JSON.stringify(wanted) === JSON.stringify(registered)) return undefined;
-  return new NonDeterminismError(
-    `Run "${runId}": position ${request.seq} asks for ${describeWait(wanted)} but the run registered ${describeWait(registered)} there; the workflow code changed or is not deterministic`,
-  );
-}
-
-function describeWait(wait: {
-  kind: string;
-  topic: string | null;
-  event_name: string | null;
-  match_key: string | null;
-  child_id: string | null;
-}): string {
-  switch (wait.kind) {
-    case 'recv':
-      return `recv("${wait.topic}")`;
-    case 'event':
-      return `waitForEvent("${wait.event_name}", match ${wait.match_key})`;
-    case 'child':
-      return `the child run "${wait.child_id}"`;
-    default:
-      return 'sleep';
-  }
-}
-
-function deadlineOf(request: WaitRequest, now: number): number | null {
-  switch (request.kind) {
-    case 'sleep':
-      return now + request.durationMs;
-    case 'recv':
-    case 'event':
-      return request.timeoutMs === null ? null : now + request.timeoutMs;
-    case 'child':
-      return null;
+    case 'none':
+      return undefined;
   }
 }
 
@@ -199,20 +103,11 @@ async function insertWait(
   now: number,
 ): Promise<void> {
   if (request.kind === 'event') await registerShape(sql, request.eventName, request.match);
+  const shape = shapeOf(request);
   await sql.run(
     `INSERT INTO waits (run_id, seq, kind, deadline, topic, event_name, match_key, child_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      runId,
-      request.seq,
-      request.kind,
-      deadline,
-      request.kind === 'recv' ? request.topic : null,
-      request.kind === 'event' ? request.eventName : null,
-      request.kind === 'event' ? matchKey(request.match) : null,
-      request.kind === 'child' ? request.childId : null,
-      now,
-    ],
+    [runId, request.seq, request.kind, deadline, shape.topic, shape.event_name, shape.match_key, shape.child_id, now],
   );
   // Other processes' timer schedulers learn of a new earliest deadline.
   if (deadline !== null) await sql.run("SELECT pg_notify('heed_wake_' || current_schema(), 'timer')");

@@ -1,12 +1,6 @@
 import { dataMatches, type EventMatch, keyForData, matchShape } from '../event-match.ts';
+import type { EventRow } from '../rows.ts';
 import type { Database } from './database.ts';
-
-export interface EventRow {
-  id: number;
-  name: string;
-  data: string | null;
-  created_at: number;
-}
 
 export function insertEvent(db: Database, name: string, data: string | null, now: number): number {
   return (
@@ -76,14 +70,4 @@ export function findRecentEvent(
     if (dataMatches(row.data === null ? undefined : JSON.parse(row.data), match)) return row;
   }
   return undefined;
-}
-
-/** The recorded form of an event, as `waitForEvent` returns it. */
-export function eventOutput(row: EventRow): string {
-  return JSON.stringify({
-    id: row.id,
-    name: row.name,
-    data: row.data === null ? null : JSON.parse(row.data),
-    at: row.created_at,
-  });
 }

@@ -1,15 +1,15 @@
 import { LeaseLostError } from '../../errors.ts';
 import type { Lease, Operation } from '../store.ts';
 import type { Database } from './database.ts';
-import { type OperationRow, toOperation } from './rows.ts';
+import { OPERATION_COLUMNS, type OperationRow, toOperation } from '../rows.ts';
 
 export function selectHistory(db: Database, runId: string): Operation[] {
-  return db
-    .all<OperationRow>(
-      'SELECT seq, ord, kind, name, output, error, created_at FROM operations WHERE run_id = ? ORDER BY seq',
-      runId,
-    )
-    .map(toOperation);
+  return selectHistoryRows(db, runId).map(toOperation);
+}
+
+/** The run's history as rows (a claim maps them, see `toClaims`). */
+export function selectHistoryRows(db: Database, runId: string): OperationRow[] {
+  return db.all<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? ORDER BY seq`, runId);
 }
 
 /**

@@ -2,10 +2,7 @@ import { LeaseLostError } from '../../errors.ts';
 import { newestFirst, pageLimit } from './cursor.ts';
 import type { ClaimRequest, Completion, Lease, NewRun, Page, RunQuery } from '../store.ts';
 import type { Database } from './database.ts';
-import { type RunRow, toRun } from './rows.ts';
-
-const RUN_COLUMNS =
-  'id, workflow, status, input, output, error, failed_seq, parent_id, initiator, attempts, recoveries, lease_token, created_at, updated_at';
+import { RUN_COLUMNS, type RunRow, toRun } from '../rows.ts';
 
 /**
  * Inserts a pending run (or a suspended one, `run.suspended`) unless the id exists. Returns

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClosedError, RunNotFoundError, RunStateError, StoreReadOnlyError } from '../../errors.ts';
+import { ClosedError, StoreReadOnlyError } from '../../errors.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
 import type { ResumeOptions } from '../engine-store.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
@@ -24,22 +24,20 @@ import type {
   WaitRequest,
 } from '../store.ts';
 import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
+import { toClaims, toRun } from '../rows.ts';
+import type { Write, WriteResult } from '../writes.ts';
+import { applyWrite } from './apply-write.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import * as deliveries from './deliveries.ts';
-import { insertEvent, matchWaits } from './events.ts';
-import { insertMessage, returnMessagesFrom, waitsOnTopic } from './mailbox.ts';
 import { migrate } from './migrations.ts';
-import { deleteOperationsFrom, insertHeldOperation, insertOperation, selectHistory } from './operations.ts';
-import { toRun } from './rows.ts';
-import { afterRunEnd } from './run-end.ts';
 import type { PruneBatch, PruneRequest } from '../retention-store.ts';
 import * as retention from './retention.ts';
+import { selectHistory, selectHistoryRows } from './operations.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
-import { writeNewTask, writeTaskUpdate } from './task-writes.ts';
 import * as tasks from './tasks.ts';
-import { deleteWaits, fireChildWaits, fireDue, nextDeadline, resolveOrRegister, selectWaits } from './waits.ts';
+import { deleteWaits, fireChildWaits, nextDeadline, selectWaits } from './waits.ts';
 
 /**
  * `SqliteStore` options. `durability` defaults to `'full'`: a write is acknowledged (its promise
@@ -57,7 +55,8 @@ export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'chang
  * query prepared once. Each method is atomic (a savepoint); writes made in the same event-loop
  * turn share one commit (group commit) and each resolves only once that commit is durable: by
  * default (`durability: 'full'`) fsynced, so it survives a power failure; with `'normal'`, a
- * crash of the process only.
+ * crash of the process only. The writes of `writes.ts` all go through one dispatch,
+ * `applyWrite` (`apply-write.ts`).
  * Several processes may share the file (SQLite serializes writers); leases keep two workers off
  * the same run.
  *
@@ -125,11 +124,7 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async createRun(run: NewRun, now: number): Promise<{ run: Run; created: boolean }> {
-    const db = this.#open();
-    return db.write(() => {
-      const created = runs.insertRun(db, run, now);
-      return { run: toRun(runs.selectRun(db, run.id) as runs_RunRow), created };
-    });
+    return this.#write({ kind: 'createRun', run, now });
   }
 
   async getRun(id: string): Promise<Run | undefined> {
@@ -162,13 +157,16 @@ export class SqliteStore implements Store, TaskStore {
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, request.now);
       }
-      return runs.claimRuns(db, request).map((row) => ({
-        run: toRun(row),
-        lease: { runId: row.id, token: row.lease_token },
-        history: selectHistory(db, row.id),
-        lastWaitSeq:
-          db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM waits WHERE run_id = ?', row.id)?.seq ?? null,
-      }));
+      // A woken run's waits are resolved by its replay (`awaitWait`), not here: on one writer
+      // with no round trips, resolving them at claim would save nothing.
+      return toClaims(
+        runs.claimRuns(db, request).map((row) => ({
+          row,
+          history: selectHistoryRows(db, row.id),
+          lastWaitSeq:
+            db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM waits WHERE run_id = ?', row.id)?.seq ?? null,
+        })),
+      );
     });
   }
 
@@ -201,93 +199,43 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async releaseRun(lease: Lease, now: number): Promise<void> {
-    const db = this.#open();
-    await db.write(() => runs.releaseRun(db, lease, now));
+    await this.#write({ kind: 'releaseRun', lease, now });
   }
 
   async recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void> {
-    const db = this.#open();
-    await db.write(() => insertHeldOperation(db, lease, operation, now));
+    await this.#write({ kind: 'recordOperation', lease, operation, now });
   }
 
   async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
-    const db = this.#open();
-    return db.write(() => {
-      runs.assertLease(db, lease);
-      insertOperation(db, lease, { seq, kind: 'status', name: key, output: null, error: null }, now);
-      appendRunEvent(db, lease.runId, 'status', { key, value: value === null ? null : JSON.parse(value) }, now);
-      return statuses.insertStatus(db, lease.runId, key, value, now);
-    });
+    return this.#write({ kind: 'publishStatus', lease, seq, key, value, now });
   }
 
   async startChild(lease: Lease, seq: number, name: string, child: NewRun, now: number): Promise<Run> {
-    const db = this.#open();
-    return db.write(() => {
-      runs.assertLease(db, lease);
-      let existing: runs_RunRow | undefined;
-      if (!runs.insertRun(db, { ...child, parentId: lease.runId }, now)) {
-        existing = runs.selectRun(db, child.id) as runs_RunRow;
-        if (existing.workflow !== child.workflow || existing.parent_id !== lease.runId) {
-          throw new RunStateError(
-            `Cannot start child "${child.id}" of workflow "${child.workflow}": that id belongs to a run of workflow "${existing.workflow}"${existing.parent_id === lease.runId ? '' : ' that is not a child of this run'}`,
-          );
-        }
-      }
-      insertOperation(db, lease, { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null }, now);
-      return toRun(existing ?? (runs.selectRun(db, child.id) as runs_RunRow));
-    });
+    return this.#write({ kind: 'startChild', lease, seq, name, child, now });
   }
 
   async awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome> {
-    const db = this.#open();
-    return db.write(() => {
-      runs.assertLease(db, lease);
-      return resolveOrRegister(db, lease, request, now);
-    });
+    return this.#write({ kind: 'awaitWait', lease, request, now });
   }
 
   async suspendRun(lease: Lease, now: number): Promise<'waiting' | 'pending'> {
-    const db = this.#open();
-    return db.write(() => runs.suspendRun(db, lease, now));
+    return this.#write({ kind: 'suspendRun', lease, now });
   }
 
   async completeRun(lease: Lease, completion: Completion, now: number): Promise<void> {
-    const db = this.#open();
-    await db.write(() => {
-      runs.finishRun(db, lease, completion, now);
-      afterRunEnd(db, lease.runId, completion, now);
-    });
+    await this.#write({ kind: 'completeRun', lease, completion, now });
   }
 
   async sendMessage(message: NewMessage, now: number): Promise<{ duplicate: boolean; woke: boolean }> {
-    const db = this.#open();
-    return db.write(() => {
-      if (!runs.selectRun(db, message.runId)) throw new RunNotFoundError(message.runId);
-      const id = insertMessage(db, message, now);
-      if (id === undefined) return { duplicate: true, woke: false };
-      const woke = waitsOnTopic(db, message.runId, message.topic) && runs.wakeRun(db, message.runId, now);
-      return { duplicate: false, woke };
-    });
+    return this.#write({ kind: 'sendMessage', message, now });
   }
 
   async emitEvent(name: string, data: JsonText, now: number): Promise<{ eventId: number; woken: number }> {
-    const db = this.#open();
-    return db.write(() => {
-      const eventId = insertEvent(db, name, data, now);
-      const matched = matchWaits(db, eventId, name, data === null ? undefined : JSON.parse(data));
-      let woken = 0;
-      for (const runId of matched) if (runs.wakeRun(db, runId, now)) woken++;
-      return { eventId, woken };
-    });
+    return this.#write({ kind: 'emitEvent', name, data, now });
   }
 
   async fireDueTimers(now: number, limit: number): Promise<number> {
-    const db = this.#open();
-    return db.write(() => {
-      const fired = fireDue(db, now, limit);
-      for (const runId of new Set(fired)) runs.wakeRun(db, runId, now);
-      return fired.length;
-    });
+    return this.#write({ kind: 'fireDueTimers', now, limit });
   }
 
   async nextTimerDue(): Promise<number | null> {
@@ -296,53 +244,15 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async cancelRun(id: string, now: number): Promise<string[]> {
-    const db = this.#open();
-    return db.write(() => {
-      const run = runs.selectRun(db, id);
-      if (!run) throw new RunNotFoundError(id);
-      const ids = runs.selectLiveTree(db, id);
-      for (const runId of ids) {
-        runs.markCancelled(db, runId, now);
-        appendRunEvent(db, runId, 'run.cancelled', null, now);
-        deleteWaits(db, runId);
-        for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, now);
-      }
-      tasks.cancelTasksOfRuns(db, ids, now);
-      return ids;
-    });
+    return this.#write({ kind: 'cancelRun', runId: id, now });
   }
 
   async blockRun(lease: Lease, error: string, now: number): Promise<void> {
-    const db = this.#open();
-    await db.write(() => {
-      runs.blockRun(db, lease, error, now);
-      appendRunEvent(db, lease.runId, 'run.blocked', { error: JSON.parse(error) }, now);
-    });
+    return this.#write({ kind: 'blockRun', lease, error, now });
   }
 
   async resumeRun(id: string, now: number, options: ResumeOptions = {}): Promise<Run> {
-    const db = this.#open();
-    return db.write(() => {
-      const run = runs.selectRun(db, id);
-      if (!run) throw new RunNotFoundError(id);
-      if (run.status !== 'failed' && run.status !== 'cancelled' && run.status !== 'blocked') {
-        throw new RunStateError(`Run "${id}" is ${run.status}; only failed, cancelled or blocked runs can be resumed`);
-      }
-      if (options.workflow !== undefined) runs.setWorkflow(db, id, options.workflow);
-      appendRunEvent(
-        db,
-        id,
-        'run.resumed',
-        { by: options.by ?? null, from: run.status, workflow: options.workflow ?? run.workflow },
-        now,
-      );
-      if (run.failed_seq !== null) {
-        deleteOperationsFrom(db, id, run.failed_seq);
-        returnMessagesFrom(db, id, run.failed_seq);
-      }
-      runs.markResumed(db, id, now);
-      return toRun(runs.selectRun(db, id) as runs_RunRow);
-    });
+    return this.#write({ kind: 'resumeRun', runId: id, now, ...options });
   }
 
   async getStatus(runId: string, key: string): Promise<StatusEntry | undefined> {
@@ -391,17 +301,7 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async appendProgress(lease: Lease, data: JsonText, now: number): Promise<boolean> {
-    const db = this.#open();
-    return db.write(() => {
-      const held = db.get(
-        `SELECT 1 AS held FROM runs WHERE id = ? AND lease_token = ? AND status = 'running'`,
-        lease.runId,
-        lease.token,
-      );
-      if (!held) return false;
-      appendRunEvent(db, lease.runId, 'progress', data === null ? null : JSON.parse(data), now);
-      return true;
-    });
+    return this.#write({ kind: 'appendProgress', lease, data, now });
   }
 
   async statusChanges(after: number, limit: number, runId?: string): Promise<StatusEntry[]> {
@@ -417,8 +317,7 @@ export class SqliteStore implements Store, TaskStore {
     audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
-    const db = this.#open();
-    return db.write(() => writeNewTask(db, task, run, audit, now));
+    return this.#write({ kind: 'createTask', task, run, audit, now });
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -437,8 +336,7 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   async applyTaskUpdate(id: string, expectedVersion: number, update: TaskUpdate, now: number): Promise<boolean> {
-    const db = this.#open();
-    return db.write(() => writeTaskUpdate(db, id, expectedVersion, update, now));
+    return this.#write({ kind: 'updateTask', taskId: id, expectedVersion, update, now });
   }
 
   async tasksOfRuns(runIds: readonly string[]): Promise<TaskRecord[]> {
@@ -540,6 +438,15 @@ export class SqliteStore implements Store, TaskStore {
     return db.write(() => retention.pruneTasks(db, request));
   }
 
+  /**
+   * One write of `writes.ts`, applied by `applyWrite` in a savepoint of the open group commit:
+   * resolves once that commit is durable (see `Database.write`).
+   */
+  #write<W extends Write>(write: W): Promise<WriteResult<W>> {
+    const db = this.#open();
+    return db.write(() => applyWrite(db, write));
+  }
+
   #open(): Database {
     if (!this.#db) {
       throw new ClosedError(
@@ -549,5 +456,3 @@ export class SqliteStore implements Store, TaskStore {
     return this.#db;
   }
 }
-
-type runs_RunRow = NonNullable<ReturnType<typeof runs.selectRun>>;

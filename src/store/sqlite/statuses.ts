@@ -1,8 +1,6 @@
 import type { StatusEntry } from '../store.ts';
 import type { Database } from './database.ts';
-import { type StatusRow, toStatus } from './rows.ts';
-
-const COLUMNS = 'id, run_id, key, value, created_at';
+import { STATUS_COLUMNS as COLUMNS, type StatusRow, toStatus } from '../rows.ts';
 
 export function insertStatus(db: Database, runId: string, key: string, value: string | null, now: number): StatusEntry {
   const row = db.get<StatusRow>(
