@@ -13,7 +13,6 @@ import type { Authorization } from '../../authorization/authorization.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv, Caller } from '../auth.ts';
 import { HttpError } from '../errors.ts';
-import { CHAT_SCRIPT, CHAT_STYLES } from '../inbox/chat-script.ts';
 import type { EventHub } from '../event-hub.ts';
 import { errors, json } from '../schemas.ts';
 
@@ -99,8 +98,6 @@ export function chatRoutes(
   options: ChatRouteOptions = {},
 ): Chats {
   const chats = new Chats(heed, hub);
-  app.get('/inbox/chat.js', (c) => c.body(CHAT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
-  app.get('/inbox/chat.css', (c) => c.body(CHAT_STYLES, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
   /** The thread if the caller may use it; 404 otherwise (whether it exists is not told). */
   const visible = async (caller: Caller, chatId: string): Promise<ChatThread> =>
