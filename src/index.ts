@@ -6,7 +6,10 @@
  * import { SqliteStore } from 'heed/sqlite';
  * const heed = new Heed({ store: new SqliteStore('.heed/heed.db') });
  * ```
+ * It needs Node 22.13 or later: on an older Node, importing it says so.
  */
+import './node-check.ts';
+
 export type {
   ChildRun,
   CoreContext,
