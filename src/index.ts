@@ -23,7 +23,7 @@ export type {
 export { Engine, type EngineOptions, type StatusValue } from './engine/engine.ts';
 export type { AuditVerification } from './human/audit.ts';
 export { type Ask, type FormData, Heed, type HeedOptions } from './human/heed.ts';
-export type { Notification, NotificationKind, Notifier } from './human/notifier.ts';
+export type { NoticeReceipt, Notification, NotificationKind, Notifier } from './human/notifier.ts';
 export type { MembershipLookup } from './human/principals.ts';
 export { HumanTasks, type HumanTaskOptions, type HumanTaskStore, type TaskListQuery } from './human/tasks.ts';
 export {

@@ -8,7 +8,7 @@
 import { parseListHash, renderList } from './list.js';
 import { api, me, remember, signedIn } from './session.js';
 import { renderTask } from './task.js';
-import { agentName, agentWaiting, ago, esc, typeName, until } from './words.js';
+import { agentName, agentWaiting, ago, esc, setDirectory, typeName, until } from './words.js';
 /** @import { Me, Task, WaitingAgent } from './types.d.ts' */
 /** @import { ViewContext, Viewer } from './context.d.ts' */
 
@@ -74,7 +74,9 @@ function signIn() {
     remember(principal, key);
     viewer = null;
     renderWho();
-    location.hash = '#/';
+    loadDirectory().finally(() => {
+      location.hash = '#/';
+    });
   });
 }
 
@@ -156,6 +158,19 @@ async function loadViewer() {
     viewer = viewerOf(await api('GET', '/v1/me'));
   } catch {
     viewer = { principal: me.principal, identities: [me.principal] };
+  }
+  await loadDirectory();
+}
+
+/** The people directory's names (GET /v1/people), so that people are named as in email and Slack. */
+async function loadDirectory() {
+  if (!signedIn()) return;
+  try {
+    /** @type {{ items: { principal: string, name: string }[] }} */
+    const people = await api('GET', '/v1/people');
+    setDirectory(people.items);
+  } catch {
+    // an older server, or not signed in yet: names made from the principals
   }
 }
 

@@ -9,7 +9,7 @@
  * the card updates in place.
  */
 import { api, authHeaders, me } from './session.js';
-import { ago, esc } from './words.js';
+import { ago, esc, isNegative } from './words.js';
 /** @import { ChatThread, Me } from './types.d.ts' */
 
 /**
@@ -248,12 +248,9 @@ const BADGES = {
  */
 function approvalBlock(card, part) {
   const state = card.state;
-  const tone =
-    state === 'waiting'
-      ? 'pending'
-      : state === 'approved' || state === 'answered' || state === 'done'
-        ? 'succeeded'
-        : 'failed';
+  // A "done" outcome may still be a no (failed, sent back for changes): never green then.
+  const negative = state === 'rejected' || isNegative(card.outcome, state);
+  const tone = state === 'waiting' ? 'pending' : negative ? 'failed' : 'succeeded';
   const label =
     state === 'waiting' ? (card.kind === 'question' ? 'Waiting for an answer' : 'Waiting for approval') : BADGES[state];
   const badge = `<span class="badge ${tone}">${esc(label)}</span>`;
@@ -274,7 +271,7 @@ function approvalBlock(card, part) {
     actions = '<div class="muted small">The card updates here when it is decided, wherever that happens.</div>';
   }
   const verdict = decisionText(card);
-  const verdictTone = state === 'approved' || state === 'answered' ? 'good' : state === 'done' ? '' : 'bad';
+  const verdictTone = negative ? 'bad' : state === 'approved' || state === 'answered' ? 'good' : '';
   return (
     `<div class="approval" data-task-state="${esc(state)}"><div class="row">${badge}<strong>${esc(card.title)}</strong></div>` +
     (who || requester ? `<div class="muted small">${who}${requester}</div>` : '') +

@@ -6,7 +6,7 @@
  * so a view can be bookmarked and reloaded.
  */
 import { api } from './session.js';
-import { ago, esc, person, standing, typeName, until } from './words.js';
+import { ago, esc, isNegative, person, standing, typeName, until } from './words.js';
 /** @import { Task } from './types.d.ts' */
 /** @import { ViewContext, Viewer } from './context.d.ts' */
 
@@ -139,7 +139,7 @@ function card(task, state, who) {
   return (
     `<a class="card task" data-task="${esc(task.id)}" data-status="${esc(task.status)}" href="#/task/${encodeURIComponent(task.id)}">` +
     `<div class="row between"><strong class="title">${esc(task.title)}</strong><span class="chip">${esc(typeName(task.type))}</span></div>` +
-    `<div class="standing ${esc(task.status)}">${esc(line)}</div>` +
+    `<div class="standing ${esc(task.status)}${isNegative(task.result?.outcome, task.status) ? ' negative' : ''}">${esc(line)}</div>` +
     `<div class="muted small">${when}${task.escalationLevel ? ' · escalated' : ''}</div></a>`
   );
 }

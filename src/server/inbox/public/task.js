@@ -12,6 +12,7 @@ import {
   channel,
   esc,
   historyLine,
+  isNegative,
   outcomeButton,
   outcomeDone,
   people,
@@ -127,8 +128,9 @@ function actionBlock(task, pending) {
 function decision(task, me) {
   const r = task.result;
   if (!r) return '';
+  // Rejections, refusals, failures and send-backs are red like an expiry: never coloured like a success.
   const good = ['approve', 'submit', 'done', 'answer'].includes(r.outcome ?? '');
-  const bad = ['reject', 'deny', 'failed'].includes(r.outcome ?? '') || task.status !== 'resolved';
+  const bad = isNegative(r.outcome, task.status) || task.status !== 'resolved';
   const line =
     task.status === 'resolved' && r.by !== 'system'
       ? `${sentence(outcomeDone(r.outcome))} by ${person(r.by, me)}${r.via ? ` via ${channel(r.via)}` : ''}, ${ago(r.at)}`

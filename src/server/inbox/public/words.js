@@ -49,11 +49,11 @@ const DONE = {
   answer: 'answered',
 };
 /**
- * The past tense of an outcome: "approved", "rejected".
+ * The past tense of an outcome: "approved", "rejected", or "answered EU" for a choice of the task's own.
  * @param {string | null | undefined} outcome
  */
 export function outcomeDone(outcome) {
-  return DONE[outcome ?? ''] || sentence(outcome).toLowerCase();
+  return DONE[outcome ?? ''] || `answered ${outcomeButton(outcome ?? '')}`;
 }
 
 /** @type {Record<string, string>} */
@@ -67,12 +67,31 @@ const BUTTONS = {
   deny: 'Deny',
   answer: 'Send answer',
 };
+/** Short words that are not codes: they stay words ("Yes", not "YES"). */
+const WORDS = new Set(
+  'yes no not now new old all any add off on out run set try use fix get put buy pay ask end go up ok keep'.split(' '),
+);
 /**
- * A button's label for an outcome.
+ * A button's label for an outcome: "Approve"; a short code stays readable (`eu` → "EU"), other
+ * choices in sentence case (`ship_it` → "Ship it"). The server's notices say it the same way
+ * (`src/text/outcomes.ts`).
  * @param {string} outcome
  */
 export function outcomeButton(outcome) {
-  return BUTTONS[outcome] || sentence(outcome);
+  if (BUTTONS[outcome]) return BUTTONS[outcome];
+  if (/^[a-z]{2,3}$/i.test(outcome) && !WORDS.has(outcome.toLowerCase())) return outcome.toUpperCase();
+  return sentence(outcome);
+}
+
+/** Outcomes that say no: shown in red, never like a success. */
+const NEGATIVE = ['reject', 'deny', 'failed', 'request_changes'];
+/**
+ * Whether an outcome, or a task's ending (`expired`, `cancelled`), is a negative one.
+ * @param {string | null | undefined} outcome
+ * @param {string} [status]
+ */
+export function isNegative(outcome, status) {
+  return status === 'expired' || status === 'cancelled' || NEGATIVE.includes(outcome ?? '');
 }
 
 /**
@@ -95,21 +114,36 @@ function titleCase(name) {
     .join(' ');
 }
 
+/** The people directory's names (`GET /v1/people`), once loaded. */
+/** @type {Map<string, string>} */
+const directory = new Map();
 /**
- * A principal as people say it: "you", "Alice", "the finance group", "bob@example.com", "an agent".
+ * Keeps the people directory's names, which {@link person} prefers.
+ * @param {{ principal: string, name: string }[]} items
+ */
+export function setDirectory(items) {
+  directory.clear();
+  for (const { principal, name } of items) directory.set(principal, name);
+}
+
+/**
+ * A principal as people say it: "you", the directory's name ("Alice Doe"), or one made from the
+ * principal — "Alice", "the finance group", "bob@example.com", "the bank agent" (the same rule as
+ * the server's `displayName`, so that every channel names a person the same way).
  * @param {string | null | undefined} principal
  * @param {string} [me]
  */
 export function person(principal, me) {
   if (!principal) return 'someone';
   if (me && principal === me) return 'you';
+  const known = directory.get(principal);
+  if (known) return known;
   const cut = principal.indexOf(':');
   const kind = cut < 0 ? '' : principal.slice(0, cut);
   const name = cut < 0 ? principal : principal.slice(cut + 1);
-  if (kind === 'user') return titleCase(name);
+  if (kind === 'user') return titleCase(name) || name;
   if (kind === 'group') return `the ${name.replace(/[_-]+/g, ' ')} group`;
-  if (kind === 'email') return name;
-  if (kind === 'agent') return 'an agent';
+  if (kind === 'agent') return `the ${name} agent`;
   if (principal === 'system') return 'Heed';
   if (principal === '*') return 'anyone';
   return name;
@@ -214,7 +248,7 @@ export function standing(task, me, identities) {
 
 /**
  * What an audit entry's `detail` may hold, as the history reads it.
- * @typedef {{ assignees?: string[], recipients?: string[], reason?: string, added?: string[],
+ * @typedef {{ assignees?: string[], recipients?: string[], outbox?: boolean, reason?: string, added?: string[],
  *   stage?: number, name?: string, approvedBy?: string[], tool?: string,
  *   next?: { stage: number, name?: string, approvers?: string[] } }} Detail
  */
@@ -232,7 +266,10 @@ export function historyLine(entry, me) {
     case 'created':
       return `Asked by ${entry.actor.startsWith('agent:') ? 'an agent' : who}${d.assignees?.length ? `, for ${people(d.assignees, me)}` : ''}`;
     case 'notified':
-      return `Sent to ${people(d.recipients || [], me)} via ${channel(entry.via)}`;
+      // Without SMTP or a Slack token the notice waits in the local outbox: it was not sent.
+      return d.outbox
+        ? `Kept in the outbox for ${people(d.recipients || [], me)} (${channel(entry.via)} is not configured)`
+        : `Sent to ${people(d.recipients || [], me)} via ${channel(entry.via)}`;
     case 'not-notified':
       return `Could not be sent via ${channel(entry.via)}${d.reason ? ` (${d.reason})` : ''}`;
     case 'reminded':
