@@ -152,7 +152,9 @@ describe('channels in headless Chromium at phone size', () => {
     await line.waitFor();
     expect(await line.textContent()).toContain('rejected by you via the inbox');
     expect(await line.evaluate((el) => el.classList.contains('negative'))).toBe(true);
-    expect(await line.evaluate('(el) => getComputedStyle(el).color')).toBe('rgb(180, 35, 24)');
+    expect(await line.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).color)).toBe(
+      'rgb(180, 35, 24)',
+    );
     await page.goto(`${h.server.url}/#/task/${refund.id}`);
     await page.waitForSelector('#result');
     expect(await page.getAttribute('#result', 'class')).toBe('decision bad');
