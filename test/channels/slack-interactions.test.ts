@@ -193,6 +193,8 @@ describe('channels: Slack interactions', () => {
     await h.clock.advance('1h');
     await h.until('expired copy closed', () => slack.inChannel('DU0BOB')[0]?.updates === 1);
     expect((await h.heed.tasks.get(timed.id))?.status).toBe('resolved');
-    expect(JSON.stringify(slack.inChannel('DU0BOB')[0]?.blocks)).toContain(':x: *No answer in time: rejected automatically*');
+    expect(JSON.stringify(slack.inChannel('DU0BOB')[0]?.blocks)).toContain(
+      ':x: *No answer in time: rejected automatically*',
+    );
   });
 });
