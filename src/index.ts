@@ -6,7 +6,10 @@
  * import { SqliteStore } from 'heed/sqlite';
  * const heed = new Heed({ store: new SqliteStore('.heed/heed.db') });
  * ```
+ * It needs Node 22.13 or later: on an older Node, importing it says so.
  */
+import './node-check.ts';
+
 export type {
   ChildRun,
   CoreContext,
@@ -20,7 +23,7 @@ export type {
 export { Engine, type EngineOptions, type StatusValue } from './engine/engine.ts';
 export type { AuditVerification } from './human/audit.ts';
 export { type Ask, type FormData, Heed, type HeedOptions } from './human/heed.ts';
-export type { Notification, NotificationKind, Notifier } from './human/notifier.ts';
+export type { NoticeReceipt, Notification, NotificationKind, Notifier } from './human/notifier.ts';
 export type { MembershipLookup } from './human/principals.ts';
 export { HumanTasks, type HumanTaskOptions, type HumanTaskStore, type TaskListQuery } from './human/tasks.ts';
 export {

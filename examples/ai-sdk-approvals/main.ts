@@ -1,8 +1,10 @@
 /**
  * An app that keeps its own AI SDK loop (`streamText` with a `needsApproval` tool) and hands each
- * approval to a durable Heed task: `npm run example -- ai-sdk-approvals "Transfer $150 to Alice"`.
- * Answer at the prompt, or end the input (Ctrl-D) and answer later in the inbox or with
- * `heed respond`; running it again with no message picks the conversation up where it stopped.
+ * approval to a durable Heed task: `npm run example -- ai-sdk-approvals 'Transfer $150 to Alice'`
+ * (single quotes: in double quotes the shell reads `$1` as a variable).
+ * Answer at the prompt, or end the input (Ctrl-D) and answer later: the example's store is its
+ * own SQLite file (not the one `npm start` serves), so it prints how to serve an inbox on that
+ * file; running it again with no message picks the conversation up where it stopped.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -56,6 +58,20 @@ const ask = async (question: string) => {
   return next.done ? undefined : String(next.value).trim();
 };
 
+/** How to answer later: an inbox served on this example's own store, then this again. */
+function later(taskId: string): string {
+  const port = 4001; // beside `npm start` on 4000
+  return [
+    '',
+    `no answer given: the approval waits in Heed, in this example's store (${db}).`,
+    'To answer it later, serve an inbox on that store (stop it with Ctrl-C when done):',
+    `  npx heed serve --db ${db} --port ${port} --no-demo`,
+    `and open http://127.0.0.1:${port}/#/task/${encodeURIComponent(taskId)} signed in as user:you, or answer from the terminal:`,
+    `  npx heed respond ${taskId} approve --as user:you --url http://127.0.0.1:${port}`,
+    'then run this again with no message: npm run example -- ai-sdk-approvals',
+  ].join('\n');
+}
+
 for (let round = 0; round < 6; round++) {
   const { message: answers, pending } = await approvals.resolve(messages);
   if (pending.length > 0) {
@@ -65,7 +81,7 @@ for (let round = 0; round < 6; round++) {
       const comment = outcome === undefined ? undefined : await ask('  comment: ');
       if (outcome === undefined || comment === undefined) {
         save();
-        console.log('\nno answer given: the approval waits in Heed; answer it, then run this again with no message');
+        console.log(later(task.taskId));
         process.exit(0);
       }
       await heed.tasks

@@ -1,5 +1,5 @@
 import type { Heed } from '../human/heed.ts';
-import type { Notification, NotificationKind, Notifier } from '../human/notifier.ts';
+import type { NoticeReceipt, Notification, NotificationKind, Notifier } from '../human/notifier.ts';
 import { isPerson } from '../human/principals.ts';
 import type { Task } from '../human/types.ts';
 import { LinkSigner } from '../server/links.ts';
@@ -16,7 +16,7 @@ import {
 import { type Address, addressKey, People } from './directory/people.ts';
 import { Mailer, messageIdOf } from './email/mailer.ts';
 import { renderEmail } from './email/render.ts';
-import { endedText, type NoticeContent, noticeContent } from './notice.ts';
+import { endedNegative, endedText, type NoticeContent, noticeContent } from './notice.ts';
 import { SlackApi } from './slack/api.ts';
 import { closedBlocks, openBlocks } from './slack/blocks.ts';
 
@@ -144,7 +144,7 @@ export class Channels {
       const ref = JSON.parse(delivery.ref) as SentRef;
       const kind = delivery.event.split(':')[0] as NotificationKind;
       const notice = this.notice(task, kind, { kind: 'slack-user', principal: delivery.recipient, user: '' }, false);
-      const blocks = closedBlocks(notice, ended);
+      const blocks = closedBlocks(notice, ended, endedNegative(task));
       const text = `${task.title}: ${ended}`;
       if (ref.outbox) {
         const stored = await this.heed.deliveries.getOutbox(delivery.key);
@@ -158,8 +158,11 @@ export class Channels {
     }
   }
 
-  /** The notifier's work: one durable delivery run per address (idempotent by key). */
-  async #enqueue(channel: 'email' | 'slack', notification: Notification): Promise<void> {
+  /**
+   * The notifier's work: one durable delivery run per address (idempotent by key). Says when the
+   * notices go to the local outbox (the channel is not configured).
+   */
+  async #enqueue(channel: 'email' | 'slack', notification: Notification): Promise<NoticeReceipt> {
     const heed = this.heed;
     const [, kind, index] = /:(created|reminder|escalated):(\d+):[^:]+$/.exec(notification.key) ?? [];
     const addresses = this.people.resolve(notification.recipients, channel, this.offline(channel));
@@ -174,6 +177,7 @@ export class Channels {
       };
       await heed.startWorkflow(DELIVERY_WORKFLOW, input, { id: deliveryRunId(input.key) });
     }
+    return this.offline(channel) ? { outbox: true } : {};
   }
 
   async #attempt(input: DeliveryInput): Promise<AttemptResult> {

@@ -1,5 +1,6 @@
 import type { NotificationKind } from '../human/notifier.ts';
 import type { Task } from '../human/types.ts';
+import { channelName, isNegative, NEGATIVE_OUTCOMES, outcomeDone, outcomeLabel } from '../text/outcomes.ts';
 import type { People } from './directory/people.ts';
 
 /** One outcome a person can choose: a signed one-click link, or the inbox page when it needs more. */
@@ -19,7 +20,10 @@ export interface NoticeContent {
   /** "Approval needed", "Reminder", "Escalated to you". */
   lead: string;
   title: string;
+  /** Markdown: each channel renders it its own way (HTML, plain text, Slack mrkdwn). */
   description: string | null;
+  /** Who asks, by name ("Carol Diaz (user:carol)"), or "an agent" for a run without a requester; null when unknown. */
+  requester: string | null;
   action: { tool: string; args: string } | null;
   context: string | null;
   deadline: string | null;
@@ -43,16 +47,16 @@ const LEADS: Record<NotificationKind, string> = {
   stage: 'Your stage of the approval has come',
 };
 
-/** Words for outcomes (`request_changes` → "Request changes"). */
-export function outcomeLabel(outcome: string): string {
-  const text = outcome.replace(/_/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 function styleOf(outcome: string): OutcomeChoice['style'] {
   if (['approve', 'done', 'submit', 'answer'].includes(outcome)) return 'primary';
-  if (['reject', 'deny', 'failed'].includes(outcome)) return 'danger';
+  if (NEGATIVE_OUTCOMES.includes(outcome)) return 'danger';
   return 'default';
+}
+
+/** A principal named for a notice: "Alice Doe (user:alice)", or the name alone where it is the address. */
+function named(principal: string, people: People): string {
+  const name = people.name(principal);
+  return name === principal || principal === `email:${name}` ? name : `${name} (${principal})`;
 }
 
 /** A deadline in words, in UTC (the reader's zone is unknown to a mail). */
@@ -88,13 +92,14 @@ export function noticeContent(options: {
   const others = task.assignees
     .map((a) => a.principal)
     .filter((p) => p !== recipient)
-    .map((p) => (people.name(p) === p ? p : `${people.name(p)} (${p})`));
+    .map((p) => named(p, people));
   return {
     taskId: task.id,
     kind,
     lead: LEADS[kind],
     title: task.title,
     description: task.description,
+    requester: task.requester ? named(task.requester, people) : task.askedBy ? 'an agent' : null,
     action: task.action ? { tool: task.action.tool, args: JSON.stringify(task.action.args, null, 2) } : null,
     context: task.payload === null || task.payload === undefined ? null : JSON.stringify(task.payload, null, 2),
     deadline: task.deadline === null ? null : deadlineText(task.deadline, options.now),
@@ -125,23 +130,25 @@ export function stageText(task: Task, people: People): string | null {
   return [`Stage ${task.stage + 1} of ${stages.length} (${now?.name ?? ''})`, ...earlier].join('; ');
 }
 
-/** How a task ended, in words: "Approved by Bob Doe via slack". */
+/** How a task ended, in words: "Rejected by Bob Doe via Slack", "No answer in time: rejected automatically". */
 export function endedText(task: Task, people: People): string {
   const result = task.result;
   if (!result) return `This task is ${task.status}.`;
   // The deadline decides as `system` via `timeout`; a cancel without a principal is `system` too.
-  const who =
-    result.by === null || result.by === 'system'
-      ? result.via === 'timeout'
-        ? 'the deadline'
-        : null
-      : people.name(result.by);
-  const via = result.via && result.via !== 'timeout' ? ` via ${result.via}` : '';
-  const what =
-    task.status === 'cancelled'
-      ? 'Cancelled'
-      : task.status === 'expired'
-        ? 'Expired'
-        : outcomeLabel(result.outcome ?? task.status);
-  return `${what}${who ? ` by ${who}` : ''}${via}`;
+  if (result.via === 'timeout') {
+    return result.outcome
+      ? `No answer in time: ${outcomeDone(result.outcome)} automatically`
+      : 'Expired: nobody answered in time';
+  }
+  const who = result.by === null || result.by === 'system' ? null : people.name(result.by);
+  if (task.status === 'cancelled') return `Cancelled${who ? ` by ${who}` : ''}`;
+  if (task.status === 'expired') return 'Expired: nobody answered in time';
+  const what = outcomeDone(result.outcome ?? task.status);
+  const via = result.via ? ` via ${channelName(result.via)}` : '';
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)}${who ? ` by ${who}` : ''}${via}`;
+}
+
+/** Whether a task ended with a no: rejected, denied, failed, sent back, expired or cancelled. */
+export function endedNegative(task: Task): boolean {
+  return isNegative(task.result?.outcome, task.status);
 }

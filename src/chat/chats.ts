@@ -1,7 +1,7 @@
 import { isToolUIPart, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { HeedError, TaskAlreadyResolvedError } from '../errors.ts';
 import type { Heed } from '../human/heed.ts';
-import { listOfNames } from '../human/principal-names.ts';
+import { listOfNames, type NameLookup } from '../human/principal-names.ts';
 import type { ResponseInput, Task } from '../human/types.ts';
 import type { RunEvent } from '../store/store.ts';
 import { ChatBusyError, ChatNotFoundError, ChatNotLatestError } from './errors.ts';
@@ -65,10 +65,13 @@ export type AnswerResult = { accepted: true } | { accepted: false; task: Task; m
 export class Chats {
   readonly #heed: Heed;
   readonly #news: RunNews;
+  /** The people directory's names (config `people`). */
+  readonly names: NameLookup | undefined;
 
-  constructor(heed: Heed, news: RunNews) {
+  constructor(heed: Heed, news: RunNews, names?: NameLookup) {
     this.#heed = heed;
     this.#news = news;
+    this.names = names;
     registerChatThreads(heed);
   }
 
@@ -233,7 +236,7 @@ export class Chats {
     } catch (error) {
       if (error instanceof TaskAlreadyResolvedError) return { accepted: true };
       if (error instanceof HeedError && REFUSALS.has(error.code)) {
-        return { accepted: false, task, message: refusalMessage(task, principal) };
+        return { accepted: false, task, message: refusalMessage(task, principal, this.names) };
       }
       throw error;
     }
@@ -264,7 +267,7 @@ export class Chats {
         const run = await heed.runs.get(turn.runId);
         const ended = run !== undefined && ENDED.has(run.status);
         const events = await this.#eventsAfter(turn.runId, last);
-        translator ??= new TurnTranslator((id) => heed.tasks.get(id), supersededTries(events));
+        translator ??= new TurnTranslator((id) => heed.tasks.get(id), supersededTries(events), this.names);
         for (const event of events) {
           last = event.id;
           const chunks = await translator.translate(event);
@@ -302,8 +305,15 @@ export class Chats {
     // The turn's own open tasks (an indexed lookup by asker), however many others are pending.
     const [task] = (await this.#heed.tasks.list({ status: 'pending', askedBy: turn.runId, limit: 1 })).items;
     if (!task) return 'The agent is still answering your last message: wait for it to finish.';
-    const card = taskCard(task);
-    const who = card.asked.length > 0 ? listOfNames(card.asked.map((p) => p.principal)) : 'someone';
+    const card = taskCard(task, this.names);
+    const who =
+      card.asked.length > 0
+        ? listOfNames(
+            card.asked.map((p) => p.principal),
+            'or',
+            this.names,
+          )
+        : 'someone';
     return `This chat is waiting for ${who} to decide on "${task.title}". Once that is decided, the agent goes on and you can write again.`;
   }
 }
@@ -341,10 +351,10 @@ function withDecisions(message: UIMessage): UIMessage {
 const REFUSALS = new Set(['TASK_FORBIDDEN', 'TASK_NOT_FOUND', 'INVALID_PRINCIPAL']);
 
 /** Says who was asked, in words, to a person who may not answer. */
-function refusalMessage(task: Task, principal: string): string {
+function refusalMessage(task: Task, principal: string, names: NameLookup | undefined): string {
   const asked = task.assignees.map((a) => a.principal);
   const own = task.requester === principal;
-  const who = asked.length > 0 ? listOfNames(asked) : 'someone other than you';
+  const who = asked.length > 0 ? listOfNames(asked, 'or', names) : 'someone other than you';
   if (principal === 'system')
     return `Sign in to answer. ${capitalized(who)} ${asked.length > 1 ? 'were' : 'was'} asked to decide.`;
   return own

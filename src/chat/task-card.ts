@@ -1,4 +1,4 @@
-import { displayName } from '../human/principal-names.ts';
+import { displayName, type NameLookup } from '../human/principal-names.ts';
 import type { Task } from '../human/types.ts';
 
 /** A person named in a card: the principal and how to call them. */
@@ -36,12 +36,12 @@ export interface TaskCard {
   decidedAt: number | null;
 }
 
-function person(principal: string | null): Person | null {
-  return principal === null ? null : { principal, name: displayName(principal) };
+function person(principal: string | null, names: NameLookup | undefined): Person | null {
+  return principal === null ? null : { principal, name: displayName(principal, names) };
 }
 
-/** The card of a task as it is now. */
-export function taskCard(task: Task): TaskCard {
+/** The card of a task as it is now; `names`: the people directory's names. */
+export function taskCard(task: Task, names?: NameLookup): TaskCard {
   const result = task.result;
   const outcome = result?.outcome ?? null;
   const state: TaskCard['state'] =
@@ -64,11 +64,11 @@ export function taskCard(task: Task): TaskCard {
     kind: task.type === 'approval' ? 'approval' : task.type === 'clarification' ? 'question' : 'request',
     title: task.title,
     toolCallId: typeof toolCallId === 'string' ? toolCallId : null,
-    asked: task.assignees.map((a) => person(a.principal) as Person),
-    requester: person(task.requester),
+    asked: task.assignees.map((a) => person(a.principal, names) as Person),
+    requester: person(task.requester, names),
     state,
     outcome,
-    decidedBy: person(result?.by ?? null),
+    decidedBy: person(result?.by ?? null, names),
     via: result?.via ?? null,
     comment: result?.comment ?? null,
     deadline: task.deadline,

@@ -1,4 +1,5 @@
 import type { UIMessageChunk } from 'ai';
+import type { NameLookup } from '../human/principal-names.ts';
 import type { Task } from '../human/types.ts';
 import type { RunEvent } from '../store/store.ts';
 import { taskCard } from './task-card.ts';
@@ -36,13 +37,18 @@ const PASSED = new Set([
 export class TurnTranslator {
   readonly #tasks: TaskReader;
   readonly #superseded: ReadonlySet<string>;
+  readonly #names: NameLookup | undefined;
   readonly #open = new Set<string>();
   #streamedText = false;
 
-  /** `superseded`: tries of steps that a later try replaced (see {@link supersededTries}). */
-  constructor(tasks: TaskReader, superseded: ReadonlySet<string> = new Set()) {
+  /**
+   * `superseded`: tries of steps that a later try replaced (see {@link supersededTries});
+   * `names`: the people directory's names for the task cards.
+   */
+  constructor(tasks: TaskReader, superseded: ReadonlySet<string> = new Set(), names?: NameLookup) {
     this.#tasks = tasks;
     this.#superseded = superseded;
+    this.#names = names;
   }
 
   /** Whether, as of the events seen, the turn waits for a person (a task it asked is open). */
@@ -66,7 +72,7 @@ export class TurnTranslator {
         if (event.type === 'task.ended') this.#open.delete(taskId);
         const task = await this.#tasks(taskId);
         if (!task) return [];
-        const card = taskCard(task);
+        const card = taskCard(task, this.#names);
         const chunks: UIMessageChunk[] = [{ type: 'data-task', id: taskId, data: card }];
         if (event.type === 'task.created' && card.kind === 'approval' && card.toolCallId) {
           chunks.push({ type: 'tool-approval-request', approvalId: taskId, toolCallId: card.toolCallId });

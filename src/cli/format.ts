@@ -1,4 +1,5 @@
 import { stripVTControlCharacters, styleText } from 'node:util';
+import { isNegative } from '../text/outcomes.ts';
 
 type Color = Parameters<typeof styleText>[0];
 
@@ -32,8 +33,12 @@ const STATUS_COLOR: Record<string, Color> = {
   cancelled: 'gray',
 };
 
-export function status(value: string): string {
-  return paint(STATUS_COLOR[value] ?? 'white', value);
+/**
+ * A status in its colour; a task resolved with a no (`outcome` reject, deny, failed,
+ * request_changes) is red, never green like a success.
+ */
+export function status(value: string, outcome?: string | null): string {
+  return paint(value === 'resolved' && isNegative(outcome) ? 'red' : (STATUS_COLOR[value] ?? 'white'), value);
 }
 
 /** A plain text table: columns padded to their widest cell (colour codes do not count). */

@@ -1,5 +1,6 @@
 import { HeedApiError, type Task } from '../client/index.ts';
 import type { Api } from './api.ts';
+import { isNegative } from '../text/outcomes.ts';
 import { clean, paint } from './format.ts';
 import { InputClosedError, Prompter } from './prompts.ts';
 import { printTask } from './task-view.ts';
@@ -35,8 +36,10 @@ export async function watchInbox(api: Api, options: { pollMs?: number } = {}): P
         const answered = await api.call(
           api.client.POST('/v1/tasks/{id}/responses', { params: { path: { id: next.id } }, body: answer }),
         );
-        const by = answered.result ? ` (${clean(answered.result.outcome ?? answered.status)})` : '';
-        console.log(paint('green', `✓ ${answered.status}${by}`));
+        const outcome = answered.result?.outcome;
+        const by = answered.result ? ` (${clean(outcome ?? answered.status)})` : '';
+        // A no is recorded too, but is not shown like a success.
+        console.log(paint(isNegative(outcome, answered.status) ? 'red' : 'green', `✓ ${answered.status}${by}`));
         if (answered.status === 'pending') skipped.add(next.id); // recorded; others must answer too
       } catch (error) {
         if (!(error instanceof HeedApiError)) throw error;

@@ -5,6 +5,8 @@
  * Exit status: 0 done, 1 the server refused (or an audit chain is broken), 2 a usage error or an
  * unreachable server (nothing was sent).
  */
+// First: on a Node too old for Heed, say so before anything loads node:sqlite.
+import './node-check.ts';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HeedApiError } from '../client/index.ts';

@@ -8,7 +8,7 @@ import { paint } from './format.ts';
 import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
-import { importWorkflowModules } from './workflow-modules.ts';
+import { importWorkflowModules, workflowLines } from './workflow-modules.ts';
 
 export interface ServeFlags {
   db?: string | undefined;
@@ -55,7 +55,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const model = flags.demo ? modelFromEnvironment() : undefined;
   const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
   if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
-  await importWorkflowModules(heed, flags.import ?? []);
+  const imported = await importWorkflowModules(heed, flags.import ?? []);
   // The demo agents are open to every principal unless the config says otherwise.
   const startable = {
     ...(model ? Object.fromEntries(DEMO_WORKFLOWS.map((w) => [w, ['*']])) : {}),
@@ -90,5 +90,6 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     console.log(`  demo   workflows ${DEMO_WORKFLOWS.join(', ')}; model: ${model.label}`);
     console.log(`         approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
   }
+  for (const line of workflowLines([], imported)) console.log(line);
   stopOnSignals(() => server.close());
 }

@@ -22,7 +22,7 @@ function printTasks(items: Task[]): void {
       items.map((t) => [
         clean(t.id),
         t.type,
-        status(t.status),
+        status(t.status, t.result?.outcome),
         clean(t.title),
         clean(t.assignees.map((a) => a.principal).join(',')),
         when(t.deadline),
@@ -161,7 +161,7 @@ export const respondCommand: Command = {
     const answered = await api.call(api.client.POST('/v1/tasks/{id}/responses', { params: { path: { id } }, body }));
     const result = answered.result;
     console.log(
-      `${clean(answered.title)}: ${status(answered.status)}${result ? ` (${clean(result.outcome ?? result.status)} by ${clean(result.by ?? '-')})` : ' (your answer is recorded; more are needed)'}`,
+      `${clean(answered.title)}: ${status(answered.status, result?.outcome)}${result ? ` (${clean(result.outcome ?? result.status)} by ${clean(result.by ?? '-')})` : ' (your answer is recorded; more are needed)'}`,
     );
     for (const change of result?.edit?.changes ?? []) {
       console.log(

@@ -1,12 +1,15 @@
 import type { AuditEntry, Task } from '../client/index.ts';
+import { markdownText } from '../text/markdown.ts';
 import { clean, paint, status, table, when } from './format.ts';
 
 /** What a person reads before answering: title, description, action, payload, form, deadline. */
 export function printTask(task: Task): void {
   console.log(
-    `${paint('bold', clean(task.title))}  ${status(task.status)}  ${paint('dim', `${task.type} · ${clean(task.id)}`)}`,
+    `${paint('bold', clean(task.title))}  ${status(task.status, task.result?.outcome)}  ${paint('dim', `${task.type} · ${clean(task.id)}`)}`,
   );
-  if (task.description) console.log(clean(task.description));
+  if (task.requester) console.log(paint('dim', `asked by ${clean(task.requester)}`));
+  // The description is Markdown: a terminal shows it as plain text (no ** or []()).
+  if (task.description) console.log(clean(markdownText(task.description)));
   if (task.action) {
     const editable = task.allowEdit ? paint('dim', ' (you may edit the arguments)') : '';
     console.log(
@@ -61,7 +64,10 @@ export function printTaskDetail(task: Task, history: readonly AuditEntry[]): voi
       ['WHEN', 'WHAT', 'WHO', 'VIA', 'OUTCOME', 'COMMENT'],
       history.map((e) => [
         when(e.at),
-        e.action,
+        // Without SMTP or a Slack token a notice waits in the local outbox: it was not sent.
+        e.action === 'notified' && (e.detail as { outbox?: boolean } | undefined)?.outbox
+          ? 'kept in the outbox'
+          : e.action,
         clean(e.actor),
         e.via,
         clean(e.outcome ?? ''),

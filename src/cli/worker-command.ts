@@ -1,12 +1,12 @@
 import { modelFromEnvironment } from '../agent/models.ts';
-import { DEFAULT_DEMO_APPROVERS, registerDemoWorkflows } from '../demo/workflows.ts';
+import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
 import { policiesOf, readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
 import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 import { storeFromFlags } from './store-flags.ts';
-import { importWorkflowModules } from './workflow-modules.ts';
+import { importWorkflowModules, workflowLines } from './workflow-modules.ts';
 
 export interface WorkerFlags {
   postgres?: string | undefined;
@@ -61,11 +61,20 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const model = flags.demo ? modelFromEnvironment() : undefined;
   const demoApprovers = config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS];
   if (model) registerDemoWorkflows(heed, model.model, { approvers: demoApprovers });
-  await importWorkflowModules(heed, flags.import ?? []);
+  const imported = await importWorkflowModules(heed, flags.import ?? []);
   await heed.start();
   await channels.start();
   console.log(`${paint('green', 'Heed worker')} pid ${process.pid} executing runs from ${label}`);
+  const lines = workflowLines(model ? DEMO_WORKFLOWS : [], imported);
+  for (const line of lines) console.log(line);
+  if (lines.length === 0)
+    console.log("  workflows none: it only runs Heed's own (tasks, notices); add --import MODULE");
   if (model) console.log(`  demo approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
+  if (imported.some((m) => m.workflows.length > 0)) {
+    console.log(
+      '  start them through a server that registers them too (heed serve --import MODULE): a server without them answers 404',
+    );
+  }
   stopOnSignals(async () => {
     channels.stop();
     await heed.stop();

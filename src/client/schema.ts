@@ -305,6 +305,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The people directory's names (config `people`), so that every page names a principal the same way
+         * @description Only names: no email addresses or Slack ids. Empty without a directory; a principal it does not name is shown by a name made from the principal (`user:alice` → "Alice").
+         */
+        get: operations["listPeople"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/policies": {
         parameters: {
             query?: never;
@@ -332,7 +352,10 @@ export interface paths {
         /** Runs, newest first: the caller's own (admins: all); never internal ones */
         get: operations["listRuns"];
         put?: never;
-        /** Start a registered workflow (the same id returns the existing run) */
+        /**
+         * Start a registered workflow (the same id returns the existing run)
+         * @description Only workflows this server registers (its demo workflows, `--import` modules, or the program that serves) can be started here. A workflow that only a `heed worker` registers is a 404 UNKNOWN_WORKFLOW whose message says so: register it on the server too (`heed serve --import MODULE`), or start it from code that registers it; the workers then run it.
+         */
         post: operations["startRun"];
         delete?: never;
         options?: never;
@@ -989,6 +1012,14 @@ export interface components {
                 principal: string;
             }[];
             callbackUrl: string | null;
+            /**
+             * @description Where its notices go: `inbox`, then the channels the task names, or else every channel this server notifies through (e.g. `email`, `slack`; without SMTP or a Slack token they are kept in the server's outbox)
+             * @example [
+             *       "inbox",
+             *       "email",
+             *       "slack"
+             *     ]
+             */
             channels: string[];
             createdAt: number;
             /** @description Epoch milliseconds */
@@ -2309,6 +2340,60 @@ export interface operations {
             };
         };
     };
+    listPeople: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The names */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @example Alice Doe */
+                            name: string;
+                            /** @example user:alice */
+                            principal: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listPolicies: {
         parameters: {
             query?: never;
@@ -2468,7 +2553,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Error */
+            /** @description UNKNOWN_WORKFLOW: this server does not register the workflow (or it is internal) */
             404: {
                 headers: {
                     [name: string]: unknown;

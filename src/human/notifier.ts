@@ -19,11 +19,21 @@ export interface Notification {
   recipients: string[];
 }
 
+/** What a channel says of a notification it took, for the task's history. */
+export interface NoticeReceipt {
+  /**
+   * The channel keeps its notices in a local outbox instead of sending them (nothing configured
+   * for it, e.g. no SMTP server): the history says "kept in the outbox", not "sent".
+   */
+  outbox?: boolean;
+}
+
 /**
  * A notification channel (webhook, email, Slack, …). `notify` may throw: it is retried with
  * backoff as a durable step. The inbox needs no notifier: a task is in the inbox when created.
  */
 export interface Notifier {
   readonly channel: string;
-  notify(notification: Notification): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a notifier with nothing to report returns Promise<void>, as before receipts
+  notify(notification: Notification): Promise<void | NoticeReceipt>;
 }

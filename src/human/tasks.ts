@@ -132,7 +132,7 @@ export class HumanTasks {
       askedBy: null,
       via: options.via ?? 'api',
     });
-    return { task: toTask(task), created };
+    return { task: this.#view(task), created };
   }
 
   /**
@@ -180,7 +180,7 @@ export class HumanTasks {
   async get(id: string): Promise<Task | undefined> {
     await this.#engine.ready();
     const record = await this.#store.getTask(id);
-    return record && toTask(record);
+    return record && this.#view(record);
   }
 
   /** Tasks newest first: by status, type, requester, age, deadline; or the inbox of `assignee`. */
@@ -196,7 +196,7 @@ export class HumanTasks {
       return this.inbox(query.assignee, query);
     }
     const page = await this.#store.listTasks(query);
-    return { items: page.items.map(toTask), nextCursor: page.nextCursor };
+    return { items: page.items.map((r) => this.#view(r)), nextCursor: page.nextCursor };
   }
 
   /** Pending tasks `principal` may answer, including through its groups and escalations. */
@@ -204,7 +204,7 @@ export class HumanTasks {
     const identities = await identitiesOf(checkPrincipal(principal), this.#groupsOf);
     await this.#engine.ready();
     const page = await this.#store.inbox(identities, query);
-    return { items: page.items.map(toTask), nextCursor: page.nextCursor };
+    return { items: page.items.map((r) => this.#view(r)), nextCursor: page.nextCursor };
   }
 
   /**
@@ -245,7 +245,7 @@ export class HumanTasks {
     }
     if (refusal) throw refusal;
     this.#engine.wake();
-    return toTask(task);
+    return this.#view(task);
   }
 
   /**
@@ -339,7 +339,7 @@ export class HumanTasks {
     );
     if (refusal) throw refusal;
     this.#engine.wake();
-    return toTask(task);
+    return this.#view(task);
   }
 
   /**
@@ -451,6 +451,11 @@ export class HumanTasks {
     return { task, created: isNew };
   }
 
+  /** A stored task as callers read it, its `channels` saying where its notices go from this process. */
+  #view(record: TaskRecord): Task {
+    return toTask(record, [...this.#notifiers.keys()]);
+  }
+
   /**
    * The channels a task's notices go to besides the inbox: those it names, or every channel this
    * process's Heed has notifiers for (`HumanTaskOptions.notifiers`), so the answer differs between
@@ -529,7 +534,7 @@ export class HumanTasks {
     const record = await this.#require(taskId);
     if (record.status !== 'pending') return;
     const spec = specOf(record);
-    const task = toTask(record);
+    const task = this.#view(record);
     const recipients =
       kind === 'escalated'
         ? (spec.escalate[index - 1]?.to ?? [])
@@ -542,7 +547,7 @@ export class HumanTasks {
       if (await this.#store.hasDelivery(key)) continue;
       const notifier = this.#notifiers.get(channel);
       const notification: Notification = { key, kind, task, recipients };
-      if (notifier) await notifier.notify(notification);
+      const receipt = notifier ? await notifier.notify(notification) : undefined;
       const delivered = notifier !== undefined || channel === 'inbox';
       await this.#writeSurely(taskId, () => ({
         update: {
@@ -553,7 +558,7 @@ export class HumanTasks {
               via: channel,
               action: delivered ? 'notified' : 'not-notified',
               detail: delivered
-                ? { kind, index, recipients }
+                ? { kind, index, recipients, ...(receipt?.outbox ? { outbox: true } : {}) }
                 : { kind, index, reason: `no notifier for channel "${channel}"` },
             },
           ],

@@ -8,8 +8,11 @@ export function specOf(task: TaskRecord): NormalizedSpec {
   return JSON.parse(task.spec) as NormalizedSpec;
 }
 
-/** A stored task as people and programs read it. */
-export function toTask(record: TaskRecord): Task {
+/**
+ * A stored task as people and programs read it. `notifierChannels`: the channels this process
+ * notifies through (`HumanTasks`' notifiers), where a task that names none is sent.
+ */
+export function toTask(record: TaskRecord, notifierChannels: readonly string[] = []): Task {
   const spec = specOf(record);
   const progress = spec.stages ? stageProgress(spec, record.responses) : null;
   return {
@@ -32,7 +35,8 @@ export function toTask(record: TaskRecord): Task {
     remindersSent: record.remindersSent,
     deadline: record.deadline,
     onTimeout: spec.onTimeout,
-    channels: ['inbox', ...spec.channels.filter((c) => c !== 'inbox')],
+    // Where its notices really go: the channels it names, or else every channel with a notifier.
+    channels: ['inbox', ...(spec.channels.length > 0 ? spec.channels : notifierChannels).filter((c) => c !== 'inbox')],
     callbackUrl: spec.callbackUrl,
     metadata: spec.metadata,
     policy: spec.policy ?? null,

@@ -123,18 +123,22 @@ export function createApp(
     return authenticate(options.auth, authorization)(c, next);
   });
 
+  // The people directory (config `people`) names principals on every page and in the chat.
+  const people = options.channels?.people;
+  const names = (principal: string) => people?.known(principal);
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
-  chatRoutes(app, heed, hub, authorization);
+  chatRoutes(app, heed, hub, authorization, { names });
   agentRoutes(app, heed, authorization);
   const linkGuard = new LinkGuard();
-  metaRoutes(app, heed, linkGuard);
+  metaRoutes(app, heed, linkGuard, people);
   inboxRoutes(app, heed, { demoApprovers: options.demoApprovers ?? [], pollMs: options.feedPollMs });
   linkRoutes(app, heed, new LinkSigner(options.linkSecret), options.baseUrl, {
     authorization,
     guard: linkGuard,
     clients: new ClientAddress(options.trustProxy),
+    names,
   });
   channelRoutes(app, options.channels, authorization);
   describeWebhooks(app);

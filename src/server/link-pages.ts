@@ -1,6 +1,9 @@
+import { displayName, type NameLookup } from '../human/principal-names.ts';
 import type { Task } from '../human/types.ts';
-import type { LinkClaims } from './links.ts';
+import { markdownHtml } from '../text/markdown.ts';
+import { channelName, isNegative, outcomeDone, outcomeLabel } from '../text/outcomes.ts';
 import { escapeHtml, page } from './html.ts';
+import type { LinkClaims } from './links.ts';
 
 /** What a refused link says, by reason. */
 export const LINK_REFUSALS = {
@@ -24,22 +27,28 @@ export function refusedPage(message: string): string {
   return page('Link refused', `<h1>Nothing was changed</h1><p class="error">${escapeHtml(message)}</p>`);
 }
 
-/** The page of an ended task: "Already decided: approve by user:bob via slack." */
-export function decidedPage(task: Task): string {
-  return page(task.title, `<h1>${escapeHtml(task.title)}</h1><p class="decided">${escapeHtml(decidedText(task))}</p>`);
+/** The page of an ended task: "Already decided: approved by Bob Doe via Slack." */
+export function decidedPage(task: Task, names?: NameLookup): string {
+  const tone = isNegative(task.result?.outcome, task.status) ? 'error' : 'success';
+  return page(
+    task.title,
+    `<h1>${escapeHtml(task.title)}</h1><p class="decided ${tone}">${escapeHtml(decidedText(task, names))}</p>`,
+  );
 }
 
 /** The confirmation page of `GET /t/{token}`: the task and a form that POSTs to the same URL. */
-export function confirmPage(task: Task, claims: LinkClaims): string {
+export function confirmPage(task: Task, claims: LinkClaims, names?: NameLookup): string {
   const needsComment = task.requireComment.includes(claims.outcome);
+  const negative = isNegative(claims.outcome);
   return page(
     task.title,
     `<h1>${escapeHtml(task.title)}</h1>
-${task.description ? `<p>${escapeHtml(task.description)}</p>` : ''}
+${task.requester ? `<p class="muted">Asked by ${escapeHtml(displayName(task.requester, names))}</p>` : ''}
+${task.description ? `<div class="md">${markdownHtml(task.description)}</div>` : ''}
 ${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.action.args, null, 2)}`)}</pre>` : ''}
-<p class="muted">You are answering as ${escapeHtml(claims.principal)}.</p>
+<p class="muted">You are answering as ${escapeHtml(displayName(claims.principal, names))} (${escapeHtml(claims.principal)}).</p>
 <form method="post"><label>Comment${needsComment ? ' (required)' : ''}<textarea name="comment" ${needsComment ? 'required' : ''}></textarea></label>
-<button type="submit">Confirm: ${escapeHtml(claims.outcome)}</button></form>`,
+<button type="submit"${negative ? ' class="danger"' : ''}>Confirm: ${escapeHtml(outcomeLabel(claims.outcome))}</button></form>`,
   );
 }
 
@@ -47,15 +56,19 @@ ${task.action ? `<pre>${escapeHtml(`${task.action.tool} ${JSON.stringify(task.ac
 export function thanksPage(task: Task, outcome: string): string {
   return page(
     task.title,
-    `<h1>Thank you</h1><p>${escapeHtml(task.title)}: <strong>${escapeHtml(outcome)}</strong> recorded.</p>`,
+    `<h1>Thank you</h1><p>${escapeHtml(task.title)}: <strong class="${isNegative(outcome) ? 'error' : 'success'}">${escapeHtml(outcomeDone(outcome))}</strong>, recorded.</p>`,
   );
 }
 
-/** "Already decided: approve by user:bob via slack." — what a link says once the task ended. */
-export function decidedText(task: Task): string {
+/** "Already decided: approved by Bob Doe via Slack." — what a link says once the task ended. */
+export function decidedText(task: Task, names?: NameLookup): string {
   const result = task.result;
-  if (task.status === 'cancelled') return `Already decided: cancelled${result?.by ? ` by ${result.by}` : ''}.`;
+  const who = (principal: string) => displayName(principal, names);
+  if (task.status === 'cancelled') {
+    return `Already decided: cancelled${result?.by && result.by !== 'system' ? ` by ${who(result.by)}` : ''}.`;
+  }
   if (task.status === 'expired' || !result) return `Already decided: ${task.status} at its deadline.`;
-  const by = result.by === 'system' ? 'the deadline' : result.by;
-  return `Already decided: ${result.outcome ?? task.status} by ${by}${result.via ? ` via ${result.via}` : ''}.`;
+  const what = outcomeDone(result.outcome ?? task.status);
+  if (result.by === 'system' || result.via === 'timeout') return `Already decided: ${what} at the deadline.`;
+  return `Already decided: ${what} by ${result.by ? who(result.by) : 'someone'}${result.via ? ` via ${channelName(result.via)}` : ''}.`;
 }

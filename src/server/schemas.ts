@@ -151,7 +151,11 @@ export const TaskSchema = z
     remindersSent: z.number().int(),
     deadline: z.number().nullable().openapi({ description: 'Epoch milliseconds' }),
     onTimeout: OnTimeout,
-    channels: z.array(z.string()),
+    channels: z.array(z.string()).openapi({
+      description:
+        "Where its notices go: `inbox`, then the channels the task names, or else every channel this server notifies through (e.g. `email`, `slack`; without SMTP or a Slack token they are kept in the server's outbox)",
+      example: ['inbox', 'email', 'slack'],
+    }),
     callbackUrl: z.string().nullable(),
     metadata: JsonObject.nullable(),
     policy: AppliedPolicySchema.nullable().openapi({

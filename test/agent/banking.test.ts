@@ -108,7 +108,7 @@ describe.each(['banking', 'banking-router'])('the banking agent (%s)', (workflow
     const output = await run.result();
     expect(bank.balance('Alice')).toBe(120);
     expect(output.reply).toContain('Transferred $120 to Alice');
-    if (workflow === 'banking') expect(output.reply).toContain('bob changed amount from 150 to 120');
+    if (workflow === 'banking') expect(output.reply).toContain('Bob changed amount from 150 to 120');
   });
 
   it('survives a restart while the human has not answered: a new process continues the thread', async () => {

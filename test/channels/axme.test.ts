@@ -66,19 +66,19 @@ describe('channels: the AXME scenario end to end on a virtual clock', () => {
     await h.until('the Slack copies closed', () => slack.messages.every((m) => m.updates > 0));
     for (const message of slack.messages) {
       expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
-      expect(JSON.stringify(message.blocks)).toContain('Approve by Bob Roe via slack');
+      expect(JSON.stringify(message.blocks)).toContain(':white_check_mark: *Approved by Bob Roe via Slack*');
     }
     // Alice's email link now says who decided, and changes nothing.
     const page = await fetch(approveLink);
     expect(page.status).toBe(409);
-    expect(await page.text()).toContain('Already decided: approve by user:bob via slack.');
+    expect(await page.text()).toContain('Already decided: approved by Bob Roe via Slack.');
     const post = await fetch(approveLink, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: '',
     });
     expect(post.status).toBe(409);
-    expect(await post.text()).toContain('Already decided: approve by user:bob via slack.');
+    expect(await post.text()).toContain('Already decided: approved by Bob Roe via Slack.');
 
     const task = must((await h.heed.tasks.list()).items[0]);
     const deliveries = await h.heed.deliveries.taskDeliveries(task.id);

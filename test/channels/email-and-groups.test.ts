@@ -19,7 +19,7 @@ describe('channels: email, groups and durable retries', () => {
       'ext@partner.example',
     ]);
     const alice = must(smtp.to('alice@example.com')[0]);
-    expect(alice.text).toContain('Also asked: email:ext@partner.example, group:approvers');
+    expect(alice.text).toContain('Also asked: ext@partner.example, the approvers group (group:approvers)');
     expect(alice.html).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/t\/[^"]+"[^>]*>Approve<\/a>/);
     expect(alice.html).toContain('Deadline');
     expect(alice.messageId).toMatch(/^<heed\.[0-9a-f]{32}@example\.com>$/);

@@ -98,9 +98,66 @@ describe('channels in headless Chromium at phone size', () => {
     await page.goto(`${h.server.url}/outbox`);
     const closed = page.locator('article[data-kind=slack][data-closed=true]');
     expect(await closed.count()).toBe(2);
-    expect(await closed.first().textContent()).toContain('Approve by Alice Doe via link');
+    expect(await closed.first().textContent()).toContain('Approved by Alice Doe via an email link');
     expect(await closed.first().locator('a.sk-button').count()).toBe(0);
     await shot(page, 'channels-outbox-closed-phone', true);
+    await page.close();
+  });
+
+  it('the inbox names people as the directory does, says a notice was kept in the outbox, keeps short choices readable, and shows a rejection in red', async () => {
+    const h = await harness({ email: false, slack: false });
+    const region = await h.heed.tasks.create({
+      type: 'clarification',
+      title: 'Which region for the new build?',
+      description: 'A **new** region: _eu-west-1_ or us-east-1.',
+      outcomes: ['eu', 'us'],
+      requester: 'user:carol',
+      assignees: ['user:alice'],
+    });
+    const refund = await h.heed.tasks.create({
+      type: 'approval',
+      title: 'Refund order #99?',
+      requester: 'user:carol',
+      assignees: ['user:alice'],
+    });
+    await h.heed.tasks.respond(
+      refund.id,
+      { outcome: 'reject', comment: 'Not this one' },
+      { principal: 'user:alice', via: 'inbox' },
+    );
+    await h.until('the notices', async () =>
+      (await h.heed.tasks.audit(region.id)).some((e) => e.action === 'notified' && e.via === 'email'),
+    );
+    const page = await browser.newPage({ viewport: PHONE });
+    await page.goto(`${h.server.url}/#/signin`);
+    await page.fill('#principal', 'user:alice');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.task');
+    // The requester by the directory's name, as email and Slack say it.
+    expect(await page.textContent(`.task[data-task="${region.id}"]`)).toContain('by Carol Poe');
+    await page.click(`.task[data-task="${region.id}"]`);
+    await page.waitForSelector('#answer');
+    expect(await page.textContent('#asked-line')).toContain('Asked by Carol Poe');
+    expect(await page.innerHTML('.md')).toContain('<strong>new</strong>');
+    expect(await page.$$eval('#answer button[data-outcome]', (b) => b.map((x) => x.textContent))).toEqual(['EU', 'US']);
+    const history = await page.textContent('#history');
+    expect(history).toContain('Kept in the outbox for you (email is not configured)');
+    expect(history).toContain('Kept in the outbox for you (Slack is not configured)');
+    expect(history).not.toContain('Sent to you via email');
+    await shot(page, 'inbox-outbox-history-phone', true);
+
+    // A rejection is red in the list and on its page, never green like an approval.
+    await page.goto(`${h.server.url}/#/done`);
+    const line = page.locator(`.task[data-task="${refund.id}"] .standing`);
+    await line.waitFor();
+    expect(await line.textContent()).toContain('rejected by you via the inbox');
+    expect(await line.evaluate((el) => el.classList.contains('negative'))).toBe(true);
+    expect(await line.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).color)).toBe(
+      'rgb(180, 35, 24)',
+    );
+    await page.goto(`${h.server.url}/#/task/${refund.id}`);
+    await page.waitForSelector('#result');
+    expect(await page.getAttribute('#result', 'class')).toBe('decision bad');
     await page.close();
   });
 

@@ -119,7 +119,7 @@ describe('channels: Slack interactions', () => {
       comment: 'Amount is above the refund policy',
     });
     await h.until('the copy closed', () => dm.updates > 0);
-    expect(JSON.stringify(dm.blocks)).toContain('Reject by Alice Doe via slack');
+    expect(JSON.stringify(dm.blocks)).toContain(':x: *Rejected by Alice Doe via Slack*');
   });
 
   it('opens no modal for someone who may not answer: decided as the answer would be, nothing written', async () => {
@@ -168,7 +168,7 @@ describe('channels: Slack interactions', () => {
     expect(answered.status).toBe(200);
     await h.until('both copies closed', () => slack.messages.every((m) => m.updates > 0));
     expect(slack.messages.map((m) => m.blocks.some((b) => b.type === 'actions'))).toEqual([false, false]);
-    expect(JSON.stringify(dm.blocks)).toContain('Approve by Bob Roe via api');
+    expect(JSON.stringify(dm.blocks)).toContain(':white_check_mark: *Approved by Bob Roe via the API*');
     // A press on a stale copy (e.g. a phone that had not refreshed) changes nothing and says why.
     await h.interact(buttonPress('U0ALICE', openCopy, 'approve'));
     await h.until('the note', () => slack.ephemerals.length === 1);
@@ -181,7 +181,7 @@ describe('channels: Slack interactions', () => {
     const { task } = await askAlice(h);
     await h.heed.tasks.cancel(task.id, { reason: 'no longer needed' });
     await h.until('cancelled copy closed', () => slack.messages[0]?.updates === 1);
-    expect(JSON.stringify(slack.messages[0]?.blocks)).toContain('Cancelled via api');
+    expect(JSON.stringify(slack.messages[0]?.blocks)).toContain(':x: *Cancelled*');
     const timed = await h.heed.tasks.create({
       type: 'approval',
       title: 'Rotate keys?',
@@ -193,6 +193,8 @@ describe('channels: Slack interactions', () => {
     await h.clock.advance('1h');
     await h.until('expired copy closed', () => slack.inChannel('DU0BOB')[0]?.updates === 1);
     expect((await h.heed.tasks.get(timed.id))?.status).toBe('resolved');
-    expect(JSON.stringify(slack.inChannel('DU0BOB')[0]?.blocks)).toContain('Reject by the deadline');
+    expect(JSON.stringify(slack.inChannel('DU0BOB')[0]?.blocks)).toContain(
+      ':x: *No answer in time: rejected automatically*',
+    );
   });
 });

@@ -130,7 +130,7 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     expect(textOf(chat.lastMessage)).toBe('Transferred $150 to Bob. Your balance is $850.');
     expect(taskCard(chat.lastMessage)).toMatchObject({
       state: 'approved',
-      decidedBy: { principal: 'user:carol', name: 'carol' },
+      decidedBy: { principal: 'user:carol', name: 'Carol' },
       via: 'chat',
     });
     // The reload says the same.
@@ -155,7 +155,7 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     expect(taskCard(chat.lastMessage)).toMatchObject({
       state: 'rejected',
       comment: 'Too much.',
-      decidedBy: { name: 'carol' },
+      decidedBy: { name: 'Carol' },
     });
   });
 
@@ -169,11 +169,11 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     await chat.sendMessage({ text: 'Transfer $150 to Bob' });
     const approvalId = toolPart(chat).approval.id;
     expect(taskCard(chat.lastMessage)).toMatchObject({
-      asked: [{ principal: 'user:alice', name: 'alice' }],
+      asked: [{ principal: 'user:alice', name: 'Alice' }],
       requester: { principal: 'user:carol' },
     });
     await chat.addToolApprovalResponse({ id: approvalId, approved: true });
-    await vi.waitFor(() => expect(textOf(chat.lastMessage)).toContain('alice was asked'));
+    await vi.waitFor(() => expect(textOf(chat.lastMessage)).toContain('Alice was asked'));
     await vi.waitFor(() => expect(chat.status).toBe('ready'));
     expect(toolPart(chat).state).toBe('approval-requested');
     expect((await s.call('GET', `/v1/tasks/${approvalId}`)).body.status).toBe('pending');
@@ -183,7 +183,7 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
       body: { id: 'fourEyes', messages: [{ id: 'm9', role: 'user', parts: [{ type: 'text', text: 'hello?' }] }] },
     });
     expect(busy.status).toBe(409);
-    expect(busy.body.error.message).toContain('waiting for alice');
+    expect(busy.body.error.message).toContain('waiting for Alice');
 
     // Alice approves in the inbox (HTTP); the chat resumes, then reloads.
     expect(
@@ -201,7 +201,7 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
     expect(textOf(resumed.lastMessage)).toContain('Transferred $150 to Bob.');
     expect(taskCard(resumed.lastMessage)).toMatchObject({
       state: 'approved',
-      decidedBy: { name: 'alice' },
+      decidedBy: { name: 'Alice' },
       via: 'api',
     });
   });
@@ -226,7 +226,7 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
       expect(toolPart(chat).state).toBe('output-denied');
     });
     expect(textOf(chat.lastMessage)).toBe('Alice rejected "Transfer $150 to Bob": Not today.');
-    expect(taskCard(chat.lastMessage)).toMatchObject({ state: 'rejected', decidedBy: { name: 'alice' }, via: 'inbox' });
+    expect(taskCard(chat.lastMessage)).toMatchObject({ state: 'rejected', decidedBy: { name: 'Alice' }, via: 'inbox' });
     expect(await transportFor(first.url, 'user:carol').reconnectToStream({ chatId: 'elsewhere' })).toBeNull();
     await first.close();
 
@@ -330,6 +330,6 @@ describe('POST /v1/chat: the AI SDK UI message stream protocol, with the real `a
       body: { id: 'busy1', messages: [{ id: 'm2', role: 'user', parts: [{ type: 'text', text: 'hello?' }] }] },
     });
     expect(busy.status).toBe(409);
-    expect(busy.body.error.message).toContain('waiting for alice');
+    expect(busy.body.error.message).toContain('waiting for Alice');
   });
 });

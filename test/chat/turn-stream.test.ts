@@ -61,8 +61,8 @@ describe('a turn run’s events as UI message chunks', () => {
     expect(asked[2]).toEqual({ type: 'tool-approval-request', approvalId: task.id, toolCallId: 'call_1' });
     expect((asked[1] as { data: unknown }).data).toMatchObject({
       state: 'waiting',
-      asked: [{ principal: 'user:alice', name: 'alice' }],
-      requester: { principal: 'user:carol', name: 'carol' },
+      asked: [{ principal: 'user:alice', name: 'Alice' }],
+      requester: { principal: 'user:carol', name: 'Carol' },
     });
     await heed.tasks.respond(task.id, { outcome: 'reject', comment: 'No' }, { principal: 'user:alice', via: 'slack' });
     const decided = await translate(translator, [
@@ -76,7 +76,7 @@ describe('a turn run’s events as UI message chunks', () => {
       state: 'rejected',
       via: 'slack',
       comment: 'No',
-      decidedBy: { name: 'alice' },
+      decidedBy: { name: 'Alice' },
     });
     expect(decided.slice(1).map((c) => c.type)).toEqual(['tool-output-denied', 'text-start', 'text-delta', 'text-end']);
   });

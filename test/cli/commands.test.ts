@@ -185,8 +185,19 @@ describe('heed, the command', { timeout: 120_000 }, () => {
     await waitFor('✓ resolved');
     expect((await s.heed.tasks.get(pay.id))?.result).toMatchObject({ args: { cents: 400 }, via: 'cli' });
 
-    const wipe = await s.heed.tasks.create({ type: 'approval', title: 'Wipe staging?', assignees: ['user:ann'] });
+    const wipe = await s.heed.tasks.create({
+      type: 'approval',
+      title: 'Wipe staging?',
+      description: 'Removes **every** table of [staging](https://staging.example.com):\n\n- users\n- orders',
+      assignees: ['user:ann'],
+    });
     await waitFor('Wipe staging?');
+    // The description is Markdown, shown as plain text: no ** or []().
+    await waitFor('- orders');
+    expect(output.text()).toContain(
+      'Removes every table of staging (https://staging.example.com):\n\n- users\n- orders',
+    );
+    expect(output.text()).not.toContain('**');
     await waitFor('Outcome [approve/reject', 2);
     child.stdin.write('reject\n');
     await waitFor('Reason (required)');

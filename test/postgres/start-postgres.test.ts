@@ -64,7 +64,9 @@ it('keeps its secrets private: 0600 files, a 0700 data folder of the right owner
   const root = tempDir();
   chmodSync(root, 0o755);
   mkdirSync(join(root, 'scripts'));
-  copyFileSync(join(repo, 'scripts', 'start-postgres.ts'), join(root, 'scripts', 'start-postgres.ts'));
+  for (const script of ['start-postgres.ts', 'postgres-binaries.ts']) {
+    copyFileSync(join(repo, 'scripts', script), join(root, 'scripts', script));
+  }
   copyFileSync(join(repo, 'package.json'), join(root, 'package.json'));
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
   symlinkSync(join(repo, 'src'), join(root, 'src'));

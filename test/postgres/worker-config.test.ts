@@ -22,14 +22,14 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close().catch(() => {});
 });
 
-function startWorker(args: string[]): Promise<string> {
+function startWorker(args: string[], ready = /demo approvals go to .*\n/): Promise<string> {
   const child = spawn(process.execPath, [CLI, 'worker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (/demo approvals go to .*\n/.test(output)) resolve(output);
+      if (ready.test(output)) resolve(output);
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -92,4 +92,16 @@ it('sends the email of a task asked on the worker (its channels come from --conf
   expect(mail.subject).toContain('Refund $90 to alice?');
   // Its one-click links point at the configured public URL and carry a signed token.
   expect(mail.text).toMatch(/https:\/\/heed\.example\.test\/t\/\S+/);
+}, 60_000);
+
+it('names the workflows it registered from --import, and says where to start them', async () => {
+  const url = await freshDatabase();
+  const module = join(tempDir(), 'jobs.mjs');
+  writeFileSync(
+    module,
+    "export default function register(heed) {\n  heed.workflow('greet', async () => 'hi');\n  heed.workflow('nightly-report', async () => 'ok');\n}\n",
+  );
+  const output = await startWorker(['--postgres', url, '--no-demo', '--import', module], /heed serve --import.*\n/);
+  expect(output).toContain(`  workflows greet, nightly-report (${module})`);
+  expect(output).toContain('start them through a server that registers them too (heed serve --import MODULE)');
 }, 60_000);

@@ -67,7 +67,7 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     expect(waiting).toContain('Transfer money');
     expect(waiting).toContain('Transfer $150 to Bob?');
     // The demo's transfers go to its approver, user:ops (issue 8), never to the customer.
-    expect(waiting).toContain('Asked: ops');
+    expect(waiting).toContain('Asked: Ops');
     // Carol asked: she is offered no buttons to approve her own transfer.
     expect(await page.locator('[data-approve]').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'chat-waiting-desktop.png'), fullPage: true });
@@ -83,7 +83,7 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     await page.waitForSelector('.approval[data-task-state=approved]');
     await page.waitForSelector('.bubble:has-text("Transferred $150 to Bob. Your balance is $850.")');
     const approved = await expectHumanWords(page);
-    expect(approved).toContain('Approved by ops in the inbox');
+    expect(approved).toContain('Approved by Ops in the inbox');
     expect(await page.locator('.tool-card[data-tool-state=output-available]').count()).toBe(2);
     await page.screenshot({ path: join(SHOTS, 'chat-approved-desktop.png'), fullPage: true });
 
@@ -123,7 +123,7 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', () => 
     await page.waitForSelector('.bubble:has-text("Alice rejected")');
     const text = await expectHumanWords(page);
     expect(text).toContain('Alice rejected "Transfer $200 to Erin": Not today.');
-    expect(text).toContain('Rejected by alice in the inbox');
+    expect(text).toContain('Rejected by Alice in the inbox');
     expect(text).toContain('Not done');
     // Nothing overflows the phone's width.
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);

@@ -69,7 +69,7 @@ describe('the inbox and chat with API keys', () => {
     await customer.click('#composer button[type=submit]');
     await customer.waitForSelector('.approval[data-task-state=waiting]');
     const waiting = (await customer.textContent('#transcript')) ?? '';
-    expect(waiting).toContain('Asked: ops');
+    expect(waiting).toContain('Asked: Ops');
     // The customer is offered no way to approve their own transfer.
     expect(await customer.locator('[data-approve]').count()).toBe(0);
     await customer.screenshot({ path: join(SHOTS, 'keys-customer-waiting.png'), fullPage: true });
@@ -96,7 +96,7 @@ describe('the inbox and chat with API keys', () => {
     // Back in the chat (its latest thread opens), the card says who decided.
     await customer.goto(`${s.url}/#/chat`);
     await customer.waitForSelector('.approval[data-task-state=approved]');
-    expect(await customer.textContent('#transcript')).toContain('Approved by ops');
+    expect(await customer.textContent('#transcript')).toContain('Approved by Ops');
     await customer.close();
   });
 });

@@ -20,7 +20,7 @@ describe('signed one-click links', () => {
     const { task, url } = await linkFor(s);
     const shown = await fetch(url);
     expect(shown.status).toBe(200);
-    expect(await shown.text()).toContain('Confirm: approve');
+    expect(await shown.text()).toContain('Confirm: Approve');
     await fetch(url); // a mail scanner following it again
     expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
 

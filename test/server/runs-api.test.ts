@@ -115,6 +115,16 @@ describe('HTTP: runs, messages, events and SSE', () => {
     expect((await s.call('GET', '/v1/runs', { as: 'user:eve' })).body).toEqual({ items: [], nextCursor: null });
   });
 
+  it("says that a workflow this server does not register may be a worker's, and how to start it (404 UNKNOWN_WORKFLOW)", async () => {
+    const s = await testServer();
+    const response = await s.call('POST', '/v1/runs', { as: 'user:ann', body: { workflow: 'nightly-report' } });
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe('UNKNOWN_WORKFLOW');
+    expect(response.body.error.message).toMatch(
+      /^No workflow named "nightly-report" is registered in this server\. If a heed worker registers it \(--import\), register it here too \(heed serve --import MODULE\)/,
+    );
+  });
+
   it("refuses run ids in the namespaces of Heed's own runs (422 RUN_ID_RESERVED), writing nothing", async () => {
     const s = await testServer({
       setup: (heed) =>

@@ -1,3 +1,4 @@
+import { displayName } from '../../human/principal-names.ts';
 import type { ChannelsConfig, Person } from '../config.ts';
 
 /** Where one notice goes: the principal it is for and its address on the channel. */
@@ -29,9 +30,21 @@ export class People {
     this.#slackChannels = config.slack?.channels ?? {};
   }
 
-  /** The person's display name, or the principal. */
+  /** The name the directory gives a principal, or `undefined`. */
+  known(principal: string): string | undefined {
+    return this.#people[principal]?.name || undefined;
+  }
+
+  /** How a principal is named to people: the directory's name, or one made from the principal (`displayName`). */
   name(principal: string): string {
-    return this.#people[principal]?.name ?? principal;
+    return displayName(principal, (p) => this.known(p));
+  }
+
+  /** Every principal the directory names, with its name (no addresses). */
+  names(): { principal: string; name: string }[] {
+    return Object.entries(this.#people)
+      .filter(([, person]) => Boolean(person.name))
+      .map(([principal, person]) => ({ principal, name: person.name as string }));
   }
 
   /** Principals that belong to `group` (config `groups`). */

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../server/html.ts';
+import { markdownHtml, markdownText } from '../../text/markdown.ts';
 import type { NoticeContent } from '../notice.ts';
 
 /** A rendered email: subject, HTML (inline styles, no remote assets) and plain text. */
@@ -16,6 +17,17 @@ const BUTTON: Record<string, string> = {
 
 const pre = (text: string) =>
   `<pre style="margin:0;padding:12px;background:#f3f5f8;border-radius:6px;font:13px/1.45 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-word;">${escapeHtml(text)}</pre>`;
+
+/** The description's Markdown as HTML, with the spacing mail clients otherwise drop or double. */
+const description = (markdown: string) =>
+  `<div style="margin:0 0 8px;">${markdownHtml(markdown)
+    .replace(/<p>/g, '<p style="margin:0 0 8px;">')
+    .replace(/<(ul|ol)>/g, '<$1 style="margin:0 0 8px;padding-left:22px;">')
+    .replace(
+      /<pre>/g,
+      '<pre style="margin:0 0 8px;padding:10px;background:#f3f5f8;border-radius:6px;white-space:pre-wrap;">',
+    )
+    .replace(/<a href=/g, '<a style="color:#2457d6;" href=')}</div>`;
 
 const label = (text: string) =>
   `<div style="margin:18px 0 6px;font-size:12px;letter-spacing:.04em;text-transform:uppercase;color:#5b6472;">${escapeHtml(text)}</div>`;
@@ -45,7 +57,8 @@ export function renderEmail(notice: NoticeContent): RenderedEmail {
 <tr><td style="padding:20px 20px 8px;font:15px/1.5 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1d2330;">
 <div style="font-size:13px;font-weight:600;color:#2457d6;">Heed · ${escapeHtml(notice.lead)}</div>
 <h1 style="margin:6px 0 12px;font-size:21px;line-height:1.3;">${escapeHtml(notice.title)}</h1>
-${notice.description ? `<p style="margin:0 0 8px;white-space:pre-wrap;">${escapeHtml(notice.description)}</p>` : ''}
+${notice.requester ? `<div style="margin:-4px 0 12px;font-size:14px;color:#5b6472;">Asked by <strong style="color:#1d2330;">${escapeHtml(notice.requester)}</strong></div>` : ''}
+${notice.description ? description(notice.description) : ''}
 ${notice.action ? `${label('What will happen')}<div style="margin-bottom:6px;"><code style="font:600 14px ui-monospace,Menlo,Consolas,monospace;">${escapeHtml(notice.action.tool)}</code> with</div>${pre(notice.action.args)}` : ''}
 ${notice.context ? `${label('Context')}${pre(notice.context)}` : ''}
 ${label('Details')}
@@ -65,7 +78,8 @@ Sent by Heed to ${escapeHtml(notice.to)}. Each button opens a page that asks you
     '',
     notice.title,
     '='.repeat(Math.min(notice.title.length, 72)),
-    ...(notice.description ? ['', notice.description] : []),
+    ...(notice.requester ? [`Asked by ${notice.requester}`] : []),
+    ...(notice.description ? ['', markdownText(notice.description)] : []),
     ...(notice.action ? ['', `What will happen: ${notice.action.tool} with`, notice.action.args] : []),
     ...(notice.context ? ['', 'Context:', notice.context] : []),
     '',

@@ -105,45 +105,13 @@ export function outboxPage(records: OutboxRecord[], offline: { email: boolean; s
 
 /**
  * The outbox page when API keys are configured: it shows everyone's notices, so only to admins.
- * The page itself holds no notice; its script (`/outbox.js`) asks `GET /v1/outbox` with the API
+ * The page itself holds no notice; its script (`/inbox/outbox.js`) asks `GET /v1/outbox` with the API
  * key the inbox's sign-in keeps in this browser, and shows what the server lets that key see.
  */
 export function outboxShell(offline: { email: boolean; slack: boolean }): string {
   return page(
     offline,
     '<div class="empty" id="outbox-status">Loading…</div>',
-    '<script type="module" src="/outbox.js"></script>',
+    '<script type="module" src="/inbox/outbox.js"></script>',
   );
 }
-
-/** The script of {@link outboxShell} (a browser module, served at `/outbox.js`). */
-export const OUTBOX_SCRIPT = `
-const main = document.getElementById('outbox');
-const key = localStorage.getItem('heed.key') || '';
-function say(text, link) {
-  main.innerHTML = '';
-  const box = document.createElement('div');
-  box.className = 'empty';
-  box.id = 'outbox-status';
-  box.textContent = text + ' ';
-  if (link) {
-    const a = document.createElement('a');
-    a.href = '/#/signin';
-    a.textContent = link;
-    box.append(a);
-  }
-  main.append(box);
-}
-if (!key) {
-  say('The outbox shows the notices of everyone, so only to admins.', 'Sign in with the API key of an admin');
-} else {
-  fetch('/v1/outbox', { headers: { authorization: 'Bearer ' + key } })
-    .then(async (response) => {
-      const body = await response.json().catch(() => ({}));
-      if (response.ok) main.innerHTML = body.html;
-      else if (response.status === 401 || response.status === 403) say((body.error && body.error.message) || 'Only admins may see the outbox.', 'Sign in as an admin');
-      else say((body.error && body.error.message) || response.statusText);
-    })
-    .catch((error) => say(error.message));
-}
-`;

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../server/html.ts';
+import { markdownMrkdwn, mrkdwnEscape } from '../../text/markdown.ts';
 import type { NoticeContent } from '../notice.ts';
 
 /** A Block Kit block (the subset Heed writes). */
@@ -9,7 +10,7 @@ export const ANSWER_ACTION = 'heed:answer';
 export const MODAL_CALLBACK = 'heed:respond';
 
 /** Slack mrkdwn escaping (&, <, >). */
-export const mrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const mrkdwn = mrkdwnEscape;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -19,7 +20,10 @@ function contentBlocks(notice: NoticeContent): Block[] {
     { type: 'context', elements: [{ type: 'mrkdwn', text: `*Heed* · ${mrkdwn(notice.lead)}` }] },
     { type: 'header', text: { type: 'plain_text', text: clip(notice.title, 150), emoji: false } },
   ];
-  if (notice.description) blocks.push(section(clip(mrkdwn(notice.description), 2900)));
+  if (notice.requester) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Asked by *${mrkdwn(notice.requester)}*` }] });
+  }
+  if (notice.description) blocks.push(section(clip(markdownMrkdwn(notice.description), 2900)));
   if (notice.action) {
     blocks.push(
       section(
@@ -67,13 +71,18 @@ export function openBlocks(notice: NoticeContent, options: { links?: boolean } =
   return [...contentBlocks(notice), { type: 'actions', block_id: `heed:${notice.taskId}`, elements }];
 }
 
-/** The copy once the task ended: the same content, the outcome, who and via which channel; no buttons. */
-export function closedBlocks(notice: NoticeContent, ended: string): Block[] {
-  const content = contentBlocks(notice).filter((b) => b.type !== 'context');
+/**
+ * The copy once the task ended: the same content, the outcome, who and via which channel; no
+ * buttons. A negative ending (rejected, denied, failed, sent back, expired, cancelled) is marked
+ * with a cross, never with the check mark of a success.
+ */
+export function closedBlocks(notice: NoticeContent, ended: string, negative = false): Block[] {
+  // The lead ("Heed · Your decision is needed") becomes "Heed · decided".
+  const [, ...content] = contentBlocks(notice);
   return [
     { type: 'context', elements: [{ type: 'mrkdwn', text: '*Heed* · decided' }] },
     ...content,
-    section(`:white_check_mark: *${mrkdwn(ended)}*`),
+    section(`${negative ? ':x:' : ':white_check_mark:'} *${mrkdwn(ended)}*`),
   ];
 }
 
@@ -144,8 +153,12 @@ function mrkdwnHtml(text: string): string {
   return escapeHtml(plain)
     .replace(/```([\s\S]*?)```/g, (_, code: string) => `<pre class="sk-pre">${code}</pre>`)
     .replace(/`([^`\n]+)`/g, '<code class="sk-code">$1</code>')
-    .replace(/\*([^*\n]+)\*/g, '<b>$1</b>')
+    .replace(/&lt;((?:https?|mailto):[^|\s]+?)\|([^&]*?)&gt;/g, '<a href="$1" target="_top">$2</a>')
+    .replace(/(^|[\s(>])\*([^*\n]+)\*/g, '$1<b>$2</b>')
+    .replace(/(^|[\s(>])_([^_\n]+)_/g, '$1<i>$2</i>')
+    .replace(/(^|[\s(>])~([^~\n]+)~/g, '$1<s>$2</s>')
     .replace(/:white_check_mark:/g, '✅')
+    .replace(/:x:/g, '❌')
     .replace(/\n/g, '<br>');
 }
 

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Authorization } from '../../authorization/authorization.ts';
 import type { Channels } from '../../channels/channels.ts';
-import { OUTBOX_SCRIPT, outboxNotices, outboxPage, outboxShell } from '../../channels/outbox/page.ts';
+import { outboxNotices, outboxPage, outboxShell } from '../../channels/outbox/page.ts';
 import { slackInteraction, unknownSlackUsers } from '../../channels/slack/interactions.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
@@ -122,7 +122,4 @@ export function channelRoutes(
     if (!authorization.devMode) return c.html(outboxShell(offline));
     return c.html(outboxPage(await channels.heed.deliveries.listOutbox(OUTBOX_LIMIT), offline));
   });
-  app.get('/outbox.js', (c) =>
-    c.body(OUTBOX_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
-  );
 }

@@ -11,9 +11,9 @@ import { type ChatThread, Chats, type ChunkWriter } from '../../chat/chats.ts';
 import { taskCard } from '../../chat/task-card.ts';
 import type { Authorization } from '../../authorization/authorization.ts';
 import type { Heed } from '../../human/heed.ts';
+import type { NameLookup } from '../../human/principal-names.ts';
 import type { AuthEnv, Caller } from '../auth.ts';
 import { HttpError } from '../errors.ts';
-import { CHAT_SCRIPT, CHAT_STYLES } from '../inbox/chat-script.ts';
 import type { EventHub } from '../event-hub.ts';
 import { errors, json } from '../schemas.ts';
 
@@ -82,6 +82,8 @@ const ThreadSchema = z
 export interface ChatRouteOptions {
   /** The agent workflow of a new thread when the request names none (default `banking`). */
   defaultAgent?: string;
+  /** The people directory's names, for the task cards and what the chat says. */
+  names?: NameLookup | undefined;
 }
 
 /**
@@ -98,9 +100,7 @@ export function chatRoutes(
   authorization: Authorization,
   options: ChatRouteOptions = {},
 ): Chats {
-  const chats = new Chats(heed, hub);
-  app.get('/inbox/chat.js', (c) => c.body(CHAT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
-  app.get('/inbox/chat.css', (c) => c.body(CHAT_STYLES, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  const chats = new Chats(heed, hub, options.names);
 
   /** The thread if the caller may use it; 404 otherwise (whether it exists is not told). */
   const visible = async (caller: Caller, chatId: string): Promise<ChatThread> =>
@@ -185,7 +185,7 @@ export function chatRoutes(
           const id = `refused.${refused.task.id}`;
           writer.write({ type: 'start', messageId: turn.messageId });
           writer.write({ type: 'tool-approval-request', approvalId: refused.task.id, toolCallId: part.toolCallId });
-          writer.write({ type: 'data-task', id: refused.task.id, data: taskCard(refused.task) });
+          writer.write({ type: 'data-task', id: refused.task.id, data: taskCard(refused.task, options.names) });
           writer.write({ type: 'text-start', id });
           writer.write({ type: 'text-delta', id, delta: refused.message });
           writer.write({ type: 'text-end', id });

@@ -5,27 +5,30 @@ import { streamSSE } from 'hono/streaming';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
 import { escapeHtml } from '../html.ts';
-import { INBOX_SCRIPT } from '../inbox/inbox-script.ts';
-import { LIST_SCRIPT } from '../inbox/list-script.ts';
 import { FAVICON_SVG, INBOX_PAGE } from '../inbox/page.ts';
-import { INBOX_CSS } from '../inbox/styles.ts';
-import { TASK_SCRIPT } from '../inbox/task-script.ts';
-import { WORDS_SCRIPT } from '../inbox/words-script.ts';
 import { eventStream } from '../openapi.ts';
-
-const JS = 'text/javascript; charset=utf-8';
-/** The inbox's static files: its modules, stylesheet and icon. */
-const FILES: Record<string, { body: string; type: string }> = {
-  '/inbox.js': { body: INBOX_SCRIPT, type: JS },
-  '/inbox/list.js': { body: LIST_SCRIPT, type: JS },
-  '/inbox/task.js': { body: TASK_SCRIPT, type: JS },
-  '/inbox/words.js': { body: WORDS_SCRIPT, type: JS },
-  '/inbox.css': { body: INBOX_CSS, type: 'text/css; charset=utf-8' },
-  '/favicon.svg': { body: FAVICON_SVG, type: 'image/svg+xml' },
-};
+import { folderFiles, type StaticFile, serveFile, staticFile } from '../static-files.ts';
 
 /**
- * The web inbox at `/`: a page and its script, the markdown renderer it imports, and
+ * The inbox's files under `/inbox/`: its browser modules and styles (`inbox/public/`, served as
+ * they are, from `src/` or `dist/` alike) and `marked`'s browser build; and the icon. Read once.
+ */
+let files: Map<string, StaticFile> | undefined;
+function inboxFiles(): Map<string, StaticFile> {
+  if (!files) {
+    files = new Map();
+    for (const [name, file] of folderFiles(fileURLToPath(new URL('../inbox/public/', import.meta.url)))) {
+      files.set(`/inbox/${name}`, file);
+    }
+    const markedBuild = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
+    files.set('/inbox/marked.js', staticFile('marked.js', markedBuild));
+    files.set('/favicon.svg', staticFile('favicon.svg', FAVICON_SVG));
+  }
+  return files;
+}
+
+/**
+ * The web inbox at `/`: a page, its modules (`/inbox/app.js` and what it imports), and
  * `GET /v1/inbox/events`, a content-free "something changed" stream that tells open inboxes to
  * refresh (it carries no task data, so it needs no credentials; the refresh itself is authorized).
  */
@@ -35,7 +38,6 @@ export function inboxRoutes(
   options: { demoApprovers?: readonly string[] | undefined; pollMs?: number | undefined } = {},
 ): void {
   const pollMs = options.pollMs ?? 500;
-  const marked = readFileSync(fileURLToPath(import.meta.resolve('marked')), 'utf8');
   const listeners = new Set<() => void>();
   let version = '';
   let timer: NodeJS.Timeout | undefined;
@@ -89,14 +91,9 @@ export function inboxRoutes(
     `<body data-approvers="${escapeHtml((options.demoApprovers ?? []).join(', '))}">`,
   );
   app.get('/', (c) => c.html(page));
-  for (const [path, file] of Object.entries(FILES)) {
-    app.get(path, (c) => c.body(file.body, 200, { 'content-type': file.type, 'cache-control': 'no-cache' }));
-  }
+  for (const [path, file] of inboxFiles()) app.get(path, (c) => serveFile(c, file));
   // Browsers ask for /favicon.ico whatever the page says.
   app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
-  app.get('/inbox/marked.js', (c) =>
-    c.body(marked, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' }),
-  );
   app.get('/v1/inbox/events', (c) =>
     streamSSE(c, async (stream) => {
       if (!timer) {

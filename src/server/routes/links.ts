@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { Authorization } from '../../authorization/authorization.ts';
 import { HeedError, TaskForbiddenError, TaskNotFoundError } from '../../errors.ts';
 import type { Heed } from '../../human/heed.ts';
+import type { NameLookup } from '../../human/principal-names.ts';
 import { isPerson, isPrincipal } from '../../human/principals.ts';
 import { refusalAudited } from '../../human/responses.ts';
 import type { AuthEnv } from '../auth.ts';
@@ -28,6 +29,8 @@ export interface LinkRouteOptions {
   guard?: LinkGuard | undefined;
   /** Who a request comes from (the socket, or `X-Forwarded-For` through `trustProxy`). */
   clients?: ClientAddress | undefined;
+  /** The people directory's names, for the pages. */
+  names?: NameLookup | undefined;
 }
 
 /**
@@ -179,10 +182,10 @@ export function linkRoutes(
     const caller = await authorization.caller(claims.principal);
     try {
       const task = authorization.requireTask(caller, await heed.tasks.get(claims.taskId), claims.taskId);
-      if (task.status !== 'pending') return c.html(decidedPage(task), 409);
+      if (task.status !== 'pending') return c.html(decidedPage(task, options.names), 409);
       if (await heed.tasks.linkUsed(claims.nonce)) return c.html(refusedPage(LINK_REFUSALS.used), 409);
       authorization.requireAnswer(caller, task, claims.taskId);
-      return c.html(confirmPage(task, claims));
+      return c.html(confirmPage(task, claims, options.names));
     } catch (error) {
       if (error instanceof TaskNotFoundError) return c.html(unknownTaskPage(), 404);
       if (error instanceof TaskForbiddenError) return c.html(refusedPage(error.message), 403);
@@ -225,7 +228,10 @@ export function linkRoutes(
       if (error instanceof TaskForbiddenError) return c.html(refusedPage(error.message), 403);
       if (error instanceof HeedError) {
         const task = await heed.tasks.get(claims.taskId);
-        return c.html(refusedPage(task && task.status !== 'pending' ? decidedText(task) : error.message), 409);
+        return c.html(
+          refusedPage(task && task.status !== 'pending' ? decidedText(task, options.names) : error.message),
+          409,
+        );
       }
       throw error;
     }

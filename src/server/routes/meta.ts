@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { People } from '../../channels/directory/people.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { AuthEnv } from '../auth.ts';
 import type { LinkGuard } from '../link-guard.ts';
@@ -14,8 +15,16 @@ const VERSION = (
   }
 ).version;
 
-/** `GET /v1/me`, `GET /v1/openapi.json`, `GET /v1/docs` (interactive reference) and `GET /v1/health`. */
-export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, linkGuard?: LinkGuard): void {
+/**
+ * `GET /v1/me`, `GET /v1/people` (the directory's names), `GET /v1/openapi.json`, `GET /v1/docs`
+ * (interactive reference) and `GET /v1/health`.
+ */
+export function metaRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  heed: Heed,
+  linkGuard?: LinkGuard,
+  people?: Pick<People, 'names'>,
+): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -39,6 +48,33 @@ export function metaRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, linkGuard?: Li
         200,
       );
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/people',
+      operationId: 'listPeople',
+      tags: ['Meta'],
+      summary: "The people directory's names (config `people`), so that every page names a principal the same way",
+      description:
+        'Only names: no email addresses or Slack ids. Empty without a directory; a principal it does not name is shown by a name made from the principal (`user:alice` → "Alice").',
+      responses: {
+        200: json(
+          z.object({
+            items: z.array(
+              z.object({
+                principal: z.string().openapi({ example: 'user:alice' }),
+                name: z.string().openapi({ example: 'Alice Doe' }),
+              }),
+            ),
+          }),
+          'The names',
+        ),
+        ...errors(401),
+      },
+    }),
+    (c) => c.json({ items: people?.names() ?? [] }, 200),
   );
 
   app.openAPIRegistry.registerPath({

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Authorization } from '../../authorization/authorization.ts';
-import { RunIdReservedError } from '../../errors.ts';
+import { HeedError, RunIdReservedError, UnknownWorkflowError } from '../../errors.ts';
 import type { Heed } from '../../human/heed.ts';
 import { internalNamespaceOf } from '../../run-ids.ts';
 import type { RunStatus } from '../../store/store.ts';
@@ -11,6 +11,7 @@ import type { EventHub } from '../event-hub.ts';
 import { eventStream } from '../openapi.ts';
 import { followRun } from '../run-feed.ts';
 import {
+  ErrorSchema,
   errors,
   EventSchema,
   IdParam,
@@ -36,7 +37,15 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       tags: tag,
       summary: 'Start a registered workflow (the same id returns the existing run)',
       request: { body: { content: { 'application/json': { schema: StartRunSchema } }, required: true } },
-      responses: { 201: json(RunDetailSchema, 'The run'), ...errors(400, 401, 403, 404, 409, 422) },
+      description:
+        'Only workflows this server registers (its demo workflows, `--import` modules, or the program that serves) can be started here. ' +
+        'A workflow that only a `heed worker` registers is a 404 UNKNOWN_WORKFLOW whose message says so: register it on the server too ' +
+        '(`heed serve --import MODULE`), or start it from code that registers it; the workers then run it.',
+      responses: {
+        201: json(RunDetailSchema, 'The run'),
+        ...errors(400, 401, 403, 409, 422),
+        404: json(ErrorSchema, 'UNKNOWN_WORKFLOW: this server does not register the workflow (or it is internal)'),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -45,7 +54,17 @@ export function runRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, hub: EventHub, 
       const reserved = body.id === undefined ? undefined : internalNamespaceOf(body.id);
       if (body.id !== undefined && reserved !== undefined) throw new RunIdReservedError(body.id, reserved);
       const existing = body.id === undefined ? undefined : await heed.runs.info(body.id);
-      authorization.requireStart(caller, body.workflow, existing);
+      try {
+        authorization.requireStart(caller, body.workflow, existing);
+      } catch (error) {
+        if (!(error instanceof UnknownWorkflowError)) throw error;
+        // A worker sharing the store may run it, but a run starts where its workflow is registered.
+        throw new HeedError(
+          error.code,
+          `No workflow named "${body.workflow}" is registered in this server. If a heed worker registers it ` +
+            '(--import), register it here too (heed serve --import MODULE): a run is started by a process that has its workflow, and then any worker with it runs it.',
+        );
+      }
       const handle = await heed.startWorkflow(body.workflow, body.input ?? null, {
         ...(body.id === undefined ? {} : { id: body.id }),
         ...(caller.principal === 'system' ? {} : { initiator: caller.principal }),
