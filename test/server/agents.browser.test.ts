@@ -90,4 +90,31 @@ describe('the Agents view', () => {
       await page.close();
     }
   });
+
+  it('shows a run blocked after a code change, with why and how to move it on', async () => {
+    let changed = false;
+    const s = await testServer({
+      setup: (heed) => {
+        heed.workflow('refund-agent', async (ctx) => {
+          await ctx.step(changed ? 'fraud-check' : 'draft', () => 'ok');
+          return ctx.recv('go');
+        });
+      },
+    });
+    await s.clock.advance(Date.now() - s.clock.now());
+    await s.call('POST', '/v1/runs', { as: 'user:alice', body: { workflow: 'refund-agent', id: 'refund-7' } });
+    await s.heed.idle();
+    changed = true;
+    await s.heed.send('refund-7', 'go', true);
+    await vi.waitFor(async () => expect((await s.heed.runs.info('refund-7'))?.status).toBe('blocked'));
+    const page = await browser.newPage();
+    await openAgents(page, s.url, 'user:alice');
+    await page.waitForSelector('.agent.blocked');
+    const card = (await page.textContent('.agent.blocked')) ?? '';
+    expect(card).toContain('Blocked: the code deployed cannot replay this run.');
+    expect(card).toContain('version 1');
+    expect(card).toContain('position 1 is step "fraud-check" in the code but step "draft" in the recorded history');
+    expect(card).toContain('heed runs resume refund-7 --version N');
+    await page.close();
+  });
 });

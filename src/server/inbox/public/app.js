@@ -9,7 +9,7 @@ import { parseListHash, renderList } from './list.js';
 import { api, me, remember, signedIn } from './session.js';
 import { renderTask } from './task.js';
 import { agentName, agentWaiting, ago, esc, setDirectory, typeName, until } from './words.js';
-/** @import { Me, Task, WaitingAgent } from './types.d.ts' */
+/** @import { Me, Run, Task, WaitingAgent } from './types.d.ts' */
 /** @import { ViewContext, Viewer } from './context.d.ts' */
 
 const $view = /** @type {HTMLElement} */ (document.getElementById('view'));
@@ -119,13 +119,33 @@ function agentCard(a) {
   );
 }
 
+/**
+ * A run whose replay diverged from its history (the code changed): blocked, not failed, with why.
+ * @param {Run} r
+ */
+function blockedCard(r) {
+  return (
+    `<div class="card agent blocked" data-run="${esc(r.id)}"><div class="row between"><strong class="agent-name">${esc(agentName(r.workflow))}</strong>` +
+    `<span class="muted">version ${esc(String(r.version))} · ${esc(ago(r.updatedAt))}</span></div>` +
+    `<p class="agent-waits">Blocked: the code deployed cannot replay this run.</p>` +
+    `<p class="small blocked-why">${esc(r.error?.message ?? '')}</p>` +
+    `<p class="muted small">Deploy code that replays it, or an admin moves it: <code>heed runs resume ${esc(r.id)} --version N</code></p>` +
+    '</div>'
+  );
+}
+
 async function agents() {
   try {
     const waiting = await allWaitingAgents();
+    /** @type {{ items: Run[] }} */
+    const blocked = await api('GET', '/v1/runs?status=blocked&limit=50');
     $view.innerHTML =
       '<p><a href="#/">← Inbox</a></p><h2>Agents waiting for a person</h2>' +
       (waiting.length === 0 ? '<p class="muted" id="no-agents">No agent is waiting.</p>' : '') +
-      waiting.map(agentCard).join('');
+      waiting.map(agentCard).join('') +
+      (blocked.items.length > 0
+        ? `<h2 id="blocked-title">Blocked after a code change</h2>${blocked.items.map(blockedCard).join('')}`
+        : '');
   } catch (error) {
     $view.innerHTML = `<p class="error">${esc(/** @type {Error} */ (error).message)}</p>`;
   }
