@@ -55,7 +55,7 @@ async function expectHumanWords(page: Page): Promise<string> {
   return text;
 }
 
-describe('the chat page in headless Chromium (AI SDK UI message stream)', () => {
+describe('the chat page in headless Chromium (AI SDK UI message stream)', { timeout: 90_000 }, () => {
   it('desktop: a conversation with streamed replies; a transfer waits for someone else, whose decision in the inbox updates the card in place; a reload restores it', async () => {
     const s = await testServer({ setup: (heed) => registerDemoWorkflows(heed) });
     const page = await openChat(s.url, 'user:carol', DESKTOP);
