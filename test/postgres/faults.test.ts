@@ -6,23 +6,20 @@
  * succeeded, with its right output, no run may ever be executed by two processes at once, and no
  * run may be left stuck.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Heed } from '../../src/index.ts';
 import { PostgresStore } from '../../src/postgres.ts';
+import { heedProcesses } from './heed-processes.ts';
 import { createDatabase, type EmbeddedServer, startEmbeddedPostgres } from './embedded.ts';
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-const WORKFLOWS = join(import.meta.dirname, 'load-workflows.ts');
 const BEFORE = 80;
 const DURING = 40;
 
 let server: EmbeddedServer;
 let url: string;
-const children: ChildProcess[] = [];
-const outputs: string[] = [];
+const heeds = heedProcesses(() => url);
+const { children, outputs } = heeds;
 
 beforeAll(async () => {
   server = await startEmbeddedPostgres({ durable: false });
@@ -66,30 +63,9 @@ const cutConnections = (where = 'true') =>
 const succeeded = async () =>
   Number((await sql<{ n: string }>("SELECT count(*) AS n FROM runs WHERE status = 'succeeded'"))[0]?.n ?? 0);
 
-function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [CLI, ...args, '--no-demo', '--import', WORKFLOWS, '--lease', '3s'], {
-    env: { ...process.env, HEED_TEST_EXECUTIONS_URL: url, HEED_POSTGRES_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const index = outputs.push('') - 1;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      outputs[index] = output;
-      const match = output.match(ready);
-      if (match) resolve({ child, match });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`heed ${args[0]} exited (${code}) before it was ready:\n${output}`)));
-  });
-}
-
 it('loses nothing acknowledged and leaves no run stuck when LISTEN dies and statements time out', async () => {
-  const serve = await startProcess(['serve', '--port', '0'], /serving on (http:\/\/\S+)/);
-  await startProcess(['worker', '--concurrency', '16'], /executing runs/);
+  const serve = await heeds.start(['serve', '--port', '0'], /serving on (http:\/\/\S+)/, { HEED_POSTGRES_URL: url });
+  await heeds.start(['worker', '--concurrency', '16'], /executing runs/, { HEED_POSTGRES_URL: url });
 
   // Runs are started from this process, which executes none; a start counts once acknowledged.
   const client = new Heed({ store: new PostgresStore(url, { listen: false }) });

@@ -4,22 +4,19 @@
  * are never restarted; every run must succeed, and no run may ever have been executed by two
  * processes at once (each step records its execution interval, see `load-workflows.ts`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Heed } from '../../src/index.ts';
 import { PostgresStore } from '../../src/postgres.ts';
+import { heedProcesses } from './heed-processes.ts';
 import { createDatabase, type EmbeddedServer, startEmbeddedPostgres } from './embedded.ts';
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-const WORKFLOWS = join(import.meta.dirname, 'load-workflows.ts');
 const RUNS = 150;
 
 let server: EmbeddedServer;
 let url: string;
-const children: ChildProcess[] = [];
-const outputs: string[] = [];
+const heeds = heedProcesses(() => url);
+const { children, outputs } = heeds;
 
 beforeAll(async () => {
   // Its own server: this test restarts it.
@@ -39,31 +36,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Starts `heed <args>` and resolves once it printed `ready`. */
-function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [CLI, ...args, '--no-demo', '--import', WORKFLOWS, '--lease', '3s'], {
-    env: { ...process.env, HEED_TEST_EXECUTIONS_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const index = outputs.push('') - 1;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      outputs[index] = output;
-      const match = output.match(ready);
-      if (match) resolve({ child, match });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      outputs[index] = output;
-    });
-    child.once('exit', (code) => reject(new Error(`heed ${args[0]} exited (${code}) before it was ready:\n${output}`)));
-  });
-}
-
 async function count(client: pg.Client, sql: string): Promise<number> {
   for (;;) {
     try {
@@ -75,9 +47,9 @@ async function count(client: pg.Client, sql: string): Promise<number> {
 }
 
 it('serve and workers share the load, survive a SIGKILLed worker and a database restart, and never overlap', async () => {
-  const serve = await startProcess(['serve', '--postgres', url, '--port', '0'], /serving on (http:\/\/\S+)/);
-  const first = await startProcess(['worker', '--postgres', url, '--concurrency', '16'], /executing runs/);
-  await startProcess(['worker', '--postgres', url, '--concurrency', '16'], /executing runs/);
+  const serve = await heeds.start(['serve', '--postgres', url, '--port', '0'], /serving on (http:\/\/\S+)/);
+  const first = await heeds.start(['worker', '--postgres', url, '--concurrency', '16'], /executing runs/);
+  await heeds.start(['worker', '--postgres', url, '--concurrency', '16'], /executing runs/);
   expect(serve.match[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
   // Runs are started from this process, which executes none (its engine is never started).
