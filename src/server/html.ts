@@ -1,10 +1,6 @@
-/** Escapes text for HTML. */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
-}
+import { escapeHtml } from '../text/escape-html.ts';
+
+export { escapeHtml };
 
 /** A small standalone page (one-click links), readable on a phone. */
 export function page(title: string, body: string): string {

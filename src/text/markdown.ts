@@ -1,5 +1,5 @@
 import { Marked, type Token, type Tokens } from 'marked';
-import { escapeHtml } from '../server/html.ts';
+import { escapeHtml } from './escape-html.ts';
 
 /**
  * Task descriptions are Markdown. Each channel shows them its own way, from the same `marked`

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../server/html.ts';
+import { escapeHtml } from '../../text/escape-html.ts';
 import type { OutboxRecord } from '../../store/delivery-store.ts';
 import { type Block, blocksToHtml } from '../slack/blocks.ts';
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../server/html.ts';
+import { escapeHtml } from '../../text/escape-html.ts';
 import { markdownMrkdwn, mrkdwnEscape } from '../../text/markdown.ts';
 import type { NoticeContent } from '../notice.ts';
 
