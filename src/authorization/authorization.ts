@@ -50,10 +50,17 @@ export interface AuthorizationOptions {
    */
   startable?: Readonly<Record<string, readonly string[]>> | undefined;
   /**
-   * Principals or groups allowed to emit events (`events`) and to send messages to runs
-   * (`messages`). Admins always may. Config key `permissions`.
+   * Principals or groups allowed to emit events (`events`), to send messages to runs
+   * (`messages`) and to read the Prometheus metrics (`metrics`). Admins always may. Config key
+   * `permissions`.
    */
-  permissions?: { events?: readonly string[] | undefined; messages?: readonly string[] | undefined } | undefined;
+  permissions?:
+    | {
+        events?: readonly string[] | undefined;
+        messages?: readonly string[] | undefined;
+        metrics?: readonly string[] | undefined;
+      }
+    | undefined;
   /** The registry of workflows: which names exist and which are Heed's own (internal). */
   workflows: { isInternal(name: string): boolean; hasWorkflow(name: string): boolean };
 }
@@ -278,6 +285,16 @@ export class Authorization {
   }
 
   /**
+   * Read the Prometheus metrics (`GET /metrics`): admins and holders of `metrics` (a scraper's key).
+   * @throws ForbiddenError
+   */
+  requireMetrics(caller: Caller): void {
+    if (!this.#holds(caller, 'metrics')) {
+      throw new ForbiddenError(`${caller.principal} may not read metrics (permission "metrics")`);
+    }
+  }
+
+  /**
    * Admin-only views (outgoing webhook deliveries).
    * @throws ForbiddenError
    */
@@ -309,7 +326,7 @@ export class Authorization {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
-  #holds(caller: Caller, permission: 'events' | 'messages'): boolean {
+  #holds(caller: Caller, permission: 'events' | 'messages' | 'metrics'): boolean {
     if (caller.admin) return true;
     const allowed = this.#options.permissions?.[permission] ?? [];
     return allowed.includes(EVERYONE) || caller.identities.some((i) => allowed.includes(i));

@@ -233,6 +233,7 @@ export class Channels {
       },
       this.heed.clock.now(),
     );
+    this.heed.metrics.deliveryFailed(input.channel);
     await this.heed.tasks.recordNotice(input.taskId, {
       channel: input.channel,
       action: 'not-notified',

@@ -19,7 +19,7 @@ export interface HeedConfig extends ChannelsConfig {
   /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). Admins start any. */
   startable?: Record<string, string[]>;
   /** Who may emit events and send messages to runs (admins always may): `{events: [...], messages: [...]}`. */
-  permissions?: { events?: string[]; messages?: string[] };
+  permissions?: { events?: string[]; messages?: string[]; metrics?: string[] };
   /** Accept task `callbackUrl`s on loopback and private networks (default false). */
   allowPrivateCallbacks?: boolean;
   /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */

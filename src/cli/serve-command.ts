@@ -49,6 +49,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     ...policiesOf(config),
     ...(flags.lease ? { lease: flags.lease } : {}),
     ...(config.retention !== undefined ? { retention: config.retention } : {}),
+    // A served Heed is scraped: Node's process metrics and store latency too (see GET /metrics).
+    metrics: { processMetrics: true, storeLatency: true },
   });
   // Open (and check) the store first: a read-only or damaged store is the first thing said.
   await heed.ready();

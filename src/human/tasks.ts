@@ -26,7 +26,9 @@ import type { ApprovalPolicy } from './policies/policy.ts';
 import { PolicySet, type RequestTrust } from './policies/policy-set.ts';
 import { stageProgress } from './stages.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
-import { type Decision, decideAndWrite, decideAndWriteSurely, decideWriteAndKeep } from './task-writes.ts';
+import { type Decision, decideAndWrite, decideAndWriteSurely, decideWriteAndKeep, type TaskWriteObserver } from './task-writes.ts';
+import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry.ts';
+import { taskWriteObserver } from './task-telemetry.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { shownOf, specOf, toTask } from './view.ts';
 
@@ -92,13 +94,16 @@ export class HumanTasks {
   readonly #maxBytes: number;
   /** The approval policies in force. */
   readonly policies: PolicySet;
+  /** Reports each task write's effect (a task ended, a reminder, an escalation): metrics and spans. */
+  readonly #observe: TaskWriteObserver;
 
   /**
    * @param engine runs the task lifecycles (registered here) and opens the store.
    * @param store the same store the engine was given, seen through the human layer's port.
    */
-  constructor(engine: Engine, store: HumanTaskStore, options: HumanTaskOptions = {}) {
+  constructor(engine: Engine, store: HumanTaskStore, options: HumanTaskOptions & { telemetry?: Telemetry } = {}) {
     this.#engine = engine;
+    this.#observe = taskWriteObserver(options.telemetry ?? NO_TELEMETRY);
     this.#store = store;
     this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
     this.#groupsOf = options.groupsOf;
@@ -234,7 +239,7 @@ export class HumanTasks {
       return decideResponse(task, spec, input, who, canonicalHash(shownOf(spec)), now, auditRefusal);
     };
     const write = (auditRefusal: boolean) =>
-      decideWriteAndKeep(this.#store, this.#engine.clock, id, decide(auditRefusal));
+      decideWriteAndKeep(this.#store, this.#engine.clock, id, decide(auditRefusal), this.#observe);
     // A refusal is decided without writing first: a repeat of one already on the record (same
     // principal, same reason) is not written again, so a flood of refused answers cannot bump the
     // task's version and starve the writes that matter (answers, reminders, the deadline).
@@ -336,6 +341,7 @@ export class HumanTasks {
           value: null,
         };
       },
+      this.#observe,
     );
     if (refusal) throw refusal;
     this.#engine.wake();
@@ -570,12 +576,12 @@ export class HumanTasks {
 
   /** Decides on the task as read and writes by compare-and-set, again until it holds (see `decideAndWrite`). */
   #write<T>(id: string, decide: (task: TaskRecord, now: number) => Decision<T>): Promise<T> {
-    return decideAndWrite(this.#store, this.#engine.clock, id, decide);
+    return decideAndWrite(this.#store, this.#engine.clock, id, decide, this.#observe);
   }
 
   /** Like {@link #write}, never giving up on contention: for the lifecycle's own writes (the deadline always decides). */
   #writeSurely<T>(id: string, decide: (task: TaskRecord, now: number) => Decision<T>): Promise<T> {
-    return decideAndWriteSurely(this.#store, this.#engine.clock, id, decide);
+    return decideAndWriteSurely(this.#store, this.#engine.clock, id, decide, this.#observe);
   }
 
   /** Appends one entry to a task's audit log; does nothing for an unknown task. */

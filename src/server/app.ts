@@ -21,6 +21,7 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { describeWebhooks } from './webhooks/openapi.ts';
 
@@ -36,7 +37,7 @@ export interface AppOptions {
   /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). */
   startable?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Principals or groups that may emit events and send messages to runs (admins always may). */
-  permissions?: { events?: readonly string[]; messages?: readonly string[] } | undefined;
+  permissions?: { events?: readonly string[]; messages?: readonly string[]; metrics?: readonly string[] } | undefined;
   /** Accept `callbackUrl`s on loopback and private networks (default: refused). */
   allowPrivateCallbacks?: boolean | undefined;
   /** Who the demo agents ask to approve (shown on the inbox's sign-in). */
@@ -122,6 +123,8 @@ export function createApp(
     }
     return authenticate(options.auth, authorization)(c, next);
   });
+  // Prometheus scrapes /metrics (outside /v1) with a key, as any API caller.
+  app.use('/metrics', (c, next) => authenticate(options.auth, authorization)(c, next));
 
   // The people directory (config `people`) names principals on every page and in the chat.
   const people = options.channels?.people;
@@ -129,6 +132,7 @@ export function createApp(
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
+  metricsRoutes(app, heed, authorization);
   chatRoutes(app, heed, hub, authorization, { names });
   agentRoutes(app, heed, authorization);
   const linkGuard = new LinkGuard();
