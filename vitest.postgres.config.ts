@@ -23,6 +23,7 @@ export default defineConfig({
       'test/agent/**/*.test.ts',
       'test/openai-agents/**/*.test.ts',
       'test/client/**/*.test.ts',
+      'test/observability/**/*.test.ts',
       'test/demo.test.ts',
     ],
     exclude: ['**/*.browser.test.ts', 'test/server/openapi.test.ts', 'test/server/inbox-files.test.ts'],

@@ -35,7 +35,7 @@ import { abortableDelay, type AttemptOptions, attemptStep } from './step-attempt
 import { decode, decodeError, encode, encodeError, type ErrorData } from './serialization.ts';
 import type { Span } from '@opentelemetry/api';
 import type { Telemetry } from '../observability/telemetry.ts';
-import { endSpan, startSpan, traceKeyOf, traceParentOf } from '../observability/tracing.ts';
+import { endSpan, spanTime, startSpan, traceKeyOf, traceParentOf } from '../observability/tracing.ts';
 import { performance } from 'node:perf_hooks';
 import type { WorkflowFn, WorkflowRef } from './workflow.ts';
 
@@ -175,13 +175,18 @@ export class Execution implements CoreContext {
    */
   async run(fn: WorkflowFn<unknown, unknown>): Promise<ExecutionOutcome> {
     const { workflow, version } = parseVersioned(this.workflow);
-    this.#span = startSpan('heed.run.execute', traceParentOf(traceKeyOf(this.runId)), {
-      'heed.run.id': this.runId,
-      'heed.workflow': workflow,
-      'heed.workflow.version': version,
-      'heed.run.attempt': this.#claim.run.attempts,
-      'heed.replayed_operations': this.#claim.history.length,
-    });
+    this.#span = startSpan(
+      'heed.run.execute',
+      traceParentOf(traceKeyOf(this.runId)),
+      {
+        'heed.run.id': this.runId,
+        'heed.workflow': workflow,
+        'heed.workflow.version': version,
+        'heed.run.attempt': this.#claim.run.attempts,
+        'heed.replayed_operations': this.#claim.history.length,
+      },
+      { startTime: spanTime(this.#deps.clock) },
+    );
     let outcome: ExecutionOutcome | 'error' = 'error';
     let failure: unknown;
     try {
@@ -192,28 +197,38 @@ export class Execution implements CoreContext {
       throw error;
     } finally {
       this.#span.setAttribute('heed.execution.outcome', outcome);
-      endSpan(this.#span, failure ?? (this.#fatal?.kind === 'fail' ? this.#fatal.error : undefined));
+      const error = failure ?? (this.#fatal?.kind === 'fail' ? this.#fatal.error : undefined);
+      endSpan(this.#span, error, spanTime(this.#deps.clock));
       this.#deps.telemetry?.executionEnded(workflow, outcome);
     }
   }
 
   /** One try of a step body (see `attemptStep`), as a span `heed.step`, reported to telemetry. */
   async #attempt<T>(seq: number, fn: (step: StepContext) => Promise<T> | T, options: AttemptOptions): Promise<T> {
-    const span = startSpan(`heed.step ${options.name}`, this.#span ?? traceParentOf(traceKeyOf(this.runId)), {
-      'heed.run.id': this.runId,
-      'heed.step.name': options.name,
-      'heed.step.seq': seq,
-      'heed.step.attempt': options.attempt,
-    });
+    const span = startSpan(
+      `heed.step ${options.name}`,
+      this.#span ?? traceParentOf(traceKeyOf(this.runId)),
+      {
+        'heed.run.id': this.runId,
+        'heed.step.name': options.name,
+        'heed.step.seq': seq,
+        'heed.step.attempt': options.attempt,
+      },
+      { startTime: spanTime(this.#deps.clock) },
+    );
     const start = performance.now();
     try {
       const value = await attemptStep(fn, options);
-      endSpan(span);
+      endSpan(span, undefined, spanTime(this.#deps.clock));
       this.#deps.telemetry?.stepRan(parseVersioned(this.workflow).workflow, 'ok', (performance.now() - start) / 1_000);
       return value;
     } catch (error) {
-      endSpan(span, error);
-      this.#deps.telemetry?.stepRan(parseVersioned(this.workflow).workflow, 'error', (performance.now() - start) / 1_000);
+      endSpan(span, error, spanTime(this.#deps.clock));
+      this.#deps.telemetry?.stepRan(
+        parseVersioned(this.workflow).workflow,
+        'error',
+        (performance.now() - start) / 1_000,
+      );
       throw error;
     }
   }

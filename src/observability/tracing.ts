@@ -26,6 +26,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { internalNamespaceOf, internalRunKey } from '../run-ids.ts';
+import { type Clock, SystemClock } from '../time/clock.ts';
 
 /** The instrumentation scope of every Heed span. */
 export const TRACER_NAME = 'heed';
@@ -100,6 +101,15 @@ export function endSpan(span: Span, error?: unknown, endTime?: number): void {
     if (error instanceof Error) span.recordException(error);
   }
   span.end(endTime);
+}
+
+/**
+ * The time to stamp a span with on `clock`: none (the SDK's own high-resolution time) for the
+ * system clock; the clock's time for any other (a virtual clock in tests and examples), so that
+ * spans agree with the times Heed records (a task's creation, its decision).
+ */
+export function spanTime(clock: Clock): number | undefined {
+  return clock instanceof SystemClock ? undefined : clock.now();
 }
 
 /** The span active in the caller's context (an HTTP request's, an application's), if any. */
