@@ -295,6 +295,19 @@ export class Authorization {
   }
 
   /**
+   * Whose decision insights the caller may read (`GET /v1/insights`): admins everyone's (`null`)
+   * or one person's; anyone else only their own, whatever they ask for.
+   * @throws ForbiddenError when a non-admin asks for someone else's
+   */
+  insightsScope(caller: Caller, requested: string | undefined): string | null {
+    if (caller.admin) return requested ?? null;
+    if (requested !== undefined && requested !== caller.principal) {
+      throw new ForbiddenError(`${caller.principal} may read only their own insights`);
+    }
+    return caller.principal;
+  }
+
+  /**
    * Admin-only views (outgoing webhook deliveries).
    * @throws ForbiddenError
    */

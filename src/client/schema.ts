@@ -274,6 +274,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Decision insights: time to decision by type, policy, person and channel; pending, overdue, reminders, escalations */
+        get: operations["getInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/insights/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tasks behind the insights as CSV, one row per task, or their audit entries (`what=audit`) */
+        get: operations["exportInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -862,6 +896,15 @@ export interface components {
             title: string;
             updatedAt: number;
         };
+        DecisionFigures: {
+            /** @description Decisions made by a person */
+            decided: number;
+            key: string;
+            /** @description Median seconds from creation to decision */
+            p50Seconds: number | null;
+            /** @description 90th percentile seconds from creation to decision */
+            p90Seconds: number | null;
+        };
         Error: {
             error: {
                 /** @example TASK_ALREADY_RESOLVED */
@@ -877,6 +920,31 @@ export interface components {
             /** @description Any JSON value */
             data?: unknown;
             name: string;
+        };
+        Insights: {
+            answeredAfterEscalation: number;
+            byChannel: components["schemas"]["DecisionFigures"][];
+            byPerson: components["schemas"]["DecisionFigures"][];
+            byPolicy: components["schemas"]["DecisionFigures"][];
+            byType: components["schemas"]["DecisionFigures"][];
+            cancelled: number;
+            decided: number;
+            escalationsPerTask: number;
+            /** @description Window start (epoch ms): tasks created from then */
+            from: number;
+            overall: components["schemas"]["DecisionFigures"];
+            /** @description Pending past their deadline */
+            overdue: number;
+            pending: number;
+            /** @description Whose figures; `null`: everyone's (admins) */
+            principal: string | null;
+            remindersPerTask: number;
+            tasks: number;
+            /** @description Ended by the deadline (the safe default) or expired */
+            timedOut: number;
+            to: number;
+            /** @description The window held more tasks than one request reads (20,000) */
+            truncated: boolean;
         };
         JsonRpcMessage: {
             [key: string]: unknown;
@@ -2262,6 +2330,130 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+        };
+    };
+    getInsights: {
+        parameters: {
+            query?: {
+                /** @description The window: tasks created in the last N days (default 30) */
+                days?: number;
+                /** @description Admins: one person's figures (default everyone's). Others always get their own. */
+                principal?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures for the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Insights"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportInsights: {
+        parameters: {
+            query?: {
+                /** @description The window: tasks created in the last N days (default 30) */
+                days?: number;
+                /** @description Admins: one person's figures (default everyone's). Others always get their own. */
+                principal?: string;
+                /** @description Default `tasks` */
+                what?: "tasks" | "audit";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (RFC 4180) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -22,6 +22,7 @@ import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { insightRoutes } from './routes/insights.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { describeWebhooks } from './webhooks/openapi.ts';
 
@@ -132,6 +133,7 @@ export function createApp(
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
+  insightRoutes(app, heed, authorization);
   metricsRoutes(app, heed, authorization);
   chatRoutes(app, heed, hub, authorization, { names });
   agentRoutes(app, heed, authorization);
