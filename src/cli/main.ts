@@ -14,6 +14,7 @@ import { HeedError } from '../errors.ts';
 import type { McpFlags } from '../mcp/stdio-command.ts';
 import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } from './command.ts';
 import { paint } from './format.ts';
+import { insightsCommand } from './insights-command.ts';
 import { historyCommand, runsCommand } from './run-commands.ts';
 import type { ServeFlags } from './serve-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
@@ -112,6 +113,7 @@ export const COMMANDS: readonly Command[] = [
   runsCommand,
   historyCommand,
   auditCommand,
+  insightsCommand,
   mcp,
 ];
 
