@@ -102,7 +102,8 @@ export async function decideWriteAndKeep<T>(
  */
 export function taskAfter(task: TaskRecord, update: TaskUpdate, now: number): TaskRecord {
   const last = update.audit?.at(-1);
-  const assignees = [...task.assignees];
+  const removed = new Set(update.removeAssignees ?? []);
+  const assignees = task.assignees.filter((a) => !removed.has(a.principal));
   for (const added of update.addAssignees ?? []) {
     if (!assignees.some((a) => a.principal === added.principal)) assignees.push({ ...added });
   }

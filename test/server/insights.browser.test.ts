@@ -83,7 +83,7 @@ describe('the insights view', () => {
     expect(csv).toContain('Refund $150 for order A-1001?');
 
     await page.click('a[href="#/insights/7"]');
-    await page.waitForFunction(() => location.hash === '#/insights/7');
+    await page.waitForURL(/#\/insights\/7$/);
     await page.waitForSelector('text=7 days');
     await page.close();
   });
