@@ -21,6 +21,7 @@ import {
 import type { RunInfo } from '../engine/run-info.ts';
 import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
 import { answerRefusal, isOpenTask } from '../human/responses.ts';
+import type { ReassignRule } from '../human/policies/policy.ts';
 import type { HumanTasks } from '../human/tasks.ts';
 import type { ResponseInput, Task } from '../human/types.ts';
 
@@ -158,6 +159,28 @@ export class Authorization {
     const visible = this.requireTask(caller, task, id);
     if (caller.admin || (visible.requester !== null && caller.identities.includes(visible.requester))) return visible;
     throw new ForbiddenError('Only the requester or an admin may cancel a task');
+  }
+
+  /**
+   * Hand a task to someone else (`POST /v1/tasks/{id}/reassign`): admins always; under the rule of
+   * the task's policy (`reassign`), the people asked (as a person, by the answer rule: not a group,
+   * not the requester of a four-eyes task) unless the policy says `admins`, and the requester
+   * where it says `assignees-and-requester`. Anyone else who may see the task gets a 403.
+   * Evaluated on the task as the write reads it, so a concurrent reassignment cannot be overtaken.
+   * @throws TaskNotFoundError (not visible), ForbiddenError
+   */
+  requireReassign(caller: Caller, task: Task | undefined, id: string, rule: ReassignRule): Task {
+    const visible = this.requireTask(caller, task, id);
+    if (caller.admin) return visible;
+    if (rule === 'admins') throw new ForbiddenError('Under its policy only admins may reassign this task');
+    const requester = visible.requester !== null && caller.identities.includes(visible.requester);
+    if (requester && rule === 'assignees-and-requester') return visible;
+    const asked = visible.assignees.some((a) => caller.identities.includes(a.principal));
+    const refusal = answerRefusal(visible, caller);
+    if (!asked || refusal) {
+      throw new ForbiddenError(`Only those asked (or an admin) may reassign this task${refusal ? `: ${refusal}` : ''}`);
+    }
+    return visible;
   }
 
   /**

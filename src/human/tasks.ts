@@ -26,9 +26,16 @@ import type { ApprovalPolicy } from './policies/policy.ts';
 import { PolicySet, type RequestTrust } from './policies/policy-set.ts';
 import { stageProgress } from './stages.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
-import { type Decision, decideAndWrite, decideAndWriteSurely, decideWriteAndKeep, type TaskWriteObserver } from './task-writes.ts';
+import {
+  type Decision,
+  decideAndWrite,
+  decideAndWriteSurely,
+  decideWriteAndKeep,
+  type TaskWriteObserver,
+} from './task-writes.ts';
 import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry.ts';
 import { taskWriteObserver } from './task-telemetry.ts';
+import { decideReassign, type ReassignInput } from './reassign.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { shownOf, specOf, toTask } from './view.ts';
 
@@ -297,6 +304,38 @@ export class HumanTasks {
   }
 
   /**
+   * Hands a pending task to other people (see `reassign.ts`): they replace everyone asked, at
+   * once; the audit records who moved it, from whom, to whom and why; the new people are told on
+   * every channel by the task's lifecycle, durably; the old copies are closed. Who may reassign
+   * is the caller's to decide (the server's `Authorization.requireReassign`), passed as
+   * `options.allowed`, which is asked on the task as the write reads it (it throws to refuse).
+   * @throws TaskNotFoundError, TaskAlreadyResolvedError (409), InvalidArgumentError (400: no
+   *   reason, no one, the same people, the requester of a four-eyes task, a staged approval),
+   *   TaskContendedError
+   */
+  async reassign(
+    id: string,
+    input: ReassignInput,
+    as: { principal: string; via?: string },
+    options: { allowed?: (task: Task) => void } = {},
+  ): Promise<Task> {
+    const actor = { principal: checkPrincipal(as.principal), via: as.via ?? 'api' };
+    await this.#engine.ready();
+    const { task } = await decideWriteAndKeep(
+      this.#store,
+      this.#engine.clock,
+      id,
+      (task) => {
+        options.allowed?.(this.#view(task));
+        return decideReassign(task, specOf(task), input, actor);
+      },
+      this.#observe,
+    );
+    this.#engine.wake();
+    return this.#view(task);
+  }
+
+  /**
    * Appends a channel's report about a notice to the task's audit log: `not-notified` when a
    * channel gave up on a recipient after its retries (the deadline still decides). Does nothing
    * for an unknown task.
@@ -485,7 +524,13 @@ export class HumanTasks {
     },
     stage: async (taskId) => {
       const task = await this.#require(taskId);
-      return { pending: task.status === 'pending', stage: stageProgress(specOf(task), task.responses).current };
+      const spec = specOf(task);
+      const reassigned = (await this.#reassignments(task)).map((r) => r.index);
+      return {
+        pending: task.status === 'pending',
+        stage: spec.stages ? stageProgress(spec, task.responses).current : 0,
+        ...(reassigned.length > 0 ? { reassigned } : {}),
+      };
     },
     apply: (taskId, event) => this.#apply(taskId, event),
     notify: (taskId, kind, index) => this.#notify(taskId, kind, index),
@@ -546,7 +591,9 @@ export class HumanTasks {
         ? (spec.escalate[index - 1]?.to ?? [])
         : kind === 'stage'
           ? (spec.stages?.[index]?.approvers ?? [])
-          : record.assignees.map((a) => a.principal);
+          : kind === 'reassigned'
+            ? ((await this.#reassignments(record)).find((r) => r.index === index)?.to ?? [])
+            : record.assignees.map((a) => a.principal);
     // A task names its channels to narrow them; without any, it goes to every channel Heed has.
     for (const channel of ['inbox', ...this.#channelsOf(spec)]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;
@@ -572,6 +619,13 @@ export class HumanTasks {
         value: null,
       }));
     }
+  }
+
+  /** The task's reassignments, oldest first, from its audit log (rare: read only when one happened). */
+  async #reassignments(task: TaskRecord): Promise<{ index: number; to: string[] }[]> {
+    if (task.auditCount <= 1) return [];
+    const entries = await this.#store.taskAudit(task.id);
+    return entries.filter((e) => e.action === 'reassigned').map((e) => e.detail as { index: number; to: string[] });
   }
 
   /** Decides on the task as read and writes by compare-and-set, again until it holds (see `decideAndWrite`). */

@@ -145,6 +145,25 @@ export const InsightsSchema = z
   })
   .openapi('Insights');
 
+export const ReassignSchema = z
+  .object({
+    to: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(20)
+      .openapi({
+        description: 'Who is asked instead (people, groups or email addresses); they replace everyone asked',
+        example: ['user:bob'],
+      }),
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(1000)
+      .openapi({ description: 'Why (shown to the new people and in the history)', example: 'On leave until Monday' }),
+  })
+  .openapi('Reassign');
+
 export const PolicyListSchema = z
   .object({
     items: z.array(

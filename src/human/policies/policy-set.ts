@@ -46,6 +46,11 @@ export class PolicySet {
     return all.map((p) => ({ name: p.name, version: p.version, fallback: p === this.#fallback, policy: p.source }));
   }
 
+  /** The policy named `name` (as a task's `policy.name` records it), if it is still in force. */
+  named(name: string): Policy | undefined {
+    return [...this.#policies, ...(this.#fallback ? [this.#fallback] : [])].find((p) => p.name === name);
+  }
+
   /** The policy that governs a task, if any. */
   match(request: Pick<TaskSpec, 'type' | 'action'>, workflow?: string): Policy | undefined {
     const subject = { type: request.type, tool: request.action?.tool, workflow };
