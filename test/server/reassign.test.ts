@@ -4,7 +4,7 @@
  * who moved it and why; who may reassign (those asked, admins, the policy's rule); what is refused.
  */
 import { describe, expect, it } from 'vitest';
-import type { ApprovalPolicy } from '../../src/index.ts';
+import type { ApprovalPolicy } from '../../src/human/policies/policy.ts';
 import { RecordingNotifier } from '../human/helpers.ts';
 import { testServer } from './helpers.ts';
 
