@@ -274,10 +274,14 @@ function approvalBlock(card, part) {
   else if (blocked && card.asked.length > 0) who = 'Nobody else was asked: it waits for its deadline.';
   else who = own ? 'Anyone but you may approve it (you asked).' : 'Anyone may approve it.';
   const requester = card.requester && deciders.length > 0 ? ` · requested by ${esc(you(card.requester))}` : '';
+  const atDeadline = card.atDeadline ? `${outcomeDone(card.atDeadline)} automatically` : 'it expires';
+  const left = card.deadline ? until(card.deadline) : '';
   const due =
-    state === 'waiting' && card.deadline
-      ? ` · due ${esc(until(card.deadline))}, then ${card.atDeadline ? `${esc(outcomeDone(card.atDeadline))} automatically` : 'it expires'}`
-      : '';
+    state !== 'waiting' || !card.deadline
+      ? ''
+      : left === 'passed'
+        ? ` · its deadline has passed: ${esc(atDeadline)}`
+        : ` · due ${esc(left)}, then ${esc(atDeadline)}`;
   let actions = '';
   if (state === 'waiting' && blocked) {
     actions = `<div class="muted small" data-own-request="1">You asked, so you may not ${card.kind === 'approval' ? 'approve' : 'answer'} it yourself. The card updates here when it is decided.</div>`;
