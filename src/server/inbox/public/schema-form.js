@@ -36,13 +36,16 @@ export function formFits(schema, value) {
   if (!isObject(schema) || schema.type !== 'object' || !isObject(schema.properties)) return false;
   let fields = 0;
   /**
-   * @param {FieldSchema} s
+   * @param {FieldSchema} raw
    * @param {unknown} v
    * @param {number} depth
    * @returns {boolean}
    */
-  const fits = (s, v, depth) => {
-    if (!isObject(s) || UNDRAWN.some((k) => k in s) || ++fields > MAX_FIELDS) return false;
+  const fits = (raw, v, depth) => {
+    if (!isObject(raw) || UNDRAWN.some((k) => k in raw) || ++fields > MAX_FIELDS) return false;
+    const s = plainType(raw);
+    if (s === null) return false;
+    if (v === null && s.nullable) return true;
     if (Array.isArray(s.enum)) return s.enum.length > 0 && (v === undefined || s.enum.some((e) => same(e, v)));
     if (s.type === 'object') {
       if (depth >= MAX_DEPTH || !isObject(s.properties)) return false;
@@ -52,7 +55,7 @@ export function formFits(schema, value) {
     }
     if (s.type === 'array') {
       const items = s.items;
-      if (!isObject(items) || Array.isArray(items) || UNDRAWN.some((k) => k in items)) return false;
+      if (!isObject(items) || Array.isArray(items) || UNDRAWN.some((k) => k in items) || s.nullable) return false;
       if (!SCALARS.includes(String(items.type)) || Array.isArray(items.enum)) return false;
       if (v === undefined) return true;
       return Array.isArray(v) && v.every((x) => typeFits(String(items.type), x));
@@ -126,14 +129,15 @@ function objectFields(schema, value, path) {
 }
 
 /**
- * @param {FieldSchema} s
+ * @param {FieldSchema} raw
  * @param {unknown} v
  * @param {string} path
  * @param {string} label
  * @param {boolean} required
  * @returns {string}
  */
-function field(s, v, path, label, required) {
+function field(raw, v, path, label, required) {
+  const s = plainType(raw) ?? raw;
   const id = idOf(path);
   const mark = required ? ' <span class="muted">(required)</span>' : '';
   const hint = s.description ? `<div class="muted small">${esc(s.description)}</div>` : '';
@@ -171,7 +175,8 @@ function control(s, v, id, required) {
           `<option value="${i}"${same(e, v) ? ' selected' : ''}>${esc(typeof e === 'string' ? e : JSON.stringify(e))}</option>`,
       )
       .join('');
-    return `<select id="${id}">${required && v !== undefined ? '' : '<option value=""></option>'}${options}</select>`;
+    const blank = required && v !== undefined && !s.nullable ? '' : '<option value=""></option>';
+    return `<select id="${id}">${blank}${options}</select>`;
   }
   const current = v === undefined || v === null ? '' : String(v);
   if (s.type === 'integer' || s.type === 'number') {
@@ -227,24 +232,27 @@ function readObject(root, schema, base, path, issues) {
 /**
  * The field's value (`undefined`: left empty), with its problems added to `issues`.
  * @param {ParentNode} root
- * @param {FieldSchema} s
+ * @param {FieldSchema} raw
  * @param {unknown} base
  * @param {string} path
  * @param {boolean} required
  * @param {Issue[]} issues
  * @returns {unknown}
  */
-function readField(root, s, base, path, required, issues) {
+function readField(root, raw, base, path, required, issues) {
+  const s = plainType(raw) ?? raw;
   const el = root.querySelector(`#${CSS.escape(idOf(path))}`);
   /** @param {string} message */
   const problem = (message) => {
     issues.push({ path, message });
     return base;
   };
+  // A nullable field left empty is null, whether required or not.
+  const empty = () => (s.nullable ? null : required ? problem('Required.') : undefined);
   if (s.type === 'object' && !Array.isArray(s.enum)) return readObject(root, s, base, path, issues);
   if (Array.isArray(s.enum)) {
     const index = /** @type {HTMLSelectElement | null} */ (el)?.value ?? '';
-    if (index === '') return required ? problem('Choose one.') : undefined;
+    if (index === '') return s.nullable ? null : required ? problem('Choose one.') : undefined;
     return s.enum[Number(index)];
   }
   if (s.type === 'boolean') return /** @type {HTMLInputElement | null} */ (el)?.checked ?? false;
@@ -266,10 +274,10 @@ function readField(root, s, base, path, required, issues) {
     if (s.maxItems !== undefined && values.length > s.maxItems) return problem(`At most ${s.maxItems} items.`);
     return values;
   }
-  const raw = /** @type {HTMLInputElement | null} */ (el)?.value ?? '';
+  const text = /** @type {HTMLInputElement | null} */ (el)?.value ?? '';
   // Empty is "not given" (a string of spaces is text; a number of spaces is nothing).
-  if (raw === '' || (s.type !== 'string' && raw.trim() === '')) return required ? problem('Required.') : undefined;
-  const parsed = scalar(s, raw, path, issues);
+  if (text === '' || (s.type !== 'string' && text.trim() === '')) return empty();
+  const parsed = scalar(s, text, path, issues);
   return parsed === undefined ? base : parsed;
 }
 
@@ -322,6 +330,20 @@ function matches(pattern, text) {
 }
 
 // ── small helpers ────────────────────────────────────────────────────────────────────────────
+/**
+ * The schema with one plain type: `type: ["number", "null"]` (a nullable field, as zod's
+ * `.nullable()` writes it) becomes `type: "number"` with `nullable: true`; `null` for a union
+ * the form does not draw.
+ * @param {FieldSchema} s
+ * @returns {(FieldSchema & { nullable?: boolean }) | null}
+ */
+function plainType(s) {
+  if (!Array.isArray(s.type)) return s;
+  const types = s.type.filter((t) => t !== 'null');
+  if (types.length !== 1 || types.length === s.type.length) return null;
+  return { ...s, type: types[0], nullable: true };
+}
+
 /**
  * @param {unknown} v
  * @returns {v is Record<string, any>}

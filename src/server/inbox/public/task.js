@@ -420,13 +420,24 @@ function editedArgs(task) {
 }
 
 /**
+ * A problem of a field as the JSON editor shows it: "amount must be > 0".
+ * @param {{ path: string, message: string }} issue
+ */
+function underJson(issue) {
+  const field = issue.path.replace(/^args\.?/, '');
+  return { path: 'args', message: field ? `${field} ${issue.message}` : issue.message };
+}
+
+/**
  * Puts each problem beside its field (the nearest one that has a slot: `args.tags.2` goes to
  * `args.tags`), and marks the field invalid.
  * @param {ParentNode} root
  * @param {{ path: string, message: string }[]} issues
  */
 function showArgIssues(root, issues) {
-  for (const issue of issues) {
+  // Edited as JSON: every problem goes under the JSON, naming its field.
+  const json = document.getElementById('args-editor')?.dataset.mode !== 'form';
+  for (const issue of json ? issues.map(underJson) : issues) {
     let path = issue.path;
     let slot = root.querySelector(`[data-error-for="${CSS.escape(path)}"]`);
     while (!slot && path.includes('.')) {
