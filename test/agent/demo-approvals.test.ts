@@ -3,9 +3,11 @@
  * requester, whom four-eyes forbids to answer), and nothing waits forever: a deadline rejects.
  */
 import { describe, expect, it } from 'vitest';
+import { policiesOf } from '../../src/cli/config-file.ts';
 import { approversOtherThan, DEFAULT_DEMO_APPROVERS, policyFor } from '../../src/demo/approvers.ts';
 import { registerDemoWorkflows } from '../../src/demo/workflows.ts';
 import { testEngine } from '../helpers.ts';
+import { testServer } from '../server/helpers.ts';
 
 describe('the demo approvers', () => {
   it('are two people, and a request leaves out whoever may not decide it', () => {
@@ -71,5 +73,31 @@ describe('the demo approvers', () => {
     expect(router).toMatchObject({ requester: 'user:ops', assignees: [{ principal: 'user:alice' }] });
     expect(router?.deadline).not.toBeNull();
     expect(refund).toMatchObject({ requester: 'user:ops', assignees: [{ principal: 'user:bob' }] });
+  });
+
+  it('govern what an HTTP caller asks in the demo: two approvers, a deadline that rejects', async () => {
+    const s = await testServer({ heed: policiesOf({}) });
+    const created = await s.call('POST', '/v1/tasks', {
+      as: 'user:ops',
+      body: { type: 'approval', title: 'Deploy 2.0 to production?' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      requester: 'user:ops',
+      assignees: [
+        { principal: 'user:alice', level: 0 },
+        { principal: 'user:ops', level: 0 },
+      ],
+      onTimeout: { status: 'resolved', outcome: 'reject' },
+      policy: { name: 'default' },
+    });
+    expect(created.body.deadline).toBe(created.body.createdAt + 3_600_000);
+    // Ops asked, so Alice decides; with admins configured, the default policy sets no deadline.
+    const answered = await s.call('POST', `/v1/tasks/${created.body.id}/responses`, {
+      as: 'user:alice',
+      body: { outcome: 'approve' },
+    });
+    expect(answered.status).toBe(200);
+    expect(policiesOf({ admins: ['user:admin'] }).defaultPolicy).toEqual({});
   });
 });
