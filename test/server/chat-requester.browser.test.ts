@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineModel } from '../../src/agent/offline-model.ts';
+import { policiesOf } from '../../src/cli/config-file.ts';
 import { DEFAULT_DEMO_APPROVERS } from '../../src/demo/approvers.ts';
 import { registerBanking } from '../../src/demo/banking.ts';
 import { registerDemoWorkflows } from '../../src/demo/workflows.ts';
@@ -55,6 +56,7 @@ describe('the demo chat as user:ops, the approver who asks (headless Chromium)',
   it('asks someone else, shows no buttons that cannot work, and resumes when Alice approves an edited amount', async () => {
     const s = await testServer({
       demoApprovers: [...DEFAULT_DEMO_APPROVERS],
+      heed: policiesOf({}), // as `npm start`: the default policy names the demo approvers
       setup: (heed) => registerDemoWorkflows(heed),
     });
     // The virtual clock at the browser's now, so that "due in 1 h" reads as it will.
@@ -90,9 +92,27 @@ describe('the demo chat as user:ops, the approver who asks (headless Chromium)',
     expect(task?.deadline).toBe(task ? task.createdAt + 3_600_000 : 0);
     await shot(ops, 'chat-requester-desktop', true);
 
-    // Ops opening the task page gets no buttons either, but who decides.
+    // Ops also asks over HTTP: the default policy asks both approvers, so Alice decides.
+    const deploy = await s.call('POST', '/v1/tasks', {
+      as: 'user:ops',
+      body: { type: 'approval', title: 'Deploy 2.0 to production?' },
+    });
+    expect(deploy.status).toBe(201);
+
+    // In ops's inbox, neither request waits for ops: they are under "Asked by me", waiting for Alice.
     const opsTask = await browser.newPage({ viewport: PHONE });
     await signInAsSuggested(opsTask, s.url, 'user:ops');
+    await opsTask.waitForSelector('#list-waiting #empty');
+    await opsTask.click('#tab-asked');
+    await opsTask.waitForSelector('#list-asked .task');
+    const asked = await opsTask.$$eval('#list-asked .task', (cards) => cards.map((c) => c.textContent ?? ''));
+    expect(asked).toHaveLength(2);
+    for (const text of asked) expect(text).toContain('waiting for Alice');
+    // Ops opening the task pages gets no buttons either, but who decides.
+    await opsTask.goto(`${s.url}/#/task/${deploy.body.id}`);
+    await opsTask.waitForSelector('#own-request');
+    expect(await opsTask.textContent('#status')).toBe('waiting for Alice');
+    expect(await opsTask.locator('#task button').count()).toBe(0);
     await opsTask.goto(`${s.url}/#/task/${task?.id}`);
     await opsTask.waitForSelector('#own-request');
     expect(await opsTask.textContent('#own-request')).toBe(
@@ -105,7 +125,7 @@ describe('the demo chat as user:ops, the approver who asks (headless Chromium)',
     const alice = await browser.newPage({ viewport: PHONE });
     await signInAsSuggested(alice, s.url, 'user:alice');
     await alice.waitForSelector('#list-waiting .task');
-    await alice.click('#list-waiting .task');
+    await alice.click('#list-waiting .task:has-text("Transfer $150 to Bob?")');
     await alice.waitForSelector('#args-form');
     expect(await alice.inputValue('#arg-amount')).toBe('150');
     await alice.fill('#arg-amount', '120');

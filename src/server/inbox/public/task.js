@@ -16,6 +16,7 @@ import {
   isNegative,
   outcomeButton,
   outcomeDone,
+  ownRequest,
   people,
   person,
   plain,
@@ -293,14 +294,9 @@ export async function renderTask(ctx, id) {
   const asked = task.assignees.map((a) => a.principal);
   // Whoever asked for an approval, review or override may not answer it (four-eyes): no buttons
   // that the server would refuse, but who decides instead.
-  const ownRequest =
-    pending &&
-    task.requester !== null &&
-    who.identities.includes(task.requester) &&
-    ['approval', 'review', 'override'].includes(task.type) &&
-    task.selfApproval !== 'allowed';
+  const own = pending && ownRequest(task, who.identities);
   const deciders = asked.filter((p) => !who.identities.includes(p));
-  const answerForm = ownRequest
+  const answerForm = own
     ? `<p class="muted" id="own-request">You asked for this, so you may not answer it yourself: ${esc(deciders.length ? people(deciders, me) : 'someone else')} ${deciders.length > 1 ? 'decide' : 'decides'}.</p>`
     : pending
       ? '<form id="answer" novalidate>' +
@@ -333,7 +329,7 @@ export async function renderTask(ctx, id) {
       ? `<p class="muted small" id="policy-line">Approval policy “${esc(task.policy.name)}” (version ${esc(task.policy.version)})</p>`
       : '') +
     (task.description ? `<div class="md">${markdown(task.description)}</div>` : '') +
-    actionBlock(task, pending && !ownRequest) +
+    actionBlock(task, pending && !own) +
     (task.payload !== null && task.payload !== undefined ? `<h3>Context</h3>${fields(task.payload)}` : '') +
     decision(task, me) +
     answerForm +
