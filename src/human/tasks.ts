@@ -23,7 +23,7 @@ import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
 import { governedSpec } from './policies/governed-spec.ts';
 import type { ApprovalPolicy } from './policies/policy.ts';
-import { PolicySet, type RequestTrust } from './policies/policy-set.ts';
+import { type DefaultPolicyRules, PolicySet, type RequestTrust } from './policies/policy-set.ts';
 import { stageProgress } from './stages.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
 import {
@@ -57,6 +57,12 @@ export interface HumanTaskOptions {
    * default policy named `default`; `heed serve`: the config's admins). None: such a task is refused.
    */
   defaultApprovers?: readonly string[];
+  /**
+   * What the `default` policy fixes besides its approvers: a deadline, what silence decides,
+   * reminders (e.g. `{deadline: {default: '1h'}}`, so that its tasks never wait forever).
+   * Ignored without `defaultApprovers`.
+   */
+  defaultPolicy?: DefaultPolicyRules;
 }
 
 /** Where a task request comes from (see {@link RequestTrust}) and the workflow that asks, for policy matching. */
@@ -115,7 +121,7 @@ export class HumanTasks {
     this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
     this.#groupsOf = options.groupsOf;
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
-    this.policies = new PolicySet(options.policies, options.defaultApprovers);
+    this.policies = new PolicySet(options.policies, options.defaultApprovers, options.defaultPolicy);
     engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
     engine.onRunsCancelled((runIds) => this.#recordRunCancellations(runIds));
   }

@@ -43,18 +43,43 @@ async function renderWho() {
   }
 }
 
+/**
+ * What the sign-in page says of the demo: who approves, that nobody approves their own request,
+ * and principals to sign in as with one click (an approver, another, a customer).
+ * @param {string[]} approvers
+ */
+function approverHint(approvers) {
+  const named = approvers.map((a) => `<strong>${esc(a)}</strong>`);
+  const list = named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  const others =
+    approvers.length > 1
+      ? 'A request goes to the approvers other than whoever asked: chat as one of them, then sign in as another to approve.'
+      : 'Whoever asked may not approve their own request: chat as someone else (a customer such as user:carol), then sign in as the approver.';
+  const choices = [...new Set([...approvers, 'user:carol'])]
+    .map((p) => `<button type="button" class="chip" data-principal="${esc(p)}">${esc(p)}</button>`)
+    .join(' ');
+  return (
+    `<p class="muted" id="approver-hint">The demo agents ask ${list} to approve transfers over $100 and refunds. ${others}</p>` +
+    `<p class="small" id="principal-choices">Sign in as ${choices}</p>`
+  );
+}
+
 function signIn() {
   const approvers = document.body.dataset.approvers;
   $view.innerHTML =
     '<div class="card"><h2>Who are you?</h2>' +
     '<p class="muted">Development mode: name your principal. With API keys configured, paste your key instead.</p>' +
-    (approvers
-      ? `<p class="muted" id="approver-hint">The demo agents ask <strong>${esc(approvers)}</strong> to approve transfers over $100 and refunds: sign in as that principal to approve them. Whoever asked can not approve their own request.</p>`
-      : '') +
+    (approvers ? approverHint(approvers.split(',').map((a) => a.trim())) : '') +
     `<form id="signin" novalidate><label for="principal">Principal</label><input id="principal" placeholder="user:alice" value="${esc(me.principal)}">` +
     `<label for="key">API key (optional)</label><input id="key" type="password" value="${esc(me.key)}">` +
     '<div class="error" id="signin-error" role="alert"></div><div class="actions"><button class="primary" type="submit">Open my inbox</button></div></form></div>';
   const input = /** @param {string} id */ (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+  document.getElementById('principal-choices')?.addEventListener('click', (event) => {
+    const t = event.target;
+    if (!(t instanceof HTMLElement) || !t.dataset.principal) return;
+    input('principal').value = t.dataset.principal;
+    input('principal').focus();
+  });
   input('signin').addEventListener('submit', (event) => {
     event.preventDefault();
     const principalBox = input('principal');
