@@ -10,10 +10,20 @@ import type { HeedMcpOptions } from './tools.ts';
 
 /** The MCP SDK, loaded on the first `/mcp` request: the rest of the server (and the CLI) starts without it. */
 let sdk: Promise<
-  [typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), typeof import('./tools.ts')]
+  [
+    typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    typeof import('./tools.ts'),
+    typeof import('./elicitation.ts'),
+    typeof import('./session-capabilities.ts'),
+  ]
 >;
 const loadSdk = () => {
-  sdk ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('./tools.ts')]);
+  sdk ??= Promise.all([
+    import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    import('./tools.ts'),
+    import('./elicitation.ts'),
+    import('./session-capabilities.ts'),
+  ]);
   return sdk;
 };
 
@@ -22,6 +32,8 @@ export interface McpRouteOptions extends HeedMcpOptions {
   /** The one authorization module of the server (who may see which task). */
   authorization: Authorization;
   maxBodyBytes?: number | undefined;
+  /** The server's link secret: signs elicitation ids, so an answer may reach any instance. */
+  linkSecret?: string | undefined;
 }
 
 /**
@@ -43,11 +55,33 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
   );
   describeMcpRoute(app);
   app.use('/mcp', authenticate(options.auth, options.authorization));
+  let ids: import('./elicitation.ts').ElicitationIds | undefined;
   app.all('/mcp', async (c) => {
-    const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }] = await loadSdk();
-    const server = createHeedMcpServer(localTaskPort(heed, c.get('caller'), options.authorization), options);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    await server.connect(transport);
+    const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }, elicitation, sessions] =
+      await loadSdk();
+    ids ??= options.elicitationIds ?? new elicitation.ElicitationIds(options.linkSecret);
+    // Stateless: the capabilities a client declared at initialization come back in its session id.
+    const body =
+      c.req.method === 'POST'
+        ? await c.req.raw
+            .clone()
+            .json()
+            .catch(() => undefined)
+        : undefined;
+    const initialize = (body as { method?: unknown } | undefined)?.method === 'initialize';
+    const declared = initialize
+      ? (body as { params?: { capabilities?: unknown } }).params?.capabilities
+      : sessions.capabilitiesOf(c.req.header('mcp-session-id'));
+    const session = initialize ? sessions.sessionIdFor(declared) : undefined;
+    const server = createHeedMcpServer(localTaskPort(heed, c.get('caller'), options.authorization), {
+      ...options,
+      elicitationIds: ids,
+      clientCapabilities: initialize ? undefined : ((declared as never) ?? {}),
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: session === undefined ? undefined : () => session,
+    });
+    await elicitation.connectHeedMcp(server, transport);
     // The client went away: stop this request's waits (their tasks go on in Heed).
     c.req.raw.signal.addEventListener('abort', () => void server.close(), { once: true });
     return transport.handleRequest(c.req.raw);
