@@ -204,8 +204,9 @@ export function offerTasks(
       if (!result) throw new McpError(ErrorCode.ConnectionClosed, 'Request cancelled');
       task = (await port.get(id)) ?? task;
       if (urlElicitation) await completeElicitation(server, urlElicitation, extra.requestId);
-      await notifyStatus(extra, toMcpTask(task));
     }
+    // The final status first, then the result it is for.
+    await notifyStatus(extra, toMcpTask(task));
     const result = context.resultOf(task);
     return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: id } } };
   });
