@@ -147,8 +147,10 @@ export function offerTasks(
   };
   const follow = async (task: Task) => {
     for (;;) {
-      const result = await port.waitForResult(task.id, 60_000, closed.signal).catch(() => null);
-      if (closed.signal.aborted) return;
+      // A task that cannot be watched (gone, the server unreachable) is not followed further:
+      // the client still has tasks/get.
+      const result = await port.waitForResult(task.id, 60_000, closed.signal).catch(() => undefined);
+      if (closed.signal.aborted || result === undefined) return;
       if (result) break;
     }
     const ended = await port.get(task.id);
