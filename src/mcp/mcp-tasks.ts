@@ -20,7 +20,7 @@ import {
 import { z } from 'zod';
 import { HeedError, TaskAlreadyResolvedError, TaskNotFoundError } from '../errors.ts';
 import type { Task, TaskSpec } from '../human/types.ts';
-import { type ElicitationContext, completeElicitation, elicitationFor, sendElicitation } from './elicitation.ts';
+import { ClientQuestion, type ElicitationContext, elicitationFor } from './elicitation.ts';
 import type { McpTaskPort } from './task-port.ts';
 import { awaitTask, type ToolExtra } from './wait.ts';
 
@@ -193,19 +193,21 @@ export function offerTasks(
     const id = request.params.taskId;
     let task = await port.get(id);
     if (!task) throw new McpError(ErrorCode.InvalidParams, `Task not found: ${id}`);
-    let urlElicitation: string | undefined;
     if (task.status === 'pending') {
-      const elicitation = await elicitationFor(port, task, context.elicitation);
-      if (elicitation) {
-        await notifyStatus(extra, toMcpTask(task, true));
-        await sendElicitation(server, elicitation, extra.requestId, id);
-        if (elicitation.params.mode === 'url') urlElicitation = elicitation.id;
-      }
+      const question = await ClientQuestion.start({
+        server,
+        port,
+        task,
+        context: context.elicitation,
+        requestId: extra.requestId,
+        relatedTaskId: id,
+      });
+      if (question) await notifyStatus(extra, toMcpTask(task, true));
       // Until the task ends (a person's decision, its deadline, a cancel) or the client goes away.
       const result = await awaitTask(port, task, extra, { progressEveryMs: 60_000 });
+      await question?.finish(result !== null);
       if (!result) throw new McpError(ErrorCode.ConnectionClosed, 'Request cancelled');
       task = (await port.get(id)) ?? task;
-      if (urlElicitation) await completeElicitation(server, urlElicitation, extra.requestId);
     }
     // The final status first, then the result it is for.
     await notifyStatus(extra, toMcpTask(task));

@@ -5,12 +5,10 @@ import { HeedError } from '../errors.ts';
 import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
 import {
   answerHandlers,
-  completeElicitation,
+  ClientQuestion,
   type ElicitationContext,
   ElicitationIds,
-  elicitationFor,
   elicitationSupport,
-  sendElicitation,
   takeAnswer,
 } from './elicitation.ts';
 import { heedTaskStore, offerTasks } from './mcp-tasks.ts';
@@ -121,13 +119,14 @@ export function createHeedMcpServer(port: McpTaskPort, options: HeedMcpOptions =
   const progressEveryMs = options.progressEveryMs ?? 15_000;
   const wait = async (task: Task, extra: ToolExtra, seconds: number | undefined) => {
     // The person to answer is the client's own user: ask them there, and wait as for anyone.
-    const asked = task.result ? null : await elicitationFor(port, task, elicitation);
-    if (asked) await sendElicitation(server, asked, extra.requestId).catch(() => {});
+    const question = task.result
+      ? null
+      : await ClientQuestion.start({ server, port, task, context: elicitation, requestId: extra.requestId });
     const result = await awaitTask(port, task, extra, {
       progressEveryMs,
       maxWaitMs: seconds === undefined ? undefined : seconds * 1000,
     });
-    if (asked?.params.mode === 'url' && result) await completeElicitation(server, asked.id, extra.requestId);
+    await question?.finish(result !== null);
     return result;
   };
 

@@ -300,6 +300,26 @@ describe('elicitation: the MCP client’s own user answers a confirmation in the
     });
   });
 
+  it('an answer the task refuses (a reject without its reason) is asked again, with the reason', async () => {
+    const s = await testServer({ auth: { keys: KEYS }, heed: POLICIES });
+    const replies: ElicitResult[] = [
+      { action: 'accept', content: { decision: 'reject' } },
+      { action: 'accept', content: { decision: 'reject', comment: 'wrong recipient' } },
+    ];
+    const alice = await mcpClient(s.url, 'key-alice', {
+      modes: ['form'],
+      answer: () => replies.shift() ?? { action: 'cancel' },
+    });
+    const result = (await alice.callTool(
+      { name: 'request_approval', arguments: { action: 'send_email', assignees: ['user:alice'] } },
+      undefined,
+      { timeout: 60_000 },
+    )) as CallToolResult;
+    expect(result.structuredContent).toMatchObject({ approved: false, by: 'user:alice', comment: 'wrong recipient' });
+    expect(alice.elicited).toHaveLength(2);
+    expect(alice.elicited[1]?.message).toMatch(/^Not recorded: .*comment/);
+  });
+
   it('a task-augmented call is input_required; tasks/result asks and completes with her answer', async () => {
     const s = await testServer({ auth: { keys: KEYS }, heed: POLICIES });
     const alice = await mcpClient(s.url, 'key-alice', {
