@@ -13,7 +13,8 @@ let sdk: Promise<
   [
     typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
     typeof import('./tools.ts'),
-    typeof import('./elicitation.ts'),
+    typeof import('./client-question.ts'),
+    typeof import('./elicitation-ids.ts'),
     typeof import('./session-capabilities.ts'),
   ]
 >;
@@ -21,7 +22,8 @@ const loadSdk = () => {
   sdk ??= Promise.all([
     import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
     import('./tools.ts'),
-    import('./elicitation.ts'),
+    import('./client-question.ts'),
+    import('./elicitation-ids.ts'),
     import('./session-capabilities.ts'),
   ]);
   return sdk;
@@ -55,11 +57,11 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
   );
   describeMcpRoute(app);
   app.use('/mcp', authenticate(options.auth, options.authorization));
-  let ids: import('./elicitation.ts').ElicitationIds | undefined;
+  let ids: import('./elicitation-ids.ts').ElicitationIds | undefined;
   app.all('/mcp', async (c) => {
-    const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }, elicitation, sessions] =
+    const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }, answers, signed, sessions] =
       await loadSdk();
-    ids ??= options.elicitationIds ?? new elicitation.ElicitationIds(options.linkSecret);
+    ids ??= options.elicitationIds ?? new signed.ElicitationIds(options.linkSecret);
     // Stateless: the capabilities a client declared at initialization come back in its session id.
     const body =
       c.req.method === 'POST'
@@ -81,7 +83,7 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: session === undefined ? undefined : () => session,
     });
-    await elicitation.connectHeedMcp(server, transport);
+    await answers.connectHeedMcp(server, transport);
     // The client went away: stop this request's waits (their tasks go on in Heed).
     c.req.raw.signal.addEventListener('abort', () => void server.close(), { once: true });
     return transport.handleRequest(c.req.raw);

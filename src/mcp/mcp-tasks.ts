@@ -20,7 +20,8 @@ import {
 import { z } from 'zod';
 import { HeedError, TaskAlreadyResolvedError, TaskNotFoundError } from '../errors.ts';
 import type { Task, TaskSpec } from '../human/types.ts';
-import { ClientQuestion, type ElicitationContext, elicitationFor } from './elicitation.ts';
+import { ClientQuestion } from './client-question.ts';
+import { type ElicitationContext, elicitationFor } from './elicitation.ts';
 import type { McpTaskPort } from './task-port.ts';
 import { awaitTask, type ToolExtra } from './wait.ts';
 

@@ -7,7 +7,7 @@ import { httpTaskPort } from './http-port.ts';
 import { Authorization } from '../authorization/authorization.ts';
 import { localTaskPort } from './local-port.ts';
 import type { McpTaskPort } from './task-port.ts';
-import { connectHeedMcp } from './elicitation.ts';
+import { connectHeedMcp } from './client-question.ts';
 import { createHeedMcpServer } from './tools.ts';
 
 export interface McpFlags {

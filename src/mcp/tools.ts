@@ -3,14 +3,9 @@ import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/s
 import { z } from 'zod';
 import { HeedError } from '../errors.ts';
 import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
-import {
-  answerHandlers,
-  ClientQuestion,
-  type ElicitationContext,
-  ElicitationIds,
-  elicitationSupport,
-  takeAnswer,
-} from './elicitation.ts';
+import { answerHandlers, ClientQuestion, takeAnswer } from './client-question.ts';
+import { type ElicitationContext, elicitationSupport } from './elicitation.ts';
+import { ElicitationIds } from './elicitation-ids.ts';
 import { heedTaskStore, offerTasks } from './mcp-tasks.ts';
 import type { McpTaskPort } from './task-port.ts';
 import { awaitTask, type ToolExtra } from './wait.ts';
