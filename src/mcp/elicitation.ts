@@ -127,8 +127,9 @@ export interface ElicitationContext {
 
 /**
  * The `elicitation/create` params that ask the caller about `task`, or `null` when the client is
- * not the one to ask: the client declared no usable mode, the task has ended, the caller is not
- * named among its assignees, or may not answer it (a group, four-eyes without self-approval).
+ * not the one to ask: the client declared no usable mode, the task has ended, it is not the
+ * caller's own request, the caller is not named among its assignees, or may not answer it (a
+ * group, four-eyes without self-approval).
  */
 export async function elicitationFor(
   port: McpTaskPort,
@@ -138,7 +139,9 @@ export async function elicitationFor(
   const { support } = context;
   if (task.status !== 'pending' || (!support.form && !support.url)) return null;
   const caller = await port.whoami();
-  // The person who must answer is the caller: named among the assignees (an open task is anyone's), and allowed.
+  // A confirmation: the caller asked (through these tools) and is the one named to answer (an
+  // open task is anyone's), and may (self-approval allowed, not a group).
+  if (task.requester !== caller.principal) return null;
   if (!task.assignees.some((a) => a.principal === caller.principal)) return null;
   if (!(await port.mayAnswer(task))) return null;
   const base = context.baseUrl?.();

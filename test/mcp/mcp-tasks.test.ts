@@ -451,6 +451,13 @@ describe('elicitation: the MCP client’s own user answers a confirmation in the
     // A question addressed to someone else is theirs, not the caller's.
     const question = await callAsTask(alice, 'ask_human', { question: 'Lunch?', assignees: ['user:mallory'] });
     expect(question.status).toBe('working');
+    // Another's request that she approves is not a confirmation either: she answers it on her channels.
+    const bot = await mcpClient(s.url, 'key-bot');
+    const theirs = await callAsTask(bot, 'request_approval', { action: 'deploy' });
+    expect((await alice.experimental.tasks.getTask(theirs.taskId)).status).toBe('working');
+    const waiting = alice.experimental.tasks.getTaskResult(theirs.taskId, CallToolResultSchema, { timeout: 60_000 });
+    expect((await answer(s.url, 'key-alice', theirs.taskId, { outcome: 'approve' })).status).toBe(200);
+    expect(((await waiting) as CallToolResult).structuredContent).toMatchObject({ approved: true, via: 'api' });
     expect(alice.elicited).toEqual([]);
   });
 
