@@ -28,18 +28,18 @@ export interface paths {
         };
         /**
          * A standalone stream of server messages
-         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. MCP tasks (a task-augmented `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`): the MCP task is the Heed task, same id. A client that declares elicitation is asked in its own UI (`elicitation/create`, form or URL mode) when its user is the one to answer. A client that declares elicitation or tasks gets an `Mcp-Session-Id` carrying those capabilities (no state on the server); send it back on each request. Send `Accept: application/json, text/event-stream`.
          */
         get: operations["mcpStream"];
         put?: never;
         /**
          * An MCP JSON-RPC request (initialize, tools/list, tools/call, …) or notification
-         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. MCP tasks (a task-augmented `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`): the MCP task is the Heed task, same id. A client that declares elicitation is asked in its own UI (`elicitation/create`, form or URL mode) when its user is the one to answer. A client that declares elicitation or tasks gets an `Mcp-Session-Id` carrying those capabilities (no state on the server); send it back on each request. Send `Accept: application/json, text/event-stream`.
          */
         post: operations["mcpRequest"];
         /**
          * End a session (stateless: nothing to end)
-         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. MCP tasks (a task-augmented `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`): the MCP task is the Heed task, same id. A client that declares elicitation is asked in its own UI (`elicitation/create`, form or URL mode) when its user is the one to answer. A client that declares elicitation or tasks gets an `Mcp-Session-Id` carrying those capabilities (no state on the server); send it back on each request. Send `Accept: application/json, text/event-stream`.
          */
         delete: operations["mcpEndSession"];
         options?: never;

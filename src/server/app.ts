@@ -148,6 +148,12 @@ export function createApp(
   });
   channelRoutes(app, options.channels, authorization);
   describeWebhooks(app);
-  mcpRoutes(app, heed, { auth: options.auth, authorization, maxBodyBytes: options.maxBodyBytes });
+  mcpRoutes(app, heed, {
+    auth: options.auth,
+    authorization,
+    maxBodyBytes: options.maxBodyBytes,
+    baseUrl: options.baseUrl,
+    linkSecret: options.linkSecret,
+  });
   return { app, hub, authorization };
 }

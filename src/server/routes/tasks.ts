@@ -140,7 +140,7 @@ export function taskRoutes(
       if (caller.principal === 'system') await visibleTask(caller, id);
       responder(caller);
       // The channel is what the caller says, among the ones an API caller may be: not 'link'.
-      const via = ['api', 'inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
+      const via = ['api', 'inbox', 'cli', 'mcp'].includes(c.req.header('x-heed-via') ?? '')
         ? (c.req.header('x-heed-via') as string)
         : 'api';
       // The one answer path of every channel: a task the caller may not see is a 404 (its
