@@ -13,6 +13,7 @@ import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkGuard } from './link-guard.ts';
 import { LinkSigner } from './links.ts';
+import { agUiRoutes } from './routes/ag-ui.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -129,7 +130,8 @@ export function createApp(
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
-  chatRoutes(app, heed, hub, authorization, { names });
+  const chats = chatRoutes(app, heed, hub, authorization, { names });
+  agUiRoutes(app, heed, chats, authorization, { names });
   agentRoutes(app, heed, authorization);
   const linkGuard = new LinkGuard();
   metaRoutes(app, heed, linkGuard, people);
