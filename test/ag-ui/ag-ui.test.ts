@@ -287,6 +287,37 @@ describe('POST /v1/ag-ui with @ag-ui/client HttpAgent', () => {
     expect(finished(after).outcome).toEqual({ type: 'success' });
   });
 
+  it('with API keys: the key is the principal, and a new thread follows the rule of POST /v1/runs', async () => {
+    const s = await testServer({
+      auth: {
+        keys: new Map([
+          ['k-carol', 'user:carol'],
+          ['k-eve', 'user:eve'],
+        ]),
+        admins: new Set(),
+      },
+      startable: { banking: ['user:carol'] },
+      setup: (heed) => void registerBanking(heed, new OfflineModel()),
+    });
+    const as = (key?: string, threadId?: string) =>
+      new HttpAgent({
+        url: `${s.url}/v1/ag-ui`,
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+        ...(threadId ? { threadId } : {}),
+      });
+    const carol = as('k-carol');
+    expect(finished(await say(carol, 'Deposit $5')).outcome).toEqual({ type: 'success' });
+    const eve = as('k-eve');
+    eve.addMessage({ id: randomUUID(), role: 'user', content: 'hello' });
+    await expect(eve.runAgent()).rejects.toMatchObject({ status: 403 });
+    const intruder = as('k-eve', carol.threadId);
+    intruder.addMessage({ id: randomUUID(), role: 'user', content: 'Transfer $500 to Eve' });
+    await expect(intruder.runAgent()).rejects.toMatchObject({ status: 404 });
+    const anonymous = as();
+    anonymous.addMessage({ id: randomUUID(), role: 'user', content: 'hello' });
+    await expect(anonymous.runAgent()).rejects.toMatchObject({ status: 401 });
+  });
+
   it('a restart while it waits: a new server on the same store resumes the thread with the decision', async () => {
     const { heed, reopen } = testEngine();
     const approvals = { assignees: ['user:ops'] };

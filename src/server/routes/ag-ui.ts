@@ -84,7 +84,7 @@ export function agUiRoutes(
           'AG-UI events, each `data: {event}`',
           '`RUN_STARTED`, `TEXT_MESSAGE_START/CONTENT/END`, `TOOL_CALL_START/ARGS/END`, `TOOL_CALL_RESULT`, `CUSTOM` `heed.task` (a task card: who was asked, who decided) and `heed.refused`, `STATE_SNAPSHOT` (`heed`: the turn and what it waits for), `RUN_FINISHED` (`outcome` `success`, `interrupt` or `cancelled`), `RUN_ERROR` `{code, message}`',
         ),
-        ...errors(401, 403, 404, 415, 422),
+        ...errors(400, 401, 403, 404, 415, 422),
       },
     }),
     async (c) => {
@@ -96,15 +96,19 @@ export function agUiRoutes(
       return streamSSE(c, async (stream) => {
         stream.onAbort(() => controller.abort());
         // Events are written in order; emit() is synchronous, so writes queue behind each other.
-        let writes: Promise<unknown> = Promise.resolve();
-        const sink = {
-          emit: (event: AGUIEvent) => {
-            writes = writes.then(() => stream.writeSSE({ data: JSON.stringify({ ...event, timestamp: Date.now() }) }));
-          },
+        // A write that fails (the client left) stops the run's stream; the turn goes on durably.
+        let writes: Promise<void> = Promise.resolve();
+        const push = (write: () => Promise<unknown>) => {
+          writes = writes.then(write).then(
+            () => undefined,
+            () => controller.abort(),
+          );
         };
-        const keepAlive = setInterval(() => {
-          writes = writes.then(() => stream.write(': keep-alive\n\n'));
-        }, 15_000);
+        const sink = {
+          emit: (event: AGUIEvent) =>
+            push(() => stream.writeSSE({ data: JSON.stringify({ ...event, timestamp: Date.now() }) })),
+        };
+        const keepAlive = setInterval(() => push(() => stream.write(': keep-alive\n\n')), 15_000);
         try {
           await runs.run(caller, input, sink, controller.signal);
           await writes;
