@@ -8,7 +8,7 @@ import { HeedError } from '../errors.ts';
 import type { Heed } from '../human/heed.ts';
 import { listOfNames, type NameLookup } from '../human/principal-names.ts';
 import type { Task } from '../human/types.ts';
-import { InterruptPendingError, InvalidResumeError, NothingToRunError } from './errors.ts';
+import { InterruptPendingError, InvalidRunInputError, NothingToRunError } from './errors.ts';
 import { interruptOf } from './interrupts.ts';
 import { applyResume } from './resume.ts';
 import { type AgUiSink, TASK_EVENT, TurnEventWriter } from './turn-events.ts';
@@ -61,20 +61,19 @@ export class AgUiRuns {
   /**
    * What is checked before the stream starts (HTTP errors): the thread, if it exists, is the
    * caller's (else not found, its existence not told); a new thread's agent is one the caller may
-   * start (the rule of `POST /v1/runs`).
-   * @throws ChatNotFoundError, UnknownWorkflowError, ForbiddenError
+   * start (the rule of `POST /v1/runs`); a new user message has an id Heed can keep and text.
+   * @throws ChatNotFoundError, UnknownWorkflowError, ForbiddenError, InvalidRunInputError
    */
   async admit(caller: Caller, input: AgUiInput): Promise<void> {
+    const last = input.messages.at(-1);
+    if (last?.role === 'user' && !input.resume?.length) userText(last);
     const thread = await this.#chats.thread(input.threadId);
     if (thread) {
       this.#authorization.requireChatThread(caller, thread, () => new ChatNotFoundError());
       return;
     }
-    if (input.messages.at(-1)?.role === 'user' && !input.resume?.length) {
-      this.#authorization.requireChatTurn(caller, this.#agentOf(input));
-    } else {
-      throw new ChatNotFoundError(`No thread ${input.threadId}`);
-    }
+    if (last?.role !== 'user' || input.resume?.length) throw new ChatNotFoundError(`No thread ${input.threadId}`);
+    this.#authorization.requireChatTurn(caller, this.#agentOf(input));
   }
 
   /**
@@ -129,11 +128,7 @@ export class AgUiRuns {
 
   /** Starts the turn of the person's message (a repeated message id is the same turn). */
   async #submit(caller: Caller, input: AgUiInput, last: AgUiInput['messages'][number]): Promise<TurnRecord> {
-    if (!AG_UI_ID.test(last.id))
-      throw new InvalidResumeError('The message id must be 1 to 100 letters, digits, _ or -');
-    const text = contentToText(last.content as string | ContentPart[] | undefined).trim();
-    if (!text) throw new NothingToRunError('The user message has no text');
-    if (text.length > 20_000) throw new NothingToRunError('The user message is over 20,000 characters');
+    const text = userText(last);
     if (!(await this.#chats.thread(input.threadId))) {
       const agent = this.#agentOf(input);
       this.#authorization.requireChatTurn(caller, agent);
@@ -264,4 +259,18 @@ export class AgUiRuns {
     const what = open.map((t) => `"${t.title}" (${t.id})`).join(', ');
     return `This thread waits for ${who} to decide on ${what}: resume every open interrupt first.`;
   }
+}
+
+/**
+ * The text of a user message Heed can take as a turn.
+ * @throws InvalidRunInputError (an id Heed cannot keep, no text, over 20,000 characters)
+ */
+function userText(message: AgUiInput['messages'][number]): string {
+  if (!AG_UI_ID.test(message.id)) {
+    throw new InvalidRunInputError('The user message id must be 1 to 100 letters, digits, _ or -');
+  }
+  const text = contentToText(message.content as string | ContentPart[] | undefined).trim();
+  if (!text) throw new InvalidRunInputError('The user message has no text');
+  if (text.length > 20_000) throw new InvalidRunInputError('The user message is over 20,000 characters');
+  return text;
 }

@@ -40,3 +40,10 @@ export class NothingToRunError extends HeedError {
     super('NOTHING_TO_RUN', message);
   }
 }
+
+/** A run input Heed cannot take (a message id it cannot keep, a message without text). HTTP 422. */
+export class InvalidRunInputError extends HeedError {
+  constructor(message: string) {
+    super('INVALID_REQUEST', message);
+  }
+}

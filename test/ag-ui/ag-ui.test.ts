@@ -97,6 +97,13 @@ describe('POST /v1/ag-ui with @ag-ui/client HttpAgent', () => {
     const chat = await s.call('GET', `/v1/chat/${agent.threadId}`, { as: 'user:carol' });
     expect(chat.body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
 
+    // A run with nothing to do is a RUN_ERROR; an id Heed cannot keep, a 422 before any event.
+    const idle = await run(client(s.url, 'user:carol', agent.threadId));
+    expect(idle.find((e) => e.type === 'RUN_ERROR')).toMatchObject({ code: 'NOTHING_TO_RUN' });
+    const odd = client(s.url, 'user:carol', agent.threadId);
+    odd.addMessage({ id: 'not/an/id', role: 'user', content: 'hello' });
+    await expect(odd.runAgent()).rejects.toMatchObject({ status: 422 });
+
     // Someone else may not use (or learn of) the thread.
     const mallory = client(s.url, 'user:mallory', agent.threadId);
     mallory.addMessage({ id: randomUUID(), role: 'user', content: 'Transfer $500 to Mallory' });
