@@ -109,11 +109,12 @@ export function responseOf(task: Task, payload: unknown): ResponseInput {
     };
   }
   if (typeof p.approved === 'boolean') {
+    // A yes/no decision: approval, review and override tasks (approve, and reject or deny).
     const no = task.outcomes.includes('reject') ? 'reject' : task.outcomes.includes('deny') ? 'deny' : undefined;
-    const outcome = p.approved ? (task.quorum?.approveOutcome ?? 'approve') : no;
-    if (!outcome || !task.outcomes.includes(outcome)) {
+    const outcome = p.approved ? 'approve' : no;
+    if (!task.outcomes.includes('approve') || !outcome) {
       throw new InvalidResumeError(
-        `Task ${task.id} is not a yes/no decision: send {outcome} (one of ${task.outcomes.join(', ')})`,
+        `Task ${task.id} is not a yes/no decision: send ${task.outcomes.includes('answer') ? '{answer}' : `{outcome} (one of ${task.outcomes.join(', ')})`}`,
       );
     }
     if (!p.approved && p.editedArgs) throw new InvalidResumeError('editedArgs come with approved: true only');
