@@ -307,7 +307,15 @@ describe('POST /v1/ag-ui with @ag-ui/client HttpAgent', () => {
     const bad = await run(carol, approve(question.id, { approved: true }));
     expect(bad.find((e) => e.type === 'RUN_ERROR')).toMatchObject({ code: 'INVALID_RESUME' });
     const answered = await run(carol, approve(question.id, { answer: 'blue' }));
-    expect(text(answered)).toBe('Painting it blue.');
+    expect(answered.map((e) => [e.type, e.name ?? e.delta ?? e.outcome?.type ?? e.code ?? null])).toEqual([
+      ['RUN_STARTED', null],
+      ['CUSTOM', 'heed.task'],
+      ['TEXT_MESSAGE_START', null],
+      ['TEXT_MESSAGE_CONTENT', 'Painting it blue.'],
+      ['TEXT_MESSAGE_END', null],
+      ['STATE_SNAPSHOT', null],
+      ['RUN_FINISHED', 'success'],
+    ]);
     expect((await s.heed.tasks.get(question.id))?.result).toMatchObject({
       outcome: 'answer',
       by: 'user:carol',
