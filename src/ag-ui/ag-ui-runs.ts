@@ -94,7 +94,7 @@ export class AgUiRuns {
         );
         if (outcome.kind === 'refused') {
           this.#sayRefused(sink, outcome.task, outcome.message);
-          await this.#finishWaiting(input, outcome.turn, sink);
+          await this.#finishWaiting(input, outcome.turn, sink, signal, outcome.task);
           return;
         }
         await this.#stream(input, outcome.turn, sink, signal, outcome.afterTask);
@@ -197,14 +197,14 @@ export class AgUiRuns {
     }
   }
 
-  /** Ends a run whose turn still waits: the interrupts again (after a refusal). */
-  async #finishWaiting(input: AgUiInput, turn: TurnRecord, sink: AgUiSink): Promise<void> {
+  /**
+   * Ends a run whose turn still waits (after a refusal): the interrupts again; or, when the task
+   * was decided meanwhile by someone who may, what the turn did next.
+   */
+  async #finishWaiting(input: AgUiInput, turn: TurnRecord, sink: AgUiSink, signal: AbortSignal, task: Task) {
     const open = await this.#openTasks(turn);
-    if (open.length === 0) {
-      // Decided in the meantime: nothing waits any more; the next run (a resume) continues.
-      throw new InterruptPendingError('The interrupt was decided meanwhile: resume it again to continue');
-    }
-    this.#finishInterrupted(input, turn, sink, open);
+    if (open.length > 0) this.#finishInterrupted(input, turn, sink, open);
+    else await this.#stream(input, turn, sink, signal, task.id);
   }
 
   #finishInterrupted(input: AgUiInput, turn: TurnRecord, sink: AgUiSink, open: Task[]): void {
