@@ -17,6 +17,7 @@ export default defineConfig({
       'test/human/**/*.test.ts',
       'test/server/**/*.test.ts',
       'test/chat/**/*.test.ts',
+      'test/ag-ui/**/*.test.ts',
       'test/channels/**/*.test.ts',
       'test/mcp/**/*.test.ts',
       'test/regressions/**/*.test.ts',

@@ -111,6 +111,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ag-ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an agent turn, streamed as AG-UI events; an approval is an interrupt whose id is the Heed task id
+         * @description The AG-UI protocol 1.0 (`@ag-ui/client` `HttpAgent`). `threadId` is a durable Heed chat thread with the owner rules of `/v1/chat`. A last `user` message starts a turn of the thread's agent; a turn that needs a person ends with `RUN_FINISHED` whose `outcome` is `{type: "interrupt", interrupts: [{id: <task id>, reason, message, toolCallId, responseSchema, expiresAt: <deadline>}]}`. The next run's `resume` answers every open interrupt as the caller; where the caller may not answer (four-eyes, not an assignee) nothing is answered and the run ends with the interrupts again, saying who was asked. A task decided elsewhere is not answered again: the resumed run continues with that decision. Protocol errors end the stream with `RUN_ERROR` (`code`: `INTERRUPT_PENDING`, `INTERRUPT_NOT_FOUND`, `INTERRUPT_EXPIRED`, `INVALID_RESUME`, `NOTHING_TO_RUN`, `VALIDATION_FAILED`, …).
+         */
+        post: operations["runAgUiAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agents/waiting": {
         parameters: {
             query?: never;
@@ -833,6 +853,41 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        AgUiRunAgentInput: {
+            context?: unknown[];
+            /** @description `{agent}`: the agent workflow of a new thread (default `banking`); ignored for an existing thread */
+            forwardedProps?: unknown;
+            /** @description The conversation. Only the last message is read: a `user` message starts a turn (the thread keeps its own memory) */
+            messages: ({
+                content?: unknown;
+                id: string;
+                role: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            parentRunId?: string;
+            protocolVersion?: string;
+            /** @description Answers to every open interrupt of the thread, as the caller (who must be allowed to answer) */
+            resume?: {
+                /** @description An interrupt id: the Heed task id */
+                interruptId: string;
+                metadata?: {
+                    [key: string]: unknown;
+                };
+                /** @description For an approval: `{approved, editedArgs?, reason?}` (`editedArgs` replaces the tool arguments whole, where the task allows edits); for a question: `{answer}`; otherwise `{outcome, data?, comment?}` */
+                payload?: unknown;
+                /** @enum {string} */
+                status: "resolved" | "cancelled";
+            }[];
+            runId: string;
+            state?: unknown;
+            /** @description The conversation: a durable Heed chat thread (created on first use, owned by the caller) */
+            threadId: string;
+            /** @description Ignored: the agent's tools are Heed's */
+            tools?: unknown[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description The approval policy the task was created under, or null when none governed it */
         AppliedPolicy: {
             /** @description Fields of the request the policy overrode (requests from agents and the server’s code) */
@@ -1781,6 +1836,93 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    runAgUiAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgUiRunAgentInput"];
+            };
+        };
+        responses: {
+            /** @description AG-UI events, each `data: {event}`. Events: `RUN_STARTED`, `TEXT_MESSAGE_START/CONTENT/END`, `TOOL_CALL_START/ARGS/END`, `TOOL_CALL_RESULT`, `CUSTOM` `heed.task` (a task card: who was asked, who decided) and `heed.refused`, `STATE_SNAPSHOT` (`heed`: the turn and what it waits for), `RUN_FINISHED` (`outcome` `success`, `interrupt` or `cancelled`), `RUN_ERROR` `{code, message}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -13,6 +13,7 @@ import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkGuard } from './link-guard.ts';
 import { LinkSigner } from './links.ts';
+import { agUiRoutes } from './routes/ag-ui.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -135,7 +136,8 @@ export function createApp(
   policyRoutes(app, heed, authorization);
   insightRoutes(app, heed, authorization);
   metricsRoutes(app, heed, authorization);
-  chatRoutes(app, heed, hub, authorization, { names });
+  const chats = chatRoutes(app, heed, hub, authorization, { names });
+  agUiRoutes(app, heed, chats, authorization, { names });
   agentRoutes(app, heed, authorization);
   const linkGuard = new LinkGuard();
   metaRoutes(app, heed, linkGuard, people);
