@@ -75,9 +75,9 @@ function grouped(tasks: readonly Task[], keyOf: (task: Task) => string | undefin
     const decision = decisionOf(task);
     const key = keyOf(task);
     if (!decision || key === undefined) continue;
-    let seconds = groups.get(key);
-    if (!seconds) groups.set(key, (seconds = []));
+    const seconds = groups.get(key) ?? [];
     seconds.push(decision.seconds);
+    groups.set(key, seconds);
   }
   return [...groups]
     .map(([key, seconds]) => figures(key, seconds))

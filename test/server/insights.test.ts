@@ -37,7 +37,11 @@ async function scenario() {
   await clock.advance('10m');
   await heed.idle();
   await clock.advance('10m');
-  await heed.tasks.respond(mid.id, { outcome: 'reject', comment: 'wrong account' }, { principal: 'user:ops', via: 'email' });
+  await heed.tasks.respond(
+    mid.id,
+    { outcome: 'reject', comment: 'wrong account' },
+    { principal: 'user:ops', via: 'email' },
+  );
   await clock.advance('10m');
   await heed.tasks.respond(escalated.id, { outcome: 'approve' }, { principal: 'user:boss', via: 'inbox' });
   await clock.advance('20m');

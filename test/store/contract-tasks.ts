@@ -177,7 +177,13 @@ export function describeTaskStoreContract(current: () => Store): void {
         await store.applyTaskUpdate(
           'moved',
           2,
-          { removeAssignees: ['bob'], addAssignees: [{ principal: 'bob', level: 0 }, { principal: 'carol', level: 0 }] },
+          {
+            removeAssignees: ['bob'],
+            addAssignees: [
+              { principal: 'bob', level: 0 },
+              { principal: 'carol', level: 0 },
+            ],
+          },
           T0 + 2,
         ),
       ).toBe(true);

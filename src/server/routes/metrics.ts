@@ -15,7 +15,8 @@ export function metricsRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, authorizati
       path: '/metrics',
       operationId: 'getMetrics',
       tags: ['Meta'],
-      summary: 'Prometheus metrics: runs, steps, tasks, time to decision, reminders, escalations, deliveries, store latency',
+      summary:
+        'Prometheus metrics: runs, steps, tasks, time to decision, reminders, escalations, deliveries, store latency',
       description:
         'The Prometheus text exposition format. Admins, and principals holding the `metrics` permission (config `permissions.metrics`, e.g. a scraper key).',
       responses: {
