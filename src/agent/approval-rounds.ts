@@ -166,3 +166,20 @@ export function argsOf(value: unknown): Record<string, unknown> {
       ? {}
       : { input: value };
 }
+
+/**
+ * The call a framework's stop asks to approve: `{tool, args}` when its value has them (e.g.
+ * `interrupt({tool: 'refund', args: {...}})`), else `fallbackTool` with the value as `args`.
+ */
+export function callOfValue(value: unknown, fallbackTool: string): { tool: string; args: Record<string, unknown> } {
+  const v = argsOf(value);
+  if (typeof v.tool === 'string' && v.args !== null && typeof v.args === 'object' && !Array.isArray(v.args)) {
+    return { tool: v.tool, args: v.args as Record<string, unknown> };
+  }
+  return { tool: fallbackTool, args: v };
+}
+
+/** A framework's value as plain JSON for a step result (class instances as their `toJSON`, dates as strings). */
+export function asJson(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}

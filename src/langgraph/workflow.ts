@@ -2,7 +2,8 @@ import { Command } from '@langchain/langgraph';
 import {
   type ApprovalPolicy,
   approvalRounds,
-  argsOf,
+  asJson,
+  callOfValue,
   type PendingCall,
   type ToolDecision,
 } from '../agent/approval-rounds.ts';
@@ -50,8 +51,8 @@ export interface LangGraphWorkflowOptions {
 }
 
 /** What a run of the workflow starts with: the graph's input (its state update). */
-export interface LangGraphInput {
-  input: Record<string, unknown>;
+export interface LangGraphInput<I extends Record<string, unknown> = Record<string, unknown>> {
+  input: I;
 }
 
 export interface LangGraphOutput {
@@ -85,14 +86,14 @@ interface GraphSnapshot {
  * (`decision.callId`). Two answers racing for one task: the task takes one, the other is refused.
  * @throws DuplicateWorkflowError when `name` is taken.
  */
-export function langGraphWorkflow(
+export function langGraphWorkflow<I extends Record<string, unknown> = Record<string, unknown>>(
   heed: Heed,
   name: string,
   options: LangGraphWorkflowOptions,
-): Workflow<LangGraphInput, LangGraphOutput> {
+): Workflow<LangGraphInput<I>, LangGraphOutput> {
   const checkpointer = new HeedCheckpointer();
   const graph = options.graph(checkpointer);
-  const callOf = options.callOf ?? defaultCallOf;
+  const callOf = options.callOf ?? callOfValue;
   const policyOf = typeof options.approval === 'function' ? options.approval : () => options.approval as ApprovalPolicy;
 
   /** Runs the graph on its thread (loaded from `thread`) and snapshots what it left. */
@@ -120,7 +121,7 @@ export function langGraphWorkflow(
     }
   };
 
-  return heed.workflow<LangGraphInput, LangGraphOutput>(name, async (ctx, { input }) => {
+  return heed.workflow<LangGraphInput<I>, LangGraphOutput>(name, async (ctx, { input }) => {
     const { last, decisions } = await approvalRounds<GraphSnapshot, PendingInterrupt>(ctx, {
       prefix: 'langgraph',
       policyOf,
@@ -131,17 +132,4 @@ export function langGraphWorkflow(
     });
     return { output: last.output, decisions };
   });
-}
-
-function defaultCallOf(value: unknown, node: string): { tool: string; args: Record<string, unknown> } {
-  const v = argsOf(value);
-  if (typeof v.tool === 'string' && v.args !== null && typeof v.args === 'object' && !Array.isArray(v.args)) {
-    return { tool: v.tool, args: v.args as Record<string, unknown> };
-  }
-  return { tool: node, args: v };
-}
-
-/** A value as plain JSON (LangChain messages as their `toJSON`). */
-function asJson(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }

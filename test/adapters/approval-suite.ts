@@ -4,7 +4,7 @@
  * Heed task under the server's approval policy; a different person answers over HTTP; the
  * framework resumes with the decision, across a restart, once, even when two answers race.
  */
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { ToolDecision } from '../../src/agent/approval-rounds.ts';
 import type { Workflow } from '../../src/engine/workflow.ts';
 import type { Heed } from '../../src/index.ts';
@@ -66,10 +66,6 @@ async function serve(heed: Heed) {
   return { answer, close: () => server.close() };
 }
 
-async function closeServers() {
-  await Promise.all(servers.splice(0).map((s) => s.close().catch(() => {})));
-}
-
 async function askedTask(heed: Heed, runId: string) {
   await heed.idle();
   const [task] = (await heed.tasks.list({ status: 'pending', askedBy: runId })).items;
@@ -78,151 +74,117 @@ async function askedTask(heed: Heed, runId: string) {
 }
 
 const newEffects = (): Effects => ({ refunds: [], resumedWith: [] });
+
+/** A Heed under the policy with the adapter registered, served over HTTP, and a run waiting on its task. */
+async function waitingRefund(adapter: AdapterUnderTest, order: string, cents: number) {
+  const effects = newEffects();
+  const engine = testEngine(POLICY);
+  const workflow = adapter.register(engine.heed, effects);
+  await engine.heed.start();
+  const http = await serve(engine.heed);
+  const run = await workflow.start({ input: { order, cents } }, { initiator: 'user:alice' });
+  const task = await askedTask(engine.heed, run.id);
+  return { ...engine, effects, http, run, task };
+}
 const resultOf = (output: RefundOutput) => (output.output as { result?: string }).result;
 
 /** Defines the scenarios (inside the caller's `describe`). */
 export function approvalSuite(adapter: AdapterUnderTest): void {
-  it('turns the stop into a task under the policy, reminds, takes the decision of another person over HTTP, and resumes once', async () => {
-    try {
-      const effects = newEffects();
-      const { heed, clock, store } = testEngine(POLICY);
-      const workflow = adapter.register(heed, effects);
-      await heed.start();
-      const http = await serve(heed);
-      const run = await workflow.start({ input: { order: 'A-17', cents: 15000 } }, { initiator: 'user:alice' });
-      const task = await askedTask(heed, run.id);
-      expect(task).toMatchObject({
-        type: 'approval',
-        action: { tool: 'refund', args: { order: 'A-17', cents: 15000 } },
-        requester: 'user:alice',
-        policy: { name: 'refunds' },
-      });
-      // The policy decides who is asked, not the code (it asked user:alice, the requester).
-      expect(task.assignees.map((a) => a.principal).sort()).toEqual(['user:lead', 'user:ops']);
-      expect(await heed.getStatus(run.id, 'agent')).toMatchObject({ status: 'pending_approval' });
-      await clock.advance('2h');
-      await heed.idle();
-      expect((await heed.tasks.audit(task.id)).map((e) => e.action)).toContain('reminded');
-      expect(effects.refunds).toEqual([]);
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close().catch(() => {})));
+  });
 
-      // The requester cannot approve her own refund; user:ops can, over HTTP.
-      expect((await http.answer(task.id, 'user:alice', { outcome: 'approve' })).status).toBe(403);
-      expect((await http.answer(task.id, 'user:ops', { outcome: 'approve', comment: 'ok' })).status).toBe(200);
-      const output = await run.result();
-      expect(resultOf(output)).toBe('refunded 15000 for A-17');
-      expect(effects.refunds).toEqual([{ order: 'A-17', cents: 15000, callId: expect.any(String) }]);
-      expect(effects.resumedWith).toMatchObject([
-        { approved: true, by: 'user:ops', comment: 'ok', taskId: task.id, edited: false },
-      ]);
-      expect(output.decisions).toMatchObject([{ approved: true, by: 'user:ops', taskId: task.id }]);
-      const names = (await store.loadHistory(run.id)).map((op) => op.name);
-      expect(names.filter((n) => n === `${adapter.prefix}.resume`)).toHaveLength(1);
-      expect(await heed.getStatus(run.id, 'agent')).toMatchObject({ status: 'done' });
-    } finally {
-      await closeServers();
-    }
+  it('turns the stop into a task under the policy, reminds, takes the decision of another person over HTTP, and resumes once', async () => {
+    const { heed, clock, store, effects, http, run, task } = await waitingRefund(adapter, 'A-17', 15000);
+    expect(task).toMatchObject({
+      type: 'approval',
+      action: { tool: 'refund', args: { order: 'A-17', cents: 15000 } },
+      requester: 'user:alice',
+      policy: { name: 'refunds' },
+    });
+    // The policy decides who is asked, not the code (it asked user:alice, the requester).
+    expect(task.assignees.map((a) => a.principal).sort()).toEqual(['user:lead', 'user:ops']);
+    expect(await heed.getStatus(run.id, 'agent')).toMatchObject({ status: 'pending_approval' });
+    await clock.advance('2h');
+    await heed.idle();
+    expect((await heed.tasks.audit(task.id)).map((e) => e.action)).toContain('reminded');
+    expect(effects.refunds).toEqual([]);
+
+    // The requester cannot approve her own refund; user:ops can, over HTTP.
+    expect((await http.answer(task.id, 'user:alice', { outcome: 'approve' })).status).toBe(403);
+    expect((await http.answer(task.id, 'user:ops', { outcome: 'approve', comment: 'ok' })).status).toBe(200);
+    const output = await run.result();
+    expect(resultOf(output)).toBe('refunded 15000 for A-17');
+    expect(effects.refunds).toEqual([{ order: 'A-17', cents: 15000, callId: expect.any(String) }]);
+    expect(effects.resumedWith).toMatchObject([
+      { approved: true, by: 'user:ops', comment: 'ok', taskId: task.id, edited: false },
+    ]);
+    expect(output.decisions).toMatchObject([{ approved: true, by: 'user:ops', taskId: task.id }]);
+    const names = (await store.loadHistory(run.id)).map((op) => op.name);
+    expect(names.filter((n) => n === `${adapter.prefix}.resume`)).toHaveLength(1);
+    expect(await heed.getStatus(run.id, 'agent')).toMatchObject({ status: 'done' });
   });
 
   it('a restart between ask and answer (a new Heed on the same store, a new framework instance) still resumes', async () => {
-    try {
-      const first = newEffects();
-      const { heed, reopen } = testEngine(POLICY);
-      const workflow = adapter.register(heed, first);
-      await heed.start();
-      const run = await workflow.start({ input: { order: 'B-9', cents: 900 } }, { initiator: 'user:alice' });
-      const task = await askedTask(heed, run.id);
-      await heed.stop();
-
-      const second = newEffects();
-      const heed2 = reopen(POLICY);
-      adapter.register(heed2, second);
-      await heed2.start();
-      const http = await serve(heed2);
-      expect((await http.answer(task.id, 'user:lead', { outcome: 'approve' })).status).toBe(200);
-      const output = await heed2.handle<RefundOutput>(run.id).result();
-      expect(resultOf(output)).toBe('refunded 900 for B-9');
-      expect(second.refunds).toMatchObject([{ order: 'B-9', cents: 900 }]);
-      expect(first.refunds).toEqual([]);
-      expect(second.resumedWith).toMatchObject([{ approved: true, by: 'user:lead' }]);
-    } finally {
-      await closeServers();
-    }
+    const { heed, reopen, effects: first, run, task } = await waitingRefund(adapter, 'B-9', 900);
+    await heed.stop();
+    const second = newEffects();
+    const heed2 = reopen(POLICY);
+    adapter.register(heed2, second);
+    await heed2.start();
+    const http = await serve(heed2);
+    expect((await http.answer(task.id, 'user:lead', { outcome: 'approve' })).status).toBe(200);
+    const output = await heed2.handle<RefundOutput>(run.id).result();
+    expect(resultOf(output)).toBe('refunded 900 for B-9');
+    expect(second.refunds).toMatchObject([{ order: 'B-9', cents: 900 }]);
+    expect(first.refunds).toEqual([]);
+    expect(second.resumedWith).toMatchObject([{ approved: true, by: 'user:lead' }]);
   });
 
   it('a rejection resumes the code with the rejection: nothing is refunded, the reason is passed on', async () => {
-    try {
-      const effects = newEffects();
-      const { heed } = testEngine(POLICY);
-      const workflow = adapter.register(heed, effects);
-      await heed.start();
-      const http = await serve(heed);
-      const run = await workflow.start({ input: { order: 'C-3', cents: 4000 } }, { initiator: 'user:alice' });
-      const task = await askedTask(heed, run.id);
-      const answered = await http.answer(task.id, 'user:ops', { outcome: 'reject', comment: 'already refunded' });
-      expect(answered.status).toBe(200);
-      const output = await run.result();
-      expect(effects.refunds).toEqual([]);
-      expect(effects.resumedWith).toMatchObject([
-        { approved: false, outcome: 'reject', approvedArgs: null, comment: 'already refunded' },
-      ]);
-      expect(resultOf(output)).toBe('not refunded: This tool call was rejected by user:ops: already refunded');
-    } finally {
-      await closeServers();
-    }
+    const { effects, http, run, task } = await waitingRefund(adapter, 'C-3', 4000);
+    const answered = await http.answer(task.id, 'user:ops', { outcome: 'reject', comment: 'already refunded' });
+    expect(answered.status).toBe(200);
+    const output = await run.result();
+    expect(effects.refunds).toEqual([]);
+    expect(effects.resumedWith).toMatchObject([
+      { approved: false, outcome: 'reject', approvedArgs: null, comment: 'already refunded' },
+    ]);
+    expect(resultOf(output)).toBe('not refunded: This tool call was rejected by user:ops: already refunded');
   });
 
   it('an approval with edited arguments resumes the code with the edited ones', async () => {
-    try {
-      const effects = newEffects();
-      const { heed } = testEngine(POLICY);
-      const workflow = adapter.register(heed, effects);
-      await heed.start();
-      const http = await serve(heed);
-      const run = await workflow.start({ input: { order: 'D-1', cents: 20000 } }, { initiator: 'user:alice' });
-      const task = await askedTask(heed, run.id);
-      expect(task.allowEdit).toBe(true);
-      const answered = await http.answer(task.id, 'user:ops', {
-        outcome: 'approve',
-        args: { order: 'D-1', cents: 5000 },
-        comment: 'partial refund',
-      });
-      expect(answered.status).toBe(200);
-      const output = await run.result();
-      expect(effects.refunds).toMatchObject([{ order: 'D-1', cents: 5000 }]);
-      expect(effects.resumedWith).toMatchObject([
-        { approved: true, edited: true, args: { cents: 20000 }, approvedArgs: { order: 'D-1', cents: 5000 } },
-      ]);
-      expect(resultOf(output)).toBe('refunded 5000 for D-1');
-    } finally {
-      await closeServers();
-    }
+    const { effects, http, run, task } = await waitingRefund(adapter, 'D-1', 20000);
+    expect(task.allowEdit).toBe(true);
+    const answered = await http.answer(task.id, 'user:ops', {
+      outcome: 'approve',
+      args: { order: 'D-1', cents: 5000 },
+      comment: 'partial refund',
+    });
+    expect(answered.status).toBe(200);
+    const output = await run.result();
+    expect(effects.refunds).toMatchObject([{ order: 'D-1', cents: 5000 }]);
+    expect(effects.resumedWith).toMatchObject([
+      { approved: true, edited: true, args: { cents: 20000 }, approvedArgs: { order: 'D-1', cents: 5000 } },
+    ]);
+    expect(resultOf(output)).toBe('refunded 5000 for D-1');
   });
 
   it('two answers racing for the task: one is taken, the code resumes exactly once', async () => {
-    try {
-      const effects = newEffects();
-      const { heed, store } = testEngine(POLICY);
-      const workflow = adapter.register(heed, effects);
-      await heed.start();
-      const http = await serve(heed);
-      const run = await workflow.start({ input: { order: 'E-5', cents: 700 } }, { initiator: 'user:alice' });
-      const task = await askedTask(heed, run.id);
-      const answers = await Promise.all([
-        http.answer(task.id, 'user:ops', { outcome: 'approve', comment: 'ops says yes' }),
-        http.answer(task.id, 'user:lead', { outcome: 'reject', comment: 'lead says no' }),
-      ]);
-      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
-      const output = await run.result();
-      await heed.idle();
-      const winner = answers[0]?.status === 200 ? 'user:ops' : 'user:lead';
-      expect(effects.resumedWith).toHaveLength(1);
-      expect(effects.resumedWith[0]?.by).toBe(winner);
-      expect(effects.refunds).toHaveLength(winner === 'user:ops' ? 1 : 0);
-      expect(output.decisions).toMatchObject([{ by: winner }]);
-      const names = (await store.loadHistory(run.id)).map((op) => op.name);
-      expect(names.filter((n) => n === `${adapter.prefix}.resume`)).toHaveLength(1);
-    } finally {
-      await closeServers();
-    }
+    const { heed, store, effects, http, run, task } = await waitingRefund(adapter, 'E-5', 700);
+    const answers = await Promise.all([
+      http.answer(task.id, 'user:ops', { outcome: 'approve', comment: 'ops says yes' }),
+      http.answer(task.id, 'user:lead', { outcome: 'reject', comment: 'lead says no' }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const output = await run.result();
+    await heed.idle();
+    const winner = answers[0]?.status === 200 ? 'user:ops' : 'user:lead';
+    expect(effects.resumedWith).toHaveLength(1);
+    expect(effects.resumedWith[0]?.by).toBe(winner);
+    expect(effects.refunds).toHaveLength(winner === 'user:ops' ? 1 : 0);
+    expect(output.decisions).toMatchObject([{ by: winner }]);
+    const names = (await store.loadHistory(run.id)).map((op) => op.name);
+    expect(names.filter((n) => n === `${adapter.prefix}.resume`)).toHaveLength(1);
   });
 }
