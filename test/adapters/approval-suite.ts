@@ -141,6 +141,28 @@ export function approvalSuite(adapter: AdapterUnderTest): void {
     expect(second.resumedWith).toMatchObject([{ approved: true, by: 'user:lead' }]);
   });
 
+  it('answered while no process runs the framework (a server without it), resumed by the next process that does', async () => {
+    const { heed, reopen, run, task } = await waitingRefund(adapter, 'F-2', 300);
+    await heed.stop();
+    // An inbox server on the same store, which does not register the framework's workflow.
+    const inbox = reopen(POLICY);
+    await inbox.start();
+    const http = await serve(inbox);
+    expect((await http.answer(task.id, 'user:ops', { outcome: 'approve' })).status).toBe(200);
+    await inbox.idle();
+    expect((await inbox.runs.get(run.id))?.status).not.toBe('succeeded');
+    await http.close();
+    await inbox.stop();
+
+    const later = newEffects();
+    const heed3 = reopen(POLICY);
+    adapter.register(heed3, later);
+    await heed3.start();
+    const output = await heed3.handle<RefundOutput>(run.id).result();
+    expect(resultOf(output)).toBe('refunded 300 for F-2');
+    expect(later.resumedWith).toMatchObject([{ approved: true, by: 'user:ops', taskId: task.id }]);
+  });
+
   it('a rejection resumes the code with the rejection: nothing is refunded, the reason is passed on', async () => {
     const { effects, http, run, task } = await waitingRefund(adapter, 'C-3', 4000);
     const answered = await http.answer(task.id, 'user:ops', { outcome: 'reject', comment: 'already refunded' });

@@ -1,44 +1,13 @@
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { mastraWorkflow, rejectionMessage, type ToolDecision } from '../../src/mastra/index.ts';
-import { approvalSuite, type Effects } from '../adapters/approval-suite.ts';
+import { mastraWorkflow, type ToolDecision } from '../../src/mastra/index.ts';
+import { approvalSuite } from '../adapters/approval-suite.ts';
+import { mastraRefunds } from './refunds.ts';
 import { testEngine } from '../helpers.ts';
 
-const Order = z.object({ order: z.string(), cents: z.number() });
-
-/** A workflow whose `refund` step suspends for approval, then refunds what was approved (or not). */
-function refundWorkflow(effects: Effects) {
-  const refund = createStep({
-    id: 'refund',
-    inputSchema: Order,
-    outputSchema: z.object({ result: z.string() }),
-    suspendSchema: z.object({ tool: z.string(), args: Order }),
-    execute: async ({ inputData, resumeData, suspend }) => {
-      if (!resumeData) return await suspend({ tool: 'refund', args: inputData });
-      const decision = resumeData as ToolDecision;
-      effects.resumedWith.push(decision);
-      if (!decision.approved || !decision.approvedArgs)
-        return { result: `not refunded: ${rejectionMessage(decision)}` };
-      const { order, cents } = Order.parse(decision.approvedArgs);
-      effects.refunds.push({ order, cents, callId: decision.callId });
-      return { result: `refunded ${cents} for ${order}` };
-    },
-  });
-  return createWorkflow({ id: 'refund-flow', inputSchema: Order, outputSchema: z.object({ result: z.string() }) })
-    .then(refund)
-    .commit();
-}
-
 describe('Mastra workflows with Heed approvals (the real @mastra/core)', () => {
-  approvalSuite({
-    prefix: 'mastra',
-    register: (heed, effects) =>
-      mastraWorkflow(heed, 'refunds', {
-        workflow: refundWorkflow(effects),
-        approval: { assignees: ['user:alice'], allowEdit: true, deadline: '3d' },
-      }),
-  });
+  approvalSuite(mastraRefunds);
 
   it('two suspending steps in a row ask twice; the snapshot lives in the run history only', async () => {
     const { heed, store } = testEngine();
