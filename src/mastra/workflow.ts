@@ -123,7 +123,8 @@ export function mastraWorkflow<I = Record<string, unknown>>(
       if (!snapshot) throw new TerminalError(`the Mastra workflow "${id}" suspended without a snapshot`);
       return { snapshot: rounds.asJson(snapshot) as WorkflowRunState, approvals, output: null };
     } finally {
-      await runs.deleteWorkflowRunById({ workflowName: id, runId });
+      // From the storage and from the workflow's own map of runs: the next step starts afresh.
+      await workflow.deleteWorkflowRunById(runId);
     }
   };
 
