@@ -114,7 +114,10 @@ export function langGraphWorkflow<I extends Record<string, unknown> = Record<str
       );
       const saved = checkpointer.take(threadId);
       if (approvals.length > 0) return { thread: saved, approvals, output: null };
-      const { __interrupt__: _, ...values } = (asJson(output) ?? {}) as Record<string, unknown>;
+      const done = asJson(output);
+      if (done === null || typeof done !== 'object' || Array.isArray(done))
+        return { thread: null, approvals: [], output: done };
+      const { __interrupt__: _, ...values } = done as Record<string, unknown>;
       return { thread: null, approvals: [], output: values };
     } finally {
       checkpointer.drop(threadId);
