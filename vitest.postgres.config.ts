@@ -23,6 +23,8 @@ export default defineConfig({
       'test/regressions/**/*.test.ts',
       'test/agent/**/*.test.ts',
       'test/openai-agents/**/*.test.ts',
+      'test/langgraph/**/*.test.ts',
+      'test/mastra/**/*.test.ts',
       'test/client/**/*.test.ts',
       'test/observability/**/*.test.ts',
       'test/demo.test.ts',

@@ -44,3 +44,28 @@ export async function answerAtTerminal(heed: Heed, runId: string, principal = 'u
     rl.close();
   }
 }
+
+/**
+ * For the adapter examples: answers the run's tasks at the terminal until it ends
+ * ({@link answerAtTerminal}); if the input ends first, says how to answer the waiting task later
+ * (an inbox or `heed respond` on the example's store, `db`) and how to pick the run up again
+ * (`npm run example -- <example>` with no arguments). Returns whether the run ended.
+ */
+export async function answerNowOrLater(heed: Heed, runId: string, db: string, example: string): Promise<boolean> {
+  await answerAtTerminal(heed, runId);
+  const run = await heed.runs.get(runId);
+  if (run && ['succeeded', 'failed', 'cancelled'].includes(run.status)) return true;
+  const [task] = (await heed.tasks.list({ status: 'pending', askedBy: runId, limit: 1 })).items;
+  console.log(
+    [
+      '',
+      `no answer given: the approval waits in Heed, in this example's store (${db}).`,
+      'To answer it later, serve an inbox on that store (stop it with Ctrl-C when done):',
+      `  npx heed serve --db ${db} --port 4001 --no-demo`,
+      `and open http://127.0.0.1:4001/#/task/${encodeURIComponent(task?.id ?? '')} signed in as user:you, or answer from the terminal:`,
+      `  npx heed respond ${task?.id ?? '<task id>'} approve --as user:you --url http://127.0.0.1:4001`,
+      `then run this again with no arguments: npm run example -- ${example}`,
+    ].join('\n'),
+  );
+  return false;
+}

@@ -10,12 +10,12 @@
  * process speaking the Responses API (`model.ts`: no key, no network); with OPENAI_API_KEY set it
  * is OpenAI's (the SDK's default provider).
  */
-import { createInterface } from 'node:readline/promises';
 import { Agent, OpenAIProvider, Runner, setTracingDisabled, tool } from '@openai/agents';
 import { z } from 'zod';
 import { Heed } from '../../src/index.ts';
 import { openAIAgentWorkflow } from '../../src/openai-agents/index.ts';
 import { SqliteStore } from '../../src/sqlite.ts';
+import { answerNowOrLater } from '../terminal.ts';
 import { offlineResponsesApi } from './model.ts';
 
 const db = process.env.HEED_EXAMPLE_DB ?? '.heed/examples/openai-agents.db';
@@ -59,46 +59,11 @@ const run = latest
   : await support.start({ input: message || 'Refund order A-17 ($150): it arrived broken.' });
 console.log(`model: ${real ? 'OpenAI (OPENAI_API_KEY)' : 'offline (a local Responses API)'}`);
 
-const rl = createInterface({ input: process.stdin, terminal: false });
-const lines = rl[Symbol.asyncIterator]();
-const ask = async (question: string) => {
-  process.stdout.write(question);
-  const next = await lines.next();
-  return next.done ? undefined : String(next.value).trim();
-};
-
-for (;;) {
-  await heed.idle();
-  const info = await heed.runs.get(run.id);
-  if (info && ['succeeded', 'failed', 'cancelled'].includes(info.status)) break;
-  const [task] = (await heed.tasks.list({ status: 'pending', askedBy: run.id, limit: 1 })).items;
-  if (!task) continue;
-  console.log(`\n? ${task.title}  (Heed task ${task.id})`);
-  const outcome = await ask('  approve/reject: ');
-  const comment = outcome === undefined ? undefined : await ask('  comment: ');
-  if (outcome === undefined || comment === undefined) {
-    console.log(
-      [
-        '',
-        `no answer given: the approval waits in Heed, in this example's store (${db}).`,
-        'To answer it later, serve an inbox on that store (stop it with Ctrl-C when done):',
-        `  npx heed serve --db ${db} --port 4001 --no-demo`,
-        `and open http://127.0.0.1:4001/#/task/${encodeURIComponent(task.id)} signed in as user:you, or answer from the terminal:`,
-        `  npx heed respond ${task.id} approve --as user:you --url http://127.0.0.1:4001`,
-        'then run this again with no message: npm run example -- openai-agents',
-      ].join('\n'),
-    );
-    break;
-  }
-  await heed.tasks
-    .respond(task.id, { outcome, ...(comment ? { comment } : {}) }, { principal: 'user:you', via: 'cli' })
-    .catch((error: Error) => console.log(`  ${error.message}`));
-}
+await answerNowOrLater(heed, run.id, db, 'openai-agents');
 const info = await heed.runs.get(run.id);
 if (info?.status === 'succeeded') {
   const output = (await heed.handle(run.id).result()) as { finalOutput: unknown };
   console.log(`agent: ${String(output.finalOutput)}`);
 } else if (info?.status === 'failed') console.log(`the run failed: ${info.error?.message}`);
-rl.close();
 await heed.stop();
 await offline?.close();

@@ -1,11 +1,10 @@
 import type { RunResult, RunToolApprovalItem } from '@openai/agents';
+import { argsOf, type PendingCall } from '../agent/approval-rounds.ts';
 
 /** One tool call the agent wants to make and a person must approve first. */
-export interface PendingApproval {
+export interface PendingApproval extends PendingCall {
   /** The model's call id: stable for this call across replays (a good idempotency key for the tool). */
   callId: string;
-  tool: string;
-  args: Record<string, unknown>;
   /** The agent that wants to call it (handoffs can change agents). */
   agent: string;
 }
@@ -54,10 +53,7 @@ export function approvalOf(item: RunToolApprovalItem): PendingApproval {
 function parseArgs(text: string | undefined): Record<string, unknown> {
   if (!text) return {};
   try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : { input: value };
+    return argsOf(JSON.parse(text));
   } catch {
     return { input: text };
   }

@@ -1,26 +1,11 @@
 import { type Agent, type AgentInputItem, RunState, Runner } from '@openai/agents';
+import { type ApprovalPolicy, approvalRounds, rejectionMessage, type ToolDecision } from '../agent/approval-rounds.ts';
 import type { Workflow } from '../engine/workflow.ts';
 import type { Heed } from '../human/heed.ts';
 import { canonicalHash } from '../store/canonical.ts';
-import type { TaskResult } from '../human/types.ts';
-import type { Duration } from '../time/duration.ts';
 import { type AgentSnapshot, approvalOf, callIdOf, type PendingApproval, snapshotOf } from './snapshot.ts';
 
-/** Who approves a tool call and how long they have: the Heed task's policy fields. */
-export interface ApprovalPolicy {
-  /** Principals who may approve (`user:alice`, `group:finance`, …). */
-  assignees: readonly string[];
-  deadline?: Duration;
-  /** At the deadline: `reject` (default: fail closed), `approve`, or `expire` (treated as a rejection). */
-  onTimeout?: string;
-  remind?: { after: Duration; every?: Duration; max?: number };
-  escalate?: readonly { after: Duration; to: readonly string[] }[];
-  /** Notification channels besides the inbox (`email`, `slack`, `webhook`). */
-  channels?: readonly string[];
-  /** What the approver reads first (default: the tool and its arguments). */
-  title?: string;
-  description?: string;
-}
+export type { ApprovalPolicy, ToolDecision };
 
 export interface OpenAIAgentWorkflowOptions {
   /**
@@ -40,20 +25,6 @@ export interface OpenAIAgentWorkflowOptions {
 /** What a run of the workflow starts with: the user's input (a string or input items). */
 export interface OpenAIAgentInput {
   input: string | AgentInputItem[];
-}
-
-/** One decision taken on the agent's tool calls. */
-export interface ToolDecision {
-  callId: string;
-  tool: string;
-  args: Record<string, unknown>;
-  taskId: string;
-  approved: boolean;
-  /** The hash of the arguments as approved (`null` when not approved): the call runs only with exactly these. */
-  argsHash: string | null;
-  outcome: string | null;
-  by: string | null;
-  comment: string | null;
 }
 
 export interface OpenAIAgentOutput {
@@ -88,29 +59,14 @@ export function openAIAgentWorkflow(
   const policyOf = typeof options.approval === 'function' ? options.approval : () => options.approval as ApprovalPolicy;
 
   return heed.workflow<OpenAIAgentInput, OpenAIAgentOutput>(name, async (ctx, { input }) => {
-    await ctx.setStatus('agent', { status: 'working' });
-    let snapshot = await ctx.step('openai-agents.run', async () =>
-      snapshotOf(await runner.run(options.agent, input, runOptions)),
-    );
-    const decisions: ToolDecision[] = [];
-    while (snapshot.approvals.length > 0) {
-      const asked = snapshot.approvals;
-      await ctx.setStatus('agent', {
-        status: 'pending_approval',
-        tools: asked.map((a) => ({ tool: a.tool, args: a.args })),
-      });
-      // All of a turn's approvals are asked at once; the run waits for every answer.
-      const results = await Promise.all(asked.map((call) => ctx.ask(taskSpec(call, policyOf(call)))));
-      const round = asked.map((call, i) => decisionOf(call, results[i] as TaskResult));
-      decisions.push(...round);
-      await ctx.setStatus('agent', { status: 'working' });
-      const state = snapshot.state as string;
-      snapshot = await ctx.step('openai-agents.resume', async () =>
-        resume(options.agent, runner, state, round, runOptions),
-      );
-    }
-    await ctx.setStatus('agent', { status: 'done' });
-    return { finalOutput: snapshot.finalOutput, decisions, lastResponseId: snapshot.lastResponseId };
+    const { last, decisions } = await approvalRounds<AgentSnapshot, PendingApproval>(ctx, {
+      prefix: 'openai-agents',
+      policyOf,
+      payloadOf: (call) => ({ agent: call.agent }),
+      start: async () => snapshotOf(await runner.run(options.agent, input, runOptions)),
+      resume: (snapshot, round) => resume(options.agent, runner, snapshot.state as string, round, runOptions),
+    });
+    return { finalOutput: last.finalOutput, decisions, lastResponseId: last.lastResponseId };
   });
 }
 
@@ -140,45 +96,4 @@ async function resume(
       });
   }
   return snapshotOf(await runner.run(agent, state, runOptions));
-}
-
-function taskSpec(call: PendingApproval, policy: ApprovalPolicy) {
-  const shown = `${call.tool} ${JSON.stringify(call.args)}`;
-  const title = policy.title ?? (shown.length > 200 ? `${shown.slice(0, 197)}…` : shown);
-  return {
-    type: 'approval' as const,
-    title,
-    action: { tool: call.tool, args: call.args },
-    payload: { agent: call.agent, callId: call.callId },
-    assignees: policy.assignees,
-    ...(policy.description === undefined ? {} : { description: policy.description }),
-    ...(policy.deadline === undefined ? {} : { deadline: policy.deadline }),
-    ...(policy.onTimeout === undefined ? {} : { onTimeout: policy.onTimeout }),
-    ...(policy.remind === undefined ? {} : { remind: policy.remind }),
-    ...(policy.escalate === undefined ? {} : { escalate: policy.escalate }),
-    ...(policy.channels === undefined ? {} : { channels: policy.channels }),
-  };
-}
-
-function decisionOf(call: PendingApproval, result: TaskResult): ToolDecision {
-  return {
-    callId: call.callId,
-    tool: call.tool,
-    args: call.args,
-    taskId: result.taskId,
-    approved: result.status === 'resolved' && result.outcome === 'approve',
-    argsHash: result.status === 'resolved' && result.outcome === 'approve' ? result.argsHash : null,
-    outcome: result.outcome,
-    by: result.by,
-    comment: result.comment,
-  };
-}
-
-/** What the model is told when a call is not approved: who said no and why. */
-function rejectionMessage(decision: ToolDecision | undefined): string {
-  if (!decision) return 'This tool call was not approved.';
-  if (decision.outcome === null)
-    return `This tool call was not approved: nobody decided in time (task ${decision.taskId}).`;
-  const reason = decision.comment ? `: ${decision.comment}` : '.';
-  return `This tool call was rejected by ${decision.by ?? 'the approver'}${reason}`;
 }

@@ -40,9 +40,9 @@ export class WorkerProcess {
   #exit: Exit | undefined;
   readonly #listeners = new Set<() => void>();
 
-  /** Spawns the fixture on `dbPath`, with its side-effect log in `workDir`. */
-  constructor(dbPath: string, workDir: string, flags: readonly string[] = []) {
-    this.child = spawn(process.execPath, [FIXTURE, dbPath, workDir, ...flags], { stdio: 'pipe' });
+  /** Spawns the fixture (default `fixture-worker.ts`) on `dbPath`, with its side-effect log in `workDir`. */
+  constructor(dbPath: string, workDir: string, flags: readonly string[] = [], fixture = FIXTURE) {
+    this.child = spawn(process.execPath, [fixture, dbPath, workDir, ...flags], { stdio: 'pipe' });
     live.add(this);
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {
