@@ -51,10 +51,12 @@ describe('the inbox files', () => {
       '/inbox/chat.css',
       '/inbox/chat.js',
       '/inbox/inbox.css',
+      '/inbox/insights.js',
       '/inbox/list.js',
       '/inbox/markdown.js',
       '/inbox/marked.js',
       '/inbox/outbox.js',
+      '/inbox/reassign.js',
       '/inbox/schema-form.js',
       '/inbox/session.js',
       '/inbox/task.js',
@@ -77,6 +79,8 @@ describe('the inbox files', () => {
       'session.js',
       'words.js',
       'schema-form.js',
+      'insights.js',
+      'reassign.js',
     ];
     for (const [helper, home] of [
       ['esc', 'words.js'],

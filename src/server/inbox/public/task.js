@@ -6,6 +6,7 @@
  * in words; the history as sentences that fit a phone.
  */
 import { markdown } from './markdown.js';
+import { reassignBlock, wireReassign } from './reassign.js';
 import { formFits, formHtml, readForm, wireForm } from './schema-form.js';
 import { ApiError, api, openStream } from './session.js';
 import {
@@ -333,6 +334,7 @@ export async function renderTask(ctx, id) {
     (task.payload !== null && task.payload !== undefined ? `<h3>Context</h3>${fields(task.payload)}` : '') +
     decision(task, me) +
     answerForm +
+    reassignBlock(task, own ? [] : who.identities) +
     history(audit, me) +
     '</article>';
 
@@ -341,6 +343,13 @@ export async function renderTask(ctx, id) {
   const editor = document.getElementById('args-editor');
   if (editor && task.action) wireArgs(editor, task);
   if (answer) listen(ctx, task, answer, form, scalarForm);
+  wireReassign(task, (moved) => {
+    const to = people(
+      moved.assignees.map((a) => a.principal),
+      me,
+    );
+    ctx.view.innerHTML = `<p class="notice" id="reassigned">Handed to ${esc(to)}. They have been told.</p><p><a href="${esc(ctx.backTo())}">← Back</a></p>`;
+  });
 }
 
 /**

@@ -269,7 +269,7 @@ export function standing(task, me, identities) {
  * What an audit entry's `detail` may hold, as the history reads it.
  * @typedef {{ assignees?: string[], recipients?: string[], outbox?: boolean, reason?: string, added?: string[],
  *   stage?: number, name?: string, approvedBy?: string[], tool?: string,
- *   next?: { stage: number, name?: string, approvers?: string[] } }} Detail
+ *   next?: { stage: number, name?: string, approvers?: string[] }, to?: string[] }} Detail
  */
 
 /**
@@ -307,6 +307,8 @@ export function historyLine(entry, me) {
       return `Refused an answer from ${who}${d.reason ? `: ${d.reason}` : ''}`;
     case 'stage-completed':
       return `Stage ${d.stage}${d.name ? ` (${d.name})` : ''} approved by ${people(d.approvedBy || [], me)}${d.next ? `; now stage ${d.next.stage}${d.next.name ? ` (${d.next.name})` : ''}, for ${people(d.next.approvers || [], me)}` : ''}`;
+    case 'reassigned':
+      return `Handed to ${people(d.to || [], me)} by ${who}${d.reason ? `: ${d.reason}` : ''}`;
     case 'consumed':
       return `The approval was used${entry.actor !== 'system' ? ` by ${who}` : ''}${d.tool ? ` for ${d.tool}` : ''}`;
     default:
