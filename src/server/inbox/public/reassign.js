@@ -45,9 +45,9 @@ export function wireReassign(task, done) {
       .map((p) => p.trim())
       .filter(Boolean);
     const reason = input('reassign-reason').value.trim();
-    if (to.length === 0) return void (problem.textContent = 'Name who decides instead, for example user:bob.');
-    if (!reason) return void (problem.textContent = 'Say why: they will see it.');
-    problem.textContent = '';
+    problem.textContent =
+      to.length === 0 ? 'Name who decides instead, for example user:bob.' : reason ? '' : 'Say why: they will see it.';
+    if (problem.textContent) return;
     try {
       /** @type {Task} */
       const moved = await api('POST', `/v1/tasks/${encodeURIComponent(task.id)}/reassign`, { to, reason });
