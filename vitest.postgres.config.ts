@@ -19,6 +19,7 @@ export default defineConfig({
       'test/chat/**/*.test.ts',
       'test/channels/**/*.test.ts',
       'test/mcp/**/*.test.ts',
+      'test/a2a/**/*.test.ts',
       'test/regressions/**/*.test.ts',
       'test/agent/**/*.test.ts',
       'test/openai-agents/**/*.test.ts',

@@ -168,4 +168,133 @@ describe('the A2A agent', () => {
       /Unknown skill "internal-thing"/,
     );
   });
+
+  it('a client that reconnects while the task waits (SubscribeToTask) gets the decision', async () => {
+    const s = await agentServer();
+    const client = await a2aClient(s.url, 'key-agent');
+    const started = (await client.sendMessage(send([deploy()], { returnImmediately: true }))) as A2ATask;
+    expect(started.status?.state).toBe(TaskState.TASK_STATE_WORKING);
+    const task = await pendingFor(s.heed);
+
+    // A first subscription, dropped after its first event (the connection is lost).
+    const dropped = new AbortController();
+    const first = client.resubscribeTask({ tenant: '', id: started.id }, { signal: dropped.signal });
+    const opening = await first.next();
+    expect(opening.value && kindOf(opening.value)).toBe(`task:${TaskState.TASK_STATE_WORKING}`);
+    dropped.abort();
+    await first.return(undefined).catch(() => {});
+
+    // The agent comes back: GetTask says who is asked; a new subscription follows it to the end.
+    const read = await client.getTask({ tenant: '', id: started.id });
+    expect(textOf(read.status?.message?.parts[0])).toBe('waiting for user:ops');
+    expect(dataOf(read.status?.message?.parts[1])).toMatchObject({ waitingFor: [{ taskId: task.id }] });
+    const events: string[] = [];
+    let decision: Record<string, unknown> | undefined;
+    for await (const event of client.resubscribeTask({ tenant: '', id: started.id })) {
+      events.push(kindOf(event));
+      if (events.length === 1) {
+        await s.call('POST', `/v1/tasks/${task.id}/responses`, { key: 'key-ops', body: { outcome: 'approve' } });
+      }
+      if (event.payload?.$case === 'artifactUpdate') decision = dataOf(event.payload.value.artifact?.parts[0]);
+    }
+    // The task, any change of its working status (the decision is being recorded), the decision, the end.
+    expect(events[0]).toBe(`task:${TaskState.TASK_STATE_WORKING}`);
+    expect(events.slice(-2)).toEqual(['artifact:decision', `status:${TaskState.TASK_STATE_COMPLETED}`]);
+    expect(new Set(events.slice(1, -2))).toEqual(
+      new Set(events.length > 3 ? [`status:${TaskState.TASK_STATE_WORKING}`] : []),
+    );
+    expect(decision).toMatchObject({ outcome: 'approve', by: 'user:ops' });
+    // An ended task has nothing more to subscribe to.
+    await expect(client.resubscribeTask({ tenant: '', id: started.id }).next()).rejects.toThrow(/has ended/);
+  });
+
+  it("cancels the task: its caller may, the person's task is cancelled; nobody else may", async () => {
+    const s = await agentServer();
+    const client = await a2aClient(s.url, 'key-agent');
+    const started = (await client.sendMessage(send([deploy()], { returnImmediately: true }))) as A2ATask;
+    const task = await pendingFor(s.heed);
+    const following = client.sendMessageStream(send([deploy()]));
+    await following.next();
+
+    const mallory = await a2aClient(s.url, 'key-mallory');
+    await expect(mallory.cancelTask({ tenant: '', id: started.id, metadata: {} })).rejects.toThrow(/TASK_NOT_FOUND/);
+    await expect(mallory.getTask({ tenant: '', id: started.id })).rejects.toThrow(/TASK_NOT_FOUND/);
+    expect((await s.heed.tasks.get(task.id))?.status).toBe('pending');
+
+    const cancelled = await client.cancelTask({ tenant: '', id: started.id, metadata: {} });
+    expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    expect((await s.heed.tasks.get(task.id))?.status).toBe('cancelled');
+    expect((await s.heed.tasks.audit(task.id)).map((e) => e.action)).toContain('cancelled');
+    // Cancelling again is harmless; a send for the ended task is refused.
+    expect((await client.cancelTask({ tenant: '', id: started.id, metadata: {} })).status?.state).toBe(
+      TaskState.TASK_STATE_CANCELED,
+    );
+    const again = send([deploy()]);
+    if (again.message) again.message.taskId = started.id;
+    await expect(client.sendMessage(again)).rejects.toThrow(/has ended/);
+    // An admin may cancel any A2A task (the stream opened above).
+    const other = (await s.heed.tasks.list({ assignee: 'user:ops' })).items[0];
+    expect(other).toBeDefined();
+    const admin = await a2aClient(s.url, 'key-admin');
+    const listed = await admin.listTasks({
+      tenant: '',
+      contextId: '',
+      status: TaskState.TASK_STATE_WORKING,
+      pageToken: '',
+      statusTimestampAfter: undefined,
+    });
+    expect(listed.tasks).toHaveLength(1);
+    const [open] = listed.tasks;
+    await admin.cancelTask({ tenant: '', id: open?.id ?? '', metadata: {} });
+    const rest = [];
+    for await (const event of following) rest.push(kindOf(event));
+    expect(rest.at(-1)).toBe(`status:${TaskState.TASK_STATE_CANCELED}`);
+  });
+
+  it('refuses callers without a valid key', async () => {
+    const s = await agentServer();
+    for (const client of [await a2aClient(s.url), await a2aClient(s.url, 'key-unknown')]) {
+      await expect(client.sendMessage(send([deploy()]))).rejects.toThrow(/401/);
+    }
+    expect((await s.heed.tasks.list({})).items).toHaveLength(0);
+    // Not JSON: refused before anything is read (a cross-site form cannot send JSON).
+    const form = await fetch(`${s.url}/a2a`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer key-agent', 'content-type': 'text/plain' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{}}',
+    });
+    expect(form.status).toBe(415);
+  });
+
+  it('applies the approval policy: a looser deadline and onTimeout from the caller are not honoured', async () => {
+    const s = await agentServer();
+    const client = await a2aClient(s.url, 'key-agent');
+    const sent = client.sendMessage(
+      send([deploy({ deadline: '30d', onTimeout: 'approve', assignees: ['user:agent'] })], { returnImmediately: true }),
+    );
+    const started = (await sent) as A2ATask;
+    const task = await pendingFor(s.heed);
+    expect(task.assignees.map((a) => a.principal)).toEqual(['user:ops']);
+    expect(task.onTimeout).toMatchObject({ status: 'resolved', outcome: 'reject' });
+    expect((task.deadline ?? Infinity) - task.createdAt).toBe(60 * 60 * 1000);
+    expect(task.policy?.ignored.map((i) => i.path).sort()).toEqual(['assignees', 'deadline', 'onTimeout']);
+    // The status says what the policy did.
+    const read = await client.getTask({ tenant: '', id: started.id });
+    const waiting = dataOf(read.status?.message?.parts[1]) as { waitingFor: { policy: { ignored: unknown[] } }[] };
+    expect(waiting.waitingFor[0]?.policy.ignored).toHaveLength(3);
+    // Silence for the hour: the policy's timeout decides (reject), not the caller's.
+    await s.clock.advance('1h');
+    await vi.waitFor(
+      async () => {
+        const done = await client.getTask({ tenant: '', id: started.id });
+        expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+        expect(dataOf(done.artifacts[0]?.parts[0])).toMatchObject({ outcome: 'reject', approved: false });
+      },
+      { timeout: 10_000 },
+    );
+    // A request no policy governs is refused before anything is created.
+    await expect(
+      client.sendMessage(send([dataPart({ skill: 'request_approval', action: 'drop_database' })])),
+    ).rejects.toThrow(/POLICY_VIOLATION/);
+  });
 });
