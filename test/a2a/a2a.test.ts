@@ -105,34 +105,39 @@ describe('the A2A agent', () => {
     expect(dataOf(read.artifacts[0]?.parts[0])).toMatchObject({ outcome: 'approve', by: 'user:ops' });
   });
 
-  it('streams the task, its "waiting for" status, then the decision as an artifact and the final status', async () => {
+  it('streams the task, who is asked (an escalation too), then the decision as an artifact and the final status', async () => {
     const s = await agentServer();
     const client = await a2aClient(s.url, 'key-agent');
     const events: string[] = [];
-    let waiting = '';
+    const waiting: string[] = [];
     let decision: Record<string, unknown> | undefined;
     for await (const event of client.sendMessageStream(send([deploy()]))) {
       events.push(kindOf(event));
       const payload = event.payload;
       if (payload?.$case === 'task' || payload?.$case === 'statusUpdate') {
-        const status = payload.$case === 'task' ? payload.value.status : payload.value.status;
-        const text = textOf(status?.message?.parts[0]) ?? '';
-        if (text.startsWith('waiting for') && !waiting) {
-          waiting = text;
-          const task = await pendingFor(s.heed);
-          const answered = await s.call('POST', `/v1/tasks/${task.id}/responses`, {
-            key: 'key-ops',
-            body: { outcome: 'reject', comment: 'not on a Friday' },
-          });
-          expect(answered.status).toBe(200);
+        const text = textOf(payload.value.status?.message?.parts[0]) ?? '';
+        if (text.startsWith('waiting for') && !waiting.includes(text)) {
+          waiting.push(text);
+          if (waiting.length === 1) {
+            // Nobody answers for 30 minutes: the policy escalates to the boss, and the stream says so.
+            await pendingFor(s.heed);
+            await s.clock.advance('30m');
+          } else {
+            const task = await pendingFor(s.heed, 'user:boss');
+            const answered = await s.call('POST', `/v1/tasks/${task.id}/responses`, {
+              key: 'key-boss',
+              body: { outcome: 'reject', comment: 'not on a Friday' },
+            });
+            expect(answered.status).toBe(200);
+          }
         }
       }
       if (payload?.$case === 'artifactUpdate') decision = dataOf(payload.value.artifact?.parts[0]);
     }
-    expect(waiting).toBe('waiting for user:ops');
+    expect(waiting).toEqual(['waiting for user:ops', 'waiting for user:ops, user:boss']);
     expect(events[0]).toBe(`task:${TaskState.TASK_STATE_WORKING}`);
     expect(events.slice(-2)).toEqual(['artifact:decision', `status:${TaskState.TASK_STATE_COMPLETED}`]);
-    expect(decision).toMatchObject({ outcome: 'reject', approved: false, by: 'user:ops', comment: 'not on a Friday' });
+    expect(decision).toMatchObject({ outcome: 'reject', approved: false, by: 'user:boss', comment: 'not on a Friday' });
   });
 
   it('asks a person a question (text alone) and completes with the answer', async () => {
@@ -296,5 +301,18 @@ describe('the A2A agent', () => {
     await expect(
       client.sendMessage(send([dataPart({ skill: 'request_approval', action: 'drop_database' })])),
     ).rejects.toThrow(/POLICY_VIOLATION/);
+  });
+
+  it('in development mode the caller is the X-Heed-Principal it names', async () => {
+    const s = await testServer({ heed: { policies: POLICIES } });
+    const client = await a2aClient(s.url, undefined, 'user:agent');
+    const card = await client.getAgentCard();
+    const scheme = Object.values(card.securitySchemes)[0]?.scheme;
+    expect(scheme?.$case === 'apiKeySecurityScheme' && scheme.value.name).toBe('X-Heed-Principal');
+    const started = (await client.sendMessage(send([deploy()], { returnImmediately: true }))) as A2ATask;
+    expect((await pendingFor(s.heed)).requester).toBe('user:agent');
+    const other = await a2aClient(s.url, undefined, 'user:mallory');
+    await expect(other.getTask({ tenant: '', id: started.id })).rejects.toThrow(/TASK_NOT_FOUND/);
+    expect((await client.getTask({ tenant: '', id: started.id })).status?.state).toBe(TaskState.TASK_STATE_WORKING);
   });
 });

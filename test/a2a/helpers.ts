@@ -13,11 +13,15 @@ export const KEYS = new Map([
   ['key-ops', 'user:ops'],
   ['key-mallory', 'user:mallory'],
   ['key-admin', 'user:admin'],
+  ['key-boss', 'user:boss'],
 ]);
 export const AUTH = { keys: KEYS, admins: new Set(['user:admin']) };
 export const CALLBACK_SECRET = `whsec_${Buffer.from('a2a-test-secret-0123456789abcdef').toString('base64')}`;
 
-/** The server's policies: ops decide deploys within an hour (silence rejects) and answer questions. */
+/**
+ * The server's policies: ops decide deploys within an hour (reminded after 10 minutes, the boss added
+ * after 30; silence rejects), answer questions and approve refunds.
+ */
 export const POLICIES: ApprovalPolicy[] = [
   {
     name: 'deploys',
@@ -26,19 +30,22 @@ export const POLICIES: ApprovalPolicy[] = [
     deadline: { default: '1h', max: '1h' },
     onTimeout: 'reject',
     remind: { after: '10m', max: 1 },
+    escalate: [{ after: '30m', to: ['user:boss'] }],
   },
   { name: 'questions', match: { type: ['clarification', 'form'] }, approvers: ['user:ops'] },
   { name: 'refunds', match: { workflow: 'refund' }, approvers: ['user:ops'] },
 ];
 
-/** The official A2A client for the agent at `url` (card at `/.well-known/agent-card.json`), with an API key or none. */
-export async function a2aClient(url: string, key?: string): Promise<Client> {
-  const fetchImpl = key
-    ? createAuthenticatingFetchWithRetry(fetch, {
-        headers: async () => ({ authorization: `Bearer ${key}` }),
-        shouldRetryWithHeaders: async () => undefined,
-      })
-    : fetch;
+/**
+ * The official A2A client for the agent at `url` (card at `/.well-known/agent-card.json`), with an
+ * API key, or (development mode) the principal it acts as, or neither.
+ */
+export async function a2aClient(url: string, key?: string, as?: string): Promise<Client> {
+  const headers = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(as ? { 'x-heed-principal': as } : {}) };
+  const fetchImpl = createAuthenticatingFetchWithRetry(fetch, {
+    headers: async () => headers,
+    shouldRetryWithHeaders: async () => undefined,
+  });
   const factory = new ClientFactory(
     ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
       transports: [new JsonRpcTransportFactory({ fetchImpl })],
