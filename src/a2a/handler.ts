@@ -242,10 +242,11 @@ export class HeedA2AHandler implements A2ARequestHandler {
       this.#requirePush();
       await this.#savePush(id, push);
     }
+    const contextId = message.contextId || crypto.randomUUID();
     const input: A2ATaskInput = {
       taskId: id,
-      contextId: message.contextId || crypto.randomUUID(),
-      message: Message.toJSON({ ...message, taskId: id }),
+      contextId,
+      message: Message.toJSON({ ...message, taskId: id, contextId }),
       request,
     };
     await heedCallAsync(() =>
