@@ -47,7 +47,7 @@ export interface paths {
         put?: never;
         /**
          * An A2A JSON-RPC request (SendMessage, SendStreamingMessage, GetTask, CancelTask, SubscribeToTask, …)
-         * @description Heed as an A2A agent (A2A 1.0, JSON-RPC binding): each task is a durable Heed run that asks people; it is `working` while they decide (the status says who was asked) and `completed` with the decision as a data part. Send `A2A-Version: 1.0`. SendStreamingMessage and SubscribeToTask answer with server-sent events, each a JSON-RPC response.
+         * @description Heed as an A2A agent (A2A 1.0, JSON-RPC binding): each task is a durable Heed run that asks people; it is `working` while they decide (the status says who was asked) and `completed` with the decision as a data part. Send `A2A-Version: 1.0`. SendStreamingMessage and SubscribeToTask answer with server-sent events, each a JSON-RPC response. A blocking SendMessage that waits for people starts its 200 answer at once and sends blank lines (valid JSON whitespace) until the JSON-RPC response, so no client or proxy times out.
          */
         post: operations["a2aRequest"];
         delete?: never;

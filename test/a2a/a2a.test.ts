@@ -69,6 +69,9 @@ describe('the A2A agent', () => {
     expect(task.requester).toBe('user:agent');
     expect(task.action).toMatchObject({ tool: 'deploy', args: { service: 'api', version: '1.4.2' } });
 
+    // The blocking call outlasts what the server answers at once: its answer comes as a long one
+    // (headers now, whitespace meanwhile), which the client reads all the same.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     // Nobody answers for 10 minutes: Heed reminds ops, as for any task.
     await s.clock.advance('10m');
     await vi.waitFor(

@@ -78,7 +78,12 @@ export function a2aRoutes(
     } catch (error) {
       return c.json({ jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(error) }, 200);
     }
-    const answer = await transport.handle(body, context);
+    const pending = transport.handle(body, context);
+    const answer = await Promise.race([pending, delay(QUICK_MS)]);
+    // A blocking SendMessage waits for people (hours, days): answer at once and keep the
+    // connection alive with whitespace (JSON allows it before the value) until the decision, so
+    // no client or proxy gives up on a response that has not started.
+    if (answer === undefined) return longAnswer(pending, id, ended);
     if (!(Symbol.asyncIterator in answer)) return c.json(answer, 200);
     const iterator = answer[Symbol.asyncIterator]();
     let first: IteratorResult<unknown>;
@@ -115,6 +120,50 @@ export function a2aRoutes(
     });
     return new Response(stream, { status: 200, headers: SSE_HEADERS });
   });
+}
+
+/** How long an answer may take before it is sent as a long answer (see {@link longAnswer}). */
+const QUICK_MS = 1000;
+/** The whitespace that keeps a long answer's connection alive, this often. */
+const HEARTBEAT_MS = 15_000;
+
+const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+
+/**
+ * A JSON-RPC answer still being computed: the headers now, a blank line every
+ * {@link HEARTBEAT_MS}, then the answer (a JSON document may start with whitespace).
+ */
+function longAnswer(pending: Promise<unknown>, id: string | number | null, ended: AbortController): Response {
+  const encoder = new TextEncoder();
+  let timer: NodeJS.Timeout | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      timer = setInterval(() => controller.enqueue(encoder.encode('\n')), HEARTBEAT_MS);
+      controller.enqueue(encoder.encode('\n'));
+      void pending
+        .then((answer) => controller.enqueue(encoder.encode(JSON.stringify(answer))))
+        .catch((error) =>
+          controller.enqueue(
+            encoder.encode(
+              JSON.stringify({ jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(error) }),
+            ),
+          ),
+        )
+        .finally(() => {
+          clearInterval(timer);
+          try {
+            controller.close();
+          } catch {
+            // The client went away first.
+          }
+        });
+    },
+    cancel() {
+      clearInterval(timer);
+      ended.abort();
+    },
+  });
+  return new Response(stream, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 /** The JSON-RPC id of a request body, for an error answered before the transport reads it. */
@@ -155,7 +204,8 @@ function describeA2ARoutes(app: OpenAPIHono<AuthEnv>): void {
       'Heed as an A2A agent (A2A 1.0, JSON-RPC binding): each task is a durable Heed run that asks people; it is ' +
       '`working` while they decide (the status says who was asked) and `completed` with the decision as a data ' +
       'part. Send `A2A-Version: 1.0`. SendStreamingMessage and SubscribeToTask answer with server-sent events, ' +
-      'each a JSON-RPC response.',
+      'each a JSON-RPC response. A blocking SendMessage that waits for people starts its 200 answer at once and ' +
+      'sends blank lines (valid JSON whitespace) until the JSON-RPC response, so no client or proxy times out.',
     request: {
       headers: z.object({ 'A2A-Version': z.string().optional().openapi({ example: '1.0' }) }),
       body: { required: true, content: { 'application/json': { schema: rpc } } },
