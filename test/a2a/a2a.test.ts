@@ -73,6 +73,7 @@ describe('the A2A agent', () => {
     // (headers now, whitespace meanwhile), which the client reads all the same.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // Nobody answers for 10 minutes: Heed reminds ops, as for any task.
+    await s.heed.idle();
     await s.clock.advance('10m');
     await vi.waitFor(
       async () => expect((await s.heed.tasks.audit(task.id)).map((e) => e.action)).toContain('reminded'),
@@ -124,6 +125,7 @@ describe('the A2A agent', () => {
           if (waiting.length === 1) {
             // Nobody answers for 30 minutes: the policy escalates to the boss, and the stream says so.
             await pendingFor(s.heed);
+            await s.heed.idle();
             await s.clock.advance('30m');
           } else {
             const task = await pendingFor(s.heed, 'user:boss');
@@ -291,6 +293,7 @@ describe('the A2A agent', () => {
     const waiting = dataOf(read.status?.message?.parts[1]) as { waitingFor: { policy: { ignored: unknown[] } }[] };
     expect(waiting.waitingFor[0]?.policy.ignored).toHaveLength(3);
     // Silence for the hour: the policy's timeout decides (reject), not the caller's.
+    await s.heed.idle();
     await s.clock.advance('1h');
     await vi.waitFor(
       async () => {

@@ -96,17 +96,29 @@ export function a2aRoutes(
     const encoder = new TextEncoder();
     const event = (value: unknown, name?: string) =>
       encoder.encode(`${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(value)}\n\n`);
+    // A comment line now and then keeps a stream that waits for people alive (clients ignore it).
+    let heartbeat: NodeJS.Timeout | undefined;
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        if (first.done) controller.close();
-        else controller.enqueue(event(first.value));
+        if (first.done) return controller.close();
+        controller.enqueue(event(first.value));
+        heartbeat = setInterval(() => {
+          try {
+            controller.enqueue(encoder.encode(': waiting\n\n'));
+          } catch {
+            clearInterval(heartbeat);
+          }
+        }, HEARTBEAT_MS);
       },
       async pull(controller) {
         try {
           const next = await iterator.next();
-          if (next.done) controller.close();
-          else controller.enqueue(event(next.value));
+          if (next.done) {
+            clearInterval(heartbeat);
+            controller.close();
+          } else controller.enqueue(event(next.value));
         } catch (error) {
+          clearInterval(heartbeat);
           controller.enqueue(
             event({ jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(error) }, 'error'),
           );
@@ -114,6 +126,7 @@ export function a2aRoutes(
         }
       },
       cancel() {
+        clearInterval(heartbeat);
         ended.abort();
         void iterator.return?.(undefined);
       },
