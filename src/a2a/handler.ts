@@ -222,6 +222,9 @@ export class HeedA2AHandler implements A2ARequestHandler {
         `Task ${message.taskId} is answered by the people asked, not by more messages: follow it with GetTask or SubscribeToTask`,
       );
     }
+    const id = taskIdFor(caller.principal, message.messageId || crypto.randomUUID());
+    // The same message again (a retry): the task it started, nothing new asked or configured.
+    if (await this.#heed.runs.info(a2aRunId(id))) return id;
     const request = heedCall(() => requestOf(message, params.metadata, this.#heed.a2aWorkflows()));
     const initiator = caller.principal === 'system' ? undefined : caller.principal;
     if (request.skill === 'workflow') {
@@ -235,7 +238,6 @@ export class HeedA2AHandler implements A2ARequestHandler {
         ),
       );
     }
-    const id = taskIdFor(caller.principal, message.messageId || crypto.randomUUID());
     const push = params.configuration?.taskPushNotificationConfig;
     // Kept before the run starts, so its first change is already notified.
     if (push?.url) {

@@ -148,7 +148,8 @@ describe('the A2A agent', () => {
   it('asks a person a question (text alone) and completes with the answer', async () => {
     const s = await agentServer();
     const client = await a2aClient(s.url, 'key-agent');
-    const sent = client.sendMessage(send([textPart('Which region should the new cluster run in?')]));
+    const question = send([textPart('Which region should the new cluster run in?')]);
+    const sent = client.sendMessage(question);
     const task = await pendingFor(s.heed);
     expect(task.title).toBe('Which region should the new cluster run in?');
     await s.call('POST', `/v1/tasks/${task.id}/responses`, {
@@ -157,6 +158,11 @@ describe('the A2A agent', () => {
     });
     const result = (await sent) as A2ATask;
     expect(dataOf(result.artifacts[0]?.parts[0])).toMatchObject({ answer: 'eu-west-1', by: 'user:ops' });
+    // The same message again (a retry) names the same task: nobody is asked twice.
+    const retried = (await client.sendMessage(question)) as A2ATask;
+    expect(retried.id).toBe(result.id);
+    expect(retried.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect((await s.heed.tasks.list({})).items).toHaveLength(1);
   });
 
   it('runs a workflow marked a2a as a skill, as the caller (its requester), to its output', async () => {
