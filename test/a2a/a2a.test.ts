@@ -260,6 +260,10 @@ describe('the A2A agent', () => {
       statusTimestampAfter: undefined,
     });
     expect(listed.tasks).toHaveLength(1);
+    // Another caller lists none of them; their caller lists its own.
+    const query = { tenant: '', contextId: '', status: 0, pageToken: '', statusTimestampAfter: undefined };
+    expect((await mallory.listTasks(query)).tasks).toEqual([]);
+    expect((await client.listTasks(query)).tasks).toHaveLength(2);
     const [open] = listed.tasks;
     await admin.cancelTask({ tenant: '', id: open?.id ?? '', metadata: {} });
     const rest = [];
