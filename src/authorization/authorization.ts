@@ -21,6 +21,7 @@ import {
 import type { RunInfo } from '../engine/run-info.ts';
 import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
 import { answerRefusal, isOpenTask } from '../human/responses.ts';
+import type { ReassignRule } from '../human/policies/policy.ts';
 import type { HumanTasks } from '../human/tasks.ts';
 import type { ResponseInput, Task } from '../human/types.ts';
 
@@ -50,10 +51,17 @@ export interface AuthorizationOptions {
    */
   startable?: Readonly<Record<string, readonly string[]>> | undefined;
   /**
-   * Principals or groups allowed to emit events (`events`) and to send messages to runs
-   * (`messages`). Admins always may. Config key `permissions`.
+   * Principals or groups allowed to emit events (`events`), to send messages to runs
+   * (`messages`) and to read the Prometheus metrics (`metrics`). Admins always may. Config key
+   * `permissions`.
    */
-  permissions?: { events?: readonly string[] | undefined; messages?: readonly string[] | undefined } | undefined;
+  permissions?:
+    | {
+        events?: readonly string[] | undefined;
+        messages?: readonly string[] | undefined;
+        metrics?: readonly string[] | undefined;
+      }
+    | undefined;
   /** The registry of workflows: which names exist and which are Heed's own (internal). */
   workflows: { isInternal(name: string): boolean; hasWorkflow(name: string): boolean };
 }
@@ -151,6 +159,28 @@ export class Authorization {
     const visible = this.requireTask(caller, task, id);
     if (caller.admin || (visible.requester !== null && caller.identities.includes(visible.requester))) return visible;
     throw new ForbiddenError('Only the requester or an admin may cancel a task');
+  }
+
+  /**
+   * Hand a task to someone else (`POST /v1/tasks/{id}/reassign`): admins always; under the rule of
+   * the task's policy (`reassign`), the people asked (as a person, by the answer rule: not a group,
+   * not the requester of a four-eyes task) unless the policy says `admins`, and the requester
+   * where it says `assignees-and-requester`. Anyone else who may see the task gets a 403.
+   * Evaluated on the task as the write reads it, so a concurrent reassignment cannot be overtaken.
+   * @throws TaskNotFoundError (not visible), ForbiddenError
+   */
+  requireReassign(caller: Caller, task: Task | undefined, id: string, rule: ReassignRule): Task {
+    const visible = this.requireTask(caller, task, id);
+    if (caller.admin) return visible;
+    if (rule === 'admins') throw new ForbiddenError('Under its policy only admins may reassign this task');
+    const requester = visible.requester !== null && caller.identities.includes(visible.requester);
+    if (requester && rule === 'assignees-and-requester') return visible;
+    const asked = visible.assignees.some((a) => caller.identities.includes(a.principal));
+    const refusal = answerRefusal(visible, caller);
+    if (!asked || refusal) {
+      throw new ForbiddenError(`Only those asked (or an admin) may reassign this task${refusal ? `: ${refusal}` : ''}`);
+    }
+    return visible;
   }
 
   /**
@@ -278,6 +308,29 @@ export class Authorization {
   }
 
   /**
+   * Read the Prometheus metrics (`GET /metrics`): admins and holders of `metrics` (a scraper's key).
+   * @throws ForbiddenError
+   */
+  requireMetrics(caller: Caller): void {
+    if (!this.#holds(caller, 'metrics')) {
+      throw new ForbiddenError(`${caller.principal} may not read metrics (permission "metrics")`);
+    }
+  }
+
+  /**
+   * Whose decision insights the caller may read (`GET /v1/insights`): admins everyone's (`null`)
+   * or one person's; anyone else only their own, whatever they ask for.
+   * @throws ForbiddenError when a non-admin asks for someone else's
+   */
+  insightsScope(caller: Caller, requested: string | undefined): string | null {
+    if (caller.admin) return requested ?? null;
+    if (requested !== undefined && requested !== caller.principal) {
+      throw new ForbiddenError(`${caller.principal} may read only their own insights`);
+    }
+    return caller.principal;
+  }
+
+  /**
    * Admin-only views (outgoing webhook deliveries).
    * @throws ForbiddenError
    */
@@ -340,7 +393,7 @@ export class Authorization {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
-  #holds(caller: Caller, permission: 'events' | 'messages'): boolean {
+  #holds(caller: Caller, permission: 'events' | 'messages' | 'metrics'): boolean {
     if (caller.admin) return true;
     const allowed = this.#options.permissions?.[permission] ?? [];
     return allowed.includes(EVERYONE) || caller.identities.some((i) => allowed.includes(i));

@@ -3,7 +3,7 @@ import type { NoticeReceipt, Notification, NotificationKind, Notifier } from '..
 import { isPerson } from '../human/principals.ts';
 import type { Task } from '../human/types.ts';
 import { LinkSigner } from '../server/links.ts';
-import type { DeliveryWrite } from '../store/delivery-store.ts';
+import type { DeliveryRecord, DeliveryWrite } from '../store/delivery-store.ts';
 import { TaskCloser } from './closer.ts';
 import type { ChannelsConfig } from './config.ts';
 import {
@@ -140,21 +140,44 @@ export class Channels {
     if (!task || task.status === 'pending') return;
     const ended = endedText(task, this.people);
     for (const delivery of await this.heed.deliveries.taskDeliveries(taskId)) {
-      if (delivery.channel !== 'slack' || delivery.status !== 'sent' || !delivery.ref) continue;
-      const ref = JSON.parse(delivery.ref) as SentRef;
-      const kind = delivery.event.split(':')[0] as NotificationKind;
-      const notice = this.notice(task, kind, { kind: 'slack-user', principal: delivery.recipient, user: '' }, false);
-      const blocks = closedBlocks(notice, ended, endedNegative(task));
-      const text = `${task.title}: ${ended}`;
-      if (ref.outbox) {
-        const stored = await this.heed.deliveries.getOutbox(delivery.key);
-        if (stored) {
-          const message = { ...(JSON.parse(stored.message) as object), text, blocks, closed: ended };
-          await this.heed.deliveries.putOutbox({ ...stored, message: JSON.stringify(message) }, this.heed.clock.now());
-        }
-      } else if (this.slack && ref.channel && ref.ts) {
-        await this.slack.update(ref.channel, ref.ts, text, blocks);
+      await this.#closeCopy(task, delivery, ended, endedNegative(task));
+    }
+  }
+
+  /**
+   * After a reassignment: closes the Slack copies sent to people who are no longer asked ("Handed
+   * to Bob Lee by Alice Doe: on leave"), the way an answer closes them all. Idempotent.
+   */
+  async #closeMoved(task: Task): Promise<void> {
+    const asked = new Set(task.assignees.map((a) => a.principal));
+    for (const address of this.people.resolve([...asked], 'slack', this.offline('slack'))) asked.add(address.principal);
+    const moves = (await this.heed.tasks.audit(task.id)).filter((e) => e.action === 'reassigned');
+    const last = moves.at(-1);
+    if (!last) return;
+    const detail = last.detail as { to: string[]; reason: string };
+    const to = detail.to.map((p) => this.people.name(p)).join(', ');
+    const text = `Handed to ${to} by ${this.people.name(last.actor)}: ${detail.reason}`;
+    for (const delivery of await this.heed.deliveries.taskDeliveries(task.id)) {
+      if (!asked.has(delivery.recipient)) await this.#closeCopy(task, delivery, text, false);
+    }
+  }
+
+  /** Replaces one sent Slack copy (or its outbox copy) with its closed form saying `ended`. */
+  async #closeCopy(task: Task, delivery: DeliveryRecord, ended: string, negative: boolean): Promise<void> {
+    if (delivery.channel !== 'slack' || delivery.status !== 'sent' || !delivery.ref) return;
+    const ref = JSON.parse(delivery.ref) as SentRef;
+    const kind = delivery.event.split(':')[0] as NotificationKind;
+    const notice = this.notice(task, kind, { kind: 'slack-user', principal: delivery.recipient, user: '' }, false);
+    const blocks = closedBlocks(notice, ended, negative);
+    const text = `${task.title}: ${ended}`;
+    if (ref.outbox) {
+      const stored = await this.heed.deliveries.getOutbox(delivery.key);
+      if (stored) {
+        const message = { ...(JSON.parse(stored.message) as object), text, blocks, closed: ended };
+        await this.heed.deliveries.putOutbox({ ...stored, message: JSON.stringify(message) }, this.heed.clock.now());
       }
+    } else if (this.slack && ref.channel && ref.ts) {
+      await this.slack.update(ref.channel, ref.ts, text, blocks);
     }
   }
 
@@ -164,7 +187,8 @@ export class Channels {
    */
   async #enqueue(channel: 'email' | 'slack', notification: Notification): Promise<NoticeReceipt> {
     const heed = this.heed;
-    const [, kind, index] = /:(created|reminder|escalated):(\d+):[^:]+$/.exec(notification.key) ?? [];
+    if (notification.kind === 'reassigned' && channel === 'slack') await this.#closeMoved(notification.task);
+    const [, kind, index] = /:(created|reminder|escalated|reassigned):(\d+):[^:]+$/.exec(notification.key) ?? [];
     const addresses = this.people.resolve(notification.recipients, channel, this.offline(channel));
     for (const address of addresses) {
       const input: DeliveryInput = {
@@ -233,6 +257,7 @@ export class Channels {
       },
       this.heed.clock.now(),
     );
+    this.heed.metrics.deliveryFailed(input.channel);
     await this.heed.tasks.recordNotice(input.taskId, {
       channel: input.channel,
       action: 'not-notified',

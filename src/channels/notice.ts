@@ -45,6 +45,7 @@ const LEADS: Record<NotificationKind, string> = {
   reminder: 'Reminder: still waiting for you',
   escalated: 'Escalated to you',
   stage: 'Your stage of the approval has come',
+  reassigned: 'This was handed to you',
 };
 
 function styleOf(outcome: string): OutcomeChoice['style'] {

@@ -348,10 +348,10 @@ function withDecisions(message: UIMessage): UIMessage {
 }
 
 /** Response errors that mean "not yours to answer". */
-const REFUSALS = new Set(['TASK_FORBIDDEN', 'TASK_NOT_FOUND', 'INVALID_PRINCIPAL']);
+export const REFUSALS = new Set(['TASK_FORBIDDEN', 'TASK_NOT_FOUND', 'INVALID_PRINCIPAL']);
 
-/** Says who was asked, in words, to a person who may not answer. */
-function refusalMessage(task: Task, principal: string, names: NameLookup | undefined): string {
+/** Says who was asked, in words, to a person who may not answer (the chat's, and AG-UI's, refusal). */
+export function refusalMessage(task: Task, principal: string, names: NameLookup | undefined): string {
   const asked = task.assignees.map((a) => a.principal);
   const own = task.requester === principal;
   const who = asked.length > 0 ? listOfNames(asked, 'or', names) : 'someone other than you';

@@ -1,4 +1,5 @@
 import { displayName, type NameLookup } from '../human/principal-names.ts';
+import { requesterMayAnswer } from '../human/responses.ts';
 import type { Task } from '../human/types.ts';
 
 /** A person named in a card: the principal and how to call them. */
@@ -23,6 +24,8 @@ export interface TaskCard {
   asked: Person[];
   /** Who asked (may not approve their own request). */
   requester: Person | null;
+  /** Whether the requester may answer it (false for approvals: four-eyes, unless self-approval is allowed). */
+  requesterMayAnswer: boolean;
   /** `waiting`, then `approved`, `rejected`, `answered`, `done` (another outcome), `expired` or `cancelled`. */
   state: 'waiting' | 'approved' | 'rejected' | 'answered' | 'done' | 'expired' | 'cancelled';
   /** The deciding outcome, as the task's outcomes name it. */
@@ -33,6 +36,8 @@ export interface TaskCard {
   comment: string | null;
   /** Epoch ms. */
   deadline: number | null;
+  /** What the deadline decides if nobody answers (`reject`, `approve`, …); `null`: the task expires. */
+  atDeadline: string | null;
   decidedAt: number | null;
 }
 
@@ -66,12 +71,14 @@ export function taskCard(task: Task, names?: NameLookup): TaskCard {
     toolCallId: typeof toolCallId === 'string' ? toolCallId : null,
     asked: task.assignees.map((a) => person(a.principal, names) as Person),
     requester: person(task.requester, names),
+    requesterMayAnswer: requesterMayAnswer(task),
     state,
     outcome,
     decidedBy: person(result?.by ?? null, names),
     via: result?.via ?? null,
     comment: result?.comment ?? null,
     deadline: task.deadline,
+    atDeadline: task.onTimeout.status === 'resolved' ? task.onTimeout.outcome : null,
     decidedAt: result?.at ?? null,
   };
 }

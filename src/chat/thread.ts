@@ -6,6 +6,9 @@ import { internalRunId } from '../run-ids.ts';
 /** The workflow that holds every chat thread (internal: reached only through `/v1/chat`). */
 export const CHAT_THREAD_WORKFLOW = 'heed.chat';
 
+/** The agent workflow of a new thread (`/v1/chat`, `/v1/ag-ui`) when the request names none. */
+export const DEFAULT_CHAT_AGENT = 'banking';
+
 /** A thread's run id: `chat:<chat id>`. */
 export function threadRunId(chatId: string): string {
   return internalRunId('chat', chatId);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ChannelsConfig } from '../channels/config.ts';
-import { DEFAULT_DEMO_APPROVERS } from '../demo/workflows.ts';
+import { DEFAULT_DEMO_APPROVERS, DEMO_APPROVAL_TIMING } from '../demo/approvers.ts';
+import type { DefaultPolicyRules } from '../human/policies/policy-set.ts';
 import type { ApprovalPolicy } from '../human/policies/policy.ts';
 import type { RetentionOptions } from '../retention/options.ts';
 import type { WebhookOptions } from '../server/webhooks/dispatcher.ts';
@@ -19,7 +20,7 @@ export interface HeedConfig extends ChannelsConfig {
   /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). Admins start any. */
   startable?: Record<string, string[]>;
   /** Who may emit events and send messages to runs (admins always may): `{events: [...], messages: [...]}`. */
-  permissions?: { events?: string[]; messages?: string[] };
+  permissions?: { events?: string[]; messages?: string[]; metrics?: string[] };
   /** Accept task `callbackUrl`s on loopback and private networks (default false). */
   allowPrivateCallbacks?: boolean;
   /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
@@ -43,14 +44,22 @@ export interface HeedConfig extends ChannelsConfig {
 /**
  * The policy settings of `new Heed` for a config: its `policies`, and who decides what an agent or
  * an HTTP caller asks that no policy governs: the admins, or without admins the demo's approvers
- * (the `npm start` setup, where `user:ops` decides). Every process that creates tasks (`serve`
- * and each `worker`) derives the same from the same config.
+ * (the `npm start` setup, where `user:ops` and `user:alice` decide, never whoever asked, and
+ * silence rejects after an hour). Every process that creates tasks (`serve` and each `worker`)
+ * derives the same from the same config.
  */
-export function policiesOf(config: HeedConfig): { policies: ApprovalPolicy[]; defaultApprovers: string[] } {
+export function policiesOf(config: HeedConfig): {
+  policies: ApprovalPolicy[];
+  defaultApprovers: string[];
+  defaultPolicy: DefaultPolicyRules;
+} {
   const admins = config.admins ?? [];
   return {
     policies: config.policies ?? [],
     defaultApprovers: admins.length > 0 ? admins : (config.demo?.approvers ?? [...DEFAULT_DEMO_APPROVERS]),
+    // Without admins (the demo), nothing waits forever: unanswered, the default's tasks are
+    // rejected after an hour unless the request asks for another deadline.
+    defaultPolicy: admins.length > 0 ? {} : { deadline: { default: DEMO_APPROVAL_TIMING.deadline } },
   };
 }
 

@@ -14,6 +14,8 @@ import { HeedError } from '../errors.ts';
 import type { McpFlags } from '../mcp/stdio-command.ts';
 import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } from './command.ts';
 import { paint } from './format.ts';
+import { insightsCommand } from './insights-command.ts';
+import { reassignCommand } from './reassign-command.ts';
 import { historyCommand, runsCommand } from './run-commands.ts';
 import type { ServeFlags } from './serve-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
@@ -109,9 +111,11 @@ export const COMMANDS: readonly Command[] = [
   inboxCommand,
   showCommand,
   respondCommand,
+  reassignCommand,
   runsCommand,
   historyCommand,
   auditCommand,
+  insightsCommand,
   mcp,
 ];
 

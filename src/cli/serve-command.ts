@@ -49,6 +49,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     ...policiesOf(config),
     ...(flags.lease ? { lease: flags.lease } : {}),
     ...(config.retention !== undefined ? { retention: config.retention } : {}),
+    // A served Heed is scraped: Node's process metrics and store latency too (see GET /metrics).
+    metrics: { processMetrics: true, storeLatency: true },
   });
   // Open (and check) the store first: a read-only or damaged store is the first thing said.
   await heed.ready();
@@ -88,7 +90,9 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     console.log(`  outbox ${server.url}/outbox  (${offline.join(' and ')} not configured: notices are kept here)`);
   if (model) {
     console.log(`  demo   workflows ${DEMO_WORKFLOWS.join(', ')}; model: ${model.label}`);
-    console.log(`         approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
+    console.log(
+      `         approvals go to ${demoApprovers.join(', ')} (config demo.approvers), never to whoever asked; unanswered, they are rejected after 1 h`,
+    );
   }
   for (const line of workflowLines([], imported)) console.log(line);
   stopOnSignals(() => server.close());

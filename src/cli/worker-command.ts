@@ -69,7 +69,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   for (const line of lines) console.log(line);
   if (lines.length === 0)
     console.log("  workflows none: it only runs Heed's own (tasks, notices); add --import MODULE");
-  if (model) console.log(`  demo approvals go to ${demoApprovers.join(', ')} (config demo.approvers)`);
+  if (model)
+    console.log(`  demo approvals go to ${demoApprovers.join(', ')} (config demo.approvers), never to whoever asked`);
   if (imported.some((m) => m.workflows.length > 0)) {
     console.log(
       '  start them through a server that registers them too (heed serve --import MODULE): a server without them answers 404',

@@ -65,20 +65,40 @@ export interface paths {
         };
         /**
          * A standalone stream of server messages
-         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. MCP tasks (a task-augmented `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`): the MCP task is the Heed task, same id. A client that declares elicitation is asked in its own UI (`elicitation/create`, form or URL mode) when its user is the one to answer. A client that declares elicitation or tasks gets an `Mcp-Session-Id` carrying those capabilities (no state on the server); send it back on each request. Send `Accept: application/json, text/event-stream`.
          */
         get: operations["mcpStream"];
         put?: never;
         /**
          * An MCP JSON-RPC request (initialize, tools/list, tools/call, …) or notification
-         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. MCP tasks (a task-augmented `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`): the MCP task is the Heed task, same id. A client that declares elicitation is asked in its own UI (`elicitation/create`, form or URL mode) when its user is the one to answer. A client that declares elicitation or tasks gets an `Mcp-Session-Id` carrying those capabilities (no state on the server); send it back on each request. Send `Accept: application/json, text/event-stream`.
          */
         post: operations["mcpRequest"];
         /**
          * End a session (stateless: nothing to end)
-         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. Send `Accept: application/json, text/event-stream`.
+         * @description Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. MCP tasks (a task-augmented `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`): the MCP task is the Heed task, same id. A client that declares elicitation is asked in its own UI (`elicitation/create`, form or URL mode) when its user is the one to answer. A client that declares elicitation or tasks gets an `Mcp-Session-Id` carrying those capabilities (no state on the server); send it back on each request. Send `Accept: application/json, text/event-stream`.
          */
         delete: operations["mcpEndSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics: runs, steps, tasks, time to decision, reminders, escalations, deliveries, store latency
+         * @description The Prometheus text exposition format. Admins, and principals holding the `metrics` permission (config `permissions.metrics`, e.g. a scraper key).
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -122,6 +142,26 @@ export interface paths {
          * @description Answers through the same check as every channel. Refused attempts are counted per client (the socket's address, or `X-Forwarded-For` through `trustProxy`); past 20 in 10 minutes a client's refused attempts get 429, while a valid, unused link still works.
          */
         post: operations["answerByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ag-ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an agent turn, streamed as AG-UI events; an approval is an interrupt whose id is the Heed task id
+         * @description The AG-UI protocol 1.0 (`@ag-ui/client` `HttpAgent`). `threadId` is a durable Heed chat thread with the owner rules of `/v1/chat`. A last `user` message starts a turn of the thread's agent; a turn that needs a person ends with `RUN_FINISHED` whose `outcome` is `{type: "interrupt", interrupts: [{id: <task id>, reason, message, toolCallId, responseSchema, expiresAt: <deadline>}]}`. The next run's `resume` answers every open interrupt as the caller; where the caller may not answer (four-eyes, not an assignee) nothing is answered and the run ends with the interrupts again, saying who was asked. A task decided elsewhere is not answered again: the resumed run continues with that decision. Protocol errors end the stream with `RUN_ERROR` (`code`: `INTERRUPT_PENDING`, `INTERRUPT_NOT_FOUND`, `INTERRUPT_EXPIRED`, `INVALID_RESUME`, `NOTHING_TO_RUN`, `VALIDATION_FAILED`, …).
+         */
+        post: operations["runAgUiAgent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -283,6 +323,40 @@ export interface paths {
         };
         /** A content-free stream telling open inboxes to refresh (no task data, no credentials needed) */
         get: operations["streamInboxChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Decision insights: time to decision by type, policy, person and channel; pending, overdue, reminders, escalations */
+        get: operations["getInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/insights/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tasks behind the insights as CSV, one row per task, or their audit entries (`what=audit`) */
+        get: operations["exportInsights"];
         put?: never;
         post?: never;
         delete?: never;
@@ -620,6 +694,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a pending task to someone else, with a reason
+         * @description The people named replace everyone asked, at once. The audit records who moved it, from whom, to whom and why. The new people are told on every channel of the task. The copies the old people were sent are closed, as after an answer. Who may reassign: those asked and admins, unless the task’s policy says `reassign: "admins"` or `"assignees-and-requester"`. A staged approval, an ended task, the requester of a four-eyes task as the new assignee, or the same people are refused.
+         */
+        post: operations["reassignTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/{id}/responses": {
         parameters: {
             query?: never;
@@ -802,6 +896,41 @@ export interface components {
         A2AJsonRpcMessage: {
             [key: string]: unknown;
         };
+        AgUiRunAgentInput: {
+            context?: unknown[];
+            /** @description `{agent}`: the agent workflow of a new thread (default `banking`); ignored for an existing thread */
+            forwardedProps?: unknown;
+            /** @description The conversation. Only the last message is read: a `user` message starts a turn (the thread keeps its own memory) */
+            messages: ({
+                content?: unknown;
+                id: string;
+                role: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            parentRunId?: string;
+            protocolVersion?: string;
+            /** @description Answers to every open interrupt of the thread, as the caller (who must be allowed to answer) */
+            resume?: {
+                /** @description An interrupt id: the Heed task id */
+                interruptId: string;
+                metadata?: {
+                    [key: string]: unknown;
+                };
+                /** @description For an approval: `{approved, editedArgs?, reason?}` (`editedArgs` replaces the tool arguments whole, where the task allows edits); for a question: `{answer}`; otherwise `{outcome, data?, comment?}` */
+                payload?: unknown;
+                /** @enum {string} */
+                status: "resolved" | "cancelled";
+            }[];
+            runId: string;
+            state?: unknown;
+            /** @description The conversation: a durable Heed chat thread (created on first use, owned by the caller) */
+            threadId: string;
+            /** @description Ignored: the agent's tools are Heed's */
+            tools?: unknown[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description The approval policy the task was created under, or null when none governed it */
         AppliedPolicy: {
             /** @description Fields of the request the policy overrode (requests from agents and the server’s code) */
@@ -885,6 +1014,15 @@ export interface components {
             title: string;
             updatedAt: number;
         };
+        DecisionFigures: {
+            /** @description Decisions made by a person */
+            decided: number;
+            key: string;
+            /** @description Median seconds from creation to decision */
+            p50Seconds: number | null;
+            /** @description 90th percentile seconds from creation to decision */
+            p90Seconds: number | null;
+        };
         Error: {
             error: {
                 /** @example TASK_ALREADY_RESOLVED */
@@ -900,6 +1038,31 @@ export interface components {
             /** @description Any JSON value */
             data?: unknown;
             name: string;
+        };
+        Insights: {
+            answeredAfterEscalation: number;
+            byChannel: components["schemas"]["DecisionFigures"][];
+            byPerson: components["schemas"]["DecisionFigures"][];
+            byPolicy: components["schemas"]["DecisionFigures"][];
+            byType: components["schemas"]["DecisionFigures"][];
+            cancelled: number;
+            decided: number;
+            escalationsPerTask: number;
+            /** @description Window start (epoch ms): tasks created from then */
+            from: number;
+            overall: components["schemas"]["DecisionFigures"];
+            /** @description Pending past their deadline */
+            overdue: number;
+            pending: number;
+            /** @description Whose figures; `null`: everyone's (admins) */
+            principal: string | null;
+            remindersPerTask: number;
+            tasks: number;
+            /** @description Ended by the deadline (the safe default) or expired */
+            timedOut: number;
+            to: number;
+            /** @description The window held more tasks than one request reads (20,000) */
+            truncated: boolean;
         };
         JsonRpcMessage: {
             [key: string]: unknown;
@@ -927,6 +1090,20 @@ export interface components {
                 };
                 version: string;
             }[];
+        };
+        Reassign: {
+            /**
+             * @description Why (shown to the new people and in the history)
+             * @example On leave until Monday
+             */
+            reason: string;
+            /**
+             * @description Who is asked instead (people, groups or email addresses); they replace everyone asked
+             * @example [
+             *       "user:bob"
+             *     ]
+             */
+            to: string[];
         };
         ResumeRun: {
             version?: number;
@@ -1579,6 +1756,44 @@ export interface operations {
             };
         };
     };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getOutbox: {
         parameters: {
             query?: never;
@@ -1747,6 +1962,93 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    runAgUiAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgUiRunAgentInput"];
+            };
+        };
+        responses: {
+            /** @description AG-UI events, each `data: {event}`. Events: `RUN_STARTED`, `TEXT_MESSAGE_START/CONTENT/END`, `TOOL_CALL_START/ARGS/END`, `TOOL_CALL_RESULT`, `CUSTOM` `heed.task` (a task card: who was asked, who decided) and `heed.refused`, `STATE_SNAPSHOT` (`heed`: the turn and what it waits for), `RUN_FINISHED` (`outcome` `success`, `interrupt` or `cancelled`), `RUN_ERROR` `{code, message}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2330,6 +2632,130 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+        };
+    };
+    getInsights: {
+        parameters: {
+            query?: {
+                /** @description The window: tasks created in the last N days (default 30) */
+                days?: number;
+                /** @description Admins: one person's figures (default everyone's). Others always get their own. */
+                principal?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures for the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Insights"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportInsights: {
+        parameters: {
+            query?: {
+                /** @description The window: tasks created in the last N days (default 30) */
+                days?: number;
+                /** @description Admins: one person's figures (default everyone's). Others always get their own. */
+                principal?: string;
+                /** @description Default `tasks` */
+                what?: "tasks" | "audit";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (RFC 4180) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3718,6 +4144,104 @@ export interface operations {
                 };
             };
             /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reassignTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reassign"];
+            };
+        };
+        responses: {
+            /** @description The task, now asked of the new people */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_REQUEST: the body does not match the schema (`issues` says where) */
             422: {
                 headers: {
                     [name: string]: unknown;

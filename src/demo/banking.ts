@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type AgentTurn, runAgent, titled } from '../agent/agent.ts';
 import type { AgentTool, ApprovalPolicy, ChatTurnInput } from '../agent/types.ts';
 import type { Heed } from '../human/heed.ts';
+import { policyFor } from './approvers.ts';
 
 /** The demo bank: balances by account (in memory; a real bank is an external system). */
 export class Bank {
@@ -116,8 +117,9 @@ export function registerBanking(
         model,
         system,
         tools,
-        // In a chat, the person chatting asked: they may not approve their own transfer.
-        approvals: input.user && !approvals.requester ? { ...approvals, requester: input.user } : approvals,
+        // In a chat, the person chatting asked: they may not approve their own transfer, so the
+        // approvers are the others (someone else is always asked).
+        approvals: policyFor(approvals, input.user ?? ctx.initiator),
         contactHuman: false,
       },
       [...(input.messages ?? []), { role: 'user', content: input.message }],
@@ -128,6 +130,7 @@ export function registerBanking(
 
   heed.workflow('banking-router', async (ctx, input: { message: string }): Promise<BankingOutput> => {
     await ctx.setStatus('agent', { status: 'working' });
+    const policy = policyFor(approvals, ctx.initiator);
     const plan = await ctx.step('plan', async () => {
       const result = await generateText({
         model,
@@ -148,7 +151,11 @@ export function registerBanking(
           ...titled(`Transfer $${action.amount} to ${action.to}?`),
           action: { tool: 'transfer', args: { to: action.to, amount: action.amount }, schema: tools.transfer.input },
           allowEdit: true,
-          ...(approvals.assignees ? { assignees: approvals.assignees } : {}),
+          ...(policy.assignees ? { assignees: policy.assignees } : {}),
+          ...(policy.requester ? { requester: policy.requester } : {}),
+          ...(policy.remind ? { remind: policy.remind } : {}),
+          ...(policy.escalate ? { escalate: policy.escalate } : {}),
+          ...(policy.deadline ? { deadline: policy.deadline } : {}),
         });
         if (decision.outcome !== 'approve') {
           await ctx.setStatus('agent', { status: 'denied' });

@@ -1,10 +1,10 @@
 import type { LanguageModel } from 'ai';
 import { OfflineModel } from '../agent/offline-model.ts';
 import type { Heed } from '../human/heed.ts';
+import { approversOtherThan, DEFAULT_DEMO_APPROVERS, DEMO_APPROVAL_TIMING } from './approvers.ts';
 import { registerBanking } from './banking.ts';
 
-/** Who the demo agents ask to approve transfers over $100 and refunds, unless configured. */
-export const DEFAULT_DEMO_APPROVERS = ['user:ops'] as const;
+export { DEFAULT_DEMO_APPROVERS } from './approvers.ts';
 
 /** The demo workflows, open to every principal in `heed serve` unless `startable` says otherwise. */
 export const DEMO_WORKFLOWS = ['banking', 'banking-router', 'refund', 'data-export'] as const;
@@ -12,9 +12,11 @@ export const DEMO_WORKFLOWS = ['banking', 'banking-router', 'refund', 'data-expo
 /**
  * The workflows `npm start` registers so that a newcomer has something to approve: the banking
  * agent (`banking` and `banking-router`, input `{message}`; transfers over $100 go to `approvers`,
- * default `user:ops`, never to the customer who asked), a refund that needs a person's approval
- * (never its beneficiary's; reminded after 2 minutes, escalated to a backup after 10), and a
- * data export that asks for a justification form.
+ * default `user:ops` and `user:alice`, never to the customer who asked: whoever chats, someone
+ * else is asked; reminded after 2 minutes, rejected if nobody answers within an hour), a refund
+ * that needs a person's approval (never its beneficiary's nor its requester's; reminded after 2
+ * minutes, escalated to a backup after 10, rejected after an hour), and a data export that asks
+ * for a justification form.
  */
 export function registerDemoWorkflows(
   heed: Heed,
@@ -22,14 +24,15 @@ export function registerDemoWorkflows(
   options: { approvers?: readonly string[] } = {},
 ): void {
   const approvers = [...(options.approvers ?? DEFAULT_DEMO_APPROVERS)];
-  registerBanking(heed, model, { approvals: { assignees: approvers } });
+  registerBanking(heed, model, { approvals: { assignees: approvers, ...DEMO_APPROVAL_TIMING } });
   heed.workflow('refund', async (ctx, input: { customer?: string; amount?: number }) => {
     const customer = input?.customer ?? 'alice';
     const amount = input?.amount ?? 150;
     // Never the beneficiary: a refund to alice is not approved by alice.
     const beneficiary = `user:${customer}`;
     const backup = beneficiary === 'user:bob' ? 'user:carol' : 'user:bob';
-    const refundApprovers = approvers.filter((a) => a !== beneficiary);
+    // Nor whoever asked for it (four-eyes): someone else is always asked.
+    const refundApprovers = approversOtherThan(approvers, [beneficiary, ctx.initiator]);
     await ctx.setStatus('agent', { status: 'working' });
     const draft = await ctx.step('draft-refund', () => ({
       customer,
@@ -43,7 +46,7 @@ export function registerDemoWorkflows(
       description: `The support agent drafted refund **${draft.reference}** for ${customer}.`,
       action: { tool: 'refund', args: { customer, amount } },
       allowEdit: true,
-      assignees: refundApprovers.length > 0 ? refundApprovers : [backup],
+      assignees: refundApprovers,
       remind: { after: '2m' },
       escalate: [{ after: '10m', to: [backup] }],
       deadline: '1h',

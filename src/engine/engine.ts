@@ -1,3 +1,4 @@
+import type { Telemetry } from '../observability/telemetry.ts';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import {
@@ -55,6 +56,8 @@ export interface EngineOptions {
    * progress 7 days, deliveries 30 days, tasks forever). `false`: keep everything forever.
    */
   retention?: RetentionOptions | false;
+  /** Where executions and steps are reported, for metrics (`Heed` passes its metrics). */
+  telemetry?: Telemetry;
 }
 
 /** A published status value, decoded. */
@@ -145,6 +148,7 @@ export class Engine {
       onDeadline: (deadline) => this.#timers.noteDeadline(deadline),
       onStatus: (entry) => this.#events.emit('status', toStatusValue(entry)),
       extensions: this.#extensions,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       onExecutionEnd: (runId, outcome) => {
         if (outcome === 'completed') this.#runEnded(runId);
       },

@@ -31,8 +31,12 @@ import { checkMatch, checkName } from './arguments.ts';
 import { ReplayOrder } from './replay-order.ts';
 import { parseVersioned } from './versions.ts';
 import { delayAfter, retryPolicy } from './retry.ts';
-import { abortableDelay, attemptStep } from './step-attempt.ts';
+import { abortableDelay, type AttemptOptions, attemptStep } from './step-attempt.ts';
 import { decode, decodeError, encode, encodeError, type ErrorData } from './serialization.ts';
+import type { Span } from '@opentelemetry/api';
+import type { Telemetry } from '../observability/telemetry.ts';
+import { endSpan, spanTime, startSpan, traceKeyOf, traceParentOf } from '../observability/tracing.ts';
+import { performance } from 'node:perf_hooks';
 import type { WorkflowFn, WorkflowRef } from './workflow.ts';
 
 export interface ExecutionDeps {
@@ -49,6 +53,8 @@ export interface ExecutionDeps {
   onSettled?(): void;
   /** Extra context members provided by upper layers (e.g. `ask` from human tasks). */
   extensions: ReadonlyMap<string, (ctx: WorkflowContext) => unknown>;
+  /** Where steps and executions are reported (metrics). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -122,6 +128,8 @@ export class Execution implements CoreContext {
   #fatal: Fatal | undefined;
   #ended = false;
   #wake: (() => void) | undefined;
+  /** This execution's span (`heed.run.execute`), parent of its steps' spans. */
+  #span: Span | undefined;
 
   constructor(claim: Claim, deps: ExecutionDeps) {
     this.#claim = claim;
@@ -160,11 +168,72 @@ export class Execution implements CoreContext {
   }
 
   /**
-   * Runs the workflow function to completion or suspension and records the outcome.
+   * Runs the workflow function to completion or suspension and records the outcome, in a span
+   * `heed.run.execute` of the run's trace (see `observability/tracing.ts`).
    * Never rejects: store failures abandon the execution, leaving the run recoverable by lease
    * expiry.
    */
   async run(fn: WorkflowFn<unknown, unknown>): Promise<ExecutionOutcome> {
+    const { workflow, version } = parseVersioned(this.workflow);
+    this.#span = startSpan(
+      'heed.run.execute',
+      traceParentOf(traceKeyOf(this.runId)),
+      {
+        'heed.run.id': this.runId,
+        'heed.workflow': workflow,
+        'heed.workflow.version': version,
+        'heed.run.attempt': this.#claim.run.attempts,
+        'heed.replayed_operations': this.#claim.history.length,
+      },
+      { startTime: spanTime(this.#deps.clock) },
+    );
+    let outcome: ExecutionOutcome | 'error' = 'error';
+    let failure: unknown;
+    try {
+      outcome = await this.#execute(fn);
+      return outcome;
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      this.#span.setAttribute('heed.execution.outcome', outcome);
+      const error = failure ?? (this.#fatal?.kind === 'fail' ? this.#fatal.error : undefined);
+      endSpan(this.#span, error, spanTime(this.#deps.clock));
+      this.#deps.telemetry?.executionEnded(workflow, outcome);
+    }
+  }
+
+  /** One try of a step body (see `attemptStep`), as a span `heed.step`, reported to telemetry. */
+  async #attempt<T>(seq: number, fn: (step: StepContext) => Promise<T> | T, options: AttemptOptions): Promise<T> {
+    const span = startSpan(
+      `heed.step ${options.name}`,
+      this.#span ?? traceParentOf(traceKeyOf(this.runId)),
+      {
+        'heed.run.id': this.runId,
+        'heed.step.name': options.name,
+        'heed.step.seq': seq,
+        'heed.step.attempt': options.attempt,
+      },
+      { startTime: spanTime(this.#deps.clock) },
+    );
+    const start = performance.now();
+    try {
+      const value = await attemptStep(fn, options);
+      endSpan(span, undefined, spanTime(this.#deps.clock));
+      this.#deps.telemetry?.stepRan(parseVersioned(this.workflow).workflow, 'ok', (performance.now() - start) / 1_000);
+      return value;
+    } catch (error) {
+      endSpan(span, error, spanTime(this.#deps.clock));
+      this.#deps.telemetry?.stepRan(
+        parseVersioned(this.workflow).workflow,
+        'error',
+        (performance.now() - start) / 1_000,
+      );
+      throw error;
+    }
+  }
+
+  async #execute(fn: WorkflowFn<unknown, unknown>): Promise<ExecutionOutcome> {
     // A holder object, not a `let`: the body's closure assigns it while this method awaits.
     const state: { settled?: Settled } = {};
     const body = (async () => {
@@ -426,7 +495,7 @@ export class Execution implements CoreContext {
         let failure: unknown;
         let failed = false;
         try {
-          value = await attemptStep(fn, {
+          value = await this.#attempt(seq, fn, {
             name,
             attempt,
             idempotencyKey,

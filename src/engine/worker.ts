@@ -1,3 +1,4 @@
+import type { Telemetry } from '../observability/telemetry.ts';
 import { hostname } from 'node:os';
 import { ClosedError, LeaseLostError } from '../errors.ts';
 import type { EngineStore } from '../store/engine-store.ts';
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   extensions: ReadonlyMap<string, (ctx: WorkflowContext) => unknown>;
   onExecutionEnd(runId: string, outcome: ExecutionOutcome): void;
   onError(error: unknown): void;
+  /** Where executions and steps are reported (metrics). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -251,6 +254,7 @@ export class Worker {
       onDeadline: this.#o.onDeadline,
       onStatus: this.#o.onStatus,
       extensions: this.#o.extensions,
+      ...(this.#o.telemetry ? { telemetry: this.#o.telemetry } : {}),
       onSettled: () => {
         this.#settled.add(execution);
         this.#scheduleClaim();

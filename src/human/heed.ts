@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { Engine, type EngineOptions } from '../engine/engine.ts';
+import { HeedMetrics, type HeedMetricsOptions } from '../observability/metrics.ts';
+import { timedStore } from '../observability/timed-store.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
 import type { FeedStore } from '../store/feed-store.ts';
 import { type HumanTaskOptions, HumanTasks } from './tasks.ts';
@@ -29,7 +31,15 @@ declare module '../engine/context.ts' {
   }
 }
 
-export interface HeedOptions extends EngineOptions, HumanTaskOptions {}
+export interface HeedOptions extends Omit<EngineOptions, 'telemetry'>, HumanTaskOptions {
+  /**
+   * Prometheus metrics (`heed.metrics`, served at `GET /metrics`): counters and histograms of this
+   * process's work, gauges read from the store at scrape time. `processMetrics` adds Node's
+   * (`process_*`, `nodejs_*`; default off, on in `heed serve`); `storeLatency` times every store
+   * call (default off, on in `heed serve`).
+   */
+  metrics?: HeedMetricsOptions;
+}
 
 /**
  * Heed: the durable engine with human tasks. `heed.tasks` creates, lists, answers and audits
@@ -47,11 +57,22 @@ export class Heed extends Engine {
   /** Notification deliveries and the local outbox, for channels. Usable once the store is open. */
   readonly deliveries: DeliveryStore;
 
+  /** This Heed's metrics (see {@link HeedMetrics}); `text()` is the Prometheus exposition. */
+  readonly metrics: HeedMetrics;
+
   constructor(options: HeedOptions) {
-    super(options);
-    this.feeds = options.store;
-    this.deliveries = options.store;
-    this.tasks = new HumanTasks(this, options.store, options);
+    const metrics = new HeedMetrics(options.metrics);
+    const store = options.metrics?.storeLatency ? timedStore(options.store, metrics) : options.store;
+    super({ ...options, store, telemetry: metrics });
+    this.metrics = metrics;
+    this.feeds = store;
+    this.deliveries = store;
+    this.tasks = new HumanTasks(this, store, { ...options, telemetry: metrics });
+    metrics.attach({
+      stats: store,
+      now: () => this.clock.now(),
+      onError: options.onError ?? ((error) => console.error('[heed] metrics: reading the store failed:', error)),
+    });
     this.extendContext('ask', (ctx) => (spec: TaskSpec) => this.tasks.ask(ctx, spec));
   }
 

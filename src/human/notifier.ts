@@ -1,7 +1,7 @@
 import type { Task } from './types.ts';
 
 /** Why a notification is sent. */
-export type NotificationKind = 'created' | 'reminder' | 'escalated' | 'stage';
+export type NotificationKind = 'created' | 'reminder' | 'escalated' | 'stage' | 'reassigned';
 
 export interface Notification {
   /**
@@ -14,7 +14,8 @@ export interface Notification {
   task: Task;
   /**
    * Principals to tell: the assignees; for an escalation the responders it added; for `stage` (a
-   * staged approval reached its next stage, `index` 1 = the second) that stage's approvers.
+   * staged approval reached its next stage, `index` 1 = the second) that stage's approvers; for
+   * `reassigned` (`index`: the reassignment's audit position) the people it was handed to.
    */
   recipients: string[];
 }

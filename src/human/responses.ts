@@ -211,6 +211,14 @@ function stageAdvance(task: TaskRecord, spec: NormalizedSpec, principal: string)
 /** Task types where the requester never decides on their own request (four-eyes). */
 const FOUR_EYES = new Set(['approval', 'review', 'override']);
 
+/**
+ * Whether a task's requester may answer it: not an approval, review or override (four-eyes)
+ * unless its spec says `selfApproval: 'allowed'`.
+ */
+export function requesterMayAnswer(task: Pick<AnswerSubject, 'type' | 'selfApproval'>): boolean {
+  return !FOUR_EYES.has(task.type) || task.selfApproval === 'allowed';
+}
+
 /** What deciding who may answer needs of a task (a stored task, or the task as people read it). */
 export interface AnswerSubject {
   id: string;

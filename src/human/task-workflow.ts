@@ -14,8 +14,12 @@ export const taskRunId = (taskId: string) => internalRunId('task', taskId);
 export interface TaskPolicies {
   /** `staged`: the task is a staged approval (absent in plans recorded before stages existed). */
   plan(taskId: string): Promise<{ pending: boolean; events: PolicyEvent[]; staged?: boolean }>;
-  /** For a staged approval: whether it is still pending, and the index of the stage deciding now. */
-  stage(taskId: string): Promise<{ pending: boolean; stage: number }>;
+  /**
+   * What a message on the settled topic meant: whether the task is still pending, for a staged
+   * approval the index of the stage deciding now, and the reassignments made so far (their audit
+   * positions; absent in results recorded before reassignment existed).
+   */
+  stage(taskId: string): Promise<{ pending: boolean; stage: number; reassigned?: number[] }>;
   /** Applies a reminder, an escalation or the deadline; false when the task already ended. */
   apply(taskId: string, event: PolicyEvent): Promise<boolean>;
   notify(taskId: string, kind: NotificationKind, index: number): Promise<void>;
@@ -55,17 +59,27 @@ export function taskLifecycle(policies: TaskPolicies) {
     // so their recorded histories replay unchanged.)
     let stagesSeen = 0;
     let notified = 0;
+    // A reassignment also arrives on the settled topic: the lifecycle reads what happened and tells
+    // the new people. Lifecycles that were waiting before this existed took the old path (a message
+    // there only ever meant "ended"), and their recorded histories replay unchanged.
+    const hearsNews = plan.staged === true || ctx.patched('task-reassign');
+    const reassignedTold = new Set<number>();
     const settledBy = async (at: number | null): Promise<boolean> => {
       for (;;) {
         const now = at === null ? 0 : await ctx.now();
         const heard = await ctx.recv(SETTLED_TOPIC, at === null ? undefined : { timeout: Math.max(0, at - now) });
         if (heard === null) return false;
-        if (!plan.staged) return true;
+        if (!hearsNews) return true;
         const state = await ctx.step(`stage:${++stagesSeen}`, () => policies.stage(taskId));
         if (!state.pending) return true;
-        if (state.stage > notified) {
+        if (plan.staged && state.stage > notified) {
           notified = state.stage;
           await notify('stage', state.stage, `notify:stage:${state.stage}`);
+        }
+        for (const index of state.reassigned ?? []) {
+          if (reassignedTold.has(index)) continue;
+          reassignedTold.add(index);
+          await notify('reassigned', index, `notify:reassigned:${index}`);
         }
       }
     };

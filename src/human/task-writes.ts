@@ -18,6 +18,9 @@ export interface Decision<T> {
   value: T;
 }
 
+/** Told of every write made, with the task before and after it (metrics, spans). Must not throw. */
+export type TaskWriteObserver = (before: TaskRecord, after: TaskRecord) => void;
+
 /** How many times a write re-reads and decides again before giving up with `TaskContendedError`. */
 export const MAX_WRITE_ATTEMPTS = 32;
 
@@ -58,8 +61,9 @@ export async function decideAndWrite<T>(
   clock: Clock,
   id: string,
   decide: (task: TaskRecord, now: number) => Decision<T>,
+  observe?: TaskWriteObserver,
 ): Promise<T> {
-  return (await decideWriteAndKeep(store, clock, id, decide)).value;
+  return (await decideWriteAndKeep(store, clock, id, decide, observe)).value;
 }
 
 /**
@@ -71,6 +75,7 @@ export async function decideWriteAndKeep<T>(
   clock: Clock,
   id: string,
   decide: (task: TaskRecord, now: number) => Decision<T>,
+  observe?: TaskWriteObserver,
 ): Promise<{ value: T; task: TaskRecord }> {
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const task = await store.getTask(id);
@@ -80,7 +85,9 @@ export async function decideWriteAndKeep<T>(
     if (!update) return { value, task };
     const written = toUpdate(task, update, now);
     if (await store.applyTaskUpdate(id, task.version, written, now)) {
-      return { value, task: taskAfter(task, written, now) };
+      const after = taskAfter(task, written, now);
+      observe?.(task, after);
+      return { value, task: after };
     }
     // Lost a race: back off a little (growing, jittered) so that a crowd of writers on one task
     // spreads out instead of re-colliding in lockstep.
@@ -95,7 +102,8 @@ export async function decideWriteAndKeep<T>(
  */
 export function taskAfter(task: TaskRecord, update: TaskUpdate, now: number): TaskRecord {
   const last = update.audit?.at(-1);
-  const assignees = [...task.assignees];
+  const removed = new Set(update.removeAssignees ?? []);
+  const assignees = task.assignees.filter((a) => !removed.has(a.principal));
   for (const added of update.addAssignees ?? []) {
     if (!assignees.some((a) => a.principal === added.principal)) assignees.push({ ...added });
   }
@@ -136,10 +144,11 @@ export async function decideAndWriteSurely<T>(
   clock: Clock,
   id: string,
   decide: (task: TaskRecord, now: number) => Decision<T>,
+  observe?: TaskWriteObserver,
 ): Promise<T> {
   for (let round = 0; ; round++) {
     try {
-      return await decideAndWrite(store, clock, id, decide);
+      return await decideAndWrite(store, clock, id, decide, observe);
     } catch (error) {
       if (!(error instanceof TaskContendedError)) throw error;
       await delay(Math.random() * Math.min(100 * 2 ** round, 2000));

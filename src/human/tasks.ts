@@ -23,10 +23,19 @@ import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
 import { isZodSchema } from './schemas.ts';
 import { governedSpec } from './policies/governed-spec.ts';
 import type { ApprovalPolicy } from './policies/policy.ts';
-import { PolicySet, type RequestTrust } from './policies/policy-set.ts';
+import { type DefaultPolicyRules, PolicySet, type RequestTrust } from './policies/policy-set.ts';
 import { stageProgress } from './stages.ts';
 import { TASK_WORKFLOW, type TaskPolicies, taskLifecycle, taskRunId } from './task-workflow.ts';
-import { type Decision, decideAndWrite, decideAndWriteSurely, decideWriteAndKeep } from './task-writes.ts';
+import {
+  type Decision,
+  decideAndWrite,
+  decideAndWriteSurely,
+  decideWriteAndKeep,
+  type TaskWriteObserver,
+} from './task-writes.ts';
+import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry.ts';
+import { taskWriteObserver } from './task-telemetry.ts';
+import { decideReassign, type ReassignInput } from './reassign.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { shownOf, specOf, toTask } from './view.ts';
 
@@ -48,6 +57,12 @@ export interface HumanTaskOptions {
    * default policy named `default`; `heed serve`: the config's admins). None: such a task is refused.
    */
   defaultApprovers?: readonly string[];
+  /**
+   * What the `default` policy fixes besides its approvers: a deadline, what silence decides,
+   * reminders (e.g. `{deadline: {default: '1h'}}`, so that its tasks never wait forever).
+   * Ignored without `defaultApprovers`.
+   */
+  defaultPolicy?: DefaultPolicyRules;
 }
 
 /** Where a task request comes from (see {@link RequestTrust}) and the workflow that asks, for policy matching. */
@@ -92,18 +107,21 @@ export class HumanTasks {
   readonly #maxBytes: number;
   /** The approval policies in force. */
   readonly policies: PolicySet;
+  /** Reports each task write's effect (a task ended, a reminder, an escalation): metrics and spans. */
+  readonly #observe: TaskWriteObserver;
 
   /**
    * @param engine runs the task lifecycles (registered here) and opens the store.
    * @param store the same store the engine was given, seen through the human layer's port.
    */
-  constructor(engine: Engine, store: HumanTaskStore, options: HumanTaskOptions = {}) {
+  constructor(engine: Engine, store: HumanTaskStore, options: HumanTaskOptions & { telemetry?: Telemetry } = {}) {
     this.#engine = engine;
+    this.#observe = taskWriteObserver(options.telemetry ?? NO_TELEMETRY);
     this.#store = store;
     this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
     this.#groupsOf = options.groupsOf;
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
-    this.policies = new PolicySet(options.policies, options.defaultApprovers);
+    this.policies = new PolicySet(options.policies, options.defaultApprovers, options.defaultPolicy);
     engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
     engine.onRunsCancelled((runIds) => this.#recordRunCancellations(runIds));
   }
@@ -257,7 +275,7 @@ export class HumanTasks {
       return decideResponse(task, spec, input, who, canonicalHash(shownOf(spec)), now, auditRefusal);
     };
     const write = (auditRefusal: boolean) =>
-      decideWriteAndKeep(this.#store, this.#engine.clock, id, decide(auditRefusal));
+      decideWriteAndKeep(this.#store, this.#engine.clock, id, decide(auditRefusal), this.#observe);
     // A refusal is decided without writing first: a repeat of one already on the record (same
     // principal, same reason) is not written again, so a flood of refused answers cannot bump the
     // task's version and starve the writes that matter (answers, reminders, the deadline).
@@ -315,6 +333,38 @@ export class HumanTasks {
   }
 
   /**
+   * Hands a pending task to other people (see `reassign.ts`): they replace everyone asked, at
+   * once; the audit records who moved it, from whom, to whom and why; the new people are told on
+   * every channel by the task's lifecycle, durably; the old copies are closed. Who may reassign
+   * is the caller's to decide (the server's `Authorization.requireReassign`), passed as
+   * `options.allowed`, which is asked on the task as the write reads it (it throws to refuse).
+   * @throws TaskNotFoundError, TaskAlreadyResolvedError (409), InvalidArgumentError (400: no
+   *   reason, no one, the same people, the requester of a four-eyes task, a staged approval),
+   *   TaskContendedError
+   */
+  async reassign(
+    id: string,
+    input: ReassignInput,
+    as: { principal: string; via?: string },
+    options: { allowed?: (task: Task) => void } = {},
+  ): Promise<Task> {
+    const actor = { principal: checkPrincipal(as.principal), via: as.via ?? 'api' };
+    await this.#engine.ready();
+    const { task } = await decideWriteAndKeep(
+      this.#store,
+      this.#engine.clock,
+      id,
+      (task) => {
+        options.allowed?.(this.#view(task));
+        return decideReassign(task, specOf(task), input, actor);
+      },
+      this.#observe,
+    );
+    this.#engine.wake();
+    return this.#view(task);
+  }
+
+  /**
    * Appends a channel's report about a notice to the task's audit log: `not-notified` when a
    * channel gave up on a recipient after its retries (the deadline still decides). Does nothing
    * for an unknown task.
@@ -359,6 +409,7 @@ export class HumanTasks {
           value: null,
         };
       },
+      this.#observe,
     );
     if (refusal) throw refusal;
     this.#engine.wake();
@@ -502,7 +553,13 @@ export class HumanTasks {
     },
     stage: async (taskId) => {
       const task = await this.#require(taskId);
-      return { pending: task.status === 'pending', stage: stageProgress(specOf(task), task.responses).current };
+      const spec = specOf(task);
+      const reassigned = (await this.#reassignments(task)).map((r) => r.index);
+      return {
+        pending: task.status === 'pending',
+        stage: spec.stages ? stageProgress(spec, task.responses).current : 0,
+        ...(reassigned.length > 0 ? { reassigned } : {}),
+      };
     },
     apply: (taskId, event) => this.#apply(taskId, event),
     notify: (taskId, kind, index) => this.#notify(taskId, kind, index),
@@ -563,7 +620,9 @@ export class HumanTasks {
         ? (spec.escalate[index - 1]?.to ?? [])
         : kind === 'stage'
           ? (spec.stages?.[index]?.approvers ?? [])
-          : record.assignees.map((a) => a.principal);
+          : kind === 'reassigned'
+            ? ((await this.#reassignments(record)).find((r) => r.index === index)?.to ?? [])
+            : record.assignees.map((a) => a.principal);
     // A task names its channels to narrow them; without any, it goes to every channel Heed has.
     for (const channel of ['inbox', ...this.#channelsOf(spec)]) {
       const key = `${taskId}:${kind}:${index}:${channel}`;
@@ -591,14 +650,21 @@ export class HumanTasks {
     }
   }
 
+  /** The task's reassignments, oldest first, from its audit log (rare: read only when one happened). */
+  async #reassignments(task: TaskRecord): Promise<{ index: number; to: string[] }[]> {
+    if (task.auditCount <= 1) return [];
+    const entries = await this.#store.taskAudit(task.id);
+    return entries.filter((e) => e.action === 'reassigned').map((e) => e.detail as { index: number; to: string[] });
+  }
+
   /** Decides on the task as read and writes by compare-and-set, again until it holds (see `decideAndWrite`). */
   #write<T>(id: string, decide: (task: TaskRecord, now: number) => Decision<T>): Promise<T> {
-    return decideAndWrite(this.#store, this.#engine.clock, id, decide);
+    return decideAndWrite(this.#store, this.#engine.clock, id, decide, this.#observe);
   }
 
   /** Like {@link #write}, never giving up on contention: for the lifecycle's own writes (the deadline always decides). */
   #writeSurely<T>(id: string, decide: (task: TaskRecord, now: number) => Decision<T>): Promise<T> {
-    return decideAndWriteSurely(this.#store, this.#engine.clock, id, decide);
+    return decideAndWriteSurely(this.#store, this.#engine.clock, id, decide, this.#observe);
   }
 
   /** Appends one entry to a task's audit log; does nothing for an unknown task. */

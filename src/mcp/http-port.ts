@@ -1,6 +1,8 @@
 import { HeedError, TaskNotFoundError } from '../errors.ts';
+import { answerRefusal } from '../human/responses.ts';
 import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
-import type { McpTaskPort } from './task-port.ts';
+import type { Page } from '../store/store.ts';
+import type { McpCaller, McpTaskPort } from './task-port.ts';
 
 export interface HttpPortOptions {
   /** The Heed server, e.g. `http://127.0.0.1:4000`. */
@@ -22,7 +24,7 @@ const MAX_WAIT_S = 300;
 export function httpTaskPort(options: HttpPortOptions): McpTaskPort {
   const base = options.url.replace(/\/+$/, '');
   async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T | undefined> {
-    const headers: Record<string, string> = { 'x-heed-via': 'api' };
+    const headers: Record<string, string> = { 'x-heed-via': 'mcp' };
     if (options.key) headers.authorization = `Bearer ${options.key}`;
     if (options.principal) headers['x-heed-principal'] = options.principal;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -49,6 +51,24 @@ export function httpTaskPort(options: HttpPortOptions): McpTaskPort {
     }
     return json as T;
   }
+  let me: Promise<McpCaller> | undefined;
+  const whoami = (): Promise<McpCaller> => {
+    me ??= call<{ principal: string; groups: string[] }>('GET', '/v1/me').then((body) => {
+      if (!body) throw new HeedError('NOT_FOUND', `${base} has no /v1/me: is it a Heed server?`);
+      return { principal: body.principal, identities: [body.principal, ...body.groups] };
+    });
+    // A failure is not remembered: the next call asks again.
+    me.catch(() => {
+      me = undefined;
+    });
+    return me;
+  };
+  const must =
+    <T>(id: string) =>
+    (value: T | undefined): T => {
+      if (value === undefined) throw new TaskNotFoundError(id);
+      return value;
+    };
   return {
     principal: options.principal ?? 'the API key',
     async create(spec: TaskSpec): Promise<Task> {
@@ -69,5 +89,20 @@ export function httpTaskPort(options: HttpPortOptions): McpTaskPort {
       if (!result) throw new TaskNotFoundError(id);
       return result.status === 'pending' ? null : (result as TaskResult);
     },
+    whoami,
+    async list(cursor) {
+      const { principal } = await whoami();
+      const query = new URLSearchParams({ limit: '50', ...(principal === 'system' ? {} : { requester: principal }) });
+      if (cursor) query.set('cursor', cursor);
+      return (await call<Page<Task>>('GET', `/v1/tasks?${query}`)) ?? { items: [], nextCursor: null };
+    },
+    cancel: async (id) => must<Task>(id)(await call<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/cancel`)),
+    async mayAnswer(task) {
+      const caller = await whoami();
+      // The server decides again when the answer comes; this only says whether to ask in the client.
+      return caller.principal !== 'system' && answerRefusal(task, caller) === null;
+    },
+    answer: async (id, input) =>
+      must<Task>(id)(await call<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/responses`, input)),
   };
 }

@@ -10,10 +10,22 @@ import type { HeedMcpOptions } from './tools.ts';
 
 /** The MCP SDK, loaded on the first `/mcp` request: the rest of the server (and the CLI) starts without it. */
 let sdk: Promise<
-  [typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), typeof import('./tools.ts')]
+  [
+    typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    typeof import('./tools.ts'),
+    typeof import('./client-question.ts'),
+    typeof import('./elicitation-ids.ts'),
+    typeof import('./session-capabilities.ts'),
+  ]
 >;
 const loadSdk = () => {
-  sdk ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('./tools.ts')]);
+  sdk ??= Promise.all([
+    import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    import('./tools.ts'),
+    import('./client-question.ts'),
+    import('./elicitation-ids.ts'),
+    import('./session-capabilities.ts'),
+  ]);
   return sdk;
 };
 
@@ -22,6 +34,8 @@ export interface McpRouteOptions extends HeedMcpOptions {
   /** The one authorization module of the server (who may see which task). */
   authorization: Authorization;
   maxBodyBytes?: number | undefined;
+  /** The server's link secret: signs elicitation ids, so an answer may reach any instance. */
+  linkSecret?: string | undefined;
 }
 
 /**
@@ -43,11 +57,33 @@ export function mcpRoutes(app: OpenAPIHono<AuthEnv>, heed: Heed, options: McpRou
   );
   describeMcpRoute(app);
   app.use('/mcp', authenticate(options.auth, options.authorization));
+  let ids: import('./elicitation-ids.ts').ElicitationIds | undefined;
   app.all('/mcp', async (c) => {
-    const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }] = await loadSdk();
-    const server = createHeedMcpServer(localTaskPort(heed, c.get('caller'), options.authorization), options);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    await server.connect(transport);
+    const [{ WebStandardStreamableHTTPServerTransport }, { createHeedMcpServer }, answers, signed, sessions] =
+      await loadSdk();
+    ids ??= options.elicitationIds ?? new signed.ElicitationIds(options.linkSecret);
+    // Stateless: the capabilities a client declared at initialization come back in its session id.
+    const body =
+      c.req.method === 'POST'
+        ? await c.req.raw
+            .clone()
+            .json()
+            .catch(() => undefined)
+        : undefined;
+    const initialize = (body as { method?: unknown } | undefined)?.method === 'initialize';
+    const declared = initialize
+      ? (body as { params?: { capabilities?: unknown } }).params?.capabilities
+      : sessions.capabilitiesOf(c.req.header('mcp-session-id'));
+    const session = initialize ? sessions.sessionIdFor(declared) : undefined;
+    const server = createHeedMcpServer(localTaskPort(heed, c.get('caller'), options.authorization), {
+      ...options,
+      elicitationIds: ids,
+      clientCapabilities: initialize ? undefined : ((declared as never) ?? {}),
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: session === undefined ? undefined : () => session,
+    });
+    await answers.connectHeedMcp(server, transport);
     // The client went away: stop this request's waits (their tasks go on in Heed).
     c.req.raw.signal.addEventListener('abort', () => void server.close(), { once: true });
     return transport.handleRequest(c.req.raw);
@@ -75,6 +111,9 @@ function describeMcpRoute(app: OpenAPIHono<AuthEnv>): void {
     tags: ['MCP'],
     description:
       'Heed as an MCP server (Streamable HTTP, stateless): the tools `request_approval`, `ask_human` and `get_task` act as the caller. ' +
+      'MCP tasks (a task-augmented `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`): the MCP task is the Heed task, same id. ' +
+      'A client that declares elicitation is asked in its own UI (`elicitation/create`, form or URL mode) when its user is the one to answer. ' +
+      'A client that declares elicitation or tasks gets an `Mcp-Session-Id` carrying those capabilities (no state on the server); send it back on each request. ' +
       'Send `Accept: application/json, text/event-stream`.',
   };
   app.openAPIRegistry.registerPath({

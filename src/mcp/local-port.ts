@@ -5,10 +5,14 @@ import type { Authorization, Caller } from '../authorization/authorization.ts';
 import { untilAborted } from './abort.ts';
 import type { McpTaskPort } from './task-port.ts';
 
+/** How many tasks one `tasks/list` page holds. */
+const PAGE = 50;
+
 /**
  * The MCP tools' access to a Heed instance in this process, as `caller` (from an API key, the
  * development header, or `heed mcp --as`). The same rules as the task routes: the requester is
- * the caller, a task the caller may not see does not exist for it.
+ * the caller, a task the caller may not see does not exist for it, the authorization module
+ * decides who may cancel and answer.
  */
 export function localTaskPort(heed: Heed, caller: Caller, authorization: Authorization): McpTaskPort {
   // Who may see a task is the authorization module's rule, as for the HTTP routes.
@@ -42,5 +46,26 @@ export function localTaskPort(heed: Heed, caller: Caller, authorization: Authori
         null,
       );
     },
+    whoami: async () => ({ principal: caller.principal, identities: caller.identities }),
+    async list(cursor) {
+      // The caller's own requests, as `GET /v1/tasks?requester=` scopes them (`system` sees all).
+      const scope =
+        caller.principal === 'system' ? {} : authorization.taskListScope(caller, { requester: caller.principal });
+      return heed.tasks.list({ ...scope, limit: PAGE, ...(cursor ? { cursor } : {}) });
+    },
+    async cancel(id) {
+      authorization.requireCancelTask(caller, await heed.tasks.get(id), id);
+      return heed.tasks.cancel(id, caller.principal === 'system' ? {} : { principal: caller.principal });
+    },
+    async mayAnswer(task) {
+      if (caller.principal === 'system') return false;
+      try {
+        authorization.requireAnswer(caller, task, task.id);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    answer: (id, input) => authorization.answer(heed.tasks, caller, id, input, 'mcp'),
   };
 }

@@ -7,6 +7,7 @@ import { httpTaskPort } from './http-port.ts';
 import { Authorization } from '../authorization/authorization.ts';
 import { localTaskPort } from './local-port.ts';
 import type { McpTaskPort } from './task-port.ts';
+import { connectHeedMcp } from './client-question.ts';
 import { createHeedMcpServer } from './tools.ts';
 
 export interface McpFlags {
@@ -32,6 +33,7 @@ export async function mcpCommand(flags: McpFlags): Promise<void> {
   const principal = flags.as ?? process.env.HEED_PRINCIPAL;
   let port: McpTaskPort;
   let heed: Heed | undefined;
+  let baseUrl: string | undefined;
   if (flags.db !== undefined) {
     if (flags.url !== undefined) throw new Error('heed mcp: give --db or --url, not both');
     // The same policies as the server on this store: the model never picks who decides.
@@ -51,14 +53,21 @@ export async function mcpCommand(flags: McpFlags): Promise<void> {
   } else {
     const url = flags.url ?? process.env.HEED_URL ?? 'http://127.0.0.1:4000';
     port = httpTaskPort({ url, key: flags.key ?? process.env.HEED_KEY, principal });
+    baseUrl = url;
   }
-  const server = createHeedMcpServer(port);
+  // A lasting connection: each MCP task's end is told without being asked; URL-mode
+  // elicitations link to the server's inbox (against a store there is no inbox: forms only).
+  const server = createHeedMcpServer(port, {
+    notifyStatus: true,
+    ...(baseUrl === undefined ? {} : { baseUrl: () => baseUrl as string }),
+    onError: (error) => console.error('[heed mcp]', (error as Error).message),
+  });
   const transport = new StdioServerTransport();
   const stopped = new Promise<void>((resolve) => {
     transport.onclose = resolve;
     process.stdin.once('end', resolve);
   });
-  await server.connect(transport);
+  await connectHeedMcp(server, transport);
   console.error(`heed mcp: serving request_approval, ask_human, get_task as ${port.principal} on stdio`);
   await stopped;
   await server.close().catch(() => {});

@@ -1,10 +1,19 @@
-import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
+import type { Page } from '../store/store.ts';
+import type { ResponseInput, Task, TaskResult, TaskSpec } from '../human/types.ts';
+
+/** Who an MCP connection acts as: its principal and the groups (and addresses) it acts as. */
+export interface McpCaller {
+  principal: string;
+  identities: readonly string[];
+}
 
 /**
  * What the MCP tools need from Heed, as one caller: create a task in the caller's name, read a
- * task the caller may see, and wait a bounded time for a task to end. Two implementations: on a
- * Heed instance in this process (`/mcp`, `heed mcp --db`), and over Heed's HTTP API
- * (`heed mcp --url`), where the server's own authentication and authorization decide.
+ * task the caller may see, and wait a bounded time for a task to end; for MCP tasks also list the
+ * caller's requests, cancel one, and answer a task as the caller (an elicitation answered in the
+ * client). Two implementations: on a Heed instance in this process (`/mcp`, `heed mcp --db`),
+ * and over Heed's HTTP API (`heed mcp --url`), where the server's own authentication and
+ * authorization decide.
  */
 export interface McpTaskPort {
   /** Who the tools act as (shown in progress messages). */
@@ -23,4 +32,28 @@ export interface McpTaskPort {
    * @throws TaskNotFoundError when the caller may not see it.
    */
   waitForResult(id: string, ms: number, signal: AbortSignal): Promise<TaskResult | null>;
+  /**
+   * Who the credentials belong to, with their groups.
+   * @throws HeedError when the server cannot be reached (`--url`).
+   */
+  whoami(): Promise<McpCaller>;
+  /** The tasks the caller requested, newest first, a page at a time (`system`: every task). */
+  list(cursor?: string): Promise<Page<Task>>;
+  /**
+   * Cancels a pending task: its requester (or an admin) only.
+   * @throws TaskNotFoundError (not visible), ForbiddenError (not the requester),
+   *   TaskAlreadyResolvedError (it ended).
+   */
+  cancel(id: string): Promise<Task>;
+  /**
+   * Whether the caller may answer the task now (the rule every channel applies: an assignee, not
+   * a group, four-eyes unless the spec allows self-approval). Writes nothing.
+   */
+  mayAnswer(task: Task): Promise<boolean>;
+  /**
+   * Answers the task as the caller, via `mcp`, through the one answer path of every channel.
+   * @throws TaskNotFoundError, TaskForbiddenError, TaskAlreadyResolvedError, AlreadyRespondedError,
+   *   InvalidResponseError (see `Authorization.answer`).
+   */
+  answer(id: string, input: ResponseInput): Promise<Task>;
 }

@@ -1,16 +1,35 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { HeedError } from '../errors.ts';
 import type { Task, TaskResult, TaskSpec } from '../human/types.ts';
+import { answerHandlers, ClientQuestion, takeAnswer } from './client-question.ts';
+import { type ElicitationContext, elicitationSupport } from './elicitation.ts';
+import { ElicitationIds } from './elicitation-ids.ts';
 import { heedTaskStore, offerTasks } from './mcp-tasks.ts';
 import type { McpTaskPort } from './task-port.ts';
 import { awaitTask, type ToolExtra } from './wait.ts';
 
 export interface HeedMcpOptions {
   /** How often a waiting call reports progress (default 15 s). */
-  progressEveryMs?: number;
+  progressEveryMs?: number | undefined;
+  /** The server's public base URL: URL-mode elicitations link to a task's inbox page. None: form mode only. */
+  baseUrl?: (() => string) | undefined;
+  /** Signs elicitation ids (the server's link secret), so that any instance takes the answer; default: this process's own key. */
+  elicitationIds?: ElicitationIds | undefined;
+  /**
+   * The client's capabilities, where the connection does not keep them (stateless `/mcp`: from
+   * the session id given at initialization). Default: what the client declared on this connection.
+   */
+  clientCapabilities?: ClientCapabilities | undefined;
+  /** Tell the end of each task a task-augmented call created without being asked (a lasting connection: stdio). */
+  notifyStatus?: boolean | undefined;
+  /** Answers from a client that could not be recorded (logs). */
+  onError?: ((error: unknown) => void) | undefined;
 }
+
+/** This process's own elicitation key, for servers made without one. */
+let processIds: ElicitationIds | undefined;
 
 const VERSION = '0.1.0';
 
@@ -73,13 +92,38 @@ export function createHeedMcpServer(port: McpTaskPort, options: HeedMcpOptions =
     task.type === 'approval'
       ? approvalResult(task, task.result)
       : answerResult(task, task.result, task.outcomes.join() !== 'answer');
-  const server = new McpServer(
+  processIds ??= new ElicitationIds();
+  const ids = options.elicitationIds ?? processIds;
+  // The client's elicitation modes: as given, or as declared at initialization (read when needed).
+  const elicitation: ElicitationContext = {
+    ids,
+    baseUrl: options.baseUrl,
+    get support() {
+      return elicitationSupport(options.clientCapabilities ?? server.server.getClientCapabilities());
+    },
+  };
+  const context = { port, resultOf, elicitation, notifyStatus: options.notifyStatus };
+  const server: McpServer = new McpServer(
     { name: 'heed', version: VERSION },
-    { capabilities: { tasks: { requests: { tools: { call: {} } } } }, taskStore: heedTaskStore(port, resultOf) },
+    {
+      capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      taskStore: heedTaskStore(context),
+    },
   );
+  answerHandlers.set(server, (message) => takeAnswer(port, ids, message, options.onError));
   const progressEveryMs = options.progressEveryMs ?? 15_000;
-  const wait = (task: Task, extra: ToolExtra, seconds: number | undefined) =>
-    awaitTask(port, task, extra, { progressEveryMs, maxWaitMs: seconds === undefined ? undefined : seconds * 1000 });
+  const wait = async (task: Task, extra: ToolExtra, seconds: number | undefined) => {
+    // The person to answer is the client's own user: ask them there, and wait as for anyone.
+    const question = task.result
+      ? null
+      : await ClientQuestion.start({ server, port, task, context: elicitation, requestId: extra.requestId });
+    const result = await awaitTask(port, task, extra, {
+      progressEveryMs,
+      maxWaitMs: seconds === undefined ? undefined : seconds * 1000,
+    });
+    await question?.finish(result !== null);
+    return result;
+  };
 
   const requestApproval = server.registerTool(
     'request_approval',
@@ -153,7 +197,7 @@ export function createHeedMcpServer(port: McpTaskPort, options: HeedMcpOptions =
     server,
     { request_approval: requestApproval, ask_human: askHuman, get_task: getTask },
     { request_approval: approvalSpec, ask_human: questionSpec },
-    port,
+    context,
   );
   return server;
 }

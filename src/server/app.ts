@@ -14,6 +14,7 @@ import { EventHub } from './event-hub.ts';
 import { LinkGuard } from './link-guard.ts';
 import { LinkSigner } from './links.ts';
 import { a2aRoutes } from './routes/a2a.ts';
+import { agUiRoutes } from './routes/ag-ui.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -22,6 +23,8 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { insightRoutes } from './routes/insights.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { describeWebhooks } from './webhooks/openapi.ts';
 
@@ -37,7 +40,7 @@ export interface AppOptions {
   /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone). */
   startable?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Principals or groups that may emit events and send messages to runs (admins always may). */
-  permissions?: { events?: readonly string[]; messages?: readonly string[] } | undefined;
+  permissions?: { events?: readonly string[]; messages?: readonly string[]; metrics?: readonly string[] } | undefined;
   /** Accept `callbackUrl`s (and A2A push notification URLs) on loopback and private networks (default: refused). */
   allowPrivateCallbacks?: boolean | undefined;
   /** Whether the A2A agent offers push notifications (they are signed with the webhooks' callback secret). */
@@ -125,6 +128,8 @@ export function createApp(
     }
     return authenticate(options.auth, authorization)(c, next);
   });
+  // Prometheus scrapes /metrics (outside /v1) with a key, as any API caller.
+  app.use('/metrics', (c, next) => authenticate(options.auth, authorization)(c, next));
 
   // The people directory (config `people`) names principals on every page and in the chat.
   const people = options.channels?.people;
@@ -132,7 +137,10 @@ export function createApp(
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
-  chatRoutes(app, heed, hub, authorization, { names });
+  insightRoutes(app, heed, authorization);
+  metricsRoutes(app, heed, authorization);
+  const chats = chatRoutes(app, heed, hub, authorization, { names });
+  agUiRoutes(app, heed, chats, authorization, { names });
   agentRoutes(app, heed, authorization);
   const linkGuard = new LinkGuard();
   metaRoutes(app, heed, linkGuard, people);
@@ -145,7 +153,13 @@ export function createApp(
   });
   channelRoutes(app, options.channels, authorization);
   describeWebhooks(app);
-  mcpRoutes(app, heed, { auth: options.auth, authorization, maxBodyBytes: options.maxBodyBytes });
+  mcpRoutes(app, heed, {
+    auth: options.auth,
+    authorization,
+    maxBodyBytes: options.maxBodyBytes,
+    baseUrl: options.baseUrl,
+    linkSecret: options.linkSecret,
+  });
   a2aRoutes(app, heed, hub, authorization, {
     auth: options.auth,
     baseUrl: options.baseUrl,

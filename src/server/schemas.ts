@@ -113,6 +113,57 @@ export const AppliedPolicySchema = z
   })
   .openapi('AppliedPolicy');
 
+const DecisionFiguresSchema = z
+  .object({
+    key: z.string(),
+    decided: z.number().int().openapi({ description: 'Decisions made by a person' }),
+    p50Seconds: z.number().nullable().openapi({ description: 'Median seconds from creation to decision' }),
+    p90Seconds: z.number().nullable().openapi({ description: '90th percentile seconds from creation to decision' }),
+  })
+  .openapi('DecisionFigures');
+
+export const InsightsSchema = z
+  .object({
+    from: z.number().int().openapi({ description: 'Window start (epoch ms): tasks created from then' }),
+    to: z.number().int(),
+    principal: z.string().nullable().openapi({ description: "Whose figures; `null`: everyone's (admins)" }),
+    tasks: z.number().int(),
+    truncated: z.boolean().openapi({ description: 'The window held more tasks than one request reads (20,000)' }),
+    decided: z.number().int(),
+    timedOut: z.number().int().openapi({ description: 'Ended by the deadline (the safe default) or expired' }),
+    cancelled: z.number().int(),
+    pending: z.number().int(),
+    overdue: z.number().int().openapi({ description: 'Pending past their deadline' }),
+    remindersPerTask: z.number(),
+    escalationsPerTask: z.number(),
+    answeredAfterEscalation: z.number().int(),
+    overall: DecisionFiguresSchema,
+    byType: z.array(DecisionFiguresSchema),
+    byPolicy: z.array(DecisionFiguresSchema),
+    byPerson: z.array(DecisionFiguresSchema),
+    byChannel: z.array(DecisionFiguresSchema),
+  })
+  .openapi('Insights');
+
+export const ReassignSchema = z
+  .object({
+    to: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(20)
+      .openapi({
+        description: 'Who is asked instead (people, groups or email addresses); they replace everyone asked',
+        example: ['user:bob'],
+      }),
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(1000)
+      .openapi({ description: 'Why (shown to the new people and in the history)', example: 'On leave until Monday' }),
+  })
+  .openapi('Reassign');
+
 export const PolicyListSchema = z
   .object({
     items: z.array(

@@ -37,7 +37,7 @@ export interface ServeOptions {
   /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone); admins start any. */
   startable?: Readonly<Record<string, readonly string[]>>;
   /** Principals or groups that may emit events (`events`) and send messages to runs (`messages`). */
-  permissions?: { events?: readonly string[]; messages?: readonly string[] };
+  permissions?: { events?: readonly string[]; messages?: readonly string[]; metrics?: readonly string[] };
   /** Accept task `callbackUrl`s on loopback and private networks (default: refused). */
   allowPrivateCallbacks?: boolean;
   /** Who the demo agents ask to approve (the inbox's sign-in says so). */

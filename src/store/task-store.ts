@@ -121,6 +121,8 @@ export interface TaskUpdate {
   escalationLevel?: number;
   remindersSent?: number;
   addAssignees?: AssigneeRecord[];
+  /** Principals who are no longer asked (a reassignment). Removed before `addAssignees` are added. */
+  removeAssignees?: string[];
   response?: Omit<ResponseRecord, 'at'>;
   /**
    * Entries appended to the audit log as given. They must continue the chain the writer read:

@@ -102,6 +102,7 @@ describe('channels: email, groups and durable retries', () => {
       via: 'email',
       detail: { recipient: 'user:alice', address: 'alice@example.com', kind: 'created' },
     });
+    expect(await h.heed.metrics.text()).toContain('heed_deliveries_failed_total{channel="email"} 1');
     await h.clock.advance('1h');
     await h.until('the deadline', async () => (await h.heed.tasks.get(task.id))?.status !== 'pending');
     expect((await h.heed.tasks.get(task.id))?.result).toMatchObject({ outcome: 'reject', by: 'system' });

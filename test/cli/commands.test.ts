@@ -5,33 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { testServer } from '../server/helpers.ts';
 import { childOutput } from './child-output.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'src', 'cli', 'main.ts');
-
-/** Runs `heed …` with `input` on its stdin (then closed), as a person at a pipe would. */
-function heed(
-  args: string[],
-  options: { url?: string; input?: string; env?: Record<string, string> } = {},
-): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, NO_COLOR: '1', HEED_URL: options.url ?? 'http://127.0.0.1:9', ...options.env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('error', reject);
-    // 'close', not 'exit': the output streams may still hold data when the process has exited.
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+import { CLI, heed, ROOT } from './run-cli.ts';
 
 // Each case starts several CLI processes; on a busy machine that takes a while.
 describe('heed, the command', { timeout: 120_000 }, () => {

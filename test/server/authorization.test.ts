@@ -51,6 +51,14 @@ const chatTurn = (id: string, agent: string) => ({
   messages: [{ id: `m${++chats}`, role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
 });
 
+/** An AG-UI run (`RunAgentInput`, as `HttpAgent` posts it) with a user message. */
+const agUiTurn = (threadId: string, agent: string) => ({
+  threadId,
+  runId: `r${++chats}`,
+  messages: [{ id: `m${++chats}`, role: 'user', content: 'hi' }],
+  forwardedProps: { agent },
+});
+
 const OK = { alice: 200, bob: 200, dave: 200, erin: 200, admin: 200, system: 200, default: 404 };
 const ADMINS_AND_ALICE = (status: number) => ({ alice: status, admin: status, system: status, default: 404 });
 const EVERYONE_404 = { default: 404 };
@@ -239,6 +247,23 @@ const ROWS: Row[] = [
   {
     action: "read alice's chat",
     request: async (f) => ({ method: 'GET', path: `/v1/chat/${f.chat}` }),
+    expect: ADMINS_AND_ALICE(200),
+  },
+  {
+    action: 'AG-UI run with an open agent',
+    request: async () => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(newChatId(), 'open') }),
+    expect: { default: 200 },
+  },
+  {
+    action: 'AG-UI run with a restricted agent',
+    request: async () => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(newChatId(), 'restricted') }),
+    expect: { dave: 200, admin: 200, system: 200, default: 403 },
+    dev: { default: 200 },
+  },
+  {
+    action: "an AG-UI run on alice's chat thread",
+    // Those who may use it get the stream (its RUN_ERROR says the turn is still going); others: 404.
+    request: async (f) => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(f.chat, 'open') }),
     expect: ADMINS_AND_ALICE(200),
   },
   {

@@ -66,8 +66,8 @@ describe('the chat page in headless Chromium (AI SDK UI message stream)', { time
     const waiting = await expectHumanWords(page);
     expect(waiting).toContain('Transfer money');
     expect(waiting).toContain('Transfer $150 to Bob?');
-    // The demo's transfers go to its approver, user:ops (issue 8), never to the customer.
-    expect(waiting).toContain('Asked: Ops');
+    // The demo's transfers go to its approvers, user:ops and user:alice (issues 8, 19), never to the customer.
+    expect(waiting).toMatch(/Asked: (Ops or Alice|Alice or Ops) · requested by you/);
     // Carol asked: she is offered no buttons to approve her own transfer.
     expect(await page.locator('[data-approve]').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'chat-waiting-desktop.png'), fullPage: true });

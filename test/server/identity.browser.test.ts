@@ -76,12 +76,18 @@ describe('the inbox and chat with API keys', () => {
 
     const [task] = (await s.heed.tasks.list({ status: 'pending' })).items;
     expect(task).toMatchObject({ requester: 'user:alice', assignees: [{ principal: 'user:ops', level: 0 }] });
-    // Even going to the task page and pressing approve, the customer is refused, and told why.
+    // On the task page too, the customer is offered no buttons (the server would refuse them), and told why.
     await customer.goto(`${s.url}/#/task/${task?.id}`);
-    await customer.waitForSelector('button[data-outcome=approve]');
-    await customer.click('button[data-outcome=approve]');
-    await customer.waitForSelector('#form-error:not(:empty)');
-    expect(await customer.textContent('#form-error')).toContain('may not answer it');
+    await customer.waitForSelector('#own-request');
+    expect(await customer.textContent('#own-request')).toContain('you may not answer it yourself: Ops decides');
+    expect(await customer.locator('button[data-outcome]').count()).toBe(0);
+    // And the server refuses an answer all the same.
+    const refused = await s.call('POST', `/v1/tasks/${task?.id}/responses`, {
+      key: 'key-alice',
+      body: { outcome: 'approve' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain('may not answer it');
 
     const approver = await signInWithKey(s.url, 'key-ops');
     expect(await approver.textContent('#principal-name')).toBe('user:ops');

@@ -55,6 +55,7 @@ describe('the inbox files', () => {
       '/inbox/markdown.js',
       '/inbox/marked.js',
       '/inbox/outbox.js',
+      '/inbox/schema-form.js',
       '/inbox/session.js',
       '/inbox/task.js',
       '/inbox/words.js',
@@ -66,7 +67,17 @@ describe('the inbox files', () => {
 
   it('have one copy of each helper: esc, ago and the API call live in one module each', () => {
     const folder = join(root, 'src', 'server', 'inbox', 'public');
-    const modules = ['app.js', 'chat.js', 'list.js', 'task.js', 'outbox.js', 'markdown.js', 'session.js', 'words.js'];
+    const modules = [
+      'app.js',
+      'chat.js',
+      'list.js',
+      'task.js',
+      'outbox.js',
+      'markdown.js',
+      'session.js',
+      'words.js',
+      'schema-form.js',
+    ];
     for (const [helper, home] of [
       ['esc', 'words.js'],
       ['ago', 'words.js'],

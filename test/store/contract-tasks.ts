@@ -158,6 +158,38 @@ export function describeTaskStoreContract(current: () => Store): void {
       expect((await store.inbox(['alice'], { status: 'resolved' })).items.map((t) => t.id)).toEqual(['mine']);
     });
 
+    it('moves a task from some assignees to others (reassign): inboxes follow, at once', async () => {
+      await create('moved', { assignees: ['alice', 'group:ops'] }, T0);
+      expect(
+        await store.applyTaskUpdate(
+          'moved',
+          1,
+          { removeAssignees: ['alice', 'group:ops'], addAssignees: [{ principal: 'bob', level: 0 }] },
+          T0 + 1,
+        ),
+      ).toBe(true);
+      expect((await store.getTask('moved'))?.assignees).toEqual([{ principal: 'bob', level: 0 }]);
+      expect((await store.inbox(['alice'], {})).items).toEqual([]);
+      expect((await store.inbox(['group:ops'], {})).items).toEqual([]);
+      expect((await store.inbox(['bob'], {})).items.map((t) => t.id)).toEqual(['moved']);
+      // Removed and added back in one update: it stays (removals apply first).
+      expect(
+        await store.applyTaskUpdate(
+          'moved',
+          2,
+          {
+            removeAssignees: ['bob'],
+            addAssignees: [
+              { principal: 'bob', level: 0 },
+              { principal: 'carol', level: 0 },
+            ],
+          },
+          T0 + 2,
+        ),
+      ).toBe(true);
+      expect((await store.getTask('moved'))?.assignees.map((a) => a.principal)).toEqual(['bob', 'carol']);
+    });
+
     it('applies a decision atomically: response, assignees, audit, status, result, delivery, feed and message', async () => {
       const { task: created } = await create('t1', { askedBy: null });
       await store.createRun({ id: 'asker', workflow: 'wf', input: null }, T0);

@@ -38,7 +38,13 @@ const label = (text: string) =>
  * Table layout and inline styles so that mail clients (and phones) show it as designed.
  */
 export function renderEmail(notice: NoticeContent): RenderedEmail {
-  const prefix = { created: '', reminder: 'Reminder: ', escalated: 'Escalated: ', stage: 'Your turn: ' }[notice.kind];
+  const prefix = {
+    created: '',
+    reminder: 'Reminder: ',
+    escalated: 'Escalated: ',
+    stage: 'Your turn: ',
+    reassigned: 'Handed to you: ',
+  }[notice.kind];
   const subject = `${prefix}${notice.title}`;
   const buttons = notice.choices
     .filter((c) => c.url !== null)

@@ -16,6 +16,9 @@ import { type ApprovalPolicy, type Policy, parsePolicies, policyMatches } from '
  */
 export type RequestTrust = 'server' | 'model' | 'caller';
 
+/** What the `default` policy may fix besides its approvers. */
+export type DefaultPolicyRules = Pick<ApprovalPolicy, 'deadline' | 'onTimeout' | 'remind' | 'escalate'>;
+
 /**
  * The approval policies in force, first match wins. Read-only once made; every process that
  * creates tasks must be given the same policies (as with channels).
@@ -29,11 +32,17 @@ export class PolicySet {
    *   `match` holds governs a task.
    * @param defaultApprovers who decides a `model` or `caller` request that no policy governs
    *   (`heed serve`: the admins); none: such requests are refused.
+   * @param defaultRules what that default policy fixes besides (a deadline, what silence decides).
    * @throws InvalidArgumentError for an invalid policy.
    */
-  constructor(policies: readonly ApprovalPolicy[] = [], defaultApprovers: readonly string[] = []) {
+  constructor(
+    policies: readonly ApprovalPolicy[] = [],
+    defaultApprovers: readonly string[] = [],
+    defaultRules: DefaultPolicyRules = {},
+  ) {
     this.#policies = parsePolicies(policies);
-    const fallback = defaultApprovers.length > 0 ? [{ name: 'default', approvers: [...defaultApprovers] }] : [];
+    const fallback =
+      defaultApprovers.length > 0 ? [{ ...defaultRules, name: 'default', approvers: [...defaultApprovers] }] : [];
     this.#fallback = parsePolicies(fallback)[0];
   }
 
@@ -44,6 +53,11 @@ export class PolicySet {
   list(): { name: string; version: string; fallback: boolean; policy: ApprovalPolicy }[] {
     const all = this.#fallback ? [...this.#policies, this.#fallback] : this.#policies;
     return all.map((p) => ({ name: p.name, version: p.version, fallback: p === this.#fallback, policy: p.source }));
+  }
+
+  /** The policy named `name` (as a task's `policy.name` records it), if it is still in force. */
+  named(name: string): Policy | undefined {
+    return [...this.#policies, ...(this.#fallback ? [this.#fallback] : [])].find((p) => p.name === name);
   }
 
   /** The policy that governs a task, if any. */

@@ -58,7 +58,14 @@ export interface ApprovalPolicy {
   channels?: readonly string[];
   /** `allowed`: the requester may answer their own request (confirmations). Default `forbidden`. */
   selfApproval?: 'allowed' | 'forbidden';
+  /**
+   * Who may hand a governed task to someone else (`POST /v1/tasks/{id}/reassign`): `assignees`
+   * (default: those who may answer it, and admins), `assignees-and-requester`, or `admins` only.
+   */
+  reassign?: ReassignRule;
 }
+
+export type ReassignRule = 'assignees' | 'assignees-and-requester' | 'admins';
 
 /** A policy checked and ready to apply: durations in ms, its version computed. */
 export interface Policy {
@@ -75,6 +82,7 @@ export interface Policy {
   escalate: { afterMs: number; to: string[] }[] | null;
   channels: string[];
   selfApproval: 'allowed' | 'forbidden';
+  reassign: ReassignRule;
   /** The policy as configured (what `GET /v1/policies` shows). */
   source: ApprovalPolicy;
 }
@@ -119,6 +127,7 @@ const policyShape = z
     escalate: z.array(z.strictObject({ after: duration, to: z.array(responder).min(1) })).optional(),
     channels: z.array(z.string().min(1)).optional(),
     selfApproval: z.enum(['allowed', 'forbidden']).optional(),
+    reassign: z.enum(['assignees', 'assignees-and-requester', 'admins']).optional(),
   })
   .refine((p) => [p.approvers, p.stages, p.callerAssigns || undefined].filter((x) => x !== undefined).length === 1, {
     message: 'needs exactly one of approvers, stages or callerAssigns: true (who decides)',
@@ -195,6 +204,7 @@ function preparePolicy(source: ApprovalPolicy): Policy {
       : null,
     channels: [...(source.channels ?? [])],
     selfApproval: source.selfApproval ?? 'forbidden',
+    reassign: source.reassign ?? 'assignees',
     source,
   };
 }

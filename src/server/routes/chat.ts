@@ -9,6 +9,7 @@ import {
 import { ChatNotFoundError } from '../../chat/errors.ts';
 import { type ChatThread, Chats, type ChunkWriter } from '../../chat/chats.ts';
 import { taskCard } from '../../chat/task-card.ts';
+import { DEFAULT_CHAT_AGENT } from '../../chat/thread.ts';
 import type { Authorization } from '../../authorization/authorization.ts';
 import type { Heed } from '../../human/heed.ts';
 import type { NameLookup } from '../../human/principal-names.ts';
@@ -144,7 +145,7 @@ export function chatRoutes(
         if (!text) throw new HttpError('INVALID_REQUEST', 'The message has no text');
         if (text.length > 20_000) throw new HttpError('INVALID_REQUEST', 'The message is over 20,000 characters');
         if (!existing) {
-          const agent = body.agent ?? options.defaultAgent ?? 'banking';
+          const agent = body.agent ?? options.defaultAgent ?? DEFAULT_CHAT_AGENT;
           // Exactly the rule of POST /v1/runs: a startable, non-internal workflow.
           authorization.requireChatTurn(caller, agent);
           await chats.open(body.id, agent, caller.principal);

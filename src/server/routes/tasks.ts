@@ -7,6 +7,7 @@ import { checkCallbackUrl } from '../callback-url.ts';
 import { HttpError } from '../errors.ts';
 import {
   ApprovalUseSchema,
+  ReassignSchema,
   AuditSchema,
   ErrorSchema,
   errors,
@@ -139,7 +140,7 @@ export function taskRoutes(
       if (caller.principal === 'system') await visibleTask(caller, id);
       responder(caller);
       // The channel is what the caller says, among the ones an API caller may be: not 'link'.
-      const via = ['api', 'inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
+      const via = ['api', 'inbox', 'cli', 'mcp'].includes(c.req.header('x-heed-via') ?? '')
         ? (c.req.header('x-heed-via') as string)
         : 'api';
       // The one answer path of every channel: a task the caller may not see is a 404 (its
@@ -164,6 +165,42 @@ export function taskRoutes(
       const { id } = c.req.valid('param');
       authorization.requireCancelTask(caller, await heed.tasks.get(id), id);
       return c.json((await heed.tasks.cancel(id, { principal: caller.principal })) as never, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tasks/{id}/reassign',
+      operationId: 'reassignTask',
+      tags: tag,
+      summary: 'Hand a pending task to someone else, with a reason',
+      description:
+        'The people named replace everyone asked, at once. The audit records who moved it, from whom, to whom and why. The new people are told on every channel of the task. The copies the old people were sent are closed, as after an answer. Who may reassign: those asked and admins, unless the task’s policy says `reassign: "admins"` or `"assignees-and-requester"`. A staged approval, an ended task, the requester of a four-eyes task as the new assignee, or the same people are refused.',
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: ReassignSchema } }, required: true },
+      },
+      responses: { 200: json(TaskSchema, 'The task, now asked of the new people'), ...errors(400, 401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const rule = (task: { policy: { name: string } | null }) =>
+        task.policy ? (heed.tasks.policies.named(task.policy.name)?.reassign ?? 'admins') : 'assignees';
+      const via = ['inbox', 'cli'].includes(c.req.header('x-heed-via') ?? '')
+        ? (c.req.header('x-heed-via') as string)
+        : 'api';
+      const task = await heed.tasks.reassign(
+        id,
+        body,
+        { principal: caller.principal, via },
+        {
+          allowed: (seen) => authorization.requireReassign(caller, seen, id, rule(seen)),
+        },
+      );
+      return c.json(task as never, 200);
     },
   );
 

@@ -34,6 +34,7 @@ import { returnMessagesFrom } from './mailbox.ts';
 import { migrate } from './migrations.ts';
 import { Notifications } from './notifications.ts';
 import type { PruneBatch, PruneRequest } from '../retention-store.ts';
+import { type PendingTaskCount, type RunCount, pendingTasksSql, UNFINISHED_RUNS_SQL } from '../stats-store.ts';
 import { redactUrl } from './redact-url.ts';
 import * as retention from './retention.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
@@ -639,6 +640,18 @@ export class PostgresStore implements Store, TaskStore {
 
   async listOutbox(limit: number): Promise<OutboxRecord[]> {
     return this.#auto((sql) => deliveries.listOutbox(sql, limit));
+  }
+
+  // ── counts for metrics (see stats-store.ts) ─────────────────────────────────────────────────
+
+  async unfinishedRuns(): Promise<RunCount[]> {
+    const rows = await this.#auto((sql) => sql.rows<RunCount>(UNFINISHED_RUNS_SQL));
+    return rows.map((row) => ({ ...row, count: Number(row.count) }));
+  }
+
+  async pendingTasks(now: number): Promise<PendingTaskCount[]> {
+    const rows = await this.#auto((sql) => sql.rows<PendingTaskCount>(pendingTasksSql('$1'), [now]));
+    return rows.map((row) => ({ type: row.type, pending: Number(row.pending), overdue: Number(row.overdue) }));
   }
 
   // ── retention (see retention.ts: one short transaction per batch, SKIP LOCKED) ────────────

@@ -237,6 +237,12 @@ export async function casTask(
       [id, r.principal, r.outcome, r.via, r.comment, r.data, r.args, now],
     );
   }
+  if (update.removeAssignees && update.removeAssignees.length > 0) {
+    await sql.run('DELETE FROM task_assignees WHERE task_id = $1 AND principal = ANY($2::text[])', [
+      id,
+      update.removeAssignees,
+    ]);
+  }
   if (update.addAssignees && update.addAssignees.length > 0) {
     await sql.run(
       `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at)

@@ -31,6 +31,7 @@ import { Database, type DatabaseOptions } from './database.ts';
 import * as deliveries from './deliveries.ts';
 import { migrate } from './migrations.ts';
 import type { PruneBatch, PruneRequest } from '../retention-store.ts';
+import { type PendingTaskCount, type RunCount, pendingTasksSql, UNFINISHED_RUNS_SQL } from '../stats-store.ts';
 import * as retention from './retention.ts';
 import { selectHistory, selectHistoryRows } from './operations.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
@@ -414,6 +415,18 @@ export class SqliteStore implements Store, TaskStore {
   async listOutbox(limit: number): Promise<OutboxRecord[]> {
     const db = this.#open();
     return db.read(() => deliveries.listOutbox(db, Math.max(1, Math.min(limit, 500))));
+  }
+
+  // ── counts for metrics (see stats-store.ts) ─────────────────────────────────────────────────
+
+  async unfinishedRuns(): Promise<RunCount[]> {
+    const db = this.#open();
+    return db.read(() => db.all<RunCount>(UNFINISHED_RUNS_SQL));
+  }
+
+  async pendingTasks(now: number): Promise<PendingTaskCount[]> {
+    const db = this.#open();
+    return db.read(() => db.all<PendingTaskCount>(pendingTasksSql('?'), now));
   }
 
   // ── retention (see retention.ts: one small write per batch) ────────────────────────────────

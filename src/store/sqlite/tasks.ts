@@ -244,6 +244,9 @@ export function casTask(
       now,
     );
   }
+  for (const principal of update.removeAssignees ?? []) {
+    db.run('DELETE FROM task_assignees WHERE task_id = ? AND principal = ?', id, principal);
+  }
   for (const assignee of update.addAssignees ?? []) {
     db.run(
       `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -36,11 +36,32 @@ async function renderWho() {
     const info = await api('GET', '/v1/me');
     viewer = viewerOf(info);
     $who.innerHTML =
-      `<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · Signed in as <strong id="principal-name">${esc(info.principal)}</strong>` +
+      `<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · <a href="#/insights">Insights</a> · Signed in as <strong id="principal-name">${esc(info.principal)}</strong>` +
       `${info.admin ? ' <span class="chip">admin</span>' : ''} · <a href="#/signin">switch</a>`;
   } catch (error) {
     $who.innerHTML = `<span class="error" id="who-error" role="alert">${esc(/** @type {Error} */ (error).message)}</span> · <a href="#/signin">sign in again</a>`;
   }
+}
+
+/**
+ * What the sign-in page says of the demo: who approves, that nobody approves their own request,
+ * and principals to sign in as with one click (an approver, another, a customer).
+ * @param {string[]} approvers
+ */
+function approverHint(approvers) {
+  const named = approvers.map((a) => `<strong>${esc(a)}</strong>`);
+  const list = named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  const others =
+    approvers.length > 1
+      ? 'A request goes to the approvers other than whoever asked: chat as one of them, then sign in as another to approve.'
+      : 'Whoever asked may not approve their own request: chat as someone else (a customer such as user:carol), then sign in as the approver.';
+  const choices = [...new Set([...approvers, 'user:carol'])]
+    .map((p) => `<button type="button" class="chip" data-principal="${esc(p)}">${esc(p)}</button>`)
+    .join(' ');
+  return (
+    `<p class="muted" id="approver-hint">The demo agents ask ${list} to approve transfers over $100 and refunds. ${others}</p>` +
+    `<p class="small" id="principal-choices">Sign in as ${choices}</p>`
+  );
 }
 
 function signIn() {
@@ -48,13 +69,17 @@ function signIn() {
   $view.innerHTML =
     '<div class="card"><h2>Who are you?</h2>' +
     '<p class="muted">Development mode: name your principal. With API keys configured, paste your key instead.</p>' +
-    (approvers
-      ? `<p class="muted" id="approver-hint">The demo agents ask <strong>${esc(approvers)}</strong> to approve transfers over $100 and refunds: sign in as that principal to approve them. Whoever asked can not approve their own request.</p>`
-      : '') +
+    (approvers ? approverHint(approvers.split(',').map((a) => a.trim())) : '') +
     `<form id="signin" novalidate><label for="principal">Principal</label><input id="principal" placeholder="user:alice" value="${esc(me.principal)}">` +
     `<label for="key">API key (optional)</label><input id="key" type="password" value="${esc(me.key)}">` +
     '<div class="error" id="signin-error" role="alert"></div><div class="actions"><button class="primary" type="submit">Open my inbox</button></div></form></div>';
   const input = /** @param {string} id */ (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+  document.getElementById('principal-choices')?.addEventListener('click', (event) => {
+    const t = event.target;
+    if (!(t instanceof HTMLElement) || !t.dataset.principal) return;
+    input('principal').value = t.dataset.principal;
+    input('principal').focus();
+  });
   input('signin').addEventListener('submit', (event) => {
     event.preventDefault();
     const principalBox = input('principal');
@@ -163,6 +188,9 @@ function route() {
   const hash = location.hash || '#/';
   if (hash === '#/signin' || !signedIn()) return signIn();
   if (hash === '#/agents') return agents();
+  if (hash === '#/insights' || hash.startsWith('#/insights/')) {
+    return import('./insights.js').then((m) => m.insights($view, hash));
+  }
   if (hash === '#/chat' || hash.startsWith('#/chat/')) return import('./chat.js').then((m) => m.chat($view, hash));
   const match = /^#\/task\/(.+)$/.exec(hash);
   if (match?.[1]) return renderTask(ctx, decodeURIComponent(match[1]));

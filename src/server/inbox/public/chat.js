@@ -9,7 +9,7 @@
  * the card updates in place.
  */
 import { api, authHeaders, me } from './session.js';
-import { ago, esc, isNegative } from './words.js';
+import { ago, esc, isNegative, outcomeDone, until } from './words.js';
 /** @import { ChatThread, Me } from './types.d.ts' */
 
 /**
@@ -23,8 +23,9 @@ import { ago, esc, isNegative } from './words.js';
 /**
  * What the server says of a task its turn asked (the `data-task` part; `chat/task-card.ts`).
  * @typedef {{ taskId: string, kind: string, title: string, toolCallId: string | null, asked: Person[],
- *   requester: Person | null, state: string, outcome: string | null, decidedBy: Person | null,
- *   via: string | null, comment: string | null, deadline: number | null, decidedAt: number | null }} TaskCard
+ *   requester: Person | null, requesterMayAnswer?: boolean, state: string, outcome: string | null,
+ *   decidedBy: Person | null, via: string | null, comment: string | null, deadline: number | null,
+ *   atDeadline?: string | null, decidedAt: number | null }} TaskCard
  */
 /**
  * One chunk of the UI message stream.
@@ -212,9 +213,18 @@ function decisionText(card) {
   return `${word} by ${esc(you(card.decidedBy))}${esc(how)}${esc(when)}${card.comment ? `<div class="quote">“${esc(card.comment)}”</div>` : ''}`;
 }
 
+/**
+ * Whether the signed-in person asked for this and may not answer it (four-eyes): their card says
+ * who decides instead and offers no buttons, which the server would refuse.
+ * @param {TaskCard} card
+ */
+function ownRequest(card) {
+  return Boolean(card.requester && card.requester.principal === me.principal && card.requesterMayAnswer === false);
+}
+
 /** @param {TaskCard} card */
 function mayAnswer(card) {
-  if (!me.principal) return false;
+  if (!me.principal || ownRequest(card)) return false;
   const mine = new Set([me.principal, ...groups]);
   if (card.asked.length > 0) return card.asked.some((p) => mine.has(p.principal));
   return !card.requester || card.requester.principal !== me.principal;
@@ -256,12 +266,26 @@ function approvalBlock(card, part) {
   const badge = `<span class="badge ${tone}">${esc(label)}</span>`;
   let who;
   const own = card.requester && card.requester.principal === me.principal;
-  if (card.asked.length > 0) who = `Asked: ${esc(names(card.asked))}`;
+  const blocked = ownRequest(card);
+  // The people who can decide: as the requester who may not, everyone asked but oneself.
+  const deciders = blocked ? card.asked.filter((p) => p.principal !== me.principal) : card.asked;
+  if (deciders.length > 0) who = `Asked: ${esc(names(deciders))}`;
   else if (state !== 'waiting') who = '';
+  else if (blocked && card.asked.length > 0) who = 'Nobody else was asked: it waits for its deadline.';
   else who = own ? 'Anyone but you may approve it (you asked).' : 'Anyone may approve it.';
-  const requester = card.requester && card.asked.length > 0 ? ` · requested by ${esc(you(card.requester))}` : '';
+  const requester = card.requester && deciders.length > 0 ? ` · requested by ${esc(you(card.requester))}` : '';
+  const atDeadline = card.atDeadline ? `${outcomeDone(card.atDeadline)} automatically` : 'it expires';
+  const left = card.deadline ? until(card.deadline) : '';
+  const due =
+    state !== 'waiting' || !card.deadline
+      ? ''
+      : left === 'passed'
+        ? ` · its deadline has passed: ${esc(atDeadline)}`
+        : ` · due ${esc(left)}, then ${esc(atDeadline)}`;
   let actions = '';
-  if (state === 'waiting' && part && part.state === 'approval-requested' && mayAnswer(card)) {
+  if (state === 'waiting' && blocked) {
+    actions = `<div class="muted small" data-own-request="1">You asked, so you may not ${card.kind === 'approval' ? 'approve' : 'answer'} it yourself. The card updates here when it is decided.</div>`;
+  } else if (state === 'waiting' && part && part.state === 'approval-requested' && mayAnswer(card)) {
     actions =
       `<div class="actions"><button class="primary" data-approve="${esc(card.taskId)}">Approve</button>` +
       `<button class="danger" data-reject="${esc(card.taskId)}">Reject…</button></div>` +
@@ -274,7 +298,7 @@ function approvalBlock(card, part) {
   const verdictTone = negative ? 'bad' : state === 'approved' || state === 'answered' ? 'good' : '';
   return (
     `<div class="approval" data-task-state="${esc(state)}"><div class="row">${badge}<strong>${esc(card.title)}</strong></div>` +
-    (who || requester ? `<div class="muted small">${who}${requester}</div>` : '') +
+    (who || requester || due ? `<div class="muted small" data-asked="1">${who}${requester}${due}</div>` : '') +
     (verdict ? `<div class="verdict ${verdictTone}">${verdict}</div>` : '') +
     actions +
     '</div>'

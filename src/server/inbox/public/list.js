@@ -6,7 +6,7 @@
  * so a view can be bookmarked and reloaded.
  */
 import { api } from './session.js';
-import { ago, esc, isNegative, person, standing, typeName, until } from './words.js';
+import { ago, esc, isNegative, ownRequest, person, standing, typeName, until } from './words.js';
 /** @import { Task } from './types.d.ts' */
 /** @import { ViewContext, Viewer } from './context.d.ts' */
 
@@ -111,7 +111,11 @@ async function fetchTasks(ctx, state) {
     const page = await api('GET', `/v1/tasks?${params}`);
     return page.items;
   };
-  if (state.view === 'waiting') return get({ status: 'pending' });
+  if (state.view === 'waiting') {
+    // What one asked for and may not answer (four-eyes) is under "Asked by me", not waiting for one.
+    const identities = ctx.who().identities;
+    return (await get({ status: 'pending' })).filter((t) => !ownRequest(t, identities));
+  }
   if (state.view === 'asked') {
     return get({ requester: ctx.who().principal, ...(state.status ? { status: state.status } : {}) });
   }

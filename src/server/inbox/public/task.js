@@ -6,6 +6,7 @@
  * in words; the history as sentences that fit a phone.
  */
 import { markdown } from './markdown.js';
+import { formFits, formHtml, readForm, wireForm } from './schema-form.js';
 import { ApiError, api, openStream } from './session.js';
 import {
   ago,
@@ -15,6 +16,7 @@ import {
   isNegative,
   outcomeButton,
   outcomeDone,
+  ownRequest,
   people,
   person,
   plain,
@@ -103,16 +105,31 @@ function diff(edit) {
 }
 
 /**
- * The action block: arguments once — editable, plain, or as a diff once edited.
+ * The action block: arguments once — editable, plain, or as a diff once edited. Editable
+ * arguments are a form built from the action's schema when it has one the form can draw, with
+ * a switch to JSON; else JSON (see `schema-form.js`).
  * @param {Task} task
- * @param {boolean} pending
+ * @param {boolean} editable
  */
-function actionBlock(task, pending) {
+function actionBlock(task, editable) {
   if (!task.action) return '';
   const edit = task.result?.edit;
   const title = `<h3>What will happen</h3><p class="tool"><code>${esc(task.action.tool)}</code></p>`;
-  if (pending && task.allowEdit) {
-    return `${title}<label for="args">Arguments <span class="muted">(you may change them before you answer)</span></label><textarea id="args" rows="${Math.min(12, 2 + Object.keys(task.action.args || {}).length)}" spellcheck="false">${esc(JSON.stringify(task.action.args, null, 2))}</textarea><div class="field-error" data-error-for="args"></div>`;
+  if (editable && task.allowEdit) {
+    const args = task.action.args || {};
+    const schema = task.action.schema;
+    const asForm = formFits(schema, args);
+    const json = `<textarea id="args" rows="${Math.min(12, 2 + Object.keys(args).length)}" spellcheck="false" aria-label="Arguments (JSON)">${esc(JSON.stringify(args, null, 2))}</textarea>`;
+    return (
+      `${title}<div class="args-editor" id="args-editor" data-mode="${asForm ? 'form' : 'json'}">` +
+      `<div class="row between"><span class="label">Arguments <span class="muted">(you may change them before you answer)</span></span>` +
+      (asForm ? '<button type="button" class="link" id="args-mode">Edit as JSON</button>' : '') +
+      '</div>' +
+      (asForm
+        ? `<div id="args-form">${formHtml(schema, args, 'args')}</div><div id="args-json" hidden>${json}</div>`
+        : json) +
+      '<div class="field-error" data-error-for="args"></div></div>'
+    );
   }
   if (edit?.changes?.length) {
     return `<h3>What happened</h3><p class="tool"><code>${esc(task.action.tool)}</code>, with the arguments changed:</p>${diff(edit)}`;
@@ -275,22 +292,28 @@ export async function renderTask(ctx, id) {
   const form = /** @type {FormSchema | null} */ (task.form);
   const scalarForm = isScalarForm(form);
   const asked = task.assignees.map((a) => a.principal);
-  const answerForm = pending
-    ? '<form id="answer" novalidate>' +
-      (form
-        ? scalarForm
-          ? fieldsFor(form)
-          : '<label for="field-json">Your answer (JSON)</label><textarea id="field-json" rows="6"></textarea><div class="field-error" data-error-for=""></div>'
-        : '') +
-      `<label for="comment">Comment${task.requireComment.length ? ` <span class="muted">(needed to ${esc(task.requireComment.map((o) => outcomeButton(o).toLowerCase()).join(' or '))})</span>` : ' <span class="muted">(optional)</span>'}</label><textarea id="comment" rows="2"></textarea><div class="field-error" data-error-for="comment"></div>` +
-      `<div class="actions">${task.outcomes
-        .map(
-          (o, i) =>
-            `<button type="button" class="${i === 0 ? 'primary' : task.requireComment.includes(o) ? 'danger' : ''}" data-outcome="${esc(o)}">${esc(outcomeButton(o))}</button>`,
-        )
-        .join('')}</div>` +
-      '<div class="error" id="form-error" role="alert"></div></form>'
-    : '';
+  // Whoever asked for an approval, review or override may not answer it (four-eyes): no buttons
+  // that the server would refuse, but who decides instead.
+  const own = pending && ownRequest(task, who.identities);
+  const deciders = asked.filter((p) => !who.identities.includes(p));
+  const answerForm = own
+    ? `<p class="muted" id="own-request">You asked for this, so you may not answer it yourself: ${esc(deciders.length ? people(deciders, me) : 'someone else')} ${deciders.length > 1 ? 'decide' : 'decides'}.</p>`
+    : pending
+      ? '<form id="answer" novalidate>' +
+        (form
+          ? scalarForm
+            ? fieldsFor(form)
+            : '<label for="field-json">Your answer (JSON)</label><textarea id="field-json" rows="6"></textarea><div class="field-error" data-error-for=""></div>'
+          : '') +
+        `<label for="comment">Comment${task.requireComment.length ? ` <span class="muted">(needed to ${esc(task.requireComment.map((o) => outcomeButton(o).toLowerCase()).join(' or '))})</span>` : ' <span class="muted">(optional)</span>'}</label><textarea id="comment" rows="2"></textarea><div class="field-error" data-error-for="comment"></div>` +
+        `<div class="actions">${task.outcomes
+          .map(
+            (o, i) =>
+              `<button type="button" class="${i === 0 ? 'primary' : task.requireComment.includes(o) ? 'danger' : ''}" data-outcome="${esc(o)}">${esc(outcomeButton(o))}</button>`,
+          )
+          .join('')}</div>` +
+        '<div class="error" id="form-error" role="alert"></div></form>'
+      : '';
   ctx.view.innerHTML =
     `<p class="back"><a href="${esc(ctx.backTo())}">← Back</a></p><article class="card" id="task" data-status="${esc(task.status)}">` +
     `<div class="row between"><span class="chip">${esc(typeName(task.type))}</span>` +
@@ -306,7 +329,7 @@ export async function renderTask(ctx, id) {
       ? `<p class="muted small" id="policy-line">Approval policy “${esc(task.policy.name)}” (version ${esc(task.policy.version)})</p>`
       : '') +
     (task.description ? `<div class="md">${markdown(task.description)}</div>` : '') +
-    actionBlock(task, pending) +
+    actionBlock(task, pending && !own) +
     (task.payload !== null && task.payload !== undefined ? `<h3>Context</h3>${fields(task.payload)}` : '') +
     decision(task, me) +
     answerForm +
@@ -315,7 +338,114 @@ export async function renderTask(ctx, id) {
 
   if (task.askedBy) watchRun(task.askedBy);
   const answer = /** @type {HTMLFormElement | null} */ (document.getElementById('answer'));
+  const editor = document.getElementById('args-editor');
+  if (editor && task.action) wireArgs(editor, task);
   if (answer) listen(ctx, task, answer, form, scalarForm);
+}
+
+/**
+ * The arguments editor's switch between the form and JSON: what one holds goes to the other.
+ * Going back to the form needs valid JSON that the form can show.
+ * @param {HTMLElement} editor
+ * @param {Task} task
+ */
+function wireArgs(editor, task) {
+  const button = document.getElementById('args-mode');
+  const formSlot = document.getElementById('args-form');
+  const jsonSlot = document.getElementById('args-json');
+  const box = /** @type {HTMLTextAreaElement | null} */ (document.getElementById('args'));
+  const slot = editor.querySelector('[data-error-for="args"]');
+  if (!button || !formSlot || !jsonSlot || !box || !task.action) return;
+  const schema = task.action.schema;
+  wireForm(formSlot);
+  let shown = task.action.args;
+  button.addEventListener('click', () => {
+    if (slot) slot.textContent = '';
+    if (editor.dataset.mode === 'form') {
+      if (formFits(schema, shown)) shown = readForm(formSlot, schema, shown, 'args').value;
+      box.value = JSON.stringify(shown, null, 2);
+      formSlot.hidden = true;
+      jsonSlot.hidden = false;
+      editor.dataset.mode = 'json';
+      button.textContent = 'Edit as a form';
+      box.focus();
+      return;
+    }
+    /** @type {unknown} */
+    let value;
+    try {
+      value = JSON.parse(box.value);
+    } catch {
+      if (slot) slot.textContent = 'That is not valid JSON: correct it to go back to the form.';
+      return;
+    }
+    if (!formFits(schema, value)) {
+      if (slot) slot.textContent = 'The form cannot show these arguments: edit them as JSON.';
+      return;
+    }
+    shown = /** @type {Record<string, unknown>} */ (value);
+    formSlot.innerHTML = formFits(schema, shown) ? formHtml(schema, shown, 'args') : '';
+    formSlot.hidden = false;
+    jsonSlot.hidden = true;
+    editor.dataset.mode = 'form';
+    button.textContent = 'Edit as JSON';
+  });
+}
+
+/**
+ * The arguments the approver leaves, from the form or the JSON, with the form's own checks.
+ * @param {Task} task
+ * @returns {{ args?: Record<string, unknown>, issues: { path: string, message: string }[], json?: boolean }}
+ */
+function editedArgs(task) {
+  const editor = document.getElementById('args-editor');
+  if (!editor || !task.action) return { issues: [] };
+  if (editor.dataset.mode === 'form') {
+    const formSlot = /** @type {HTMLElement} */ (document.getElementById('args-form'));
+    if (!formFits(task.action.schema, task.action.args)) return { issues: [] };
+    const { value, issues } = readForm(formSlot, task.action.schema, task.action.args, 'args');
+    return { args: value, issues };
+  }
+  const box = /** @type {HTMLTextAreaElement} */ (document.getElementById('args'));
+  try {
+    const value = JSON.parse(box.value);
+    return { args: value, issues: [] };
+  } catch {
+    return { issues: [{ path: 'args', message: 'That is not valid JSON.' }], json: true };
+  }
+}
+
+/**
+ * A problem of a field as the JSON editor shows it: "amount must be > 0".
+ * @param {{ path: string, message: string }} issue
+ */
+function underJson(issue) {
+  const field = issue.path.replace(/^args\.?/, '');
+  return { path: 'args', message: field ? `${field} ${issue.message}` : issue.message };
+}
+
+/**
+ * Puts each problem beside its field (the nearest one that has a slot: `args.tags.2` goes to
+ * `args.tags`), and marks the field invalid.
+ * @param {ParentNode} root
+ * @param {{ path: string, message: string }[]} issues
+ */
+function showArgIssues(root, issues) {
+  // Edited as JSON: every problem goes under the JSON, naming its field.
+  const json = document.getElementById('args-editor')?.dataset.mode !== 'form';
+  for (const issue of json ? issues.map(underJson) : issues) {
+    let path = issue.path;
+    let slot = root.querySelector(`[data-error-for="${CSS.escape(path)}"]`);
+    while (!slot && path.includes('.')) {
+      path = path.slice(0, path.lastIndexOf('.'));
+      slot = root.querySelector(`[data-error-for="${CSS.escape(path)}"]`);
+    }
+    if (!slot) continue;
+    slot.textContent = (slot.textContent ? `${slot.textContent}; ` : '') + issue.message;
+    const input = slot.previousElementSibling;
+    if (input instanceof HTMLElement && input.matches('input, select, textarea, fieldset'))
+      input.classList.add('invalid');
+  }
 }
 
 /**
@@ -337,6 +467,9 @@ function listen(ctx, task, answer, form, scalarForm) {
     for (const el of answer.querySelectorAll('.field-error')) el.textContent = '';
     for (const el of answer.querySelectorAll('.invalid')) el.classList.remove('invalid');
     formError.textContent = '';
+    const editor = document.getElementById('args-editor');
+    for (const el of editor ? editor.querySelectorAll('.field-error') : []) el.textContent = '';
+    for (const el of editor ? editor.querySelectorAll('.invalid') : []) el.classList.remove('invalid');
     /** @type {{ outcome: string, comment?: string, data?: unknown, args?: Record<string, unknown> }} */
     const body = { outcome };
     const commentBox = byId('comment');
@@ -353,14 +486,24 @@ function listen(ctx, task, answer, form, scalarForm) {
       if (form && !task.requireComment.includes(outcome)) {
         body.data = scalarForm ? formData(form) : JSON.parse(byId('field-json').value || 'null');
       }
-      const argsBox = /** @type {HTMLTextAreaElement | null} */ (document.getElementById('args'));
-      if (argsBox && task.action) {
-        const edited = JSON.parse(argsBox.value);
-        if (JSON.stringify(edited) !== JSON.stringify(task.action.args)) body.args = edited;
-      }
     } catch {
       formError.textContent = 'That is not valid JSON.';
       return;
+    }
+    // Edited arguments count for an approval only (a rejection sends none: nothing to check).
+    const edited = task.requireComment.includes(outcome) ? { issues: [] } : editedArgs(task);
+    if (edited.issues.length > 0) {
+      showArgIssues(document, edited.issues);
+      formError.textContent = edited.json
+        ? 'That is not valid JSON.'
+        : 'Some arguments are not valid: see the messages above.';
+      document
+        .querySelector('#args-editor .invalid, #args-editor [data-error-for]:not(:empty)')
+        ?.scrollIntoView({ block: 'center' });
+      return;
+    }
+    if (edited.args && task.action && JSON.stringify(edited.args) !== JSON.stringify(task.action.args)) {
+      body.args = edited.args;
     }
     const buttons = answer.querySelectorAll('button');
     for (const button of buttons) button.disabled = true;
@@ -370,14 +513,18 @@ function listen(ctx, task, answer, form, scalarForm) {
     } catch (error) {
       for (const button of buttons) button.disabled = false;
       formError.textContent = /** @type {Error} */ (error).message;
-      for (const issue of error instanceof ApiError ? error.issues : []) {
-        const key = issue.path.startsWith('args') ? 'args' : (issue.path.split('.')[0] ?? '');
-        const slot =
-          answer.querySelector(`[data-error-for="${CSS.escape(key)}"]`) ||
-          (key === 'args' ? document.querySelector('[data-error-for="args"]') : null);
+      const issues = error instanceof ApiError ? error.issues : [];
+      showArgIssues(
+        document,
+        issues.filter((i) => i.path.startsWith('args')),
+      );
+      for (const issue of issues) {
+        if (issue.path.startsWith('args')) continue;
+        const key = issue.path.split('.')[0] ?? '';
+        const slot = answer.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
         if (slot) slot.textContent = (slot.textContent ? `${slot.textContent}; ` : '') + issue.message;
         const index = Object.keys(form?.properties || {}).indexOf(key);
-        const input = document.getElementById(key === 'args' ? 'args' : `field-${index}`);
+        const input = document.getElementById(`field-${index}`);
         if (input) input.classList.add('invalid');
       }
     }

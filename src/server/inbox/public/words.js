@@ -218,6 +218,22 @@ export function askedOf(task, identities) {
   return task.assignees.length === 0 || task.assignees.some((a) => identities.includes(a.principal));
 }
 
+/** Task types whose requester never answers them, unless the task allows it (four-eyes). */
+const FOUR_EYES = ['approval', 'review', 'override'];
+/**
+ * Whether `identities` asked for this task and so may not answer it (four-eyes).
+ * @param {Task} task
+ * @param {readonly string[]} identities
+ */
+export function ownRequest(task, identities) {
+  return (
+    task.requester !== null &&
+    identities.includes(task.requester) &&
+    FOUR_EYES.includes(task.type) &&
+    task.selfApproval !== 'allowed'
+  );
+}
+
 /**
  * One line saying where a task stands: "waiting for you", "waiting for Bob",
  * "approved by Alice via Slack, 2 min ago", "expired 1 h ago: rejected automatically".
@@ -229,10 +245,13 @@ export function standing(task, me, identities) {
   const r = task.result;
   if (task.status === 'pending') {
     const asked = task.assignees.map((a) => a.principal);
-    const mine = askedOf(task, identities || [me]);
+    const ids = identities || [me];
+    const mine = askedOf(task, ids) && !ownRequest(task, ids);
     const got = task.responses.length;
     const quorum = task.quorum && task.quorum.approvals > 1 ? ` (${got} of ${task.quorum.approvals} approvals)` : '';
-    return (mine ? 'waiting for you' : `waiting for ${people(asked, me)}`) + quorum;
+    // As its requester: who else decides (never "waiting for you" for what one may not answer).
+    const others = ownRequest(task, ids) ? asked.filter((p) => !ids.includes(p)) : asked;
+    return (mine ? 'waiting for you' : `waiting for ${people(others.length ? others : asked, me)}`) + quorum;
   }
   if (r && (r.by === 'system' || r.via === 'timeout')) {
     return `no answer in time, ${ago(task.deadline || r.at)}${r.outcome ? `: ${outcomeDone(r.outcome)} automatically` : ''}`;
