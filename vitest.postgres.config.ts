@@ -20,6 +20,7 @@ export default defineConfig({
       'test/ag-ui/**/*.test.ts',
       'test/channels/**/*.test.ts',
       'test/mcp/**/*.test.ts',
+      'test/a2a/**/*.test.ts',
       'test/regressions/**/*.test.ts',
       'test/agent/**/*.test.ts',
       'test/openai-agents/**/*.test.ts',

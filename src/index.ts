@@ -58,7 +58,14 @@ export {
 export type { HistoryEntry, RunDetail, RunInfo, WaitInfo } from './engine/run-info.ts';
 export type { ErrorData } from './engine/serialization.ts';
 export { RecordedError } from './engine/serialization.ts';
-export type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './engine/workflow.ts';
+export type {
+  A2AWorkflowInfo,
+  StartOptions,
+  Workflow,
+  WorkflowFn,
+  WorkflowOptions,
+  WorkflowRef,
+} from './engine/workflow.ts';
 export * from './errors.ts';
 export type { EventMatch } from './store/event-match.ts';
 export type { Page, RunEvent, RunQuery, RunStatus, StatusEntry, Store, WaitKind } from './store/store.ts';

@@ -15,6 +15,8 @@ export const INTERNAL_RUN_NAMESPACES = [
   'chat',
   /** An outgoing webhook delivery (server/webhooks/dispatcher.ts). */
   'webhook',
+  /** A task of the A2A agent and its workflow run (a2a/workflow.ts). */
+  'a2a',
 ] as const;
 
 export type InternalRunNamespace = (typeof INTERNAL_RUN_NAMESPACES)[number];

@@ -360,6 +360,37 @@ export class Authorization {
     return thread;
   }
 
+  // ── A2A (/a2a: an A2A task is a run the calling agent started) ─────────────────────────────
+
+  /**
+   * An A2A task is its caller's (the principal that sent the message, the initiator of its run):
+   * only that caller and admins may read it, follow it, set its push notifications or cancel it
+   * (the caller is the requester of what it asks, and a requester may cancel its request).
+   * Anyone else is told it does not exist.
+   * @throws TaskNotFoundError
+   */
+  requireA2ATask<R extends Pick<RunInfo, 'initiator'>>(caller: Caller, run: R | undefined, id: string): R {
+    if (!run || !(caller.admin || (run.initiator !== null && caller.identities.includes(run.initiator)))) {
+      throw new TaskNotFoundError(id);
+    }
+    return run;
+  }
+
+  /** Which A2A tasks a list may return: admins any; others the ones they started. */
+  a2aListScope(caller: Caller): { initiator?: string } {
+    return caller.admin ? {} : { initiator: caller.principal };
+  }
+
+  /**
+   * Send a message to the A2A agent asking for a workflow skill: the same rule as starting the
+   * workflow over `POST /v1/runs` (Heed's own skills, `request_approval` and `ask_human`, are
+   * for every caller, like `POST /v1/tasks`, under the approval policies).
+   * @throws UnknownWorkflowError, ForbiddenError
+   */
+  requireA2AWorkflow(caller: Caller, workflow: string): void {
+    this.requireStart(caller, workflow);
+  }
+
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
   #holds(caller: Caller, permission: 'events' | 'messages' | 'metrics'): boolean {

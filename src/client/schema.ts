@@ -19,6 +19,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/agent-card.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The A2A agent card: Heed's skills (request_approval, ask_human, A2A workflows), its endpoint and auth */
+        get: operations["getAgentCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/a2a": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An A2A JSON-RPC request (SendMessage, SendStreamingMessage, GetTask, CancelTask, SubscribeToTask, …)
+         * @description Heed as an A2A agent (A2A 1.0, JSON-RPC binding): each task is a durable Heed run that asks people; it is `working` while they decide (the status says who was asked) and `completed` with the decision as a data part. Send `A2A-Version: 1.0`. SendStreamingMessage and SubscribeToTask answer with server-sent events, each a JSON-RPC response. A blocking SendMessage that waits for people starts its 200 answer at once and sends blank lines (valid JSON whitespace) until the JSON-RPC response, so no client or proxy times out.
+         */
+        post: operations["a2aRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/mcp": {
         parameters: {
             query?: never;
@@ -853,6 +890,12 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        A2AAgentCard: {
+            [key: string]: unknown;
+        };
+        A2AJsonRpcMessage: {
+            [key: string]: unknown;
+        };
         AgUiRunAgentInput: {
             context?: unknown[];
             /** @description `{agent}`: the agent workflow of a new thread (default `banking`); ignored for an existing thread */
@@ -1164,7 +1207,7 @@ export interface components {
             };
         };
         StartRun: {
-            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`) are refused: 422 RUN_ID_RESERVED */
+            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`, `a2a:`) are refused: 422 RUN_ID_RESERVED */
             id?: string;
             /** @description Any JSON value */
             input?: unknown;
@@ -1455,6 +1498,89 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    getAgentCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent card (A2A 1.0) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["A2AAgentCard"];
+                };
+            };
+        };
+    };
+    a2aRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                "A2A-Version"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["A2AJsonRpcMessage"];
+            };
+        };
+        responses: {
+            /** @description A JSON-RPC response (result or error), or for the streaming methods an event stream of them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["A2AJsonRpcMessage"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: without API keys, a caller off loopback */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: the body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -25,7 +25,7 @@ import { Execution } from './execution.ts';
 import { checkVersion, parseVersioned, versionedName } from './versions.ts';
 import { type ExportedHistory, type ReplayVerdict, replayRecorded } from './replayer.ts';
 import type { WorkflowContext } from './context.ts';
-import type { StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './workflow.ts';
+import type { A2AWorkflowInfo, StartOptions, Workflow, WorkflowFn, WorkflowOptions, WorkflowRef } from './workflow.ts';
 
 export interface EngineOptions {
   /** Where everything is kept. The engine uses its {@link EngineStore} part only (and keeps it private). */
@@ -86,6 +86,8 @@ export class Engine {
   readonly clock: Clock;
   readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
   readonly #internal = new Set<string>();
+  /** Workflows offered as A2A skills, by name. */
+  readonly #a2a = new Map<string, A2AWorkflowInfo>();
   /** The newest registered version of each workflow (what new runs start on). */
   readonly #latest = new Map<string, number>();
   readonly #extensions = new Map<string, (ctx: WorkflowContext) => unknown>();
@@ -177,6 +179,10 @@ export class Engine {
     this.#workflows.set(stored, fn as WorkflowFn<unknown, unknown>);
     if (version >= (this.#latest.get(name) ?? 0)) this.#latest.set(name, version);
     if (options.internal) this.#internal.add(name);
+    else if (options.a2a) {
+      const description = typeof options.a2a === 'object' ? options.a2a.description : undefined;
+      this.#a2a.set(name, { name, description: description ?? this.#a2a.get(name)?.description });
+    }
     return {
       name,
       start: (input, options) => this.#startRun<O>(name, input, options),
@@ -265,6 +271,11 @@ export class Engine {
   /** Whether `name` was registered with `internal: true` (Heed's own runs, never exposed). */
   isInternal(name: string): boolean {
     return this.#internal.has(name);
+  }
+
+  /** The workflows registered with `a2a` (offered as skills of the A2A agent), by name. */
+  a2aWorkflows(): A2AWorkflowInfo[] {
+    return [...this.#a2a.values()];
   }
 
   /** The names registered with `internal: true`. */

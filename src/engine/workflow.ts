@@ -33,6 +33,18 @@ export interface WorkflowOptions {
    * a new version beside the old one. A process that lacks a run's version never claims it.
    */
   version?: number;
+  /**
+   * Offered as a skill of Heed's A2A agent (`/a2a`, its agent card lists it): a calling agent
+   * starts a run with a message whose data part is the input. `true`, or the skill's description.
+   * Who may start it is still `startable`'s rule. Ignored for internal workflows.
+   */
+  a2a?: boolean | { description?: string };
+}
+
+/** A workflow offered over A2A (see {@link WorkflowOptions.a2a}). */
+export interface A2AWorkflowInfo {
+  name: string;
+  description: string | undefined;
 }
 
 /** A registered workflow. */

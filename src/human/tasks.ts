@@ -154,11 +154,33 @@ export class HumanTasks {
   }
 
   /**
+   * Checks a request as {@link create} or {@link ask} would, under the policy that governs it,
+   * creating nothing: for a surface that starts a run which will ask (A2A), so a bad request is
+   * refused before anything is stored.
+   * @throws InvalidTaskError, PayloadTooLargeError, InvalidPrincipalError, PolicyViolationError
+   */
+  validate(spec: TaskSpec, origin: Pick<TaskOrigin, 'trust' | 'workflow'> = {}): void {
+    governedSpec(
+      spec,
+      this.policies,
+      { trust: origin.trust ?? 'server', workflow: origin.workflow },
+      { maxBytes: this.#maxBytes },
+    );
+  }
+
+  /**
    * Asks a person from inside a workflow and waits, durably, for the task to end. The task and
    * its lifecycle run are created once (a recorded step), the asking run is suspended while the
-   * person takes their time, and cancelling the asking run cancels the task.
+   * person takes their time, and cancelling the asking run cancels the task. `origin.trust`: who
+   * chose the spec (default `server`, the workflow's own code; `model` for a calling agent's
+   * request, e.g. over A2A: looser fields are replaced by the policy's); `origin.via`: the
+   * surface, for the audit (default `workflow`).
    */
-  async ask<O extends string = string, D = unknown>(ctx: WorkflowContext, spec: TaskSpec): Promise<TaskResult<O, D>> {
+  async ask<O extends string = string, D = unknown>(
+    ctx: WorkflowContext,
+    spec: TaskSpec,
+    origin: Pick<TaskOrigin, 'trust' | 'via'> = {},
+  ): Promise<TaskResult<O, D>> {
     if (spec.idempotencyKey !== undefined) {
       throw new InvalidTaskError('Invalid task', [
         {
@@ -169,17 +191,18 @@ export class HumanTasks {
     }
     // The person the run acts for asked: its initiator is the requester unless the spec names one.
     const asked = spec.requester === undefined && ctx.initiator !== null ? { ...spec, requester: ctx.initiator } : spec;
-    // The server's own code asks: a policy that governs the task still has the last word.
+    // The server's own code asks (unless `origin` says a model or a caller chose the spec): a
+    // policy that governs the task still has the last word.
     const normalized = governedSpec(
       asked,
       this.policies,
-      { trust: 'server', workflow: ctx.workflow },
+      { trust: origin.trust ?? 'server', workflow: ctx.workflow },
       { maxBytes: this.#maxBytes },
     );
     const id = await ctx.uuid();
     await ctx.step(
       'heed.ask',
-      async () => (await this.#insert(normalized, { id, askedBy: ctx.runId, via: 'workflow' })).task.id,
+      async () => (await this.#insert(normalized, { id, askedBy: ctx.runId, via: origin.via ?? 'workflow' })).task.id,
     );
     const lifecycle = await ctx.start<{ taskId: string }, TaskResult<O, D>>(
       { name: TASK_WORKFLOW },

@@ -13,6 +13,7 @@ import { HttpError, onError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { LinkGuard } from './link-guard.ts';
 import { LinkSigner } from './links.ts';
+import { a2aRoutes } from './routes/a2a.ts';
 import { agUiRoutes } from './routes/ag-ui.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { channelRoutes } from './routes/channels.ts';
@@ -40,8 +41,10 @@ export interface AppOptions {
   startable?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Principals or groups that may emit events and send messages to runs (admins always may). */
   permissions?: { events?: readonly string[]; messages?: readonly string[]; metrics?: readonly string[] } | undefined;
-  /** Accept `callbackUrl`s on loopback and private networks (default: refused). */
+  /** Accept `callbackUrl`s (and A2A push notification URLs) on loopback and private networks (default: refused). */
   allowPrivateCallbacks?: boolean | undefined;
+  /** Whether the A2A agent offers push notifications (they are signed with the webhooks' callback secret). */
+  a2aPushNotifications?: boolean | undefined;
   /** Who the demo agents ask to approve (shown on the inbox's sign-in). */
   demoApprovers?: readonly string[] | undefined;
   /** Email and Slack: the Slack interactivity route and the `/outbox` page. */
@@ -156,6 +159,12 @@ export function createApp(
     maxBodyBytes: options.maxBodyBytes,
     baseUrl: options.baseUrl,
     linkSecret: options.linkSecret,
+  });
+  a2aRoutes(app, heed, hub, authorization, {
+    auth: options.auth,
+    baseUrl: options.baseUrl,
+    pushNotifications: options.a2aPushNotifications ?? false,
+    allowPrivateCallbacks: options.allowPrivateCallbacks ?? false,
   });
   return { app, hub, authorization };
 }

@@ -5,7 +5,10 @@ import type { Channels } from '../channels/channels.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type Duration, toMs } from '../time/duration.ts';
 import { createApp } from './app.ts';
+import { PushDispatcher } from '../a2a/push.ts';
+import { DELIVERY_WORKFLOW } from './webhooks/delivery.ts';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher.ts';
+import { internalRunId } from '../run-ids.ts';
 import type { AuthConfig } from './auth.ts';
 
 export interface ServeOptions {
@@ -80,6 +83,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     startable: options.startable,
     permissions: options.permissions,
     allowPrivateCallbacks: options.allowPrivateCallbacks,
+    a2aPushNotifications: options.webhooks?.callbackSecret !== undefined,
     demoApprovers: options.demoApprovers,
     linkSecret,
     baseUrl: () => url,
@@ -91,9 +95,21 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     ...options.webhooks,
     allowPrivateCallbacks: options.allowPrivateCallbacks ?? false,
   });
+  // A2A push notifications: signed deliveries to the callers' URLs, like task callbacks.
+  const push =
+    options.webhooks?.callbackSecret === undefined
+      ? undefined
+      : new PushDispatcher(heed, async (delivery) => {
+          await heed.startWorkflow(
+            DELIVERY_WORKFLOW,
+            { ...delivery, signer: 'callback', type: 'a2a.push', data: null },
+            { id: internalRunId('webhook', delivery.id) },
+          );
+        });
   await heed.start();
   await hub.start();
   await dispatcher.start();
+  await push?.start();
   await options.channels?.start();
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
@@ -110,6 +126,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
     close: async () => {
       hub.stop();
       dispatcher.stop();
+      push?.stop();
       options.channels?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -25,6 +25,13 @@ export interface DeliveryInput {
   type: string;
   data: unknown;
   at: number;
+  /**
+   * The exact body to send instead of the `{type, timestamp, data}` envelope (e.g. an A2A push
+   * notification, whose body the A2A protocol defines); signed all the same.
+   */
+  body?: string;
+  /** Headers besides the signature's, e.g. `X-A2A-Notification-Token` (a content type replaces JSON's). */
+  headers?: Record<string, string>;
 }
 
 export const DELIVERY_WORKFLOW = 'heed.webhook';
@@ -81,7 +88,8 @@ async function post(
   publicOnly: boolean,
 ): Promise<{ ok: boolean; status: number | null; error: string | null }> {
   if (!secret) return { ok: false, status: null, error: `no secret for ${input.signer}` };
-  const body = JSON.stringify({ type: input.type, timestamp: new Date(input.at).toISOString(), data: input.data });
+  const body =
+    input.body ?? JSON.stringify({ type: input.type, timestamp: new Date(input.at).toISOString(), data: input.data });
   const timestamp = new Date();
   try {
     const url = new URL(input.url);
@@ -90,6 +98,7 @@ async function post(
       url,
       {
         'content-type': 'application/json',
+        ...input.headers,
         'webhook-id': input.id,
         'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
         'webhook-signature': new Webhook(secret).sign(input.id, timestamp, body),

@@ -102,6 +102,8 @@ export class WebhookDispatcher {
     const namespace = internalNamespaceOf(event.runId);
     // Deliveries do not announce themselves.
     if (namespace === 'webhook' || namespace === 'channel' || namespace === 'channel-close') return;
+    // An A2A task's own run is told to its caller by push notifications; its workflow's run is not.
+    if (namespace === 'a2a' && !event.runId.endsWith(':workflow')) return;
     const isTaskRun = namespace === 'task';
     const isTaskEvent = event.type.startsWith('task.');
     if (isTaskEvent !== isTaskRun) return; // task events also appear on the asking run: send once
