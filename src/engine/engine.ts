@@ -8,7 +8,7 @@ import {
   RunStateError,
   UnknownWorkflowError,
 } from '../errors.ts';
-import type { EngineStore } from '../store/engine-store.ts';
+import type { EngineStore, IntegrityReport } from '../store/engine-store.ts';
 import type { FeedStore } from '../store/feed-store.ts';
 import { type RetentionOptions, retentionPlan } from '../retention/options.ts';
 import { type PruneReport, RetentionSweeper } from '../retention/sweeper.ts';
@@ -80,6 +80,13 @@ export class Engine {
   readonly #store: EngineStore & Pick<FeedStore, 'statusChanges' | 'changes'>;
   /** The store's class name, for health reports (`SqliteStore`, `PostgresStore`). */
   readonly storeName: string;
+  /**
+   * What the store's integrity check found (SQLite: `PRAGMA quick_check`, at open or in the
+   * background), for health reports; `undefined` for a store without one or before `ready()`.
+   */
+  storeIntegrity(): IntegrityReport | undefined {
+    return this.#store.integrity?.();
+  }
   readonly clock: Clock;
   readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
   readonly #internal = new Set<string>();
