@@ -96,6 +96,11 @@ export class Database {
     return Number(this.#prepare(sql).run(...params).changes);
   }
 
+  /** Runs an INSERT; returns the new row's rowid. */
+  insert(sql: string, ...params: Params): number {
+    return Number(this.#prepare(sql).run(...params).lastInsertRowid);
+  }
+
   get<T = Row>(sql: string, ...params: Params): T | undefined {
     return this.#prepare(sql).get(...params) as T | undefined;
   }
