@@ -42,7 +42,7 @@ function damage(path: string): void {
 }
 
 describe('the integrity check at open', () => {
-  it('checks a large file in the background: the store serves at once, and the check finds it sound', async () => {
+  it('checks a large file in the background, a second after open: the store serves at once, and the check finds it sound', async () => {
     const path = await bigFile(OPEN_CHECK_MAX_BYTES + 1024 * 1024);
     const store = new SqliteStore(path);
     await store.init();
@@ -66,7 +66,9 @@ describe('the integrity check at open', () => {
     const path = await bigFile(OPEN_CHECK_MAX_BYTES + 1024 * 1024);
     damage(path);
     const told: IntegrityReport[] = [];
-    const heed = new Heed({ store: new SqliteStore(path, { onIntegrity: (report) => told.push(report) }) });
+    const heed = new Heed({
+      store: new SqliteStore(path, { integrityCheckDelayMs: 0, onIntegrity: (report) => told.push(report) }),
+    });
     const server = await startServer(heed, { port: 0 });
     try {
       await heed.ready();
@@ -98,7 +100,7 @@ describe('the integrity check at open', () => {
     const original = console.error;
     console.error = (...args: unknown[]) => logged.push(args.map(String).join(' '));
     try {
-      const store = new SqliteStore(path);
+      const store = new SqliteStore(path, { integrityCheckDelayMs: 0 });
       await store.init();
       expect((await store.integrityChecked())?.state).toBe('damaged');
       await new Promise((resolve) => setImmediate(resolve));

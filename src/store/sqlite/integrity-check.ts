@@ -46,13 +46,13 @@ export interface BackgroundCheck {
 }
 
 /**
- * Runs `PRAGMA quick_check(5)` on `path` in a worker thread with its own read-only connection:
- * the calling thread's event loop is never blocked, and in WAL mode the check reads a snapshot
- * while writers go on. The worker does not keep the process alive.
+ * Runs `PRAGMA quick_check(5)` on `path` in a worker thread with its own read-only connection,
+ * `delayMs` after the call: the calling thread's event loop is never blocked by the check, and
+ * even the worker's start (an isolate: ~10-20 ms of this thread) comes after the store's first
+ * claims. In WAL mode the check reads a snapshot while writers go on. Neither the delay nor the
+ * worker keeps the process alive.
  */
-export function startBackgroundCheck(path: string, busyTimeoutMs: number): BackgroundCheck {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, busyTimeoutMs } });
-  worker.unref();
+export function startBackgroundCheck(path: string, busyTimeoutMs: number, delayMs = 0): BackgroundCheck {
   let settle: (report: IntegrityReport) => void = () => {};
   const done = new Promise<IntegrityReport>((resolve) => {
     let settled = false;
@@ -62,19 +62,32 @@ export function startBackgroundCheck(path: string, busyTimeoutMs: number): Backg
       resolve(report);
     };
   });
-  worker.on('message', (message: { problems?: string[]; error?: string }) => {
-    if (message.problems) settle(fromProblems(message.problems, 'background'));
-    else settle({ state: 'failed', problems: [message.error ?? 'unknown error'], mode: 'background' });
-  });
-  worker.on('error', (error) => settle({ state: 'failed', problems: [error.message], mode: 'background' }));
-  worker.on('exit', (code) =>
-    settle({ state: 'failed', problems: [`the check stopped before it finished (exit ${code})`], mode: 'background' }),
-  );
+  let worker: Worker | undefined;
+  const begin = () => {
+    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, busyTimeoutMs } });
+    worker = started;
+    started.unref();
+    started.on('message', (message: { problems?: string[]; error?: string }) => {
+      if (message.problems) settle(fromProblems(message.problems, 'background'));
+      else settle({ state: 'failed', problems: [message.error ?? 'unknown error'], mode: 'background' });
+    });
+    started.on('error', (error) => settle({ state: 'failed', problems: [error.message], mode: 'background' }));
+    started.on('exit', (code) =>
+      settle({
+        state: 'failed',
+        problems: [`the check stopped before it finished (exit ${code})`],
+        mode: 'background',
+      }),
+    );
+  };
+  const timer = setTimeout(begin, delayMs);
+  timer.unref();
   return {
     done,
     stop: () => {
+      clearTimeout(timer);
       settle({ state: 'failed', problems: ['the store closed before the check finished'], mode: 'background' });
-      void worker.terminate();
+      void worker?.terminate();
     },
   };
 }

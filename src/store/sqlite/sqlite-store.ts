@@ -45,7 +45,7 @@ import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
 import * as tasks from './tasks.ts';
-import { deleteWaits, fireChildWaits, nextDeadline, selectWaits } from './waits.ts';
+import { deleteWaits, fireChildWaits, nextDeadline, resolveHeldWaits, selectWaits } from './waits.ts';
 
 /**
  * `SqliteStore` options. `durability` defaults to `'full'`: a write is acknowledged (its promise
@@ -63,6 +63,11 @@ export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'chang
    * by {@link SqliteStore.integrity} (and `GET /v1/health`); it is never silently skipped.
    */
   integrityCheck?: IntegrityCheckMode;
+  /**
+   * How long after open a background check starts (default 1 s): the first claims and resumes
+   * of a restarted process come first. The store reports `checking` meanwhile.
+   */
+  integrityCheckDelayMs?: number;
   /** Where a background check's findings are told (default: `console.error` when damaged or failed). */
   onIntegrity?: (report: IntegrityReport) => void;
 }
@@ -88,6 +93,7 @@ export class SqliteStore implements Store, TaskStore {
   #db: Database | undefined;
   #closed = false;
   readonly #integrityMode: IntegrityCheckMode;
+  readonly #integrityDelayMs: number;
   readonly #onIntegrity: (report: IntegrityReport) => void;
   #integrity: IntegrityReport | undefined;
   #check: BackgroundCheck | undefined;
@@ -104,6 +110,7 @@ export class SqliteStore implements Store, TaskStore {
       changes: this.changes,
     };
     this.#integrityMode = options.integrityCheck ?? 'auto';
+    this.#integrityDelayMs = options.integrityCheckDelayMs ?? 1_000;
     this.#onIntegrity = options.onIntegrity ?? reportIntegrity(path);
   }
 
@@ -177,7 +184,7 @@ export class SqliteStore implements Store, TaskStore {
       return;
     }
     this.#integrity = { state: 'checking', problems: [], mode: 'background' };
-    const check = startBackgroundCheck(this.path, this.#options.busyTimeoutMs);
+    const check = startBackgroundCheck(this.path, this.#options.busyTimeoutMs, this.#integrityDelayMs);
     this.#check = check;
     void check.done.then((report) => {
       if (this.#closed) return;
@@ -227,15 +234,19 @@ export class SqliteStore implements Store, TaskStore {
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, request.now);
       }
-      // A woken run's waits are resolved by its replay (`awaitWait`), not here: on one writer
-      // with no round trips, resolving them at claim would save nothing.
+      // A woken run's waits that hold are resolved here, in the claim's commit (as PostgreSQL's
+      // claim does): its replay finds them in its history, so the resume waits for no commit of
+      // its own (`awaitWait`) before the workflow code goes on.
       return toClaims(
-        runs.claimRuns(db, request).map((row) => ({
-          row,
-          history: selectHistoryRows(db, row.id),
-          lastWaitSeq:
-            db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM waits WHERE run_id = ?', row.id)?.seq ?? null,
-        })),
+        runs.claimRuns(db, request).map((row) => {
+          resolveHeldWaits(db, row.id, request.now);
+          return {
+            row,
+            history: selectHistoryRows(db, row.id),
+            lastWaitSeq:
+              db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM waits WHERE run_id = ?', row.id)?.seq ?? null,
+          };
+        }),
       );
     });
   }
