@@ -165,6 +165,16 @@ async function main(): Promise<void> {
   trees.push(after);
   const dir = tempDir('wakeups');
   const server = await startEmbeddedPostgres({ user: 'postgres', password: 'pw' });
+  // Interrupted: stop the PostgreSQL server and remove the temporary trees before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void server.stop().finally(() => {
+        dir.remove();
+        before?.remove();
+        process.exit(130);
+      });
+    });
+  }
   try {
     const results = new Map<string, Record<string, unknown>>();
     const put = (tree: Tree, key: string, value: unknown) => {
