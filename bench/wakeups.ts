@@ -37,6 +37,8 @@ const SIZES = {
   waiting: scaled(100_000, 1_000),
   restarts: 3,
 };
+/** `BENCH_ROWS=pg,restart` measures and prints only those rows (answer, fanout, pg, restart). */
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'answer,fanout,pg,restart').split(',').map((r) => r.trim()));
 const log = (message: string) => process.stderr.write(`[bench:wakeups] ${message}\n`);
 const run = promisify(execFile);
 
@@ -185,45 +187,58 @@ async function main(): Promise<void> {
     log(`${cpus().length} cores; trees: ${trees.map((t) => t.label).join(', ')}`);
 
     log('engine floor: in-process send → result()');
-    const engine = await measure<Burst & { burstP50: number }>(after, [
-      'engine-resume',
-      String(SIZES.engineResumes),
-      String(SIZES.fanout),
-    ]);
+    const engine =
+      ROWS.has('answer') || ROWS.has('fanout')
+        ? await measure<Burst & { burstP50: number }>(after, [
+            'engine-resume',
+            String(SIZES.engineResumes),
+            String(SIZES.fanout),
+          ])
+        : undefined;
     for (const tree of trees) {
-      log(`${tree.label}: ${SIZES.answers} refunds answered over HTTP`);
-      put(tree, 'answer', await measure<Latency>(tree, ['answer', String(SIZES.answers)]));
-      log(`${tree.label}: ${SIZES.fanout} SSE clients woken at once`);
-      put(tree, 'fanout', await measure<Latency>(tree, ['fanout', String(SIZES.fanout)]));
-      log(`${tree.label}: PostgreSQL resumes across processes`);
-      const url = await createDatabase(server.url, `heed_wake_${results.size}_${trees.indexOf(tree)}`);
-      put(tree, 'pg', await measure<Burst>(tree, ['pg-resume', url, String(SIZES.pgResumes), String(SIZES.pgBurst)]));
+      if (ROWS.has('answer')) {
+        log(`${tree.label}: ${SIZES.answers} refunds answered over HTTP`);
+        put(tree, 'answer', await measure<Latency>(tree, ['answer', String(SIZES.answers)]));
+      }
+      if (ROWS.has('fanout')) {
+        log(`${tree.label}: ${SIZES.fanout} SSE clients woken at once`);
+        put(tree, 'fanout', await measure<Latency>(tree, ['fanout', String(SIZES.fanout)]));
+      }
+      if (ROWS.has('pg')) {
+        log(`${tree.label}: PostgreSQL resumes across processes`);
+        const url = await createDatabase(server.url, `heed_wake_${trees.indexOf(tree)}`);
+        put(tree, 'pg', await measure<Burst>(tree, ['pg-resume', url, String(SIZES.pgResumes), String(SIZES.pgBurst)]));
+      }
     }
     log('PostgreSQL, one process (worker and sender)');
-    const pgLocal = await measure<Burst>(after, [
-      'pg-resume',
-      await createDatabase(server.url, 'heed_wake_local'),
-      String(SIZES.pgResumes),
-      String(SIZES.pgBurst),
-      'local',
-    ]);
+    const pgLocal = ROWS.has('pg')
+      ? await measure<Burst>(after, [
+          'pg-resume',
+          await createDatabase(server.url, 'heed_wake_local'),
+          String(SIZES.pgResumes),
+          String(SIZES.pgBurst),
+          'local',
+        ])
+      : undefined;
 
-    log(`filling a SQLite file with ${fmt(SIZES.waiting)} waiting runs`);
     const full = join(dir.path, 'full.db');
     const empty = join(dir.path, 'empty.db');
-    await measure(after, ['fill', full, String(SIZES.waiting)]);
-    await measure(after, ['fill', empty, '1']);
+    if (ROWS.has('restart')) {
+      log(`filling a SQLite file with ${fmt(SIZES.waiting)} waiting runs`);
+      await measure(after, ['fill', full, String(SIZES.waiting)]);
+      await measure(after, ['fill', empty, '1']);
+    }
     const restarts = new Map<string, Restart[]>();
-    for (let i = 0; i < SIZES.restarts; i++) {
+    for (let i = 0; ROWS.has('restart') && i < SIZES.restarts; i++) {
       for (const tree of trees) {
         const r = await measure<Restart>(tree, ['restart', full, `wait-${i * trees.length + trees.indexOf(tree)}`]);
         if (r) restarts.set(tree.label, [...(restarts.get(tree.label) ?? []), r]);
       }
     }
-    const emptyRestart = await measure<Restart>(after, ['restart', empty, 'wait-0']);
+    const emptyRestart = ROWS.has('restart') ? await measure<Restart>(after, ['restart', empty, 'wait-0']) : undefined;
 
     log('DBOS Transact wait/resume');
-    const dbosResult = await dbos(server.port);
+    const dbosResult = ROWS.has('pg') ? await dbos(server.port) : { note: 'not measured' };
 
     const cell = (tree: Tree, key: string, pick: (v: never) => number | undefined) => {
       const value = results.get(tree.label)?.[key];
@@ -243,21 +258,21 @@ async function main(): Promise<void> {
       'DBOS Transact',
     ];
     const rows = [
-      [
+      ROWS.has('answer') && [
         'a person answers over HTTP → run ends → SSE subscriber hears it, p50 (demo refund)',
         '≤ 5 ms',
         ...trees.map((t) => cell(t, 'answer', (v: Latency) => v.p50)),
         `${ms(engine?.p50)} (in-process send → result())`,
         '-',
       ],
-      [
+      ROWS.has('fanout') && [
         `${fmt(SIZES.fanout)} SSE subscribers woken at once, message sent → run.succeeded heard, p50`,
         '≤ 20 ms',
         ...trees.map((t) => cell(t, 'fanout', (v: Latency) => v.p50)),
         `${ms(engine?.burstP50)} (${fmt(SIZES.fanout)} in-process sends → result(), p50)`,
         '-',
       ],
-      [
+      ROWS.has('pg') && [
         `PostgreSQL: one resume across processes p50 / ${fmt(SIZES.pgBurst)} resumes at once`,
         '≤ 3 ms / ≤ 0.5 s',
         ...trees.map((t) => {
@@ -269,7 +284,7 @@ async function main(): Promise<void> {
           ? `${ms(dbosResult.p50)} / ${ms(dbosResult.burstMs)} (in one process)`
           : (dbosResult.note ?? '-'),
       ],
-      [
+      ROWS.has('restart') && [
         `restart-to-ready with ${fmt(SIZES.waiting)} runs waiting (start + first resume), median of ${SIZES.restarts}`,
         '≤ 10 ms',
         ...trees.map(restartOf),
@@ -283,7 +298,10 @@ async function main(): Promise<void> {
         '',
         `Node ${process.version}; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; BENCH_SCALE=${SCALE}; SQLite durability full; one embedded PostgreSQL for Heed and DBOS.`,
         '',
-        table(headers, rows),
+        table(
+          headers,
+          rows.filter((row): row is string[] => row !== false),
+        ),
         '',
       ].join('\n'),
     );

@@ -67,6 +67,9 @@ export interface StatusValue<T = unknown> {
 }
 
 /** Events of this process's engine, for live feeds (SSE) in the same process. */
+/** The run events that end a run (see `store/sqlite/run-end.ts`, `heed_complete_runs`). */
+const RUN_END_EVENTS = new Set(['run.succeeded', 'run.failed', 'run.cancelled']);
+
 interface EngineEvents {
   status: [StatusValue];
 }
@@ -548,7 +551,11 @@ export class Engine {
       // Runs can also end outside any execution (a suspended run ended by a write, a run ended in
       // another process): their end events on the change port wake the waiters too.
       this.#unsubscribeEnds ??= this.#store.changes.subscribe((change) => {
-        if (change.kind === 'run-event') this.#runEnded(change.runId);
+        if (change.kind !== 'run-event') return;
+        // An event announced with itself that does not end the run (a status, a task) needs no
+        // read by the waiters; an end, or an announcement with ids only, wakes them.
+        if (change.event && !RUN_END_EVENTS.has(change.event.type)) return;
+        this.#runEnded(change.runId);
       });
       let wake: () => void = () => {};
       let ended = false;
