@@ -15,6 +15,7 @@
  * (`../shared/peers/dbos/bench-dbos-wait.mjs`, from a temporary copy where npm installs its
  * dependencies; `HEED_DBOS_DIR` names a copy already installed; `BENCH_DBOS=0` skips it).
  *
+ * `BENCH_ROWS=pg,restart` measures only those rows (answer, fanout, pg, restart).
  * `BENCH_BEFORE=<git ref>` also measures that commit's tree (extracted with `git archive` into a
  * temporary folder, this file's child script copied in) in the same run: the "before" column.
  * Every measure runs in its own child process (`wakeups-child.ts`). Measures only; asserts nothing.

@@ -44,9 +44,10 @@ interface KnownFeed {
  * the hub keep the watched runs' newest events in memory: every watcher of the run reads them
  * from there, and the store is read only for a gap (a late or reconnecting client asking for
  * older events, another process's event). Without it (PostgreSQL's notifications carry ids),
- * one read per run is shared by the watchers that ask for it at once. Writes by *other processes* sharing the store are found by a fallback poll
- * of the run event feed (one indexed range read per tick for all connections, not one per
- * connection), unless the store's change port already carries them.
+ * one read per run is shared by the watchers that ask for it at once. Writes by *other
+ * processes* sharing the store are found by a fallback poll of the run event feed (one indexed
+ * range read per tick for all connections, not one per connection), unless the store's change
+ * port already carries them.
  *
  * No news is lost between a connection's read and its wait: a connection registers its watch
  * *before* reading (news arriving meanwhile is kept in the watch), and the poll's cursor starts at
