@@ -304,7 +304,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health: answers once the store is open */
+        /**
+         * Health: answers once the store is open
+         * @description `integrity` is what the store's integrity check found (SQLite: `PRAGMA quick_check`, at open for a small file, in the background for a large one): `checking`, `ok`, `damaged` (503, with the problems: restore from a backup) or `failed` (the check could not run); `null` for a store without one.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -1213,6 +1216,13 @@ export interface components {
             input?: unknown;
             workflow: string;
         };
+        StoreIntegrity: {
+            /** @enum {string} */
+            mode: "open" | "background";
+            problems: string[];
+            /** @enum {string} */
+            state: "checking" | "ok" | "damaged" | "failed";
+        } | null;
         Task: {
             action: {
                 args: {
@@ -2601,6 +2611,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        integrity: components["schemas"]["StoreIntegrity"];
                         /** @description Refused one-click link attempts since the start, by reason */
                         linkRefusals: {
                             expired: number;
@@ -2611,6 +2622,22 @@ export interface operations {
                         /** @enum {boolean} */
                         ok: true;
                         store: string;
+                    };
+                };
+            };
+            /** @description The store failed its integrity check (`integrity.state` is `damaged`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrity: components["schemas"]["StoreIntegrity"];
+                        /** @enum {boolean} */
+                        ok: false;
+                        store: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
