@@ -44,3 +44,21 @@ export async function answerAtTerminal(heed: Heed, runId: string, principal = 'u
     rl.close();
   }
 }
+
+/**
+ * What an example prints when the input ends before an answer: the task waits in the example's
+ * own store (not the one `npm start` serves), so it says how to serve an inbox on that store (on
+ * port 4001, beside `npm start`), answer there as `user:you`, and where the outcome shows.
+ */
+export function answerLater(options: { db: string; taskId: string; serve?: string; then: string }): string {
+  const url = 'http://127.0.0.1:4001';
+  return [
+    '',
+    `no answer given: the approval waits in Heed, in this example's store (${options.db}).`,
+    'To answer it later, serve an inbox on that store (stop it with Ctrl-C when done):',
+    `  npx heed serve --db ${options.db} --port 4001${options.serve ?? ''}`,
+    `and open ${url}/#/task/${encodeURIComponent(options.taskId)} signed in as user:you, or answer from the terminal:`,
+    `  npx heed respond ${options.taskId} approve --as user:you --url ${url}`,
+    options.then,
+  ].join('\n');
+}
