@@ -50,15 +50,23 @@ export async function answerAtTerminal(heed: Heed, runId: string, principal = 'u
  * own store (not the one `npm start` serves), so it says how to serve an inbox on that store (on
  * port 4001, beside `npm start`), answer there as `user:you`, and where the outcome shows.
  */
-export function answerLater(options: { db: string; taskId: string; serve?: string; then: string }): string {
+export function answerLater(options: {
+  db: string;
+  taskId: string;
+  serve?: string;
+  then: string;
+  as?: string;
+  headline?: string;
+}): string {
   const url = 'http://127.0.0.1:4001';
+  const as = options.as ?? 'user:you';
   return [
     '',
-    `no answer given: the approval waits in Heed, in this example's store (${options.db}).`,
+    options.headline ?? `no answer given: the approval waits in Heed, in this example's store (${options.db}).`,
     'To answer it later, serve an inbox on that store (stop it with Ctrl-C when done):',
     `  npx heed serve --db ${options.db} --port 4001${options.serve ?? ''}`,
-    `and open ${url}/#/task/${encodeURIComponent(options.taskId)} signed in as user:you, or answer from the terminal:`,
-    `  npx heed respond ${options.taskId} approve --as user:you --url ${url}`,
+    `and open ${url}/#/task/${encodeURIComponent(options.taskId)} signed in as ${as}, or answer from the terminal:`,
+    `  npx heed respond ${options.taskId} approve --as ${as} --url ${url}`,
     options.then,
   ].join('\n');
 }
