@@ -54,7 +54,7 @@ export function answerLater(options: {
   db: string;
   taskId: string;
   serve?: string;
-  then: string;
+  after: string;
   as?: string;
   headline?: string;
 }): string {
@@ -67,6 +67,6 @@ export function answerLater(options: {
     `  npx heed serve --db ${options.db} --port 4001${options.serve ?? ''}`,
     `and open ${url}/#/task/${encodeURIComponent(options.taskId)} signed in as ${as}, or answer from the terminal:`,
     `  npx heed respond ${options.taskId} approve --as ${as} --url ${url}`,
-    options.then,
+    options.after,
   ].join('\n');
 }

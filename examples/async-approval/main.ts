@@ -54,7 +54,7 @@ if (!clock && asked) {
       as: 'user:analyst-lead',
       serve: ' --no-demo',
       headline: `Answer it from another terminal; this process waits and prints the outcome (Ctrl-C leaves it waiting in ${db}).`,
-      then: 'and the outcome prints here.',
+      after: 'and the outcome prints here.',
     }),
   );
 }

@@ -23,7 +23,7 @@ const output = (await answerAtTerminal(heed, run.id)) as BankingOutput | { messa
 if (output === undefined) {
   const task = (await heed.tasks.list({ status: 'pending', limit: 100 })).items.find((t) => t.runId === run.id);
   // The server's demo workflows include this agent, so the run resumes there once answered.
-  const then = `then the agent's reply, once the server resumed the run: curl -s localhost:4001/v1/runs/${run.id}`;
-  console.log(task ? answerLater({ db, taskId: task.id, then }) : `run ${run.id} waits in ${db}`);
+  const after = `then the agent's reply, once the server resumed the run: curl -s localhost:4001/v1/runs/${run.id}`;
+  console.log(task ? answerLater({ db, taskId: task.id, after }) : `run ${run.id} waits in ${db}`);
 } else console.log(`agent: ${'reply' in output ? output.reply : `the run failed: ${output.message}`}`);
 await heed.stop();
