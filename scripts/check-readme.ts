@@ -267,8 +267,9 @@ function script(steps: Step[]): string {
     const log = `"$ROOT/.readme-check/${n}.log"`;
     if (step.file) {
       out.push(`mkdir -p "$(dirname ${quote(step.file)})" && printf '%s' ${quote(step.command)} > ${quote(step.file)}`);
-    } else if (reuseInstall && /^npm (install|ci)\b/.test(step.command)) {
-      // node_modules is linked: what the install would still do is its `prepare` build.
+    } else if (reuseInstall && /^npm (install|ci)\s*(#.*)?$/.test(step.command)) {
+      // node_modules is linked: what the install (of the repository itself, no package named)
+      // would still do is its `prepare` build.
       out.push('npm run -s build');
     } else if (step.background) {
       // Its own process group, so that stopping it stops npm and the node it started.
@@ -281,7 +282,8 @@ function script(steps: Step[]): string {
       out.push(`${ready} || { cat ${log}; exit 1; }`);
     } else {
       // In this shell (a variable it sets is kept), its output in a file the expectations read.
-      out.push(`${step.command} < /dev/null > ${log} 2>&1 || { status=$?; cat ${log}; exit $status; }`);
+      // On its own line in a group: a comment ending the command ends there.
+      out.push(`{\n${step.command}\n} < /dev/null > ${log} 2>&1 || { status=$?; cat ${log}; exit $status; }`);
       out.push(`cat ${log}`);
     }
     out.push(`printf '\\n@@ ${n} ok\\n'`);
