@@ -1,6 +1,7 @@
 /**
  * Every relative link of the documentation resolves: a file that exists, and an anchor that is a
- * heading of the page it points to (GitHub's anchors). Used by `npm run check:readme` and
+ * heading of the page it points to (GitHub's anchors); and every file of the repository named in
+ * inline code (`test/examples/examples.test.ts`) exists. Used by `npm run check:readme` and
  * `test/unit/doc-links.test.ts`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -52,11 +53,23 @@ export function links(markdown: string): string[] {
   return found.filter((link) => !/^[a-z][a-z0-9+.-]*:/i.test(link));
 }
 
+/** The repository files a page names in inline code: `src/…`, `test/…`, `scripts/…` with an extension. */
+export function namedFiles(markdown: string): string[] {
+  const text = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  const found: string[] = [];
+  for (const m of text.matchAll(/`((?:src|test|scripts|examples|docs|bench|demo)\/[\w./-]+\.[a-z]+)`/g))
+    found.push(m[1] ?? '');
+  return found;
+}
+
 /** Each broken link of `files` (relative to `root`), as `file: link (why)`. */
 export function brokenLinks(files: string[], root: string): string[] {
   const broken: string[] = [];
   for (const file of files) {
     const markdown = readFileSync(join(root, file), 'utf8');
+    for (const named of namedFiles(markdown)) {
+      if (!existsSync(join(root, named))) broken.push(`${file}: \`${named}\` (no such file in the repository)`);
+    }
     for (const link of links(markdown)) {
       const [path = '', anchor] = link.split('#', 2);
       const target = path ? join(root, dirname(file), decodeURIComponent(path)) : join(root, file);

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers.ts';
 const root = join(import.meta.dirname, '..', '..');
 
 describe('links in the documentation', () => {
-  it('all resolve: every relative link of the README, docs/ and examples/ to a file, every anchor to a heading', () => {
+  it('all resolve: every relative link of the README, docs/ and examples/ to a file, every anchor to a heading, every file named', () => {
     expect(brokenLinks(documentationFiles(root), root)).toEqual([]);
   });
 
@@ -23,11 +23,12 @@ describe('links in the documentation', () => {
       join(dir, 'README.md'),
       [
         '[ok](docs/a.md#two-words) [here](#top) [gone](docs/b.md) [bad](docs/a.md#not-a-heading)',
-        '<img src="docs/missing.png"> [web](https://example.com/x.md) `[code](nowhere.md)`',
+        '<img src="docs/missing.png"> [web](https://example.com/x.md) `[code](nowhere.md)` `test/gone.test.ts`',
         '# Top',
       ].join('\n'),
     );
     expect(brokenLinks(['README.md', 'docs/a.md'], dir)).toEqual([
+      'README.md: `test/gone.test.ts` (no such file in the repository)',
       'README.md: docs/b.md (no such file: docs/b.md)',
       'README.md: docs/a.md#not-a-heading (no heading with the anchor #not-a-heading in docs/a.md)',
       'README.md: docs/missing.png (no such file: docs/missing.png)',
