@@ -377,7 +377,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  rmSync(dirname(dir), { recursive: true, force: true });
+  // A database server stopping may still write for a moment: try again.
+  rmSync(dirname(dir), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
+  if (existsSync(dirname(dir))) console.log(`(the copy in ${dirname(dir)} could not be removed)`);
   console.log('\nEvery command works as written and prints what the documentation says.');
 }
 
