@@ -377,8 +377,16 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  // A database server stopping may still write for a moment: try again.
-  rmSync(dirname(dir), { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
+  // A database server stopping (it outlives the npm that started it by a moment) may still
+  // write there: try again for a while.
+  for (let attempt = 0; attempt < 30 && existsSync(dirname(dir)); attempt++) {
+    try {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    } catch {
+      // still in use
+    }
+    if (existsSync(dirname(dir))) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   if (existsSync(dirname(dir))) console.log(`(the copy in ${dirname(dir)} could not be removed)`);
   console.log('\nEvery command works as written and prints what the documentation says.');
 }
