@@ -7,7 +7,7 @@ import { runExample } from './run-example.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
-describe('examples/banking, answered later', () => {
+describe('examples answered later, as they say', () => {
   it('says how to answer on its own store, and following it resumes the run in the server it names', async () => {
     const db = join(tempDir(), 'banking.db');
     const waiting = await runExample('banking/main.ts', ['Transfer $150 to Alice'], db, '');
@@ -50,6 +50,47 @@ describe('examples/banking, answered later', () => {
     } finally {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('close', resolve));
+    }
+  }, 120_000);
+
+  it('async-approval, for real, says how to answer it from another terminal, and doing so ends its wait', async () => {
+    const db = join(tempDir(), 'async.db');
+    const example = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', '..', 'examples', 'async-approval', 'main.ts')],
+      {
+        env: { ...process.env, HEED_EXAMPLE_DB: db, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const waiting = childOutput(example);
+    try {
+      await waiting.waitFor('--url http://127.0.0.1:4001');
+      expect(waiting.text()).toContain('deadline +480m');
+      expect(waiting.text()).toContain(`npx heed serve --db ${db} --port 4001 --no-demo`);
+      const taskId = /npx heed respond (\S+) approve --as user:analyst-lead --url/.exec(waiting.text())?.[1] as string;
+      const server = spawn(process.execPath, [MAIN, 'serve', '--db', db, '--port', '0', '--no-demo'], {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const printed = childOutput(server);
+      try {
+        await printed.waitFor('is serving on');
+        const url = /is serving on (\S+)/.exec(printed.text())?.[1] as string;
+        const answered = await fetch(`${url}/v1/tasks/${encodeURIComponent(taskId)}/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-heed-principal': 'user:analyst-lead', 'x-heed-via': 'cli' },
+          body: JSON.stringify({ outcome: 'approve' }),
+        });
+        expect(answered.status).toBe(200);
+        // The waiting example hears it and prints the outcome, as it said.
+        await waiting.waitFor('resumed: {"outcome":"approve","by":"user:analyst-lead"');
+      } finally {
+        server.kill('SIGTERM');
+        await new Promise((resolve) => server.once('close', resolve));
+      }
+    } finally {
+      example.kill('SIGTERM');
     }
   }, 120_000);
 });
