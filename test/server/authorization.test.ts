@@ -145,6 +145,36 @@ const ROWS: Row[] = [
     expect: { alice: 200, admin: 200, system: 200, bob: 403, default: 404 },
   },
   {
+    action: 'reassign a task',
+    matrix: 'hand a task to someone else',
+    request: async (f) => ({
+      method: 'POST',
+      path: `/v1/tasks/${await f.freshTask()}/reassign`,
+      body: { to: ['user:carol'], reason: 'Carol pays invoices' },
+    }),
+    // Those asked (bob; dave through group:approvers; erin by escalation) and admins; the requester
+    // is refused under the default rule; others do not see it.
+    expect: { alice: 403, bob: 200, dave: 200, erin: 200, admin: 200, system: 200, default: 404 },
+  },
+  {
+    action: 'read your own insights',
+    matrix: 'read decision insights',
+    request: async () => ({ method: 'GET', path: '/v1/insights' }),
+    expect: { default: 200 },
+  },
+  {
+    action: "read bob's insights",
+    matrix: 'read decision insights',
+    request: async () => ({ method: 'GET', path: '/v1/insights?principal=user:bob' }),
+    expect: { bob: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
+    action: 'read the metrics',
+    matrix: 'read the metrics',
+    request: async () => ({ method: 'GET', path: '/metrics' }),
+    expect: { ci: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
     action: 'read the approval policies',
     matrix: 'read the approval policies',
     request: async () => ({ method: 'GET', path: '/v1/policies' }),
@@ -285,17 +315,20 @@ const ROWS: Row[] = [
   },
   {
     action: 'AG-UI run with an open agent',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(newChatId(), 'open') }),
     expect: { default: 200 },
   },
   {
     action: 'AG-UI run with a restricted agent',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(newChatId(), 'restricted') }),
     expect: { dave: 200, admin: 200, system: 200, default: 403 },
     dev: { default: 200 },
   },
   {
     action: "an AG-UI run on alice's chat thread",
+    matrix: 'read, stream, cancel a run',
     // Those who may use it get the stream (its RUN_ERROR says the turn is still going); others: 404.
     request: async (f) => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(f.chat, 'open') }),
     expect: ADMINS_AND_ALICE(200),
@@ -333,7 +366,7 @@ async function setup(mode: Mode) {
     groupsOf: (p) => groups[p] ?? [],
     heed: { policies: [{ name: 'apps', callerAssigns: true }] },
     startable: { open: ['*'], restricted: ['group:approvers'] },
-    permissions: { events: ['user:ci'], messages: ['user:ci'] },
+    permissions: { events: ['user:ci'], messages: ['user:ci'], metrics: ['user:ci'] },
     setup: (heed: Heed) => {
       heed.workflow('open', async (ctx) => ctx.recv('go'));
       heed.workflow('restricted', async (ctx) => ctx.recv('go'));
@@ -411,6 +444,11 @@ const ELSEWHERE: Record<string, string> = {
   'answer by one-click link': 'test/server/authorization-channels.test.ts',
   'answer with a Slack button or modal': 'test/server/authorization-channels.test.ts',
   'agents waiting': '"agents waiting, by who may see them" below',
+  'answer from an AG-UI resume': 'test/ag-ui/ag-ui.test.ts',
+  'an A2A task': 'test/a2a/a2a.test.ts',
+  'send a message to the A2A agent': 'test/a2a/a2a.test.ts',
+  'an MCP task': 'test/mcp/mcp-tasks.test.ts',
+  'answer an MCP elicitation': 'test/mcp/mcp-tasks.test.ts',
 };
 
 describe('the authorization matrix over HTTP', () => {
