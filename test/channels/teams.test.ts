@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { channelsConfig } from '../../src/channels/config.ts';
 import { harness, must, TEAMS_USERS } from './harness.ts';
 import { APP_ID, type TeamsActivity } from './teams-server.ts';
 
@@ -175,7 +176,41 @@ describe('channels: Microsoft Teams', () => {
       expect(response.status).toBe(401);
     }
     expect((await h.heed.tasks.get(task.id))?.status).toBe('pending');
-    expect(APP_ID).toBeTruthy();
+  });
+
+  it('is not there without a Teams app id, and takes the secret from the environment', async () => {
+    const h = await harness({ email: false, slack: false });
+    expect(h.channels.teams).toBeUndefined();
+    expect(h.channels.notifiers.map((n) => n.channel)).toEqual(['email', 'slack']);
+    const response = await fetch(`${h.server.url}/v1/channels/teams/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(404);
+    const config = channelsConfig({ teams: { appId: APP_ID } }, { HEED_TEAMS_APP_PASSWORD: 's3cret' });
+    expect(config.teams).toEqual({ appId: APP_ID, appPassword: 's3cret' });
+  });
+
+  it('ignores activities other than a Heed button, and refuses a malformed button', async () => {
+    const h = await harness({ email: false, slack: false, teams: true });
+    const teams = must(h.teams);
+    const post = (body: unknown) =>
+      fetch(`${h.server.url}/v1/channels/teams/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${teams.sign()}` },
+        body: JSON.stringify(body),
+      });
+    const message = await post({ type: 'message', text: 'hello', channelId: 'msteams', from: { id: '29:x' } });
+    expect(message.status).toBe(200);
+    expect(await message.json()).toEqual({});
+    const bad = await post({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      channelId: 'msteams',
+      value: { action: { type: 'Action.Execute', verb: 'other.verb', data: { taskId: 't', outcome: 'approve' } } },
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('reminds as a reply under the first card, and the reply is closed with the rest', async () => {
