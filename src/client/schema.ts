@@ -1331,7 +1331,7 @@ export interface components {
             outcome: string;
             /** @example user:alice */
             principal: string;
-            /** @description The channel: api, inbox, cli, link, email, slack, … */
+            /** @description The channel: api, inbox, cli, link, email, slack, teams, … */
             via: string;
         };
         TaskPage: {
