@@ -213,6 +213,22 @@ describe('channels: Microsoft Teams', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('takes one answer of a quorum, shows it without buttons, and closes every card when the quorum is met', async () => {
+    const h = await harness({ email: false, slack: false, teams: true });
+    const { task, alices, bobs } = await askTeams(h, { quorum: 2 });
+    const teams = must(h.teams);
+    const first = (await (await teams.press(h.server.url, ALICE, alices, 'approve')).json()) as {
+      value: Record<string, unknown>;
+    };
+    expect(first.value.actions).toBeUndefined();
+    expect(JSON.stringify(first.value)).toContain('You answered Approve; waiting for the others');
+    expect((await h.heed.tasks.get(task.id))?.status).toBe('pending');
+    await teams.press(h.server.url, BOB, bobs, 'approve');
+    expect((await h.heed.tasks.get(task.id))?.status).toBe('resolved');
+    await h.until('every card closed', () => alices.updates > 0 && bobs.updates > 0);
+    expect(JSON.stringify(alices.card)).toContain('✅');
+  });
+
   it('reminds as a reply under the first card, and the reply is closed with the rest', async () => {
     const h = await harness({ email: false, slack: false, teams: true });
     const { task, alices } = await askTeams(h, { assignees: ['user:alice'], remind: { after: '5m', max: 1 } });

@@ -156,7 +156,7 @@ export async function teamsActivity(
       { outcome, ...(comment ? { comment } : {}) },
       'teams',
     );
-    return cardReply(cardOf(channels, task, principal));
+    return cardReply(cardOf(channels, task, principal, outcome));
   } catch (error) {
     if (!(error instanceof HeedError)) throw error;
     if (error instanceof TaskAlreadyResolvedError) {
@@ -168,11 +168,17 @@ export async function teamsActivity(
   }
 }
 
-/** The card as it is now for `principal`: closed with the outcome once the task ended. */
-function cardOf(channels: Channels, task: Task, principal: string): Record<string, unknown> {
+/**
+ * The card as it is now for `principal`: closed with the outcome once the task ended; while it
+ * still waits for others (a quorum, a later stage), without buttons once `principal` answered.
+ */
+function cardOf(channels: Channels, task: Task, principal: string, answered?: string): Record<string, unknown> {
   const notice = channels.notice(task, 'created', { kind: 'teams-user', principal, user: '' }, false);
-  if (task.status === 'pending') return { ...openCard(notice) };
-  return { ...closedCard(notice, endedText(task, channels.people), endedNegative(task)) };
+  if (task.status !== 'pending')
+    return { ...closedCard(notice, endedText(task, channels.people), endedNegative(task)) };
+  if (answered === undefined) return { ...openCard(notice) };
+  const label = notice.choices.find((c) => c.outcome === answered)?.label ?? answered;
+  return { ...closedCard(notice, `You answered ${label}; waiting for the others`, false) };
 }
 
 const UNKNOWN_USER = 'Heed does not know your Teams account, so it cannot take your answer.';
