@@ -88,6 +88,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const offline = (['email', 'slack'] as const).filter((c) => channels.offline(c));
   if (offline.length > 0)
     console.log(`  outbox ${server.url}/outbox  (${offline.join(' and ')} not configured: notices are kept here)`);
+  if (channels.teams) console.log(`  teams  ${server.url}/v1/channels/teams/messages  (the bot's messaging endpoint)`);
   if (model) {
     console.log(`  demo   workflows ${DEMO_WORKFLOWS.join(', ')}; model: ${model.label}`);
     console.log(

@@ -12,7 +12,7 @@ export interface WorkerFlags {
   postgres?: string | undefined;
   /**
    * The `heed serve` configuration file: the worker reads `groups`, `demo.approvers` and the
-   * channels (`people`, `email`, `slack`, `publicUrl`, `linkSecret`) so the tasks it asks are
+   * channels (`people`, `email`, `slack`, `teams`, `publicUrl`, `linkSecret`) so the tasks it asks are
    * notified as `heed serve`'s are.
    */
   config?: string | undefined;

@@ -69,7 +69,7 @@ export interface TaskSpec<
   deadline?: Duration;
   /** At the deadline: `reject` (default, fail closed), `approve`, `expire`, or a given outcome. */
   onTimeout?: string;
-  /** Where notifications go besides the inbox: `webhook`, `email`, `slack`, … (registered notifiers). */
+  /** Where notifications go besides the inbox: `webhook`, `email`, `slack`, `teams`, … (registered notifiers). */
   channels?: readonly string[];
   callbackUrl?: string;
   idempotencyKey?: string;

@@ -65,7 +65,7 @@ const TaskAnswerSchema = z
   .object({
     principal: Principal,
     outcome: z.string(),
-    via: z.string().openapi({ description: 'The channel: api, inbox, cli, link, email, slack, …' }),
+    via: z.string().openapi({ description: 'The channel: api, inbox, cli, link, email, slack, teams, …' }),
     comment: z.string().nullable(),
     data: Json,
     at: z.number().openapi({ description: 'Epoch milliseconds' }),
