@@ -443,6 +443,7 @@ function documentedRows(): string[] {
 const ELSEWHERE: Record<string, string> = {
   'answer by one-click link': 'test/server/authorization-channels.test.ts',
   'answer with a Slack button or modal': 'test/server/authorization-channels.test.ts',
+  'answer with a Teams card button': 'test/channels/teams.test.ts',
   'agents waiting': '"agents waiting, by who may see them" below',
   'answer from an AG-UI resume': 'test/ag-ui/ag-ui.test.ts',
   'an A2A task': 'test/a2a/a2a.test.ts',
