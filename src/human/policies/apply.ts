@@ -30,6 +30,8 @@ export interface PolicyOutcome {
   applied: AppliedPolicy;
   /** Set for policies with more than one stage. */
   stages: TaskStages | null;
+  /** Reminders and escalations count the assignees' working time (policy `businessHours`). */
+  businessHours?: true;
 }
 
 /** Timeout rules that never decide in favour: a request may always ask for these. */
@@ -155,6 +157,7 @@ export function applyPolicy(request: TaskSpec, policy: Policy, mode: PolicyMode,
     spec,
     applied: { name: policy.name, version: policy.version, ignored: issues },
     stages: stages && stages.length > 1 ? stages : null,
+    ...(policy.businessHours ? { businessHours: true as const } : {}),
   };
 }
 
