@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.ts';
+import { PolicySet } from '../../src/human/policies/policy-set.ts';
 import type { ApprovalPolicy } from '../../src/human/policies/policy.ts';
 import { type WorkingHoursLookup, workingHoursOfPeople } from '../../src/human/working-hours.ts';
 import { VirtualClock } from '../../src/time/virtual-clock.ts';
@@ -137,5 +138,16 @@ describe('working hours: reminders and escalations of a businessHours policy cou
     await ctx.heed.start();
     await expect(ctx.heed.tasks.create({ type: 'approval', title: 'Pay?' })).rejects.toThrow(InvalidArgumentError);
     expect((await ctx.heed.tasks.list({})).items).toEqual([]);
+  });
+
+  it('checks the policy field and records it with each governed task', () => {
+    expect(() => new PolicySet([{ ...OFFICE, businessHours: 'yes' as unknown as boolean }])).toThrow(
+      /policies\[0\] \("office"\): businessHours/,
+    );
+    const set = new PolicySet([OFFICE]);
+    expect(set.resolve({ type: 'approval', title: 'Pay?' }, 'server')?.businessHours).toBe(true);
+    expect(
+      new PolicySet([{ ...OFFICE, businessHours: false }]).resolve({ type: 'approval', title: 'Pay?' }, 'server'),
+    ).not.toHaveProperty('businessHours');
   });
 });
