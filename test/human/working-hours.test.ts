@@ -145,9 +145,10 @@ describe('working hours: reminders and escalations of a businessHours policy cou
       /policies\[0\] \("office"\): businessHours/,
     );
     const set = new PolicySet([OFFICE]);
-    expect(set.resolve({ type: 'approval', title: 'Pay?' }, 'server')?.businessHours).toBe(true);
+    expect(set.resolve({ type: 'approval', title: 'Pay?' }, 'server')?.applied.businessHours).toBe(true);
     expect(
-      new PolicySet([{ ...OFFICE, businessHours: false }]).resolve({ type: 'approval', title: 'Pay?' }, 'server'),
+      new PolicySet([{ ...OFFICE, businessHours: false }]).resolve({ type: 'approval', title: 'Pay?' }, 'server')
+        ?.applied,
     ).not.toHaveProperty('businessHours');
   });
 });
