@@ -1,10 +1,20 @@
-/** A person Heed can reach (DESIGN.md "Channels"): display name, email address, Slack user id, Teams user. */
+import type { WorkingHours } from '../human/working-time.ts';
+
+/**
+ * A person Heed can reach (DESIGN.md "Channels"): display name, email address, Slack user id,
+ * Teams user; the time zone they are in and their working hours, which the reminders and
+ * escalations of a `businessHours` policy wait for (docs/working-hours.md).
+ */
 export interface Person {
   name?: string;
   email?: string;
   slack?: string;
   /** The person's Microsoft Entra (AAD) object id, as Teams names them (`from.aadObjectId`). */
   teams?: string;
+  /** IANA time zone, e.g. `Europe/Paris`. */
+  timeZone?: string;
+  /** e.g. `{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:30"}` (needs `timeZone`). */
+  workingHours?: WorkingHours;
 }
 
 /**

@@ -956,6 +956,11 @@ export interface components {
         };
         /** @description The approval policy the task was created under, or null when none governed it */
         AppliedPolicy: {
+            /**
+             * @description Reminders and escalations count the assignees’ working hours (policy `businessHours`)
+             * @enum {boolean}
+             */
+            businessHours?: true;
             /** @description Fields of the request the policy overrode (requests from agents and the server’s code) */
             ignored: {
                 message: string;

@@ -104,6 +104,8 @@ export interface NormalizedSpec {
   policy?: AppliedPolicy;
   /** A staged approval (from its policy): each stage's approvers decide in order. */
   stages?: TaskStages;
+  /** Reminders and escalations count the assignees' working time (from its policy; absent: elapsed time). */
+  businessHours?: true;
 }
 
 /** What changed when an approver edited the action's arguments. */

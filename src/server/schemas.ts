@@ -110,6 +110,9 @@ export const AppliedPolicySchema = z
     ignored: z.array(z.object({ path: z.string(), message: z.string() })).openapi({
       description: 'Fields of the request the policy overrode (requests from agents and the server’s code)',
     }),
+    businessHours: z.literal(true).optional().openapi({
+      description: 'Reminders and escalations count the assignees’ working hours (policy `businessHours`)',
+    }),
   })
   .openapi('AppliedPolicy');
 
