@@ -19,6 +19,8 @@ import { canAnswer, checkPrincipal, isPerson } from './principals.ts';
 export const AWAY_WORKFLOW = 'heed.away';
 /** At most this many delegates are followed from one person. */
 export const MAX_DELEGATE_CHAIN = 10;
+/** How long after an absence that starts at once its timer checks that nothing was left behind. */
+const SAFETY_NET_MS = 60_000;
 /** The longest absence: a year (and it must start within a year). */
 export const MAX_AWAY_MS = 366 * 86_400_000;
 
@@ -173,16 +175,17 @@ export class Away {
     if (loop) {
       throw new AwayRefusedError('DELEGATE_LOOP', `The delegates lead back to ${principal}: ${loop.join(' → ')}`);
     }
+    // The durable timer first, then the absence: at `from` it moves what waits for them, if this
+    // absence still stands (so a crash between the two writes leaves a timer that does nothing).
+    // An absence that starts now moves the tasks at once below, and its timer, a minute later, is
+    // the safety net for a crash in the middle of that.
+    await this.#engine.startWorkflow(
+      AWAY_WORKFLOW,
+      { principal, setAt: now, from: Math.max(from, now + SAFETY_NET_MS) },
+      { id: internalRunId('away', `${principal}:${now}`) },
+    );
     await this.#store.putAway(record);
-    let moved = 0;
-    if (from <= now) moved = await this.#tasks.moveTasks(principal, record);
-    else {
-      await this.#engine.startWorkflow(
-        AWAY_WORKFLOW,
-        { principal, setAt: now, from },
-        { id: internalRunId('away', `${principal}:${now}`) },
-      );
-    }
+    const moved = from <= now ? await this.#tasks.moveTasks(principal, record) : 0;
     return { state: await this.get(principal), moved };
   }
 

@@ -732,7 +732,13 @@ export class HumanTasks {
       const audit = delegation
         ? refusal('a staged approval is decided by the approvers its policy names')
         : delegated.audit;
-      if (audit.length > 0) await this.#write(record.id, () => ({ update: { audit }, value: null }));
+      // Said once per task and delegate (the timer that checks after a move would say it again).
+      const said =
+        audit.length > 0 &&
+        (await this.#store.taskAudit(record.id)).some(
+          (e) => e.action === 'not-delegated' && canonicalHash(e.detail) === canonicalHash(audit[0]?.detail),
+        );
+      if (audit.length > 0 && !said) await this.#write(record.id, () => ({ update: { audit }, value: null }));
       return false;
     }
     try {

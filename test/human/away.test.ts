@@ -114,7 +114,7 @@ describe('away and delegates', () => {
 
   it('pending tasks move to the delegate when the absence starts: at once, or at `from` by a durable timer', async () => {
     const slack = new RecordingNotifier('slack');
-    const { heed, clock } = testEngine({ notifiers: [slack] });
+    const { heed, clock, store } = testEngine({ notifiers: [slack] });
     await heed.start();
     const ask = (title: string, assignees: string[], extra = {}) =>
       heed.tasks.create({ type: 'approval', title, assignees, requester: 'user:req', ...extra });
@@ -169,6 +169,11 @@ describe('away and delegates', () => {
         { principal: 'user:erin', level: 0, for: { principal: 'user:dave', until: now + 9 * DAY } },
       ]);
     expect((await heed.tasks.verifyAudit(first.id)).ok).toBe(true);
+    // Alice's absence started at once; its timer checked a minute later that nothing was left
+    // behind (a crash in the middle of the move), and said the four-eyes refusal only once.
+    const run = await store.getRun(`away:user:alice:${state.away?.setAt}`);
+    expect(run).toMatchObject({ status: 'succeeded', output: '0' });
+    expect((await heed.tasks.audit(own.id)).filter((e) => e.action === 'not-delegated')).toHaveLength(1);
   });
 
   it('a timer of an absence cleared (or replaced) before it starts moves nothing', async () => {
