@@ -742,24 +742,28 @@ export class HumanTasks {
       return false;
     }
     try {
-      await decideWriteAndKeep(
+      const { value: moved } = await decideWriteAndKeep(
         this.#store,
         this.#engine.clock,
         record.id,
-        (task) => {
-          if (!task.assignees.some((a) => a.principal === principal))
-            throw new TaskAlreadyResolvedError(task.id, 'moved');
+        (task): Decision<boolean> => {
+          // Ended or moved meanwhile (by someone, or by the other path of the same move): nothing to do.
+          if (task.status !== 'pending' || !task.assignees.some((a) => a.principal === principal)) {
+            return { value: false };
+          }
           const to = task.assignees.map((a) => (a.principal === principal ? delegation.to : a.principal));
-          return decideReassign(task, specOf(task), { to, reason }, { principal: 'system', via: 'away' }, delegated);
+          const actor = { principal: 'system', via: 'away' };
+          return { ...decideReassign(task, specOf(task), { to, reason }, actor, delegated), value: true };
         },
         this.#observe,
       );
+      if (moved) this.#engine.wake();
+      return moved;
     } catch (error) {
-      if (error instanceof TaskAlreadyResolvedError || error instanceof InvalidArgumentError) return false;
+      // The reassignment refused (e.g. the requester of a four-eyes task asked besides): it stays.
+      if (error instanceof InvalidArgumentError) return false;
       throw error;
     }
-    this.#engine.wake();
-    return true;
   }
 
   /** The task's reassignments, oldest first, from its audit log (rare: read only when one happened). */
