@@ -46,10 +46,36 @@ export async function answerAtTerminal(heed: Heed, runId: string, principal = 'u
 }
 
 /**
+ * What an example prints when the input ends before an answer: the task waits in the example's
+ * own store (not the one `npm start` serves), so it says how to serve an inbox on that store (on
+ * port 4001, beside `npm start`), answer there as `user:you`, and where the outcome shows.
+ */
+export function answerLater(options: {
+  db: string;
+  taskId: string;
+  serve?: string;
+  after: string;
+  as?: string;
+  headline?: string;
+}): string {
+  const url = 'http://127.0.0.1:4001';
+  const as = options.as ?? 'user:you';
+  return [
+    '',
+    options.headline ?? `no answer given: the approval waits in Heed, in this example's store (${options.db}).`,
+    'To answer it later, serve an inbox on that store (stop it with Ctrl-C when done):',
+    `  npx heed serve --db ${options.db} --port 4001${options.serve ?? ''}`,
+    `and open ${url}/#/task/${encodeURIComponent(options.taskId)} signed in as ${as}, or answer from the terminal:`,
+    `  npx heed respond ${options.taskId} approve --as ${as} --url ${url}`,
+    options.after,
+  ].join('\n');
+}
+
+/**
  * For the adapter examples: answers the run's tasks at the terminal until it ends
  * ({@link answerAtTerminal}); if the input ends first, says how to answer the waiting task later
- * (an inbox or `heed respond` on the example's store, `db`) and how to pick the run up again
- * (`npm run example -- <example>` with no arguments). Returns whether the run ended.
+ * ({@link answerLater}) and how to pick the run up again (`npm run example -- <example>` with no
+ * arguments). Returns whether the run ended.
  */
 export async function answerNowOrLater(heed: Heed, runId: string, db: string, example: string): Promise<boolean> {
   await answerAtTerminal(heed, runId);
@@ -57,15 +83,12 @@ export async function answerNowOrLater(heed: Heed, runId: string, db: string, ex
   if (run && ['succeeded', 'failed', 'cancelled'].includes(run.status)) return true;
   const [task] = (await heed.tasks.list({ status: 'pending', askedBy: runId, limit: 1 })).items;
   console.log(
-    [
-      '',
-      `no answer given: the approval waits in Heed, in this example's store (${db}).`,
-      'To answer it later, serve an inbox on that store (stop it with Ctrl-C when done):',
-      `  npx heed serve --db ${db} --port 4001 --no-demo`,
-      `and open http://127.0.0.1:4001/#/task/${encodeURIComponent(task?.id ?? '')} signed in as user:you, or answer from the terminal:`,
-      `  npx heed respond ${task?.id ?? '<task id>'} approve --as user:you --url http://127.0.0.1:4001`,
-      `then run this again with no arguments: npm run example -- ${example}`,
-    ].join('\n'),
+    answerLater({
+      db,
+      taskId: task?.id ?? '<task id>',
+      serve: ' --no-demo',
+      after: `then run this again with no arguments: npm run example -- ${example}`,
+    }),
   );
   return false;
 }

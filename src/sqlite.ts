@@ -10,3 +10,5 @@ const sqlite: typeof Sqlite = await import('./store/sqlite/sqlite-store.ts');
 export const SqliteStore = sqlite.SqliteStore;
 export type SqliteStore = Sqlite.SqliteStore;
 export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.ts';
+export type { IntegrityCheckMode } from './store/sqlite/integrity-check.ts';
+export type { IntegrityReport } from './store/engine-store.ts';

@@ -1,11 +1,13 @@
 /**
  * `npm run example -- async-approval --fast`: a data-export approval with a reminder at 5 min,
  * escalation to a backup reviewer at 30 min and a timeout at 8 h, on a virtual clock: a backup
- * reviewer approves at 2 h; then the same request again, unanswered, is rejected at its 8 h deadline. Without `--fast` it runs for real: answer in the inbox or with
- * `heed respond` (reminders and escalation print as they happen).
+ * reviewer approves at 2 h; then the same request again, unanswered, is rejected at its 8 h deadline.
+ * Without `--fast` it runs for real and prints how to answer from another terminal: an inbox
+ * served on this example's store, or `heed respond` (reminders and escalation print as they happen).
  */
 import { Heed, type Notification, VirtualClock } from '../../src/index.ts';
 import { SqliteStore } from '../../src/sqlite.ts';
+import { answerLater } from '../terminal.ts';
 
 const fast = process.argv.includes('--fast');
 const clock = fast ? new VirtualClock() : undefined;
@@ -17,8 +19,9 @@ const console_ = {
     console.log(`${at()} notify ${n.kind}: ${n.recipients.join(', ')} — ${n.task.title}`);
   },
 };
+const db = process.env.HEED_EXAMPLE_DB ?? '.heed/examples/async-approval.db';
 const heed = new Heed({
-  store: new SqliteStore(process.env.HEED_EXAMPLE_DB ?? '.heed/examples/async-approval.db'),
+  store: new SqliteStore(db),
   notifiers: [console_],
   ...(clock ? { clock } : {}),
 });
@@ -38,8 +41,23 @@ const exportData = heed.workflow('data-export-approval', async (ctx, input: { da
 await heed.start();
 const run = await exportData.start({ dataset: 'customers_q1' });
 await heed.idle();
-const deadline = (await heed.tasks.list({ status: 'pending' })).items[0]?.deadline ?? start;
-console.log(`${at()} asked: waiting for user:analyst-lead (run ${run.id}); deadline +${(deadline - start) / 60_000}m`);
+const asked = (await heed.tasks.list({ status: 'pending' })).items.find((t) => t.runId === run.id);
+const deadline = asked?.deadline ?? start;
+console.log(
+  `${at()} asked: waiting for user:analyst-lead (run ${run.id}); deadline +${Math.round((deadline - start) / 60_000)}m`,
+);
+if (!clock && asked) {
+  console.log(
+    answerLater({
+      db,
+      taskId: asked.id,
+      as: 'user:analyst-lead',
+      serve: ' --no-demo',
+      headline: `Answer it from another terminal; this process waits and prints the outcome (Ctrl-C leaves it waiting in ${db}).`,
+      after: 'and the outcome prints here.',
+    }),
+  );
+}
 if (clock) {
   await clock.advance('5m');
   await heed.idle();

@@ -1,4 +1,5 @@
 import { StreamResponse } from '@a2a-js/sdk';
+import { FeedFollower } from '../feeds/feed-follower.ts';
 import type { Heed } from '../human/heed.ts';
 import type { RunEvent } from '../store/store.ts';
 import { PushConfigs, type StoredPushConfig } from './push-configs.ts';
@@ -33,58 +34,33 @@ export class PushDispatcher {
   readonly #heed: Heed;
   readonly #configs: PushConfigs;
   readonly #deliver: (delivery: PushDelivery) => Promise<void>;
-  readonly #pollMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #busy = false;
-  #again = false;
+  readonly #follower: FeedFollower;
 
   constructor(heed: Heed, deliver: (delivery: PushDelivery) => Promise<void>, options: { pollMs?: number } = {}) {
     this.#heed = heed;
     this.#configs = new PushConfigs(heed.feeds);
     this.#deliver = deliver;
-    this.#pollMs = options.pollMs ?? 1000;
+    this.#follower = new FeedFollower(heed.feeds, {
+      cursorKey: CURSOR,
+      wakesOn: (change) => change.kind === 'run-event' && change.runId.startsWith('a2a:'),
+      onEvent: (event) => this.#dispatch(event),
+      pollMs: options.pollMs ?? 1000,
+      label: 'A2A push dispatch',
+    });
   }
 
-  async start(): Promise<void> {
-    // First start: notify what happens from now on, not the whole history.
-    if ((await this.#heed.feeds.getSetting(CURSOR)) === undefined) {
-      await this.#heed.feeds.setSetting(CURSOR, String(await this.#heed.feeds.lastRunEventId()));
-    }
-    this.#unsubscribe = this.#heed.feeds.changes.subscribe((change) => {
-      if (change.kind === 'run-event' && change.runId.startsWith('a2a:')) void this.tick();
-    });
-    this.#timer = setInterval(() => void this.tick(), this.#pollMs);
-    this.#timer.unref();
+  /** Follows from the feed's end on first start (see `FeedFollower`). */
+  start(): Promise<void> {
+    return this.#follower.start();
   }
 
   stop(): void {
-    this.#unsubscribe?.();
-    clearInterval(this.#timer);
+    this.#follower.stop();
   }
 
   /** Reads new events and starts their deliveries. */
-  async tick(): Promise<void> {
-    if (this.#busy) {
-      this.#again = true;
-      return;
-    }
-    this.#busy = true;
-    try {
-      for (this.#again = true; this.#again; ) {
-        this.#again = false;
-        const cursor = Number((await this.#heed.feeds.getSetting(CURSOR)) ?? 0);
-        const events = await this.#heed.feeds.runEvents(cursor, 200);
-        if (events.length === 0) continue;
-        for (const event of events) await this.#dispatch(event);
-        await this.#heed.feeds.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
-        if (events.length === 200) this.#again = true;
-      }
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'CLOSED') console.error('[heed] A2A push dispatch failed', error);
-    } finally {
-      this.#busy = false;
-    }
+  tick(): Promise<void> {
+    return this.#follower.tick();
   }
 
   async #dispatch(event: RunEvent): Promise<void> {

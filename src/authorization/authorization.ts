@@ -1,7 +1,7 @@
 /**
  * The one place that decides who may do what (DESIGN.md "Identity and authority"): every route of
  * the HTTP service, the chat and the agent inbox ask it; none decides alone. Each decision is one
- * cell of principal × action × resource (the table in `table.ts`, shown in the README).
+ * cell of principal × action × resource (the matrix in docs/identity-and-authority.md).
  *
  * Two answers besides "yes": a resource the caller may not see is *not found* (its existence is
  * not leaked: `TaskNotFoundError`/`RunNotFoundError`, HTTP 404); one it sees but may not act on is

@@ -19,6 +19,8 @@ import { renderEmail } from './email/render.ts';
 import { endedNegative, endedText, type NoticeContent, noticeContent } from './notice.ts';
 import { SlackApi } from './slack/api.ts';
 import { closedBlocks, openBlocks } from './slack/blocks.ts';
+import { TeamsApi } from './teams/api.ts';
+import { closedCard, openCard } from './teams/card.ts';
 
 /** What a sent delivery's `ref` holds. */
 interface SentRef {
@@ -27,7 +29,13 @@ interface SentRef {
   messageId?: string;
   channel?: string;
   ts?: string;
+  /** Teams: the conversation and the activity of the card. */
+  conversation?: string;
+  activityId?: string;
 }
+
+/** The channels Heed delivers notices on. */
+export type DeliveryChannel = 'email' | 'slack' | 'teams';
 
 export interface ChannelsOptions {
   /**
@@ -40,10 +48,11 @@ export interface ChannelsOptions {
 const DAY = 86_400_000;
 
 /**
- * Email and Slack (DESIGN.md "Channels"): a notifier per channel for the human layer, durable
+ * Email, Slack and Microsoft Teams (DESIGN.md "Channels"; Teams: docs/teams.md): a notifier per channel for the human layer, durable
  * deliveries (one run per notice and address), the closing of every Slack copy when a task ends
- * by any path, and the Slack interactivity endpoint. Without SMTP or a Slack token, notices go
- * to the local outbox (`/outbox`).
+ * and every Teams card when a task ends by any path, and the Slack and Teams endpoints. Without
+ * SMTP or a Slack token, notices go to the local outbox (`/outbox`); without a Teams `appId`,
+ * there is no Teams notifier.
  *
  * Make it before the `Heed` (its `notifiers` go into `new Heed({notifiers})`), then `attach` it
  * to that Heed before `heed.start()`.
@@ -54,6 +63,7 @@ export class Channels {
   readonly notifiers: readonly Notifier[];
   readonly mailer: Mailer | undefined;
   readonly slack: SlackApi | undefined;
+  readonly teams: TeamsApi | undefined;
   readonly #options: ChannelsOptions;
   #heed: Heed | undefined;
   #signer: LinkSigner | undefined;
@@ -68,14 +78,17 @@ export class Channels {
       ? new Mailer(config.email.smtp, config.email.from ?? 'Heed <heed@localhost>')
       : undefined;
     this.slack = config.slack?.token ? new SlackApi(config.slack.token, config.slack.apiUrl) : undefined;
-    this.notifiers = (['email', 'slack'] as const).map((channel) => ({
+    this.teams = config.teams?.appId ? new TeamsApi(config.teams) : undefined;
+    const channels: DeliveryChannel[] = this.teams ? ['email', 'slack', 'teams'] : ['email', 'slack'];
+    this.notifiers = channels.map((channel) => ({
       channel,
       notify: (notification: Notification) => this.#enqueue(channel, notification),
     }));
   }
 
   /** Whether a channel goes to the local outbox (nothing configured for it). */
-  offline(channel: 'email' | 'slack'): boolean {
+  offline(channel: DeliveryChannel): boolean {
+    if (channel === 'teams') return false;
     return channel === 'email' ? this.mailer === undefined : this.slack === undefined;
   }
 
@@ -131,9 +144,10 @@ export class Channels {
   }
 
   /**
-   * Closes every Slack copy of an ended task in place (outcome, who, via which channel; no
-   * buttons), and the outbox's copies likewise. Idempotent (`chat.update` with the same content).
-   * @throws the Slack error: the closing step is retried.
+   * Closes every Slack and Teams copy of an ended task in place (outcome, who, via which channel;
+   * no buttons), and the outbox's copies likewise. Idempotent (`chat.update`, Teams' activity
+   * update, with the same content).
+   * @throws the Slack or Teams error: the closing step is retried.
    */
   async close(taskId: string): Promise<void> {
     const task = await this.heed.tasks.get(taskId);
@@ -151,6 +165,7 @@ export class Channels {
   async #closeMoved(task: Task): Promise<void> {
     const asked = new Set(task.assignees.map((a) => a.principal));
     for (const address of this.people.resolve([...asked], 'slack', this.offline('slack'))) asked.add(address.principal);
+    for (const address of this.people.resolve([...asked], 'teams')) asked.add(address.principal);
     const moves = (await this.heed.tasks.audit(task.id)).filter((e) => e.action === 'reassigned');
     const last = moves.at(-1);
     if (!last) return;
@@ -162,11 +177,23 @@ export class Channels {
     }
   }
 
-  /** Replaces one sent Slack copy (or its outbox copy) with its closed form saying `ended`. */
+  /** Replaces one sent Slack or Teams copy (or its outbox copy) with its closed form saying `ended`. */
   async #closeCopy(task: Task, delivery: DeliveryRecord, ended: string, negative: boolean): Promise<void> {
-    if (delivery.channel !== 'slack' || delivery.status !== 'sent' || !delivery.ref) return;
+    if (delivery.status !== 'sent' || !delivery.ref) return;
     const ref = JSON.parse(delivery.ref) as SentRef;
     const kind = delivery.event.split(':')[0] as NotificationKind;
+    if (delivery.channel === 'teams') {
+      if (!this.teams || !ref.conversation || !ref.activityId) return;
+      const address = { kind: 'teams-user' as const, principal: delivery.recipient, user: '' };
+      const card = closedCard(this.notice(task, kind, address, false), ended, negative);
+      await this.teams.update(
+        { conversation: ref.conversation, activityId: ref.activityId },
+        card,
+        `${task.title}: ${ended}`,
+      );
+      return;
+    }
+    if (delivery.channel !== 'slack') return;
     const notice = this.notice(task, kind, { kind: 'slack-user', principal: delivery.recipient, user: '' }, false);
     const blocks = closedBlocks(notice, ended, negative);
     const text = `${task.title}: ${ended}`;
@@ -185,9 +212,10 @@ export class Channels {
    * The notifier's work: one durable delivery run per address (idempotent by key). Says when the
    * notices go to the local outbox (the channel is not configured).
    */
-  async #enqueue(channel: 'email' | 'slack', notification: Notification): Promise<NoticeReceipt> {
+  async #enqueue(channel: DeliveryChannel, notification: Notification): Promise<NoticeReceipt> {
     const heed = this.heed;
-    if (notification.kind === 'reassigned' && channel === 'slack') await this.#closeMoved(notification.task);
+    // Closes the moved Slack and Teams copies (idempotent: whichever notifier comes first does it).
+    if (notification.kind === 'reassigned' && channel !== 'email') await this.#closeMoved(notification.task);
     const [, kind, index] = /:(created|reminder|escalated|reassigned):(\d+):[^:]+$/.exec(notification.key) ?? [];
     const addresses = this.people.resolve(notification.recipients, channel, this.offline(channel));
     for (const address of addresses) {
@@ -233,7 +261,7 @@ export class Channels {
       await put({ status: 'pending', attempts, error: (error as Error).message.slice(0, 500), ref: null });
       return { done: false, error: (error as Error).message };
     }
-    if (input.channel === 'slack') {
+    if (input.channel === 'slack' || input.channel === 'teams') {
       // The task may have ended while this was being posted, after its copies were closed.
       const now = await heed.tasks.get(input.taskId);
       if (now && now.status !== 'pending') await this.close(input.taskId).catch(() => {});
@@ -313,6 +341,15 @@ export class Channels {
     }
     const notice = this.notice(task, input.kind, input.address);
     const text = `${notice.lead}: ${task.title}`;
+    if (input.channel === 'teams') {
+      if (!this.teams || input.address.kind !== 'teams-user') throw new Error('Teams is not configured');
+      const card = openCard(notice);
+      const posted =
+        root?.conversation && root.activityId
+          ? await this.teams.reply({ conversation: root.conversation, activityId: root.activityId }, card, text)
+          : await this.teams.postToUser(input.address.user, card, text);
+      return { address, ...posted };
+    }
     if (this.slack) {
       const api = this.slack;
       const channel = input.address.kind === 'slack-user' ? await api.dmChannel(input.address.user) : address;

@@ -1,3 +1,4 @@
+import { FeedFollower } from '../feeds/feed-follower.ts';
 import type { Heed } from '../human/heed.ts';
 import { internalRunId, internalRunKey } from '../run-ids.ts';
 import type { RunEvent } from '../store/store.ts';
@@ -18,13 +19,9 @@ export const CLOSE_WORKFLOW = 'heed.channel-close';
  */
 export class TaskCloser {
   readonly #heed: Heed;
-  #timer: NodeJS.Timeout | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #busy = false;
-  /** News came while a tick was running: read the feed once more after it. */
-  #again = false;
+  readonly #follower: FeedFollower;
 
-  constructor(heed: Heed, close: (taskId: string) => Promise<void>) {
+  constructor(heed: Heed, close: (taskId: string) => Promise<void>, options: { fallbackPollMs?: number } = {}) {
     this.#heed = heed;
     heed.workflow(
       CLOSE_WORKFLOW,
@@ -36,66 +33,37 @@ export class TaskCloser {
       },
       { internal: true },
     );
+    this.#follower = new FeedFollower(heed.feeds, {
+      cursorKey: CURSOR,
+      wakesOn: (change) => change.kind === 'run-event' && internalRunKey('task', change.runId) !== undefined,
+      onEvent: (event) => this.#onEvent(event),
+      pollMs: options.fallbackPollMs ?? 5_000,
+      batch: 500,
+      label: 'channel close',
+    });
   }
 
   /**
    * Starts following the feed: at once on every announced change of a task's run, and every
-   * `fallbackPollMs` (default 5 s) for changes no notification reaches.
+   * 5 s for changes no notification reaches.
    */
-  async start(fallbackPollMs = 5_000): Promise<void> {
-    const store = this.#heed.feeds;
-    if ((await store.getSetting(CURSOR)) === undefined) {
-      await store.setSetting(CURSOR, String(await store.lastRunEventId()));
-    }
-    this.#unsubscribe = store.changes.subscribe((change) => {
-      if (change.kind === 'run-event' && internalRunKey('task', change.runId) !== undefined) void this.tick();
-    });
-    this.#timer = setInterval(() => void this.tick(), fallbackPollMs);
-    this.#timer.unref();
+  start(): Promise<void> {
+    return this.#follower.start();
   }
 
   stop(): void {
-    clearInterval(this.#timer);
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.#follower.stop();
   }
 
   /** Reads new events and starts the closing runs (once more if news came meanwhile). Exposed for tests. */
-  async tick(): Promise<void> {
-    if (this.#busy) {
-      this.#again = true;
-      return;
-    }
-    this.#busy = true;
-    try {
-      do {
-        this.#again = false;
-        await this.#read();
-      } while (this.#again);
-    } finally {
-      this.#busy = false;
-    }
+  tick(): Promise<void> {
+    return this.#follower.tick();
   }
 
-  async #read(): Promise<void> {
-    const store = this.#heed.feeds;
-    try {
-      for (;;) {
-        const cursor = Number((await store.getSetting(CURSOR)) ?? 0);
-        const events = await store.runEvents(cursor, 500);
-        if (events.length === 0) return;
-        for (const event of events) {
-          const taskId = endedTask(event);
-          if (taskId) {
-            await this.#heed.startWorkflow(CLOSE_WORKFLOW, { taskId }, { id: internalRunId('channel-close', taskId) });
-          }
-        }
-        await store.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
-        if (events.length < 500) return;
-      }
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'CLOSED') console.error('[heed] channel close failed', error);
-    }
+  async #onEvent(event: RunEvent): Promise<void> {
+    const taskId = endedTask(event);
+    if (taskId)
+      await this.#heed.startWorkflow(CLOSE_WORKFLOW, { taskId }, { id: internalRunId('channel-close', taskId) });
   }
 }
 

@@ -8,7 +8,7 @@ export interface DeliveryInput {
   /** `<task>:<kind>:<index>:<channel>:<address>`: the idempotency key of this notice. */
   key: string;
   taskId: string;
-  channel: 'email' | 'slack';
+  channel: 'email' | 'slack' | 'teams';
   kind: NotificationKind;
   index: number;
   address: Address;

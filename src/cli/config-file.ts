@@ -26,7 +26,7 @@ export interface HeedConfig extends ChannelsConfig {
   /** The demo workflows: who approves their transfers and refunds (default `["user:ops"]`). */
   demo?: { approvers?: string[] };
   /**
-   * Approval policies, first match wins (see README "Approval policies"). Agents' and HTTP
+   * Approval policies, first match wins (see docs/policies.md). Agents' and HTTP
    * callers' requests that none matches go to the `admins` (without admins: `demo.approvers`).
    */
   policies?: ApprovalPolicy[];

@@ -3,6 +3,7 @@ import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '.
 import { Heed } from '../human/heed.ts';
 import { startServer } from '../server/serve.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { workingHoursOfPeople } from '../human/working-hours.ts';
 import { policiesOf, readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
 import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
@@ -47,6 +48,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     groupsOf,
     notifiers: channels.notifiers,
     ...policiesOf(config),
+    // Reminders and escalations of `businessHours` policies wait for the people's working hours.
+    workingHours: workingHoursOfPeople(config.people ?? {}),
     ...(flags.lease ? { lease: flags.lease } : {}),
     ...(config.retention !== undefined ? { retention: config.retention } : {}),
     // A served Heed is scraped: Node's process metrics and store latency too (see GET /metrics).
@@ -88,6 +91,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const offline = (['email', 'slack'] as const).filter((c) => channels.offline(c));
   if (offline.length > 0)
     console.log(`  outbox ${server.url}/outbox  (${offline.join(' and ')} not configured: notices are kept here)`);
+  if (channels.teams) console.log(`  teams  ${server.url}/v1/channels/teams/messages  (the bot's messaging endpoint)`);
   if (model) {
     console.log(`  demo   workflows ${DEMO_WORKFLOWS.join(', ')}; model: ${model.label}`);
     console.log(

@@ -1,6 +1,7 @@
 import { modelFromEnvironment } from '../agent/models.ts';
 import { DEFAULT_DEMO_APPROVERS, DEMO_WORKFLOWS, registerDemoWorkflows } from '../demo/workflows.ts';
 import { Heed } from '../human/heed.ts';
+import { workingHoursOfPeople } from '../human/working-hours.ts';
 import { policiesOf, readConfigFile } from './config-file.ts';
 import { paint } from './format.ts';
 import { channelsFromConfig, linkSecretOf } from './process-setup.ts';
@@ -12,7 +13,7 @@ export interface WorkerFlags {
   postgres?: string | undefined;
   /**
    * The `heed serve` configuration file: the worker reads `groups`, `demo.approvers` and the
-   * channels (`people`, `email`, `slack`, `publicUrl`, `linkSecret`) so the tasks it asks are
+   * channels (`people`, `email`, `slack`, `teams`, `publicUrl`, `linkSecret`) so the tasks it asks are
    * notified as `heed serve`'s are.
    */
   config?: string | undefined;
@@ -50,6 +51,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     groupsOf: (principal) => groups[principal] ?? [],
     notifiers: channels.notifiers,
     ...policiesOf(config),
+    // Reminders and escalations of `businessHours` policies wait for the people's working hours.
+    workingHours: workingHoursOfPeople(config.people ?? {}),
     ...(flags.lease ? { lease: flags.lease } : {}),
     ...(config.retention !== undefined ? { retention: config.retention } : {}),
   });

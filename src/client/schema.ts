@@ -205,6 +205,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/channels/teams/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Microsoft Teams' messaging endpoint (Adaptive Card buttons); verified by the Bot Framework token, not an API key
+         * @description The bot's messaging endpoint for Azure Bot Service. `Authorization: Bearer` is a JWT verified as the Microsoft 365 Agents SDK does (signed by Bot Framework or the configured Entra authority, audience the bot's `appId`). An `invoke` named `adaptiveCard/action` with verb `heed.answer` and data `{taskId, outcome}` answers the task as the Teams user's principal (`people[p].teams`, the Entra object id) through the same check as every channel; the response is the refreshed card (`application/vnd.microsoft.card.adaptive`) or a message saying why the answer was not taken. Other activities are acknowledged and ignored.
+         */
+        post: operations["teamsMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chat": {
         parameters: {
             query?: never;
@@ -304,7 +324,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health: answers once the store is open */
+        /**
+         * Health: answers once the store is open
+         * @description `integrity` is what the store's integrity check found (SQLite: `PRAGMA quick_check`, at open for a small file, in the background for a large one): `checking`, `ok`, `damaged` (503, with the problems: restore from a backup) or `failed` (the check could not run); `null` for a store without one.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -977,6 +1000,11 @@ export interface components {
         };
         /** @description The approval policy the task was created under, or null when none governed it */
         AppliedPolicy: {
+            /**
+             * @description Reminders and escalations count the assignees’ working hours (policy `businessHours`)
+             * @enum {boolean}
+             */
+            businessHours?: true;
             /** @description Fields of the request the policy overrode (requests from agents and the server’s code) */
             ignored: {
                 message: string;
@@ -1302,6 +1330,13 @@ export interface components {
             input?: unknown;
             workflow: string;
         };
+        StoreIntegrity: {
+            /** @enum {string} */
+            mode: "open" | "background";
+            problems: string[];
+            /** @enum {string} */
+            state: "checking" | "ok" | "damaged" | "failed";
+        } | null;
         Task: {
             action: {
                 args: {
@@ -1407,7 +1442,7 @@ export interface components {
             outcome: string;
             /** @example user:alice */
             principal: string;
-            /** @description The channel: api, inbox, cli, link, email, slack, … */
+            /** @description The channel: api, inbox, cli, link, email, slack, teams, … */
             via: string;
         };
         TaskPage: {
@@ -2288,6 +2323,94 @@ export interface operations {
             };
         };
     };
+    teamsMessages: {
+        parameters: {
+            query?: never;
+            header: {
+                authorization: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The invoke response (`{statusCode, type, value}`), or `{}` for an activity Heed ignores */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not an activity, or not a Heed button */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid token (nothing was done) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Teams is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackRefusal"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_REQUEST: the body does not match the schema (`issues` says where) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listChats: {
         parameters: {
             query?: never;
@@ -2697,6 +2820,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        integrity: components["schemas"]["StoreIntegrity"];
                         /** @description Refused one-click link attempts since the start, by reason */
                         linkRefusals: {
                             expired: number;
@@ -2707,6 +2831,22 @@ export interface operations {
                         /** @enum {boolean} */
                         ok: true;
                         store: string;
+                    };
+                };
+            };
+            /** @description The store failed its integrity check (`integrity.state` is `damaged`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrity: components["schemas"]["StoreIntegrity"];
+                        /** @enum {boolean} */
+                        ok: false;
+                        store: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };

@@ -9,7 +9,7 @@ import {
   RunStateError,
   UnknownWorkflowError,
 } from '../errors.ts';
-import type { EngineStore } from '../store/engine-store.ts';
+import type { EngineStore, IntegrityReport } from '../store/engine-store.ts';
 import type { FeedStore } from '../store/feed-store.ts';
 import { type RetentionOptions, retentionPlan } from '../retention/options.ts';
 import { type PruneReport, RetentionSweeper } from '../retention/sweeper.ts';
@@ -70,6 +70,9 @@ export interface StatusValue<T = unknown> {
 }
 
 /** Events of this process's engine, for live feeds (SSE) in the same process. */
+/** The run events that end a run (see `store/sqlite/run-end.ts`, `heed_complete_runs`). */
+const RUN_END_EVENTS = new Set(['run.succeeded', 'run.failed', 'run.cancelled']);
+
 interface EngineEvents {
   status: [StatusValue];
 }
@@ -83,6 +86,13 @@ export class Engine {
   readonly #store: EngineStore & Pick<FeedStore, 'statusChanges' | 'changes'>;
   /** The store's class name, for health reports (`SqliteStore`, `PostgresStore`). */
   readonly storeName: string;
+  /**
+   * What the store's integrity check found (SQLite: `PRAGMA quick_check`, at open or in the
+   * background), for health reports; `undefined` for a store without one or before `ready()`.
+   */
+  storeIntegrity(): IntegrityReport | undefined {
+    return this.#store.integrity?.();
+  }
   readonly clock: Clock;
   readonly #workflows = new Map<string, WorkflowFn<unknown, unknown>>();
   readonly #internal = new Set<string>();
@@ -556,7 +566,11 @@ export class Engine {
       // Runs can also end outside any execution (a suspended run ended by a write, a run ended in
       // another process): their end events on the change port wake the waiters too.
       this.#unsubscribeEnds ??= this.#store.changes.subscribe((change) => {
-        if (change.kind === 'run-event') this.#runEnded(change.runId);
+        if (change.kind !== 'run-event') return;
+        // An event announced with itself that does not end the run (a status, a task) needs no
+        // read by the waiters; an end, or an announcement with ids only, wakes them.
+        if (change.event && !RUN_END_EVENTS.has(change.event.type)) return;
+        this.#runEnded(change.runId);
       });
       let wake: () => void = () => {};
       let ended = false;

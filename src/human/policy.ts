@@ -8,25 +8,32 @@ export type PolicyEvent =
 
 const ORDER = { escalate: 0, remind: 1, deadline: 2 } as const;
 
+/** The instant `ms` after `from`: elapsed time, or working time (see `working-time.ts`). */
+export type Later = (from: number, ms: number) => number;
+
+const ELAPSED: Later = (from, ms) => from + ms;
+
 /**
  * Every reminder, escalation and the deadline of a task, in time order, from its creation time.
  * Computed once and recorded by the lifecycle workflow, so a restart replays the same plan.
- * Nothing is scheduled after the deadline.
+ * Nothing is scheduled after the deadline. `later` counts the durations of reminders (each
+ * `every` from the one before) and escalations (from creation): elapsed time by default, working
+ * time for a `businessHours` task; the deadline is always elapsed time.
  */
-export function policySchedule(spec: NormalizedSpec, createdAt: number): PolicyEvent[] {
+export function policySchedule(spec: NormalizedSpec, createdAt: number, later: Later = ELAPSED): PolicyEvent[] {
   const events: PolicyEvent[] = [];
   if (spec.remind) {
+    let at = later(createdAt, spec.remind.afterMs);
     for (let i = 0; i < spec.remind.max; i++) {
-      if (i > 0 && spec.remind.everyMs === null) break;
-      events.push({
-        kind: 'remind',
-        index: i + 1,
-        at: createdAt + spec.remind.afterMs + i * (spec.remind.everyMs ?? 0),
-      });
+      if (i > 0) {
+        if (spec.remind.everyMs === null) break;
+        at = later(at, spec.remind.everyMs);
+      }
+      events.push({ kind: 'remind', index: i + 1, at });
     }
   }
   spec.escalate.forEach((level, i) => {
-    events.push({ kind: 'escalate', index: i + 1, at: createdAt + level.afterMs });
+    events.push({ kind: 'escalate', index: i + 1, at: later(createdAt, level.afterMs) });
   });
   const deadline = spec.deadlineMs === null ? null : createdAt + spec.deadlineMs;
   const scheduled = events.filter((event) => deadline === null || event.at < deadline);

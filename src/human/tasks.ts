@@ -16,7 +16,7 @@ import type { Duration } from '../time/duration.ts';
 import { type ApprovalUse, consumeApproval } from './approval-use.ts';
 import { type AuditInput, type AuditVerification, chainAudit, verifyChain } from './audit.ts';
 import type { Notification, NotificationKind, Notifier } from './notifier.ts';
-import { policySchedule, type PolicyEvent } from './policy.ts';
+import { type Later, policySchedule, type PolicyEvent } from './policy.ts';
 import { checkPrincipal, checkResponder, identitiesOf, type MembershipLookup } from './principals.ts';
 import { decideResponse, refusalAudited } from './responses.ts';
 import { deadlineUpdate, endResult, resultOf, settle } from './results.ts';
@@ -40,6 +40,7 @@ import type { AwayRecord, AwayStore } from '../store/away-store.ts';
 import { Away } from './away.ts';
 import { type Delegated, delegateAll } from './delegation.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
+import { assigneesLater, type WorkingHoursLookup } from './working-hours.ts';
 import { shownOf, specOf, toTask } from './view.ts';
 
 export interface HumanTaskOptions {
@@ -66,6 +67,12 @@ export interface HumanTaskOptions {
    * Ignored without `defaultApprovers`.
    */
   defaultPolicy?: DefaultPolicyRules;
+  /**
+   * A person's time zone and working hours (`heed serve`: config `people`), which the reminders
+   * and escalations of tasks under a `businessHours: true` policy count (docs/working-hours.md).
+   * Give every process that runs workflows the same.
+   */
+  workingHours?: WorkingHoursLookup;
 }
 
 /** Where a task request comes from (see {@link RequestTrust}) and the workflow that asks, for policy matching. */
@@ -108,6 +115,7 @@ export class HumanTasks {
   readonly #notifiers: ReadonlyMap<string, Notifier>;
   readonly #groupsOf: MembershipLookup | undefined;
   readonly #maxBytes: number;
+  readonly #workingHours: WorkingHoursLookup | undefined;
   /** The approval policies in force. */
   readonly policies: PolicySet;
   /** Reports each task write's effect (a task ended, a reminder, an escalation): metrics and spans. */
@@ -126,6 +134,7 @@ export class HumanTasks {
     this.#notifiers = new Map((options.notifiers ?? []).map((n) => [n.channel, n]));
     this.#groupsOf = options.groupsOf;
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
+    this.#workingHours = options.workingHours;
     this.policies = new PolicySet(options.policies, options.defaultApprovers, options.defaultPolicy);
     engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
     this.away = new Away(engine, store, { moveTasks: (principal, record) => this.#moveAwayTasks(principal, record) });
@@ -498,7 +507,8 @@ export class HumanTasks {
     // The decision depends on THIS process's notifiers (`#channelsOf`): a process built without
     // the email/Slack notifiers (e.g. a `heed worker` without `--config`) makes its tasks passive
     // and never sends them, so every process that runs workflows must be given the same channels.
-    const passive = policySchedule(spec, now).length === 0 && this.#channelsOf(spec).length === 0 && !spec.stages;
+    const passive =
+      policySchedule(spec, now, this.#later(spec)).length === 0 && this.#channelsOf(spec).length === 0 && !spec.stages;
     // Those away are replaced by their delegates; the `created` entry keeps who was asked.
     const delegated = await delegateAll(spec.assignees, now, this.away, spec);
     const recipients = [...new Set(delegated.principals)].sort();
@@ -558,6 +568,11 @@ export class HumanTasks {
     return named.filter((channel) => channel !== 'inbox');
   }
 
+  /** How a task's reminders and escalations count time: its assignees' working time under `businessHours`. */
+  #later(spec: NormalizedSpec): Later | undefined {
+    return spec.businessHours ? assigneesLater(spec.assignees, this.#workingHours) : undefined;
+  }
+
   /** The lifecycle workflow's actions; each runs inside a durable step. */
   readonly #policies: TaskPolicies = {
     plan: async (taskId) => {
@@ -565,7 +580,7 @@ export class HumanTasks {
       const spec = specOf(task);
       return {
         pending: task.status === 'pending',
-        events: policySchedule(spec, task.createdAt),
+        events: policySchedule(spec, task.createdAt, this.#later(spec)),
         ...(spec.stages ? { staged: true } : {}),
       };
     },

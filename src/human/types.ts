@@ -69,7 +69,7 @@ export interface TaskSpec<
   deadline?: Duration;
   /** At the deadline: `reject` (default, fail closed), `approve`, `expire`, or a given outcome. */
   onTimeout?: string;
-  /** Where notifications go besides the inbox: `webhook`, `email`, `slack`, … (registered notifiers). */
+  /** Where notifications go besides the inbox: `webhook`, `email`, `slack`, `teams`, … (registered notifiers). */
   channels?: readonly string[];
   callbackUrl?: string;
   idempotencyKey?: string;
@@ -104,6 +104,8 @@ export interface NormalizedSpec {
   policy?: AppliedPolicy;
   /** A staged approval (from its policy): each stage's approvers decide in order. */
   stages?: TaskStages;
+  /** Reminders and escalations count the assignees' working time (from its policy; absent: elapsed time). */
+  businessHours?: true;
 }
 
 /** What changed when an approver edited the action's arguments. */

@@ -18,7 +18,8 @@ interface Stream {
  * page, then waits for news from the hub, until the run has ended (whether it had ended is read
  * before the events, so none is lost) or the client leaves. `onQuiet` runs after each wait that
  * brought nothing (for keep-alives). News is pushed by the hub (see `EventHub`), so an event
- * reaches the client as soon as it commits.
+ * reaches the client as soon as it commits, and the events themselves come from the hub's memory
+ * (see `EventHub.events`): no store read per connection for what the hub already has.
  */
 export async function followRun(
   heed: Heed,
@@ -41,7 +42,8 @@ export async function followRun(
       const ended = checkEnd && TERMINAL.has((await heed.feeds.getRun(runId))?.status ?? 'cancelled');
       let lastType: string | undefined;
       for (;;) {
-        const page = await heed.feeds.runEvents(last, 500, runId);
+        // From the hub's memory when it has followed the run without a gap, else one store read.
+        const page = await hub.events(runId, last, 500);
         for (const event of page) {
           last = event.id;
           lastType = event.type;

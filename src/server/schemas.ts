@@ -65,7 +65,7 @@ const TaskAnswerSchema = z
   .object({
     principal: Principal,
     outcome: z.string(),
-    via: z.string().openapi({ description: 'The channel: api, inbox, cli, link, email, slack, …' }),
+    via: z.string().openapi({ description: 'The channel: api, inbox, cli, link, email, slack, teams, …' }),
     comment: z.string().nullable(),
     data: Json,
     at: z.number().openapi({ description: 'Epoch milliseconds' }),
@@ -109,6 +109,9 @@ export const AppliedPolicySchema = z
     version: z.string().openapi({ description: "A hash of the policy's content: any change makes a new version" }),
     ignored: z.array(z.object({ path: z.string(), message: z.string() })).openapi({
       description: 'Fields of the request the policy overrode (requests from agents and the server’s code)',
+    }),
+    businessHours: z.literal(true).optional().openapi({
+      description: 'Reminders and escalations count the assignees’ working hours (policy `businessHours`)',
     }),
   })
   .openapi('AppliedPolicy');

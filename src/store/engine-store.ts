@@ -29,6 +29,21 @@ export interface ResumeOptions {
   by?: string;
 }
 
+/**
+ * What a store's integrity check found (`GET /v1/health` reports it as `integrity`):
+ * - `checking`: the check runs in the background (the store already serves);
+ * - `ok`: the file passed `PRAGMA quick_check`;
+ * - `damaged`: it did not; `problems` says where (restore the file from a backup);
+ * - `failed`: the check itself could not run (`problems` says why): nothing was verified.
+ */
+export interface IntegrityReport {
+  state: 'checking' | 'ok' | 'damaged' | 'failed';
+  /** What `PRAGMA quick_check` reported (at most 5 lines), or why the check could not run. */
+  problems: string[];
+  /** `open`: checked before the store served; `background`: checked while it serves. */
+  mode: 'open' | 'background';
+}
+
 export interface EngineStore {
   /** Opens the store and applies pending migrations. Idempotent. */
   init(): Promise<void>;
@@ -40,6 +55,11 @@ export interface EngineStore {
    * written by one process only (SQLite) need not offer it. Returns an unsubscribe function.
    */
   onWake?(listener: StoreWakeListener): () => void;
+  /**
+   * What the store's integrity check of its data found, for health reports (the SQLite store
+   * checks its file; see `IntegrityReport`). A store that has no such check need not offer it.
+   */
+  integrity?(): IntegrityReport | undefined;
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
   /** Creates a `pending` run, or returns the existing run with that id (`created: false`). */

@@ -60,6 +60,7 @@ export function outcomeDone(outcome: string): string {
 const CHANNELS: Record<string, string> = {
   inbox: 'the inbox',
   slack: 'Slack',
+  teams: 'Microsoft Teams',
   email: 'email',
   link: 'an email link',
   api: 'the API',

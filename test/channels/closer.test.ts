@@ -13,11 +13,15 @@ describe('the channel closer', () => {
   it('closes the copies of a task as soon as it ends, answered or cancelled, without waiting for a poll', async () => {
     const { heed } = testEngine();
     const closed: string[] = [];
-    const closer = new TaskCloser(heed, async (taskId) => {
-      closed.push(taskId);
-    });
+    const closer = new TaskCloser(
+      heed,
+      async (taskId) => {
+        closed.push(taskId);
+      },
+      { fallbackPollMs: AN_HOUR },
+    );
     await heed.start();
-    await closer.start(AN_HOUR);
+    await closer.start();
     try {
       const answered = await heed.tasks.create({ type: 'approval', title: 'Ship?', assignees: ['user:bob'] });
       const dropped = await heed.tasks.create({ type: 'approval', title: 'Ship too?', assignees: ['user:bob'] });

@@ -11,6 +11,7 @@ import type { HeedOptions } from '../../src/index.ts';
 import { testEngine } from '../helpers.ts';
 import { FakeSlack } from './slack-server.ts';
 import { TestSmtp } from './smtp.ts';
+import { APP_ID, FakeTeams, TENANT } from './teams-server.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -18,6 +19,13 @@ export const PEOPLE = {
   'user:alice': { name: 'Alice Doe', email: 'alice@example.com', slack: 'U0ALICE' },
   'user:bob': { name: 'Bob Roe', email: 'bob@example.com', slack: 'U0BOB' },
   'user:carol': { name: 'Carol Poe', email: 'carol@example.com', slack: 'U0CAROL' },
+};
+
+/** The Teams users (Entra object ids) of PEOPLE, with `teams: true`. */
+export const TEAMS_USERS: Record<string, string> = {
+  'user:alice': 'aad-0a11ce00-0000-4000-8000-000000000001',
+  'user:bob': 'aad-0b0b0000-0000-4000-8000-000000000002',
+  'user:carol': 'aad-0ca40100-0000-4000-8000-000000000003',
 };
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -32,6 +40,8 @@ export interface Harness {
   server: RunningServer;
   smtp: TestSmtp | undefined;
   slack: FakeSlack | undefined;
+  /** The local Bot Framework server (Teams, its connector, the token issuer), with `teams: true`. */
+  teams: FakeTeams | undefined;
   /** Sends a Slack interaction payload, signed as Slack signs it (or as told). */
   interact(payload: unknown, sign?: { secret?: string; timestamp?: number }): Promise<Response>;
   /** Waits (real time) until the closer closed every Slack copy, or `check` holds. */
@@ -48,6 +58,8 @@ export async function harness(
   options: {
     email?: boolean;
     slack?: boolean;
+    /** Microsoft Teams against a local Bot Framework server (default off). */
+    teams?: boolean;
     slackChannels?: Record<string, string>;
     config?: Partial<ChannelsConfig>;
     channels?: ChannelsOptions;
@@ -59,6 +71,7 @@ export async function harness(
 ): Promise<Harness> {
   const smtp = options.email === false ? undefined : await new TestSmtp().start();
   const slack = options.slack === false ? undefined : await new FakeSlack().start();
+  const teams = options.teams ? await new FakeTeams().start() : undefined;
   const config: ChannelsConfig = {
     people: PEOPLE,
     groups: { 'user:alice': ['group:approvers'], 'user:carol': ['group:approvers'] },
@@ -73,6 +86,21 @@ export async function harness(
           },
         }
       : { slack: { signingSecret: SIGNING_SECRET } }),
+    ...(teams
+      ? {
+          people: Object.fromEntries(
+            Object.entries(PEOPLE).map(([p, person]) => [p, { ...person, teams: TEAMS_USERS[p] }]),
+          ),
+          teams: {
+            appId: APP_ID,
+            tenant: TENANT,
+            serviceUrl: teams.serviceUrl,
+            authority: teams.authority,
+            issuers: [teams.issuer],
+            sidecarUrl: teams.url,
+          },
+        }
+      : {}),
     ...options.config,
   };
   const channels = new Channels(config, options.channels);
@@ -92,6 +120,7 @@ export async function harness(
     await server.close();
     await smtp?.stop();
     await slack?.stop();
+    await teams?.stop();
   });
   const interact = (payload: unknown, sign: { secret?: string; timestamp?: number } = {}) => {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -116,7 +145,7 @@ export async function harness(
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
-  return { heed, clock, channels, server, smtp, slack, interact, until };
+  return { heed, clock, channels, server, smtp, slack, teams, interact, until };
 }
 
 /** A Slack button press on a message, as Slack sends it. */

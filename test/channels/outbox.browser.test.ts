@@ -9,7 +9,7 @@ const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots'
 const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const PHONE = { width: 390, height: 844 };
 
-/** Saves a screenshot to test-output/; with HEED_UPDATE_SCREENSHOTS=1 also to docs/ (the README's). */
+/** Saves a screenshot to test-output/; with HEED_UPDATE_SCREENSHOTS=1 also to docs/screenshots/ (those docs/channels.md shows). */
 async function shot(page: Page, name: string, fullPage: boolean): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage });

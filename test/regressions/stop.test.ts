@@ -18,6 +18,10 @@ describe('graceful stop', () => {
     // although the worker is stopped; it fails on the closed store (ClosedError via onError) and
     // leaves the run 'running' under a dead lease: the next process must wait for the lease to
     // expire (and counts a recovery) instead of resuming it at once.
-    expect({ status, reported }).toEqual({ status: 'pending', reported: [] });
+    // Fixed: the run is handed back (`pending`), or, when the claim that woke it resolved its
+    // wait and its execution reached its end before the store closed, `succeeded`; never
+    // `running` under a dead lease, and nothing reported.
+    expect(reported).toEqual([]);
+    expect(['pending', 'succeeded']).toContain(status);
   });
 });

@@ -4,39 +4,15 @@
  * required marks, messages beside the fields), JSON as the fallback and behind a switch; the
  * server still validates. In headless Chromium against a real server; the run gets the edit.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Heed } from '../../src/index.ts';
+import { PHONE, shot, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-/** The screenshots the docs show (committed): refreshed by `npm run screenshots` only. */
-const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const UPDATE_DOCS = process.env.HEED_UPDATE_SCREENSHOTS === '1';
-const PHONE = { width: 390, height: 844 };
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function shot(page: Page, name: string, docs = false): Promise<void> {
-  const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  if (docs && UPDATE_DOCS) copyFileSync(path, join(DOCS, `${name}.png`));
-}
+const chromium = useChromium();
 
 const Payment = z.object({
   to: z.string().min(1).describe('Who receives the money'),
@@ -88,7 +64,7 @@ async function openTask(
   await s.call('POST', '/v1/runs', { as: 'user:carol', body: { workflow: 'pay', id: runId, input: { loose } } });
   await s.heed.idle();
   const task = (await s.heed.tasks.list({ status: 'pending' })).items.find((t) => t.runId === runId);
-  const page = await browser.newPage({ viewport: PHONE });
+  const page = await chromium().newPage({ viewport: PHONE });
   await page.goto(`${s.url}/#/signin`);
   await page.fill('#principal', 'user:alice');
   await page.click('#signin button[type=submit]');

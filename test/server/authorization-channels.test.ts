@@ -1,5 +1,5 @@
 /**
- * The authorization matrix's answer rows (README "Identity and authority") on every channel: the
+ * The authorization matrix's answer rows (docs/identity-and-authority.md) on every channel: the
  * HTTP API (what the inbox and the CLI use), one-click links (`GET /t/{token}` shows, `POST`
  * answers) and Slack buttons (`POST /v1/channels/slack/interactions`). Who may answer is the same
  * on each, escalated people included. Columns:

@@ -1,12 +1,14 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: HTTP bodies are arbitrary JSON checked by the assertions
 /**
- * The authorization matrix (README "Identity and authority"), cell by cell, over real HTTP, with
+ * The authorization matrix (docs/identity-and-authority.md), cell by cell, over real HTTP, with
  * API keys and in development mode. Each row is an action on a resource; each column a principal:
  * - alice: requester of the task and initiator of the run
  * - bob: direct assignee; dave: assignee through group:approvers; erin: assignee by escalation
  * - carol: nobody in particular; ci: holds the `events` and `messages` permissions
  * - admin: in `admins`; system: development mode without a principal (an admin that cannot answer)
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Heed } from '../../src/index.ts';
 import { testServer } from './helpers.ts';
@@ -35,6 +37,8 @@ interface Fixture {
 
 interface Row {
   action: string;
+  /** The row of the matrix in docs/identity-and-authority.md it checks: the start of its action cell. */
+  matrix?: string;
   /** The request for one cell. */
   request(f: Fixture): Promise<{ method: string; path: string; body?: unknown }>;
   /** Expected status per principal; `default` for the others. `dev` overrides in development mode. */
@@ -68,16 +72,19 @@ const ROWS: Row[] = [
   { action: 'GET task', request: async (f) => ({ method: 'GET', path: `/v1/tasks/${f.task}` }), expect: OK },
   {
     action: 'GET task audit',
+    matrix: 'read a task',
     request: async (f) => ({ method: 'GET', path: `/v1/tasks/${f.task}/audit` }),
     expect: OK,
   },
   {
     action: 'GET task result',
+    matrix: 'read a task',
     request: async (f) => ({ method: 'GET', path: `/v1/tasks/${f.task}/result` }),
     expect: OK,
   },
   {
     action: 'answer task',
+    matrix: 'answer a task, on any channel',
     request: async (f) => ({
       method: 'POST',
       path: `/v1/tasks/${await f.freshTask()}/responses`,
@@ -90,21 +97,25 @@ const ROWS: Row[] = [
   },
   {
     action: 'cancel task',
+    matrix: 'cancel a task',
     request: async (f) => ({ method: 'POST', path: `/v1/tasks/${await f.freshTask()}/cancel` }),
     expect: { alice: 200, admin: 200, system: 200, bob: 403, dave: 403, erin: 403, default: 404 },
   },
   {
     action: 'list inbox of user:bob',
+    matrix: 'list tasks',
     request: async () => ({ method: 'GET', path: '/v1/tasks?assignee=user:bob' }),
     expect: { bob: 200, admin: 200, system: 200, default: 403 },
   },
   {
     action: 'list tasks requested by user:alice',
+    matrix: 'list tasks',
     request: async () => ({ method: 'GET', path: '/v1/tasks?requester=user:alice' }),
     expect: { alice: 200, admin: 200, system: 200, default: 403 },
   },
   {
     action: 'create task as requester user:alice',
+    matrix: 'create a task',
     request: async () => ({
       method: 'POST',
       path: '/v1/tasks',
@@ -114,6 +125,7 @@ const ROWS: Row[] = [
   },
   {
     action: 'create a task looser than its policy (silence approves)',
+    matrix: 'create a task',
     request: async () => ({
       method: 'POST',
       path: '/v1/tasks',
@@ -124,6 +136,7 @@ const ROWS: Row[] = [
   },
   {
     action: 'use an approval (consume)',
+    matrix: 'use an approval before acting',
     request: async (f) => ({
       method: 'POST',
       path: `/v1/tasks/${await f.freshApproval()}/consume`,
@@ -132,38 +145,75 @@ const ROWS: Row[] = [
     expect: { alice: 200, admin: 200, system: 200, bob: 403, default: 404 },
   },
   {
+    action: 'reassign a task',
+    matrix: 'hand a task to someone else',
+    request: async (f) => ({
+      method: 'POST',
+      path: `/v1/tasks/${await f.freshTask()}/reassign`,
+      body: { to: ['user:carol'], reason: 'Carol pays invoices' },
+    }),
+    // Those asked (bob; dave through group:approvers; erin by escalation) and admins; the requester
+    // is refused under the default rule; others do not see it.
+    expect: { alice: 403, bob: 200, dave: 200, erin: 200, admin: 200, system: 200, default: 404 },
+  },
+  {
+    action: 'read your own insights',
+    matrix: 'read decision insights',
+    request: async () => ({ method: 'GET', path: '/v1/insights' }),
+    expect: { default: 200 },
+  },
+  {
+    action: "read bob's insights",
+    matrix: 'read decision insights',
+    request: async () => ({ method: 'GET', path: '/v1/insights?principal=user:bob' }),
+    expect: { bob: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
+    action: 'read the metrics',
+    matrix: 'read the metrics',
+    request: async () => ({ method: 'GET', path: '/metrics' }),
+    expect: { ci: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
     action: 'read the approval policies',
+    matrix: 'read the approval policies',
     request: async () => ({ method: 'GET', path: '/v1/policies' }),
     expect: { admin: 200, system: 200, default: 403 },
   },
   {
     action: 'GET run',
+    matrix: 'read, stream, cancel a run',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}` }),
     expect: ADMINS_AND_ALICE(200),
   },
   {
     action: 'export run history',
+    matrix: 'read, stream, cancel a run',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}/history` }),
     expect: ADMINS_AND_ALICE(200),
   },
   {
     action: 'stream run events',
+    matrix: 'read, stream, cancel a run',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.run}/events` }),
     expect: ADMINS_AND_ALICE(200),
   },
   {
     action: 'cancel run',
+    matrix: 'read, stream, cancel a run',
     request: async (f) => ({ method: 'POST', path: `/v1/runs/${await f.freshRun()}/cancel` }),
     expect: ADMINS_AND_ALICE(200),
   },
   {
     action: 'resume a run or move it to another version',
+    matrix: 'resume a blocked, failed or cancelled run',
     request: async (f) => ({ method: 'POST', path: `/v1/runs/${await f.freshRun()}/resume`, body: {} }),
     // Admins only; a waiting run is neither blocked, failed nor cancelled (409).
     expect: { alice: 403, admin: 409, system: 409, default: 404 },
   },
   {
     action: 'send a message to a run',
+    matrix: 'send a message to a run',
     request: async (f) => ({
       method: 'POST',
       path: `/v1/runs/${await f.freshRun()}/messages`,
@@ -174,47 +224,56 @@ const ROWS: Row[] = [
   },
   {
     action: 'emit an event',
+    matrix: 'emit an event',
     request: async () => ({ method: 'POST', path: '/v1/events', body: { name: 'ping', data: {} } }),
     expect: { ci: 202, admin: 202, system: 202, default: 403 },
   },
   {
     action: 'start an open workflow',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'open' } }),
     expect: { default: 201 },
   },
   {
     action: 'start a restricted workflow (startable: group:approvers)',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'restricted' } }),
     expect: { dave: 201, admin: 201, system: 201, default: 403 },
     dev: { default: 201 },
   },
   {
     action: "start with alice's run id",
+    matrix: 'start a workflow',
     request: async (f) => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'open', id: f.run } }),
     expect: { alice: 201, admin: 201, system: 201, default: 409 },
   },
   {
     action: 'start the internal task workflow',
+    matrix: 'internal runs',
     request: async () => ({ method: 'POST', path: '/v1/runs', body: { workflow: 'heed.task', input: {} } }),
     expect: EVERYONE_404,
   },
   {
     action: 'GET internal run',
+    matrix: 'internal runs',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.lifecycle}` }),
     expect: EVERYONE_404,
   },
   {
     action: 'stream internal run',
+    matrix: 'internal runs',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/${f.lifecycle}/events` }),
     expect: EVERYONE_404,
   },
   {
     action: 'cancel internal run',
+    matrix: 'internal runs',
     request: async (f) => ({ method: 'POST', path: `/v1/runs/${f.lifecycle}/cancel` }),
     expect: EVERYONE_404,
   },
   {
     action: 'message internal run',
+    matrix: 'internal runs',
     request: async (f) => ({
       method: 'POST',
       path: `/v1/runs/${f.lifecycle}/messages`,
@@ -224,60 +283,71 @@ const ROWS: Row[] = [
   },
   {
     action: 'chat with an open agent',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'open') }),
     expect: { default: 200 },
   },
   {
     action: 'chat with a restricted agent',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'restricted') }),
     expect: { dave: 200, admin: 200, system: 200, default: 403 },
     dev: { default: 200 },
   },
   {
     action: "a turn in alice's chat",
+    matrix: 'read, stream, cancel a run',
     request: async (f) => ({ method: 'POST', path: '/v1/chat', body: chatTurn(f.chat, 'open') }),
     // Those who may see it are told its turn is still going (409); to others it does not exist.
     expect: { alice: 409, admin: 409, system: 409, default: 404 },
   },
   {
     action: "resume alice's chat stream",
+    matrix: 'read, stream, cancel a run',
     request: async (f) => ({ method: 'GET', path: `/v1/chat/${f.chat}/stream` }),
     expect: ADMINS_AND_ALICE(200),
   },
   {
     action: "read alice's chat",
+    matrix: 'read, stream, cancel a run',
     request: async (f) => ({ method: 'GET', path: `/v1/chat/${f.chat}` }),
     expect: ADMINS_AND_ALICE(200),
   },
   {
     action: 'AG-UI run with an open agent',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(newChatId(), 'open') }),
     expect: { default: 200 },
   },
   {
     action: 'AG-UI run with a restricted agent',
+    matrix: 'start a workflow',
     request: async () => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(newChatId(), 'restricted') }),
     expect: { dave: 200, admin: 200, system: 200, default: 403 },
     dev: { default: 200 },
   },
   {
     action: "an AG-UI run on alice's chat thread",
+    matrix: 'read, stream, cancel a run',
     // Those who may use it get the stream (its RUN_ERROR says the turn is still going); others: 404.
     request: async (f) => ({ method: 'POST', path: '/v1/ag-ui', body: agUiTurn(f.chat, 'open') }),
     expect: ADMINS_AND_ALICE(200),
   },
   {
     action: 'chat with the internal task workflow',
+    matrix: 'internal runs',
     request: async () => ({ method: 'POST', path: '/v1/chat', body: chatTurn(newChatId(), 'heed.task') }),
     expect: EVERYONE_404,
   },
   {
     action: 'GET the run of a chat thread (internal)',
+    matrix: 'internal runs',
     request: async (f) => ({ method: 'GET', path: `/v1/runs/chat:${f.chat}` }),
     expect: EVERYONE_404,
   },
   {
     action: 'list webhook deliveries',
+    matrix: 'webhook deliveries',
     request: async () => ({ method: 'GET', path: '/v1/webhooks/deliveries' }),
     expect: { admin: 200, system: 200, default: 403 },
   },
@@ -296,7 +366,7 @@ async function setup(mode: Mode) {
     groupsOf: (p) => groups[p] ?? [],
     heed: { policies: [{ name: 'apps', callerAssigns: true }] },
     startable: { open: ['*'], restricted: ['group:approvers'] },
-    permissions: { events: ['user:ci'], messages: ['user:ci'] },
+    permissions: { events: ['user:ci'], messages: ['user:ci'], metrics: ['user:ci'] },
     setup: (heed: Heed) => {
       heed.workflow('open', async (ctx) => ctx.recv('go'));
       heed.workflow('restricted', async (ctx) => ctx.recv('go'));
@@ -359,7 +429,44 @@ async function setup(mode: Mode) {
   return { s, send, fixture };
 }
 
+/** The action cells of the matrix as the documentation shows it. */
+function documentedRows(): string[] {
+  const page = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'identity-and-authority.md'), 'utf8');
+  const table = /^\| action \| who may \| others \|\n\| --- \| --- \| --- \|\n((?:\|.*\|\n)+)/m.exec(page)?.[1] ?? '';
+  return table
+    .trim()
+    .split('\n')
+    .map((row) => row.split(' | ')[0]?.replace(/^\|\s*/, '') ?? '');
+}
+
+/** Rows walked by other tests, and where. */
+const ELSEWHERE: Record<string, string> = {
+  'answer by one-click link': 'test/server/authorization-channels.test.ts',
+  'answer with a Slack button or modal': 'test/server/authorization-channels.test.ts',
+  'answer with a Teams card button': 'test/channels/teams.test.ts',
+  'agents waiting': '"agents waiting, by who may see them" below',
+  'answer from an AG-UI resume': 'test/ag-ui/ag-ui.test.ts',
+  'an A2A task': 'test/a2a/a2a.test.ts',
+  'send a message to the A2A agent': 'test/a2a/a2a.test.ts',
+  'an MCP task': 'test/mcp/mcp-tasks.test.ts',
+  'answer an MCP elicitation': 'test/mcp/mcp-tasks.test.ts',
+};
+
 describe('the authorization matrix over HTTP', () => {
+  it('walks every row of the matrix the documentation shows, and only those', () => {
+    const documented = documentedRows();
+    expect(documented.length).toBeGreaterThan(10);
+    const rowOf = (start: string) => documented.filter((action) => action.startsWith(start));
+    // Each row here names exactly one documented row…
+    expect(ROWS.filter((r) => r.matrix && rowOf(r.matrix).length !== 1).map((r) => r.action)).toEqual([]);
+    // …and each documented row is walked here or by the test ELSEWHERE names.
+    const walked = new Set(ROWS.flatMap((r) => (r.matrix ? rowOf(r.matrix) : [])));
+    const missing = documented.filter(
+      (action) => !walked.has(action) && !Object.keys(ELSEWHERE).some((start) => action.startsWith(start)),
+    );
+    expect(missing).toEqual([]);
+  });
+
   for (const mode of ['keys', 'dev'] as const) {
     it(`gives every principal exactly its cell, ${mode === 'keys' ? 'with API keys' : 'in development mode'}`, async () => {
       const { send, fixture } = await setup(mode);

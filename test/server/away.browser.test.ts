@@ -3,41 +3,11 @@
  * with Bob as delegate, her waiting task moves to Bob, whose list says "for Alice (away until …)";
  * "I'm back" clears it. Screenshots: away-banner.png (Alice's banner), away-delegate.png (Bob's list).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { shot, signIn, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function signIn(page: Page, url: string, principal: string) {
-  await page.goto(`${url}/#/signin`);
-  await page.fill('#principal', principal);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#inbox-title');
-}
-
-async function shoot(page: Page, name: string) {
-  const shot = join(SHOTS, name);
-  await page.screenshot({ path: shot, fullPage: true });
-  if (process.env.HEED_UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(DOCS, name));
-}
+const chromium = useChromium();
 
 describe('the inbox: away and delegates', () => {
   it('sets Alice away from the banner, her task moves to Bob marked for her, and she comes back', async () => {
@@ -58,7 +28,7 @@ describe('the inbox: away and delegates', () => {
       requester: 'user:bob',
     });
     const until = new Date(clock.now() + 5 * 86_400_000).toISOString().slice(0, 10);
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const page = await chromium().newPage({ viewport: { width: 1000, height: 700 } });
     await signIn(page, server.url, 'user:alice');
     await page.click('#away-set summary');
     await page.fill('#away-until', until);
@@ -79,16 +49,16 @@ describe('the inbox: away and delegates', () => {
     await page.reload();
     await page.waitForSelector('#away-banner');
     await page.waitForSelector('.card.task');
-    await shoot(page, 'away-banner.png');
+    await shot(page, 'away-banner', true);
 
     // Bob's list: the task is for Alice, away until that day.
-    const bob = await browser.newPage({ viewport: { width: 1000, height: 560 } });
+    const bob = await chromium().newPage({ viewport: { width: 1000, height: 560 } });
     await signIn(bob, server.url, 'user:bob');
     await bob.waitForSelector(`[data-task="${moving.id}"] .stands-for`);
     expect(await bob.textContent(`[data-task="${moving.id}"] .stands-for`)).toMatch(
       /^for Alice \(away until \w+day, \w+ \d+\)$/,
     );
-    await shoot(bob, 'away-delegate.png');
+    await shot(bob, 'away-delegate', true);
     await bob.goto(`${server.url}/#/task/${moving.id}`);
     await bob.waitForSelector('#stands-for');
     expect(await bob.textContent('#stands-for')).toContain('for Alice (away until');

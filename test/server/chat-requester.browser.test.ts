@@ -5,43 +5,18 @@
  * other person answers (in the inbox, editing the amount in the form) the chat resumes. In
  * headless Chromium against a real server.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { OfflineModel } from '../../src/agent/offline-model.ts';
 import { policiesOf } from '../../src/cli/config-file.ts';
 import { DEFAULT_DEMO_APPROVERS } from '../../src/demo/approvers.ts';
 import { registerBanking } from '../../src/demo/banking.ts';
 import { registerDemoWorkflows } from '../../src/demo/workflows.ts';
+import { DESKTOP, PHONE, shot, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-/** The screenshots the docs show (committed): refreshed by `npm run screenshots` only. */
-const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const UPDATE_DOCS = process.env.HEED_UPDATE_SCREENSHOTS === '1';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function shot(page: Page, name: string, docs = false): Promise<void> {
-  const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  if (docs && UPDATE_DOCS) copyFileSync(path, join(DOCS, `${name}.png`));
-}
+const chromium = useChromium();
 
 /** Signs in by clicking one of the principals the sign-in page suggests. */
 async function signInAsSuggested(page: Page, url: string, principal: string): Promise<void> {
@@ -63,7 +38,7 @@ describe('the demo chat as user:ops, the approver who asks (headless Chromium)',
     await s.clock.advance(Date.now() - s.clock.now());
 
     // The sign-in page says who approves and that nobody approves their own request.
-    const ops = await browser.newPage({ viewport: DESKTOP });
+    const ops = await chromium().newPage({ viewport: DESKTOP });
     await ops.goto(`${s.url}/#/signin`);
     const hint = (await ops.textContent('#approver-hint')) ?? '';
     expect(hint).toContain('user:ops and user:alice');
@@ -100,7 +75,7 @@ describe('the demo chat as user:ops, the approver who asks (headless Chromium)',
     expect(deploy.status).toBe(201);
 
     // In ops's inbox, neither request waits for ops: they are under "Asked by me", waiting for Alice.
-    const opsTask = await browser.newPage({ viewport: PHONE });
+    const opsTask = await chromium().newPage({ viewport: PHONE });
     await signInAsSuggested(opsTask, s.url, 'user:ops');
     await opsTask.waitForSelector('#list-waiting #empty');
     await opsTask.click('#tab-asked');
@@ -122,7 +97,7 @@ describe('the demo chat as user:ops, the approver who asks (headless Chromium)',
     await opsTask.close();
 
     // Alice, the other approver, finds it in her inbox and approves $120 instead, in the form.
-    const alice = await browser.newPage({ viewport: PHONE });
+    const alice = await chromium().newPage({ viewport: PHONE });
     await signInAsSuggested(alice, s.url, 'user:alice');
     await alice.waitForSelector('#list-waiting .task');
     await alice.click('#list-waiting .task:has-text("Transfer $150 to Bob?")');
@@ -151,7 +126,7 @@ describe('the demo chat as user:ops, the approver who asks (headless Chromium)',
         void registerBanking(heed, new OfflineModel(), { approvals: { assignees: ['group:bank'], deadline: '1h' } }),
     });
     await s.clock.advance(Date.now() - s.clock.now());
-    const ops = await browser.newPage({ viewport: PHONE });
+    const ops = await chromium().newPage({ viewport: PHONE });
     await ops.goto(`${s.url}/#/signin`);
     await ops.fill('#principal', 'user:ops');
     await ops.click('#signin button[type=submit]');

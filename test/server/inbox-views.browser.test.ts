@@ -6,7 +6,7 @@ import { type TestServer, testServer } from './helpers.ts';
 
 const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-/** The screenshots the README shows (committed): refreshed by `npm run screenshots` only. */
+/** The screenshots README.md and docs/inbox.md show (committed): refreshed by `npm run screenshots` only. */
 const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const UPDATE_DOCS = process.env.HEED_UPDATE_SCREENSHOTS === '1';
 const PHONE = { width: 390, height: 844 };

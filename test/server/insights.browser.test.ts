@@ -2,28 +2,12 @@
  * The inbox's insights view in a real headless Chromium: a person's own time to decision, what
  * waits and what escalated, and the CSV download with their credentials.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { shot, signIn, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('the insights view', () => {
   it('shows a person’s own figures by person and channel, and downloads the tasks as CSV', async () => {
@@ -50,11 +34,8 @@ describe('the insights view', () => {
     await heed.idle();
     await heed.tasks.respond(third.id, { outcome: 'approve' }, { principal: 'user:lead', via: 'email' });
 
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
-    await page.goto(`${server.url}/#/signin`);
-    await page.fill('#principal', 'user:ops');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#inbox-title');
+    const page = await chromium().newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+    await signIn(page, server.url, 'user:ops');
     await page.click('a[href="#/insights"]');
     await page.waitForSelector('#stat-median');
     expect(await page.textContent('h2')).toBe('Your decisions');
@@ -72,9 +53,7 @@ describe('the insights view', () => {
       ['The inbox', '1', '20 min', '20 min'],
       ['Slack', '1', '4 min', '4 min'],
     ]);
-    const shot = join(SHOTS, 'insights.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    if (process.env.HEED_UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(DOCS, 'insights.png'));
+    await shot(page, 'insights', true);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-tasks')]);
     expect(download.suggestedFilename()).toBe('heed-tasks-30d.csv');

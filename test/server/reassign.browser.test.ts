@@ -1,21 +1,9 @@
 /** Handing a task to someone else from the inbox, in a real headless Chromium. */
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { signIn, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('the inbox: hand a task to someone else', () => {
   it('asks who and why, refuses a blank reason, hands it over, and the history says so', async () => {
@@ -26,11 +14,8 @@ describe('the inbox: hand a task to someone else', () => {
       title: 'Deploy to eu-west?',
       assignees: ['user:ops'],
     });
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    await page.goto(`${server.url}/#/signin`);
-    await page.fill('#principal', 'user:ops');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#inbox-title');
+    const page = await chromium().newPage({ viewport: { width: 1000, height: 900 } });
+    await signIn(page, server.url, 'user:ops');
     await page.goto(`${server.url}/#/task/${task.id}`);
     await page.click('#reassign summary');
     await page.fill('#reassign-to', 'user:bob');
@@ -44,10 +29,7 @@ describe('the inbox: hand a task to someone else', () => {
     expect((await server.heed.tasks.get(task.id))?.assignees.map((a) => a.principal)).toEqual(['user:bob']);
 
     // Bob sees it, with the history saying who handed it over and why; Bob may hand it on too.
-    await page.goto(`${server.url}/#/signin`);
-    await page.fill('#principal', 'user:bob');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#inbox-title');
+    await signIn(page, server.url, 'user:bob');
     await page.goto(`${server.url}/#/task/${task.id}`);
     await page.waitForSelector('#task');
     expect(await page.textContent('#task')).toMatch(/Handed to .* by .*: Bob owns eu-west/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readmeCommands } from '../../scripts/check-readme.ts';
+import { readmeCommands, unmet } from '../../scripts/check-readme.ts';
 
 describe('the README check', () => {
   it('reads the shell blocks line by line, with continuations, servers and the documented exceptions', () => {
@@ -47,5 +47,51 @@ describe('the README check', () => {
         ready: 'log',
       },
     ]);
+  });
+
+  it('binds each expectation to the command it names in the block before it, and saves file blocks', () => {
+    const markdown = [
+      '```sh',
+      'npx heed show "$TASK" --as user:ops',
+      'npx heed respond "$TASK" approve --as user:ops',
+      'npx heed show "$TASK" --as user:ops      # now with the answer',
+      '```',
+      '<!-- readme-check: expect `npx heed show "$TASK" --as user:ops` prints "pending" -->',
+      '<!-- readme-check: expect `now with the answer` prints "approve by \\"ops\\"" -->',
+      '<!-- readme-check: expect `respond` does not print "refused" -->',
+      '',
+      '<!-- readme-check: file app.mjs -->',
+      '```js',
+      "console.log('hi');",
+      '```',
+    ].join('\n');
+    expect(readmeCommands(markdown)).toEqual([
+      { command: 'npx heed show "$TASK" --as user:ops', expect: [{ text: 'pending' }] },
+      { command: 'npx heed respond "$TASK" approve --as user:ops', expect: [{ text: 'refused', absent: true }] },
+      {
+        command: 'npx heed show "$TASK" --as user:ops      # now with the answer',
+        expect: [{ text: 'approve by "ops"' }],
+      },
+      { command: "console.log('hi');\n", file: 'app.mjs' },
+    ]);
+  });
+
+  it('refuses an expectation that names no command or several, and a comment it does not understand', () => {
+    const block = ['```sh', 'npx heed tasks --as user:ops', 'npx heed tasks --as user:alice', '```'];
+    expect(() =>
+      readmeCommands([...block, '<!-- readme-check: expect `heed inbox` prints "x" -->'].join('\n')),
+    ).toThrow(/names no command/);
+    expect(() =>
+      readmeCommands([...block, '<!-- readme-check: expect `heed tasks` prints "x" -->'].join('\n')),
+    ).toThrow(/names several commands/);
+    expect(() => readmeCommands([...block, '<!-- readme-check: expect heed tasks shows x -->'].join('\n'))).toThrow(
+      /does not understand/,
+    );
+  });
+
+  it('fails a command whose output lacks what the page says, or has what it says it does not', () => {
+    const step = { expect: [{ text: 'Refund $150 to alice?' }, { text: 'No tasks.', absent: true }] };
+    expect(unmet(step, 'ID  TYPE  TITLE\n1   approval  Refund $150 to alice?\n')).toEqual([]);
+    expect(unmet(step, 'No tasks.\n')).toEqual(['did not print "Refund $150 to alice?"', 'printed "No tasks."']);
   });
 });

@@ -5,11 +5,23 @@ import type { ChannelsConfig, Person } from '../config.ts';
 export type Address =
   | { kind: 'email'; principal: string; to: string }
   | { kind: 'slack-user'; principal: string; user: string }
-  | { kind: 'slack-channel'; principal: string; channel: string };
+  | { kind: 'slack-channel'; principal: string; channel: string }
+  | { kind: 'teams-user'; principal: string; user: string };
+
+/** The channels the directory has addresses for. */
+export type AddressChannel = 'email' | 'slack' | 'teams';
 
 /** A stable text form of an address, used in delivery keys. */
 export function addressKey(address: Address): string {
-  return address.kind === 'email' ? address.to : address.kind === 'slack-user' ? address.user : address.channel;
+  switch (address.kind) {
+    case 'email':
+      return address.to;
+    case 'slack-user':
+    case 'teams-user':
+      return address.user;
+    case 'slack-channel':
+      return address.channel;
+  }
 }
 
 /**
@@ -59,8 +71,14 @@ export class People {
     return Object.entries(this.#people).find(([, person]) => person.slack === user)?.[0];
   }
 
+  /** The principal a Teams user (Entra object id, `from.aadObjectId`) belongs to, or `undefined`. */
+  principalOfTeamsUser(aadObjectId: string): string | undefined {
+    const id = aadObjectId.toLowerCase();
+    return Object.entries(this.#people).find(([, person]) => person.teams?.toLowerCase() === id)?.[0];
+  }
+
   /** The addresses that reach `principals` on `channel`, without duplicates (first principal wins). */
-  resolve(principals: readonly string[], channel: 'email' | 'slack', loose = false): Address[] {
+  resolve(principals: readonly string[], channel: AddressChannel, loose = false): Address[] {
     const out = new Map<string, Address>();
     const add = (address: Address | undefined) => {
       if (address && !out.has(addressKey(address))) out.set(addressKey(address), address);
@@ -82,8 +100,10 @@ export class People {
     return [...out.values()];
   }
 
-  #one(principal: string, channel: 'email' | 'slack', loose: boolean): Address | undefined {
+  #one(principal: string, channel: AddressChannel, loose: boolean): Address | undefined {
     const person = this.#people[principal];
+    // Teams has no outbox: a person without a Teams id is not reached there.
+    if (channel === 'teams') return person?.teams ? { kind: 'teams-user', principal, user: person.teams } : undefined;
     if (channel === 'email') {
       const to = principal.startsWith('email:') ? principal.slice('email:'.length) : person?.email;
       if (to) return { kind: 'email', principal, to };

@@ -19,6 +19,8 @@ export interface AppliedPolicy {
   version: string;
   /** Fields of the request the policy overrode (mode `apply`), each with why. */
   ignored: { path: string; message: string }[];
+  /** Reminders and escalations count the assignees' working time (policy `businessHours`). */
+  businessHours?: true;
 }
 
 /** Stages of a staged task, as stored in its spec. */
@@ -153,7 +155,12 @@ export function applyPolicy(request: TaskSpec, policy: Policy, mode: PolicyMode,
   if (unassigned) throw new PolicyViolationError(policy.name, issues);
   return {
     spec,
-    applied: { name: policy.name, version: policy.version, ignored: issues },
+    applied: {
+      name: policy.name,
+      version: policy.version,
+      ignored: issues,
+      ...(policy.businessHours ? { businessHours: true as const } : {}),
+    },
     stages: stages && stages.length > 1 ? stages : null,
   };
 }

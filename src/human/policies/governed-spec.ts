@@ -20,6 +20,7 @@ export function governedSpec(
   if (!outcome) return asked;
   const normalized = normalizeSpec(outcome.spec, limits);
   normalized.policy = outcome.applied;
+  if (outcome.applied.businessHours) normalized.businessHours = true;
   if (outcome.stages) {
     normalized.stages = outcome.stages;
     // Every stage's approvals count toward the end; a reject at any stage ends the task.

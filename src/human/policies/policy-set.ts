@@ -17,7 +17,10 @@ import { type ApprovalPolicy, type Policy, parsePolicies, policyMatches } from '
 export type RequestTrust = 'server' | 'model' | 'caller';
 
 /** What the `default` policy may fix besides its approvers. */
-export type DefaultPolicyRules = Pick<ApprovalPolicy, 'deadline' | 'onTimeout' | 'remind' | 'escalate'>;
+export type DefaultPolicyRules = Pick<
+  ApprovalPolicy,
+  'deadline' | 'onTimeout' | 'remind' | 'escalate' | 'businessHours'
+>;
 
 /**
  * The approval policies in force, first match wins. Read-only once made; every process that

@@ -63,6 +63,12 @@ export interface ApprovalPolicy {
    * (default: those who may answer it, and admins), `assignees-and-requester`, or `admins` only.
    */
   reassign?: ReassignRule;
+  /**
+   * Reminders and escalations count working time of the assignees (their `timeZone` and
+   * `workingHours`, config `people`): `remind.after: "2h"` is two working hours. The deadline
+   * stays absolute. See docs/working-hours.md.
+   */
+  businessHours?: boolean;
 }
 
 export type ReassignRule = 'assignees' | 'assignees-and-requester' | 'admins';
@@ -83,6 +89,8 @@ export interface Policy {
   channels: string[];
   selfApproval: 'allowed' | 'forbidden';
   reassign: ReassignRule;
+  /** Reminders and escalations count the assignees' working time. */
+  businessHours: boolean;
   /** The policy as configured (what `GET /v1/policies` shows). */
   source: ApprovalPolicy;
 }
@@ -128,6 +136,7 @@ const policyShape = z
     channels: z.array(z.string().min(1)).optional(),
     selfApproval: z.enum(['allowed', 'forbidden']).optional(),
     reassign: z.enum(['assignees', 'assignees-and-requester', 'admins']).optional(),
+    businessHours: z.boolean().optional(),
   })
   .refine((p) => [p.approvers, p.stages, p.callerAssigns || undefined].filter((x) => x !== undefined).length === 1, {
     message: 'needs exactly one of approvers, stages or callerAssigns: true (who decides)',
@@ -205,6 +214,7 @@ function preparePolicy(source: ApprovalPolicy): Policy {
     channels: [...(source.channels ?? [])],
     selfApproval: source.selfApproval ?? 'forbidden',
     reassign: source.reassign ?? 'assignees',
+    businessHours: source.businessHours ?? false,
     source,
   };
 }

@@ -3,6 +3,7 @@ import type { Authorization } from '../../authorization/authorization.ts';
 import type { Channels } from '../../channels/channels.ts';
 import { outboxNotices, outboxPage, outboxShell } from '../../channels/outbox/page.ts';
 import { slackInteraction, unknownSlackUsers } from '../../channels/slack/interactions.ts';
+import { teamsActivity, unknownTeamsUsers, verifyTeamsRequest } from '../../channels/teams/invoke.ts';
 import type { AuthEnv } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { errors, json } from '../schemas.ts';
@@ -62,6 +63,42 @@ export function channelRoutes(
     },
   });
   app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/channels/teams/messages',
+    operationId: 'teamsMessages',
+    tags: ['Channels'],
+    summary:
+      "Microsoft Teams' messaging endpoint (Adaptive Card buttons); verified by the Bot Framework token, not an API key",
+    description:
+      "The bot's messaging endpoint for Azure Bot Service. `Authorization: Bearer` is a JWT verified as the Microsoft 365 Agents SDK does (signed by Bot Framework or the configured Entra authority, audience the bot's `appId`). An `invoke` named `adaptiveCard/action` with verb `heed.answer` and data `{taskId, outcome}` answers the task as the Teams user's principal (`people[p].teams`, the Entra object id) through the same check as every channel; the response is the refreshed card (`application/vnd.microsoft.card.adaptive`) or a message saying why the answer was not taken. Other activities are acknowledged and ignored.",
+    security: [],
+    request: {
+      headers: z.object({ authorization: z.string() }),
+      body: {
+        content: {
+          'application/json': {
+            schema: z.record(z.string(), z.unknown()).openapi({ description: 'A Bot Framework activity' }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'The invoke response (`{statusCode, type, value}`), or `{}` for an activity Heed ignores',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+      },
+      400: {
+        description: 'Not an activity, or not a Heed button',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+      },
+      401: {
+        description: 'Missing or invalid token (nothing was done)',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+      },
+      404: error('Teams is not configured'),
+    },
+  });
+  app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/outbox',
     operationId: 'getOutbox',
@@ -114,6 +151,28 @@ export function channelRoutes(
       );
     }
     return reply.body ? c.json(reply.body) : c.body(null, 200);
+  });
+
+  const unknownTeams = unknownTeamsUsers();
+  app.post('/v1/channels/teams/messages', async (c) => {
+    const teams = channels?.teams;
+    if (!channels || !teams) return c.json({ error: { code: 'NOT_FOUND', message: 'Teams is not configured' } }, 404);
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = await c.req.json();
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      body = parsed as Record<string, unknown>;
+    } catch {
+      body = {};
+    }
+    const refused = await verifyTeamsRequest(teams, {
+      method: c.req.method,
+      authorization: c.req.header('authorization'),
+      body,
+    });
+    if (refused) return c.json(refused.body, refused.status);
+    const reply = await teamsActivity(channels, body, { authorization, unknownUsers: unknownTeams });
+    return c.json(reply.body, reply.status);
   });
 
   app.get('/outbox', async (c) => {

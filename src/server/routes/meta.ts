@@ -9,6 +9,15 @@ import type { LinkGuard } from '../link-guard.ts';
 import { type OpenApiDocument, openApiDocument } from '../openapi.ts';
 import { errors, json } from '../schemas.ts';
 
+/** What the store's integrity check found (see `IntegrityReport`). */
+const IntegritySchema = z
+  .object({
+    state: z.enum(['checking', 'ok', 'damaged', 'failed']),
+    problems: z.array(z.string()),
+    mode: z.enum(['open', 'background']),
+  })
+  .openapi('StoreIntegrity');
+
 const VERSION = (
   JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {
     version: string;
@@ -83,6 +92,8 @@ export function metaRoutes(
     operationId: 'getHealth',
     tags: ['Meta'],
     summary: 'Health: answers once the store is open',
+    description:
+      "`integrity` is what the store's integrity check found (SQLite: `PRAGMA quick_check`, at open for a small file, in the background for a large one): `checking`, `ok`, `damaged` (503, with the problems: restore from a backup) or `failed` (the check could not run); `null` for a store without one.",
     security: [],
     responses: {
       200: {
@@ -92,6 +103,7 @@ export function metaRoutes(
             schema: z.object({
               ok: z.literal(true),
               store: z.string(),
+              integrity: IntegritySchema.nullable(),
               linkRefusals: z
                 .object({ forged: z.number(), expired: z.number(), used: z.number(), limited: z.number() })
                 .nullable()
@@ -100,11 +112,24 @@ export function metaRoutes(
           },
         },
       },
+      503: {
+        description: 'The store failed its integrity check (`integrity.state` is `damaged`)',
+        content: {
+          'application/json': {
+            schema: z.object({ ok: z.literal(false), store: z.string(), integrity: IntegritySchema }).passthrough(),
+          },
+        },
+      },
     },
   });
   app.get('/v1/health', async (c) => {
     await heed.ready();
-    return c.json({ ok: true, store: heed.storeName, linkRefusals: linkGuard?.counts ?? null });
+    const integrity = heed.storeIntegrity() ?? null;
+    const linkRefusals = linkGuard?.counts ?? null;
+    if (integrity?.state === 'damaged') {
+      return c.json({ ok: false, store: heed.storeName, integrity, linkRefusals }, 503);
+    }
+    return c.json({ ok: true, store: heed.storeName, integrity, linkRefusals }, 200);
   });
 
   app.openAPIRegistry.registerPath({

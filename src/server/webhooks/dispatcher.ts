@@ -1,3 +1,4 @@
+import { FeedFollower } from '../../feeds/feed-follower.ts';
 import type { Heed } from '../../human/heed.ts';
 import { internalNamespaceOf, internalRunId } from '../../run-ids.ts';
 import type { RunEvent } from '../../store/store.ts';
@@ -34,11 +35,7 @@ export class WebhookDispatcher {
   /** The event types each endpoint gets (by index). */
   readonly #events: readonly ReadonlySet<string>[];
   readonly #options: WebhookOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #busy = false;
-  /** An announcement came while a read was under way: read again when it ends. */
-  #again = false;
+  readonly #follower: FeedFollower;
 
   /** @throws InvalidArgumentError when an endpoint lists an event type that is not a webhook event */
   constructor(heed: Heed, options: WebhookOptions) {
@@ -46,6 +43,13 @@ export class WebhookDispatcher {
     this.#endpoints = options.endpoints ?? [];
     this.#events = this.#endpoints.map((endpoint) => endpointEvents(endpoint.events));
     this.#options = options;
+    this.#follower = new FeedFollower(heed.feeds, {
+      cursorKey: CURSOR,
+      wakesOn: (change) => change.kind === 'run-event',
+      onEvent: (event) => this.#dispatch(event),
+      pollMs: options.pollMs ?? 1000,
+      label: 'webhook dispatch',
+    });
     registerDelivery(
       heed,
       (signer) => (signer === 'callback' ? options.callbackSecret : this.#endpoints[Number(signer)]?.secret),
@@ -55,46 +59,20 @@ export class WebhookDispatcher {
 
   async start(): Promise<void> {
     // Nothing to deliver to: follow nothing, and start from now if webhooks are configured later.
-    const idle = this.#endpoints.length === 0 && this.#options.callbackSecret === undefined;
-    // First start: deliver what happens from now on, not the whole history.
-    if (idle || (await this.#heed.feeds.getSetting(CURSOR)) === undefined) {
-      await this.#heed.feeds.setSetting(CURSOR, String(await this.#heed.feeds.lastRunEventId()));
+    if (this.#endpoints.length === 0 && this.#options.callbackSecret === undefined) {
+      await this.#follower.startFromNow(true);
+      return;
     }
-    if (idle) return;
-    this.#unsubscribe = this.#heed.feeds.changes.subscribe((change) => {
-      if (change.kind === 'run-event') void this.tick();
-    });
-    this.#timer = setInterval(() => void this.tick(), this.#options.pollMs ?? 1000);
-    this.#timer.unref();
+    await this.#follower.start();
   }
 
   stop(): void {
-    this.#unsubscribe?.();
-    clearInterval(this.#timer);
+    this.#follower.stop();
   }
 
   /** Reads new events and starts their deliveries. Exposed for tests. */
-  async tick(): Promise<void> {
-    if (this.#busy) {
-      this.#again = true;
-      return;
-    }
-    this.#busy = true;
-    try {
-      for (this.#again = true; this.#again; ) {
-        this.#again = false;
-        const cursor = Number((await this.#heed.feeds.getSetting(CURSOR)) ?? 0);
-        const events = await this.#heed.feeds.runEvents(cursor, 200);
-        if (events.length === 0) continue;
-        for (const event of events) await this.#dispatch(event);
-        await this.#heed.feeds.setSetting(CURSOR, String(events.at(-1)?.id ?? cursor));
-        if (events.length === 200) this.#again = true;
-      }
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'CLOSED') console.error('[heed] webhook dispatch failed', error);
-    } finally {
-      this.#busy = false;
-    }
+  tick(): Promise<void> {
+    return this.#follower.tick();
   }
 
   async #dispatch(event: RunEvent): Promise<void> {

@@ -79,8 +79,15 @@ export async function claimRuns(
   leaseNow: number | null,
 ): Promise<{ claims: Claim[]; failed: string[] }> {
   const { owner, workflows, limit, now, leaseMs, maxRecoveries, active } = request;
+  // The claim's commit does not wait for its WAL flush (synchronous_commit off for this one
+  // statement's transaction): a claim lost in a server crash only hands the run back as it was
+  // (waits unresolved, message unread), and every later write of the execution commits
+  // synchronously, which flushes the claim first (the WAL is one sequence). A resume saves a
+  // flush; nothing acknowledged to anyone can be lost.
   const rows = await sql.rows<{ claimed: ClaimedRow }>(
-    'SELECT heed_claim($1::text, $2::text[], $3::int, $4::bigint, $5::text[], $6::int, $7::bigint, $8::bigint) AS claimed',
+    `WITH async_commit AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+     SELECT heed_claim($1::text, $2::text[], $3::int, $4::bigint, $5::text[], $6::int, $7::bigint, $8::bigint) AS claimed
+       FROM async_commit`,
     [owner, workflows, limit, leaseNow, active, maxRecoveries, leaseMs, now],
   );
   const claimed: { row: RunRow; history: OperationRow[]; lastWaitSeq: number | null }[] = [];

@@ -69,24 +69,36 @@ export class Database {
       // Touch the schema so that a file that is not a database fails here, at open.
       db.prepare('SELECT count(*) FROM sqlite_schema').get();
     });
-    // A damaged page is found now, at open, not when a write first trips over it.
-    const problems = translate(path, () =>
-      (this.#db as DatabaseSync)
+  }
+
+  /**
+   * `PRAGMA quick_check(5)` on this connection: `['ok']`, or up to 5 problems. Reads the whole
+   * file: its time grows with the file (see `integrity-check.ts` for the background check).
+   */
+  quickCheck(): string[] {
+    return translate(this.path, () =>
+      this.#open()
         .prepare('PRAGMA quick_check(5)')
         .all()
         .map((row) => String(Object.values(row)[0])),
     );
-    if (problems.length !== 1 || problems[0] !== 'ok') {
-      this.close();
-      throw new StoreCorruptError(
-        `${path} failed its integrity check (PRAGMA quick_check): ${problems.join('; ')}. Restore it from a backup.`,
-      );
-    }
+  }
+
+  /** The file's size in bytes as SQLite sees it (pages × page size), without the WAL. */
+  sizeBytes(): number {
+    const pages = Number(this.get<{ page_count: number }>('PRAGMA page_count')?.page_count ?? 0);
+    const pageSize = Number(this.get<{ page_size: number }>('PRAGMA page_size')?.page_size ?? 0);
+    return pages * pageSize;
   }
 
   /** Runs a statement; returns the number of changed rows. */
   run(sql: string, ...params: Params): number {
     return Number(this.#prepare(sql).run(...params).changes);
+  }
+
+  /** Runs an INSERT; returns the new row's rowid. */
+  insert(sql: string, ...params: Params): number {
+    return Number(this.#prepare(sql).run(...params).lastInsertRowid);
   }
 
   get<T = Row>(sql: string, ...params: Params): T | undefined {

@@ -9,16 +9,28 @@ interface RunEventRow {
   created_at: number;
 }
 
-/** Appends to a run's event feed (what `GET /v1/runs/{id}/events` streams). */
+/**
+ * Appends to a run's event feed (what `GET /v1/runs/{id}/events` streams) and announces the event
+ * itself with the id of the run's previous event (`prevId`, read in the same transaction): live
+ * feeds that already have the run's events up to `prevId` append it without reading the store.
+ */
 export function appendRunEvent(db: Database, runId: string, type: string, data: unknown, now: number): void {
-  db.run(
+  const prevId =
+    db.get<{ id: number }>('SELECT id FROM run_events WHERE run_id = ? ORDER BY id DESC LIMIT 1', runId)?.id ?? 0;
+  const text = data === undefined ? null : JSON.stringify(data);
+  const id = db.insert(
     'INSERT INTO run_events (run_id, type, data, created_at) VALUES (?, ?, ?, ?)',
     runId,
     type,
-    data === undefined ? null : JSON.stringify(data),
+    text,
     now,
   );
-  db.notify({ kind: 'run-event', runId });
+  db.notify({
+    kind: 'run-event',
+    runId,
+    prevId,
+    event: { id, runId, type, data: text === null ? null : (JSON.parse(text) as unknown), at: now },
+  });
 }
 
 /** Events after `after` (an event id), of one run or of all, in order. */

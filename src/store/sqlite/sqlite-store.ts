@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClosedError, StoreReadOnlyError } from '../../errors.ts';
+import { ClosedError, StoreCorruptError, StoreReadOnlyError } from '../../errors.ts';
 import { type Changes, LocalChanges } from '../changes.ts';
 import type { ResumeOptions } from '../engine-store.ts';
 import type { DeliveryRecord, DeliveryWrite, OutboxRecord } from '../delivery-store.ts';
@@ -31,6 +31,14 @@ import { applyWrite } from './apply-write.ts';
 import * as away from './away.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import * as deliveries from './deliveries.ts';
+import {
+  type BackgroundCheck,
+  fromProblems,
+  type IntegrityCheckMode,
+  type IntegrityReport,
+  OPEN_CHECK_MAX_BYTES,
+  startBackgroundCheck,
+} from './integrity-check.ts';
 import { migrate } from './migrations.ts';
 import type { PruneBatch, PruneRequest } from '../retention-store.ts';
 import { type PendingTaskCount, type RunCount, pendingTasksSql, UNFINISHED_RUNS_SQL } from '../stats-store.ts';
@@ -40,7 +48,7 @@ import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
 import * as statuses from './statuses.ts';
 import * as tasks from './tasks.ts';
-import { deleteWaits, fireChildWaits, nextDeadline, selectWaits } from './waits.ts';
+import { deleteWaits, fireChildWaits, nextDeadline, resolveHeldWaits, selectWaits } from './waits.ts';
 
 /**
  * `SqliteStore` options. `durability` defaults to `'full'`: a write is acknowledged (its promise
@@ -51,6 +59,20 @@ import { deleteWaits, fireChildWaits, nextDeadline, selectWaits } from './waits.
 export interface SqliteStoreOptions extends Partial<Omit<DatabaseOptions, 'changes'>> {
   /** Where committed changes are announced (default: a new in-process {@link LocalChanges}). */
   changes?: Changes;
+  /**
+   * When the file is checked with `PRAGMA quick_check` (see {@link IntegrityCheckMode}): by
+   * default at open up to 4 MiB, in the background beyond, so that the start does not grow with
+   * the file. Damage found in the background is logged (`STORE_CORRUPT`, on stderr) and reported
+   * by {@link SqliteStore.integrity} (and `GET /v1/health`); it is never silently skipped.
+   */
+  integrityCheck?: IntegrityCheckMode;
+  /**
+   * How long after open a background check starts (default 1 s): the first claims and resumes
+   * of a restarted process come first. The store reports `checking` meanwhile.
+   */
+  integrityCheckDelayMs?: number;
+  /** Where a background check's findings are told (default: `console.error` when damaged or failed). */
+  onIntegrity?: (report: IntegrityReport) => void;
 }
 
 /**
@@ -73,6 +95,11 @@ export class SqliteStore implements Store, TaskStore {
   readonly #options: DatabaseOptions;
   #db: Database | undefined;
   #closed = false;
+  readonly #integrityMode: IntegrityCheckMode;
+  readonly #integrityDelayMs: number;
+  readonly #onIntegrity: (report: IntegrityReport) => void;
+  #integrity: IntegrityReport | undefined;
+  #check: BackgroundCheck | undefined;
 
   /** @param path the database file (created with its folder if missing), or `':memory:'`. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -85,6 +112,23 @@ export class SqliteStore implements Store, TaskStore {
       durability: options.durability ?? 'full',
       changes: this.changes,
     };
+    this.#integrityMode = options.integrityCheck ?? 'auto';
+    this.#integrityDelayMs = options.integrityCheckDelayMs ?? 1_000;
+    this.#onIntegrity = options.onIntegrity ?? reportIntegrity(path);
+  }
+
+  /**
+   * What the file's integrity check found: `checking` while a background check runs, then `ok`,
+   * `damaged` (with the problems) or `failed` (the check could not run); `undefined` before
+   * `init`. See {@link SqliteStoreOptions.integrityCheck}.
+   */
+  integrity(): IntegrityReport | undefined {
+    return this.#integrity;
+  }
+
+  /** Resolves with the integrity check's final report once it has finished (at once if it has). */
+  async integrityChecked(): Promise<IntegrityReport | undefined> {
+    return this.#check ? this.#check.done : this.#integrity;
   }
 
   /** When a commit is acknowledged: `full` (default, survives power loss) or `normal` (see {@link SqliteStoreOptions}). */
@@ -112,16 +156,49 @@ export class SqliteStore implements Store, TaskStore {
     }
     const db = new Database(this.path, this.#options);
     try {
+      this.#checkIntegrity(db);
       migrate(db);
     } catch (error) {
       db.close();
+      this.#check?.stop();
       throw error;
     }
     this.#db = db;
   }
 
+  /**
+   * Checks the file at open (a damaged file is refused: STORE_CORRUPT) or starts the background
+   * check, per {@link SqliteStoreOptions.integrityCheck}.
+   * @throws StoreCorruptError when checked at open and damaged
+   */
+  #checkIntegrity(db: Database): void {
+    const memory = this.path === ':memory:' || this.path.includes('mode=memory');
+    const atOpen =
+      memory ||
+      this.#integrityMode === 'open' ||
+      (this.#integrityMode === 'auto' && db.sizeBytes() <= OPEN_CHECK_MAX_BYTES);
+    if (atOpen) {
+      this.#integrity = fromProblems(db.quickCheck(), 'open');
+      if (this.#integrity.state !== 'ok') {
+        throw new StoreCorruptError(
+          `${this.path} failed its integrity check (PRAGMA quick_check): ${this.#integrity.problems.join('; ')}. Restore it from a backup.`,
+        );
+      }
+      return;
+    }
+    this.#integrity = { state: 'checking', problems: [], mode: 'background' };
+    const check = startBackgroundCheck(this.path, this.#options.busyTimeoutMs, this.#integrityDelayMs);
+    this.#check = check;
+    void check.done.then((report) => {
+      if (this.#closed) return;
+      this.#integrity = report;
+      this.#onIntegrity(report);
+    });
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    this.#check?.stop();
     this.#db?.close();
     this.#db = undefined;
   }
@@ -160,15 +237,19 @@ export class SqliteStore implements Store, TaskStore {
         deleteWaits(db, runId);
         for (const parent of fireChildWaits(db, runId)) runs.wakeRun(db, parent, request.now);
       }
-      // A woken run's waits are resolved by its replay (`awaitWait`), not here: on one writer
-      // with no round trips, resolving them at claim would save nothing.
+      // A woken run's waits that hold are resolved here, in the claim's commit (as PostgreSQL's
+      // claim does): its replay finds them in its history, so the resume waits for no commit of
+      // its own (`awaitWait`) before the workflow code goes on.
       return toClaims(
-        runs.claimRuns(db, request).map((row) => ({
-          row,
-          history: selectHistoryRows(db, row.id),
-          lastWaitSeq:
-            db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM waits WHERE run_id = ?', row.id)?.seq ?? null,
-        })),
+        runs.claimRuns(db, request).map((row) => {
+          resolveHeldWaits(db, row.id, request.now);
+          return {
+            row,
+            history: selectHistoryRows(db, row.id),
+            lastWaitSeq:
+              db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM waits WHERE run_id = ?', row.id)?.seq ?? null,
+          };
+        }),
       );
     });
   }
@@ -492,4 +573,17 @@ export class SqliteStore implements Store, TaskStore {
     }
     return this.#db;
   }
+}
+
+/** The default {@link SqliteStoreOptions.onIntegrity}: damage and failures go to stderr. */
+function reportIntegrity(path: string): (report: IntegrityReport) => void {
+  return (report) => {
+    if (report.state === 'damaged') {
+      console.error(
+        `[heed] STORE_CORRUPT: ${path} failed its integrity check (PRAGMA quick_check, in the background): ${report.problems.join('; ')}. Restore it from a backup.`,
+      );
+    } else if (report.state === 'failed') {
+      console.error(`[heed] the integrity check of ${path} could not run: ${report.problems.join('; ')}`);
+    }
+  };
 }

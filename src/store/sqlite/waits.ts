@@ -1,7 +1,8 @@
-import { toWait, WAIT_COLUMNS, type WaitRow } from '../rows.ts';
+import { OPERATION_COLUMNS, type OperationRow, toOperation, toWait, WAIT_COLUMNS, type WaitRow } from '../rows.ts';
 import type { Lease, Wait, WaitOutcome, WaitRequest } from '../store.ts';
 import {
   deadlineOf,
+  recordMismatch,
   shapeOf,
   type WaitFound,
   type WaitLookup,
@@ -35,6 +36,18 @@ export function resolveOrRegister(db: Database, lease: Lease, request: WaitReque
   if (existing) {
     const mismatch = waitMismatch(runId, request, existing);
     if (mismatch) throw mismatch;
+  } else {
+    // Resolved by the claim already (`resolveHeldWaits`): the record is the answer.
+    const recorded = db.get<OperationRow>(
+      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND seq = ?`,
+      runId,
+      request.seq,
+    );
+    if (recorded) {
+      const mismatch = recordMismatch(runId, request, recorded);
+      if (mismatch) throw mismatch;
+      return { state: 'ready', operation: toOperation(recorded) };
+    }
   }
   const deadline = existing ? existing.deadline : deadlineOf(request, now);
   const found = lookUp(db, runId, request.seq, waitLookup(request, existing, now));
@@ -51,6 +64,61 @@ export function resolveOrRegister(db: Database, lease: Lease, request: WaitReque
     now,
   );
   return { state: 'ready', operation };
+}
+
+/**
+ * Resolves, at claim, the waits of a just-claimed run that hold already (in position order), each
+ * recorded as a replay's `awaitWait` would record it (PostgreSQL's `heed_claim` does the same):
+ * the woken run's execution finds the results in the history it is claimed with, and its resume
+ * costs no commit of its own before the workflow code goes on. Waits that do not hold stay.
+ */
+export function resolveHeldWaits(db: Database, runId: string, now: number): void {
+  const rows = db.all<WaitRow>(`SELECT ${WAIT_COLUMNS} FROM waits WHERE run_id = ? ORDER BY seq`, runId);
+  for (const row of rows) {
+    const found = lookUp(db, runId, row.seq, lookupOfRow(row));
+    const result = waitResult(
+      row.kind as WaitRequest['kind'],
+      found,
+      { deadline: row.deadline, fired: row.fired === 1 },
+      now,
+    );
+    if (!result.ready) continue;
+    db.run('DELETE FROM waits WHERE run_id = ? AND seq = ?', runId, row.seq);
+    const name =
+      row.kind === 'recv'
+        ? row.topic
+        : row.kind === 'event'
+          ? row.event_name
+          : row.kind === 'child'
+            ? row.child_id
+            : 'sleep';
+    db.run(
+      `INSERT INTO operations (run_id, seq, ord, kind, name, output, error, created_at)
+       VALUES (?, ?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM operations WHERE run_id = ?), ?, ?, ?, NULL, ?)
+       ON CONFLICT DO NOTHING`,
+      runId,
+      row.seq,
+      runId,
+      row.kind,
+      name,
+      result.output,
+      now,
+    );
+  }
+}
+
+/** What a registered wait's rule looks up (a registered event wait: only the event an emit attached). */
+function lookupOfRow(row: WaitRow): WaitLookup {
+  switch (row.kind) {
+    case 'recv':
+      return { kind: 'message', topic: row.topic as string };
+    case 'event':
+      return row.event_id != null ? { kind: 'event', eventId: row.event_id } : { kind: 'none' };
+    case 'child':
+      return { kind: 'child', childId: row.child_id as string };
+    default:
+      return { kind: 'none' };
+  }
 }
 
 /** Looks up what the wait rule asks for; a message found is taken (read by position `seq`). */

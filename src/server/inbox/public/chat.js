@@ -39,6 +39,7 @@ const VIA = {
   inbox: 'in the inbox',
   chat: 'in the chat',
   slack: 'on Slack',
+  teams: 'in Microsoft Teams',
   email: 'by email',
   api: 'through the API',
   link: 'with a one-click link',

@@ -328,7 +328,7 @@ export async function renderTask(ctx, id) {
     `${task.escalationLevel ? ' · escalated' : ''}</p>` +
     stageLine(task, me) +
     (task.policy
-      ? `<p class="muted small" id="policy-line">Approval policy “${esc(task.policy.name)}” (version ${esc(task.policy.version)})</p>`
+      ? `<p class="muted small" id="policy-line">Approval policy “${esc(task.policy.name)}” (version ${esc(task.policy.version)})${task.policy.businessHours ? ' · reminders and escalations count working hours' : ''}</p>`
       : '') +
     (task.description ? `<div class="md">${markdown(task.description)}</div>` : '') +
     actionBlock(task, pending && !own) +

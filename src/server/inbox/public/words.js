@@ -164,6 +164,7 @@ export function people(principals, me) {
 const CHANNELS = {
   inbox: 'the inbox',
   slack: 'Slack',
+  teams: 'Microsoft Teams',
   email: 'email',
   link: 'an email link',
   api: 'the API',
