@@ -254,6 +254,17 @@ export class InvalidPrincipalError extends HeedError {
   }
 }
 
+/**
+ * An absence that cannot be set (`PUT /v1/me/away`, HTTP 422): `INVALID_AWAY` (a period that is
+ * over or backwards, a delegate who cannot answer, oneself) or `DELEGATE_LOOP` (the delegates
+ * lead back to the person during the period).
+ */
+export class AwayRefusedError extends HeedError {
+  constructor(code: 'INVALID_AWAY' | 'DELEGATE_LOOP', message: string) {
+    super(code, message);
+  }
+}
+
 /** No task has the given id. */
 export class TaskNotFoundError extends HeedError {
   constructor(taskId: string) {

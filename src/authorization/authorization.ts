@@ -331,6 +331,16 @@ export class Authorization {
   }
 
   /**
+   * Read, set or clear someone's absence (`/v1/me/away`, `/v1/people/{principal}/away`): the
+   * person themself, and admins for anyone.
+   * @throws ForbiddenError
+   */
+  requireAway(caller: Caller, principal: string): void {
+    if (caller.admin || caller.principal === principal) return;
+    throw new ForbiddenError(`Only ${principal} or an admin may see or set their absence`);
+  }
+
+  /**
    * Admin-only views (outgoing webhook deliveries).
    * @throws ForbiddenError
    */

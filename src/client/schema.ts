@@ -405,6 +405,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/away": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether I am away, until when, who answers for me */
+        get: operations["getMyAway"];
+        /**
+         * Set myself away until a time, with a delegate
+         * @description Tasks that would reach the person reach the delegate instead, marked as for them (`assignees[].for`): at creation, at escalation and on reassignment; a chain of delegates is followed. Tasks already pending move to the delegate when the absence starts (now, or at `from` by a durable timer), as a reassignment by `system` with the reason "away until …". A delegate who asked for an approval never decides it (four-eyes): such a task stays with the person. A chain that leads back to the person during the period is refused (422 `DELEGATE_LOOP`). Replaces an absence set before.
+         */
+        put: operations["setMyAway"];
+        post?: never;
+        /** I am back: new tasks reach me again (tasks moved to the delegate stay there) */
+        delete: operations["clearMyAway"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -454,6 +476,28 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{principal}/away": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Someone's absence (admins, or the person themself) */
+        get: operations["getAway"];
+        /**
+         * Set someone away (admins, or the person themself)
+         * @description Tasks that would reach the person reach the delegate instead, marked as for them (`assignees[].for`): at creation, at escalation and on reassignment; a chain of delegates is followed. Tasks already pending move to the delegate when the absence starts (now, or at `from` by a durable timer), as a reassignment by `system` with the reason "away until …". A delegate who asked for an approval never decides it (four-eyes): such a task stays with the person. A chain that leads back to the person during the period is refused (422 `DELEGATE_LOOP`). Replaces an absence set before.
+         */
+        put: operations["setAway"];
+        post?: never;
+        /** Someone is back (admins, or the person themself) */
+        delete: operations["clearAway"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1017,6 +1061,51 @@ export interface components {
             taskId: string;
             via: string;
         };
+        Away: {
+            /** @description Whether it is in force now */
+            active: boolean;
+            /** @description The absence set (now or later), or null */
+            away: {
+                delegate: string;
+                /** @description Epoch ms */
+                from: number;
+                principal: string;
+                setAt: number;
+                setBy: string;
+                /** @description Epoch ms (excluded) */
+                until: number;
+            } | null;
+            /** @description Where their tasks go now: the end of the chain of delegates */
+            delegateNow: string | null;
+            log: {
+                /** @enum {string} */
+                action: "set" | "cleared";
+                actor: string;
+                at: number;
+                detail?: unknown;
+                principal: string;
+            }[];
+            /** @description After PUT: how many pending tasks moved now */
+            moved?: number;
+            principal: string;
+        };
+        AwayInput: {
+            /**
+             * @description Who answers meanwhile (a person, a group or an email address)
+             * @example user:bob
+             */
+            delegate: string;
+            /**
+             * @description When the absence starts (default now)
+             * @example 2026-12-18T09:00:00Z
+             */
+            from?: string;
+            /**
+             * @description When they are back (excluded). A date alone is midnight UTC of that day.
+             * @example 2026-12-18T09:00:00Z
+             */
+            until: string;
+        };
         ChatRequest: {
             /** @description The agent workflow of a new thread (default `banking`); ignored for an existing thread */
             agent?: string;
@@ -1235,7 +1324,7 @@ export interface components {
             };
         };
         StartRun: {
-            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`, `a2a:`) are refused: 422 RUN_ID_RESERVED */
+            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`, `a2a:`, `away:`) are refused: 422 RUN_ID_RESERVED */
             id?: string;
             /** @description Any JSON value */
             input?: unknown;
@@ -1262,6 +1351,13 @@ export interface components {
             allowEdit: boolean;
             askedBy: string | null;
             assignees: {
+                /** @description Asked in place of someone away (their delegate): who, and until when */
+                for?: {
+                    /** @example user:alice */
+                    principal: string;
+                    /** @description Epoch ms: when they are back */
+                    until: number;
+                };
                 level: number;
                 /** @example user:alice */
                 principal: string;
@@ -2951,6 +3047,160 @@ export interface operations {
             };
         };
     };
+    getMyAway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The absence and its latest changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Away"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setMyAway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AwayInput"];
+            };
+        };
+        responses: {
+            /** @description The absence set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Away"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    clearMyAway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not away any more */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Away"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getOpenApiDocument: {
         parameters: {
             query?: never;
@@ -3076,6 +3326,166 @@ export interface operations {
                 };
             };
             /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                principal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The absence and its latest changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Away"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setAway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                principal: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AwayInput"];
+            };
+        };
+        responses: {
+            /** @description The absence set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Away"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    clearAway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                principal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not away any more */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Away"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
             403: {
                 headers: {
                     [name: string]: unknown;

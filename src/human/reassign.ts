@@ -10,6 +10,7 @@ import { InvalidArgumentError, TaskAlreadyResolvedError } from '../errors.ts';
 import type { TaskRecord } from '../store/task-store.ts';
 import { checkPrincipal, canAnswer } from './principals.ts';
 import { SETTLED_TOPIC } from './results.ts';
+import type { Delegated } from './delegation.ts';
 import type { Decision } from './task-writes.ts';
 import type { NormalizedSpec } from './types.ts';
 
@@ -39,6 +40,7 @@ export function decideReassign(
   spec: NormalizedSpec,
   input: ReassignInput,
   actor: { principal: string; via: string },
+  delegated?: Delegated,
 ): Decision<null> {
   if (task.status !== 'pending') throw new TaskAlreadyResolvedError(task.id, task.status);
   if (spec.stages) {
@@ -59,15 +61,24 @@ export function decideReassign(
     throw new InvalidArgumentError(`${task.requester} asked for this ${task.type} and may not decide it (four-eyes)`);
   }
   const from = task.assignees.map((a) => a.principal);
-  if (from.length === to.length && to.every((p) => from.includes(p))) {
-    throw new InvalidArgumentError(`The task is already assigned to ${to.join(', ')}`);
+  // Someone away is replaced by their delegate (`delegation.ts`, resolved by the caller).
+  const asked = delegated ? [...new Set(to.map((p) => delegated.moved.get(p)?.to ?? p))] : to;
+  if (from.length === asked.length && asked.every((p) => from.includes(p))) {
+    throw new InvalidArgumentError(`The task is already assigned to ${asked.join(', ')}`);
   }
   const index = task.auditCount + 1;
+  const standsFor = (principal: string) => {
+    const stands = delegated?.assigneesFor[principal];
+    return stands ? { principal, level: 0, for: stands } : { principal, level: 0 };
+  };
   return {
     update: {
-      removeAssignees: from.filter((p) => !to.includes(p)),
-      addAssignees: to.filter((p) => !from.includes(p)).map((principal) => ({ principal, level: 0 })),
-      audit: [{ actor: actor.principal, via: actor.via, action: 'reassigned', detail: { index, from, to, reason } }],
+      removeAssignees: from.filter((p) => !asked.includes(p)),
+      addAssignees: asked.filter((p) => !from.includes(p)).map(standsFor),
+      audit: [
+        { actor: actor.principal, via: actor.via, action: 'reassigned', detail: { index, from, to: asked, reason } },
+        ...(delegated?.audit ?? []),
+      ],
       message: { runId: task.runId, topic: SETTLED_TOPIC, idempotencyKey: `reassigned:${index}` },
     },
     value: null,

@@ -35,7 +35,10 @@ import {
 } from './task-writes.ts';
 import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry.ts';
 import { taskWriteObserver } from './task-telemetry.ts';
-import { decideReassign, type ReassignInput } from './reassign.ts';
+import { decideReassign, MAX_REASSIGN_TO, type ReassignInput } from './reassign.ts';
+import type { AwayRecord, AwayStore } from '../store/away-store.ts';
+import { Away } from './away.ts';
+import { type Delegated, delegateAll } from './delegation.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { assigneesLater, type WorkingHoursLookup } from './working-hours.ts';
 import { shownOf, specOf, toTask } from './view.ts';
@@ -104,7 +107,7 @@ export interface TaskListQuery extends TaskQuery {
  * task also wakes that run, in the same transaction.
  */
 /** The human layer's port of the store: its tasks, and whether a notice was delivered. */
-export type HumanTaskStore = TaskStore & Pick<DeliveryStore, 'hasDelivery'>;
+export type HumanTaskStore = TaskStore & Pick<DeliveryStore, 'hasDelivery'> & AwayStore;
 
 export class HumanTasks {
   readonly #engine: Engine;
@@ -117,6 +120,8 @@ export class HumanTasks {
   readonly policies: PolicySet;
   /** Reports each task write's effect (a task ended, a reminder, an escalation): metrics and spans. */
   readonly #observe: TaskWriteObserver;
+  /** Who is away and who answers for them (see `away.ts`): tasks for them reach their delegate. */
+  readonly away: Away;
 
   /**
    * @param engine runs the task lifecycles (registered here) and opens the store.
@@ -132,6 +137,7 @@ export class HumanTasks {
     this.#workingHours = options.workingHours;
     this.policies = new PolicySet(options.policies, options.defaultApprovers, options.defaultPolicy);
     engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
+    this.away = new Away(engine, store, { moveTasks: (principal, record) => this.#moveAwayTasks(principal, record) });
     engine.onRunsCancelled((runIds) => this.#recordRunCancellations(runIds));
   }
 
@@ -359,13 +365,21 @@ export class HumanTasks {
   ): Promise<Task> {
     const actor = { principal: checkPrincipal(as.principal), via: as.via ?? 'api' };
     await this.#engine.ready();
+    // Someone away is replaced by their delegate: looked up before the write (the task's type,
+    // requester and rules, which decide four-eyes, never change).
+    const current = await this.#store.getTask(id);
+    const named = Array.isArray(input.to) && input.to.length <= MAX_REASSIGN_TO ? input.to : [];
+    const delegated =
+      current && named.every((p) => typeof p === 'string')
+        ? await delegateAll(named, this.#engine.clock.now(), this.away, specOf(current))
+        : undefined;
     const { task } = await decideWriteAndKeep(
       this.#store,
       this.#engine.clock,
       id,
       (task) => {
         options.allowed?.(this.#view(task));
-        return decideReassign(task, specOf(task), input, actor);
+        return decideReassign(task, specOf(task), input, actor, delegated);
       },
       this.#observe,
     );
@@ -495,16 +509,19 @@ export class HumanTasks {
     // and never sends them, so every process that runs workflows must be given the same channels.
     const passive =
       policySchedule(spec, now, this.#later(spec)).length === 0 && this.#channelsOf(spec).length === 0 && !spec.stages;
-    const recipients = [...new Set(spec.assignees)].sort();
+    // Those away are replaced by their delegates; the `created` entry keeps who was asked.
+    const delegated = await delegateAll(spec.assignees, now, this.away, spec);
+    const recipients = [...new Set(delegated.principals)].sort();
     const inboxKey = `${options.id}:created:0:inbox`;
     const audit = chainAudit(
       { id: options.id, auditCount: 0, auditHead: null },
       passive
         ? [
             created,
+            ...delegated.audit,
             { actor: 'system', via: 'inbox', action: 'notified', detail: { kind: 'created', index: 0, recipients } },
           ]
-        : [created],
+        : [created, ...delegated.audit],
       now,
     );
     const { task, created: isNew } = await this.#store.createTask(
@@ -518,7 +535,8 @@ export class HumanTasks {
         runId,
         askedBy: options.askedBy,
         deadline: spec.deadlineMs === null ? null : now + spec.deadlineMs,
-        assignees: spec.assignees,
+        assignees: delegated.principals,
+        ...(delegated.moved.size > 0 ? { assigneesFor: delegated.assigneesFor } : {}),
         ...(passive ? { deliveries: [{ key: inboxKey, channel: 'inbox', event: 'created:0' }] } : {}),
       },
       {
@@ -594,7 +612,9 @@ export class HumanTasks {
   };
 
   /** Applies one timed policy event, idempotently (a re-run after a crash changes nothing twice). */
-  #apply(taskId: string, event: PolicyEvent): Promise<boolean> {
+  async #apply(taskId: string, event: PolicyEvent): Promise<boolean> {
+    // The responders an escalation adds, those away replaced by their delegates.
+    const escalation = event.kind === 'escalate' ? await this.#escalationTo(taskId, event.index) : null;
     return this.#writeSurely(taskId, (task, now): Decision<boolean> => {
       if (task.status !== 'pending') return { value: false };
       const spec = specOf(task);
@@ -610,12 +630,20 @@ export class HumanTasks {
       }
       if (event.kind === 'escalate') {
         if (task.escalationLevel >= event.index) return { value: true };
-        const to = spec.escalate[event.index - 1]?.to ?? [];
+        const to = escalation?.principals ?? spec.escalate[event.index - 1]?.to ?? [];
+        const stands = escalation?.assigneesFor ?? {};
         return {
           update: {
             escalationLevel: event.index,
-            addAssignees: to.map((principal) => ({ principal, level: event.index })),
-            audit: [{ actor: 'system', via: 'timer', action: 'escalated', detail: { level: event.index, added: to } }],
+            addAssignees: to.map((principal) =>
+              stands[principal]
+                ? { principal, level: event.index, for: stands[principal] }
+                : { principal, level: event.index },
+            ),
+            audit: [
+              { actor: 'system', via: 'timer', action: 'escalated', detail: { level: event.index, added: to } },
+              ...(escalation?.audit ?? []),
+            ],
           },
           value: true,
         };
@@ -632,7 +660,7 @@ export class HumanTasks {
     const task = this.#view(record);
     const recipients =
       kind === 'escalated'
-        ? (spec.escalate[index - 1]?.to ?? [])
+        ? await this.#escalatedTo(record, spec, index)
         : kind === 'stage'
           ? (spec.stages?.[index]?.approvers ?? [])
           : kind === 'reassigned'
@@ -662,6 +690,94 @@ export class HumanTasks {
         },
         value: null,
       }));
+    }
+  }
+
+  /** Whom escalation `level` adds, as of now: the policy's responders, those away replaced by their delegates. */
+  async #escalationTo(taskId: string, level: number): Promise<Delegated> {
+    const task = await this.#require(taskId);
+    const spec = specOf(task);
+    return delegateAll(spec.escalate[level - 1]?.to ?? [], this.#engine.clock.now(), this.away, spec);
+  }
+
+  /** Whom escalation `level` added, as its audit entry recorded (delegates included). */
+  async #escalatedTo(task: TaskRecord, spec: NormalizedSpec, level: number): Promise<string[]> {
+    const entry = (await this.#store.taskAudit(task.id)).find(
+      (e) => e.action === 'escalated' && (e.detail as { level?: number } | null)?.level === level,
+    );
+    return (entry?.detail as { added?: string[] } | undefined)?.added ?? spec.escalate[level - 1]?.to ?? [];
+  }
+
+  /**
+   * Moves `principal`'s pending tasks (those asked of them by name) to their delegate now, each a
+   * reassignment by `system` via `away` with the reason "away until …": the same decision path
+   * as `reassign`, so the old copies are closed and the delegate is told alike. A staged approval,
+   * or a task whose delegate asked for it (four-eyes), stays, with an audit entry saying why.
+   * Returns how many moved.
+   */
+  async #moveAwayTasks(principal: string, record: AwayRecord): Promise<number> {
+    await this.#engine.ready();
+    const reason = `away until ${new Date(record.until).toISOString()}`;
+    let moved = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.#store.inbox([principal], { status: 'pending', limit: 100, cursor });
+      for (const task of page.items) {
+        if (!task.assignees.some((a) => a.principal === principal)) continue;
+        if (await this.#moveFromAway(task, principal, reason)) moved++;
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return moved;
+  }
+
+  async #moveFromAway(record: TaskRecord, principal: string, reason: string): Promise<boolean> {
+    const spec = specOf(record);
+    const delegated = await delegateAll([principal], this.#engine.clock.now(), this.away, spec);
+    const delegation = delegated.moved.get(principal);
+    const refusal = (why: string) => [
+      {
+        actor: 'system',
+        via: 'away',
+        action: 'not-delegated',
+        detail: { from: principal, to: delegation?.to, reason: why },
+      },
+    ];
+    if (!delegation || spec.stages) {
+      const audit = delegation
+        ? refusal('a staged approval is decided by the approvers its policy names')
+        : delegated.audit;
+      // Said once per task and delegate (the timer that checks after a move would say it again).
+      const said =
+        audit.length > 0 &&
+        (await this.#store.taskAudit(record.id)).some(
+          (e) => e.action === 'not-delegated' && canonicalHash(e.detail) === canonicalHash(audit[0]?.detail),
+        );
+      if (audit.length > 0 && !said) await this.#write(record.id, () => ({ update: { audit }, value: null }));
+      return false;
+    }
+    try {
+      const { value: moved } = await decideWriteAndKeep(
+        this.#store,
+        this.#engine.clock,
+        record.id,
+        (task): Decision<boolean> => {
+          // Ended or moved meanwhile (by someone, or by the other path of the same move): nothing to do.
+          if (task.status !== 'pending' || !task.assignees.some((a) => a.principal === principal)) {
+            return { value: false };
+          }
+          const to = task.assignees.map((a) => (a.principal === principal ? delegation.to : a.principal));
+          const actor = { principal: 'system', via: 'away' };
+          return { ...decideReassign(task, specOf(task), { to, reason }, actor, delegated), value: true };
+        },
+        this.#observe,
+      );
+      if (moved) this.#engine.wake();
+      return moved;
+    } catch (error) {
+      // The reassignment refused (e.g. the requester of a four-eyes task asked besides): it stays.
+      if (error instanceof InvalidArgumentError) return false;
+      throw error;
     }
   }
 

@@ -25,6 +25,7 @@ import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { insightRoutes } from './routes/insights.ts';
+import { awayRoutes } from './routes/away.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { describeWebhooks } from './webhooks/openapi.ts';
 
@@ -138,6 +139,7 @@ export function createApp(
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
   insightRoutes(app, heed, authorization);
+  awayRoutes(app, heed, authorization);
   metricsRoutes(app, heed, authorization);
   const chats = chatRoutes(app, heed, hub, authorization, { names });
   agUiRoutes(app, heed, chats, authorization, { names });

@@ -13,6 +13,7 @@ type Operation = {
 
 const TAGS = [
   { name: 'Tasks', description: 'Human tasks: create, list (the inbox), answer, cancel, long-poll, audit' },
+  { name: 'People', description: 'Away and delegates: who answers while someone is away' },
   { name: 'Runs', description: 'Durable workflow runs: start, inspect, cancel, message, stream' },
   { name: 'Events', description: 'Events that resume runs waiting in `waitForEvent`' },
   { name: 'Agents', description: 'Durable agents: the agent inbox' },

@@ -197,7 +197,19 @@ export const TaskSchema = z
     form: JsonObject.nullable().openapi({ description: 'JSON Schema of the data to submit' }),
     allowEdit: z.boolean(),
     requireComment: z.array(z.string()).openapi({ description: 'Outcomes that need a comment' }),
-    assignees: z.array(z.object({ principal: Principal, level: z.number().int() })),
+    assignees: z.array(
+      z.object({
+        principal: Principal,
+        level: z.number().int(),
+        for: z
+          .object({
+            principal: Principal,
+            until: z.number().int().openapi({ description: 'Epoch ms: when they are back' }),
+          })
+          .optional()
+          .openapi({ description: 'Asked in place of someone away (their delegate): who, and until when' }),
+      }),
+    ),
     requester: Principal.nullable(),
     selfApproval: z.enum(['allowed', 'forbidden']),
     quorum: Quorum,

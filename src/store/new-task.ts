@@ -29,7 +29,10 @@ export function newTaskRecord(task: NewTask, audit: readonly AuditEntry[], now: 
     createdAt: now,
     updatedAt: now,
     resolvedAt: null,
-    assignees: assignees.map((principal) => ({ principal, level: 0 })),
+    assignees: assignees.map((principal) => {
+      const stands = task.assigneesFor?.[principal];
+      return stands ? { principal, level: 0, for: stands } : { principal, level: 0 };
+    }),
     responses: [],
   };
 }

@@ -14,6 +14,7 @@
  * the rules both implementations share are `wait-rules.ts` (how a wait resolves) and `rows.ts`
  * (row mapping, what a claim returns).
  */
+import type { AwayStore } from './away-store.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import type { EngineStore } from './engine-store.ts';
 import type { EventMatch } from './event-match.ts';
@@ -215,4 +216,11 @@ export type StoreWakeListener = (wake: StoreWake) => void;
  * the retention sweep ({@link RetentionStore}). Implementations (`SqliteStore`, `PostgresStore`)
  * implement all of it; each layer is handed only its part.
  */
-export interface Store extends EngineStore, TaskStore, DeliveryStore, FeedStore, RetentionStore, StatsStore {}
+export interface Store
+  extends EngineStore,
+    TaskStore,
+    DeliveryStore,
+    FeedStore,
+    RetentionStore,
+    StatsStore,
+    AwayStore {}

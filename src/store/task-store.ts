@@ -26,6 +26,14 @@ export interface AssigneeRecord {
   principal: string;
   /** 0 for the original assignees, n for those added by escalation level n. */
   level: number;
+  /** Asked in place of someone away (see `human/away.ts`): who, and until when they are away. */
+  for?: AssigneeFor;
+}
+
+/** The person an assignee stands in for, away until `until` (epoch ms). */
+export interface AssigneeFor {
+  principal: string;
+  until: number;
 }
 
 export interface TaskRecord {
@@ -71,6 +79,8 @@ export interface NewTask {
   askedBy: string | null;
   deadline: number | null;
   assignees: string[];
+  /** For assignees asked in place of someone away: whom they stand in for, by assignee. */
+  assigneesFor?: Readonly<Record<string, AssigneeFor>>;
   /** Notifications delivered by the creation itself (the inbox), recorded as sent with the task. */
   deliveries?: readonly TaskDelivery[];
 }

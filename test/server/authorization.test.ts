@@ -157,6 +157,34 @@ const ROWS: Row[] = [
     expect: { alice: 403, bob: 200, dave: 200, erin: 200, admin: 200, system: 200, default: 404 },
   },
   {
+    action: 'set your own absence',
+    matrix: "set, clear or read someone's absence",
+    // Later in the year, so that nothing moves and the other rows keep their people.
+    request: async () => ({
+      method: 'PUT',
+      path: '/v1/me/away',
+      body: { from: '2026-10-01', until: '2026-10-02', delegate: 'group:approvers' },
+    }),
+    // Only a person can be away: `system` (development mode without a principal) cannot.
+    expect: { system: 422, default: 200 },
+  },
+  {
+    action: "set bob's absence",
+    matrix: "set, clear or read someone's absence",
+    request: async () => ({
+      method: 'PUT',
+      path: '/v1/people/user:bob/away',
+      body: { from: '2026-10-01', until: '2026-10-02', delegate: 'group:approvers' },
+    }),
+    expect: { bob: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
+    action: "read bob's absence",
+    matrix: "set, clear or read someone's absence",
+    request: async () => ({ method: 'GET', path: '/v1/people/user:bob/away' }),
+    expect: { bob: 200, admin: 200, system: 200, default: 403 },
+  },
+  {
     action: 'read your own insights',
     matrix: 'read decision insights',
     request: async () => ({ method: 'GET', path: '/v1/insights' }),

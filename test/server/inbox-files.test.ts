@@ -48,6 +48,7 @@ describe('the inbox files', () => {
     }
     expect([...seen].sort()).toEqual([
       '/inbox/app.js',
+      '/inbox/away.js',
       '/inbox/chat.css',
       '/inbox/chat.js',
       '/inbox/inbox.css',
@@ -81,6 +82,7 @@ describe('the inbox files', () => {
       'schema-form.js',
       'insights.js',
       'reassign.js',
+      'away.js',
     ];
     for (const [helper, home] of [
       ['esc', 'words.js'],

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/errors.ts';
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
+import { describeAwayContract } from './contract-away.ts';
 import { describeLifecycleRunContract } from './contract-lifecycle.ts';
 import { describeRetentionContract } from './contract-retention.ts';
 import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
@@ -456,6 +457,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     describeTaskStoreContract(() => store);
     describeLifecycleRunContract(() => store);
     describeRetentionContract(() => store);
+    describeAwayContract(() => store);
     describeWaitRulesContract(() => store);
 
     describe('change notifications', () => {

@@ -338,6 +338,32 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       `;
     },
   },
+  {
+    version: 9,
+    name: 'away and delegates',
+    // Who is away, until when, and who their tasks go to (see human/away.ts); every change logged;
+    // an assignee asked in place of someone away names them (JSON {principal, until}).
+    sql: `
+      CREATE TABLE away (
+        principal text COLLATE "C" PRIMARY KEY,
+        delegate  text NOT NULL,
+        starts_at bigint NOT NULL,
+        until     bigint NOT NULL,
+        set_by    text NOT NULL,
+        set_at    bigint NOT NULL
+      );
+      CREATE TABLE away_log (
+        id        bigserial PRIMARY KEY,
+        principal text COLLATE "C" NOT NULL,
+        action    text NOT NULL,
+        actor     text NOT NULL,
+        at        bigint NOT NULL,
+        detail    text NOT NULL
+      );
+      CREATE INDEX away_log_by_principal ON away_log (principal, id);
+      ALTER TABLE task_assignees ADD COLUMN delegated_for text;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,6 +35,8 @@ import { migrate } from './migrations.ts';
 import { Notifications } from './notifications.ts';
 import type { PruneBatch, PruneRequest } from '../retention-store.ts';
 import { type PendingTaskCount, type RunCount, pendingTasksSql, UNFINISHED_RUNS_SQL } from '../stats-store.ts';
+import type { AwayLogEntry, AwayRecord } from '../away-store.ts';
+import * as away from './away.ts';
 import { redactUrl } from './redact-url.ts';
 import * as retention from './retention.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
@@ -643,6 +645,24 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   // ── counts for metrics (see stats-store.ts) ─────────────────────────────────────────────────
+
+  // ── away and delegates (see away.ts) ─────────────────────────────────────────────────────────
+
+  async putAway(record: AwayRecord): Promise<void> {
+    await this.#tx((sql) => away.putAway(sql, record));
+  }
+
+  async getAway(principal: string): Promise<AwayRecord | undefined> {
+    return this.#auto((sql) => away.getAway(sql, principal));
+  }
+
+  async clearAway(principal: string, actor: string, now: number): Promise<AwayRecord | undefined> {
+    return this.#tx((sql) => away.clearAway(sql, principal, actor, now));
+  }
+
+  async awayLog(principal: string, limit: number): Promise<AwayLogEntry[]> {
+    return this.#auto((sql) => away.awayLog(sql, principal, limit));
+  }
 
   async unfinishedRuns(): Promise<RunCount[]> {
     const rows = await this.#auto((sql) => sql.rows<RunCount>(UNFINISHED_RUNS_SQL));

@@ -45,7 +45,10 @@ export const OPEN = '*';
 /** A task row with its assignees and responses, in one statement. */
 const TASK_COLUMNS = `id, type, status, title, spec, requester, idempotency_key, run_id, asked_by, escalation_level,
   reminders_sent, deadline, result, audit_count, audit_head, version, created_at, updated_at, resolved_at,
-  COALESCE((SELECT json_agg(json_build_object('principal', a.principal, 'level', a.level) ORDER BY a.level, a.principal)
+  COALESCE((SELECT json_agg(CASE WHEN a.delegated_for IS NULL
+                 THEN json_build_object('principal', a.principal, 'level', a.level)
+                 ELSE json_build_object('principal', a.principal, 'level', a.level, 'for', a.delegated_for::json) END
+               ORDER BY a.level, a.principal)
             FROM task_assignees a WHERE a.task_id = tasks.id AND a.principal <> '*'), '[]') AS assignees,
   COALESCE((SELECT json_agg(json_build_object('principal', r.principal, 'outcome', r.outcome, 'via', r.via,
               'comment', r.comment, 'data', r.data, 'args', r.args, 'at', r.at) ORDER BY r.at, r.principal)
@@ -77,6 +80,18 @@ function toTask(row: TaskRow): TaskRecord {
   };
 }
 
+/** The assignees a new task is filed under, and whom each stands in for (JSON text or null), as two arrays. */
+function assigneeColumns(task: NewTask): [string[], (string | null)[]] {
+  const principals = task.assignees.length > 0 ? task.assignees : [OPEN];
+  return [
+    principals,
+    principals.map((p) => {
+      const stands = task.assigneesFor?.[p];
+      return stands ? JSON.stringify(stands) : null;
+    }),
+  ];
+}
+
 /** Inserts the task with its original assignees; false when the id or idempotency key exists. */
 export async function insertTask(
   sql: Sql,
@@ -106,9 +121,9 @@ export async function insertTask(
   if (!inserted) return false;
   // A task without assignees is open to anyone: it is filed under '*', which every inbox reads.
   await sql.run(
-    `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at)
-     SELECT $1, p, 0, 'pending', $2, $3 FROM unnest($4::text[]) AS p ON CONFLICT DO NOTHING`,
-    [task.id, task.type, now, task.assignees.length > 0 ? task.assignees : [OPEN]],
+    `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at, delegated_for)
+     SELECT $1, a.p, 0, 'pending', $2, $3, a.f FROM unnest($4::text[], $5::text[]) AS a(p, f) ON CONFLICT DO NOTHING`,
+    [task.id, task.type, now, ...assigneeColumns(task)],
   );
   await announceTask(sql, task.id);
   return true;
@@ -245,8 +260,9 @@ export async function casTask(
   }
   if (update.addAssignees && update.addAssignees.length > 0) {
     await sql.run(
-      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at)
-       SELECT $1, a.principal, a.level, $4, $5, $6 FROM unnest($2::text[], $3::int[]) AS a(principal, level)
+      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at, delegated_for)
+       SELECT $1, a.principal, a.level, $4, $5, $6, a.delegated_for
+       FROM unnest($2::text[], $3::int[], $7::text[]) AS a(principal, level, delegated_for)
        ON CONFLICT DO NOTHING`,
       [
         id,
@@ -255,6 +271,7 @@ export async function casTask(
         row.status,
         row.type,
         row.created_at,
+        update.addAssignees.map((a) => (a.for ? JSON.stringify(a.for) : null)),
       ],
     );
   }

@@ -297,6 +297,32 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX used_links_by_task ON used_links (task_id);
     `,
   },
+  {
+    version: 10,
+    name: 'away and delegates',
+    // Who is away, until when, and who their tasks go to (see human/away.ts); every change logged;
+    // an assignee asked in place of someone away names them (JSON {principal, until}).
+    sql: `
+      CREATE TABLE away (
+        principal TEXT PRIMARY KEY,
+        delegate  TEXT NOT NULL,
+        starts_at INTEGER NOT NULL,
+        until     INTEGER NOT NULL,
+        set_by    TEXT NOT NULL,
+        set_at    INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE away_log (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        principal TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        at        INTEGER NOT NULL,
+        detail    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX away_log_by_principal ON away_log (principal, id);
+      ALTER TABLE task_assignees ADD COLUMN delegated_for TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

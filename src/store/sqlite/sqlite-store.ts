@@ -26,7 +26,9 @@ import type {
 import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
 import { toClaims, toRun } from '../rows.ts';
 import type { Write, WriteResult } from '../writes.ts';
+import type { AwayLogEntry, AwayRecord } from '../away-store.ts';
 import { applyWrite } from './apply-write.ts';
+import * as away from './away.ts';
 import { Database, type DatabaseOptions } from './database.ts';
 import * as deliveries from './deliveries.ts';
 import {
@@ -499,6 +501,28 @@ export class SqliteStore implements Store, TaskStore {
   }
 
   // ── counts for metrics (see stats-store.ts) ─────────────────────────────────────────────────
+
+  // ── away and delegates (see away.ts) ─────────────────────────────────────────────────────────
+
+  async putAway(record: AwayRecord): Promise<void> {
+    const db = this.#open();
+    await db.write(() => away.putAway(db, record));
+  }
+
+  async getAway(principal: string): Promise<AwayRecord | undefined> {
+    const db = this.#open();
+    return db.read(() => away.getAway(db, principal));
+  }
+
+  async clearAway(principal: string, actor: string, now: number): Promise<AwayRecord | undefined> {
+    const db = this.#open();
+    return db.write(() => away.clearAway(db, principal, actor, now));
+  }
+
+  async awayLog(principal: string, limit: number): Promise<AwayLogEntry[]> {
+    const db = this.#open();
+    return db.read(() => away.awayLog(db, principal, limit));
+  }
 
   async unfinishedRuns(): Promise<RunCount[]> {
     const db = this.#open();

@@ -1,6 +1,8 @@
 import { sentDelivery } from '../delivery-rows.ts';
 import type { Page } from '../store.ts';
 import type {
+  AssigneeFor,
+  AssigneeRecord,
   AuditEntry,
   InboxFilter,
   NewTask,
@@ -52,6 +54,13 @@ interface AuditRow {
   hash: string;
 }
 
+/** An assignee row as tasks list it (`for`: whom a delegate stands in for, when they do). */
+function toAssignee(row: { principal: string; level: number; delegated_for: string | null }): AssigneeRecord {
+  return row.delegated_for === null
+    ? { principal: row.principal, level: row.level }
+    : { principal: row.principal, level: row.level, for: JSON.parse(row.delegated_for) as AssigneeFor };
+}
+
 /** The assignee row of tasks open to anyone. */
 export const OPEN = '*';
 
@@ -90,13 +99,15 @@ export function insertTask(
   db.notify({ kind: 'task', taskId: task.id });
   // A task without assignees is open to anyone: it is filed under '*', which every inbox reads.
   for (const principal of task.assignees.length > 0 ? task.assignees : [OPEN]) {
+    const stands = task.assigneesFor?.[principal];
     db.run(
-      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at) VALUES (?, ?, 0, 'pending', ?, ?)
-       ON CONFLICT DO NOTHING`,
+      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at, delegated_for)
+       VALUES (?, ?, 0, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
       task.id,
       principal,
       task.type,
       now,
+      stands ? JSON.stringify(stands) : null,
     );
   }
   return true;
@@ -132,10 +143,12 @@ function toTask(db: Database, row: TaskRow): TaskRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
-    assignees: db.all<{ principal: string; level: number }>(
-      "SELECT principal, level FROM task_assignees WHERE task_id = ? AND principal <> '*' ORDER BY level, principal",
-      row.id,
-    ),
+    assignees: db
+      .all<{ principal: string; level: number; delegated_for: string | null }>(
+        "SELECT principal, level, delegated_for FROM task_assignees WHERE task_id = ? AND principal <> '*' ORDER BY level, principal",
+        row.id,
+      )
+      .map(toAssignee),
     responses: db.all<ResponseRecord>(
       'SELECT principal, outcome, via, comment, data, args, at FROM task_responses WHERE task_id = ? ORDER BY at, principal',
       row.id,
@@ -249,14 +262,15 @@ export function casTask(
   }
   for (const assignee of update.addAssignees ?? []) {
     db.run(
-      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
+      `INSERT INTO task_assignees (task_id, principal, level, status, type, created_at, delegated_for)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       id,
       assignee.principal,
       assignee.level,
       row.status,
       row.type,
       row.created_at,
+      assignee.for ? JSON.stringify(assignee.for) : null,
     );
   }
   if (update.status !== undefined) {

@@ -5,6 +5,7 @@
  * something, and a search of titles. Filters live in the hash (`#/done?type=approval&q=export`),
  * so a view can be bookmarked and reloaded.
  */
+import { renderAwayBanner, standsFor } from './away.js';
 import { api } from './session.js';
 import { ago, esc, isNegative, ownRequest, person, standing, typeName, until } from './words.js';
 /** @import { Task } from './types.d.ts' */
@@ -136,6 +137,7 @@ async function fetchTasks(ctx, state) {
  */
 function card(task, state, who) {
   const line = standing(task, who.principal, who.identities);
+  const stands = task.status === 'pending' ? standsFor(task, who.principal, who.identities) : '';
   const when =
     state.view === 'waiting'
       ? `asked ${ago(task.createdAt)}${task.requester ? ` by ${esc(person(task.requester, who.principal))}` : ''}${task.deadline ? ` · due ${until(task.deadline)}` : ''}`
@@ -144,7 +146,7 @@ function card(task, state, who) {
     `<a class="card task" data-task="${esc(task.id)}" data-status="${esc(task.status)}" href="#/task/${encodeURIComponent(task.id)}">` +
     `<div class="row between"><strong class="title">${esc(task.title)}</strong><span class="chip">${esc(typeName(task.type))}</span></div>` +
     `<div class="standing ${esc(task.status)}${isNegative(task.result?.outcome, task.status) ? ' negative' : ''}">${esc(line)}</div>` +
-    `<div class="muted small">${when}${task.escalationLevel ? ' · escalated' : ''}</div></a>`
+    `<div class="muted small">${when}${task.escalationLevel ? ' · escalated' : ''}${stands ? ` · <span class="stands-for">${esc(stands)}</span>` : ''}</div></a>`
   );
 }
 
@@ -169,10 +171,12 @@ export async function renderList(ctx, hash) {
     : '';
   if (!ctx.view.querySelector(`#list-${state.view}`)) {
     ctx.view.innerHTML =
+      '<div id="away-slot"></div>' +
       `<nav class="tabs" aria-label="Views">${tabs}</nav>` +
       `<form class="filters" id="filters" role="search"><label class="search"><span class="sr">Search titles</span><input id="search" type="search" placeholder="Search titles" value="${esc(state.q)}" autocomplete="off"></label>` +
       `<label class="filter"><span class="sr">Type</span><select id="filter-type">${options(TYPES, state.type)}</select></label>${statusFilter}</form>` +
       `<h2 id="inbox-title" class="sr">${esc(meta.title)}</h2><div id="list-${state.view}" class="list" aria-live="polite"></div>`;
+    renderAwayBanner(/** @type {HTMLElement} */ (ctx.view.querySelector('#away-slot')), ctx.who().principal);
     const filters = /** @type {HTMLFormElement} */ (ctx.view.querySelector('#filters'));
     /** @param {string} selector */
     const value = (selector) =>

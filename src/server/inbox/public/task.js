@@ -7,6 +7,7 @@
  */
 import { markdown } from './markdown.js';
 import { reassignBlock, wireReassign } from './reassign.js';
+import { standsFor } from './away.js';
 import { formFits, formHtml, readForm, wireForm } from './schema-form.js';
 import { ApiError, api, openStream } from './session.js';
 import {
@@ -323,7 +324,7 @@ export async function renderTask(ctx, id) {
     '</div>' +
     `<h2>${esc(task.title)}</h2>` +
     `<p class="muted small" id="asked-line">Asked ${task.requester ? `by ${esc(person(task.requester, me))} ` : task.askedBy ? 'by an agent ' : ''}${ago(task.createdAt)}` +
-    ` · for ${esc(people(asked, me))}${task.deadline && pending ? ` · due ${until(task.deadline)} (${esc(new Date(task.deadline).toLocaleString())})` : ''}` +
+    ` · for ${esc(people(asked, me))}${pending && standsFor(task, me, who.identities) ? ` <span class="stands-for" id="stands-for">(${esc(standsFor(task, me, who.identities))})</span>` : ''}${task.deadline && pending ? ` · due ${until(task.deadline)} (${esc(new Date(task.deadline).toLocaleString())})` : ''}` +
     `${task.escalationLevel ? ' · escalated' : ''}</p>` +
     stageLine(task, me) +
     (task.policy

@@ -310,6 +310,19 @@ export function historyLine(entry, me) {
       return `Stage ${d.stage}${d.name ? ` (${d.name})` : ''} approved by ${people(d.approvedBy || [], me)}${d.next ? `; now stage ${d.next.stage}${d.next.name ? ` (${d.next.name})` : ''}, for ${people(d.next.approvers || [], me)}` : ''}`;
     case 'reassigned':
       return `Handed to ${people(d.to || [], me)} by ${who}${d.reason ? `: ${d.reason}` : ''}`;
+    case 'delegated':
+    case 'not-delegated': {
+      const a = /** @type {{ from?: string, to?: string, until?: number, reason?: string }} */ (entry.detail || {});
+      if (entry.action === 'not-delegated') {
+        return `Kept for ${person(a.from, me)}, not handed to ${person(a.to, me)}${a.reason ? `: ${a.reason}` : ''}`;
+      }
+      const back = new Date(a.until || 0).toLocaleDateString(undefined, {
+        weekday: 'long',
+        month: 'short',
+        day: 'numeric',
+      });
+      return `${sentence(person(a.from, me))} ${a.from === me ? 'are' : 'is'} away until ${back}: asked of ${person(a.to, me)} instead`;
+    }
     case 'consumed':
       return `The approval was used${entry.actor !== 'system' ? ` by ${who}` : ''}${d.tool ? ` for ${d.tool}` : ''}`;
     default:
