@@ -20,6 +20,7 @@ import {
 } from '../errors.ts';
 import type { RunInfo } from '../engine/run-info.ts';
 import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
+import { answerEach, type BatchItem, type BatchItemOutcome } from '../human/batch.ts';
 import { answerRefusal, isOpenTask } from '../human/responses.ts';
 import type { ReassignRule } from '../human/policies/policy.ts';
 import type { HumanTasks } from '../human/tasks.ts';
@@ -140,6 +141,20 @@ export class Authorization {
       { principal: caller.principal, via },
       { visible: (t) => this.canSeeTask(caller, t) },
     );
+  }
+
+  /**
+   * Answers many tasks as `caller` (batch decisions, `human/batch.ts`): each through {@link answer},
+   * so each is checked and audited on its own; per item the task or the error.
+   * @throws InvalidArgumentError when the batch is malformed (empty, too long, a task twice).
+   */
+  answerBatch(
+    tasks: Pick<HumanTasks, 'respond'>,
+    caller: Caller,
+    items: readonly BatchItem[],
+    via: string,
+  ): Promise<BatchItemOutcome[]> {
+    return answerEach(items, (id, input) => this.answer(tasks, caller, id, input, via));
   }
 
   /**

@@ -16,6 +16,7 @@ import { type Command, commandHelp, type Flags, type OptionSpec, optionsOf } fro
 import { paint } from './format.ts';
 import { insightsCommand } from './insights-command.ts';
 import { reassignCommand } from './reassign-command.ts';
+import { batchCommand } from './batch-command.ts';
 import { historyCommand, runsCommand } from './run-commands.ts';
 import type { ServeFlags } from './serve-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
@@ -111,6 +112,7 @@ export const COMMANDS: readonly Command[] = [
   inboxCommand,
   showCommand,
   respondCommand,
+  batchCommand,
   reassignCommand,
   runsCommand,
   historyCommand,

@@ -748,6 +748,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer many tasks at once (batch decisions)
+         * @description Each task is answered on its own as the caller, exactly as `POST /v1/tasks/{id}/responses` would: the same authority rules (an assignee, four-eyes), one audit entry per task, bound to the task's own arguments. No form data and no edited arguments in a batch. Partial success is explicit: `items` says per task whether it was answered, and if not the error (a task the caller may not see is TASK_NOT_FOUND). At most 100 tasks, each once.
+         */
+        post: operations["respondToTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/deliveries": {
         parameters: {
             query?: never;
@@ -988,6 +1008,32 @@ export interface components {
             shownHash: string | null;
             taskId: string;
             via: string;
+        };
+        BatchItemResult: {
+            /** @description Why this task was not answered (when not ok), as the single-task route would say */
+            error?: {
+                code: string;
+                message: string;
+            };
+            id: string;
+            /** @description Whether this task was answered */
+            ok: boolean;
+            task?: components["schemas"]["Task"] & unknown;
+        };
+        BatchResponses: {
+            /** @description The tasks and how each is answered (at most 100; each task once) */
+            items: {
+                comment?: string;
+                id: string;
+                outcome: string;
+            }[];
+        };
+        BatchResult: {
+            /** @description How many items were answered */
+            answered: number;
+            /** @description How many were not */
+            failed: number;
+            items: components["schemas"]["BatchItemResult"][];
         };
         ChatRequest: {
             /** @description The agent workflow of a new thread (default `banking`); ignored for an existing thread */
@@ -4401,6 +4447,84 @@ export interface operations {
             };
             /** @description Error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    respondToTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchResponses"];
+            };
+        };
+        responses: {
+            /** @description What became of each task, in the order given */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

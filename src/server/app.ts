@@ -23,6 +23,7 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { batchRoutes } from './routes/batch.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { policyRoutes } from './routes/policies.ts';
@@ -135,6 +136,7 @@ export function createApp(
   const people = options.channels?.people;
   const names = (principal: string) => people?.known(principal);
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
+  batchRoutes(app, heed, authorization);
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
   insightRoutes(app, heed, authorization);
