@@ -585,6 +585,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/standing-approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your standing approvals, newest first (admins: everyone’s) */
+        get: operations["listStandingApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/standing-approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a standing approval (its approver or an admin) */
+        delete: operations["revokeStandingApproval"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -742,6 +776,26 @@ export interface paths {
         get: operations["getTaskResult"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let your approval of an action stand for the same action within bounds, for some days
+         * @description Only an approver of this approved action approval, where its policy says `standing: {maxDays}`, for at most that many days. Later approval tasks of the same tool, under the same policy version, from the same requester, whose arguments are within the bounds (the same argument names; those in `max` up to it, all others equal to the approved ones), are approved at creation as you, via `standing`, with the standing approval named in the audit. Never for your own requests (four-eyes). Recorded in this task’s audit chain.
+         */
+        post: operations["grantStandingApproval"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1250,6 +1304,52 @@ export interface components {
             error: {
                 code: string;
                 message: string;
+            };
+        };
+        StandingApproval: {
+            /** @description In force now (neither expired nor revoked) */
+            active: boolean;
+            /** @description Who granted it; the tasks it approves are approved as them */
+            approver: string;
+            bounds: {
+                /** @description Arguments that must be exactly these */
+                equal: {
+                    [key: string]: unknown;
+                };
+                /** @description Numeric arguments up to these (inclusive) */
+                max: {
+                    [key: string]: number;
+                };
+            };
+            createdAt: number;
+            expiresAt: number;
+            id: string;
+            policy: {
+                name: string;
+                version: string;
+            };
+            /** @description Whose requests it approves (null: none named) */
+            requester: string | null;
+            revokedAt: number | null;
+            revokedBy: string | null;
+            /** @description The approval it was granted with */
+            sourceTaskId: string;
+            tool: string;
+        };
+        StandingApprovalList: {
+            items: components["schemas"]["StandingApproval"][];
+        };
+        StandingGrant: {
+            /** @description How long it stands (at most the policy’s maxDays) */
+            days: number;
+            /**
+             * @description A maximum per numeric argument; every other argument must equal the approved one
+             * @example {
+             *       "amount": 200
+             *     }
+             */
+            max?: {
+                [key: string]: number;
             };
         };
         StartRun: {
@@ -3645,6 +3745,126 @@ export interface operations {
             };
         };
     };
+    listStandingApprovals: {
+        parameters: {
+            query?: {
+                /** @description true: only those in force now */
+                active?: "true" | "false";
+                /** @description Admins: one approver's (default all) */
+                approver?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingApprovalList"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeStandingApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing approval, revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingApproval"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listTasks: {
         parameters: {
             query?: {
@@ -4447,6 +4667,95 @@ export interface operations {
             };
             /** @description Error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    grantStandingApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandingGrant"];
+            };
+        };
+        responses: {
+            /** @description The standing approval */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingApproval"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

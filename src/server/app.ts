@@ -24,6 +24,7 @@ import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { batchRoutes } from './routes/batch.ts';
+import { standingRoutes } from './routes/standing.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { policyRoutes } from './routes/policies.ts';
@@ -137,6 +138,7 @@ export function createApp(
   const names = (principal: string) => people?.known(principal);
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
   batchRoutes(app, heed, authorization);
+  standingRoutes(app, heed, authorization);
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
   insightRoutes(app, heed, authorization);

@@ -19,6 +19,7 @@ import type { EngineStore } from './engine-store.ts';
 import type { EventMatch } from './event-match.ts';
 import type { FeedStore } from './feed-store.ts';
 import type { RetentionStore } from './retention-store.ts';
+import type { StandingStore } from './standing-store.ts';
 import type { StatsStore } from './stats-store.ts';
 import type { TaskStore } from './task-store.ts';
 
@@ -215,4 +216,11 @@ export type StoreWakeListener = (wake: StoreWake) => void;
  * the retention sweep ({@link RetentionStore}). Implementations (`SqliteStore`, `PostgresStore`)
  * implement all of it; each layer is handed only its part.
  */
-export interface Store extends EngineStore, TaskStore, DeliveryStore, FeedStore, RetentionStore, StatsStore {}
+export interface Store
+  extends EngineStore,
+    TaskStore,
+    DeliveryStore,
+    FeedStore,
+    RetentionStore,
+    StatsStore,
+    StandingStore {}

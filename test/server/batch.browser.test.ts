@@ -68,7 +68,7 @@ describe('the inbox: batch decisions', () => {
     await page.screenshot({ path: shot, fullPage: true });
     if (process.env.HEED_UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(DOCS, 'batch-decision.png'));
     await page.click('#batch-approve');
-    await page.waitForFunction(() => document.querySelector('#batch-result')?.textContent?.includes('3 approved'));
+    await page.locator('#batch-result', { hasText: '3 approved' }).waitFor();
     for (const task of [a, b, c]) {
       expect((await heed.tasks.get(task.id))?.result).toMatchObject({
         outcome: 'approve',
@@ -85,7 +85,7 @@ describe('the inbox: batch decisions', () => {
     expect((await heed.tasks.get(d.id))?.status).toBe('pending');
     await page.fill('#batch-reason', 'Over the refund limit');
     await page.click('#batch-reject');
-    await page.waitForFunction(() => document.querySelector('#batch-result')?.textContent?.includes('1 rejected'));
+    await page.locator('#batch-result', { hasText: '1 rejected' }).waitFor();
     expect((await heed.tasks.get(d.id))?.result).toMatchObject({ outcome: 'reject', comment: 'Over the refund limit' });
     expect((await heed.tasks.get(review.id))?.status).toBe('pending');
     await page.close();

@@ -7,6 +7,7 @@ import { LeaseLostError, RunNotFoundError, RunStateError } from '../../src/error
 import type { Claim, Lease, Store } from '../../src/store/store.ts';
 import { describeLifecycleRunContract } from './contract-lifecycle.ts';
 import { describeRetentionContract } from './contract-retention.ts';
+import { describeStandingContract } from './contract-standing.ts';
 import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
 import { describeWaitRulesContract } from './contract-waits.ts';
 
@@ -456,6 +457,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     describeTaskStoreContract(() => store);
     describeLifecycleRunContract(() => store);
     describeRetentionContract(() => store);
+    describeStandingContract(() => store);
     describeWaitRulesContract(() => store);
 
     describe('change notifications', () => {

@@ -63,6 +63,11 @@ export interface ApprovalPolicy {
    * (default: those who may answer it, and admins), `assignees-and-requester`, or `admins` only.
    */
   reassign?: ReassignRule;
+  /**
+   * Standing approvals (`human/standing.ts`): an approver of an action may also approve the same
+   * action, with arguments within bounds, for up to `maxDays` days. Absent: not allowed.
+   */
+  standing?: { maxDays: number };
 }
 
 export type ReassignRule = 'assignees' | 'assignees-and-requester' | 'admins';
@@ -83,6 +88,8 @@ export interface Policy {
   channels: string[];
   selfApproval: 'allowed' | 'forbidden';
   reassign: ReassignRule;
+  /** Standing approvals allowed under it, for at most `maxDays` days; `null`: none. */
+  standing: { maxDays: number } | null;
   /** The policy as configured (what `GET /v1/policies` shows). */
   source: ApprovalPolicy;
 }
@@ -128,6 +135,7 @@ const policyShape = z
     channels: z.array(z.string().min(1)).optional(),
     selfApproval: z.enum(['allowed', 'forbidden']).optional(),
     reassign: z.enum(['assignees', 'assignees-and-requester', 'admins']).optional(),
+    standing: z.strictObject({ maxDays: z.number().int().min(1).max(90) }).optional(),
   })
   .refine((p) => [p.approvers, p.stages, p.callerAssigns || undefined].filter((x) => x !== undefined).length === 1, {
     message: 'needs exactly one of approvers, stages or callerAssigns: true (who decides)',
@@ -205,6 +213,7 @@ function preparePolicy(source: ApprovalPolicy): Policy {
     channels: [...(source.channels ?? [])],
     selfApproval: source.selfApproval ?? 'forbidden',
     reassign: source.reassign ?? 'assignees',
+    standing: source.standing ? { maxDays: source.standing.maxDays } : null,
     source,
   };
 }
