@@ -17,6 +17,7 @@ import { paint } from './format.ts';
 import { insightsCommand } from './insights-command.ts';
 import { reassignCommand } from './reassign-command.ts';
 import { batchCommand } from './batch-command.ts';
+import { standingCommand } from './standing-command.ts';
 import { historyCommand, runsCommand } from './run-commands.ts';
 import type { ServeFlags } from './serve-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
@@ -113,6 +114,7 @@ export const COMMANDS: readonly Command[] = [
   showCommand,
   respondCommand,
   batchCommand,
+  standingCommand,
   reassignCommand,
   runsCommand,
   historyCommand,
