@@ -17,6 +17,8 @@ export const INTERNAL_RUN_NAMESPACES = [
   'webhook',
   /** A task of the A2A agent and its workflow run (a2a/workflow.ts). */
   'a2a',
+  /** The daily digest email of one day (channels/digest.ts). */
+  'digest',
 ] as const;
 
 export type InternalRunNamespace = (typeof INTERNAL_RUN_NAMESPACES)[number];

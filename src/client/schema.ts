@@ -1353,7 +1353,7 @@ export interface components {
             };
         };
         StartRun: {
-            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`, `a2a:`) are refused: 422 RUN_ID_RESERVED */
+            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`, `a2a:`, `digest:`) are refused: 422 RUN_ID_RESERVED */
             id?: string;
             /** @description Any JSON value */
             input?: unknown;
