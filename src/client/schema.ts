@@ -1157,6 +1157,11 @@ export interface components {
             /** @description Whose figures; `null`: everyone's (admins) */
             principal: string | null;
             remindersPerTask: number;
+            /** @description Tasks approved by each standing approval, most used first */
+            standingUsed: {
+                standingApprovalId: string;
+                tasks: number;
+            }[];
             tasks: number;
             /** @description Ended by the deadline (the safe default) or expired */
             timedOut: number;

@@ -80,6 +80,10 @@ describe('standing approvals', () => {
     });
     expect(source.verification.ok).toBe(true);
 
+    // Insights count what each standing approval decided.
+    const insights = (await server.call('GET', '/v1/insights', { key: 'K-admin' })).body;
+    expect(insights.standingUsed).toEqual([{ standingApprovalId: standingId, tasks: 1 }]);
+
     // Outside the bounds, another payee, an extra argument, another requester: they wait.
     expect((await pay({ to: 'acme', amount: 201 })).status).toBe('pending');
     expect((await pay({ to: 'evil', amount: 10 })).status).toBe('pending');
