@@ -11,6 +11,8 @@ import { esc } from './words.js';
 
 /** Which tasks are ticked; kept across reloads of the list (a live update must not untick). */
 const picked = new Set();
+/** What the last batch did; shown until the selection changes (the list may be rendered again meanwhile by live updates). */
+let lastSummary = '';
 
 /**
  * Whether the tasks are alike enough to answer together: the same type and the same outcomes.
@@ -72,7 +74,8 @@ export function wireBatch($list, tasks, reload) {
     $('batch-reject').disabled = !outcomes.includes('reject');
     $('pick-all').checked = selection.length === tasks.length;
   };
-  $list.addEventListener('change', (event) => {
+  // One handler however often the list is rendered again (the list element stays).
+  $list.onchange = (event) => {
     const box = /** @type {HTMLInputElement} */ (event.target);
     if (box.id === 'pick-all') {
       for (const t of tasks) box.checked ? picked.add(t.id) : picked.delete(t.id);
@@ -81,8 +84,10 @@ export function wireBatch($list, tasks, reload) {
     } else if (box.dataset.pick) {
       box.checked ? picked.add(box.dataset.pick) : picked.delete(box.dataset.pick);
     } else return;
+    lastSummary = '';
+    $('batch-result').textContent = '';
     refresh();
-  });
+  };
   /** @param {string} outcome */
   const send = async (outcome) => {
     const selection = chosen();
@@ -99,7 +104,7 @@ export function wireBatch($list, tasks, reload) {
         .filter((i) => !i.ok)
         .map((i) => `${byId.get(i.id)?.title ?? i.id}: ${i.error?.message ?? ''}`);
       const summary = `${result.answered} ${outcome === 'approve' ? 'approved' : 'rejected'}${result.failed ? `, ${result.failed} not: ${refused.join('; ')}` : ''}`;
-      sessionStorage.setItem('heed.batch', summary);
+      lastSummary = summary;
       reload();
     } catch (error) {
       $('batch-error').textContent =
@@ -108,10 +113,6 @@ export function wireBatch($list, tasks, reload) {
   };
   $('batch-approve').addEventListener('click', () => send('approve'));
   $('batch-reject').addEventListener('click', () => send('reject'));
-  const last = sessionStorage.getItem('heed.batch');
-  if (last) {
-    $('batch-result').textContent = last;
-    sessionStorage.removeItem('heed.batch');
-  }
+  $('batch-result').textContent = lastSummary;
   refresh();
 }
