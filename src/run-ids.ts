@@ -19,6 +19,8 @@ export const INTERNAL_RUN_NAMESPACES = [
   'a2a',
   /** Moving someone's pending tasks to their delegate when their absence starts (human/away.ts). */
   'away',
+  /** The daily digest email of one day (channels/digest.ts). */
+  'digest',
 ] as const;
 
 export type InternalRunNamespace = (typeof INTERNAL_RUN_NAMESPACES)[number];

@@ -20,7 +20,9 @@ import {
 } from '../errors.ts';
 import type { RunInfo } from '../engine/run-info.ts';
 import { identitiesOf, type MembershipLookup } from '../human/principals.ts';
+import { answerEach, type BatchItem, type BatchItemOutcome } from '../human/batch.ts';
 import { answerRefusal, isOpenTask } from '../human/responses.ts';
+import { StandingApprovalNotFoundError } from '../human/standing.ts';
 import type { ReassignRule } from '../human/policies/policy.ts';
 import type { HumanTasks } from '../human/tasks.ts';
 import type { ResponseInput, Task } from '../human/types.ts';
@@ -143,6 +145,20 @@ export class Authorization {
   }
 
   /**
+   * Answers many tasks as `caller` (batch decisions, `human/batch.ts`): each through {@link answer},
+   * so each is checked and audited on its own; per item the task or the error.
+   * @throws InvalidArgumentError when the batch is malformed (empty, too long, a task twice).
+   */
+  answerBatch(
+    tasks: Pick<HumanTasks, 'respond'>,
+    caller: Caller,
+    items: readonly BatchItem[],
+    via: string,
+  ): Promise<BatchItemOutcome[]> {
+    return answerEach(items, (id, input) => this.answer(tasks, caller, id, input, via));
+  }
+
+  /**
    * Read a task (get, result, audit) or try to answer it.
    * @throws TaskNotFoundError when it does not exist or the caller may not see it.
    */
@@ -229,6 +245,41 @@ export class Authorization {
     if (assignee !== caller.principal) throw new ForbiddenError(`${caller.principal} may only list its own inbox`);
     if (query.requester !== undefined) throw new ForbiddenError('List by assignee or by requester, not both');
     return { assignee };
+  }
+
+  // ── standing approvals (human/standing.ts) ────────────────────────────────────────────────
+
+  /**
+   * Let an approval stand (`POST /v1/tasks/{id}/standing`): a person (not `system`) who may see
+   * the task; the human layer then requires them to be among its approvers (`decideGrant`).
+   * @throws TaskNotFoundError (not visible), ForbiddenError (no principal).
+   */
+  requireGrantStanding(caller: Caller, task: Task | undefined, id: string): Task {
+    const visible = this.requireTask(caller, task, id);
+    if (caller.principal === 'system') throw new ForbiddenError('A standing approval needs a principal');
+    return visible;
+  }
+
+  /**
+   * Whose standing approvals `GET /v1/standing-approvals` lists: admins anyone's (`approver`, or
+   * all), everyone else only their own.
+   * @throws ForbiddenError when a non-admin names another approver.
+   */
+  standingListScope(caller: Caller, approver: string | undefined): string | undefined {
+    if (caller.admin) return approver;
+    if (approver !== undefined && approver !== caller.principal) {
+      throw new ForbiddenError(`${caller.principal} may only list its own standing approvals`);
+    }
+    return caller.principal;
+  }
+
+  /**
+   * Revoke a standing approval: its approver and admins; to anyone else it does not exist.
+   * @throws StandingApprovalNotFoundError (NOT_FOUND).
+   */
+  requireRevokeStanding(caller: Caller, standing: { approver: string } | undefined, id: string): void {
+    if (standing && (caller.admin || standing.approver === caller.principal)) return;
+    throw new StandingApprovalNotFoundError(id);
   }
 
   // ── runs ──────────────────────────────────────────────────────────────────────────────────

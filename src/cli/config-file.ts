@@ -39,6 +39,8 @@ export interface HeedConfig extends ChannelsConfig {
    * process (`serve`, each `worker`) sweeps: give them all the same.
    */
   retention?: RetentionOptions | false;
+  /** The daily digest email of what waits for each person, at `hour` o'clock UTC (needs SMTP). */
+  digest?: { hour: number };
 }
 
 /**

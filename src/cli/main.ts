@@ -17,6 +17,8 @@ import { paint } from './format.ts';
 import { insightsCommand } from './insights-command.ts';
 import { reassignCommand } from './reassign-command.ts';
 import { awayCommand } from './away-command.ts';
+import { batchCommand } from './batch-command.ts';
+import { standingCommand } from './standing-command.ts';
 import { historyCommand, runsCommand } from './run-commands.ts';
 import type { ServeFlags } from './serve-command.ts';
 import { auditCommand, inboxCommand, respondCommand, showCommand, tasksCommand, UsageError } from './task-commands.ts';
@@ -112,6 +114,8 @@ export const COMMANDS: readonly Command[] = [
   inboxCommand,
   showCommand,
   respondCommand,
+  batchCommand,
+  standingCommand,
   reassignCommand,
   awayCommand,
   runsCommand,

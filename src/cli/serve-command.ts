@@ -83,6 +83,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     },
     ...(channels.config.publicUrl ? { publicUrl: channels.config.publicUrl } : {}),
     channels,
+    ...(config.digest ? { digest: config.digest } : {}),
   });
   console.log(`${paint('green', 'Heed')} is serving on ${server.url}`);
   console.log(`  inbox  ${server.url}/`);

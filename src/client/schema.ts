@@ -652,6 +652,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/standing-approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your standing approvals, newest first (admins: everyone’s) */
+        get: operations["listStandingApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/standing-approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a standing approval (its approver or an admin) */
+        delete: operations["revokeStandingApproval"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -809,6 +843,46 @@ export interface paths {
         get: operations["getTaskResult"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let your approval of an action stand for the same action within bounds, for some days
+         * @description Only an approver of this approved action approval, where its policy says `standing: {maxDays}`, for at most that many days. Later approval tasks of the same tool, under the same policy version, from the same requester, whose arguments are within the bounds (the same argument names; those in `max` up to it, all others equal to the approved ones), are approved at creation as you, via `standing`, with the standing approval named in the audit. Never for your own requests (four-eyes). Recorded in this task’s audit chain.
+         */
+        post: operations["grantStandingApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer many tasks at once (batch decisions)
+         * @description Each task is answered on its own as the caller, exactly as `POST /v1/tasks/{id}/responses` would: the same authority rules (an assignee, four-eyes), one audit entry per task, bound to the task's own arguments. No form data and no edited arguments in a batch. Partial success is explicit: `items` says per task whether it was answered, and if not the error (a task the caller may not see is TASK_NOT_FOUND). At most 100 tasks, each once.
+         */
+        post: operations["respondToTasks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1106,6 +1180,32 @@ export interface components {
              */
             until: string;
         };
+        BatchItemResult: {
+            /** @description Why this task was not answered (when not ok), as the single-task route would say */
+            error?: {
+                code: string;
+                message: string;
+            };
+            id: string;
+            /** @description Whether this task was answered */
+            ok: boolean;
+            task?: components["schemas"]["Task"] & unknown;
+        };
+        BatchResponses: {
+            /** @description The tasks and how each is answered (at most 100; each task once) */
+            items: {
+                comment?: string;
+                id: string;
+                outcome: string;
+            }[];
+        };
+        BatchResult: {
+            /** @description How many items were answered */
+            answered: number;
+            /** @description How many were not */
+            failed: number;
+            items: components["schemas"]["BatchItemResult"][];
+        };
         ChatRequest: {
             /** @description The agent workflow of a new thread (default `banking`); ignored for an existing thread */
             agent?: string;
@@ -1174,6 +1274,11 @@ export interface components {
             /** @description Whose figures; `null`: everyone's (admins) */
             principal: string | null;
             remindersPerTask: number;
+            /** @description Tasks approved by each standing approval, most used first */
+            standingUsed: {
+                standingApprovalId: string;
+                tasks: number;
+            }[];
             tasks: number;
             /** @description Ended by the deadline (the safe default) or expired */
             timedOut: number;
@@ -1323,8 +1428,54 @@ export interface components {
                 message: string;
             };
         };
+        StandingApproval: {
+            /** @description In force now (neither expired nor revoked) */
+            active: boolean;
+            /** @description Who granted it; the tasks it approves are approved as them */
+            approver: string;
+            bounds: {
+                /** @description Arguments that must be exactly these */
+                equal: {
+                    [key: string]: unknown;
+                };
+                /** @description Numeric arguments up to these (inclusive) */
+                max: {
+                    [key: string]: number;
+                };
+            };
+            createdAt: number;
+            expiresAt: number;
+            id: string;
+            policy: {
+                name: string;
+                version: string;
+            };
+            /** @description Whose requests it approves (null: none named) */
+            requester: string | null;
+            revokedAt: number | null;
+            revokedBy: string | null;
+            /** @description The approval it was granted with */
+            sourceTaskId: string;
+            tool: string;
+        };
+        StandingApprovalList: {
+            items: components["schemas"]["StandingApproval"][];
+        };
+        StandingGrant: {
+            /** @description How long it stands (at most the policy’s maxDays) */
+            days: number;
+            /**
+             * @description A maximum per numeric argument; every other argument must equal the approved one
+             * @example {
+             *       "amount": 200
+             *     }
+             */
+            max?: {
+                [key: string]: number;
+            };
+        };
         StartRun: {
-            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`, `a2a:`, `away:`) are refused: 422 RUN_ID_RESERVED */
+            /** @description The run id (default: a new one); an existing id returns that run. Ids in the namespaces of Heed's own runs (`task:`, `channel:`, `channel-close:`, `chat:`, `webhook:`, `a2a:`, `away:`, `digest:`) are refused: 422 RUN_ID_RESERVED */
             id?: string;
             /** @description Any JSON value */
             input?: unknown;
@@ -4149,6 +4300,126 @@ export interface operations {
             };
         };
     };
+    listStandingApprovals: {
+        parameters: {
+            query?: {
+                /** @description true: only those in force now */
+                active?: "true" | "false";
+                /** @description Admins: one approver's (default all) */
+                approver?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingApprovalList"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeStandingApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standing approval, revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingApproval"];
+                };
+            };
+            /** @description BAD_REQUEST, or INVALID_PRINCIPAL: X-Heed-Principal is not a principal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listTasks: {
         parameters: {
             query?: {
@@ -4951,6 +5222,173 @@ export interface operations {
             };
             /** @description Error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    grantStandingApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandingGrant"];
+            };
+        };
+        responses: {
+            /** @description The standing approval */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingApproval"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the limit (1 MiB by default) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    respondToTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchResponses"];
+            };
+        };
+        responses: {
+            /** @description What became of each task, in the order given */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN: not permitted (or, without API keys, a caller off loopback) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

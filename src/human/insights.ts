@@ -46,6 +46,11 @@ export interface Insights {
   byPolicy: DecisionFigures[];
   byPerson: DecisionFigures[];
   byChannel: DecisionFigures[];
+  /**
+   * Tasks approved by a standing approval (`standing.ts`), per standing approval, most used first.
+   * (They also count as decisions, via `standing`, in the figures above.)
+   */
+  standingUsed: { standingApprovalId: string; tasks: number }[];
 }
 
 /** At most this many tasks are read for one request: a window is summarized, never unbounded. */
@@ -84,6 +89,19 @@ function grouped(tasks: readonly Task[], keyOf: (task: Task) => string | undefin
     .sort((a, b) => b.decided - a.decided || (a.key < b.key ? -1 : 1));
 }
 
+/** How often each standing approval decided a task (its id is in the result's comment, see `tasks.ts`). */
+function standingUsed(tasks: readonly Task[]): { standingApprovalId: string; tasks: number }[] {
+  const counts = new Map<string, number>();
+  for (const task of tasks) {
+    if (task.result?.via !== 'standing') continue;
+    const id = /\bSA-[0-9a-f-]+/.exec(task.result.comment ?? '')?.[0];
+    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([standingApprovalId, n]) => ({ standingApprovalId, tasks: n }))
+    .sort((a, b) => b.tasks - a.tasks || (a.standingApprovalId < b.standingApprovalId ? -1 : 1));
+}
+
 /** Summarizes `tasks` (created in `from`..`to`) as of `now`. */
 export function summarize(
   tasks: readonly Task[],
@@ -114,6 +132,7 @@ export function summarize(
     byPolicy: grouped(tasks, (t) => t.policy?.name ?? 'none'),
     byPerson: grouped(tasks, (t) => decisionOf(t)?.by),
     byChannel: grouped(tasks, (t) => decisionOf(t)?.via),
+    standingUsed: standingUsed(tasks),
   };
 }
 

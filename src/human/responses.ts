@@ -24,6 +24,8 @@ export interface Responder {
   /** The principal and the groups/addresses it acts as. */
   identities: readonly string[];
   via: string;
+  /** The standing approval the answer is given under (`standing.ts`), named in the audit entry. */
+  standing?: string;
 }
 
 /**
@@ -116,6 +118,7 @@ export function decideResponse(
           comment: response.comment,
           dataHash: input.data === undefined ? null : canonicalHash(input.data),
           argsHash: input.args === undefined ? null : canonicalHash(input.args),
+          ...(who.standing ? { standingApprovalId: who.standing } : {}),
         },
       },
     ],

@@ -39,6 +39,9 @@ import { decideReassign, MAX_REASSIGN_TO, type ReassignInput } from './reassign.
 import type { AwayRecord, AwayStore } from '../store/away-store.ts';
 import { Away } from './away.ts';
 import { type Delegated, delegateAll } from './delegation.ts';
+import { answerRefusal } from './responses.ts';
+import { type StandingAnswer, StandingApprovals } from './standing.ts';
+import type { StandingStore } from '../store/standing-store.ts';
 import type { NormalizedSpec, ResponseInput, Task, TaskResult, TaskSpec } from './types.ts';
 import { assigneesLater, type WorkingHoursLookup } from './working-hours.ts';
 import { shownOf, specOf, toTask } from './view.ts';
@@ -107,7 +110,7 @@ export interface TaskListQuery extends TaskQuery {
  * task also wakes that run, in the same transaction.
  */
 /** The human layer's port of the store: its tasks, and whether a notice was delivered. */
-export type HumanTaskStore = TaskStore & Pick<DeliveryStore, 'hasDelivery'> & AwayStore;
+export type HumanTaskStore = TaskStore & Pick<DeliveryStore, 'hasDelivery'> & AwayStore & StandingStore;
 
 export class HumanTasks {
   readonly #engine: Engine;
@@ -118,6 +121,8 @@ export class HumanTasks {
   readonly #workingHours: WorkingHoursLookup | undefined;
   /** The approval policies in force. */
   readonly policies: PolicySet;
+  /** Standing approvals (see `standing.ts`): granted, listed, revoked, applied to new approval tasks. */
+  readonly standing: StandingApprovals;
   /** Reports each task write's effect (a task ended, a reminder, an escalation): metrics and spans. */
   readonly #observe: TaskWriteObserver;
   /** Who is away and who answers for them (see `away.ts`): tasks for them reach their delegate. */
@@ -136,6 +141,7 @@ export class HumanTasks {
     this.#maxBytes = options.maxTaskBytes ?? 256 * 1024;
     this.#workingHours = options.workingHours;
     this.policies = new PolicySet(options.policies, options.defaultApprovers, options.defaultPolicy);
+    this.standing = new StandingApprovals(store, engine.clock, this.policies);
     engine.workflow(TASK_WORKFLOW, taskLifecycle(this.#policies), { internal: true });
     this.away = new Away(engine, store, { moveTasks: (principal, record) => this.#moveAwayTasks(principal, record) });
     engine.onRunsCancelled((runIds) => this.#recordRunCancellations(runIds));
@@ -165,7 +171,8 @@ export class HumanTasks {
       askedBy: null,
       via: options.via ?? 'api',
     });
-    return { task: this.#view(task), created };
+    const view = this.#view(task);
+    return { task: (await this.standing.applyTo(view, this.#standingAnswer)) ?? view, created };
   }
 
   /**
@@ -215,10 +222,12 @@ export class HumanTasks {
       { maxBytes: this.#maxBytes },
     );
     const id = await ctx.uuid();
-    await ctx.step(
-      'heed.ask',
-      async () => (await this.#insert(normalized, { id, askedBy: ctx.runId, via: origin.via ?? 'workflow' })).task.id,
-    );
+    await ctx.step('heed.ask', async () => {
+      const { task } = await this.#insert(normalized, { id, askedBy: ctx.runId, via: origin.via ?? 'workflow' });
+      // A standing approval in force approves it now (again after a crash: a decided task is skipped).
+      await this.standing.applyTo(this.#view(task), this.#standingAnswer);
+      return task.id;
+    });
     const lifecycle = await ctx.start<{ taskId: string }, TaskResult<O, D>>(
       { name: TASK_WORKFLOW },
       { taskId: id },
@@ -273,7 +282,12 @@ export class HumanTasks {
   async respond(
     id: string,
     input: ResponseInput,
-    as: { principal: string; via?: string },
+    as: {
+      principal: string;
+      via?: string;
+      /** The standing approval this answer is given under (see `standing.ts`), for the audit. */
+      standing?: string;
+    },
     options: {
       /** Whether the caller may see the task (false: `TaskNotFoundError`, nothing written). */
       visible?: (task: Pick<TaskRecord, 'requester' | 'assignees'>) => boolean;
@@ -283,7 +297,7 @@ export class HumanTasks {
     const identities = await identitiesOf(principal, this.#groupsOf);
     const via = as.via ?? 'api';
     await this.#engine.ready();
-    const who = { principal, identities, via };
+    const who = { principal, identities, via, ...(as.standing ? { standing: as.standing } : {}) };
     const decide = (auditRefusal: boolean) => (task: TaskRecord, now: number) => {
       if (options.visible && !options.visible(task)) throw new TaskNotFoundError(id);
       const spec = specOf(task);
@@ -462,6 +476,17 @@ export class HumanTasks {
     const { record, entries } = await this.#auditOf(id);
     return verifyChain(record, entries);
   }
+
+  /** A standing approval's answer: as its approver, via `standing`, if the approver may answer the task. */
+  #standingAnswer: StandingAnswer = async (task, standing) => {
+    const identities = await identitiesOf(standing.approver, this.#groupsOf);
+    if (answerRefusal(task, { principal: standing.approver, identities })) return null;
+    return this.respond(
+      task.id,
+      { outcome: task.quorum.approveOutcome, comment: `Approved by standing approval ${standing.id}` },
+      { principal: standing.approver, via: 'standing', standing: standing.id },
+    );
+  };
 
   /** The task and its audit log, with a cancellation by its run recorded if it is not yet. */
   async #auditOf(id: string): Promise<{ record: TaskRecord; entries: AuditEntry[] }> {

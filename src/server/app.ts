@@ -23,6 +23,8 @@ import { linkRoutes } from './routes/links.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { runRoutes } from './routes/runs.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { batchRoutes } from './routes/batch.ts';
+import { standingRoutes } from './routes/standing.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { awayRoutes } from './routes/away.ts';
@@ -136,6 +138,8 @@ export function createApp(
   const people = options.channels?.people;
   const names = (principal: string) => people?.known(principal);
   taskRoutes(app, heed, authorization, { allowPrivateCallbacks: options.allowPrivateCallbacks ?? false });
+  batchRoutes(app, heed, authorization);
+  standingRoutes(app, heed, authorization);
   runRoutes(app, heed, hub, authorization);
   policyRoutes(app, heed, authorization);
   insightRoutes(app, heed, authorization);

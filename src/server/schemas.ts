@@ -145,6 +145,9 @@ export const InsightsSchema = z
     byPolicy: z.array(DecisionFiguresSchema),
     byPerson: z.array(DecisionFiguresSchema),
     byChannel: z.array(DecisionFiguresSchema),
+    standingUsed: z
+      .array(z.object({ standingApprovalId: z.string(), tasks: z.number().int() }))
+      .openapi({ description: 'Tasks approved by each standing approval, most used first' }),
   })
   .openapi('Insights');
 

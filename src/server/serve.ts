@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Heed } from '../human/heed.ts';
 import type { Channels } from '../channels/channels.ts';
+import { Digest, type DigestOptions } from '../channels/digest.ts';
 import type { MembershipLookup } from '../human/principals.ts';
 import { type Duration, toMs } from '../time/duration.ts';
 import { createApp } from './app.ts';
@@ -34,6 +35,8 @@ export interface ServeOptions {
    * `new Heed({notifiers})`); attached here. Without it, no email, Slack or `/outbox`.
    */
   channels?: Channels;
+  /** The daily digest email (`channels/digest.ts`; needs `channels`): config `digest: {hour}` (UTC). */
+  digest?: DigestOptions;
   /** With API keys: workflow → principals or groups that may start it (`"*"`: everyone); admins start any. */
   startable?: Readonly<Record<string, readonly string[]>>;
   /** Principals or groups that may emit events (`events`) and send messages to runs (`messages`). */
@@ -76,6 +79,10 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
   let url = options.publicUrl ?? '';
   const linkSecret = options.linkSecret ?? randomBytes(32).toString('hex');
   options.channels?.attach(heed, { linkSecret, baseUrl: () => url });
+  const digest =
+    options.digest && options.channels
+      ? new Digest(heed, options.channels, { ...options.digest, baseUrl: () => url })
+      : undefined;
   const { app, hub } = createApp(heed, {
     auth: { keys, admins: options.auth?.admins ?? new Set() },
     groupsOf: options.groupsOf,
@@ -111,6 +118,7 @@ export async function startServer(heed: Heed, options: ServeOptions = {}): Promi
   await dispatcher.start();
   await push?.start();
   await options.channels?.start();
+  await digest?.start();
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', reject);

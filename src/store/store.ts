@@ -20,6 +20,7 @@ import type { EngineStore } from './engine-store.ts';
 import type { EventMatch } from './event-match.ts';
 import type { FeedStore } from './feed-store.ts';
 import type { RetentionStore } from './retention-store.ts';
+import type { StandingStore } from './standing-store.ts';
 import type { StatsStore } from './stats-store.ts';
 import type { TaskStore } from './task-store.ts';
 
@@ -223,4 +224,5 @@ export interface Store
     FeedStore,
     RetentionStore,
     StatsStore,
-    AwayStore {}
+    AwayStore,
+    StandingStore {}

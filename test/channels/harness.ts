@@ -67,6 +67,8 @@ export async function harness(
     auth?: ServeOptions['auth'];
     /** More options of the Heed (policies, …). */
     heed?: Partial<HeedOptions>;
+    /** More options of the server (the digest, …). */
+    serve?: Partial<ServeOptions>;
   } = {},
 ): Promise<Harness> {
   const smtp = options.email === false ? undefined : await new TestSmtp().start();
@@ -115,6 +117,7 @@ export async function harness(
     channels,
     linkSecret: 'a-link-secret-for-the-tests-0123456789',
     groupsOf: (p) => groups[p] ?? [],
+    ...options.serve,
   });
   cleanups.push(async () => {
     await server.close();

@@ -49,6 +49,7 @@ describe('the inbox files', () => {
     expect([...seen].sort()).toEqual([
       '/inbox/app.js',
       '/inbox/away.js',
+      '/inbox/batch.js',
       '/inbox/chat.css',
       '/inbox/chat.js',
       '/inbox/inbox.css',
@@ -60,6 +61,7 @@ describe('the inbox files', () => {
       '/inbox/reassign.js',
       '/inbox/schema-form.js',
       '/inbox/session.js',
+      '/inbox/standing.js',
       '/inbox/task.js',
       '/inbox/words.js',
     ]);

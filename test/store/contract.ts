@@ -8,6 +8,7 @@ import type { Claim, Lease, Store } from '../../src/store/store.ts';
 import { describeAwayContract } from './contract-away.ts';
 import { describeLifecycleRunContract } from './contract-lifecycle.ts';
 import { describeRetentionContract } from './contract-retention.ts';
+import { describeStandingContract } from './contract-standing.ts';
 import { createdEntry, describeTaskStoreContract } from './contract-tasks.ts';
 import { describeWaitRulesContract } from './contract-waits.ts';
 
@@ -458,6 +459,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     describeLifecycleRunContract(() => store);
     describeRetentionContract(() => store);
     describeAwayContract(() => store);
+    describeStandingContract(() => store);
     describeWaitRulesContract(() => store);
 
     describe('change notifications', () => {

@@ -69,6 +69,11 @@ export interface ApprovalPolicy {
    * stays absolute. See docs/working-hours.md.
    */
   businessHours?: boolean;
+  /**
+   * Standing approvals (`human/standing.ts`): an approver of an action may also approve the same
+   * action, with arguments within bounds, for up to `maxDays` days. Absent: not allowed.
+   */
+  standing?: { maxDays: number };
 }
 
 export type ReassignRule = 'assignees' | 'assignees-and-requester' | 'admins';
@@ -91,6 +96,8 @@ export interface Policy {
   reassign: ReassignRule;
   /** Reminders and escalations count the assignees' working time. */
   businessHours: boolean;
+  /** Standing approvals allowed under it, for at most `maxDays` days; `null`: none. */
+  standing: { maxDays: number } | null;
   /** The policy as configured (what `GET /v1/policies` shows). */
   source: ApprovalPolicy;
 }
@@ -137,6 +144,7 @@ const policyShape = z
     selfApproval: z.enum(['allowed', 'forbidden']).optional(),
     reassign: z.enum(['assignees', 'assignees-and-requester', 'admins']).optional(),
     businessHours: z.boolean().optional(),
+    standing: z.strictObject({ maxDays: z.number().int().min(1).max(90) }).optional(),
   })
   .refine((p) => [p.approvers, p.stages, p.callerAssigns || undefined].filter((x) => x !== undefined).length === 1, {
     message: 'needs exactly one of approvers, stages or callerAssigns: true (who decides)',
@@ -215,6 +223,7 @@ function preparePolicy(source: ApprovalPolicy): Policy {
     selfApproval: source.selfApproval ?? 'forbidden',
     reassign: source.reassign ?? 'assignees',
     businessHours: source.businessHours ?? false,
+    standing: source.standing ? { maxDays: source.standing.maxDays } : null,
     source,
   };
 }

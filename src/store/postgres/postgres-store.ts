@@ -39,6 +39,8 @@ import type { AwayLogEntry, AwayRecord } from '../away-store.ts';
 import * as away from './away.ts';
 import { redactUrl } from './redact-url.ts';
 import * as retention from './retention.ts';
+import * as standing from './standing.ts';
+import type { StandingApprovalQuery, StandingApprovalRecord } from '../standing-store.ts';
 import { deleteOperationsFrom, insertOperation, selectHistory } from './operations.ts';
 import * as runs from './runs.ts';
 import { Database, type Sql } from './sql.ts';
@@ -672,6 +674,24 @@ export class PostgresStore implements Store, TaskStore {
   async pendingTasks(now: number): Promise<PendingTaskCount[]> {
     const rows = await this.#auto((sql) => sql.rows<PendingTaskCount>(pendingTasksSql('$1'), [now]));
     return rows.map((row) => ({ type: row.type, pending: Number(row.pending), overdue: Number(row.overdue) }));
+  }
+
+  // ── standing approvals (see standing.ts) ───────────────────────────────────────────────────
+
+  async insertStandingApproval(record: StandingApprovalRecord): Promise<void> {
+    return this.#auto((sql) => standing.insert(sql, record));
+  }
+
+  async getStandingApproval(id: string): Promise<StandingApprovalRecord | undefined> {
+    return this.#auto((sql) => standing.get(sql, id));
+  }
+
+  async listStandingApprovals(query: StandingApprovalQuery): Promise<StandingApprovalRecord[]> {
+    return this.#auto((sql) => standing.list(sql, query));
+  }
+
+  async revokeStandingApproval(id: string, by: string, at: number): Promise<boolean> {
+    return this.#auto((sql) => standing.revoke(sql, id, by, at));
   }
 
   // ── retention (see retention.ts: one short transaction per batch, SKIP LOCKED) ────────────

@@ -323,6 +323,29 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE task_assignees ADD COLUMN delegated_for TEXT;
     `,
   },
+  {
+    version: 11,
+    name: 'standing approvals',
+    // An approver's "approve the same action within these bounds until then" (human/standing.ts).
+    sql: `
+      CREATE TABLE standing_approvals (
+        id TEXT PRIMARY KEY,
+        tool TEXT NOT NULL,
+        policy_name TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        requester TEXT,
+        approver TEXT NOT NULL,
+        bounds TEXT NOT NULL,
+        source_task_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        revoked_by TEXT
+      ) STRICT;
+      CREATE INDEX standing_by_tool ON standing_approvals (tool, expires_at);
+      CREATE INDEX standing_by_approver ON standing_approvals (approver, created_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -43,6 +43,8 @@ import { migrate } from './migrations.ts';
 import type { PruneBatch, PruneRequest } from '../retention-store.ts';
 import { type PendingTaskCount, type RunCount, pendingTasksSql, UNFINISHED_RUNS_SQL } from '../stats-store.ts';
 import * as retention from './retention.ts';
+import * as standing from './standing.ts';
+import type { StandingApprovalQuery, StandingApprovalRecord } from '../standing-store.ts';
 import { selectHistory, selectHistoryRows } from './operations.ts';
 import { appendRunEvent, selectRunEvents } from './run-events.ts';
 import * as runs from './runs.ts';
@@ -532,6 +534,28 @@ export class SqliteStore implements Store, TaskStore {
   async pendingTasks(now: number): Promise<PendingTaskCount[]> {
     const db = this.#open();
     return db.read(() => db.all<PendingTaskCount>(pendingTasksSql('?'), now));
+  }
+
+  // ── standing approvals (see standing.ts) ───────────────────────────────────────────────────
+
+  async insertStandingApproval(record: StandingApprovalRecord): Promise<void> {
+    const db = this.#open();
+    return db.write(() => standing.insert(db, record));
+  }
+
+  async getStandingApproval(id: string): Promise<StandingApprovalRecord | undefined> {
+    const db = this.#open();
+    return db.read(() => standing.get(db, id));
+  }
+
+  async listStandingApprovals(query: StandingApprovalQuery): Promise<StandingApprovalRecord[]> {
+    const db = this.#open();
+    return db.read(() => standing.list(db, query));
+  }
+
+  async revokeStandingApproval(id: string, by: string, at: number): Promise<boolean> {
+    const db = this.#open();
+    return db.write(() => standing.revoke(db, id, by, at));
   }
 
   // ── retention (see retention.ts: one small write per batch) ────────────────────────────────

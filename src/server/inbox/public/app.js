@@ -36,7 +36,7 @@ async function renderWho() {
     const info = await api('GET', '/v1/me');
     viewer = viewerOf(info);
     $who.innerHTML =
-      `<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · <a href="#/insights">Insights</a> · Signed in as <strong id="principal-name">${esc(info.principal)}</strong>` +
+      `<a href="#/chat">Chat</a> · <a href="#/agents">Agents</a> · <a href="#/insights">Insights</a> · <a href="#/standing">Standing</a> · Signed in as <strong id="principal-name">${esc(info.principal)}</strong>` +
       `${info.admin ? ' <span class="chip">admin</span>' : ''} · <a href="#/signin">switch</a>`;
   } catch (error) {
     $who.innerHTML = `<span class="error" id="who-error" role="alert">${esc(/** @type {Error} */ (error).message)}</span> · <a href="#/signin">sign in again</a>`;
@@ -191,6 +191,7 @@ function route() {
   if (hash === '#/insights' || hash.startsWith('#/insights/')) {
     return import('./insights.js').then((m) => m.insights($view, hash));
   }
+  if (hash === '#/standing') return import('./standing.js').then((m) => m.standingView($view, ctx.who().principal));
   if (hash === '#/chat' || hash.startsWith('#/chat/')) return import('./chat.js').then((m) => m.chat($view, hash));
   const match = /^#\/task\/(.+)$/.exec(hash);
   if (match?.[1]) return renderTask(ctx, decodeURIComponent(match[1]));

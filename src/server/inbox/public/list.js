@@ -6,6 +6,7 @@
  * so a view can be bookmarked and reloaded.
  */
 import { renderAwayBanner, standsFor } from './away.js';
+import { wireBatch } from './batch.js';
 import { api } from './session.js';
 import { ago, esc, isNegative, ownRequest, person, standing, typeName, until } from './words.js';
 /** @import { Task } from './types.d.ts' */
@@ -219,6 +220,7 @@ export async function renderList(ctx, hash) {
     tasks.length === 0
       ? `<p class="muted empty" id="empty">${esc(filtered ? 'Nothing matches these filters.' : meta.empty)}</p>`
       : tasks.map((t) => card(t, state, ctx.who())).join('');
+  if (state.view === 'waiting') wireBatch($list, tasks, () => renderList(ctx, location.hash || '#/'));
   if (state.view === 'waiting' && !filtered) {
     const count = ctx.view.querySelector('#waiting-count');
     if (count) count.textContent = tasks.length ? String(tasks.length) : '';

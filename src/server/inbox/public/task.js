@@ -8,6 +8,7 @@
 import { markdown } from './markdown.js';
 import { reassignBlock, wireReassign } from './reassign.js';
 import { standsFor } from './away.js';
+import { standingBlock, wireStanding } from './standing.js';
 import { formFits, formHtml, readForm, wireForm } from './schema-form.js';
 import { ApiError, api, openStream } from './session.js';
 import {
@@ -336,6 +337,7 @@ export async function renderTask(ctx, id) {
     decision(task, me) +
     answerForm +
     reassignBlock(task, own ? [] : who.identities) +
+    standingBlock(task, me) +
     history(audit, me) +
     '</article>';
 
@@ -344,6 +346,7 @@ export async function renderTask(ctx, id) {
   const editor = document.getElementById('args-editor');
   if (editor && task.action) wireArgs(editor, task);
   if (answer) listen(ctx, task, answer, form, scalarForm);
+  wireStanding(task);
   wireReassign(task, (moved) => {
     const to = people(
       moved.assignees.map((a) => a.principal),
