@@ -132,4 +132,36 @@ describe('concurrent operations keep their own results across replays', () => {
       expect(await run.result()).toEqual({ s: 'slow-2-3', f: 'fast-2-3', go: `go-${round}` });
     }
   });
+
+  it('results that arrive together reach code of different depths in the same order on the first run and on replays', async () => {
+    const { heed } = testEngine();
+    const wf = heed.workflow('depths', async (ctx, input: { round: number }) => {
+      const deep = async () => {
+        const b = await ctx.recv<string>('b');
+        for (let i = 0; i < 1 + (input.round % 4); i++) await Promise.resolve();
+        return ctx.step('next', () => `${b}+`);
+      };
+      const shallow = async () => {
+        const a = await ctx.step('a', () => 'a');
+        return ctx.step('next', () => `${a}+`);
+      };
+      const [x, y] = await Promise.all([deep(), shallow()]);
+      const go = await ctx.recv<string>('go'); // suspends: what follows comes from a replay
+      return { x, y, go };
+    });
+    await heed.start();
+    const runs = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // The message is there before the run starts: the recv and the step are answered together.
+      runs.push(await wf.start({ round }, { id: `depths-${round}` }));
+      await heed.send(`depths-${round}`, 'b', 'b');
+    }
+    await heed.idle();
+    for (let round = 0; round < ROUNDS; round++) await heed.send(`depths-${round}`, 'go', 'go');
+    await expectSucceeded(
+      heed,
+      runs.map((r) => r.id),
+    );
+    for (const run of runs) expect(await run.result()).toEqual({ x: 'b+', y: 'a+', go: 'go' });
+  });
 });
