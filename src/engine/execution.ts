@@ -28,6 +28,7 @@ import { awaited } from './awaited.ts';
 import { never } from './never.ts';
 import { dataMatches, matchKey } from '../store/event-match.ts';
 import { checkMatch, checkName } from './arguments.ts';
+import { LiveOrder } from './live-order.ts';
 import { ReplayOrder } from './replay-order.ts';
 import { parseVersioned } from './versions.ts';
 import { delayAfter, retryPolicy } from './retry.ts';
@@ -116,6 +117,8 @@ export class Execution implements CoreContext {
   readonly #abort = new AbortController();
   readonly #stepErrors = new WeakMap<object, number>();
   readonly #replay: ReplayOrder;
+  /** Answers of this execution's writes, delivered in the order the writes were made (see LiveOrder). */
+  readonly #liveOrder = new LiveOrder();
   /** Waits on a mailbox topic or event key that are open in this execution, by key. */
   readonly #openWaits = new Map<string, number>();
   /** Positions of the operations the workflow code has awaited (see {@link awaited}). */
@@ -460,10 +463,12 @@ export class Execution implements CoreContext {
     this.#seq = seq;
     // Written like any record, in this turn: a later position's record cannot commit before it.
     void this.#live(seq, () =>
-      this.#deps.store.recordOperation(
-        this.lease,
-        { seq, kind: 'patch', name: id, output: null, error: null },
-        this.#deps.clock.now(),
+      this.#liveOrder.write(() =>
+        this.#deps.store.recordOperation(
+          this.lease,
+          { seq, kind: 'patch', name: id, output: null, error: null },
+          this.#deps.clock.now(),
+        ),
       ),
     );
     return true;
@@ -518,20 +523,24 @@ export class Execution implements CoreContext {
         if (this.#fatal) throw ENDED; // #live turns this into a promise that never settles
         if (!failed) {
           const output = encode(value, `The result of step "${name}"`);
-          await this.#deps.store.recordOperation(
-            this.lease,
-            { seq, kind: 'step', name, output, error: null },
-            this.#deps.clock.now(),
+          await this.#liveOrder.write(() =>
+            this.#deps.store.recordOperation(
+              this.lease,
+              { seq, kind: 'step', name, output, error: null },
+              this.#deps.clock.now(),
+            ),
           );
           return decode<T>(output);
         }
         const error = failure instanceof Error ? failure : new NonErrorThrownError(name, failure);
         if (error instanceof TerminalError || attempt > policy.retries) {
           const recorded = JSON.stringify({ stepName: name, attempts: attempt, cause: JSON.parse(encodeError(error)) });
-          await this.#deps.store.recordOperation(
-            this.lease,
-            { seq, kind: 'step', name, output: null, error: recorded },
-            this.#deps.clock.now(),
+          await this.#liveOrder.write(() =>
+            this.#deps.store.recordOperation(
+              this.lease,
+              { seq, kind: 'step', name, output: null, error: recorded },
+              this.#deps.clock.now(),
+            ),
           );
           throw this.#stepFailure(name, recorded, seq);
         }
@@ -582,7 +591,7 @@ export class Execution implements CoreContext {
     if (record) return resolved(await this.#replay.deliver(record));
     const request = build(seq);
     const outcome = await this.#live(seq, () =>
-      this.#deps.store.awaitWait(this.lease, request, this.#deps.clock.now()),
+      this.#liveOrder.write(() => this.#deps.store.awaitWait(this.lease, request, this.#deps.clock.now())),
     );
     if (outcome.state === 'ready') return resolved(outcome.operation);
     this.#waits++;
@@ -679,12 +688,14 @@ export class Execution implements CoreContext {
       const id = options.id ?? `${this.runId}:${seq}`;
       const encoded = encode(input, `The input of child workflow "${workflow.name}"`);
       const child = await this.#live(seq, () =>
-        this.#deps.store.startChild(
-          this.lease,
-          seq,
-          workflow.name,
-          { id, workflow: workflow.name, input: encoded },
-          this.#deps.clock.now(),
+        this.#liveOrder.write(() =>
+          this.#deps.store.startChild(
+            this.lease,
+            seq,
+            workflow.name,
+            { id, workflow: workflow.name, input: encoded },
+            this.#deps.clock.now(),
+          ),
         ),
       );
       childId = child.id;
@@ -715,7 +726,9 @@ export class Execution implements CoreContext {
     }
     const encoded = encode(value, `Status "${key}"`);
     const entry = await this.#live(seq, () =>
-      this.#deps.store.publishStatus(this.lease, seq, key, encoded, this.#deps.clock.now()),
+      this.#liveOrder.write(() =>
+        this.#deps.store.publishStatus(this.lease, seq, key, encoded, this.#deps.clock.now()),
+      ),
     );
     this.#deps.onStatus(entry);
   }
@@ -737,10 +750,12 @@ export class Execution implements CoreContext {
     if (record) return decode<T>((await this.#replay.deliver(record)).output);
     const output = encode(produce(), name);
     await this.#live(seq, () =>
-      this.#deps.store.recordOperation(
-        this.lease,
-        { seq, kind: 'value', name, output, error: null },
-        this.#deps.clock.now(),
+      this.#liveOrder.write(() =>
+        this.#deps.store.recordOperation(
+          this.lease,
+          { seq, kind: 'value', name, output, error: null },
+          this.#deps.clock.now(),
+        ),
       ),
     );
     return decode<T>(output);

@@ -6,9 +6,10 @@ import type { Operation } from '../store/store.ts';
  * (`Promise.race`, `Promise.all`) therefore sees results arrive in the same order as the first
  * time, and takes the same path.
  *
- * A result is delivered at once when it is the next in order (the common, sequential case).
- * Otherwise it is held until every earlier one has been delivered, one per event-loop turn, so
- * that the code reacts to each before seeing the next. The *frontier* is reached when every
+ * Results are delivered in that order, at most one per event-loop turn, so that the code reacts
+ * to each before seeing the next, as on the first execution (see `LiveOrder`, which delivers live
+ * results the same way). A result is delivered at once when it is the next in order and none was
+ * delivered in this turn (the common, sequential case); otherwise it is held until its turn. The *frontier* is reached when every
  * recorded result has been delivered; new work (steps, waits) starts only from there, so that
  * live results can never overtake recorded ones.
  */
@@ -18,6 +19,8 @@ export class ReplayOrder {
   readonly #held = new Map<number, (op: Operation) => void>();
   #next = 0;
   #pumpScheduled = false;
+  /** A result was delivered in this turn of the event loop: the next waits for the next turn. */
+  #turnTaken = false;
   #frontierWaiters: (() => void)[] = [];
   #stopped = false;
 
@@ -49,7 +52,8 @@ export class ReplayOrder {
 
   /** Resolves with `record` when its turn comes. */
   deliver(record: Operation): Promise<Operation> {
-    if (this.#byOrd[this.#next] === record) {
+    if (this.#byOrd[this.#next] === record && !this.#turnTaken && !this.#pumpScheduled) {
+      this.#takeTurn();
       this.#advance();
       return Promise.resolve(record);
     }
@@ -70,6 +74,13 @@ export class ReplayOrder {
     this.#stopped = true;
     this.#held.clear();
     this.#frontierWaiters = [];
+  }
+
+  #takeTurn(): void {
+    this.#turnTaken = true;
+    setImmediate(() => {
+      this.#turnTaken = false;
+    });
   }
 
   #advance(): void {
@@ -96,6 +107,7 @@ export class ReplayOrder {
       const resolve = record && this.#held.get(record.seq);
       if (record && resolve) {
         this.#held.delete(record.seq);
+        this.#takeTurn();
         resolve(record);
         this.#advance();
       }

@@ -102,6 +102,11 @@ export interface EngineStore {
   releaseRun(lease: Lease, now: number): Promise<void>;
 
   // ── executing a run (fenced) ──────────────────────────────────────────────────────────────
+  // The writes below that record an operation number it (`ord`) in the order they are *made*,
+  // also when several of one run are in flight at once: a replay hands results back in `ord`
+  // order, and the first execution handed them to its code in the order it made the writes
+  // (`engine/live-order.ts`). A store that sends one run's writes over several connections must
+  // keep them in that order (PostgreSQL: one batch or transaction of a run in flight at a time).
   /** Records one operation's result. Fails with `LeaseLostError` if `seq` is already recorded. */
   recordOperation(lease: Lease, operation: Omit<Operation, 'createdAt' | 'ord'>, now: number): Promise<void>;
   /** Records the `status` operation and appends the value to the run's status history. */

@@ -44,7 +44,7 @@ export interface CreateRun {
 
 /**
  * Records one operation's result at its position `operation.seq`, numbered (`ord`) after every
- * record of the run so far. Fenced; a record already at `seq` means another execution got there
+ * record of the run so far, in the order the writes are made (see `EngineStore`). Fenced; a record already at `seq` means another execution got there
  * first: `LeaseLostError`.
  */
 export interface RecordOperation {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Heed } from '../../src/index.ts';
 import { openAIAgentWorkflow } from '../../src/openai-agents/index.ts';
-import { rawSql, TEST_STORE, testEngine } from '../helpers.ts';
+import { rawSql, testEngine } from '../helpers.ts';
 
 // Traces would go to OpenAI's servers: no network in tests.
 setTracingDisabled(true);
@@ -218,32 +218,25 @@ describe('OpenAI Agents JS with Heed approvals (the real @openai/agents, a local
     expect(output.finalOutput).toContain('rejected');
   });
 
-  // PostgreSQL only, known defect (left open): two `ctx.ask` in flight at once in one execution can,
-  // now and then, be replayed with each other's decisions; the binding check then refuses to run
-  // the call the decision was not given for (nothing wrong runs), but the approved call does not
-  // run either. Until the replay order is fixed there, this runs on SQLite only.
-  it.skipIf(TEST_STORE === 'postgres')(
-    'two approvals in one turn: approving one and rejecting the other runs exactly the approved call',
-    async () => {
-      const api = await localResponsesApi([
-        { id: 'call_a', args: { order: 'A-17', cents: 15000 } },
-        { id: 'call_b', args: { order: 'B-9', cents: 90000 } },
-      ]);
-      const { heed } = testEngine();
-      const support = registerSupportAgent(heed, api.baseURL);
-      await heed.start();
-      const run = await support.workflow.start({ input: 'Refund A-17 and B-9' });
-      await heed.idle();
-      const tasks = (await heed.tasks.inbox('user:alice')).items;
-      expect(tasks.map((t) => t.action?.args.order).sort()).toEqual(['A-17', 'B-9']);
-      const byOrder = (order: string) => tasks.find((t) => t.action?.args.order === order)?.id ?? '';
-      await heed.tasks.respond(byOrder('B-9'), { outcome: 'reject', comment: 'too much' }, { principal: 'user:alice' });
-      await heed.tasks.respond(byOrder('A-17'), { outcome: 'approve' }, { principal: 'user:alice' });
-      const output = await run.result();
-      expect(support.refunds).toEqual([{ order: 'A-17', cents: 15000, callId: 'call_a' }]);
-      expect(output.decisions.map((d) => `${d.callId}:${d.approved}`).sort()).toEqual(['call_a:true', 'call_b:false']);
-    },
-  );
+  it('two approvals in one turn: approving one and rejecting the other runs exactly the approved call', async () => {
+    const api = await localResponsesApi([
+      { id: 'call_a', args: { order: 'A-17', cents: 15000 } },
+      { id: 'call_b', args: { order: 'B-9', cents: 90000 } },
+    ]);
+    const { heed } = testEngine();
+    const support = registerSupportAgent(heed, api.baseURL);
+    await heed.start();
+    const run = await support.workflow.start({ input: 'Refund A-17 and B-9' });
+    await heed.idle();
+    const tasks = (await heed.tasks.inbox('user:alice')).items;
+    expect(tasks.map((t) => t.action?.args.order).sort()).toEqual(['A-17', 'B-9']);
+    const byOrder = (order: string) => tasks.find((t) => t.action?.args.order === order)?.id ?? '';
+    await heed.tasks.respond(byOrder('B-9'), { outcome: 'reject', comment: 'too much' }, { principal: 'user:alice' });
+    await heed.tasks.respond(byOrder('A-17'), { outcome: 'approve' }, { principal: 'user:alice' });
+    const output = await run.result();
+    expect(support.refunds).toEqual([{ order: 'A-17', cents: 15000, callId: 'call_a' }]);
+    expect(output.decisions.map((d) => `${d.callId}:${d.approved}`).sort()).toEqual(['call_a:true', 'call_b:false']);
+  });
 
   it('resumed with a call that differs from the one approved (its arguments changed in the stored state), runs nothing', async () => {
     const api = await localResponsesApi();

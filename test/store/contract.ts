@@ -172,6 +172,36 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
         ]);
       });
 
+      it('numbers the writes of one run made at once in the order they are made', async () => {
+        // A replay hands results back in `ord` order; the first execution hands them to its code in
+        // the order it made the writes (LiveOrder): the two must agree, whatever kinds of write and
+        // however they overlap (several in one group commit or batch, some while others are sent).
+        const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+        for (let round = 0; round < 8; round++) {
+          const id = `o${round}`;
+          const lease = await startAndClaim(id);
+          await store.sendMessage({ runId: id, topic: 't', body: '"m"' }, T0);
+          const writes: Promise<unknown>[] = [];
+          const make = (write: () => Promise<unknown>) => writes.push(write());
+          for (let seq = 1; seq <= 12; seq++) {
+            const step = { seq, kind: 'step' as const, name: `s${seq}`, output: '1', error: null };
+            if (seq % 4 === 2) make(() => store.publishStatus(lease, seq, `k${seq}`, '1', T0));
+            else if (seq % 4 === 3) {
+              const child = { id: `${id}-c${seq}`, workflow: 'child', input: null };
+              make(() => store.startChild(lease, seq, 'child', child, T0));
+            } else if (seq === 4) {
+              make(() => store.awaitWait(lease, { kind: 'recv', seq, name: 't', topic: 't', timeoutMs: null }, T0));
+            } else make(() => store.recordOperation(lease, step, T0));
+            // Some writes in the same turn, some while earlier ones are on their way.
+            if (seq % 3 === 0) await turn();
+          }
+          await Promise.all(writes);
+          const history = await store.loadHistory(id);
+          const byOrd = [...history].sort((x, y) => x.ord - y.ord).map((op) => op.seq);
+          expect({ round, byOrd }).toEqual({ round, byOrd: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] });
+        }
+      });
+
       it('refuses data the database cannot keep with STORE_DATA_ERROR, writing nothing of it, and commits the writes sent with it', async () => {
         await store.createRun({ id: 'r1', workflow: 'wf', input: null }, T0);
         await store.createRun({ id: 'r2', workflow: 'wf', input: null }, T0);

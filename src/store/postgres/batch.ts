@@ -44,7 +44,11 @@ export interface BatchAnswers {
 export type BatchAnswer<W extends BatchedWrite> = BatchAnswers[W['kind']];
 
 interface Queued {
-  write: BatchedWrite;
+  /** The run whose history the write may number (a fenced write's run), or `null`. */
+  run: string | null;
+  /** A batched write, or (`direct`) a write in a transaction of its own, made when its turn comes. */
+  write?: BatchedWrite;
+  direct?: () => Promise<unknown>;
   resolve(result: unknown): void;
   reject(error: unknown): void;
 }
@@ -60,6 +64,15 @@ const MAX_IN_FLIGHT = 4;
  * on its own (see `sql/heed_apply.sql`). A write alone is sent at once (no timer, no added latency);
  * writes that arrive while batches are in flight go together in the next. Every write is durable
  * when its promise resolves (an ordinary commit; nothing relaxes `synchronous_commit`).
+ *
+ * One run, one write in flight: the fenced writes of a run (batched, and those the store makes in
+ * a transaction of their own through {@link exclusive}) are sent one batch or one transaction at a
+ * time, in the order they were made; the writes of a run made meanwhile wait, and go together in
+ * the next batch. The database numbers a run's records (`ord`) in the order it applies them, and
+ * the engine's code sees results in the order their promises resolve: with two writes of one run
+ * on two connections at once, one can be numbered first and answered second (its connection's
+ * answer read later), and a replay, which follows `ord`, would hand results to the wrong calls.
+ * With one in flight, a write is sent only after the previous one was answered: both orders agree.
  *
  * Failures: a deadlock or a server restart before the statement ran re-sends the whole batch
  * (nothing of it committed; see `Database.auto`). Any other error of a batch of several writes
@@ -77,6 +90,8 @@ export class WriteBatcher {
   #queue: Queued[] = [];
   #inFlight = 0;
   #scheduled = false;
+  /** Runs with a write in flight (in a batch, or a direct one). */
+  readonly #busy = new Set<string>();
 
   constructor(db: () => Database) {
     this.#db = db;
@@ -85,13 +100,26 @@ export class WriteBatcher {
   /** Queues `write`; resolves with its answer from `heed_apply` once its batch committed. */
   apply<W extends BatchedWrite>(write: W): Promise<BatchAnswer<W>> {
     return new Promise<BatchAnswer<W>>((resolve, reject) => {
-      this.#queue.push({ write, resolve: resolve as (result: unknown) => void, reject });
+      const run = 'lease' in write ? write.lease.runId : null;
+      this.#queue.push({ run, write, resolve: resolve as (result: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Makes `write` (a fenced write of run `runId` that records an operation in a transaction of its
+   * own, outside the batches) in its turn among the run's writes: once every write of the run
+   * made before it was answered, and before any made after it is sent. Settles as `write` does.
+   */
+  exclusive<T>(runId: string, write: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ run: runId, direct: write, resolve: resolve as (result: unknown) => void, reject });
       this.#schedule();
     });
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#inFlight >= MAX_IN_FLIGHT || this.#queue.length === 0) return;
+    if (this.#scheduled || this.#queue.length === 0) return;
     this.#scheduled = true;
     // Writes made in the same turn of the event loop go together.
     queueMicrotask(() => {
@@ -100,12 +128,73 @@ export class WriteBatcher {
     });
   }
 
+  /**
+   * Sends what may go now, in queue order: the writes of runs with nothing in flight, batched
+   * (a run's writes of this pass in one batch, which applies them in order), or direct. A write
+   * that must wait holds back every later write of its run.
+   */
   #flush(): void {
-    while (this.#inFlight < MAX_IN_FLIGHT && this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH);
+    const kept: Queued[] = [];
+    /** Runs with a write kept back or sent directly in this pass: their later writes wait. */
+    const held = new Set<string>();
+    const hold = (q: Queued) => {
+      kept.push(q);
+      if (q.run !== null) held.add(q.run);
+    };
+    const batches: Queued[][] = [];
+    /** The batch each run's writes of this pass went into (one per run: it applies them in order). */
+    const batchOf = new Map<string, Queued[]>();
+    let batch: Queued[] | undefined;
+    const direct: Queued[] = [];
+    for (const q of this.#queue) {
+      const run = q.run;
+      if (run !== null && (held.has(run) || this.#busy.has(run))) {
+        hold(q);
+      } else if (q.direct) {
+        if (run !== null && batchOf.has(run)) {
+          hold(q);
+        } else {
+          direct.push(q);
+          if (run !== null) held.add(run);
+        }
+      } else {
+        const joined = run === null ? undefined : batchOf.get(run);
+        if (joined !== undefined) {
+          if (joined.length < MAX_BATCH) joined.push(q);
+          else hold(q);
+          continue;
+        }
+        if (batch === undefined || batch.length >= MAX_BATCH) {
+          if (this.#inFlight + batches.length >= MAX_IN_FLIGHT) {
+            hold(q);
+            continue;
+          }
+          batch = [];
+          batches.push(batch);
+        }
+        batch.push(q);
+        if (run !== null) batchOf.set(run, batch);
+      }
+    }
+    this.#queue = kept;
+    for (const q of direct) {
+      const run = q.run as string;
+      this.#busy.add(run);
+      void (q.direct as () => Promise<unknown>)()
+        .then(q.resolve, q.reject)
+        .finally(() => {
+          this.#busy.delete(run);
+          this.#schedule();
+        });
+    }
+    for (const sent of batches) {
+      const runs = new Set<string>();
+      for (const q of sent) if (q.run !== null) runs.add(q.run);
+      for (const run of runs) this.#busy.add(run);
       this.#inFlight++;
-      void this.#send(batch).finally(() => {
+      void this.#send(sent).finally(() => {
         this.#inFlight--;
+        for (const run of runs) this.#busy.delete(run);
         this.#schedule();
       });
     }
@@ -114,7 +203,7 @@ export class WriteBatcher {
   async #send(batch: Queued[]): Promise<void> {
     let results: unknown[];
     try {
-      results = await this.#run(batch.map((q) => q.write));
+      results = await this.#run(batch.map((q) => q.write as BatchedWrite));
     } catch (error) {
       if (batch.length === 1 || error instanceof StoreUnavailableError) {
         for (const q of batch) q.reject(error);

@@ -304,7 +304,7 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async publishStatus(lease: Lease, seq: number, key: string, value: JsonText, now: number): Promise<StatusEntry> {
-    return this.#tx(async (sql) => {
+    return this.#txOfRun(lease, async (sql) => {
       await feeds.lockStatusFeed(sql);
       await runs.lockLease(sql, lease);
       await insertOperation(sql, lease, { seq, kind: 'status', name: key, output: null, error: null }, now);
@@ -320,7 +320,7 @@ export class PostgresStore implements Store, TaskStore {
   }
 
   async startChild(lease: Lease, seq: number, name: string, child: NewRun, now: number): Promise<Run> {
-    return this.#tx(async (sql) => {
+    return this.#txOfRun(lease, async (sql) => {
       await runs.lockLease(sql, lease);
       if (!(await runs.insertRun(sql, { ...child, parentId: lease.runId }, now))) {
         const existing = (await runs.selectRun(sql, child.id)) as runs.RunRow;
@@ -342,7 +342,7 @@ export class PostgresStore implements Store, TaskStore {
 
   async awaitWait(lease: Lease, request: WaitRequest, now: number): Promise<WaitOutcome> {
     if (request.kind === 'recv' || request.kind === 'sleep') return this.#awaitBatched(lease, request, now);
-    return this.#tx(async (sql) => {
+    return this.#txOfRun(lease, async (sql) => {
       // Lock order: the event name, the child (before its parent), then this run.
       if (request.kind === 'event') await lockEventName(sql, request.eventName, 'wait');
       if (request.kind === 'child') await sql.run('SELECT 1 FROM runs WHERE id = $1 FOR SHARE', [request.childId]);
@@ -746,6 +746,20 @@ export class PostgresStore implements Store, TaskStore {
       return Promise.reject(error);
     }
     return this.#batcher.apply(write);
+  }
+
+  /**
+   * A fenced write of the leased run in a transaction of its own that may record an operation:
+   * made in its turn among the run's writes, one in flight at a time (see `WriteBatcher`), so
+   * that the records' `ord` follows the order in which the engine hears of them.
+   */
+  #txOfRun<T>(lease: Lease, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    try {
+      this.#open();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#batcher.exclusive(lease.runId, () => this.#tx(fn));
   }
 
   #tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
