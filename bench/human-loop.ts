@@ -27,7 +27,12 @@ import type { Store } from '../src/store/store.ts';
 import { createDatabase, startEmbeddedPostgres } from '../test/postgres/embedded.ts';
 import { DURABILITY, fmt, nowMs, pool, SCALE, scaled, sig, table, tempDir, timed } from './util.ts';
 
-const SIZES = { workflows: scaled(2_000, 50), asks: scaled(2_000, 50), http: scaled(5_000, 200), peers: scaled(1_000, 50) };
+const SIZES = {
+  workflows: scaled(2_000, 50),
+  asks: scaled(2_000, 50),
+  http: scaled(5_000, 200),
+  peers: scaled(1_000, 50),
+};
 const CONCURRENCY = 64;
 const CONNECTIONS = 32;
 const log = (message: string) => process.stderr.write(`[bench:human-loop] ${message}\n`);
@@ -55,14 +60,7 @@ interface LoadResult {
 
 /** In the child: runs autocannon as `spec` says, prints one `RESULT {...}` line. */
 async function loadChild(spec: LoadSpec): Promise<void> {
-  const { default: autocannon } = (await import('autocannon')) as unknown as {
-    default: (options: object) => Promise<{
-      '2xx': number;
-      non2xx: number;
-      errors: number;
-      latency: { p50: number; p99: number };
-    }>;
-  };
+  const { default: autocannon } = await import('autocannon');
   let next = 0;
   const t0 = nowMs();
   const result = await autocannon({
@@ -413,12 +411,36 @@ async function main(): Promise<void> {
               `${peerCell(dbos, dbos.roundTrips)} (recv + send × ${fmt(SIZES.peers)})`,
               'n/a',
             ],
-            ['  ask round trips ÷ engine workflows, SQLite / PostgreSQL', `${ratio(askSqlite, engineSqlite)} / ${ratio(askPg, enginePg)}`, '', '', ''],
-            ['  resumes alone (answer → run ends)', 'in the round trip', '', peerCell(dbos, dbos.resumes), peerCell(langgraph, langgraph.resumes)],
+            [
+              '  ask round trips ÷ engine workflows, SQLite / PostgreSQL',
+              `${ratio(askSqlite, engineSqlite)} / ${ratio(askPg, enginePg)}`,
+              '',
+              '',
+              '',
+            ],
+            [
+              '  resumes alone (answer → run ends)',
+              'in the round trip',
+              '',
+              peerCell(dbos, dbos.resumes),
+              peerCell(langgraph, langgraph.resumes),
+            ],
             [`HTTP GET /v1/health × ${fmt(SIZES.http * 2)}`, httpRate(http.health), '', 'n/a', 'n/a'],
             [`HTTP POST /v1/tasks × ${fmt(SIZES.http)}, SQLite`, httpRate(http.create), '≥ 3,000/s', 'n/a', 'n/a'],
-            [`HTTP POST /v1/tasks/{id}/responses × ${fmt(http.respond.ok + http.respond.non2xx)}, SQLite`, httpRate(http.respond), '≥ 3,000/s', 'n/a', 'n/a'],
-            ['  create / respond ÷ health', `${ratio(createRate, healthRate)} / ${ratio(respondRate, healthRate)}`, '≥ 0.6×', '', ''],
+            [
+              `HTTP POST /v1/tasks/{id}/responses × ${fmt(http.respond.ok + http.respond.non2xx)}, SQLite`,
+              httpRate(http.respond),
+              '≥ 3,000/s',
+              'n/a',
+              'n/a',
+            ],
+            [
+              '  create / respond ÷ health',
+              `${ratio(createRate, healthRate)} / ${ratio(respondRate, healthRate)}`,
+              '≥ 0.6×',
+              '',
+              '',
+            ],
             [
               '  HTTP latency p50 / p99: health, create, respond',
               [http.health, http.create, http.respond].map((r) => `${r.p50} / ${r.p99} ms`).join('; '),

@@ -1,4 +1,5 @@
 import type { WorkflowContext } from '../engine/context.ts';
+import { FUSED_CHILD, hostsFusedChildren } from '../engine/fused-child.ts';
 import type { Engine } from '../engine/engine.ts';
 import {
   HeedError,
@@ -11,7 +12,16 @@ import {
 import { canonicalHash } from '../store/canonical.ts';
 import type { Page } from '../store/store.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
-import type { AuditEntry, TaskQuery, TaskRecord, TaskStatus, TaskStore } from '../store/task-store.ts';
+import type { Lease, NewRun, WaitOutcome } from '../store/store.ts';
+import type {
+  AuditEntry,
+  NewTask,
+  TaskAsk,
+  TaskQuery,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
+} from '../store/task-store.ts';
 import type { Duration } from '../time/duration.ts';
 import { type ApprovalUse, consumeApproval } from './approval-use.ts';
 import { type AuditInput, type AuditVerification, chainAudit, verifyChain } from './audit.ts';
@@ -49,6 +59,9 @@ export interface HumanTaskOptions {
    */
   defaultApprovers?: readonly string[];
 }
+
+/** The name of `ctx.ask`'s step that creates the task (its recorded result is the task id). */
+const ASK_STEP = 'heed.ask';
 
 /** Where a task request comes from (see {@link RequestTrust}) and the workflow that asks, for policy matching. */
 export interface TaskOrigin {
@@ -158,22 +171,60 @@ export class HumanTasks {
       { trust: 'server', workflow: ctx.workflow },
       { maxBytes: this.#maxBytes },
     );
+    // One write where it can (see `engine/fused-child.ts`): the task, its lifecycle run, the
+    // asking run's records and its wait, in one transaction. Else (a history recorded otherwise)
+    // the four operations one by one, which record (and replay) the same four positions.
+    const fused = hostsFusedChildren(ctx)
+      ? ctx[FUSED_CHILD]<TaskResult<O, D>>({
+          step: ASK_STEP,
+          workflow: TASK_WORKFLOW,
+          childId: taskRunId,
+          stepOutput: (id) => id,
+          write: (lease, { uuid, records, wait }, now) =>
+            this.#askFused(normalized, { id: uuid, askedBy: ctx.runId, lease, records, wait }, now),
+        })
+      : undefined;
+    const result = await (fused ?? this.#askStepByStep<O, D>(ctx, normalized));
+    // A zod form gives its output type: defaults applied, coercions done (deterministic on replay).
+    if (isZodSchema(spec.form) && result.data !== null) {
+      return { ...result, data: spec.form.parse(result.data) as D };
+    }
+    return result;
+  }
+
+  /** `ctx.ask`'s four operations one by one: how asks were recorded before they were fused. */
+  async #askStepByStep<O extends string, D>(ctx: WorkflowContext, spec: NormalizedSpec): Promise<TaskResult<O, D>> {
     const id = await ctx.uuid();
     await ctx.step(
-      'heed.ask',
-      async () => (await this.#insert(normalized, { id, askedBy: ctx.runId, via: 'workflow' })).task.id,
+      ASK_STEP,
+      async () => (await this.#insert(spec, { id, askedBy: ctx.runId, via: 'workflow' })).task.id,
     );
     const lifecycle = await ctx.start<{ taskId: string }, TaskResult<O, D>>(
       { name: TASK_WORKFLOW },
       { taskId: id },
       { id: taskRunId(id) },
     );
-    const result = await lifecycle.result();
-    // A zod form gives its output type: defaults applied, coercions done (deterministic on replay).
-    if (isZodSchema(spec.form) && result.data !== null) {
-      return { ...result, data: spec.form.parse(result.data) as D };
-    }
-    return result;
+    return lifecycle.result();
+  }
+
+  /** `ctx.ask` fused: the task as `#insert` makes it, with the asking run's records and wait, in one write. */
+  async #askFused(
+    spec: NormalizedSpec,
+    ask: { id: string; askedBy: string; lease: Lease } & Pick<TaskAsk, 'records' | 'wait'>,
+    now: number,
+  ): Promise<WaitOutcome> {
+    const { task, run, audit, passive } = this.#newTask(
+      spec,
+      { id: ask.id, askedBy: ask.askedBy, via: 'workflow' },
+      now,
+    );
+    const outcome = await this.#store.askTask(
+      ask.lease,
+      { records: ask.records, wait: ask.wait, task, run, audit },
+      now,
+    );
+    if (!passive) this.#engine.wake();
+    return outcome;
   }
 
   /** The task, or `undefined`. */
@@ -388,6 +439,18 @@ export class HumanTasks {
   ): Promise<{ task: TaskRecord; created: boolean }> {
     await this.#engine.ready();
     const now = this.#engine.clock.now();
+    const { task, run, audit, passive } = this.#newTask(spec, options, now);
+    const { task: record, created: isNew } = await this.#store.createTask(task, run, audit, now);
+    if (isNew && !passive) this.#engine.wake();
+    return { task: record, created: isNew };
+  }
+
+  /** What creating a task writes: the row, its lifecycle run, its first audit entries. */
+  #newTask(
+    spec: NormalizedSpec,
+    options: { id: string; askedBy: string | null; via: string },
+    now: number,
+  ): { task: NewTask; run: NewRun; audit: AuditEntry[]; passive: boolean } {
     const runId = taskRunId(options.id);
     const created: AuditInput = {
       actor: spec.requester ?? (options.askedBy ? `agent:${options.askedBy}` : 'system'),
@@ -423,8 +486,8 @@ export class HumanTasks {
         : [created],
       now,
     );
-    const { task, created: isNew } = await this.#store.createTask(
-      {
+    return {
+      task: {
         id: options.id,
         type: spec.type,
         title: spec.title,
@@ -437,7 +500,7 @@ export class HumanTasks {
         assignees: spec.assignees,
         ...(passive ? { deliveries: [{ key: inboxKey, channel: 'inbox', event: 'created:0' }] } : {}),
       },
-      {
+      run: {
         id: runId,
         workflow: TASK_WORKFLOW,
         input: JSON.stringify({ taskId: options.id }),
@@ -445,10 +508,8 @@ export class HumanTasks {
         suspended: passive,
       },
       audit,
-      now,
-    );
-    if (isNew && !passive) this.#engine.wake();
-    return { task, created: isNew };
+      passive,
+    };
   }
 
   /** A stored task as callers read it, its `channels` saying where its notices go from this process. */
