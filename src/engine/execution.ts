@@ -58,6 +58,12 @@ export interface ExecutionDeps {
   onSettled?(): void;
   /** Extra context members provided by upper layers (e.g. `ask` from human tasks). */
   extensions: ReadonlyMap<string, (ctx: WorkflowContext) => unknown>;
+  /**
+   * A replay that must write nothing (`replayHistory`): a fused child's write would go to the
+   * upper layer's store, not through `store`, so none is made; the four calls are, and `store`
+   * stops the replay at the first.
+   */
+  writeless?: boolean;
 }
 
 /**
@@ -670,7 +676,8 @@ export class Execution implements CoreContext, FusedChildHost {
     if (uuidRecord === undefined) {
       // First execution here: fuse only where nothing was recorded or registered from here on and
       // nothing recorded is still to be replayed (new work starts at the frontier).
-      if (stepRecord || startRecord || childRecord || seq <= this.#reachedSeq || !this.#replay.atFrontier) {
+      const fusable = !this.#deps.writeless && this.#replay.atFrontier && seq > this.#reachedSeq;
+      if (stepRecord || startRecord || childRecord || !fusable) {
         return undefined;
       }
       const uuid = crypto.randomUUID();
@@ -705,7 +712,9 @@ export class Execution implements CoreContext, FusedChildHost {
         startRecord?.kind === 'start' &&
         startRecord.name === plan.workflow;
       if (!isBlock) return undefined;
+      // The three records are one child's: its id is the one the recorded uuid gives.
       const childId = decode<string>(startRecord.output);
+      if (childId !== plan.childId(decode<string>(uuidRecord.output))) return undefined;
       if (childRecord && (childRecord.kind !== 'child' || childRecord.name !== childId)) return undefined;
       work = async () => {
         for (const record of [uuidRecord, stepRecord, startRecord]) await this.#replay.deliver(record);
