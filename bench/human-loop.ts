@@ -155,11 +155,18 @@ async function askRate(makeStore: (name: string) => Promise<Store>): Promise<num
     await pool(pending.length, CONCURRENCY, (i) =>
       heed.tasks.respond(pending[i] as string, { outcome: 'approve' }, { principal: 'user:x' }),
     );
-    await Promise.all(ids.map((id) => wf.handle(id).result()));
+    // Every run resumed and ended (the engine is idle). Not `result()` per run: its fallback reads
+    // of thousands of waiting handles would be measured, not the loop.
+    await heed.idle();
+    return ids;
   };
   await round('warm', 50);
   const n = SIZES.asks;
-  const { ms } = await timed(() => round('ask', n));
+  const { ms, value: ids } = await timed(() => round('ask', n));
+  // After the clock: every run really ended with the answer.
+  const outcomes = await Promise.all(ids.map((id) => wf.handle(id).result({ timeout: '1m' }).catch(() => null)));
+  const wrong = outcomes.filter((o) => o !== 'approve').length;
+  if (wrong > 0) log(`WARNING: ${wrong} of ${n} asking runs did not end with the answer`);
   await heed.stop();
   return n / (ms / 1000);
 }
