@@ -15,9 +15,9 @@
  * `BENCH_PEERS=0` skips the peers, `BENCH_PG=0` PostgreSQL.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Heed, SystemClock } from '../src/index.ts';
 import { PostgresStore } from '../src/postgres.ts';
@@ -164,7 +164,14 @@ async function askRate(makeStore: (name: string) => Promise<Store>): Promise<num
   const n = SIZES.asks;
   const { ms, value: ids } = await timed(() => round('ask', n));
   // After the clock: every run really ended with the answer.
-  const outcomes = await Promise.all(ids.map((id) => wf.handle(id).result({ timeout: '1m' }).catch(() => null)));
+  const outcomes = await Promise.all(
+    ids.map((id) =>
+      wf
+        .handle(id)
+        .result({ timeout: '1m' })
+        .catch(() => null),
+    ),
+  );
   const wrong = outcomes.filter((o) => o !== 'approve').length;
   if (wrong > 0) log(`WARNING: ${wrong} of ${n} asking runs did not end with the answer`);
   await heed.stop();
@@ -224,16 +231,28 @@ function peerDir(name: string): string | undefined {
     .find((dir) => existsSync(join(dir, 'package.json')));
 }
 
+/** The temporary copies of the peers, removed at the end. */
+const peerCopies: string[] = [];
+
 /** A writable copy of the peer with its dependencies installed, or why not. */
 async function installPeer(name: string): Promise<{ dir: string } | { note: string }> {
   if (process.env.BENCH_PEERS === '0') return { note: 'skipped (BENCH_PEERS=0)' };
   const source = peerDir(name);
   if (!source) return { note: `skipped: ../shared/peers/${name} not found` };
-  const dir = join(mkdtempSync(join(tmpdir(), `heed-bench-${name}-`)), name);
+  const parent = mkdtempSync(join(tmpdir(), `heed-bench-${name}-`));
+  peerCopies.push(parent);
+  const dir = join(parent, name);
   cpSync(source, dir, { recursive: true });
   try {
     log(`installing ${name} into a temporary copy (npm ci)…`);
-    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 600_000 });
+    // npm under this Node (first on PATH), so that native modules (LangGraph's better-sqlite3)
+    // are built for the Node that runs them, not the system's.
+    const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      timeout: 900_000,
+      env: { ...process.env, PATH },
+    });
     return { dir };
   } catch (error) {
     return { note: `not measured: could not install its dependencies offline (${firstLine(error)})` };
@@ -452,6 +471,7 @@ async function main(): Promise<void> {
   } finally {
     await pg?.stop();
     dir.remove();
+    for (const copy of peerCopies) rmSync(copy, { recursive: true, force: true });
   }
 }
 
