@@ -17,7 +17,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Heed, SystemClock } from '../src/index.ts';
 import { PostgresStore } from '../src/postgres.ts';
@@ -245,25 +245,27 @@ async function installPeer(name: string): Promise<{ dir: string } | { note: stri
   cpSync(source, dir, { recursive: true });
   try {
     log(`installing ${name} into a temporary copy (npm ci)…`);
-    // npm under this Node (first on PATH), so that native modules (LangGraph's better-sqlite3)
-    // are built for the Node that runs them, not the system's.
-    const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
-    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund'], {
-      cwd: dir,
-      timeout: 900_000,
-      env: { ...process.env, PATH },
-    });
+    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 900_000 });
     return { dir };
   } catch (error) {
     return { note: `not measured: could not install its dependencies offline (${firstLine(error)})` };
   }
 }
 
-const firstLine = (error: unknown) => ((error as Error).message.split('\n')[0] ?? '').slice(0, 160);
+/** The gist of a failure: the last line a failed command wrote to stderr, or the message's first. */
+const firstLine = (error: unknown) => {
+  const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s+at /.test(line));
+  return (stderr.at(-1) ?? (error as Error).message.split('\n')[0] ?? '').slice(0, 160);
+};
 
-/** Runs a peer's script and returns its `RESULT {...}` line (DBOS's convention) or last JSON line. */
-async function runPeer(dir: string, args: string[]): Promise<Record<string, unknown>> {
-  const run = await promisify(execFile)(process.execPath, args, {
+/**
+ * Runs a peer's script (with `node`, default this process's Node) and returns its `RESULT {...}`
+ * line (DBOS's convention) or its last line, JSON.
+ */
+async function runPeer(dir: string, args: string[], node = process.execPath): Promise<Record<string, unknown>> {
+  const run = await promisify(execFile)(node, args, {
     cwd: dir,
     timeout: 900_000,
     maxBuffer: 64 * 1024 * 1024,
@@ -274,6 +276,8 @@ async function runPeer(dir: string, args: string[]): Promise<Record<string, unkn
 }
 
 interface PeerRates {
+  /** The Node version that ran the peer, when not this process's. */
+  node?: string;
   workflows?: number;
   roundTrips?: number;
   resumes?: number;
@@ -326,33 +330,46 @@ async function dbosRates(port: number): Promise<PeerRates> {
   }
 }
 
-/** LangGraph.js on its SQLite saver (synchronous=FULL, as Heed's default): interrupt, then resume. */
+/**
+ * LangGraph.js on its SQLite saver (synchronous=FULL, as Heed's default): interrupt, then resume.
+ * Run by the `node` on PATH, the one `npm` ran under: its native module (better-sqlite3) was built
+ * for that Node, which may be older than this one (`node` says which in the table).
+ */
 async function langgraphRates(dir: string): Promise<PeerRates> {
   const installed = await installPeer('langgraph');
   if ('note' in installed) return { note: installed.note };
   try {
     const n = SIZES.peers;
-    const out = await runPeer(installed.dir, [
-      '--expose-gc',
-      'worker.mjs',
-      '--db',
-      join(dir, 'langgraph.sqlite'),
-      '--n',
-      String(n),
-      '--startConc',
-      '32',
-      '--resume',
-      'same',
-      '--resumeConc',
-      '32',
-      '--warmup',
-      '50',
-      '--sync',
-      'full',
-    ]);
+    const version = (await promisify(execFile)('node', ['--version'])).stdout.trim();
+    const out = await runPeer(
+      installed.dir,
+      [
+        '--expose-gc',
+        'worker.mjs',
+        '--db',
+        join(dir, 'langgraph.sqlite'),
+        '--n',
+        String(n),
+        '--startConc',
+        '32',
+        '--resume',
+        'same',
+        '--resumeConc',
+        '32',
+        '--warmup',
+        '50',
+        '--sync',
+        'full',
+      ],
+      'node',
+    );
     const start = out.start as { wallMs: number };
     const resume = out.resume as { wallMs: number; resumesPerSec: number };
-    return { roundTrips: n / ((start.wallMs + resume.wallMs) / 1000), resumes: resume.resumesPerSec };
+    return {
+      roundTrips: n / ((start.wallMs + resume.wallMs) / 1000),
+      resumes: resume.resumesPerSec,
+      node: version,
+    };
   } catch (error) {
     return { note: `failed: ${firstLine(error)}` };
   }
@@ -399,7 +416,8 @@ async function main(): Promise<void> {
     const healthRate = http.health.ok / (http.health.ms / 1000);
     const createRate = http.create.ok / (http.create.ms / 1000);
     const respondRate = http.respond.ok / (http.respond.ms / 1000);
-    const peerCell = (p: PeerRates, v: number | undefined) => (p.note ? p.note : rate(v));
+    const peerCell = (p: PeerRates, v: number | undefined) =>
+      p.note ? p.note : `${rate(v)}${p.node && p.node !== process.version ? ` (Node ${p.node})` : ''}`;
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     process.stdout.write(
       [
