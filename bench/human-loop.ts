@@ -17,7 +17,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { Heed, SystemClock } from '../src/index.ts';
 import { PostgresStore } from '../src/postgres.ts';
@@ -231,6 +231,19 @@ function peerDir(name: string): string | undefined {
     .find((dir) => existsSync(join(dir, 'package.json')));
 }
 
+/**
+ * The environment without `node_modules/.bin` on PATH (which `npx` and `npm run` put first): the
+ * peers are installed, and LangGraph's native module (better-sqlite3) built, by the system's
+ * `npm` and `node`, and LangGraph runs on that same `node`.
+ */
+const SYSTEM_ENV = {
+  ...process.env,
+  PATH: (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !entry.includes(`node_modules${sep}.bin`))
+    .join(delimiter),
+};
+
 /** The temporary copies of the peers, removed at the end. */
 const peerCopies: string[] = [];
 
@@ -245,7 +258,11 @@ async function installPeer(name: string): Promise<{ dir: string } | { note: stri
   cpSync(source, dir, { recursive: true });
   try {
     log(`installing ${name} into a temporary copy (npm ci)…`);
-    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 900_000 });
+    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      timeout: 900_000,
+      env: SYSTEM_ENV,
+    });
     return { dir };
   } catch (error) {
     return { note: `not measured: could not install its dependencies offline (${firstLine(error)})` };
@@ -266,6 +283,7 @@ const firstLine = (error: unknown) => {
  */
 async function runPeer(dir: string, args: string[], node = process.execPath): Promise<Record<string, unknown>> {
   const run = await promisify(execFile)(node, args, {
+    env: SYSTEM_ENV,
     cwd: dir,
     timeout: 900_000,
     maxBuffer: 64 * 1024 * 1024,
@@ -332,15 +350,15 @@ async function dbosRates(port: number): Promise<PeerRates> {
 
 /**
  * LangGraph.js on its SQLite saver (synchronous=FULL, as Heed's default): interrupt, then resume.
- * Run by the `node` on PATH, the one `npm` ran under: its native module (better-sqlite3) was built
- * for that Node, which may be older than this one (`node` says which in the table).
+ * Run by the system's `node` (see {@link SYSTEM_ENV}), the one `npm` built its native module for,
+ * which may be older than this one (the table says which).
  */
 async function langgraphRates(dir: string): Promise<PeerRates> {
   const installed = await installPeer('langgraph');
   if ('note' in installed) return { note: installed.note };
   try {
     const n = SIZES.peers;
-    const version = (await promisify(execFile)('node', ['--version'])).stdout.trim();
+    const version = (await promisify(execFile)('node', ['--version'], { env: SYSTEM_ENV })).stdout.trim();
     const out = await runPeer(
       installed.dir,
       [
