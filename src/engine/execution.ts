@@ -11,7 +11,15 @@ import {
   RetryableError,
 } from '../errors.ts';
 import type { EngineStore } from '../store/engine-store.ts';
-import type { Claim, Completion, Operation, OperationKind, StatusEntry, WaitRequest } from '../store/store.ts';
+import type {
+  Claim,
+  Completion,
+  Operation,
+  OperationKind,
+  StatusEntry,
+  WaitOutcome,
+  WaitRequest,
+} from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { type Duration, toMs } from '../time/duration.ts';
 import type {
@@ -25,6 +33,7 @@ import type {
   CoreContext,
 } from './context.ts';
 import { awaited } from './awaited.ts';
+import { FUSED_CHILD, type FusedChildHost, type FusedChildPlan, type FusedRecords } from './fused-child.ts';
 import { never } from './never.ts';
 import { dataMatches, matchKey } from '../store/event-match.ts';
 import { checkMatch, checkName } from './arguments.ts';
@@ -56,6 +65,12 @@ export interface ExecutionDeps {
   extensions: ReadonlyMap<string, (ctx: WorkflowContext) => unknown>;
   /** Where steps and executions are reported (metrics). */
   telemetry?: Telemetry;
+  /**
+   * A replay that must write nothing (`replayHistory`): a fused child's write would go to the
+   * upper layer's store, not through `store`, so none is made; the four calls are, and `store`
+   * stops the replay at the first.
+   */
+  writeless?: boolean;
 }
 
 /**
@@ -103,7 +118,7 @@ function failsTheRun(error: unknown): boolean {
  * and at least one wait registered. Then the run is suspended and this object is dropped; pending
  * waits return never-settling promises, so the function's frames become garbage.
  */
-export class Execution implements CoreContext {
+export class Execution implements CoreContext, FusedChildHost {
   readonly runId: string;
   readonly workflow: string;
   readonly initiator: string | null;
@@ -589,11 +604,20 @@ export class Execution implements CoreContext {
       return op;
     };
     if (record) return resolved(await this.#replay.deliver(record));
-    const request = build(seq);
-    const outcome = await this.#live(seq, () =>
+    return resolved(await this.#awaitLive(build(seq)));
+  }
+
+  /** Resolves the wait `request` now (its record) or registers it (a promise that never settles). */
+  async #awaitLive(request: WaitRequest): Promise<Operation> {
+    const outcome = await this.#live(request.seq, () =>
       this.#liveOrder.write(() => this.#deps.store.awaitWait(this.lease, request, this.#deps.clock.now())),
     );
-    if (outcome.state === 'ready') return resolved(outcome.operation);
+    return this.#waitOutcome(outcome);
+  }
+
+  /** A wait's record when it was resolved; when it was registered, counts it and never settles. */
+  #waitOutcome(outcome: WaitOutcome): Operation | Promise<never> {
+    if (outcome.state === 'ready') return outcome.operation;
     this.#waits++;
     if (outcome.deadline !== null) this.#deps.onDeadline(outcome.deadline);
     this.#poke();
@@ -705,10 +729,86 @@ export class Execution implements CoreContext {
 
   async #childResult<O>(childId: string): Promise<O> {
     const op = await this.#wait('child', childId, (seq) => ({ kind: 'child', seq, name: childId, childId }));
+    return this.#childEnd<O>(childId, op);
+  }
+
+  /** What a child's recorded end gives the parent: its output, or the error it ended with. */
+  #childEnd<O>(childId: string, op: Operation): O {
     const ended = decode<{ status: string; output: string | null; error: string | null }>(op.output);
     if (ended.status === 'succeeded') return decode<O>(ended.output);
     if (ended.status === 'cancelled') throw new RunCancelledError(childId);
     throw new RunFailedError(childId, ended.error ? decodeError(ended.error) : new Error('unknown error'));
+  }
+
+  // ── fused children (for the layers above) ────────────────────────────────────────────────
+
+  /**
+   * A child run created by an upper layer's write, started and awaited at four positions written
+   * at once (see `fused-child.ts`): on first execution, one write (`plan.write`); on replay, the
+   * four records, whether they were written fused or by the four calls one after the other.
+   * `undefined`, taking no position, when it cannot fuse.
+   */
+  [FUSED_CHILD]<O>(plan: FusedChildPlan): Promise<O> | undefined {
+    if (this.#fatal || this.#ended) return undefined;
+    const seq = this.#seq + 1;
+    const [uuidRecord, stepRecord, startRecord, childRecord] = [0, 1, 2, 3].map((i) => this.#history.get(seq + i));
+    let work: () => Promise<O>;
+    if (uuidRecord === undefined) {
+      // First execution here: fuse only where nothing was recorded or registered from here on and
+      // nothing recorded is still to be replayed (new work starts at the frontier).
+      const fusable = !this.#deps.writeless && this.#replay.atFrontier && seq > this.#reachedSeq;
+      if (stepRecord || startRecord || childRecord || !fusable) {
+        return undefined;
+      }
+      const uuid = crypto.randomUUID();
+      const childId = plan.childId(uuid);
+      const records: FusedRecords['records'] = [
+        { seq, kind: 'value', name: 'uuid', output: encode(uuid, 'uuid'), error: null },
+        {
+          seq: seq + 1,
+          kind: 'step',
+          name: plan.step,
+          output: encode(plan.stepOutput(uuid), `The result of step "${plan.step}"`),
+          error: null,
+        },
+        { seq: seq + 2, kind: 'start', name: plan.workflow, output: JSON.stringify(childId), error: null },
+      ];
+      const wait = { kind: 'child', seq: seq + 3, name: childId, childId } as const;
+      work = async () => {
+        const outcome = await this.#live(seq + 3, () =>
+          this.#liveOrder.write(() => plan.write(this.lease, { uuid, records, wait }, this.#deps.clock.now())),
+        );
+        return this.#childEnd<O>(childId, await this.#waitOutcome(outcome));
+      };
+    } else {
+      // A replay: the four records in a row (a failed step, another order or a partial history
+      // are left to the four calls, which replay them as they were recorded).
+      const isBlock =
+        uuidRecord.kind === 'value' &&
+        uuidRecord.name === 'uuid' &&
+        stepRecord?.kind === 'step' &&
+        stepRecord.name === plan.step &&
+        stepRecord.error === null &&
+        startRecord?.kind === 'start' &&
+        startRecord.name === plan.workflow;
+      if (!isBlock) return undefined;
+      // The three records are one child's: its id is the one the recorded uuid gives.
+      const childId = decode<string>(startRecord.output);
+      if (childId !== plan.childId(decode<string>(uuidRecord.output))) return undefined;
+      if (childRecord && (childRecord.kind !== 'child' || childRecord.name !== childId)) return undefined;
+      work = async () => {
+        for (const record of [uuidRecord, stepRecord, startRecord]) await this.#replay.deliver(record);
+        const op = childRecord
+          ? await this.#replay.deliver(childRecord)
+          : await this.#awaitLive({ kind: 'child', seq: seq + 3, name: childId, childId });
+        return this.#childEnd<O>(childId, op);
+      };
+    }
+    this.#seq += 4;
+    return awaited(work(), () => {
+      for (let i = 0; i < 4; i++) this.#awaited.add(seq + i);
+      this.#poke();
+    });
   }
 
   // ── status and deterministic values ───────────────────────────────────────────────────────

@@ -102,6 +102,7 @@ export async function replayRecorded(
       onDeadline: () => {},
       onStatus: () => {},
       extensions,
+      writeless: true,
     },
   );
   await execution.run(fn);

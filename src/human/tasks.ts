@@ -1,4 +1,5 @@
 import type { WorkflowContext } from '../engine/context.ts';
+import { FUSED_CHILD, hostsFusedChildren } from '../engine/fused-child.ts';
 import type { Engine } from '../engine/engine.ts';
 import {
   HeedError,
@@ -11,7 +12,16 @@ import {
 import { canonicalHash } from '../store/canonical.ts';
 import type { Page } from '../store/store.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
-import type { AuditEntry, TaskQuery, TaskRecord, TaskStatus, TaskStore } from '../store/task-store.ts';
+import type { Lease, NewRun, WaitOutcome } from '../store/store.ts';
+import type {
+  AuditEntry,
+  NewTask,
+  TaskAsk,
+  TaskQuery,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
+} from '../store/task-store.ts';
 import type { Duration } from '../time/duration.ts';
 import { type ApprovalUse, consumeApproval } from './approval-use.ts';
 import { type AuditInput, type AuditVerification, chainAudit, verifyChain } from './audit.ts';
@@ -77,6 +87,9 @@ export interface HumanTaskOptions {
    */
   workingHours?: WorkingHoursLookup;
 }
+
+/** The name of `ctx.ask`'s step that creates the task (its recorded result is the task id). */
+const ASK_STEP = 'heed.ask';
 
 /** Where a task request comes from (see {@link RequestTrust}) and the workflow that asks, for policy matching. */
 export interface TaskOrigin {
@@ -221,9 +234,37 @@ export class HumanTasks {
       { trust: origin.trust ?? 'server', workflow: ctx.workflow },
       { maxBytes: this.#maxBytes },
     );
+    const via = origin.via ?? 'workflow';
+    // One write where it can (see `engine/fused-child.ts`): the task, its lifecycle run, the
+    // asking run's records and its wait, in one transaction. Else (a history recorded otherwise)
+    // the four operations one by one, which record (and replay) the same four positions.
+    const fused = hostsFusedChildren(ctx)
+      ? ctx[FUSED_CHILD]<TaskResult<O, D>>({
+          step: ASK_STEP,
+          workflow: TASK_WORKFLOW,
+          childId: taskRunId,
+          stepOutput: (id) => id,
+          write: (lease, { uuid, records, wait }, now) =>
+            this.#askFused(normalized, { id: uuid, askedBy: ctx.runId, via, lease, records, wait }, now),
+        })
+      : undefined;
+    const result = await (fused ?? this.#askStepByStep<O, D>(ctx, normalized, via));
+    // A zod form gives its output type: defaults applied, coercions done (deterministic on replay).
+    if (isZodSchema(spec.form) && result.data !== null) {
+      return { ...result, data: spec.form.parse(result.data) as D };
+    }
+    return result;
+  }
+
+  /** `ctx.ask`'s four operations one by one: how asks were recorded before they were fused. */
+  async #askStepByStep<O extends string, D>(
+    ctx: WorkflowContext,
+    spec: NormalizedSpec,
+    via: string,
+  ): Promise<TaskResult<O, D>> {
     const id = await ctx.uuid();
-    await ctx.step('heed.ask', async () => {
-      const { task } = await this.#insert(normalized, { id, askedBy: ctx.runId, via: origin.via ?? 'workflow' });
+    await ctx.step(ASK_STEP, async () => {
+      const { task } = await this.#insert(spec, { id, askedBy: ctx.runId, via });
       // A standing approval in force approves it now (again after a crash: a decided task is skipped).
       await this.standing.applyTo(this.#view(task), this.#standingAnswer);
       return task.id;
@@ -233,12 +274,31 @@ export class HumanTasks {
       { taskId: id },
       { id: taskRunId(id) },
     );
-    const result = await lifecycle.result();
-    // A zod form gives its output type: defaults applied, coercions done (deterministic on replay).
-    if (isZodSchema(spec.form) && result.data !== null) {
-      return { ...result, data: spec.form.parse(result.data) as D };
-    }
-    return result;
+    return lifecycle.result();
+  }
+
+  /** `ctx.ask` fused: the task as `#insert` makes it, with the asking run's records and wait, in one write. */
+  async #askFused(
+    spec: NormalizedSpec,
+    ask: { id: string; askedBy: string; via: string; lease: Lease } & Pick<TaskAsk, 'records' | 'wait'>,
+    now: number,
+  ): Promise<WaitOutcome> {
+    const { task, run, audit, passive } = await this.#newTask(
+      spec,
+      { id: ask.id, askedBy: ask.askedBy, via: ask.via },
+      now,
+    );
+    const outcome = await this.#store.askTask(
+      ask.lease,
+      { records: ask.records, wait: ask.wait, task, run, audit },
+      now,
+    );
+    if (!passive) this.#engine.wake();
+    // A standing approval in force approves it now. (Written after the ask: a crash in between
+    // leaves the task to a person, the safe side; a replay does not write the ask again.)
+    const record = await this.#store.getTask(ask.id);
+    if (record) await this.standing.applyTo(this.#view(record), this.#standingAnswer);
+    return outcome;
   }
 
   /** The task, or `undefined`. */
@@ -510,6 +570,18 @@ export class HumanTasks {
   ): Promise<{ task: TaskRecord; created: boolean }> {
     await this.#engine.ready();
     const now = this.#engine.clock.now();
+    const { task, run, audit, passive } = await this.#newTask(spec, options, now);
+    const { task: record, created: isNew } = await this.#store.createTask(task, run, audit, now);
+    if (isNew && !passive) this.#engine.wake();
+    return { task: record, created: isNew };
+  }
+
+  /** What creating a task writes: the row, its lifecycle run, its first audit entries. */
+  async #newTask(
+    spec: NormalizedSpec,
+    options: { id: string; askedBy: string | null; via: string },
+    now: number,
+  ): Promise<{ task: NewTask; run: NewRun; audit: AuditEntry[]; passive: boolean }> {
     const runId = taskRunId(options.id);
     const created: AuditInput = {
       actor: spec.requester ?? (options.askedBy ? `agent:${options.askedBy}` : 'system'),
@@ -549,8 +621,8 @@ export class HumanTasks {
         : [created, ...delegated.audit],
       now,
     );
-    const { task, created: isNew } = await this.#store.createTask(
-      {
+    return {
+      task: {
         id: options.id,
         type: spec.type,
         title: spec.title,
@@ -564,7 +636,7 @@ export class HumanTasks {
         ...(delegated.moved.size > 0 ? { assigneesFor: delegated.assigneesFor } : {}),
         ...(passive ? { deliveries: [{ key: inboxKey, channel: 'inbox', event: 'created:0' }] } : {}),
       },
-      {
+      run: {
         id: runId,
         workflow: TASK_WORKFLOW,
         input: JSON.stringify({ taskId: options.id }),
@@ -572,10 +644,8 @@ export class HumanTasks {
         suspended: passive,
       },
       audit,
-      now,
-    );
-    if (isNew && !passive) this.#engine.wake();
-    return { task, created: isNew };
+      passive,
+    };
   }
 
   /** A stored task as callers read it, its `channels` saying where its notices go from this process. */

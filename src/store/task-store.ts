@@ -6,7 +6,7 @@
  * a compare-and-set on the task's `version`, so "first valid response wins" holds with any number
  * of writers, and no domain code ever runs inside a store transaction.
  */
-import type { NewRun, Page } from './store.ts';
+import type { Lease, NewRun, Operation, Page, WaitOutcome, WaitRequest } from './store.ts';
 
 export type TaskStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';
 
@@ -185,6 +185,17 @@ export interface InboxFilter {
   cursor?: string | undefined;
 }
 
+/** What `TaskStore.askTask` writes. */
+export interface TaskAsk {
+  /** `value uuid`, `step` (the task id) and `start` (the lifecycle run), in that order. */
+  records: readonly Omit<Operation, 'createdAt' | 'ord'>[];
+  /** The asking run's wait for the lifecycle run. */
+  wait: Extract<WaitRequest, { kind: 'child' }>;
+  task: NewTask;
+  run: NewRun;
+  audit: readonly AuditEntry[];
+}
+
 export interface TaskStore {
   /**
    * Creates the task (at version 1) and its lifecycle run in one transaction, with its first
@@ -198,6 +209,15 @@ export interface TaskStore {
     audit: readonly AuditEntry[],
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }>;
+  /**
+   * `ctx.ask` in one transaction, fenced by the asking run's `lease` (`AskTask` in `writes.ts`):
+   * the asking run's records (`value uuid`, then, after the task, the `step` and the `start`),
+   * the task as {@link createTask} writes it with its lifecycle run as a child of the asking run,
+   * and the asking run's wait for that run (resolved and recorded, or registered).
+   * @throws LeaseLostError (the lease is not held, or a record is there already), RunStateError
+   *   (the task's id is taken); nothing is written
+   */
+  askTask(lease: Lease, ask: TaskAsk, now: number): Promise<WaitOutcome>;
   getTask(id: string): Promise<TaskRecord | undefined>;
   /** Tasks newest first, filtered; cursor pagination. */
   listTasks(query: TaskQuery): Promise<Page<TaskRecord>>;

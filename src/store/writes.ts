@@ -226,6 +226,26 @@ export interface UpdateTask {
   now: number;
 }
 
+/**
+ * `ctx.ask` in one write (a fused child, see `engine/fused-child.ts`): records `records[0]`
+ * (`value uuid`), creates the task with its lifecycle run `run` (a child of the asking run) as
+ * {@link CreateTask} does, records `records[1]` (the `step` giving the task id) and `records[2]`
+ * (the `start` of the lifecycle run), then resolves or registers `wait`, the asking run's wait for
+ * the lifecycle run, as {@link AwaitWait} does. Fenced, atomic: what the four operations
+ * `ctx.uuid()`, `ctx.step`, `ctx.start` and `.result()` write one after the other.
+ * @throws RunStateError when the task's id is taken by another task or run (nothing written)
+ */
+export interface AskTask {
+  kind: 'askTask';
+  lease: Lease;
+  records: readonly Omit<Operation, 'createdAt' | 'ord'>[];
+  wait: Extract<WaitRequest, { kind: 'child' }>;
+  task: NewTask;
+  run: NewRun;
+  audit: readonly AuditEntry[];
+  now: number;
+}
+
 /** Every write of the engine and the task layer. */
 export type Write =
   | CreateRun
@@ -244,6 +264,7 @@ export type Write =
   | ResumeRun
   | BlockRun
   | CreateTask
+  | AskTask
   | UpdateTask;
 
 /** What each write answers once it committed. */
@@ -264,6 +285,7 @@ export interface WriteResults {
   resumeRun: Run;
   blockRun: undefined;
   createTask: { task: TaskRecord; created: boolean };
+  askTask: WaitOutcome;
   updateTask: boolean;
 }
 

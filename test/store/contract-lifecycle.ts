@@ -125,6 +125,46 @@ export function describeLifecycleRunContract(current: () => Store): void {
       });
     });
 
+    it('asks in one write (askTask): the records, the task with its run as a child, the wait; fenced and atomic', async () => {
+      await store.createRun({ id: 'asker2', workflow: 'wf', input: null }, T0);
+      const [claim] = await store.claimRuns(claimAll(['wf']));
+      if (!claim) throw new Error('asker not claimed');
+      const ask = {
+        records: [
+          { seq: 1, kind: 'value' as const, name: 'uuid', output: '"t4"', error: null },
+          { seq: 2, kind: 'step' as const, name: 'heed.ask', output: '"t4"', error: null },
+          { seq: 3, kind: 'start' as const, name: 'heed.task', output: '"task:t4"', error: null },
+        ],
+        wait: { kind: 'child' as const, seq: 4, name: 'task:t4', childId: 'task:t4' },
+        task: newTask('t4', 'asker2'),
+        run: { id: 'task:t4', workflow: 'heed.task', input: null, parentId: 'asker2', suspended: true },
+        audit: created('t4'),
+      };
+      // Under a lease that is not held: nothing at all is written.
+      await expect(store.askTask({ ...claim.lease, token: claim.lease.token + 1 }, ask, T0)).rejects.toMatchObject({
+        code: 'LEASE_LOST',
+      });
+      expect(await store.getTask('t4')).toBeUndefined();
+      expect(await store.getRun('task:t4')).toBeUndefined();
+      expect(await store.loadHistory('asker2')).toEqual([]);
+
+      expect(await store.askTask(claim.lease, ask, T0)).toEqual({ state: 'waiting', deadline: null });
+      expect((await store.loadHistory('asker2')).map((op) => [op.seq, op.ord, op.kind, op.name])).toEqual([
+        [1, 1, 'value', 'uuid'],
+        [2, 2, 'step', 'heed.ask'],
+        [3, 3, 'start', 'heed.task'],
+      ]);
+      expect(await store.getTask('t4')).toMatchObject({ askedBy: 'asker2', status: 'pending', auditCount: 1 });
+      expect(await store.getRun('task:t4')).toMatchObject({ parentId: 'asker2', status: 'waiting' });
+      expect((await store.listWaits('asker2')).map((w) => [w.seq, w.kind])).toEqual([[4, 'child']]);
+      // Asked again at those positions (another execution got there first): refused, nothing written twice.
+      await expect(store.askTask(claim.lease, { ...ask, task: newTask('t5', 'asker2') }, T0)).rejects.toBeDefined();
+      expect(await store.getTask('t5')).toBeUndefined();
+      expect(await store.suspendRun(claim.lease, T0)).toBe('waiting');
+      await end(store, 't4', '{"outcome":"approve"}');
+      expect(await store.getRun('asker2')).toMatchObject({ status: 'pending' });
+    });
+
     it('sends the settled message instead to a lifecycle run that is not suspended', async () => {
       await store.createTask(
         newTask('t3', null),

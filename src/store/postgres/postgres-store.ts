@@ -24,7 +24,16 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
-import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
+import type {
+  AuditEntry,
+  InboxFilter,
+  NewTask,
+  TaskAsk,
+  TaskQuery,
+  TaskRecord,
+  TaskStore,
+  TaskUpdate,
+} from '../task-store.ts';
 import { recordMismatch, waitMismatch } from '../wait-rules.ts';
 import { type BatchAnswer, type BatchedWrite, WriteBatcher } from './batch.ts';
 import * as deliveries from './deliveries.ts';
@@ -561,6 +570,21 @@ export class PostgresStore implements Store, TaskStore {
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     return this.#tx((sql) => writeNewTask(sql, task, run, audit, now));
+  }
+
+  async askTask(lease: Lease, ask: TaskAsk, now: number): Promise<WaitOutcome> {
+    // In its turn among the run's writes (see `#txOfRun`): two asks in flight keep their order.
+    return this.#txOfRun(lease, async (sql) => {
+      // Lock order as a child start: the asking run (the parent) first; the lifecycle run (the
+      // child) is new in this transaction, so no one else can hold it.
+      await runs.lockLease(sql, lease);
+      const [first, ...rest] = ask.records;
+      if (first) await insertOperation(sql, lease, first, now);
+      const { created } = await writeNewTask(sql, ask.task, { ...ask.run, parentId: lease.runId }, ask.audit, now);
+      if (!created) throw new RunStateError(`Cannot ask: the id of task "${ask.task.id}" is taken`);
+      for (const record of rest) await insertOperation(sql, lease, record, now);
+      return waits.resolveOrRegister(sql, lease, ask.wait, now);
+    });
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {

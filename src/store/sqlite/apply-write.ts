@@ -11,7 +11,7 @@
  */
 import { RunNotFoundError, RunStateError } from '../../errors.ts';
 import { type RunRow, toRun } from '../rows.ts';
-import type { Run } from '../store.ts';
+import type { Run, WaitOutcome } from '../store.ts';
 import type { Write, WriteResult, WriteResults } from '../writes.ts';
 import type { Database } from './database.ts';
 import { insertEvent, matchWaits } from './events.ts';
@@ -102,6 +102,8 @@ function apply(db: Database, write: Write): WriteResults[Write['kind']] {
       return;
     case 'createTask':
       return writeNewTask(db, write.task, write.run, write.audit, write.now);
+    case 'askTask':
+      return askTask(db, write);
     case 'updateTask':
       return writeTaskUpdate(db, write.taskId, write.expectedVersion, write.update, write.now);
   }
@@ -121,6 +123,19 @@ function startChild(db: Database, write: Extract<Write, { kind: 'startChild' }>)
   }
   insertOperation(db, lease, { seq, kind: 'start', name, output: JSON.stringify(child.id), error: null }, now);
   return toRun(existing ?? (runs.selectRun(db, child.id) as RunRow));
+}
+
+/** `ctx.ask` fused: the records, the task with its lifecycle run, and the wait for that run, in one go. */
+function askTask(db: Database, write: Extract<Write, { kind: 'askTask' }>): WaitOutcome {
+  const { lease, records, wait, task, run, audit, now } = write;
+  runs.assertLease(db, lease);
+  const [first, ...rest] = records;
+  if (first) insertOperation(db, lease, first, now);
+  if (!writeNewTask(db, task, { ...run, parentId: lease.runId }, audit, now).created) {
+    throw new RunStateError(`Cannot ask: the id of task "${task.id}" is taken`);
+  }
+  for (const record of rest) insertOperation(db, lease, record, now);
+  return resolveOrRegister(db, lease, wait, now);
 }
 
 function cancelRun(db: Database, id: string, now: number): string[] {

@@ -23,7 +23,16 @@ import type {
   WaitOutcome,
   WaitRequest,
 } from '../store.ts';
-import type { AuditEntry, InboxFilter, NewTask, TaskQuery, TaskRecord, TaskStore, TaskUpdate } from '../task-store.ts';
+import type {
+  AuditEntry,
+  InboxFilter,
+  NewTask,
+  TaskAsk,
+  TaskQuery,
+  TaskRecord,
+  TaskStore,
+  TaskUpdate,
+} from '../task-store.ts';
 import { toClaims, toRun } from '../rows.ts';
 import type { Write, WriteResult } from '../writes.ts';
 import type { AwayLogEntry, AwayRecord } from '../away-store.ts';
@@ -404,6 +413,10 @@ export class SqliteStore implements Store, TaskStore {
     now: number,
   ): Promise<{ task: TaskRecord; created: boolean }> {
     return this.#write({ kind: 'createTask', task, run, audit, now });
+  }
+
+  async askTask(lease: Lease, ask: TaskAsk, now: number): Promise<WaitOutcome> {
+    return this.#write({ kind: 'askTask', lease, ...ask, now });
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
