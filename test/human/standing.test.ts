@@ -35,7 +35,9 @@ describe('standing approvals', () => {
     const third = await refund.start({ cents: 1001 }, { id: 'r3', initiator: 'user:dev' });
     await heed.idle();
     expect((await heed.tasks.list({ status: 'pending' })).items.map((t) => t.askedBy)).toEqual(['r3']);
-    const audit = await heed.tasks.audit((await heed.tasks.list({ status: 'resolved' })).items[0]?.id ?? '');
+    // The task r2 asked (all three were created at the same virtual instant: find it by its run).
+    const [granted] = (await heed.tasks.list({ status: 'resolved', askedBy: 'r2' })).items;
+    const audit = await heed.tasks.audit(granted?.id ?? '');
     expect(audit.find((e) => e.action === 'responded')?.detail).toMatchObject({ standingApprovalId: standing.id });
     await heed.tasks.cancel((await heed.tasks.list({ status: 'pending' })).items[0]?.id ?? '', { principal: 'system' });
     await third.result().catch(() => undefined);
