@@ -13,6 +13,8 @@ import { esc } from './words.js';
 const picked = new Set();
 /** What the last batch did; shown until the selection changes (the list may be rendered again meanwhile by live updates). */
 let lastSummary = '';
+/** The reason being typed: a live update that renders the list again must not lose it. */
+let reasonDraft = '';
 
 /**
  * Whether the tasks are alike enough to answer together: the same type and the same outcomes.
@@ -100,6 +102,7 @@ export function wireBatch($list, tasks, reload) {
       /** @type {{ items: { id: string, ok: boolean, error?: { message: string } }[], answered: number, failed: number }} */
       const result = await api('POST', '/v1/tasks/responses', { items });
       for (const item of result.items) if (item.ok) picked.delete(item.id);
+      reasonDraft = '';
       const refused = result.items
         .filter((i) => !i.ok)
         .map((i) => `${byId.get(i.id)?.title ?? i.id}: ${i.error?.message ?? ''}`);
@@ -111,6 +114,10 @@ export function wireBatch($list, tasks, reload) {
         error instanceof ApiError ? error.message : esc(/** @type {Error} */ (error).message);
     }
   };
+  $('batch-reason').value = reasonDraft;
+  $('batch-reason').addEventListener('input', () => {
+    reasonDraft = $('batch-reason').value;
+  });
   $('batch-approve').addEventListener('click', () => send('approve'));
   $('batch-reject').addEventListener('click', () => send('reject'));
   $('batch-result').textContent = lastSummary;
