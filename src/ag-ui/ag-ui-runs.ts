@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type ContentPart, contentToText, EventType, type ResumeEntry } from '@ag-ui/core';
 import type { Authorization, Caller } from '../authorization/authorization.ts';
 import type { Chats } from '../chat/chats.ts';
@@ -188,6 +189,9 @@ export class AgUiRuns {
         });
         return;
       }
+      // The chat stream stops at the first task; a turn that asks several at once (Promise.all)
+      // may still be writing the others. Their interrupts are listed once the run has suspended.
+      await this.#suspended(turn.runId, signal);
       const open = await this.#openTasks(turn);
       if (open.length > 0) {
         this.#finishInterrupted(input, turn, sink, open);
@@ -246,6 +250,18 @@ export class AgUiRuns {
     sink.emit({ type: EventType.TEXT_MESSAGE_START, messageId, role: 'assistant' });
     sink.emit({ type: EventType.TEXT_MESSAGE_CONTENT, messageId, delta: message });
     sink.emit({ type: EventType.TEXT_MESSAGE_END, messageId });
+  }
+
+  /**
+   * Waits (at most ~5 s, reading the run every 20 ms) until the run is no longer executing: it
+   * waits, ended, or was handed back. Past that, the tasks open so far are listed.
+   */
+  async #suspended(runId: string, signal: AbortSignal): Promise<void> {
+    for (let i = 0; i < 250 && !signal.aborted; i++) {
+      const run = await this.#heed.runs.get(runId);
+      if (!run || run.status !== 'running') return;
+      await delay(20);
+    }
   }
 
   async #openTasks(turn: TurnRecord): Promise<Task[]> {

@@ -3,7 +3,7 @@
  * policy, person and channel, what is pending, overdue and escalated, and who may read whose
  * figures. Real HTTP with keys, a virtual clock, the test store.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { testServer } from './helpers.ts';
 
 const auth = {
@@ -43,6 +43,10 @@ async function scenario() {
     { principal: 'user:ops', via: 'email' },
   );
   await clock.advance('10m');
+  // The escalation (at 20 min) is applied by the task's lifecycle run: wait for it to land.
+  await vi.waitFor(async () =>
+    expect((await heed.tasks.get(escalated.id))?.assignees.map((a) => a.principal)).toContain('user:boss'),
+  );
   await heed.tasks.respond(escalated.id, { outcome: 'approve' }, { principal: 'user:boss', via: 'inbox' });
   await clock.advance('20m');
   await heed.tasks.respond(slow.id, { outcome: 'approve' }, { principal: 'user:bob', via: 'inbox' });
