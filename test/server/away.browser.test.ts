@@ -36,6 +36,8 @@ describe('the inbox: away and delegates', () => {
     expect(await page.textContent('#away-error')).toBe('Name who answers meanwhile, for example user:bob.');
     await page.fill('#away-delegate', 'user:alice');
     await page.click('#away-send');
+    // The server's refusal: it arrives after the request's round trip.
+    await page.locator('#away-error', { hasText: 'someone else' }).waitFor();
     expect(await page.textContent('#away-error')).toBe('The delegate must be someone else');
     await page.fill('#away-delegate', 'user:bob');
     await page.click('#away-send');
