@@ -259,7 +259,7 @@ export class AgUiRuns {
   async #suspended(runId: string, signal: AbortSignal): Promise<void> {
     for (let i = 0; i < 250 && !signal.aborted; i++) {
       const run = await this.#heed.runs.get(runId);
-      if (!run || run.status !== 'running') return;
+      if (run?.status !== 'running') return;
       await delay(20);
     }
   }

@@ -146,6 +146,8 @@ export class Execution implements CoreContext, FusedChildHost {
   #fatal: Fatal | undefined;
   #ended = false;
   #wake: (() => void) | undefined;
+  /** The workflow's name without its version, for metrics and spans. */
+  readonly #workflowName: string;
   /** This execution's span (`heed.run.execute`), parent of its steps' spans. */
   #span: Span | undefined;
 
@@ -158,6 +160,7 @@ export class Execution implements CoreContext, FusedChildHost {
     for (const op of claim.history) this.#history.set(op.seq, op);
     this.#lastRecordedSeq = claim.history.at(-1)?.seq ?? 0;
     const { workflow, version } = parseVersioned(claim.run.workflow);
+    this.#workflowName = workflow;
     this.#label = `workflow "${workflow}" version ${version}`;
     // The furthest position an earlier execution reached: its last record, or a wait it registered.
     this.#reachedSeq = Math.max(this.#lastRecordedSeq, claim.lastWaitSeq ?? 0);
@@ -238,15 +241,11 @@ export class Execution implements CoreContext, FusedChildHost {
     try {
       const value = await attemptStep(fn, options);
       endSpan(span, undefined, spanTime(this.#deps.clock));
-      this.#deps.telemetry?.stepRan(parseVersioned(this.workflow).workflow, 'ok', (performance.now() - start) / 1_000);
+      this.#deps.telemetry?.stepRan(this.#workflowName, 'ok', (performance.now() - start) / 1_000);
       return value;
     } catch (error) {
       endSpan(span, error, spanTime(this.#deps.clock));
-      this.#deps.telemetry?.stepRan(
-        parseVersioned(this.workflow).workflow,
-        'error',
-        (performance.now() - start) / 1_000,
-      );
+      this.#deps.telemetry?.stepRan(this.#workflowName, 'error', (performance.now() - start) / 1_000);
       throw error;
     }
   }

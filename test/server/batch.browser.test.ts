@@ -2,28 +2,11 @@
  * Batch decisions in the inbox, in a real headless Chromium: tick similar tasks, approve them
  * together, reject others with one reason; unlike tasks cannot be decided together.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { shot, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('the inbox: batch decisions', () => {
   it('approves the ticked refunds together, rejects others with one reason, and refuses to mix kinds', async () => {
@@ -48,7 +31,7 @@ describe('the inbox: batch decisions', () => {
       assignees: ['user:ops'],
     });
 
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const page = await chromium().newPage({ viewport: { width: 1000, height: 900 } });
     await page.goto(`${server.url}/#/signin`);
     await page.fill('#principal', 'user:ops');
     await page.click('button[type=submit]');
@@ -64,9 +47,7 @@ describe('the inbox: batch decisions', () => {
     await page.check(`input[data-pick="${c.id}"]`);
     expect(await page.textContent('#batch-count')).toBe('3 selected');
     expect(await page.isEnabled('#batch-approve')).toBe(true);
-    const shot = join(SHOTS, 'batch-decision.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    if (process.env.HEED_UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(DOCS, 'batch-decision.png'));
+    await shot(page, 'batch-decision', true);
     await page.click('#batch-approve');
     await page.locator('#batch-result', { hasText: '3 approved' }).waitFor();
     for (const task of [a, b, c]) {

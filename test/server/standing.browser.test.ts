@@ -2,28 +2,11 @@
  * Standing approvals in the inbox, in a real headless Chromium: let an approval stand with a
  * bound, see the next payment approved by it, list it, revoke it.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { shot, signIn, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('the inbox: standing approvals', () => {
   it('lets an approval stand within a bound, lists it, and revokes it', async () => {
@@ -44,11 +27,8 @@ describe('the inbox: standing approvals', () => {
     const first = await pay(120);
     await heed.tasks.respond(first.id, { outcome: 'approve' }, { principal: 'user:ops', via: 'inbox' });
 
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    await page.goto(`${server.url}/#/signin`);
-    await page.fill('#principal', 'user:ops');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#inbox-title');
+    const page = await chromium().newPage({ viewport: { width: 1000, height: 900 } });
+    await signIn(page, server.url, 'user:ops');
     await page.goto(`${server.url}/#/task/${first.id}`);
     await page.click('#standing summary');
     expect(await page.textContent('#standing')).toContain('These stay as approved: to = acme');
@@ -70,9 +50,7 @@ describe('the inbox: standing approvals', () => {
     await page.click('a[href="#/standing"]');
     await page.waitForSelector('[data-standing] button[data-revoke]');
     expect(await page.textContent('#standing-list')).toContain('in force');
-    const shot = join(SHOTS, 'standing-approval.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    if (process.env.HEED_UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(DOCS, 'standing-approval.png'));
+    await shot(page, 'standing-approval', true);
     await page.click('button[data-revoke]');
     await page.locator('#standing-list .chip', { hasText: 'revoked' }).waitFor();
     expect((await pay(100)).status).toBe('pending');

@@ -1,22 +1,10 @@
 /** The task page says when a task's reminders and escalations count working hours, in a real headless Chromium. */
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { workingHoursOfPeople } from '../../src/human/working-hours.ts';
+import { signIn, useChromium } from '../browser.ts';
 import { testServer } from './helpers.ts';
 
-const CHROMIUM = process.env.HEED_CHROMIUM ?? '/usr/bin/chromium';
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('the inbox: working hours', () => {
   it('says on the task page that reminders and escalations count working hours, only where they do', async () => {
@@ -41,11 +29,8 @@ describe('the inbox: working hours', () => {
     await server.heed.start();
     const office = await server.heed.tasks.create({ type: 'approval', title: 'Pay the invoice?' });
     const anytime = await server.heed.tasks.create({ type: 'review', title: 'Review the supplier contract' });
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    await page.goto(`${server.url}/#/signin`);
-    await page.fill('#principal', 'user:alice');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#inbox-title');
+    const page = await chromium().newPage({ viewport: { width: 1000, height: 900 } });
+    await signIn(page, server.url, 'user:alice');
     await page.goto(`${server.url}/#/task/${office.id}`);
     await page.waitForSelector('#policy-line');
     expect(await page.textContent('#policy-line')).toBe(
